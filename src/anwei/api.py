@@ -1,0 +1,74 @@
+"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). One error format:
+{"error": {"code": "...", "message": "...", "fields": {"name": ["message", ...]}}}."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from anwei.accounts.auth import api_auth
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.registry import with_module
+
+api = NinjaAPI(
+    title="Anwei API",
+    version="1",
+    description="Anwei (安維) — agency security and official-secret protection.",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return api.create_response(request, {"error": body}, status=status)
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        fields.setdefault(_field_name(list(item.get("loc", []))), []).append(str(item.get("msg", "")))
+    return error(request, 422, "invalid", _("Some fields are not valid."), fields)
+
+
+@api.exception_handler(BusinessRuleError)
+def _rule(request: HttpRequest, exc: BusinessRuleError) -> HttpResponse:
+    fields = {exc.field: [str(exc.message)]} if exc.field else None
+    return error(request, 422, exc.code, str(exc.message), fields)
+
+
+@api.exception_handler(NotAllowed)
+def _not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc.message))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(request, exc.status_code, "error", str(exc))
+
+
+for config in with_module("api"):
+    api.add_router(f"/{config.label}", f"{config.name}.api.router")

@@ -1,0 +1,20 @@
+import importlib
+from typing import ClassVar
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "anwei.core"
+    label = "core"
+    url_prefix = ""
+    verbose_name = _("Core")
+    navigation: ClassVar = [("core:home", _("Home"), None)]
+
+    def ready(self) -> None:
+        # Each app's policies.py registers which roles may perform its actions.
+        from .registry import with_module
+
+        for config in with_module("policies"):
+            importlib.import_module(f"{config.name}.policies")

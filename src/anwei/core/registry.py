@@ -1,0 +1,31 @@
+"""How the apps plug themselves in, so that adding an app never means editing a shared file besides settings.
+
+An app under `anwei/` may have:
+- `urls.py` — included at `<url_prefix>/` (AppConfig.url_prefix, default the app label; core is at the root);
+- `api.py` with `router` — added to the JSON API at `/api/v1/<label>`;
+- `navigation` on its AppConfig — a list of (url name, label, action needed anywhere or None) for the site menu;
+- `policies.py` (imported at start-up), `demo.py` with `load(ctx)` (run by `demo`), `tests/matrix.py` (permission
+  matrix). Order follows INSTALLED_APPS.
+"""
+
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
+
+
+def anwei_apps() -> list[AppConfig]:
+    return [c for c in apps.get_app_configs() if c.name.startswith("anwei.")]
+
+
+def with_module(submodule: str) -> list[AppConfig]:
+    return [c for c in anwei_apps() if module_has_submodule(c.module, submodule)]
+
+
+def url_prefix(config: AppConfig) -> str:
+    prefix = getattr(config, "url_prefix", config.label)
+    return f"{prefix}/" if prefix else ""
+
+
+def navigation() -> list[tuple[str, Any, str | None]]:
+    return [entry for config in anwei_apps() for entry in getattr(config, "navigation", [])]

@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import set_language
+
+from .api import api
+from .core.registry import url_prefix, with_module
+
+
+def _public(patterns: list[Any]) -> list[Any]:
+    """The API answers 401 in JSON itself: exempt its views from the login redirect."""
+    for item in patterns:
+        if isinstance(item, URLPattern):
+            item.callback.login_required = False  # type: ignore[attr-defined]
+        elif isinstance(item, URLResolver):
+            _public(item.url_patterns)
+    return patterns
+
+
+api_patterns, api_app, api_namespace = api.urls
+
+urlpatterns = [
+    *(path(url_prefix(config), include(f"{config.name}.urls")) for config in with_module("urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", include((_public(api_patterns), api_app), namespace=api_namespace)),
+]
