@@ -1,0 +1,14 @@
+from typing import ClassVar
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "anwei.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+    navigation: ClassVar = [("accounts:users", _("Users"), "accounts.view")]
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,103 @@
+"""Where a user's roles reach: the units (with their subtrees) on which the user holds a role that allows an
+action. The only place that turns role assignments into unit scopes; policies build on it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from anwei.directory.models import Unit
+
+from .models import AccessGrant, RoleAssignment
+from .roles import roles_for
+
+_CACHE_ATTR = "_anwei_assignments"
+
+
+@dataclass(frozen=True)
+class Scope:
+    paths: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.paths
+
+    @property
+    def everywhere(self) -> bool:
+        return "/" in self.paths
+
+    def covers(self, unit: Unit | None) -> bool:
+        if unit is None:
+            return self.everywhere
+        return any(unit.path.startswith(p) for p in self.paths)
+
+    def q(self, unit_field: str = "unit") -> Q:
+        """A filter for rows whose `unit_field` lies in the scope (nothing when the scope is empty); "" for units."""
+        if self.everywhere:
+            return Q()
+        key = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
+        query = Q(pk__in=[])
+        for path in self.paths:
+            query |= Q(**{key: path})
+        return query
+
+
+def assignments(user: Any) -> list[tuple[str, str]]:
+    """(role, unit path) pairs of the user, loaded once per user object (i.e. once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user_id=user.pk, unit__active=True).values_list("role", "unit__path")
+        )
+        if user.is_superuser:
+            cached.append(("admin", "/"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user: Any) -> set[str]:
+    return {role for role, _ in assignments(user)}
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def scope_for(user: Any, action: str) -> Scope:
+    allowed = roles_for(action)
+    paths = sorted({path for role, path in assignments(user) if role in allowed})
+    # drop paths covered by a shorter one
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return Scope(tuple(kept))
+
+
+def can_anywhere(user: Any, action: str) -> bool:
+    return not scope_for(user, action).empty
+
+
+def has_need_to_know(user: Any, obj: Any) -> bool:
+    """An active written grant for this user on this record."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return AccessGrant.objects.active().for_object(obj).filter(user_id=user.pk).exists()
+
+
+def need_to_know_ids(user: Any, model: Any) -> Any:
+    """Subquery of the primary keys of `model` records the user holds an active grant for."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        AccessGrant.objects.active()
+        .filter(user_id=user.pk, content_type=ContentType.objects.get_for_model(model))
+        .values("object_id")
+    )

@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import ApiToken
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    new_token = request.session.pop("new_token", None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "assignments": request.user.role_assignments.select_related("unit"),  # type: ignore[union-attr]
+            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),  # type: ignore[union-attr]
+            "new_token": new_token,
+        },
+    )
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    _token, raw = services.create_token(actor=request.user, user=request.user, name=request.POST.get("name", ""))  # type: ignore[arg-type]
+    request.session["new_token"] = raw
+    messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
+    return redirect("accounts:profile")
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_token(actor=request.user, token=token)
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:profile")

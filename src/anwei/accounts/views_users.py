@@ -1,0 +1,97 @@
+"""User administration: who may sign in, and which role they hold on which unit (admins only)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+from anwei.directory import policies as directory_policies
+
+from . import services
+from .forms import NewUserForm, RoleAssignmentForm
+from .policies import users as policy
+
+
+def _managed_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+    scope = policy.scope(request.user, "accounts.manage")
+    return directory_policies.units.visible(request.user).filter(scope.q(""), active=True)
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "accounts.view"):
+        return forbidden(request)
+    users = (
+        policy.visible(request.user)
+        .select_related("person__unit")
+        .prefetch_related("role_assignments__unit")
+        .order_by("username")
+    )
+    return render(
+        request,
+        "accounts/users.html",
+        {"users": users, "can_manage": policy.can(request.user, "accounts.manage")},
+    )
+
+
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = policy.get_visible(request.user, pk)
+    can_manage = policy.can(request.user, "accounts.manage", user)
+    form = RoleAssignmentForm(request.POST or None, units=_managed_units(request))
+    if request.method == "POST":
+        if not can_manage:
+            return forbidden(request)
+        if form.is_valid():
+            services.assign_role(
+                actor=request.user, user=user, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+            )
+            messages.success(request, _("The role was assigned."))
+            return redirect("accounts:user", pk=user.pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "subject": user,
+            "assignments": user.role_assignments.select_related("unit"),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@require_POST
+def role_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    user = policy.get_visible(request.user, pk)
+    if not policy.can(request.user, "accounts.manage", user):
+        return forbidden(request)
+    assignment = get_object_or_404(user.role_assignments, pk=assignment_pk)
+    if not policy.scope(request.user, "accounts.manage").covers(assignment.unit):
+        return forbidden(request)
+    services.remove_role(actor=request.user, assignment=assignment)
+    messages.success(request, _("The role was removed."))
+    return redirect("accounts:user", pk=user.pk)
+
+
+def user_new(request: HttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "accounts.manage"):
+        return forbidden(request)
+    people = directory_policies.people.visible(request.user).filter(user__isnull=True, active=True)
+    form = NewUserForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            user = services.create_user(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                agency=person.agency,
+                person=person,
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field, str(exc.message))
+        else:
+            messages.success(request, _("The user was created. Now assign a role."))
+            return redirect("accounts:user", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})

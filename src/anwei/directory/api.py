@@ -1,0 +1,154 @@
+from datetime import date
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from anwei.core.errors import NotAllowed
+
+from . import policies, selectors, services
+from .models import Unit
+
+router = Router(tags=["directory"])
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    code: str
+    kind: str
+    parent_id: int | None
+    agency_id: int
+    path: str
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    title: str
+    grade: str
+    unit_id: int | None
+    email: str
+    mobile: str
+    office_phone: str
+    extension: str
+    fax: str
+    duty_eligible: bool
+    national_secret_duty: bool
+    national_secret_duty_until: date | None
+    active: bool
+
+
+class PersonIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    unit_id: int
+    name: str = Field(min_length=1, max_length=80)
+    title: str = Field("", max_length=80)
+    grade: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    mobile: str = Field("", max_length=30)
+    office_phone: str = Field("", max_length=30)
+    extension: str = Field("", max_length=10)
+    fax: str = Field("", max_length=30)
+    duty_eligible: bool = False
+    national_secret_duty: bool = False
+    national_secret_duty_until: date | None = None
+
+
+class PersonPatch(Schema):
+    model_config = {"extra": "forbid"}
+
+    unit_id: int | None = None
+    name: str | None = Field(None, min_length=1, max_length=80)
+    title: str | None = Field(None, max_length=80)
+    grade: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    mobile: str | None = Field(None, max_length=30)
+    office_phone: str | None = Field(None, max_length=30)
+    extension: str | None = Field(None, max_length=10)
+    fax: str | None = Field(None, max_length=30)
+    duty_eligible: bool | None = None
+    national_secret_duty: bool | None = None
+    national_secret_duty_until: date | None = None
+    active: bool | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    title: str
+    phone: str
+    mobile: str
+    email: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    phone: str
+    fax: str
+    email: str
+    address: str
+    contacts: list[ContactOut]
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(LimitOffsetPagination)
+def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return selectors.unit_tree(request.user)
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+    return policies.units.get_visible(request.user, unit_id)
+
+
+@router.get("/people", response=list[PersonOut])
+@paginate(LimitOffsetPagination)
+def list_people(request: HttpRequest, q: str = "", unit_id: int | None = None):  # type: ignore[no-untyped-def]
+    unit = policies.units.get_visible(request.user, unit_id) if unit_id else None
+    return selectors.people(request.user, q=q[:80], unit=unit)
+
+
+@router.get("/people/{person_id}", response=PersonOut)
+def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+    return policies.people.get_visible(request.user, person_id)
+
+
+def _unit_for(request: HttpRequest, unit_id: int) -> Unit:
+    return policies.units.get_visible(request.user, unit_id)
+
+
+@router.post("/people", response={201: PersonOut})
+def create_person(request: HttpRequest, payload: PersonIn):  # type: ignore[no-untyped-def]
+    if not policies.people.can(request.user, "directory.edit"):
+        raise NotAllowed()
+    data = payload.model_dump()
+    unit = _unit_for(request, data.pop("unit_id"))
+    person = services.create_person(actor=request.user, agency=unit.agency, unit=unit, **data)
+    return Status(201, person)
+
+
+@router.patch("/people/{person_id}", response=PersonOut)
+def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):  # type: ignore[no-untyped-def]
+    person = policies.people.get_visible(request.user, person_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "unit_id" in data:
+        unit_id = data.pop("unit_id")
+        data["unit"] = _unit_for(request, unit_id) if unit_id else None
+    data = {k: v for k, v in data.items() if v is not None or k in ("unit", "national_secret_duty_until")}
+    return services.update_person(actor=request.user, person=person, **data)
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+def list_organisations(request: HttpRequest, kind: str = ""):  # type: ignore[no-untyped-def]
+    return list(selectors.organisations(request.user, kind=kind[:20]))
+
+
+@router.get("/organisations/{org_id}", response=OrganisationOut)
+def get_organisation(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+    return get_object_or_404(selectors.organisations(request.user), pk=org_id)

@@ -1,0 +1,71 @@
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import policies
+from .models import Agency, DutyShift, Organisation, Person, Unit
+
+
+def unit_tree(user: Any) -> QuerySet[Unit]:
+    return policies.units.visible(user).filter(active=True).order_by("path")
+
+
+def people(user: Any, *, q: str = "", unit: Unit | None = None, subtree: bool = True) -> QuerySet[Person]:
+    qs = policies.people.visible(user).select_related("unit").filter(active=True)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(title__icontains=q)
+            | Q(unit__name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(mobile__icontains=q)
+            | Q(office_phone__icontains=q)
+        )
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path) if subtree else qs.filter(unit=unit)
+    return qs.order_by("unit__path", "name")
+
+
+def organisations(user: Any, *, kind: str = "") -> QuerySet[Organisation]:
+    qs = policies.organisations.visible(user).prefetch_related("contacts")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def units_for_edit(user: Any) -> QuerySet[Unit]:
+    """Units in which the user may edit people."""
+    scope = policies.people.scope(user, "directory.edit")
+    return policies.units.visible(user).filter(scope.q("")).filter(active=True)
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """Who answers for a duty kind at a moment: the person on the roster, or the substitute when the person is
+    unavailable (or missing)."""
+
+    shift: DutyShift | None
+    person: Person | None
+    is_substitute: bool = False
+
+
+def on_duty(agency: Agency, kind_code: str, at: datetime | None = None) -> OnDuty:
+    """The shift covering `at` (half-open: at a boundary the next shift is on duty); the latest-starting shift
+    wins where shifts overlap."""
+    at = at or timezone.now()
+    shift = (
+        DutyShift.objects.select_related("person", "substitute")
+        .filter(kind__agency=agency, kind__code=kind_code, starts_at__lte=at, ends_at__gt=at)
+        .order_by("-starts_at", "-pk")
+        .first()
+    )
+    if shift is None:
+        return OnDuty(None, None)
+    primary = shift.person if shift.person and shift.person.active else None
+    if primary is not None and not shift.primary_unavailable:
+        return OnDuty(shift, primary)
+    substitute = shift.substitute if shift.substitute and shift.substitute.active else None
+    return OnDuty(shift, substitute, is_substitute=substitute is not None)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("people/new/", views.person_edit, name="person_new"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/vcard/", views.person_vcard, name="person_vcard"),
+    path("units/<int:pk>/vcards/", views.unit_vcards, name="unit_vcards"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/new/", views.organisation_edit, name="organisation_new"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("contacts/<int:pk>/vcard/", views.contact_vcard, name="contact_vcard"),
+]

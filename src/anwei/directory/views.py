@@ -1,0 +1,132 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+
+from . import policies, selectors, services, vcard
+from .forms import ContactForm, OrganisationForm, PersonForm, SearchForm
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    unit = None
+    if request.GET.get("unit"):
+        unit = policies.units.get_visible(request.user, request.GET["unit"])
+    people = Paginator(selectors.people(request.user, q=q, unit=unit), 50).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "q": q,
+        "unit": unit,
+        "people": people,
+        "units": selectors.unit_tree(request.user),
+        "can_add": policies.people.can(request.user, "directory.edit"),
+    }
+    template = "directory/_people.html" if request.htmx else "directory/index.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = policies.people.get_visible(request.user, pk)
+    return render(
+        request,
+        "directory/person_detail.html",
+        {"person": person, "can_edit": policies.people.can(request.user, "directory.edit", person)},
+    )
+
+
+def person_vcard(request: HttpRequest, pk: int) -> HttpResponse:
+    person = policies.people.get_visible(request.user, pk)
+    response = HttpResponse(vcard.person_card(person), content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
+    return response
+
+
+def unit_vcards(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = policies.units.get_visible(request.user, pk)
+    body = vcard.cards(selectors.people(request.user, unit=unit).select_related("agency"))
+    response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="unit-{unit.pk}.vcf"'
+    return response
+
+
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    person = policies.people.get_visible(request.user, pk) if pk else None
+    if not policies.people.can(request.user, "directory.edit", person):
+        return forbidden(request)
+    units = selectors.units_for_edit(request.user)
+    form = PersonForm(request.POST or None, instance=person, units=units)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if person is None:
+                agency = fields["unit"].agency
+                person = services.create_person(actor=request.user, agency=agency, **fields)
+            else:
+                # the form already changed the instance in memory: reload before the service compares
+                person.refresh_from_db()
+                person = services.update_person(actor=request.user, person=person, **fields)
+        except BusinessRuleError as exc:
+            form.add_error(exc.field, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("directory:person", pk=person.pk)
+    return render(request, "directory/person_form.html", {"form": form, "person": person})
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "directory/organisations.html",
+        {
+            "organisations": selectors.organisations(request.user, kind=request.GET.get("kind", "")),
+            "can_manage": policies.organisations.can(request.user, "directory.manage_external"),
+        },
+    )
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = policies.organisations.get_visible(request.user, pk)
+    can_manage = policies.organisations.can(request.user, "directory.manage_external", org)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            return forbidden(request)
+        if form.is_valid():
+            services.add_contact(actor=request.user, organisation=org, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("directory:organisation", pk=org.pk)
+    return render(
+        request,
+        "directory/organisation_detail.html",
+        {"org": org, "contacts": org.contacts.all(), "can_manage": can_manage, "form": form},
+    )
+
+
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    org = policies.organisations.get_visible(request.user, pk) if pk else None
+    if not policies.organisations.can(request.user, "directory.manage_external", org):
+        return forbidden(request)
+    form = OrganisationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if org is None:
+            agency = request.user.agency or policies.units.visible(request.user).first().agency  # type: ignore[union-attr]
+            org = services.create_organisation(actor=request.user, agency=agency, **fields)
+        else:
+            org.refresh_from_db()
+            org = services.update_organisation(actor=request.user, organisation=org, **fields)
+        messages.success(request, _("Saved."))
+        return redirect("directory:organisation", pk=org.pk)
+    return render(request, "directory/organisation_form.html", {"form": form, "org": org})
+
+
+def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = policies.contacts.get_visible(request.user, pk)
+    response = HttpResponse(vcard.contact_card(contact), content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.vcf"'
+    return response
