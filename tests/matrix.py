@@ -1,0 +1,76 @@
+"""The permission matrix: every page and every API operation × every persona (role inside or outside scope,
+no role, signed out). Each app lists its cases in `anwei/<app>/tests/matrix.py` as `CASES` (and may add records
+to the world with `setup_world(world)`); tests/test_permission_matrix.py runs them all and fails when a route
+or an API operation has no case."""
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+from .personas import PERSONAS, World
+
+ALL_PERSONAS = [*PERSONAS, "anonymous"]
+ROLE_HOLDERS = frozenset(p for p, (role, _) in PERSONAS.items() if role is not None)
+AGENCY_WIDE = frozenset({"admin", "ethics", "head", "auditor", "duty"})
+
+
+@dataclass
+class Case:
+    """`route` is a URL name ("directory:person") or an API operation ("GET /api/v1/directory/people/{person_id}").
+    `expect` maps persona → status; the others get `default`. `secret` is text that no persona outside
+    `may_see` may find in any response body."""
+
+    route: str
+    url: str | Callable[[World], str]
+    expect: dict[str, int]
+    default: int = 403
+    method: str = "get"
+    data: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None
+    json: bool = False
+    secret: Callable[[World], str] | None = None
+    may_see: frozenset[str] = field(default_factory=frozenset)
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.route}{'[' + self.label + ']' if self.label else ''}"
+
+    def status_for(self, persona: str) -> int:
+        return self.expect.get(persona, self.default)
+
+
+def page(statuses: dict[str, int], *, anonymous: int = 302) -> dict[str, int]:
+    """A page's expectations: signed-out users are sent to the login page."""
+    return {"anonymous": anonymous, **statuses}
+
+
+def api(statuses: dict[str, int]) -> dict[str, int]:
+    return {"anonymous": 401, **statuses}
+
+
+def everyone(status: int, personas: frozenset[str] | list[str] = frozenset(PERSONAS)) -> dict[str, int]:
+    return dict.fromkeys(personas, status)
+
+
+def _matrix_modules() -> list[Any]:
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("anwei.") and module_has_submodule(config.module, "tests"):
+            tests_pkg = importlib.import_module(f"{config.name}.tests")
+            if module_has_submodule(tests_pkg, "matrix"):
+                modules.append(importlib.import_module(f"{config.name}.tests.matrix"))
+    return modules
+
+
+def all_cases() -> list[Case]:
+    return [case for module in _matrix_modules() for case in module.CASES]
+
+
+def setup_world(world: World) -> None:
+    for module in _matrix_modules():
+        if hasattr(module, "setup_world"):
+            module.setup_world(world)

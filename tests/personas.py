@@ -1,0 +1,100 @@
+"""Shared test personas (healthchecks/CISO-Assistant style): one agency with two units A and B (A has a
+sub-unit A1), and one user per role — inside unit A, inside unit B, agency-wide, or with no role at all.
+
+`world` is a fixture: `world.users["staff_a"]`, `world.units["a"]`, `world.records[...]` (apps add records for
+the permission matrix through `setup_world(world)` in their `tests/matrix.py`)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from anwei.accounts import services as accounts
+from anwei.accounts.models import User
+from anwei.accounts.roles import Role
+from anwei.directory import services as directory
+from anwei.directory.models import Agency, Person, Unit
+
+PASSWORD = "correct-horse-battery"
+
+# persona: (role or None, unit key or None)
+PERSONAS: dict[str, tuple[Role | None, str | None]] = {
+    "admin": (Role.ADMIN, "root"),
+    "ethics": (Role.ETHICS_OFFICER, "root"),
+    "head": (Role.AGENCY_HEAD, "root"),
+    "auditor": (Role.AUDITOR, "root"),
+    "duty": (Role.DUTY_OFFICER, "root"),
+    "supervisor_a": (Role.UNIT_SUPERVISOR, "a"),
+    "staff_a": (Role.STAFF, "a"),
+    "staff_b": (Role.STAFF, "b"),
+    "outsider": (None, None),
+}
+
+
+@dataclass
+class World:
+    agency: Agency
+    units: dict[str, Unit] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    agency = directory.create_agency(actor=None, code="test", name="測試縣政府", name_en="Test County")
+    world = World(agency=agency)
+    root = directory.create_unit(actor=None, agency=agency, name="測試縣政府", kind=Unit.Kind.AGENCY)
+    world.units["root"] = root
+    world.units["ethics"] = directory.create_unit(actor=None, agency=agency, name="政風處", parent=root)
+    world.units["a"] = directory.create_unit(actor=None, agency=agency, name="建設處", parent=root)
+    world.units["a1"] = directory.create_unit(
+        actor=None, agency=agency, name="工務科", parent=world.units["a"], kind=Unit.Kind.SECTION
+    )
+    world.units["b"] = directory.create_unit(actor=None, agency=agency, name="財政處", parent=root)
+    for name, (role, unit_key) in PERSONAS.items():
+        unit = world.units[unit_key] if unit_key else None
+        person = Person.objects.create(
+            agency=agency,
+            unit=unit if unit_key != "root" else world.units["ethics"],
+            name=f"{name}-person",
+            title="職稱",
+            email=f"{name}@test.example",
+            duty_eligible=True,
+        )
+        world.people[name] = person
+        user = accounts.create_user(actor=None, username=name, password=PASSWORD, agency=agency, person=person)
+        if role is not None and unit is not None:
+            accounts.assign_role(actor=None, user=user, role=role, unit=unit)
+        world.users[name] = user
+    world.people["in_a1"] = Person.objects.create(agency=agency, unit=world.units["a1"], name="甲一承辦", title="技士")
+    world.people["in_b"] = Person.objects.create(agency=agency, unit=world.units["b"], name="乙承辦", title="科員")
+    return world
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client: Any, world: World) -> Any:
+    """client_for("staff_a") → a test client signed in as that persona."""
+
+    def sign_in(persona: str) -> Any:
+        from django.test import Client
+
+        c = Client()
+        if persona != "anonymous":
+            c.force_login(world.users[persona])
+        return c
+
+    return sign_in
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    """Tests marked `postgres` run in the PostgreSQL pass of `make test` (the suite runs on both databases)."""
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL only: runs in the PostgreSQL pass")

@@ -1,0 +1,163 @@
+"""The audit chain: appends, verification, tampering by raw SQL, concurrent appends, the viewer."""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from anwei.audit import selectors, services
+from anwei.audit.models import AuditEntry, AuditHead
+
+pytestmark = pytest.mark.django_db
+
+
+def _append(n: int) -> list[AuditEntry]:
+    return [
+        services.record(actor=None, action="other", object_type="test.thing", object_id=i, changes={"n": i, "x": 1.5})
+        for i in range(n)
+    ]
+
+
+def _raw(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+
+
+def test_chain_links_each_entry_to_the_one_before() -> None:
+    entries = _append(3)
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[1].prev_hash == entries[0].hash
+    assert entries[2].prev_hash == entries[1].hash
+    verdict = selectors.verify()
+    assert verdict.ok and verdict.count == 3 and verdict.head_hash == entries[2].hash
+    assert AuditHead.objects.get(pk=1).hash == entries[2].hash
+
+
+def test_verify_command_ok(capsys: Any) -> None:
+    _append(2)
+    call_command("audit", "verify")
+    assert "audit chain OK: 2 entries" in capsys.readouterr().out
+
+
+def test_changed_row_is_named() -> None:
+    entries = _append(5)
+    _raw("UPDATE audit_auditentry SET object_repr = %s WHERE id = %s", ["forged", entries[2].pk])
+    with pytest.raises(CommandError, match=rf"entry #3 \(row id {entries[2].pk}\).*changed"):
+        call_command("audit", "verify")
+
+
+def test_deleted_row_is_named() -> None:
+    entries = _append(5)
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
+    verdict = selectors.verify()
+    assert not verdict.ok and verdict.broken_seq == 2 and "missing" in verdict.problem
+
+
+def test_deleted_tail_is_caught_by_the_head() -> None:
+    entries = _append(4)
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [entries[3].pk])
+    verdict = selectors.verify()
+    assert not verdict.ok and "head" in verdict.problem
+
+
+def test_checkpoint_catches_a_rewritten_chain() -> None:
+    _append(3)
+    cp = services.checkpoint()
+    assert cp.seq == 3
+    _raw("UPDATE audit_auditentry SET hash = %s WHERE seq = 3", ["f" * 64])
+    AuditHead.objects.filter(pk=1).update(hash="f" * 64)
+    assert not selectors.verify().ok
+
+
+@pytest.mark.postgres
+def test_postgres_trigger_refuses_update_and_delete() -> None:
+    from django.db import DatabaseError, transaction
+
+    entry = _append(1)[0]
+    for sql in ("UPDATE audit_auditentry SET action = 'x' WHERE id = %s", "DELETE FROM audit_auditentry WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+
+
+def test_update_records_field_level_old_and_new(world: Any) -> None:
+    from anwei.directory import services as directory
+
+    person = world.people["in_a1"]
+    directory.update_person(actor=world.users["ethics"], person=person, title="工程司", mobile="0912000000")
+    entry = AuditEntry.objects.filter(object_type="directory.person", action="update").latest("seq")
+    assert entry.changes == {"title": ["技士", "工程司"], "mobile": ["", "0912000000"]}
+    assert entry.actor_label == "ethics"
+    assert selectors.verify().ok
+
+
+def test_login_and_failed_login_are_recorded(client: Any, world: Any) -> None:
+    client.post("/accounts/login/", {"username": "staff_a", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "staff_a", "password": "correct-horse-battery"})
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", "actor_label"))
+    assert ("login_failed", "staff_a") in actions
+    assert ("login", "staff_a") in actions
+
+
+def test_viewer_filters(client: Any, world: Any) -> None:
+    _append(3)
+    client.force_login(world.users["auditor"])
+    response = client.get("/audit/", {"action": "other", "object_type": "test.thing"})
+    assert response.status_code == 200
+    assert response.content.count(b'<td data-label="#">') == 3
+    response = client.get("/audit/", {"action": "delete"})
+    assert b'<td data-label="#">' not in response.content
+
+
+APPEND = """
+from anwei.audit import services
+for i in range({n}):
+    services.record(actor=None, action="other", object_type="proc", object_id="{tag}-" + str(i))
+"""
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "anwei", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_from_several_processes_keep_one_chain(tmp_path: Path) -> None:
+    """Four processes append at once to a real database file (SQLite in WAL mode) or a fresh PostgreSQL
+    database; the chain stays one valid line."""
+    env = {**os.environ, "ANWEI_VAR_DIR": str(tmp_path)}
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        name = f"anwei_conc_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    else:
+        name = ""
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'chain.sqlite3'}"
+    try:
+        assert _manage(env, "migrate", "-v0").returncode == 0
+        procs = [
+            subprocess.Popen([sys.executable, "-m", "anwei", "shell", "-c", APPEND.format(n=40, tag=t)], env=env)
+            for t in "abcd"
+        ]
+        assert all(p.wait(timeout=120) == 0 for p in procs)
+        result = _manage(env, "audit", "verify")
+        assert result.returncode == 0, result.stderr
+        assert "160 entries" in result.stdout
+    finally:
+        if name:
+            connection.close()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
