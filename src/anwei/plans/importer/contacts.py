@@ -1,9 +1,9 @@
 """The contacts of a plan's 通信聯絡 section: people (name, title, mobile) and the office's own lines.
 
-    本府政風處行政科沈科長0982121209、蔡科員0989522247。  → 沈 (政風處行政科科長), 蔡 (政風處行政科科員), mobiles
-    本府政風處專線：（03）8222944、8222156。               → 政風處: two office lines, area code 03 carried over
-    本府政風處內線：（03）8227171轉315。                   → office line with extension 315
-    本府政風處傳真：（03）8222605。                        → fax
+本府政風處行政科沈科長0982121209、蔡科員0989522247。  → 沈 (政風處行政科科長), 蔡 (政風處行政科科員), mobiles
+本府政風處專線：（03）8222944、8222156。               → 政風處: two office lines, area code 03 carried over
+本府政風處內線：（03）8227171轉315。                   → office line with extension 315
+本府政風處傳真：（03）8222605。                        → fax
 """
 
 import re
@@ -94,7 +94,7 @@ def parse_contacts(lines: list[str]) -> list[Contact]:
         people = list(_PERSON_RE.finditer(line))
         if people:
             org = ""
-            for match in people:
+            for index, match in enumerate(people):
                 org = _clean_org(match.group("org")) or org
                 number = match.group("number")
                 kind = "mobile" if re.fullmatch(_MOBILE, number) else "office"
@@ -104,28 +104,44 @@ def parse_contacts(lines: list[str]) -> list[Contact]:
                     Contact(name=match.group("name"), title=org + match.group("title")),
                 )
                 contact.phones.append(phone)
+                end = people[index + 1].start() if index + 1 < len(people) else len(line)
+                _add_numbers(contact, line[match.end() : end], default_kind="office")
             continue
         numbers = list(_NUMBER_RE.finditer(line))
         if not numbers:
             continue
         label = line[: numbers[0].start()].strip(" ：:")
-        kind = next((k for k, words in _KIND_WORDS if any(w in label for w in words)), "office")
         name = label
         for _kind, words in _KIND_WORDS:
             for word in words:
                 name = name.split(word)[0]
         name = _clean_org(name.strip(" ：:")) or label
         contact = contacts.setdefault((name, ""), Contact(name=name, title=""))
-        area = None
-        for match in numbers:
-            if match.group("mobile"):
-                contact.phones.append(Phone(kind="mobile", number=_digits(match.group("mobile"))))
-                continue
-            area = match.group("area") or match.group("area2") or area
-            contact.phones.append(
-                Phone(kind=kind, number=_office_number(area, match.group("local")), ext=match.group("ext"))
-            )
+        _add_numbers(contact, line, default_kind="office")
     return list(contacts.values())
+
+
+def _add_numbers(contact: Contact, text: str, *, default_kind: str) -> None:
+    """Every number in `text`; its kind from the words before it (傳真, 手機, 專線 …), an area code carried on
+    to the numbers after it (（03）8222944、8222156)."""
+    area = None
+    kind = default_kind
+    position = 0
+    for match in _NUMBER_RE.finditer(text):
+        before = text[position : match.start()]
+        kind = next((k for k, words in _KIND_WORDS if any(w in before for w in words)), kind)
+        position = match.end()
+        if match.group("mobile"):
+            contact.phones.append(Phone(kind="mobile", number=_digits(match.group("mobile"))))
+            continue
+        area = match.group("area") or match.group("area2") or area
+        contact.phones.append(
+            Phone(
+                kind=kind if kind != "mobile" else "office",
+                number=_office_number(area, match.group("local")),
+                ext=match.group("ext"),
+            )
+        )
 
 
 def _mobile_or_office(number: str) -> str:

@@ -7,8 +7,9 @@ of a section and for items of a group), so a numbered line goes where its number
   (e.g. `3、` after `2、` at two depths), the one whose items are written alike wins — short headings such as
   `狀況反映：` go with `執行重點：`, sentences with sentences — and, failing that, the deepest;
 - a known section name (依據, 目的, …) that continues the top list is a section.
-Lines without a number continue the item before them; after an item that ends with a colon (`狀況反映：`) or a
-section heading they are its paragraph (an item without a number)."""
+Lines without a number continue the item before them (a line wrapped in a .txt); after a heading — an item that
+ends with a colon (`狀況反映：`) or a short label without punctuation (`目的`) — they are its paragraph (an item
+without a number)."""
 
 import re
 import unicodedata
@@ -145,7 +146,7 @@ def build_outline(lines: list[str]) -> Outline:
                 preamble.append((index, line))
                 continue
             last = stack[-1].items[-1]
-            if section_name(last.text) or last.text.rstrip().endswith(("：", ":")) or last.children:
+            if is_heading(last.text) or last.text.rstrip().endswith(("：", ":")) or last.children:
                 target = last.children
                 if target and not target[-1].number:  # a paragraph that wraps over several lines
                     target[-1].text += line

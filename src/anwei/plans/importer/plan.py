@@ -17,7 +17,9 @@ from .contacts import Contact, parse_contacts
 from .outline import Item, build_outline, section_name
 from .units import UnitMention, find_units
 
-_TITLE_RE = re.compile(r"^(?P<agency>.*?)(?:民國)?(?P<year>[0-9０-９]{2,3}|[一二三四五六七八九十百〇零]{2,5})年度?(?P<rest>.*)$")
+_TITLE_RE = re.compile(
+    r"^(?P<agency>.*?)(?:民國)?(?P<year>[0-9０-９]{2,3}|[一二三四五六七八九十百〇零]{2,5})年度?(?P<rest>.*)$"
+)
 _PERIOD_HINT = re.compile(r"起|至|為期|期間")
 _WEEKDAY_RE = re.compile(r"[(（](?:星期|週|周|禮拜)[一二三四五六日天][)）]")
 CONTACT_SECTIONS = ("通信聯絡", "聯絡方式")
@@ -140,7 +142,9 @@ def _find_period(roots: list[Item], problems: list[str], warnings: list[str]) ->
         try:
             period = rocdate.parse_period(_WEEKDAY_RE.sub("", text))
         except rocdate.RocDateError as exc:
-            problems.append(_("line %(line)d: the period cannot be read: %(error)s") % {"line": item.line, "error": exc})
+            problems.append(
+                _("line %(line)d: the period cannot be read: %(error)s") % {"line": item.line, "error": exc}
+            )
             return None
         _check_weekdays(item, period, warnings)
         if not period.days_agree:

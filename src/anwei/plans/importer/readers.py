@@ -58,6 +58,8 @@ def read_document(data: bytes) -> Document:
 
 
 def _read_text(data: bytes) -> Document:
+    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        raise UnreadableDocument(_("This is not a text document (.txt), an .odt or a .docx file."))
     encoding, text = _decode(data)
     if "\x00" in text or sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t\f") > 8:
         raise UnreadableDocument(_("This is not a text document (.txt), an .odt or a .docx file."))
@@ -71,10 +73,9 @@ def _decode(data: bytes) -> tuple[str, str]:
         return "utf_8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if b"\x00" not in data[:4096] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        best = charset_normalizer.from_bytes(data, cp_isolation=TEXT_ENCODINGS).best()
-        if best is not None:
-            return best.encoding, str(best)
+    best = charset_normalizer.from_bytes(data, cp_isolation=TEXT_ENCODINGS).best()
+    if best is not None:
+        return best.encoding, str(best)
     raise UnreadableDocument(
         _("The text could not be decoded: save it as UTF-8 or Big5 text, or as an .odt or .docx file.")
     )

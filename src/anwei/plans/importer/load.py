@@ -1,0 +1,73 @@
+"""The database side of an import: which agency the document belongs to, its directory units, and saving.
+
+Used by the `import-plan` command and the upload page; nothing here writes except `save`, which hands the
+outline to the plans app's service (one transaction with its audit records)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from anwei.directory.models import Agency, Unit
+
+from .plan import PlanDocumentError, PlanOutline, parse_plan
+from .readers import Document, read_document
+
+
+@dataclass(frozen=True)
+class Reading:
+    document: Document
+    outline: PlanOutline
+    agency: Agency | None
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.document.notes + self.outline.warnings
+
+    def as_json(self) -> dict[str, object]:
+        data = self.outline.to_dict()
+        data["warnings"] = self.warnings
+        return data
+
+
+def directory_units(agency: Agency) -> dict[str, int]:
+    return dict(Unit.objects.filter(agency=agency, active=True).values_list("name", "id"))
+
+
+def agency_named(name: str) -> Agency | None:
+    return Agency.objects.filter(name=name).first() if name else None
+
+
+def read_plan(data: bytes, *, agency: Agency | None = None) -> Reading:
+    """Read and parse; raises UnreadableDocument or PlanDocumentError. Without `agency`, the agency whose name
+    the title starts with is taken (if there is one); units are matched only when the agency is known."""
+    document = read_document(data)
+    outline = parse_plan(document.lines)
+    agency = agency or agency_named(outline.agency)
+    if agency is not None:
+        outline = parse_plan(document.lines, directory_units=directory_units(agency))
+    return Reading(document=document, outline=outline, agency=agency)
+
+
+def owning_unit_of(reading: Reading) -> Unit | None:
+    """The unit that owns the plan: the directory unit the contacts name (政風處), if any."""
+    if reading.agency is None:
+        return None
+    names = [contact.name for contact in reading.outline.contacts if not contact.title]
+    names += [unit.name for unit in reading.outline.units]
+    for name in names:
+        unit = Unit.objects.filter(agency=reading.agency, name=name, active=True).first()
+        if unit is not None:
+            return unit
+    return None
+
+
+def save(reading: Reading, *, actor: Any) -> Any:
+    """Create the plan (draft) with its tasks from the outline; raises PlanDocumentError without an agency."""
+    if reading.agency is None:
+        raise PlanDocumentError([_("The agency of this plan is not known: choose one.")])
+    from anwei.plans import services
+
+    return services.create_plan_from_outline(
+        actor=actor, agency=reading.agency, outline=reading.as_json(), owning_unit=owning_unit_of(reading)
+    )
