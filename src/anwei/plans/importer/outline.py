@@ -1,4 +1,4 @@
-"""The nested numbering of Taiwanese official documents (公文): 一、 （一） 1、 1. (1) （1） 甲、 (甲), full- or half-width.
+"""The nested numbering of Taiwanese official documents (公文): 一、 （一） 1、 1. (1) （1） 甲、, full- or half-width.
 
 A plan may use the same marker style at several depths (the Hualien seed writes `1、` for sections, for items
 of a section and for items of a group), so a numbered line goes where its number continues an open list:

@@ -8,9 +8,12 @@ library inflate more than the cap."""
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 import charset_normalizer
 from django.utils.translation import gettext as _
+
+from .outline import marker_of
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the upload itself
 MAX_MEMBERS = 500  # members of an office archive
@@ -164,8 +167,7 @@ def _read_docx(data: bytes) -> Document:
                     texts.append("\u3000".join(dict.fromkeys(cell for cell in cells if cell)))
                 continue
             texts.append(block.text)
-            properties = block._p.pPr
-            if properties is not None and properties.numPr is not None:
+            if block.text.strip() and _auto_numbered(block):
                 auto_numbered += 1
     except Exception as exc:  # python-docx raises many kinds on a broken file
         raise UnreadableDocument(_("The .docx document cannot be read (damaged?).")) from exc
@@ -178,7 +180,16 @@ def _read_docx(data: bytes) -> Document:
     return Document(kind="docx", encoding="", lines=_split(texts), notes=notes)
 
 
-def _starts_numbered(text: str) -> bool:
-    from .outline import marker_of
+def _auto_numbered(paragraph: Any) -> bool:
+    """Numbered by Word (w:numPr on the paragraph or its style), so the number is not in the text."""
+    if marker_of(paragraph.text) is not None:
+        return False
+    for element in (paragraph._p, getattr(paragraph.style, "element", None)):
+        properties = getattr(element, "pPr", None)
+        if properties is not None and properties.numPr is not None:
+            return True
+    return False
 
+
+def _starts_numbered(text: str) -> bool:
     return marker_of(text) is not None
