@@ -39,7 +39,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     return response
 
 
-Column = tuple[str, str | Callable[[Any], Any]]
+Column = tuple[Any, str | Callable[[Any], Any]]  # (header, possibly a lazy translation; accessor)
 
 
 def _value(obj: Any, accessor: str | Callable[[Any], Any]) -> Any:
