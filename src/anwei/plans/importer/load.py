@@ -19,10 +19,11 @@ class Reading:
     document: Document
     outline: PlanOutline
     agency: Agency | None
+    notes: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
-        return self.document.notes + self.outline.warnings
+        return [*self.notes, *self.document.notes, *self.outline.warnings]
 
     def as_json(self) -> dict[str, object]:
         data = self.outline.to_dict()
@@ -43,10 +44,16 @@ def read_plan(data: bytes, *, agency: Agency | None = None) -> Reading:
     the title starts with is taken (if there is one); units are matched only when the agency is known."""
     document = read_document(data)
     outline = parse_plan(document.lines)
+    notes: list[str] = []
+    if agency is not None and outline.agency and outline.agency != agency.name:
+        notes.append(
+            _("The document is a plan of %(named)s; it will be imported for %(agency)s.")
+            % {"named": outline.agency, "agency": agency.name}
+        )
     agency = agency or agency_named(outline.agency)
     if agency is not None:
         outline = parse_plan(document.lines, directory_units=directory_units(agency))
-    return Reading(document=document, outline=outline, agency=agency)
+    return Reading(document=document, outline=outline, agency=agency, notes=tuple(notes))
 
 
 def owning_unit_of(reading: Reading) -> Unit | None:
@@ -66,8 +73,12 @@ def save(reading: Reading, *, actor: Any) -> Any:
     """Create the plan (draft) with its tasks from the outline; raises PlanDocumentError without an agency."""
     if reading.agency is None:
         raise PlanDocumentError([_("The agency of this plan is not known: choose one.")])
-    from anwei.plans import services
-
-    return services.create_plan_from_outline(
+    return save_outline(
         actor=actor, agency=reading.agency, outline=reading.as_json(), owning_unit=owning_unit_of(reading)
     )
+
+
+def save_outline(*, actor: Any, agency: Agency, outline: dict[str, Any], owning_unit: Unit | None) -> Any:
+    from anwei.plans import services
+
+    return services.create_plan_from_outline(actor=actor, agency=agency, outline=outline, owning_unit=owning_unit)

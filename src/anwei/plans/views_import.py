@@ -1,0 +1,96 @@
+"""Import the agency's own plan document: upload → preview (nothing saved) → save as a draft plan.
+
+The preview carries the outline it shows in a signed token, so what is saved is exactly what was previewed."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+from anwei.directory.models import Unit
+
+from .importer import PlanDocumentError, UnreadableDocument
+from .importer.forms import SaveForm, UploadForm
+from .importer.load import owning_unit_of, read_plan, save_outline
+from .importer.policy import may_import
+
+SALT = "anwei.plans.import"
+TOKEN_MAX_AGE = 60 * 60  # a preview can be saved within an hour
+
+
+def upload(request: HttpRequest) -> HttpResponse:
+    agency = getattr(request.user, "agency", None)
+    if not may_import(request.user, agency):
+        return forbidden(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reading = read_plan(form.cleaned_data["document"], agency=agency)
+        except UnreadableDocument as exc:
+            form.add_error("document", str(exc))
+        except PlanDocumentError as exc:
+            for problem in exc.problems:
+                form.add_error("document", problem)
+        else:
+            owning_unit = owning_unit_of(reading)
+            token = signing.dumps(
+                {
+                    "user": request.user.pk,
+                    "agency": agency.pk,  # type: ignore[union-attr]
+                    "owning_unit": owning_unit.pk if owning_unit else None,
+                    "outline": reading.as_json(),
+                },
+                salt=SALT,
+                compress=True,
+            )
+            context = {
+                "reading": reading,
+                "outline": reading.as_json(),
+                "owning_unit": owning_unit,
+                "form": SaveForm(initial={"token": token}),
+                "name": getattr(form.cleaned_data.get("document"), "name", ""),
+            }
+            return render(request, "plans/import/preview.html", context)
+    return render(request, "plans/import/upload.html", {"form": form, "agency": agency})
+
+
+@require_POST
+def save(request: HttpRequest) -> HttpResponse:
+    agency = getattr(request.user, "agency", None)
+    if not may_import(request.user, agency):
+        return forbidden(request)
+    form = SaveForm(request.POST)
+    payload: dict[str, Any] | None = None
+    if form.is_valid():
+        try:
+            payload = signing.loads(form.cleaned_data["token"], salt=SALT, max_age=TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            payload = None
+    if not payload or payload.get("user") != request.user.pk or payload.get("agency") != agency.pk:  # type: ignore[union-attr]
+        messages.error(request, _("The preview has expired or is not valid; upload the document again."))
+        return redirect("plans:import")
+    unit_id = payload.get("owning_unit")
+    owning_unit = Unit.objects.filter(agency=agency, pk=int(unit_id)).first() if unit_id else None
+    try:
+        plan = save_outline(actor=request.user, agency=agency, outline=payload["outline"], owning_unit=owning_unit)  # type: ignore[arg-type]
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("plans:import")
+    messages.success(request, _("The plan was imported as a draft."))
+    return redirect(_plan_url(plan))
+
+
+def _plan_url(plan: Any) -> str:
+    for name in ("plans:plan", "plans:detail"):
+        try:
+            return reverse(name, args=[plan.pk])
+        except NoReverseMatch:
+            continue
+    return reverse("plans:import")
