@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from anwei.plans.models import Plan
 
-from .test_import_parser import SEED
+from .test_import_parser import SEED, english  # noqa: F401 (fixture)
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -31,9 +31,10 @@ def test_dry_run_json_of_the_seed(world: Any) -> None:
         "教育網路中心": None,
         "行政暨研考處": None,
     }
-    assert sorted(w.split(": ", 1)[1] for w in data["warnings"]) == [
-        "the unit 教育網路中心 is not in the directory.",
-        "the unit 行政暨研考處 is not in the directory.",
+    assert data["warnings"] == [
+        "The document is a plan of 花蓮縣政府; it will be imported for 測試縣政府.",
+        "line 29: the unit 教育網路中心 is not in the directory.",
+        "line 30: the unit 行政暨研考處 is not in the directory.",
     ]
     assert Plan.objects.count() == 0
 

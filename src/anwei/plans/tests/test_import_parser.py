@@ -1,8 +1,10 @@
 """The plan-document parser on the Hualien seed and on made-up variants (numbering styles, period mistakes)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from anwei.plans.importer import PlanDocumentError, parse_plan
 from anwei.plans.importer.outline import build_outline, marker_of
@@ -10,6 +12,13 @@ from anwei.plans.importer.outline import build_outline, marker_of
 SEED = Path(__file__).resolve().parents[5] / "shared" / "seed" / "hualien-103-spring-security-plan.txt"
 if not SEED.exists():  # worktrees live next to /work/shared
     SEED = Path("/work/shared/seed/hualien-103-spring-security-plan.txt")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are compared in English (the UI default is zh-Hant)."""
+    with translation.override("en"):
+        yield
 
 
 def seed_lines() -> list[str]:

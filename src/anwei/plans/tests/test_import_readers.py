@@ -10,7 +10,7 @@ import pytest
 
 from anwei.plans.importer import UnreadableDocument, parse_plan, read_document, readers
 
-from .test_import_parser import SEED, seed_lines
+from .test_import_parser import SEED, english, seed_lines  # noqa: F401 (fixture)
 
 
 def expected() -> dict[str, object]:
