@@ -1,5 +1,9 @@
 """A security-maintenance plan (維護計畫), e.g. the Spring-Festival plan: its period, status and fixed sections.
-Other apps attach their records to a plan; the "active plan" of an agency is the one whose period contains now."""
+Other apps attach their records to a plan; the "active plan" of an agency is the one whose period contains now.
+
+Beside the plan: its 執行重點 as a tree of tasks that keeps the plan's own numbering and wording, progress notes and
+evidence per task, the versions made by amendments (如有未盡事宜得隨時修正), and the contact list (通信聯絡).
+The duty roster (值勤表) is the directory's DutyShift rows inside the plan's period."""
 
 from django.conf import settings
 from django.db import models
@@ -32,6 +36,9 @@ class Plan(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    cloned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones", verbose_name=_("cloned from")
+    )
 
     class Meta:
         ordering = ["-period_start"]
@@ -46,3 +53,144 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.ACTIVE)
+
+
+class Task(models.Model):
+    """One item of 執行重點, e.g. "（1） 落實機密維護" (a group) or its "1、 加強宣導保密規定…" (a task).
+    `number` is the plan's own marker, kept as written; `position` orders siblings."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        NOT_APPLICABLE = "n_a", _("not applicable")
+
+    class Recurrence(models.TextChoices):
+        NONE = "", _("once")
+        DAILY = "daily", _("daily during the period")
+        WEEKLY = "weekly", _("weekly during the period")
+        HOLIDAYS = "holidays", _("daily during the holidays")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("plan"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("parent")
+    )
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    text = models.TextField(_("wording"))
+    position = models.PositiveIntegerField(_("order"), default=0)
+    responsible_units = models.ManyToManyField(
+        "directory.Unit", blank=True, related_name="plan_tasks", verbose_name=_("responsible units")
+    )
+    cooperating_units = models.ManyToManyField(
+        "directory.Unit", blank=True, related_name="cooperating_plan_tasks", verbose_name=_("cooperating units (協請)")
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    recurrence = models.CharField(
+        _("recurrence"), max_length=10, choices=Recurrence.choices, default=Recurrence.NONE, blank=True
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan", "parent_id", "position", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:40]}".strip()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.NOT_APPLICABLE)
+
+
+class ProgressNote(models.Model):
+    """A progress report on a task (辦理情形), with the status it left the task in."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="notes", verbose_name=_("task"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("progress"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Task.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+
+    def __str__(self) -> str:
+        return f"{self.task.number} {self.get_status_display()}"
+
+
+class Evidence(models.Model):
+    """A file that shows a task was done (佐證資料)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("task"))
+    file = models.FileField(_("file"), upload_to="plans/evidence/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanVersion(models.Model):
+    """A version of an approved plan: the whole plan as it stood (fields and task wording), why it changed, who
+    changed it and when. Version 1 is the plan as approved."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("plan"))
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+
+class PlanContact(models.Model):
+    """A line of the plan's contact list (通信聯絡): a person of the agency, an outside organisation or contact, or
+    just a name and numbers as the plan wrote them. `phones` is a list of {"kind", "number", "ext"}."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("plan"))
+    position = models.PositiveIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    person = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    phones = models.JSONField(_("phone numbers"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position", "pk"]
+        verbose_name = _("plan contact")
+        verbose_name_plural = _("plan contacts")
+
+    def __str__(self) -> str:
+        return self.name

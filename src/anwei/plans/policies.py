@@ -1,0 +1,114 @@
+"""Who may see and change plans. Everyone holding a role in an agency sees its plans (the plan is a document sent to
+every unit), its roster and its contact list. Tasks, with their progress notes and evidence, are seen and updated by
+the units responsible for them or asked to cooperate (協請) — supervisors and staff of those units — and by
+ethics officers (whose role covers the whole agency). Ethics officers draw up and amend plans; the agency head
+approves them (核定)."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from anwei.accounts.roles import ALL_ROLES, Role, grant
+from anwei.core.policies import Policy
+from anwei.directory.policies import agency_ids
+
+from .models import Evidence, Plan, Task
+
+grant("plans.view", *ALL_ROLES)
+grant("plans.manage", Role.ADMIN, Role.ETHICS_OFFICER)
+grant("plans.approve", Role.AGENCY_HEAD)
+grant(
+    "plans.task_view",
+    Role.ADMIN,
+    Role.ETHICS_OFFICER,
+    Role.AGENCY_HEAD,
+    Role.AUDITOR,
+    Role.DUTY_OFFICER,
+    Role.UNIT_SUPERVISOR,
+    Role.STAFF,
+)
+grant("plans.task_update", Role.ADMIN, Role.ETHICS_OFFICER, Role.UNIT_SUPERVISOR, Role.STAFF)
+grant("plans.roster_edit", Role.ADMIN, Role.ETHICS_OFFICER)
+grant("plans.handover", Role.ADMIN, Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+class PlanPolicy(Policy):
+    """Plans are agency-wide; `plans.manage`, `plans.approve`, `plans.roster_edit` and `plans.handover` need the
+    role on the plan's owning unit or above it."""
+
+    model = Plan
+    view_action = "plans.view"
+    unit_field = "owning_unit"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else Plan.objects.all()
+        if not _signed_in(user):
+            return qs.none()
+        return qs.filter(agency__in=agency_ids(user))
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _signed_in(user):
+            return False
+        if obj is not None and obj.agency_id not in agency_ids(user):
+            return False
+        if action == "plans.view":
+            return obj is not None or bool(agency_ids(user))
+        scope = self.scope(user, action)
+        if obj is None:
+            return not scope.empty
+        return scope.covers(obj.owning_unit)
+
+
+def _units_q(prefix: str, scope: Any) -> Q:
+    return scope.q(f"{prefix}responsible_units") | scope.q(f"{prefix}cooperating_units")
+
+
+class TaskPolicy(Policy):
+    """A task is the business of its responsible and cooperating units; a task naming no unit belongs to the plan's
+    owning unit (the ethics office)."""
+
+    model = Task
+    view_action = "plans.task_view"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else Task.objects.all()
+        if not _signed_in(user):
+            return qs.none()
+        scope = self.scope(user, self.view_action)
+        if scope.empty:
+            return qs.none()
+        ids = Task.objects.filter(
+            _units_q("", scope) | scope.q("plan__owning_unit"), plan__agency__in=agency_ids(user)
+        ).values("pk")
+        return qs.filter(pk__in=ids)
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _signed_in(user):
+            return False
+        scope = self.scope(user, action)
+        if obj is None or scope.empty:
+            return not scope.empty
+        if obj.plan.agency_id not in agency_ids(user):
+            return False
+        if scope.covers(obj.plan.owning_unit):
+            return True
+        units = [*obj.responsible_units.all(), *obj.cooperating_units.all()]
+        return any(scope.covers(u) for u in units)
+
+
+class EvidencePolicy(Policy):
+    model = Evidence
+    view_action = "plans.task_view"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else Evidence.objects.all()
+        return qs.filter(task__in=tasks.visible(user))
+
+
+plans = PlanPolicy()
+tasks = TaskPolicy()
+evidence = EvidencePolicy()
