@@ -1,0 +1,3 @@
+from .matrix_import import IMPORT_CASES
+
+CASES = [*IMPORT_CASES]
