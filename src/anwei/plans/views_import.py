@@ -55,7 +55,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 "outline": reading.as_json(),
                 "owning_unit": owning_unit,
                 "form": SaveForm(initial={"token": token}),
-                "name": getattr(form.cleaned_data.get("document"), "name", ""),
+                "name": getattr(request.FILES.get("document"), "name", ""),
             }
             return render(request, "plans/import/preview.html", context)
     return render(request, "plans/import/upload.html", {"form": form, "agency": agency})

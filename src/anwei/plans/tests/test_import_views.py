@@ -34,7 +34,7 @@ def test_preview_shows_the_outline_and_saves_nothing(client_for: Any, world: Any
     assert 'href="tel:0982121209"' in html and 'href="tel:03-8227171,315"' in html
     assert "the unit 教育網路中心 is not in the directory." in html
     assert "The document is a plan of 花蓮縣政府; it will be imported for 測試縣政府." in html
-    assert 'name="token"' in html
+    assert 'name="token"' in html and "plan.docx (docx)" in html
     assert Plan.objects.count() == 0
 
 
