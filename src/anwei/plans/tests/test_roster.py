@@ -1,5 +1,6 @@
 """The duty roster over a plan: generated shifts, who is on duty at the boundaries, gaps, the iCal feed."""
 
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
@@ -28,19 +29,19 @@ def rostered(world):
 
 
 def test_shifts_cover_the_period_day_and_night(rostered):
-    plan, kind, people, shifts = rostered
+    plan, _kind, people, shifts = rostered
     assert shifts[0].starts_at == START and shifts[0].ends_at == t(22, 8)
     assert (shifts[1].starts_at, shifts[1].ends_at) == (t(22, 8), t(22, 20))
     assert shifts[-1].starts_at == t(14, 20, month=2) and shifts[-1].ends_at == END
     assert len(shifts) == 49  # 22:00 start: 1 short night + 24 days × 2 shifts
-    assert all(a.ends_at == b.starts_at for a, b in zip(shifts, shifts[1:], strict=False))
+    assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(shifts))
     assert shifts[0].person == people[0] and shifts[0].substitute == people[1]
     assert shifts[3].person == people[0]
     assert selectors.roster_gaps(plan) == []
 
 
 def test_on_duty_at_boundaries(world, rostered):
-    plan, kind, people, shifts = rostered
+    _plan, _kind, people, shifts = rostered
     agency = world.agency
     assert selectors.on_duty(agency, "ethics", START - timedelta(seconds=1)).person is None
     assert selectors.on_duty(agency, "ethics", START).person == people[0]
@@ -58,7 +59,7 @@ def test_on_duty_at_boundaries(world, rostered):
 
 
 def test_substitute_when_unavailable_and_gaps(world, rostered):
-    plan, kind, people, shifts = rostered
+    plan, _kind, people, shifts = rostered
     shift = shifts[1]
     roster.assign_shift(
         actor=world.users["ethics"], shift=shift, person=people[1], substitute=people[2], primary_unavailable=True
@@ -93,7 +94,7 @@ def test_roster_rights(world, rostered):
 
 
 def test_ical_feed(world, rostered):
-    plan, kind, people, shifts = rostered
+    _plan, _kind, people, _shifts = rostered
     body = calendar_for(people[0])
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     assert body.count("BEGIN:VEVENT") == len(selectors.shifts_of(people[0]))
