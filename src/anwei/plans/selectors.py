@@ -176,3 +176,56 @@ def shifts_of(person: Person) -> QuerySet[DutyShift]:
         .select_related("kind", "person", "substitute")
         .order_by("starts_at")
     )
+
+
+# --- contacts ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phone:
+    kind: str
+    number: str
+    ext: str = ""
+
+    @property
+    def href(self) -> str:
+        """tel: URI; an extension is dialled after a pause (",")."""
+        digits = "".join(c for c in self.number if c.isdigit() or c == "+")
+        return f"tel:{digits}{',' + self.ext if self.ext else ''}"
+
+    @property
+    def callable(self) -> bool:
+        return self.kind != "fax"
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    name: str
+    title: str
+    where: str
+    phones: list[Phone]
+    person: Person | None
+    organisation: Any
+
+
+def contact_sheet(plan: Plan) -> list[ContactLine]:
+    """The plan's contact list with numbers: those the plan gives, else the linked person's or organisation's."""
+    lines = []
+    for contact in plan.contacts.select_related("person__unit", "organisation"):
+        phones = [Phone(p.get("kind", ""), p.get("number", ""), p.get("ext", "")) for p in contact.phones]
+        person, org = contact.person, contact.organisation
+        if not phones and person is not None:
+            phones = [
+                Phone(kind, number, ext)
+                for kind, number, ext in (
+                    ("mobile", person.mobile, ""),
+                    ("office", person.office_phone, person.extension),
+                    ("fax", person.fax, ""),
+                )
+                if number
+            ]
+        if not phones and org is not None:
+            phones = [Phone(k, n) for k, n in (("office", org.phone), ("fax", org.fax)) if n]
+        where = org.name if org else (person.unit.name if person and person.unit else "")
+        lines.append(ContactLine(contact.name, contact.title, where, [p for p in phones if p.number], person, org))
+    return lines
