@@ -57,7 +57,8 @@ class AmendForm(forms.Form):
             "missions": "\n".join(plan.missions),
             "coordination": plan.coordination,
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
         self.tasks = list(plan.tasks.order_by("parent_id", "position", "pk"))
         for task in self.tasks:
             self.fields[f"task_{task.pk}"] = forms.CharField(
