@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.core.policies import Policy
+from anwei.directory.models import DutyShift
 from anwei.directory.policies import agency_ids
 
 from .models import Evidence, Plan, Task
@@ -112,3 +113,19 @@ class EvidencePolicy(Policy):
 plans = PlanPolicy()
 tasks = TaskPolicy()
 evidence = EvidencePolicy()
+
+
+class ShiftPolicy(Policy):
+    """A roster shift is seen by everyone holding a role in its agency (the roster is pinned on the wall)."""
+
+    model = DutyShift
+    view_action = "plans.view"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else DutyShift.objects.all()
+        if not _signed_in(user):
+            return qs.none()
+        return qs.filter(kind__agency__in=agency_ids(user))
+
+
+shifts = ShiftPolicy()

@@ -89,13 +89,31 @@ def create_plan(
 
 
 @transaction.atomic
-def update_draft(*, actor: Any, plan: Plan, **fields: Any) -> Plan:
+def update_draft(*, actor: Any, plan: Plan, task_texts: dict[int, str] | None = None, **fields: Any) -> Plan:
     """Change a plan that is still a draft; an approved plan changes only by amendment."""
     _require(actor, policies.plans, "plans.manage", plan)
     if plan.status != Plan.Status.DRAFT:
         raise BusinessRuleError(_("An approved plan is changed by an amendment, with a reason."))
     _apply_fields(actor, plan, fields)
+    _apply_task_texts(actor, plan, task_texts or {})
     return plan
+
+
+def _apply_task_texts(actor: Any, plan: Plan, task_texts: dict[int, str]) -> bool:
+    changed = False
+    for task_id, text in task_texts.items():
+        task = plan.tasks.filter(pk=task_id).first()
+        if task is None:
+            raise BusinessRuleError(_("That task is not part of this plan."), field="tasks")
+        if not text.strip():
+            raise BusinessRuleError(_("Write what is to be done."), field=f"task_{task_id}")
+        if task.text != text.strip():
+            before = audit.snapshot(task, ["text"])
+            task.text = text.strip()
+            task.save(update_fields=["text", "updated_at"])
+            audit.record_update(actor=actor, obj=task, before=before)
+            changed = True
+    return changed
 
 
 def _apply_fields(actor: Any, plan: Plan, fields: dict[str, Any]) -> dict[str, list[Any]]:
@@ -171,16 +189,7 @@ def amend_plan(
     if not reason.strip():
         raise BusinessRuleError(_("Say why the plan is amended."), field="reason")
     changed = bool(_apply_fields(actor, plan, fields or {}))
-    for task_id, text in (task_texts or {}).items():
-        task = plan.tasks.filter(pk=task_id).first()
-        if task is None:
-            raise BusinessRuleError(_("That task is not part of this plan."), field="tasks")
-        if task.text != text.strip():
-            before = audit.snapshot(task, ["text"])
-            task.text = text.strip()
-            task.save(update_fields=["text", "updated_at"])
-            audit.record_update(actor=actor, obj=task, before=before)
-            changed = True
+    changed = _apply_task_texts(actor, plan, task_texts or {}) or changed
     if not changed:
         raise BusinessRuleError(_("Nothing was changed."))
     plan.version += 1

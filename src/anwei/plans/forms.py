@@ -1,0 +1,170 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anwei.directory.models import DutyKind, Organisation, Person
+
+from .models import Plan, Task
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class TaskUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
+    note = forms.CharField(
+        label=_("Progress (辦理情形)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Task.Status.NOT_APPLICABLE and not data.get("note", "").strip():
+            self.add_error("note", _("Say why the task does not apply."))
+        return data
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+
+
+class AmendForm(forms.Form):
+    """An amendment: the reason, the plan's sections, and the wording of each task."""
+
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_start = forms.DateTimeField(label=_("Period starts"), widget=DATETIME)
+    period_end = forms.DateTimeField(label=_("Period ends"), widget=DATETIME)
+    basis = forms.CharField(
+        label=_("Basis (依據), one per line"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    purpose = forms.CharField(label=_("Purpose (目的)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    missions = forms.CharField(
+        label=_("Missions (任務), one per line"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    coordination = forms.CharField(
+        label=_("Coordination (協調配合)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        initial = {
+            "title": plan.title,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "basis": "\n".join(plan.basis),
+            "purpose": plan.purpose,
+            "missions": "\n".join(plan.missions),
+            "coordination": plan.coordination,
+        }
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        self.tasks = list(plan.tasks.order_by("parent_id", "position", "pk"))
+        for task in self.tasks:
+            self.fields[f"task_{task.pk}"] = forms.CharField(
+                label=task.number or "—", initial=task.text, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def plan_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "basis": [line.strip() for line in data["basis"].splitlines() if line.strip()],
+            "purpose": data["purpose"].strip(),
+            "missions": [line.strip() for line in data["missions"].splitlines() if line.strip()],
+            "coordination": data["coordination"].strip(),
+        }
+
+    def task_texts(self) -> dict[int, str]:
+        return {task.pk: self.cleaned_data[f"task_{task.pk}"] for task in self.tasks}
+
+
+class RosterForm(forms.Form):
+    kind = forms.ModelChoiceField(label=_("Duty kind"), queryset=DutyKind.objects.none())
+    people = forms.ModelMultipleChoiceField(
+        label=_("People taking turns"), queryset=Person.objects.none(), required=False
+    )
+    change_hours = forms.CharField(
+        label=_("Shift changes at (hours)"),
+        initial="8,20",
+        max_length=40,
+        help_text=_("Hours of the day, e.g. 8,20 for a day and a night shift."),
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = DutyKind.objects.filter(agency=plan.agency)  # type: ignore[attr-defined]
+        self.fields["people"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            agency=plan.agency, active=True, duty_eligible=True
+        )
+
+    def clean_change_hours(self) -> list[int]:
+        raw = self.cleaned_data["change_hours"].replace("，", ",")
+        try:
+            hours = sorted({int(part) for part in raw.split(",") if part.strip()})
+        except ValueError as exc:
+            raise forms.ValidationError(_("Write hours as numbers separated by commas.")) from exc
+        if not hours or any(not 0 <= h < 24 for h in hours):
+            raise forms.ValidationError(_("Hours go from 0 to 23."))
+        return hours
+
+
+class ShiftForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("On duty"), queryset=Person.objects.none(), required=False)
+    substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Person.objects.none(), required=False)
+    primary_unavailable = forms.BooleanField(label=_("On-duty person unavailable"), required=False)
+
+    def __init__(self, *args: Any, agency: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(agency=agency, active=True)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["substitute"].queryset = people  # type: ignore[attr-defined]
+
+
+class HandoverForm(forms.Form):
+    handover_note = forms.CharField(
+        label=_("Handover note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    person = forms.ModelChoiceField(label=_("Person in the directory"), queryset=Person.objects.none(), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Outside organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    mobile = forms.CharField(
+        label=_("Mobile"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    office = forms.CharField(
+        label=_("Office phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    ext = forms.CharField(label=_("Extension"), max_length=10, required=False)
+    fax = forms.CharField(
+        label=_("Fax"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(agency=plan.agency, active=True)  # type: ignore[attr-defined]
+        self.fields["organisation"].queryset = Organisation.objects.filter(agency=plan.agency)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("name") or data.get("person") or data.get("organisation")):
+            self.add_error("name", _("Give a name, or choose a person or an organisation."))
+        return data
+
+    def phones(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        out = []
+        if data["mobile"]:
+            out.append({"kind": "mobile", "number": data["mobile"], "ext": ""})
+        if data["office"]:
+            out.append({"kind": "office", "number": data["office"], "ext": data["ext"]})
+        if data["fax"]:
+            out.append({"kind": "fax", "number": data["fax"], "ext": ""})
+        return out
