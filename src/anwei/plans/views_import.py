@@ -2,6 +2,7 @@
 
 The preview carries the outline it shows in a signed token, so what is saved is exactly what was previewed."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +22,7 @@ from .importer import PlanDocumentError, UnreadableDocument
 from .importer.forms import SaveForm, UploadForm
 from .importer.load import owning_unit_of, read_plan, save_outline
 from .importer.policy import may_import
+from .models import Plan
 
 SALT = "anwei.plans.import"
 TOKEN_MAX_AGE = 60 * 60  # a preview can be saved within an hour
@@ -46,6 +49,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     "agency": agency.pk,  # type: ignore[union-attr]
                     "owning_unit": owning_unit.pk if owning_unit else None,
                     "outline": reading.as_json(),
+                    "issued": timezone.now().isoformat(),
                 },
                 salt=SALT,
                 compress=True,
@@ -76,6 +80,10 @@ def save(request: HttpRequest) -> HttpResponse:
     if not payload or payload.get("user") != request.user.pk or payload.get("agency") != agency.pk:  # type: ignore[union-attr]
         messages.error(request, _("The preview has expired or is not valid; upload the document again."))
         return redirect("plans:import")
+    already = _saved_from(payload, agency)
+    if already is not None:  # the same preview saved twice (a double click, the back button)
+        messages.info(request, _("This preview has already been saved."))
+        return redirect(_plan_url(already))
     unit_id = payload.get("owning_unit")
     owning_unit = Unit.objects.filter(agency=agency, pk=int(unit_id)).first() if unit_id else None
     try:
@@ -85,6 +93,22 @@ def save(request: HttpRequest) -> HttpResponse:
         return redirect("plans:import")
     messages.success(request, _("The plan was imported as a draft."))
     return redirect(_plan_url(plan))
+
+
+def _saved_from(payload: dict[str, Any], agency: Any) -> Plan | None:
+    """The plan this preview already became: same agency, title and period, created after the preview."""
+    outline = payload["outline"]
+    return (
+        Plan.objects.filter(
+            agency=agency,
+            title=outline["title"],
+            period_start=datetime.fromisoformat(outline["period"]["start"]),
+            period_end=datetime.fromisoformat(outline["period"]["end"]),
+            created_at__gte=datetime.fromisoformat(payload["issued"]),
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def _plan_url(plan: Any) -> str:

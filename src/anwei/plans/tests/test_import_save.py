@@ -61,8 +61,12 @@ def test_upload_preview_then_save(client_for: Any, world: Any) -> None:
     assert Plan.objects.count() == 0
     token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)  # type: ignore[union-attr]
     response = client.post("/plans/import/save/", {"token": token})
-    assert response.status_code == 302
     plan = Plan.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/"
+    again = client.post("/plans/import/save/", {"token": token}, follow=True)  # a double click
+    assert again.redirect_chain[-1][0] == f"/plans/{plan.pk}/"
+    assert "This preview has already been saved." in again.content.decode()
+    assert Plan.objects.count() == 1
     check_seed_plan(plan, world)
     entry = AuditEntry.objects.get(object_type="plans.plan", object_id=str(plan.pk), action="create")
     assert entry.actor_id == world.users["ethics"].pk
