@@ -78,7 +78,7 @@ def parse_plan(lines: list[str], *, directory_units: dict[str, int] | None = Non
     outline = build_outline(lines)
     problems: list[str] = []
     warnings = list(outline.warnings)
-    title_lines = [text for _line, text in outline.preamble]
+    title_lines = [text for _line, text in outline.preamble if _is_title_line(text)]
     if not title_lines:
         problems.append(_("The document has no title lines before its first numbered section."))
     if not outline.roots:
@@ -129,6 +129,17 @@ def parse_plan(lines: list[str], *, directory_units: dict[str, int] | None = Non
         contacts=contacts,
         warnings=warnings,
     )
+
+
+_DATE_LINE = re.compile(
+    r"^(?:中華)?(?:民國)?[0-9〇零一二三四五六七八九十百]+年[0-9〇零一二三四五六七八九十]+月(?:[0-9〇零一二三四五六七八九十]+日)?"
+)
+
+
+def _is_title_line(text: str) -> bool:
+    """Not a date line (中華民國102年12月30日) or a document number (府政字第…號) under the title."""
+    norm = rocdate.normalise(text)
+    return not (_DATE_LINE.match(norm) and len(norm) <= 20) and not re.search(r"字第\w+號", norm)
 
 
 def _find_period(roots: list[Item], problems: list[str], warnings: list[str]) -> rocdate.RocPeriod | None:

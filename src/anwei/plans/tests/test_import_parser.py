@@ -236,3 +236,21 @@ def test_a_wrapped_line_continues_its_item() -> None:
     first = "法務部廉政署102年12月25日廉政字第10200378760號"
     outline = build_outline(["標題", "一、依據", f"1、{first}", "函辦理。", "2、本府要點。"])
     assert [i.text for i in outline.roots[0].children] == [f"{first}函辦理。", "本府要點。"]
+
+
+def test_date_and_document_number_lines_are_not_part_of_the_title() -> None:
+    lines = seed_lines()
+    lines[2:2] = ["中華民國102年12月30日", "府政風字第1020012345號"]
+    outline = parse_plan(lines)
+    assert outline.title == "花蓮縣政府103年度春安工作期間公務機密暨機關安全維護執行計畫"
+
+
+def test_a_period_across_the_new_year() -> None:
+    lines = ["某機關104年度春安計畫", "一、執行", "(一)工作期間：103年12月30日20時起至1月3日（星期六）8時止，為期5天。"]
+    outline = parse_plan(lines)
+    assert outline.to_dict()["period"] == {
+        "start": "2014-12-30T20:00:00+08:00",
+        "end": "2015-01-03T08:00:00+08:00",
+        "days": 5,
+    }
+    assert outline.warnings == ["No contacts (通信聯絡) were found."]
