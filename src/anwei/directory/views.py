@@ -5,7 +5,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from anwei.core.csvstream import Column, queryset_csv
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
@@ -36,10 +36,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def people_csv(request: HttpRequest) -> HttpResponseBase:
     unit = policies.units.get_visible(request.user, request.GET["unit"]) if request.GET.get("unit") else None
     people = selectors.people(request.user, q=request.GET.get("q", "")[:80], unit=unit).select_related("unit")
-    fields = ["name", "unit", "title", "email", "mobile", "office_phone", "extension", "fax"]
-    columns: list[Column] = [
-        (Person._meta.get_field(f).verbose_name, "unit.name" if f == "unit" else f) for f in fields
-    ]
+    columns = model_columns(Person, "name", "unit", "title", "email", "mobile", "office_phone", "extension", "fax")
     name = _("people")
     return queryset_csv(f"{name}.csv", people, columns)
 
