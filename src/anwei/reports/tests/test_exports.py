@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
+from anwei.core.csvstream import csv_response
 from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
 from anwei.reports import daily, services
-from anwei.reports.csvstream import csv_response
 from anwei.reports.models import ExportJob
 from anwei.reports.tasks import run_export
 
