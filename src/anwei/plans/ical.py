@@ -33,7 +33,8 @@ def _fold(line: str) -> str:
 
 
 def _event(shift: DutyShift, person: Person, stamp: str) -> list[str]:
-    summary = shift.kind.name if shift.person_id == person.pk else f"{shift.kind.name}（{_('substitute')}）"
+    substitute = _("substitute")
+    summary = shift.kind.name if shift.person_id == person.pk else f"{shift.kind.name}（{substitute}）"
     description = shift.handover_note
     lines = [
         "BEGIN:VEVENT",
@@ -51,12 +52,13 @@ def _event(shift: DutyShift, person: Person, stamp: str) -> list[str]:
 
 def calendar_for(person: Person) -> str:
     stamp = _utc(timezone.now())
+    name = _("duty roster")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:-//Anwei//{getattr(settings, 'ANWEI_SITE_NAME', 'Anwei')}//ZH",
         "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_escape(person.name)} {_escape(_('duty roster'))}",
+        f"X-WR-CALNAME:{_escape(person.name)} {_escape(name)}",
     ]
     for shift in shifts_of(person):
         lines.extend(_event(shift, person, stamp))

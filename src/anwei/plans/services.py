@@ -344,6 +344,19 @@ def set_task_units(
 
 
 @transaction.atomic
+def schedule_task(*, actor: Any, task: Task, due_at: datetime | None, recurrence: str = "") -> Task:
+    """Set when a task is due and whether it recurs (e.g. daily during the holidays)."""
+    _require(actor, policies.plans, "plans.manage", task.plan)
+    if recurrence not in Task.Recurrence.values:
+        raise BusinessRuleError(_("Choose how often the task recurs."), field="recurrence")
+    before = audit.snapshot(task, ["due_at", "recurrence"])
+    task.due_at, task.recurrence = due_at, recurrence
+    task.save(update_fields=["due_at", "recurrence", "updated_at"])
+    audit.record_update(actor=actor, obj=task, before=before)
+    return task
+
+
+@transaction.atomic
 def update_task(
     *,
     actor: Any,

@@ -2,7 +2,7 @@
 and evidence, amendments and their comparison, and cloning. The roster and contacts are in `views_roster`."""
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -127,7 +127,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     evidence = policies.evidence.get_visible(request.user, pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Not found.")) from exc
+    return FileResponse(handle, as_attachment=True, filename=evidence.name)
 
 
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
