@@ -70,3 +70,10 @@ def test_only_agency_wide_importers(client_for: Any, world: Any) -> None:
     for persona in ("head", "auditor", "duty", "supervisor_a", "staff_a", "outsider"):
         assert client_for(persona).get("/plans/import/").status_code == 403
     assert client_for("anonymous").get("/plans/import/").status_code == 302
+
+
+def test_the_page_speaks_traditional_chinese_by_default(client_for: Any, world: Any) -> None:
+    html = client_for("ethics").get("/plans/import/").content.decode()
+    assert "匯入計畫文件" in html and "讀取並預覽" in html
+    response = client_for("ethics").post("/plans/import/", {"document": SimpleUploadedFile("p.txt", b"\x00bin")})
+    assert "這不是文字檔（.txt）、.odt 或 .docx 檔案。" in response.content.decode()
