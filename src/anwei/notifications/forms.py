@@ -12,7 +12,9 @@ from .models import ContactChannel
 
 class ContactChannelForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("Person"))
-    contact = forms.ModelChoiceField(queryset=ExternalContact.objects.none(), required=False, label=_("Outside contact"))
+    contact = forms.ModelChoiceField(
+        queryset=ExternalContact.objects.none(), required=False, label=_("Outside contact")
+    )
     channel = forms.ChoiceField(choices=ContactChannel.Channel.choices, label=_("Channel"))
     address = forms.CharField(
         max_length=300, label=_("Address"), help_text=_("Webhook URL (https://…), mobile number or e-mail address.")

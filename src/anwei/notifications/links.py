@@ -35,7 +35,9 @@ def notification_for(token: str) -> Notification | None:
     except signing.BadSignature:  # includes SignatureExpired
         return None
     pk, _, recipient = value.partition(".")
-    notification = Notification.objects.filter(pk=pk).select_related("person", "contact").first() if pk.isdigit() else None
+    notification = (
+        Notification.objects.filter(pk=pk).select_related("person", "contact").first() if pk.isdigit() else None
+    )
     if notification is None or _recipient(notification) != recipient:
         return None
     return notification

@@ -36,9 +36,7 @@ def for_source(source: models.Model) -> QuerySet[Notification]:
     )
 
 
-def unacknowledged(
-    source: models.Model | None = None, older_than: timedelta | None = None
-) -> QuerySet[Notification]:
+def unacknowledged(source: models.Model | None = None, older_than: timedelta | None = None) -> QuerySet[Notification]:
     """Notifications that require acknowledgement and have none — for a record, and/or older than a time."""
     qs = Notification.objects.filter(require_ack=True, acknowledged_at__isnull=True)
     if source is not None:

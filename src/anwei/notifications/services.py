@@ -10,7 +10,7 @@ import os
 import secrets
 import socket
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from typing import Any
 
@@ -184,10 +184,8 @@ def lock(name: str, seconds: float) -> Iterator[bool]:
     """A named lock row with a lease: yields True to exactly one holder at a time (until the lease runs out)."""
     now = timezone.now()
     token = f"{worker_id()}:{secrets.token_hex(4)}"
-    try:
+    with suppress(IntegrityError):
         Lock.objects.get_or_create(name=name, defaults={"held_until": now})
-    except IntegrityError:
-        pass
     got = (
         Lock.objects.filter(name=name, held_until__lte=now).update(
             holder=token, held_until=now + timedelta(seconds=seconds)
