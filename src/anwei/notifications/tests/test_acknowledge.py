@@ -29,6 +29,7 @@ def test_inbox_detail_and_button(world: Any, client_for: Any) -> None:
     client = client_for("duty")
     page = client.get("/notifications/").content.decode()
     assert "請確認收到" in page and 'id="unread-count"' in page  # the header badge
+    assert "收件匣" in page and "則未讀" in page  # zh-Hant by default
     detail = client.get(f"/notifications/{n.pk}/").content.decode()
     assert "請確認收到" in detail and f"/notifications/{n.pk}/acknowledge/" in detail
     assert 'id="unread-count"' not in client.get("/notifications/").content.decode()  # read now

@@ -3,9 +3,9 @@
 from typing import Any
 
 import pytest
+from tests.browser import PHONE, assert_accessible, sign_in
 
 from anwei.notifications import services
-from tests.browser import PHONE, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

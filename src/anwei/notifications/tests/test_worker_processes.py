@@ -11,7 +11,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -156,5 +155,3 @@ def test_two_workers_on_postgresql_split_the_work_without_overlap(tmp_path: Path
     assert len(by_worker) == 2 and min(by_worker.values()) > n // 10, by_worker  # both took a real share
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
     print(f"split between two workers: {dict(by_worker)}")
-
-
