@@ -25,3 +25,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include((_public(api_patterns), api_app), namespace=api_namespace)),
 ]
+
+handler403 = "anwei.core.views.error_403"
+handler404 = "anwei.core.views.error_404"
+handler500 = "anwei.core.views.error_500"
