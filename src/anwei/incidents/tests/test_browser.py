@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from tests.browser import PHONE, assert_accessible, sign_in
 
 from anwei.incidents.models import Incident
 from anwei.notifications.models import Delivery, Notification
 from anwei.notifications.tasks import deliver
-from tests.browser import PHONE, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
