@@ -41,7 +41,8 @@ def remind_due(now: datetime | None = None) -> int:
         with transaction.atomic():
             sent = notify(
                 people=ethics_officers(row.unit),
-                subject=_("Confidentiality inspection of %(unit)s is due %(due)s") % {"unit": row.unit.name, "due": due},
+                subject=_("Confidentiality inspection of %(unit)s is due %(due)s")
+                % {"unit": row.unit.name, "due": due},
                 body=_("At least every %(n)d months (DOMAIN §3).") % {"n": rules.confidentiality_every_months},
                 source=row.unit,
                 key=f"inspections-cadence-{row.unit.pk}-{row.last_done or 'never'}",

@@ -119,7 +119,9 @@ def answer_action(*, actor: Any, action: CorrectiveAction, response: str, eviden
     action.save()
     audit.record_update(actor=actor, obj=action, before=before)
     if action.evidence:
-        audit.record(actor=actor, action=audit.Action.UPDATE, obj=action, changes={"evidence": [None, action.evidence.name]})
+        audit.record(
+            actor=actor, action=audit.Action.UPDATE, obj=action, changes={"evidence": [None, action.evidence.name]}
+        )
     notify(
         people=_inspector_people(action),
         subject=_("%(unit)s answered a corrective action: please verify") % {"unit": action.unit.name},

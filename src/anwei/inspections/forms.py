@@ -40,7 +40,9 @@ class RoundForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: 代碼 (code), 名稱 (name), 類別 (kind, optional)."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns: 代碼 (code), 名稱 (name), 類別 (kind, optional).")
+    )
     parent = forms.ModelChoiceField(
         label=_("Create new units under"), queryset=Unit.objects.none(), help_text=_("e.g. 教育處 for schools")
     )

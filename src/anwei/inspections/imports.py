@@ -122,7 +122,9 @@ def check(data: bytes, *, agency_id: int) -> Checked:
         elif len(row.code) > 40:
             row.errors.append(_("The code is longer than 40 characters."))
         elif row.code in seen:
-            row.errors.append(_("The code %(code)s is also on line %(line)d.") % {"code": row.code, "line": seen[row.code]})
+            row.errors.append(
+                _("The code %(code)s is also on line %(line)d.") % {"code": row.code, "line": seen[row.code]}
+            )
         else:
             seen[row.code] = line
         if not row.name:
@@ -168,7 +170,12 @@ def import_targets(*, actor: Any, round_: Round, parent: Unit, data: bytes, good
         unit = row.existing or siblings.get(row.name)
         if unit is None:
             unit = directory.create_unit(
-                actor=actor, agency=parent.agency, name=row.name, parent=parent, kind=KINDS[row.kind.lower()], code=row.code
+                actor=actor,
+                agency=parent.agency,
+                name=row.name,
+                parent=parent,
+                kind=KINDS[row.kind.lower()],
+                code=row.code,
             )
         units.append(unit)
     services.add_targets(actor=actor, round_=round_, units=units)

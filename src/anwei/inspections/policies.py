@@ -45,10 +45,7 @@ class TemplatePolicy(Policy):
         if not _signed_in(user):
             return False
         if action == "inspections.view":
-            return (
-                not self.scope(user, "inspections.view").empty
-                or Round.objects.filter(inspectors=user.pk).exists()
-            )
+            return not self.scope(user, "inspections.view").empty or Round.objects.filter(inspectors=user.pk).exists()
         return not self.scope(user, action).empty
 
 
@@ -128,9 +125,7 @@ class FindingPolicy(Policy):
         if action == "inspections.verify":
             if obj is None:
                 return False
-            return self.is_inspector(user, obj) or self.scope(user, "inspections.manage").covers(
-                self._round(obj).unit
-            )
+            return self.is_inspector(user, obj) or self.scope(user, "inspections.manage").covers(self._round(obj).unit)
         return super().can(user, action, obj)
 
 

@@ -25,9 +25,7 @@ def sniff(head: bytes) -> str:
     return ""
 
 
-def check(
-    upload: Any, allowed: set[str], *, field: str, limit: int = MAX_PHOTO_BYTES, message: str = ""
-) -> str:
+def check(upload: Any, allowed: set[str], *, field: str, limit: int = MAX_PHOTO_BYTES, message: str = "") -> str:
     """The upload's real content type, or a BusinessRuleError naming the field."""
     size = getattr(upload, "size", None) or 0
     if size <= 0:

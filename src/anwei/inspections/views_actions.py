@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,9 @@ def _action(request: HttpRequest, pk: int) -> CorrectiveAction:
     )
 
 
-def action_detail(request: HttpRequest, pk: int, answer_form: object = None, verify_form: object = None) -> HttpResponse:
+def action_detail(
+    request: HttpRequest, pk: int, answer_form: object = None, verify_form: object = None
+) -> HttpResponse:
     action = _action(request, pk)
     user = request.user
     return render(
@@ -100,7 +102,7 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     return action_detail(request, pk, verify_form=form)
 
 
-def action_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def action_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
     action = _action(request, pk)
     if not action.evidence:
         return render(request, "core/error.html", {"title": _("Not found")}, status=404)

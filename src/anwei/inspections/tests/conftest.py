@@ -3,12 +3,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.personas import PASSWORD, World
 
 from anwei.accounts import services as accounts
 from anwei.inspections import services
 from anwei.plans.models import Plan
-from tests.personas import PASSWORD, World
-
 
 
 def make_plan(world: World) -> Plan:

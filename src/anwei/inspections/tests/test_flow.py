@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from tests.personas import World
 
 from anwei.accounts import services as accounts
 from anwei.accounts.roles import Role
@@ -17,7 +18,6 @@ from anwei.directory.models import Unit
 from anwei.inspections import corrective, imports, selectors, services
 from anwei.inspections.models import ChecklistTemplate, CorrectiveAction, Inspection
 from anwei.notifications.models import Notification
-from tests.personas import World
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +109,7 @@ def test_done_when_round_over_120_schools_to_closure(world: World, setup: dict[s
     assert action.status == CorrectiveAction.Status.CLOSED
     assert selectors.summary(round_).corrected == 1
 
-    logged = set(
-        AuditEntry.objects.filter(object_type__startswith="inspections.").values_list("object_type", "action")
-    )
+    logged = set(AuditEntry.objects.filter(object_type__startswith="inspections.").values_list("object_type", "action"))
     assert {
         ("inspections.round", "create"),
         ("inspections.inspection", "update"),
