@@ -45,7 +45,9 @@ def load(ctx: DemoContext) -> None:
             answers[password_item.pk] = {"choice": "no", "note": "教務處電腦螢幕旁張貼校務系統密碼"}
         services.save_answers(actor=ethics, inspection=inspection, answers=answers)
         services.submit_inspection(actor=ethics, inspection=inspection)
-    departments = [ctx.units[k] for k in ("rd", "construction", "finance", "secretariat", "education") if k in ctx.units]
+    departments = [
+        ctx.units[k] for k in ("rd", "construction", "finance", "secretariat", "education") if k in ctx.units
+    ]
     services.create_round(
         actor=ethics,
         plan=plan,
