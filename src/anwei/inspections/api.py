@@ -159,7 +159,7 @@ def get_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
 def save_inspection(request: HttpRequest, inspection_id: int, payload: AnswersIn) -> Inspection:
     """Save a draft of some answers (the rest stay as they are)."""
     inspection = policies.inspections.get_visible(request.user, inspection_id)
-    answers = {a.item_id: a.model_dump(exclude={"item_id"}) for a in payload.answers}
+    answers = {a.item_id: a.model_dump(exclude={"item_id"}, exclude_unset=True) for a in payload.answers}
     return services.save_answers(actor=request.user, inspection=inspection, answers=answers, remarks=payload.remarks)
 
 

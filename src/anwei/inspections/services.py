@@ -6,12 +6,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Unit
+from anwei.notifications.services import notify
 from anwei.plans.models import Plan
 
 from . import corrective, policies, uploads
@@ -164,6 +166,15 @@ def create_round(
     )
     if targets:
         add_targets(actor=actor, round_=round_, units=list(targets))
+    notify(
+        people=inspectors,
+        subject=_("You are an inspector of %(round)s (%(start)s to %(end)s)")
+        % {"round": title, "start": starts_on.isoformat(), "end": ends_on.isoformat()},
+        body=template.name,
+        source=round_,
+        key=f"inspections-round-{round_.pk}-inspectors",
+        url=reverse("inspections:round", args=[round_.pk]),
+    )
     return round_
 
 
@@ -250,9 +261,9 @@ def save_answers(
         item = items.get(int(item_id))
         if item is None:
             raise BusinessRuleError(_("This item is not on the checklist."), field=f"item-{item_id}")
-        values = _clean_answer(item, raw)
         answer = current.get(item.pk)
-        old = {k: getattr(answer, k) for k in values} if answer else {}
+        old = {k: getattr(answer, k) for k in ("choice", "number", "text", "note")} if answer else {}
+        values = _clean_answer(item, {**old, **raw})  # fields not sent keep their saved value
         if answer is None:
             if not any(values.values()) and values["number"] is None:
                 continue

@@ -1,7 +1,6 @@
 """Pages for rounds and filling inspections (thin: parse → policy → service/selector → render). Findings,
 corrective actions, templates and cadence are in views_actions.py."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.accounts.models import User
+from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
@@ -132,34 +132,28 @@ def round_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/round_import.html", {"round": round_, "form": form, "checked": checked})
 
 
-def round_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The round's results as CSV (one line per inspection), for the report to the agency head."""
+def round_export(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The round's results as CSV (one line per inspection with its findings), for the report to the agency head."""
     round_ = policies.rounds.get_visible(request.user, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="round-{round_.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Code"), _("Unit"), _("Date"), _("Status"), _("Submitted at"), _("Findings"), _("Remarks")])
-    for inspection in selectors.round_inspections(round_):
-        submitted = timezone.localtime(inspection.submitted_at).isoformat() if inspection.submitted_at else ""
-        writer.writerow(
-            [
-                inspection.target.code,
-                inspection.target.name,
-                inspection.due_on.isoformat(),
-                inspection.get_status_display(),
-                submitted,
-                inspection.n_findings,  # type: ignore[attr-defined]
-                _safe_cell(inspection.remarks),
-            ]
-        )
+
+    def submitted(i: Inspection) -> str:
+        return timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M") if i.submitted_at else ""
+
+    def findings(i: Inspection) -> str:
+        return "；".join(f"[{f.get_severity_display()}] {f.item.question}" for f in i.findings.all())
+
+    columns: list[Column] = [
+        (_("Code"), "target.code"),
+        (_("Unit"), "target.name"),
+        (_("Date"), "due_on"),
+        (_("Status"), "get_status_display"),
+        (_("Submitted at"), submitted),
+        (_("Findings"), findings),
+        (_("Remarks"), "remarks"),
+    ]
+    queryset = selectors.round_inspections(round_).prefetch_related("findings__item")
     services.record_export(actor=request.user, round_=round_)
-    return response
-
-
-def _safe_cell(text: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return queryset_csv(f"round-{round_.pk}.csv", queryset, columns)
 
 
 def _answers_from(post: Any, items: list[Any]) -> dict[int, dict[str, Any]]:

@@ -34,3 +34,12 @@ def make_inspector(world: World) -> Any:
 def setup(world: World) -> dict[str, Any]:
     services.install_standard_templates(actor=None)
     return {"plan": make_plan(world), "inspector": make_inspector(world)}
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Any:
+    """Services called directly speak English (requests pick their language in the middleware)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from anwei.accounts.roles import Role
 from anwei.audit.models import AuditEntry
+from anwei.core.errors import BusinessRuleError
 from anwei.directory import demo as directory_demo
 from anwei.inspections import cadence, corrective, demo, selectors, services
 from anwei.inspections.models import ChecklistTemplate, CorrectiveAction, Round
@@ -86,7 +87,7 @@ def test_reminders_unit_first_then_supervisor(world: World, setup: dict[str, Any
 def test_sent_back_action_reopens(world: World, setup: dict[str, Any]) -> None:
     action = _overdue_action(world, setup)
     corrective.answer_action(actor=world.users["supervisor_a"], action=action, response="已處理")
-    with pytest.raises(Exception, match="sent back"):
+    with pytest.raises(BusinessRuleError, match="sent back"):
         corrective.verify_action(actor=setup["inspector"], action=action, accept=False)
     corrective.verify_action(actor=setup["inspector"], action=action, accept=False, note="仍未改善")
     action.refresh_from_db()
