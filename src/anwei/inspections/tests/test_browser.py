@@ -4,9 +4,9 @@ item, submitted; the round shows 1 of N; axe finds no WCAG 2.1 AA violation on t
 from typing import Any
 
 import pytest
+from tests.browser import PHONE, assert_accessible, sign_in
 
 from anwei.inspections.models import CorrectiveAction, Inspection
-from tests.browser import PHONE, assert_accessible, sign_in
 
 from .conftest import make_inspector, make_plan
 from .test_flow import school_round

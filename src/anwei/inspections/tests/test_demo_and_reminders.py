@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.personas import World
 
 from anwei.accounts.roles import Role
 from anwei.audit.models import AuditEntry
@@ -15,7 +16,6 @@ from anwei.inspections import cadence, corrective, demo, selectors, services
 from anwei.inspections.models import ChecklistTemplate, CorrectiveAction, Round
 from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
-from tests.personas import World
 
 from .test_flow import school_round
 

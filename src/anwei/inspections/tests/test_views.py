@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from tests.personas import World
 
 from anwei.inspections.models import CorrectiveAction
-from tests.personas import World
 
 from .test_flow import JPEG, school_round, schools_csv
 
