@@ -5,10 +5,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from anwei.core.errors import NotAllowed
+from anwei.accounts.models import User
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.directory.policies import units as unit_policy
+from anwei.plans.models import Plan
 
 from . import corrective, policies, selectors, services
 from .models import ChecklistTemplate, CorrectiveAction, Inspection, Round
@@ -57,9 +61,26 @@ class RoundOut(Schema):
     starts_on: date
     ends_on: date
     recurrence: str
+    dates: list[date]
     status: str
     done: int = 0
     total: int = 0
+
+
+class RoundIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    plan_id: int
+    template_id: int
+    unit_id: int
+    title: str = Field(..., min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    recurrence: str = Field("once", max_length=10)
+    dates: list[date] = Field([], max_length=100)
+    inspector_ids: list[int] = Field(..., min_length=1, max_length=50)
+    joint_unit_ids: list[int] = Field([], max_length=50)
+    target_ids: list[int] = Field([], max_length=2000)
 
 
 class InspectionOut(Schema):
@@ -136,6 +157,44 @@ def get_template(request: HttpRequest, template_id: int) -> ChecklistTemplate:
 @paginate(LimitOffsetPagination)
 def list_rounds(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
     return selectors.rounds(request.user, status=status[:10])
+
+
+@router.post("/rounds", response={201: RoundOut})
+def create_round(request: HttpRequest, payload: RoundIn):  # type: ignore[no-untyped-def]
+    if not policies.rounds.can(request.user, "inspections.manage"):
+        raise NotAllowed()
+    unit = unit_policy.get_visible(request.user, payload.unit_id)
+
+    def units(ids: list[int]) -> list[Any]:
+        found = list(unit_policy.visible(request.user).filter(pk__in=ids, agency=unit.agency_id))
+        if len(found) != len(set(ids)):
+            raise BusinessRuleError(_("A unit was not found."), field="target_ids")
+        return found
+
+    plan = Plan.objects.filter(pk=payload.plan_id, agency=unit.agency_id).first()
+    template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
+    if plan is None or template is None:
+        raise BusinessRuleError(_("The plan or the checklist was not found."), field="plan_id")
+    if payload.recurrence not in Round.Recurrence.values:
+        raise BusinessRuleError(_("Unknown recurrence."), field="recurrence")
+    inspectors = list(User.objects.filter(pk__in=payload.inspector_ids, agency=unit.agency_id, is_active=True))
+    if len(inspectors) != len(set(payload.inspector_ids)):
+        raise BusinessRuleError(_("An inspector was not found."), field="inspector_ids")
+    round_ = services.create_round(
+        actor=request.user,
+        plan=plan,
+        unit=unit,
+        template=template,
+        title=payload.title,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        recurrence=payload.recurrence,
+        dates=payload.dates,
+        inspectors=inspectors,
+        joint_units=units(payload.joint_unit_ids),
+        targets=units(payload.target_ids),
+    )
+    return Status(201, selectors.rounds(request.user).get(pk=round_.pk))
 
 
 @router.get("/rounds/{round_id}", response=RoundOut)

@@ -1,3 +1,5 @@
+import re
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -18,6 +20,12 @@ class RoundForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Round.Recurrence.choices)
+    dates = forms.CharField(
+        label=_("Chosen dates"),
+        required=False,
+        help_text=_("For “on chosen dates”: one per line or separated by commas, e.g. 115/2/14 or 2026-02-14."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     inspectors = forms.ModelMultipleChoiceField(label=_("Inspectors"), queryset=User.objects.none())
     joint_units = forms.ModelMultipleChoiceField(
         label=_("Units taking part (會同單位)"), queryset=Unit.objects.none(), required=False
@@ -28,6 +36,21 @@ class RoundForm(forms.Form):
         required=False,
         help_text=_("You can also import many targets from a CSV file after creating the round."),
     )
+
+    def clean_dates(self) -> list[date]:
+        days = []
+        for part in re.split(r"[,，、\s]+", self.cleaned_data["dates"].strip()):
+            if not part:
+                continue
+            match = re.fullmatch(r"(\d{2,4})[-/.](\d{1,2})[-/.](\d{1,2})", part)
+            try:
+                if match is None:
+                    raise ValueError(part)
+                year, month, day = (int(g) for g in match.groups())
+                days.append(date(year + 1911 if year < 1911 else year, month, day))
+            except ValueError as exc:
+                raise forms.ValidationError(_("%(text)s is not a date.") % {"text": part}) from exc
+        return days
 
     def __init__(self, *args: Any, plans: Any, templates: Any, units: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

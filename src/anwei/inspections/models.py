@@ -102,6 +102,7 @@ class Round(models.Model):
         ONCE = "once", _("once in the window")
         DAILY = "daily", _("every day of the window")
         WEEKLY = "weekly", _("every week of the window")
+        DATES = "dates", _("on chosen dates (e.g. holiday evenings)")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -121,6 +122,7 @@ class Round(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
     recurrence = models.CharField(_("recurrence"), max_length=10, choices=Recurrence.choices, default="once")
+    dates = models.JSONField(_("chosen dates"), default=list, blank=True)
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="inspection_rounds", verbose_name=_("inspectors")
     )

@@ -103,6 +103,8 @@ def plan_dates(plan: Plan) -> tuple[date, date]:
 def occurrences(round_: Round) -> list[date]:
     if round_.recurrence == Round.Recurrence.ONCE:
         return [round_.starts_on]
+    if round_.recurrence == Round.Recurrence.DATES:
+        return sorted(date.fromisoformat(d) for d in round_.dates)
     step = timedelta(days=1 if round_.recurrence == Round.Recurrence.DAILY else 7)
     days, day = [], round_.starts_on
     while day <= round_.ends_on:
@@ -125,6 +127,7 @@ def create_round(
     joint_units: list[Unit] = (),  # type: ignore[assignment]
     recurrence: str = Round.Recurrence.ONCE,
     targets: list[Unit] = (),  # type: ignore[assignment]
+    dates: list[date] = (),  # type: ignore[assignment]
 ) -> Round:
     if not policies.rounds.scope(actor, "inspections.manage").covers(unit):
         raise NotAllowed()
@@ -135,6 +138,11 @@ def create_round(
     first, last = plan_dates(plan)
     if starts_on < first or ends_on > last:
         raise BusinessRuleError(_("The window must lie within the plan's period."), field="starts_on")
+    if recurrence == Round.Recurrence.DATES:
+        if not dates:
+            raise BusinessRuleError(_("Give at least one date."), field="dates")
+        if any(d < starts_on or d > ends_on for d in dates):
+            raise BusinessRuleError(_("Every chosen date must lie within the window."), field="dates")
     if plan.status == Plan.Status.CLOSED:
         raise BusinessRuleError(_("The plan is closed."), field="plan")
     version = template.current
@@ -150,6 +158,7 @@ def create_round(
         starts_on=starts_on,
         ends_on=ends_on,
         recurrence=recurrence,
+        dates=sorted({d.isoformat() for d in dates}) if recurrence == Round.Recurrence.DATES else [],
         created_by=actor,
     )
     round_.inspectors.set(inspectors)

@@ -74,6 +74,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
                 recurrence=data["recurrence"],
+                dates=data["dates"],
                 inspectors=list(data["inspectors"]),
                 joint_units=list(data["joint_units"]),
                 targets=list(data["targets"]),

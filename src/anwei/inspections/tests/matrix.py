@@ -274,6 +274,23 @@ CASES = [
     ),
     Case("GET /api/v1/inspections/rounds", "/api/v1/inspections/rounds", api(everyone(200))),
     Case(
+        "POST /api/v1/inspections/rounds",
+        "/api/v1/inspections/rounds",
+        api({**everyone(403), "admin": 201, "ethics": 201}),
+        method="post",
+        json=True,
+        data=lambda w: {
+            "plan_id": w.records["plan"].pk,
+            "template_id": w.records["template"].pk,
+            "unit_id": w.units["ethics"].pk,
+            "title": "API 梯次",
+            "starts_on": timezone.localdate().isoformat(),
+            "ends_on": timezone.localdate().isoformat(),
+            "inspector_ids": [w.users["staff_b"].pk],
+            "target_ids": [w.units["b"].pk],
+        },
+    ),
+    Case(
         "GET /api/v1/inspections/rounds/{round_id}",
         _r("round", "/api/v1/inspections/rounds/{pk}"),
         api(everyone(200, ROUND_SEERS)),

@@ -18,6 +18,7 @@ from anwei.directory.models import Unit
 from anwei.inspections import corrective, imports, selectors, services
 from anwei.inspections.models import ChecklistTemplate, CorrectiveAction, Inspection
 from anwei.notifications.models import Notification
+from anwei.plans.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -231,5 +232,50 @@ def test_window_within_plan_and_recurrence(world: World, setup: dict[str, Any]) 
             title="x",
             starts_on=today,
             ends_on=today,
+            inspectors=[setup["inspector"]],
+        )
+
+
+def test_lock_check_on_chosen_holiday_evenings(world: World, setup: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from anwei.inspections.forms import RoundForm
+
+    today = timezone.localdate()
+    form = RoundForm(
+        {"dates": f"{today.year - 1911}/{today.month}/{today.day}, {(today + timedelta(days=3)).isoformat()}"},
+        plans=Plan.objects.none(),
+        templates=ChecklistTemplate.objects.none(),
+        units=Unit.objects.none(),
+        users=Unit.objects.none(),
+    )
+    form.is_valid()
+    days = form.cleaned_data["dates"]
+    assert days == [today, today + timedelta(days=3)]
+    round_ = services.create_round(
+        actor=world.users["ethics"],
+        plan=setup["plan"],
+        unit=world.units["ethics"],
+        template=ChecklistTemplate.objects.get(code="holiday-lock"),
+        title="連續假日公文上鎖檢查",
+        starts_on=today,
+        ends_on=today + timedelta(days=5),
+        recurrence="dates",
+        dates=days,
+        inspectors=[setup["inspector"]],
+        targets=[world.units["a"]],
+    )
+    assert sorted(round_.inspections.values_list("due_on", flat=True)) == days
+    with pytest.raises(BusinessRuleError):
+        services.create_round(
+            actor=world.users["ethics"],
+            plan=setup["plan"],
+            unit=world.units["ethics"],
+            template=ChecklistTemplate.objects.get(code="holiday-lock"),
+            title="x",
+            starts_on=today,
+            ends_on=today,
+            recurrence="dates",
+            dates=[today + timedelta(days=9)],
             inspectors=[setup["inspector"]],
         )
