@@ -1,0 +1,253 @@
+"""JSON API for checklists, rounds, inspections and corrective actions (same policies as the pages)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from anwei.accounts.models import User
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.directory.policies import units as unit_policy
+from anwei.plans.models import Plan
+
+from . import corrective, policies, selectors, services
+from .models import ChecklistTemplate, CorrectiveAction, Inspection, Round
+
+router = Router(tags=["inspections"])
+
+
+class ItemOut(Schema):
+    id: int
+    order: int
+    section: str
+    question: str
+    guidance: str
+    answer_type: str
+    severity: str
+    minimum: Decimal | None
+
+
+class TemplateOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    basis: str
+    version: int | None = None
+    items: list[ItemOut] = []
+
+    @staticmethod
+    def resolve_version(obj: ChecklistTemplate) -> int | None:
+        current = obj.current
+        return current.number if current else None
+
+    @staticmethod
+    def resolve_items(obj: ChecklistTemplate) -> list[Any]:
+        current = obj.current
+        return list(current.items.all()) if current else []
+
+
+class RoundOut(Schema):
+    id: int
+    title: str
+    plan_id: int
+    unit_id: int
+    template_id: int = Field(..., alias="version.template_id")
+    version: int = Field(..., alias="version.number")
+    starts_on: date
+    ends_on: date
+    recurrence: str
+    dates: list[date]
+    status: str
+    done: int = 0
+    total: int = 0
+
+
+class RoundIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    plan_id: int
+    template_id: int
+    unit_id: int
+    title: str = Field(..., min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    recurrence: str = Field("once", max_length=10)
+    dates: list[date] = Field([], max_length=100)
+    inspector_ids: list[int] = Field(..., min_length=1, max_length=50)
+    joint_unit_ids: list[int] = Field([], max_length=50)
+    target_ids: list[int] = Field([], max_length=2000)
+
+
+class InspectionOut(Schema):
+    id: int
+    round_id: int
+    target_id: int
+    target_name: str = Field(..., alias="target.name")
+    due_on: date
+    status: str
+    remarks: str
+    saved_at: datetime | None
+    submitted_at: datetime | None
+
+
+class AnswerIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    item_id: int
+    choice: str = Field("", max_length=3)
+    number: Decimal | None = None
+    text: str = Field("", max_length=5000)
+    note: str = Field("", max_length=500)
+
+
+class AnswersIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    answers: list[AnswerIn] = []
+    remarks: str | None = Field(None, max_length=5000)
+
+
+class ActionOut(Schema):
+    id: int
+    unit_id: int
+    finding_id: int
+    severity: str = Field(..., alias="finding.severity")
+    finding: str = Field(..., alias="finding.description")
+    required: str
+    due_on: date
+    status: str
+    response: str
+    verification_note: str
+    times_returned: int
+    closed_at: datetime | None
+
+
+class ActionAnswerIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    response: str = Field(..., min_length=1, max_length=5000)
+
+
+class VerifyIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    accept: bool
+    note: str = Field("", max_length=5000)
+    due_on: date | None = None
+
+
+@router.get("/templates", response=list[TemplateOut])
+def list_templates(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if not policies.templates.can(request.user, "inspections.view"):
+        raise NotAllowed()
+    return list(selectors.templates(request.user))
+
+
+@router.get("/templates/{template_id}", response=TemplateOut)
+def get_template(request: HttpRequest, template_id: int) -> ChecklistTemplate:
+    return policies.templates.get_visible(request.user, template_id)
+
+
+@router.get("/rounds", response=list[RoundOut])
+@paginate(LimitOffsetPagination)
+def list_rounds(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
+    return selectors.rounds(request.user, status=status[:10])
+
+
+@router.post("/rounds", response={201: RoundOut})
+def create_round(request: HttpRequest, payload: RoundIn):  # type: ignore[no-untyped-def]
+    if not policies.rounds.can(request.user, "inspections.manage"):
+        raise NotAllowed()
+    unit = unit_policy.get_visible(request.user, payload.unit_id)
+
+    def units(ids: list[int]) -> list[Any]:
+        found = list(unit_policy.visible(request.user).filter(pk__in=ids, agency=unit.agency_id))
+        if len(found) != len(set(ids)):
+            raise BusinessRuleError(_("A unit was not found."), field="target_ids")
+        return found
+
+    plan = Plan.objects.filter(pk=payload.plan_id, agency=unit.agency_id).first()
+    template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
+    if plan is None or template is None:
+        raise BusinessRuleError(_("The plan or the checklist was not found."), field="plan_id")
+    if payload.recurrence not in Round.Recurrence.values:
+        raise BusinessRuleError(_("Unknown recurrence."), field="recurrence")
+    inspectors = list(User.objects.filter(pk__in=payload.inspector_ids, agency=unit.agency_id, is_active=True))
+    if len(inspectors) != len(set(payload.inspector_ids)):
+        raise BusinessRuleError(_("An inspector was not found."), field="inspector_ids")
+    round_ = services.create_round(
+        actor=request.user,
+        plan=plan,
+        unit=unit,
+        template=template,
+        title=payload.title,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        recurrence=payload.recurrence,
+        dates=payload.dates,
+        inspectors=inspectors,
+        joint_units=units(payload.joint_unit_ids),
+        targets=units(payload.target_ids),
+    )
+    return Status(201, selectors.rounds(request.user).get(pk=round_.pk))
+
+
+@router.get("/rounds/{round_id}", response=RoundOut)
+def get_round(request: HttpRequest, round_id: int) -> Round:
+    return policies.rounds.get_visible(request.user, round_id, selectors.rounds(request.user))
+
+
+@router.get("/rounds/{round_id}/inspections", response=list[InspectionOut])
+@paginate(LimitOffsetPagination)
+def list_inspections(request: HttpRequest, round_id: int, status: str = ""):  # type: ignore[no-untyped-def]
+    round_ = policies.rounds.get_visible(request.user, round_id)
+    return selectors.round_inspections(round_, status=status[:10])
+
+
+@router.get("/inspections/{inspection_id}", response=InspectionOut)
+def get_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
+    return policies.inspections.get_visible(request.user, inspection_id)
+
+
+@router.patch("/inspections/{inspection_id}", response=InspectionOut)
+def save_inspection(request: HttpRequest, inspection_id: int, payload: AnswersIn) -> Inspection:
+    """Save a draft of some answers (the rest stay as they are)."""
+    inspection = policies.inspections.get_visible(request.user, inspection_id)
+    answers = {a.item_id: a.model_dump(exclude={"item_id"}, exclude_unset=True) for a in payload.answers}
+    return services.save_answers(actor=request.user, inspection=inspection, answers=answers, remarks=payload.remarks)
+
+
+@router.post("/inspections/{inspection_id}/submit", response=InspectionOut)
+def submit_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
+    inspection = policies.inspections.get_visible(request.user, inspection_id)
+    return services.submit_inspection(actor=request.user, inspection=inspection)
+
+
+@router.get("/actions", response=list[ActionOut])
+@paginate(LimitOffsetPagination)
+def list_actions(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
+    return selectors.actions(request.user, status=status[:10])
+
+
+@router.get("/actions/{action_id}", response=ActionOut)
+def get_action(request: HttpRequest, action_id: int) -> CorrectiveAction:
+    return policies.actions.get_visible(request.user, action_id)
+
+
+@router.post("/actions/{action_id}/answer", response=ActionOut)
+def answer_action(request: HttpRequest, action_id: int, payload: ActionAnswerIn) -> CorrectiveAction:
+    action = policies.actions.get_visible(request.user, action_id)
+    return corrective.answer_action(actor=request.user, action=action, response=payload.response)
+
+
+@router.post("/actions/{action_id}/verify", response=ActionOut)
+def verify_action(request: HttpRequest, action_id: int, payload: VerifyIn) -> CorrectiveAction:
+    action = policies.actions.get_visible(request.user, action_id)
+    return corrective.verify_action(
+        actor=request.user, action=action, accept=payload.accept, note=payload.note, due_on=payload.due_on
+    )

@@ -1,0 +1,142 @@
+"""Who may do what with inspections. Ethics officers (and admins) run rounds over the units their role covers;
+the inspectors named on a round see it and fill its inspections; agency heads and auditors read; unit supervisors
+see and answer the findings and corrective actions of their own units. Admins edit the checklist templates."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from anwei.accounts.roles import Role, grant
+from anwei.core.policies import Policy
+
+from .models import ChecklistTemplate, CorrectiveAction, Finding, Inspection, Photo, Round
+
+grant("inspections.view", Role.ADMIN, Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.AUDITOR)
+grant("inspections.manage", Role.ADMIN, Role.ETHICS_OFFICER)
+grant("inspections.edit_templates", Role.ADMIN)
+grant(
+    "inspections.view_findings",
+    Role.ADMIN,
+    Role.ETHICS_OFFICER,
+    Role.AGENCY_HEAD,
+    Role.AUDITOR,
+    Role.UNIT_SUPERVISOR,
+)
+grant("inspections.answer", Role.UNIT_SUPERVISOR)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def inspector_round_ids(user: Any) -> Any:
+    return Round.objects.filter(inspectors=user.pk).values("pk")
+
+
+class TemplatePolicy(Policy):
+    model = ChecklistTemplate
+    view_action = "inspections.view"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else ChecklistTemplate.objects.all()
+        return qs if self.can(user, "inspections.view") else qs.none()
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _signed_in(user):
+            return False
+        if action == "inspections.view":
+            return not self.scope(user, "inspections.view").empty or Round.objects.filter(inspectors=user.pk).exists()
+        return not self.scope(user, action).empty
+
+
+class RoundPolicy(Policy):
+    model = Round
+    view_action = "inspections.view"
+    unit_field = "unit"
+    round_path = ""  # how to get from this policy's model to its round
+
+    def _round(self, obj: Any) -> Round:
+        for part in filter(None, self.round_path.split("__")):
+            obj = getattr(obj, part)
+        return obj
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else self.model._default_manager.all()
+        if not _signed_in(user):
+            return qs.none()
+        prefix = f"{self.round_path}__" if self.round_path else ""
+        scope_q = self.scope(user, self.view_action).q(f"{prefix}unit")
+        return qs.filter(scope_q | Q(**{f"{prefix}pk__in": inspector_round_ids(user)}))
+
+    def is_inspector(self, user: Any, obj: Any) -> bool:
+        round_ = self._round(obj)
+        return _signed_in(user) and round_.inspectors.filter(pk=user.pk).exists()
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _signed_in(user):
+            return False
+        if action == "inspections.inspect":
+            if obj is None:
+                return False
+            round_ = self._round(obj)
+            return round_.status == Round.Status.OPEN and (
+                self.is_inspector(user, obj) or self.scope(user, "inspections.manage").covers(round_.unit)
+            )
+        if obj is not None:
+            return self.scope(user, action).covers(self._round(obj).unit)
+        return not self.scope(user, action).empty
+
+
+class InspectionPolicy(RoundPolicy):
+    model = Inspection  # type: ignore[assignment]
+    round_path = "round"
+
+
+class PhotoPolicy(RoundPolicy):
+    model = Photo  # type: ignore[assignment]
+    round_path = "inspection__round"
+
+
+class FindingPolicy(Policy):
+    """Findings and their actions: seen by the unit's supervisors (and agency-wide readers) and the round's
+    inspectors."""
+
+    model = Finding
+    view_action = "inspections.view_findings"
+    unit_field = "unit"
+    round_path = "inspection__round"
+
+    def _round(self, obj: Any) -> Round:
+        return obj.inspection.round if isinstance(obj, Finding) else obj.finding.inspection.round
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else self.model._default_manager.all()
+        if not _signed_in(user):
+            return qs.none()
+        scope_q = self.scope(user, self.view_action).q(self.unit_field)
+        return qs.filter(scope_q | Q(**{f"{self.round_path}__pk__in": inspector_round_ids(user)}))
+
+    def is_inspector(self, user: Any, obj: Any) -> bool:
+        return _signed_in(user) and self._round(obj).inspectors.filter(pk=user.pk).exists()
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _signed_in(user):
+            return False
+        if action == "inspections.verify":
+            if obj is None:
+                return False
+            return self.is_inspector(user, obj) or self.scope(user, "inspections.manage").covers(self._round(obj).unit)
+        return super().can(user, action, obj)
+
+
+class ActionPolicy(FindingPolicy):
+    model = CorrectiveAction  # type: ignore[assignment]
+    round_path = "finding__inspection__round"
+
+
+templates = TemplatePolicy()
+rounds = RoundPolicy()
+inspections = InspectionPolicy()
+photos = PhotoPolicy()
+findings = FindingPolicy()
+actions = ActionPolicy()

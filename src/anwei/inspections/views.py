@@ -1,0 +1,266 @@
+"""Pages for rounds and filling inspections (thin: parse → policy → service/selector → render). Findings,
+corrective actions, templates and cadence are in views_actions.py."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.accounts.models import User
+from anwei.core.csvstream import Column, queryset_csv
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+from anwei.directory.models import Unit
+from anwei.plans.models import Plan
+from anwei.plans.selectors import active_plan
+
+from . import imports, policies, selectors, services
+from .forms import ImportForm, PhotoForm, RoundForm
+from .models import ChecklistTemplate, Inspection, Round
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_view = policies.templates.can(user, "inspections.view")
+    can_findings = policies.findings.can(user, "inspections.view_findings") or can_view
+    if not can_view and not can_findings:
+        return forbidden(request)
+    return render(
+        request,
+        "inspections/index.html",
+        {
+            "rounds": selectors.rounds(user)[:50] if can_view else [],
+            "mine": selectors.my_inspections(user)[:50],
+            "open_actions": selectors.actions(user, status="open")[:20],
+            "can_manage": policies.rounds.can(user, "inspections.manage"),
+            "can_view": can_view,
+        },
+    )
+
+
+def _manage_units(user: Any) -> Any:
+    scope = policies.rounds.scope(user, "inspections.manage")
+    return Unit.objects.filter(scope.q(""), active=True).order_by("path")
+
+
+def round_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not policies.rounds.can(user, "inspections.manage"):
+        return forbidden(request)
+    units = _manage_units(user)
+    agencies = units.values("agency")
+    plans = Plan.objects.filter(agency__in=agencies).exclude(status=Plan.Status.CLOSED)
+    form = RoundForm(
+        request.POST or None,
+        plans=plans,
+        templates=ChecklistTemplate.objects.filter(active=True),
+        units=units,
+        users=User.objects.filter(is_active=True, agency__in=agencies).order_by("username"),
+        initial={"plan": active_plan(units[0].agency) if units else None, "unit": units[0] if units else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_ = services.create_round(
+                actor=user,
+                plan=data["plan"],
+                unit=data["unit"],
+                template=data["template"],
+                title=data["title"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                recurrence=data["recurrence"],
+                dates=data["dates"],
+                inspectors=list(data["inspectors"]),
+                joint_units=list(data["joint_units"]),
+                targets=list(data["targets"]),
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Round created."))
+            return redirect("inspections:round", pk=round_.pk)
+    return render(request, "inspections/round_form.html", {"form": form})
+
+
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = policies.rounds.get_visible(request.user, pk)
+    status, q = request.GET.get("status", "")[:10], request.GET.get("q", "")[:80]
+    page = Paginator(selectors.round_inspections(round_, status=status, q=q), 50).get_page(request.GET.get("page"))
+    context = {
+        "round": round_,
+        "summary": selectors.summary(round_),
+        "inspections": page,
+        "status": status,
+        "q": q,
+        "statuses": Inspection.Status.choices,
+        "can_manage": policies.rounds.can(request.user, "inspections.manage", round_),
+        "can_inspect": policies.rounds.can(request.user, "inspections.inspect", round_),
+    }
+    template = "inspections/_round_targets.html" if request.htmx else "inspections/round_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def round_import(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = policies.rounds.get_visible(request.user, pk)
+    if not policies.rounds.can(request.user, "inspections.manage", round_):
+        return forbidden(request)
+    units = _manage_units(request.user).filter(agency=round_.plan.agency_id)
+    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+    checked = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(5 * 1024 * 1024 + 1)
+        try:
+            if len(data) > 5 * 1024 * 1024:
+                raise BusinessRuleError(_("The file is too large (at most %(mb)d MB).") % {"mb": 5}, field="file")
+            checked = imports.check(data, agency_id=round_.plan.agency_id)
+            imports.import_targets(
+                actor=request.user,
+                round_=round_,
+                parent=form.cleaned_data["parent"],
+                data=data,
+                good_rows_only=form.cleaned_data["good_rows_only"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("%(n)d targets imported.") % {"n": len(checked.good)})
+            return redirect("inspections:round", pk=round_.pk)
+    return render(request, "inspections/round_import.html", {"round": round_, "form": form, "checked": checked})
+
+
+def round_export(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The round's results as CSV (one line per inspection with its findings), for the report to the agency head."""
+    round_ = policies.rounds.get_visible(request.user, pk)
+
+    def submitted(i: Inspection) -> str:
+        return timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M") if i.submitted_at else ""
+
+    def findings(i: Inspection) -> str:
+        return "；".join(f"[{f.get_severity_display()}] {f.item.question}" for f in i.findings.all())
+
+    columns: list[Column] = [
+        (_("Code"), "target.code"),
+        (_("Unit"), "target.name"),
+        (_("Date"), "due_on"),
+        (_("Status"), "get_status_display"),
+        (_("Submitted at"), submitted),
+        (_("Findings"), findings),
+        (_("Remarks"), "remarks"),
+    ]
+    queryset = selectors.round_inspections(round_).prefetch_related("findings__item")
+    services.record_export(actor=request.user, round_=round_)
+    return queryset_csv(f"round-{round_.pk}.csv", queryset, columns)
+
+
+def _answers_from(post: Any, items: list[Any]) -> dict[int, dict[str, Any]]:
+    answers: dict[int, dict[str, Any]] = {}
+    for item in items:
+        keys = {k: post.get(f"item-{item.pk}-{k}") for k in ("choice", "number", "text", "note")}
+        if any(v is not None for v in keys.values()):
+            answers[item.pk] = {k: v for k, v in keys.items() if v is not None}
+    return answers
+
+
+def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phone form: answers are saved as a draft on every change (htmx), and submitted at the end."""
+    inspection = policies.inspections.get_visible(
+        request.user, pk, Inspection.objects.select_related("round__version__template", "target")
+    )
+    can_fill = policies.inspections.can(request.user, "inspections.inspect", inspection)
+    items = list(inspection.round.version.items.all())
+    error = None
+    if request.method == "POST":
+        if not can_fill:
+            return forbidden(request)
+        try:
+            services.save_answers(
+                actor=request.user,
+                inspection=inspection,
+                answers=_answers_from(request.POST, items),
+                remarks=request.POST.get("remarks"),
+            )
+            if "submit" in request.POST:
+                services.submit_inspection(actor=request.user, inspection=inspection)
+                messages.success(request, _("Inspection submitted."))
+                return redirect("inspections:round", pk=inspection.round_id)
+        except BusinessRuleError as exc:
+            error = exc
+        inspection.refresh_from_db()
+        if request.htmx and "submit" not in request.POST:  # type: ignore[attr-defined]
+            return render(request, "inspections/_saved.html", {"inspection": inspection, "error": error})
+    answers = {a.item_id: a for a in inspection.answers.all()}
+    photos = list(inspection.photos.all())
+    rows = [
+        {"item": item, "answer": answers.get(item.pk), "photos": [p for p in photos if p.item_id == item.pk]}
+        for item in items
+    ]
+    context = {
+        "inspection": inspection,
+        "rows": rows,
+        "loose_photos": [p for p in photos if p.item_id is None],
+        "findings": inspection.findings.select_related("item", "action"),
+        "can_fill": can_fill and inspection.status != Inspection.Status.DONE,
+        "error": error,
+        "photo_form": PhotoForm(items=inspection.round.version.items.filter(answer_type="photo")),
+        "answered": sum(1 for r in rows if r["answer"] is not None),
+    }
+    return render(request, "inspections/inspection_fill.html", context, status=422 if error else 200)
+
+
+def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = policies.inspections.get_visible(request.user, pk)
+    if request.method != "POST" or not policies.inspections.can(request.user, "inspections.inspect", inspection):
+        return forbidden(request)
+    form = PhotoForm(request.POST, request.FILES, items=inspection.round.version.items.all())
+    if form.is_valid():
+        try:
+            services.add_photo(
+                actor=request.user,
+                inspection=inspection,
+                upload=form.cleaned_data["photo"],
+                item=form.cleaned_data["item"],
+                caption=form.cleaned_data["caption"],
+            )
+        except BusinessRuleError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, _("Choose a photo to upload."))
+    return redirect("inspections:inspection", pk=inspection.pk)
+
+
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    item = policies.photos.get_visible(request.user, pk)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = f'inline; filename="photo-{item.pk}.{item.extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def target_history(request: HttpRequest, pk: int) -> HttpResponse:
+    from anwei.directory.policies import units as unit_policy
+
+    unit = unit_policy.get_visible(request.user, pk)
+    if not policies.rounds.can(request.user, "inspections.view"):
+        return forbidden(request)
+    return render(
+        request,
+        "inspections/target_history.html",
+        {"unit": unit, "inspections": selectors.target_history(request.user, unit)[:200]},
+    )
+
+
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = policies.rounds.get_visible(request.user, pk)
+    if request.method != "POST" or not policies.rounds.can(request.user, "inspections.manage", round_):
+        return forbidden(request)
+    if round_.status == Round.Status.OPEN:
+        services.close_round(actor=request.user, round_=round_)
+        messages.success(request, _("Round closed."))
+    return redirect("inspections:round", pk=round_.pk)

@@ -1,0 +1,197 @@
+"""Pages for findings and corrective actions, checklist templates and the six-monthly cadence."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+
+from . import corrective, policies, selectors, services
+from .forms import AnswerActionForm, ItemFormSet, TemplateForm, VerifyForm
+from .models import CorrectiveAction
+
+
+def action_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")[:10]
+    qs = selectors.actions(request.user, status=status)
+    return render(
+        request,
+        "inspections/actions.html",
+        {
+            "actions": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": [*CorrectiveAction.Status.choices, ("overdue", _("overdue"))],
+        },
+    )
+
+
+def _action(request: HttpRequest, pk: int) -> CorrectiveAction:
+    return policies.actions.get_visible(
+        request.user,
+        pk,
+        CorrectiveAction.objects.select_related("unit", "finding__item", "finding__inspection__round__unit"),
+    )
+
+
+def action_detail(
+    request: HttpRequest, pk: int, answer_form: object = None, verify_form: object = None
+) -> HttpResponse:
+    action = _action(request, pk)
+    user = request.user
+    return render(
+        request,
+        "inspections/action_detail.html",
+        {
+            "action": action,
+            "finding": action.finding,
+            "can_answer": action.status == "open" and policies.actions.can(user, "inspections.answer", action),
+            "can_verify": action.status == "answered" and policies.actions.can(user, "inspections.verify", action),
+            "can_flag": policies.findings.can(user, "inspections.verify", action.finding),
+            "can_see_inspection": policies.inspections.visible(user).filter(pk=action.finding.inspection_id).exists(),
+            "answer_form": answer_form or AnswerActionForm(),
+            "verify_form": verify_form or VerifyForm(),
+        },
+        status=422 if (answer_form or verify_form) else 200,
+    )
+
+
+def action_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    if request.method != "POST" or not policies.actions.can(request.user, "inspections.answer", action):
+        return forbidden(request)
+    form = AnswerActionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            corrective.answer_action(
+                actor=request.user,
+                action=action,
+                response=form.cleaned_data["response"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Answer sent to the inspector."))
+            return redirect("inspections:action", pk=action.pk)
+    return action_detail(request, pk, answer_form=form)
+
+
+def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    if request.method != "POST" or not policies.actions.can(request.user, "inspections.verify", action):
+        return forbidden(request)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        accept = request.POST.get("decision") == "close"
+        try:
+            corrective.verify_action(
+                actor=request.user,
+                action=action,
+                accept=accept,
+                note=form.cleaned_data["note"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Action closed.") if accept else _("Action sent back to the unit."))
+            return redirect("inspections:action", pk=action.pk)
+    return action_detail(request, pk, verify_form=form)
+
+
+def action_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    action = _action(request, pk)
+    if not action.evidence:
+        return render(request, "core/error.html", {"title": _("Not found")}, status=404)
+    response = FileResponse(action.evidence.open("rb"), content_type=action.evidence_type)
+    response["Content-Disposition"] = f'inline; filename="evidence-{action.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def finding_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = policies.findings.get_visible(request.user, pk)
+    if request.method != "POST" or not policies.findings.can(request.user, "inspections.verify", finding):
+        return forbidden(request)
+    corrective.set_leak_suspected(actor=request.user, finding=finding, suspected=request.POST.get("leak") == "1")
+    messages.success(request, _("Saved."))
+    return redirect("inspections:action", pk=finding.action.pk)
+
+
+def template_list(request: HttpRequest) -> HttpResponse:
+    if not policies.templates.can(request.user, "inspections.view"):
+        return forbidden(request)
+    return render(
+        request,
+        "inspections/templates.html",
+        {
+            "templates": selectors.templates(request.user),
+            "can_edit": policies.templates.can(request.user, "inspections.edit_templates"),
+        },
+    )
+
+
+def template_install(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST" or not policies.templates.can(request.user, "inspections.edit_templates"):
+        return forbidden(request)
+    created = services.install_standard_templates(actor=request.user)
+    messages.success(request, _("%(n)d standard checklists installed.") % {"n": len(created)})
+    return redirect("inspections:templates")
+
+
+def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    template = policies.templates.get_visible(request.user, pk)
+    version = template.current
+    if request.GET.get("version"):
+        version = template.versions.filter(number=request.GET["version"][:6]).first() or version
+    return render(
+        request,
+        "inspections/template_detail.html",
+        {
+            "template": template,
+            "version": version,
+            "items": version.items.all() if version else [],
+            "versions": template.versions.all(),
+            "can_edit": policies.templates.can(request.user, "inspections.edit_templates"),
+        },
+    )
+
+
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = policies.templates.get_visible(request.user, pk)
+    if not policies.templates.can(request.user, "inspections.edit_templates"):
+        return forbidden(request)
+    current = template.current
+    initial = [
+        {k: getattr(i, k) for k in ("section", "question", "guidance", "answer_type", "severity", "minimum")}
+        for i in (current.items.all() if current else [])
+    ]
+    form = TemplateForm(request.POST or None, initial={"name": template.name, "description": template.description})
+    formset = ItemFormSet(request.POST or None, initial=initial, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        items = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        items = [{k: v for k, v in i.items() if k != "DELETE"} for i in items]
+        try:
+            services.edit_template(
+                actor=request.user,
+                template=template,
+                items=items,
+                note=form.cleaned_data["note"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Saved as a new version."))
+            return redirect("inspections:template", pk=template.pk)
+    return render(request, "inspections/template_form.html", {"template": template, "form": form, "formset": formset})
+
+
+def cadence(request: HttpRequest) -> HttpResponse:
+    if not policies.rounds.can(request.user, "inspections.view"):
+        return forbidden(request)
+    return render(request, "inspections/cadence.html", {"rows": selectors.cadence(request.user)})
