@@ -94,7 +94,7 @@ def decide(*, actor: Any, req: CustodyRequest, approve: bool, note: str = "") ->
     """An authorised supervisor of the owning unit approves or refuses (never their own request). Approving a
     copy makes numbered copies (複製物) listed on the original; approving a take-out puts the item on loan."""
     if req.requester_id == getattr(actor, "pk", None):
-        raise BusinessRuleError(_("You cannot approve your own request."))
+        raise NotAllowed(_("You cannot approve your own request."))
     if not policies.requests.can(actor, "classified.approve", req):
         raise NotAllowed()
     if req.status != CustodyRequest.Status.PENDING:
