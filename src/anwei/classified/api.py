@@ -163,8 +163,12 @@ def _copy_out(c: ClassifiedItem) -> dict[str, Any]:
     }
 
 
+def _agency_id(request: HttpRequest) -> int:
+    return getattr(request.user, "agency_id", None) or 0
+
+
 def _agency_user(request: HttpRequest, user_id: int, field: str) -> User:
-    user = User.objects.filter(pk=user_id, agency_id=request.user.agency_id, is_active=True).first()  # type: ignore[union-attr]
+    user = User.objects.filter(pk=user_id, agency_id=_agency_id(request), is_active=True).first()
     if user is None:
         raise BusinessRuleError(_("Unknown person."), field=field)
     return user
@@ -195,7 +199,7 @@ def create_item(request: HttpRequest, payload: ItemIn):  # type: ignore[no-untyp
     if not policies.items.can(request.user, "classified.register"):
         raise NotAllowed()
     data = payload.model_dump()
-    unit = Unit.objects.filter(pk=data.pop("unit_id"), agency_id=request.user.agency_id).first()  # type: ignore[union-attr]
+    unit = Unit.objects.filter(pk=data.pop("unit_id"), agency_id=_agency_id(request)).first()
     if unit is None:
         raise BusinessRuleError(_("Unknown unit."), field="unit_id")
     custodian = _agency_user(request, data.pop("custodian_id"), "custodian_id")

@@ -193,8 +193,13 @@ def return_copy(*, actor: Any, copy: ClassifiedItem, storage_location: str = "")
 
 
 def _close_if_all_back(req: CustodyRequest | None) -> None:
-    if req is not None and not req.made_copies.filter(returned_at__isnull=True).exclude(status=Status.DESTROYED).exists():
-        CustodyRequest.objects.filter(pk=req.pk).update(status=CustodyRequest.Status.RETURNED, returned_at=timezone.now())
+    if (
+        req is not None
+        and not req.made_copies.filter(returned_at__isnull=True).exclude(status=Status.DESTROYED).exists()
+    ):
+        CustodyRequest.objects.filter(pk=req.pk).update(
+            status=CustodyRequest.Status.RETURNED, returned_at=timezone.now()
+        )
 
 
 @transaction.atomic
@@ -246,7 +251,11 @@ def start_transfer(
         names = "、".join(str(rules.TransferMethod(m).label) for m in allowed)
         raise BusinessRuleError(
             _("%(mark)s may travel %(where)s only by: %(methods)s.")
-            % {"mark": item.mark, "where": _("outside the agency") if external else _("inside the agency"), "methods": names},
+            % {
+                "mark": item.mark,
+                "where": _("outside the agency") if external else _("inside the agency"),
+                "methods": names,
+            },
             field="method",
         )
     if expected_by <= timezone.now():
@@ -346,7 +355,12 @@ def _overdue(thing: ClassifiedItem, original: ClassifiedItem, holder: User, due:
             people=[original.custodian, *ethics_officers(original)],
             subject=_("Overdue return: %(ref)s") % {"ref": thing.reference_no},
             body=_("%(ref)s (%(mark)s) held by %(holder)s was due back %(due)s.")
-            % {"ref": thing.reference_no, "mark": thing.mark, "holder": holder.display_name, "due": format_datetime(due)},
+            % {
+                "ref": thing.reference_no,
+                "mark": thing.mark,
+                "holder": holder.display_name,
+                "due": format_datetime(due),
+            },
             source=original,
             key=key,
             url=f"/classified/items/{original.pk}/",
@@ -381,8 +395,9 @@ def alert_unconfirmed_transfers(now: datetime | None = None) -> int:
 
 def remind_undecided(now: datetime | None = None) -> int:
     """Proposed classifications: remind the deciders before the 30-day deadline, and again once it has passed."""
-    from . import policies as pol
     from anwei.accounts.models import RoleAssignment
+
+    from . import policies as pol
 
     today = timezone.localdate(now or timezone.now())
     sent = 0

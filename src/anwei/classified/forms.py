@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anwei.accounts.models import User
+from anwei.directory.models import Unit
 
 from .models import ClassifiedItem, CustodyRequest
 from .rules import Level, TransferMethod
@@ -27,9 +28,12 @@ class SearchForm(forms.Form):
 
 class ItemForm(forms.Form):
     reference_no = forms.CharField(
-        label=_("Reference number"), max_length=60, required=False, help_text=_("Leave empty to number it automatically.")
+        label=_("Reference number"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty to number it automatically."),
     )
-    unit = forms.ModelChoiceField(label=_("Originating unit"), queryset=None)  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(label=_("Originating unit"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=ClassifiedItem.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     content = forms.CharField(label=_("Content summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -39,9 +43,11 @@ class ItemForm(forms.Form):
     )
     classified_on = forms.DateField(label=_("Classification date"), widget=DATE)
     protection_until = forms.DateField(label=_("Protected until"), required=False, widget=DATE)
-    declassification_condition = forms.CharField(label=_("Or: declassification condition"), max_length=300, required=False)
+    declassification_condition = forms.CharField(
+        label=_("Or: declassification condition"), max_length=300, required=False
+    )
     classifying_authority = forms.CharField(label=_("Classifying authority"), max_length=120)
-    custodian = UserChoice(label=_("Custodian"), queryset=None)  # type: ignore[arg-type]
+    custodian = UserChoice(label=_("Custodian"), queryset=User.objects.none())
     storage_location = forms.CharField(label=_("Storage location"), max_length=120)
 
     def __init__(self, *args: Any, units: Any, users: Any, **kwargs: Any) -> None:
@@ -63,7 +69,7 @@ class DecisionForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_user = UserChoice(label=_("Recipient in the agency"), queryset=None, required=False)  # type: ignore[arg-type]
+    to_user = UserChoice(label=_("Recipient in the agency"), queryset=User.objects.none(), required=False)
     outside_recipient = forms.CharField(label=_("Or: recipient outside the agency"), max_length=200, required=False)
     method = forms.ChoiceField(label=_("Method"), choices=TransferMethod.choices)
     expected_by = forms.DateTimeField(label=_("Expected to arrive by"), widget=DATETIME)
@@ -88,7 +94,7 @@ class DestroyForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    user = UserChoice(label=_("Person"), queryset=None)  # type: ignore[arg-type]
+    user = UserChoice(label=_("Person"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Reason (written authorisation)"), max_length=300)
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
@@ -98,13 +104,17 @@ class GrantForm(forms.Form):
 
 class CombineForm(forms.Form):
     parts = forms.ModelMultipleChoiceField(
-        label=_("Items to combine"), queryset=None, widget=forms.CheckboxSelectMultiple  # type: ignore[arg-type]
+        label=_("Items to combine"),
+        queryset=ClassifiedItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
-    unit = forms.ModelChoiceField(label=_("Originating unit"), queryset=None)  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(label=_("Originating unit"), queryset=Unit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     classified_on = forms.DateField(label=_("Classification date"), widget=DATE)
     protection_until = forms.DateField(label=_("Protected until"), required=False, widget=DATE)
-    declassification_condition = forms.CharField(label=_("Or: declassification condition"), max_length=300, required=False)
+    declassification_condition = forms.CharField(
+        label=_("Or: declassification condition"), max_length=300, required=False
+    )
     classifying_authority = forms.CharField(label=_("Classifying authority"), max_length=120)
     storage_location = forms.CharField(label=_("Storage location"), max_length=120)
 
@@ -118,7 +128,10 @@ class CombineForm(forms.Form):
 class InventoryForm(forms.Form):
     location = forms.CharField(max_length=120, widget=forms.HiddenInput)
     missing = forms.ModelMultipleChoiceField(
-        label=_("Missing at the check"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple  # type: ignore[arg-type]
+        label=_("Missing at the check"),
+        queryset=ClassifiedItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

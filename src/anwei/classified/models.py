@@ -49,7 +49,7 @@ class ClassifiedItem(models.Model):
     decided_at = models.DateTimeField(_("classification decided"), null=True, blank=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     custodian = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("custodian"))
-    handlers = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name=_("handled by"))
+    handlers = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name=_("handled by"))  # type: ignore[var-annotated]
     storage_location = models.CharField(_("storage location"), max_length=120)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.IN_CUSTODY)
     # copies (複製物)
@@ -184,6 +184,9 @@ class LevelChange(models.Model):
         verbose_name_plural = _("level changes")
         ordering = ["-decided_at"]
 
+    def __str__(self) -> str:
+        return f"{self.item.reference_no} · {self.from_level} → {self.to_level or 'declassified'}"
+
 
 class DestructionRecord(models.Model):
     """銷毀紀錄. A copy's record is attached to its original (`original`)."""
@@ -202,6 +205,9 @@ class DestructionRecord(models.Model):
         verbose_name = _("destruction record")
         verbose_name_plural = _("destruction records")
 
+    def __str__(self) -> str:
+        return f"{self.item.reference_no} · {self.destroyed_at:%Y-%m-%d}"
+
 
 class InventoryCheck(models.Model):
     """A physical check of one storage location: how many items were found, and which were missing."""
@@ -218,3 +224,6 @@ class InventoryCheck(models.Model):
         verbose_name = _("inventory check")
         verbose_name_plural = _("inventory checks")
         ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.storage_location} · {self.checked_at:%Y-%m-%d}"

@@ -10,7 +10,9 @@ from . import policies
 from .models import ClassifiedItem, CustodyRequest, Transfer
 
 
-def register(user: Any, *, q: str = "", level: str = "", status: str = "", copies: bool = False) -> QuerySet[ClassifiedItem]:
+def register(
+    user: Any, *, q: str = "", level: str = "", status: str = "", copies: bool = False
+) -> QuerySet[ClassifiedItem]:
     qs = policies.items.visible(user).select_related("unit", "custodian__person")
     if not copies:
         qs = qs.filter(original__isnull=True)
@@ -74,7 +76,9 @@ def undecided(user: Any) -> QuerySet[ClassifiedItem]:
     scope = policies.items.scope(user, "classified.decide")
     if scope.empty:
         return ClassifiedItem.objects.none()
-    return ClassifiedItem.objects.filter(scope.q("unit"), proposed=True, original__isnull=True).order_by("classified_on")
+    return ClassifiedItem.objects.filter(scope.q("unit"), proposed=True, original__isnull=True).order_by(
+        "classified_on"
+    )
 
 
 def storage_locations(user: Any) -> list[str]:

@@ -41,9 +41,7 @@ def _ref(item: ClassifiedItem) -> str:
     return item.reference_no
 
 
-def check_protection(
-    *, level: str, classified_on: date, protection_until: date | None, condition: str
-) -> None:
+def check_protection(*, level: str, classified_on: date, protection_until: date | None, condition: str) -> None:
     """A period or a condition is required; the period may not exceed the level's legal maximum (第11條)."""
     if level not in Level.values:
         raise BusinessRuleError(_("Unknown level."), field="level")
@@ -161,7 +159,9 @@ def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = T
 
 
 def copy_holders(item: ClassifiedItem) -> list[User]:
-    return [c.custodian for c in item.copies.exclude(status=ClassifiedItem.Status.DESTROYED).select_related("custodian")]
+    return [
+        c.custodian for c in item.copies.exclude(status=ClassifiedItem.Status.DESTROYED).select_related("custodian")
+    ]
 
 
 @transaction.atomic
@@ -223,7 +223,8 @@ def change_level(
         subject = (
             _("Declassified: %(ref)s") % {"ref": item.reference_no}
             if declassify
-            else _("Level changed: %(ref)s is now %(mark)s") % {"ref": item.reference_no, "mark": rules.MARK[Level(to_level)]}
+            else _("Level changed: %(ref)s is now %(mark)s")
+            % {"ref": item.reference_no, "mark": rules.MARK[Level(to_level)]}
         )
         notify(
             people=holders,
@@ -347,7 +348,13 @@ def record_listing(*, actor: Any, shown: list[ClassifiedItem], titled: set[int],
 
 @transaction.atomic
 def record_inventory(
-    *, actor: Any, agency_id: int, storage_location: str, expected: list[ClassifiedItem], missing: list[ClassifiedItem], note: str = ""
+    *,
+    actor: Any,
+    agency_id: int,
+    storage_location: str,
+    expected: list[ClassifiedItem],
+    missing: list[ClassifiedItem],
+    note: str = "",
 ) -> InventoryCheck:
     if not policies.items.can(actor, "classified.inventory"):
         raise NotAllowed()
@@ -382,7 +389,7 @@ def ethics_officers(item: ClassifiedItem) -> list[User]:
     """The ethics office covering the item's unit."""
     from anwei.accounts.models import RoleAssignment
 
-    assignments = RoleAssignment.objects.filter(role=Role.ETHICS_OFFICER, unit__agency_id=item.agency_id).select_related(
-        "user", "unit"
-    )
+    assignments = RoleAssignment.objects.filter(
+        role=Role.ETHICS_OFFICER, unit__agency_id=item.agency_id
+    ).select_related("user", "unit")
     return [a.user for a in assignments if item.unit.path.startswith(a.unit.path) and a.user.is_active]

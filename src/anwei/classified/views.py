@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.accounts.models import AccessGrant
+from anwei.accounts.models import AccessGrant, User
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
@@ -55,6 +55,10 @@ def act(request: HttpRequest, action: Callable[[], Any], done: str) -> HttpRespo
     return None
 
 
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # login is required on every page
+
+
 def _units(user: Any, action: str) -> Any:
     return Unit.objects.filter(policies.items.scope(user, action).q(""), active=True).order_by("path")
 
@@ -66,7 +70,9 @@ def index(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
     page = Paginator(selectors.register(request.user, **data), 50).get_page(request.GET.get("page"))
     rows = selectors.rows(request.user, list(page))
-    services.record_listing(actor=request.user, shown=list(page), titled={r.item.pk for r in rows if r.may_read}, how="page")
+    services.record_listing(
+        actor=request.user, shown=list(page), titled={r.item.pk for r in rows if r.may_read}, how="page"
+    )
     context = {
         "form": form,
         "page": page,
@@ -92,12 +98,30 @@ def export(request: HttpRequest) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(
-        [_("Reference number"), _("Level"), _("Status"), _("Classification date"), _("Protected until"), _("Originating unit"), _("Storage location"), _("Title")]
+        [
+            _("Reference number"),
+            _("Level"),
+            _("Status"),
+            _("Classification date"),
+            _("Protected until"),
+            _("Originating unit"),
+            _("Storage location"),
+            _("Title"),
+        ]
     )
     for row in rows:
         it = row.item
         writer.writerow(
-            [it.reference_no, it.mark, it.get_status_display(), it.classified_on, it.protection_until or "", it.unit.name, it.storage_location, row.title or ""]
+            [
+                it.reference_no,
+                it.mark,
+                it.get_status_display(),
+                it.classified_on,
+                it.protection_until or "",
+                it.unit.name,
+                it.storage_location,
+                row.title or "",
+            ]
         )
     return response
 
@@ -113,7 +137,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ends": services.protection_ends(item),
         "copies": selectors.copies_of(item) if not item.is_copy else [],
         "requests": policies.requests.visible(user, item.requests.select_related("requester__person", "decided_by")),
-        "transfers": policies.transfers.visible(user, item.transfers.select_related("from_user__person", "to_user__person")),
+        "transfers": policies.transfers.visible(
+            user, item.transfers.select_related("from_user__person", "to_user__person")
+        ),
         "level_changes": item.level_changes.select_related("decided_by"),
         "copy_refusal": custody.copy_refusal(item),
         "can_request": policies.items.can(user, policies.REQUEST, item),
@@ -142,15 +168,22 @@ def item_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "classified/item_print.html",
-        {"item": item, "ends": services.protection_ends(item), "viewer": request.user.display_name, "now": timezone.now()},  # type: ignore[union-attr]
+        {
+            "item": item,
+            "ends": services.protection_ends(item),
+            "viewer": _user(request).display_name,
+            "now": timezone.now(),
+        },
     )
 
 
 def item_new(request: HttpRequest) -> HttpResponse:
     if not policies.items.can(request.user, "classified.register"):
         return forbidden(request)
-    agency_id = request.user.agency_id  # type: ignore[union-attr]
-    form = ItemForm(request.POST or None, units=_units(request.user, "classified.register"), users=agency_users(agency_id))
+    agency_id = _user(request).agency_id or 0
+    form = ItemForm(
+        request.POST or None, units=_units(request.user, "classified.register"), users=agency_users(agency_id)
+    )
     if request.method == "POST" and form.is_valid():
         item = apply(form, lambda: services.register_item(actor=request.user, **form.cleaned_data))
         if item is not None:
@@ -171,14 +204,20 @@ def combine(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["parts"] = list(data["parts"])
-        item = apply(form, lambda: services.combine_items(actor=request.user, custodian=request.user, **data))
+        item = apply(form, lambda: services.combine_items(actor=request.user, custodian=_user(request), **data))
         if item is not None:
-            messages.success(request, _("Combined as %(ref)s (%(mark)s).") % {"ref": item.reference_no, "mark": item.mark})
+            messages.success(
+                request, _("Combined as %(ref)s (%(mark)s).") % {"ref": item.reference_no, "mark": item.mark}
+            )
             return redirect("classified:item", pk=item.pk)
     return render(
         request,
         "classified/form.html",
-        {"form": form, "title": _("Combine items"), "intro": _("The combined item takes the highest level of its parts.")},
+        {
+            "form": form,
+            "title": _("Combine items"),
+            "intro": _("The combined item takes the highest level of its parts."),
+        },
     )
 
 
@@ -217,7 +256,9 @@ def item_level(request: HttpRequest, pk: int) -> HttpResponse:
         if change is not None:
             messages.success(request, _("Recorded; holders of copies are notified."))
             return redirect("classified:item", pk=item.pk)
-    return render(request, "classified/form.html", {"form": form, "item": item, "title": _("Change level or declassify")})
+    return render(
+        request, "classified/form.html", {"form": form, "item": item, "title": _("Change level or declassify")}
+    )
 
 
 def item_destroy(request: HttpRequest, pk: int) -> HttpResponse:
@@ -263,7 +304,11 @@ def item_request(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Request sent for approval."))
             return redirect("classified:item", pk=item.pk)
     intro = custody.copy_refusal(item)
-    return render(request, "classified/form.html", {"form": form, "item": item, "title": _("Request a copy, fax or take-out"), "intro": intro})
+    return render(
+        request,
+        "classified/form.html",
+        {"form": form, "item": item, "title": _("Request a copy, fax or take-out"), "intro": intro},
+    )
 
 
 def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:

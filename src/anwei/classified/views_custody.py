@@ -64,7 +64,9 @@ def copy_return(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     refused = act(
         request,
-        lambda: custody.return_copy(actor=request.user, copy=copy, storage_location=request.POST.get("storage_location", "")),
+        lambda: custody.return_copy(
+            actor=request.user, copy=copy, storage_location=request.POST.get("storage_location", "")
+        ),
         _("Return recorded."),
     )
     return refused or redirect("classified:item", pk=copy.original_id)
@@ -98,9 +100,13 @@ def inventory(request: HttpRequest) -> HttpResponse:
     if location:
         items = list(selectors.at_location(request.user, location))
         rows = selectors.rows(request.user, items)
-        services.record_listing(actor=request.user, shown=items, titled={r.item.pk for r in rows if r.may_read}, how="inventory")
+        services.record_listing(
+            actor=request.user, shown=items, titled={r.item.pk for r in rows if r.may_read}, how="inventory"
+        )
         context["rows"] = rows
-        context["form"] = InventoryForm(initial={"location": location}, items=selectors.at_location(request.user, location))
+        context["form"] = InventoryForm(
+            initial={"location": location}, items=selectors.at_location(request.user, location)
+        )
         context["checks"] = InventoryCheck.objects.filter(storage_location=location).select_related("checked_by")[:10]
     return render(request, "classified/inventory.html", context)
 

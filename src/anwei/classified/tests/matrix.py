@@ -52,9 +52,13 @@ def _pk(key: str, suffix: str = "") -> Any:
 
 
 def _path(key: str) -> str:
-    return {"pending": "requests", "taken_out": "requests", "transfer": "transfers", "sent": "transfers", "copy": "copies"}.get(
-        key, "items"
-    )
+    return {
+        "pending": "requests",
+        "taken_out": "requests",
+        "transfer": "transfers",
+        "sent": "transfers",
+        "copy": "copies",
+    }.get(key, "items")
 
 
 def _item_page(suffix: str, statuses: dict[str, int], key: str = "item", **kw: Any) -> Case:
@@ -88,7 +92,13 @@ CASES = [
         data={"title": "x"},
         label="invalid",
     ),
-    Case("classified:combine", "/classified/combine/", page({**everyone(403), **REGISTER}), secret=_secret, may_see=ONLY_CUSTODIAN),
+    Case(
+        "classified:combine",
+        "/classified/combine/",
+        page({**everyone(403), **REGISTER}),
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
     Case(
         "classified:item",
         _pk("item"),
@@ -221,7 +231,11 @@ CASES = [
         default=404,
         method="post",
         json=True,
-        data=lambda w: {"method": "sealed_envelope", "expected_by": soon().isoformat(), "to_user_id": w.users["staff_b"].pk},
+        data=lambda w: {
+            "method": "sealed_envelope",
+            "expected_by": soon().isoformat(),
+            "to_user_id": w.users["staff_b"].pk,
+        },
     ),
     Case(
         "POST /api/v1/classified/transfers/{transfer_id}/sent",

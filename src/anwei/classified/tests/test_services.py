@@ -37,9 +37,13 @@ def test_two_copies_approved_listed_on_original_and_late_return_alerts_custodian
     late = req.due_back + timedelta(hours=1)
     assert custody.alert_overdue_returns(now=late) == 2
     assert custody.alert_overdue_returns(now=late) == 0
-    told = set(Notification.objects.filter(key=f"classified-overdue-copy-{made[0].pk}").values_list("person", flat=True))
+    told = set(
+        Notification.objects.filter(key=f"classified-overdue-copy-{made[0].pk}").values_list("person", flat=True)
+    )
     assert told == {world.people["staff_a"].pk, world.people["ethics"].pk}
-    assert SECRET_TITLE not in "".join(Notification.objects.values_list("subject", "body").get(person=world.people["ethics"]))
+    assert SECRET_TITLE not in "".join(
+        Notification.objects.values_list("subject", "body").get(person=world.people["ethics"])
+    )
     custody.return_copy(actor=world.users["staff_a"], copy=made[0])
     req.refresh_from_db()
     assert req.status == CustodyRequest.Status.RETURNED
@@ -138,7 +142,9 @@ def test_proposed_classification_reminder_and_decision(world: Any) -> None:
     proposed = item(world, proposed=True, classified_on=timezone.localdate() - timedelta(days=25))
     assert proposed.decision_due == proposed.classified_on + timedelta(days=30)
     assert custody.remind_undecided() >= 2  # supervisor_a, head (deciders) and the custodian
-    told = set(Notification.objects.filter(key=f"classified-decide-soon-{proposed.pk}").values_list("person", flat=True))
+    told = set(
+        Notification.objects.filter(key=f"classified-decide-soon-{proposed.pk}").values_list("person", flat=True)
+    )
     assert {world.people["supervisor_a"].pk, world.people["head"].pk, world.people["staff_a"].pk} <= told
     assert world.people["staff_b"].pk not in told
     with pytest.raises(NotAllowed):
@@ -153,7 +159,11 @@ def test_sealed_envelope_transfer_sent_and_received(world: Any) -> None:
     staff_a, staff_b = world.users["staff_a"], world.users["staff_b"]
     with pytest.raises(BusinessRuleError) as exc:
         custody.start_transfer(
-            actor=staff_a, item=it, method=TransferMethod.DOUBLE_ENVELOPE_REGISTERED, expected_by=soon(), to_user=staff_b
+            actor=staff_a,
+            item=it,
+            method=TransferMethod.DOUBLE_ENVELOPE_REGISTERED,
+            expected_by=soon(),
+            to_user=staff_b,
         )
     assert exc.value.field == "method"
     transfer = custody.start_transfer(
@@ -179,7 +189,11 @@ def test_top_secret_must_be_hand_carried_and_late_transfer_alerts(world: Any) ->
     staff_b = world.users["staff_b"]
     with pytest.raises(BusinessRuleError):
         custody.start_transfer(
-            actor=world.users["staff_a"], item=top, method=TransferMethod.SEALED_ENVELOPE, expected_by=soon(), to_user=staff_b
+            actor=world.users["staff_a"],
+            item=top,
+            method=TransferMethod.SEALED_ENVELOPE,
+            expected_by=soon(),
+            to_user=staff_b,
         )
     transfer = custody.start_transfer(
         actor=world.users["staff_a"], item=top, method=TransferMethod.HAND_CARRIED, expected_by=soon(1), to_user=staff_b
@@ -190,23 +204,33 @@ def test_top_secret_must_be_hand_carried_and_late_transfer_alerts(world: Any) ->
 
 def test_declassify_notifies_copy_holders_then_destruction(world: Any) -> None:
     original = item(world)
-    req = custody.request(actor=world.users["staff_a"], item=original, kind="copy", purpose="x", copies=1, due_back=soon())
+    req = custody.request(
+        actor=world.users["staff_a"], item=original, kind="copy", purpose="x", copies=1, due_back=soon()
+    )
     (copy,) = custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     with pytest.raises(BusinessRuleError):  # originals only after declassification
         services.destroy(actor=world.users["supervisor_a"], item=original, method="碎紙", reason="逾期")
     record = services.destroy(actor=world.users["supervisor_a"], item=copy, method="碎紙", reason="無需使用")
     assert record.original == original
-    req2 = custody.request(actor=world.users["staff_a"], item=original, kind="copy", purpose="y", copies=1, due_back=soon())
+    req2 = custody.request(
+        actor=world.users["staff_a"], item=original, kind="copy", purpose="y", copies=1, due_back=soon()
+    )
     (copy2,) = custody.decide(actor=world.users["supervisor_a"], req=req2, approve=True)
     assert copy2.copy_number == 2
     custody.return_copy(actor=world.users["staff_a"], copy=copy2)
     change = services.change_level(
-        actor=world.users["supervisor_a"], item=original, reason="工程完工", authority="測試縣長", to_level=Level.RESTRICTED
+        actor=world.users["supervisor_a"],
+        item=original,
+        reason="工程完工",
+        authority="測試縣長",
+        to_level=Level.RESTRICTED,
     )
     copy2.refresh_from_db()
     assert copy2.level == Level.RESTRICTED
     assert Notification.objects.filter(key=f"classified-level-change-{change.pk}").exists()
-    services.change_level(actor=world.users["supervisor_a"], item=original, reason="解密", authority="測試縣長", declassify=True)
+    services.change_level(
+        actor=world.users["supervisor_a"], item=original, reason="解密", authority="測試縣長", declassify=True
+    )
     services.destroy(actor=world.users["ethics"], item=original, method="碎紙", reason="解密後銷毀", witness="政風處")
     original.refresh_from_db()
     assert original.status == ClassifiedItem.Status.DESTROYED
