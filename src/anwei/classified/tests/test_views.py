@@ -36,7 +36,9 @@ def test_copy_journey_through_pages(world: Any, client_for: Any) -> None:
     queue = client_for("supervisor_a").get("/classified/queue/")
     assert original.reference_no in queue.content.decode()
     assert SECRET_TITLE not in queue.content.decode()
-    response = client_for("supervisor_a").post(f"/classified/requests/{req.pk}/decide/", {"approve": "1", "next": "queue"})
+    response = client_for("supervisor_a").post(
+        f"/classified/requests/{req.pk}/decide/", {"approve": "1", "next": "queue"}
+    )
     assert response.status_code == 302 and response.url == "/classified/queue/"
     page = client_for("staff_a").get(f"/classified/items/{original.pk}/").content.decode()
     assert "複製物 第1號" in page and "複製物 第2號" in page
