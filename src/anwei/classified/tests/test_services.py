@@ -258,3 +258,14 @@ def test_audit_never_names_the_title(world: Any) -> None:
     entries = AuditEntry.objects.filter(object_type="classified.classifieditem")
     assert entries.filter(action="view").exists()
     assert not any(SECRET_TITLE in e.object_repr or SECRET_TITLE in str(e.changes) for e in entries)
+
+
+def test_periodic_task_raises_the_overdue_alert(world: Any) -> None:
+    from anwei.classified import tasks
+
+    original = item(world)
+    req = custody.request(actor=world.users["staff_a"], item=original, kind="copy", purpose="x", copies=1, due_back=soon())
+    custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
+    assert tasks.check_custody.call() == 0
+    ClassifiedItem.objects.filter(original=original).update(due_back=timezone.now() - timedelta(minutes=5))
+    assert tasks.check_custody.call() == 2
