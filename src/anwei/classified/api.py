@@ -6,8 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
 
 from anwei.accounts.models import User
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -174,15 +173,29 @@ def _agency_user(request: HttpRequest, user_id: int, field: str) -> User:
     return user
 
 
-@router.get("/items", response=list[ItemOut])
-@paginate(LimitOffsetPagination)
-def list_items(request: HttpRequest, q: str = "", level: str = "", status: str = ""):  # type: ignore[no-untyped-def]
+class ItemPage(Schema):
+    items: list[ItemOut]
+    count: int
+
+
+@router.get("/items", response=ItemPage)
+def list_items(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    q: str = "",
+    level: str = "",
+    status: str = "",
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    """The register, newest first: `title` and `content` only where the caller has need-to-know. A search
+    matches reference numbers, and titles only among those items."""
     if not policies.items.can(request.user, "classified.view") and not selectors.register(request.user).exists():
         raise NotAllowed()
-    items = list(selectors.register(request.user, q=q[:80], level=level[:15], status=status[:15])[:1000])
+    qs = selectors.register(request.user, q=q[:80], level=level[:15], status=status[:15])
+    items = list(qs[offset : offset + limit])
     readable = {r.item.pk for r in selectors.rows(request.user, items) if r.may_read}
     services.record_listing(actor=request.user, shown=items, titled=readable, how="api")
-    return [_out(i, i.pk in readable) for i in items]
+    return {"items": [_out(i, i.pk in readable) for i in items], "count": qs.count()}
 
 
 @router.get("/items/{item_id}", response=ItemDetailOut)

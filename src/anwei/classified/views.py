@@ -2,18 +2,19 @@
 changes, destruction, need-to-know grants and the printable view. Custody pages are in views_custody.py.
 Titles reach a template only through `selectors.rows` / `can_read`; every item view goes on the audit log."""
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.accounts.models import AccessGrant, User
+from anwei.core.csvstream import csv_response
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
@@ -59,6 +60,12 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]  # login is required on every page
 
 
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _units(user: Any, action: str) -> Any:
     return Unit.objects.filter(policies.items.scope(user, action).q(""), active=True).order_by("path")
 
@@ -77,14 +84,14 @@ def index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": rows,
-        "query": request.GET.urlencode(),
+        "query": _without_page(request),
         "can_register": policies.items.can(request.user, "classified.register"),
     }
     template = "classified/_rows.html" if request.htmx else "classified/index.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """CSV of the listing; titles only for items the user has need-to-know for."""
     form = SearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
@@ -93,37 +100,30 @@ def export(request: HttpRequest) -> HttpResponse:
         return forbidden(request)
     rows = selectors.rows(request.user, items)
     services.record_listing(actor=request.user, shown=items, titled={r.item.pk for r in rows if r.may_read}, how="csv")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="classified-register.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        _("Reference number"),
+        _("Level"),
+        _("Status"),
+        _("Classification date"),
+        _("Protected until"),
+        _("Originating unit"),
+        _("Storage location"),
+        _("Title"),
+    ]
+    lines = (
         [
-            _("Reference number"),
-            _("Level"),
-            _("Status"),
-            _("Classification date"),
-            _("Protected until"),
-            _("Originating unit"),
-            _("Storage location"),
-            _("Title"),
+            r.item.reference_no,
+            r.item.mark,
+            r.item.get_status_display(),
+            r.item.classified_on,
+            r.item.protection_until,
+            r.item.unit.name,
+            r.item.storage_location,
+            r.title,
         ]
+        for r in rows
     )
-    for row in rows:
-        it = row.item
-        writer.writerow(
-            [
-                it.reference_no,
-                it.mark,
-                it.get_status_display(),
-                it.classified_on,
-                it.protection_until or "",
-                it.unit.name,
-                it.storage_location,
-                row.title or "",
-            ]
-        )
-    return response
+    return csv_response("classified-register.csv", header, lines)
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:

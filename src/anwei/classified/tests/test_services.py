@@ -264,7 +264,9 @@ def test_periodic_task_raises_the_overdue_alert(world: Any) -> None:
     from anwei.classified import tasks
 
     original = item(world)
-    req = custody.request(actor=world.users["staff_a"], item=original, kind="copy", purpose="x", copies=1, due_back=soon())
+    req = custody.request(
+        actor=world.users["staff_a"], item=original, kind="copy", purpose="x", copies=1, due_back=soon()
+    )
     custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     assert tasks.check_custody.call() == 0
     ClassifiedItem.objects.filter(original=original).update(due_back=timezone.now() - timedelta(minutes=5))

@@ -79,7 +79,7 @@ def test_without_need_to_know_reference_only_everywhere(world: Any, client_for: 
         assert it.reference_no in body and "機密" in body
         assert SECRET_TITLE not in body and "內容摘要" not in body
     assert it.reference_no not in client.get("/classified/?q=反滲透").content.decode()
-    csv = client.get("/classified/export.csv").content.decode()
+    csv = b"".join(client.get("/classified/export.csv").streaming_content).decode()
     assert it.reference_no in csv and SECRET_TITLE not in csv
     listed = client.get("/api/v1/classified/items").json()["items"]
     assert [(i["reference_no"], i["title"], i["content"]) for i in listed] == [(it.reference_no, None, None)]
