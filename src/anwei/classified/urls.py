@@ -10,6 +10,7 @@ urlpatterns = [
     path("combine/", views.combine, name="combine"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/print/", views.item_print, name="item_print"),
+    path("items/<int:pk>/pdf/", views.item_pdf, name="item_pdf"),
     path("items/<int:pk>/decide/", views.item_decide, name="item_decide"),
     path("items/<int:pk>/level/", views.item_level, name="item_level"),
     path("items/<int:pk>/destroy/", views.item_destroy, name="item_destroy"),

@@ -108,6 +108,7 @@ CASES = [
         may_see=ONLY_CUSTODIAN,
     ),
     _item_page("print/", {"staff_a": 200}, secret=_secret, may_see=ONLY_CUSTODIAN),
+    _item_page("pdf/", {"staff_a": 200}),
     _item_page("decide/", {"head": 302, "supervisor_a": 302}, key="proposed", method="post", data={"approve": "1"}),
     _item_page("level/", {"head": 200, "supervisor_a": 200}),
     _item_page("destroy/", {"head": 200, "supervisor_a": 200, "ethics": 200}),

@@ -160,3 +160,18 @@ def test_inventory_check_records_missing_items(world: Any, client_for: Any) -> N
     check = InventoryCheck.objects.get()
     assert check.expected == 1 and list(check.missing.all()) == [it]
     assert Notification.objects.filter(key=f"classified-inventory-{check.pk}").exists()
+
+
+def test_pdf_carries_banner_on_every_page_and_viewer_watermark(world: Any, client_for: Any) -> None:
+    from anwei.classified import printing
+
+    it = item(world, level=Level.SECRET, protection_until=date(2040, 1, 1))
+    html = printing.pdf_html(it, viewer="staff_a-person", now=timezone.now())
+    assert '@top-center { content: "極機密";' in html
+    assert printing.css_string('a"</style>') == '"a\\22 \\3c \\2f style\\3e "'
+    assert html.count("staff_a-person · ") >= 12
+    response = client_for("staff_a").get(f"/classified/items/{it.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="view", changes__via="pdf").exists()
+    assert client_for("supervisor_a").get(f"/classified/items/{it.pk}/pdf/").status_code == 403
