@@ -155,7 +155,7 @@ def _make_copies(*, actor: Any, req: CustodyRequest) -> list[ClassifiedItem]:
             decided_at=original.decided_at,
             decided_by=original.decided_by,
             custodian=req.requester,
-            storage_location=_("Held by the requester"),
+            storage_location=req.requester.display_name,  # held by the requester
             status=Status.ON_LOAN if req.due_back else Status.IN_CUSTODY,
             original=original,
             copy_number=number,
@@ -320,7 +320,7 @@ def confirm_received(*, actor: Any, transfer: Transfer) -> Transfer:
     else:
         item.status = Status.IN_CUSTODY
         item.custodian = transfer.to_user  # type: ignore[assignment]
-        item.storage_location = _("With %(name)s, to be stored") % {"name": transfer.to_user.display_name}  # type: ignore[union-attr]
+        item.storage_location = transfer.to_user.display_name  # type: ignore[union-attr]  # until they file it
     item.save(update_fields=["status", "custodian", "storage_location"])
     audit.record(actor=actor, action=audit.Action.UPDATE, obj=transfer, changes={"received_at": transfer.received_at})
     audit.record_update(actor=actor, obj=item, before=before)

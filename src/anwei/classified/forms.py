@@ -35,7 +35,7 @@ class ItemForm(forms.Form):
     )
     unit = forms.ModelChoiceField(label=_("Originating unit"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=ClassifiedItem.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Document title"), max_length=200)
     content = forms.CharField(label=_("Content summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     proposed = forms.BooleanField(
@@ -109,7 +109,7 @@ class CombineForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     unit = forms.ModelChoiceField(label=_("Originating unit"), queryset=Unit.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Document title"), max_length=200)
     classified_on = forms.DateField(label=_("Classification date"), widget=DATE)
     protection_until = forms.DateField(label=_("Protected until"), required=False, widget=DATE)
     declassification_condition = forms.CharField(

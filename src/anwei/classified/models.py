@@ -38,7 +38,7 @@ class ClassifiedItem(models.Model):
     )
     reference_no = models.CharField(_("reference number"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("document title"), max_length=200)
     content = models.TextField(_("content summary"), blank=True)
     level = models.CharField(_("level"), max_length=15, choices=Level.choices)
     classified_on = models.DateField(_("classification date"))

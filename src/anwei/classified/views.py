@@ -108,7 +108,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         _("Protected until"),
         _("Originating unit"),
         _("Storage location"),
-        _("Title"),
+        _("Document title"),
     ]
     lines = (
         [
