@@ -1,0 +1,149 @@
+"""Who may do what in the classified register.
+
+Register access (by unit scope) shows reference numbers, levels and custody data. Title and content need
+need-to-know (國家機密保護法第14條): the custodian, the people handling the matter, and holders of a written,
+recorded grant (`accounts.AccessGrant`). Supervisors approve requests in their units, never their own."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.functions import Cast
+
+from anwei.accounts.models import AccessGrant
+from anwei.accounts.roles import Role, grant
+from anwei.accounts.scope import has_need_to_know
+from anwei.core.policies import Policy
+
+from .models import ClassifiedItem, CustodyRequest, Transfer
+
+grant(
+    "classified.view",
+    Role.ETHICS_OFFICER,
+    Role.AGENCY_HEAD,
+    Role.UNIT_SUPERVISOR,
+    Role.STAFF,
+    Role.AUDITOR,
+)
+grant("classified.register", Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR, Role.STAFF)
+grant("classified.decide", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR)  # decide proposals, change levels, declassify
+grant("classified.approve", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR)  # copy, fax and take-out requests
+grant("classified.grant", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR)  # written need-to-know grants
+grant("classified.destroy", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR, Role.ETHICS_OFFICER)
+grant("classified.inventory", Role.ETHICS_OFFICER, Role.UNIT_SUPERVISOR, Role.AUDITOR)
+
+READ = "classified.read"  # see title and content: need-to-know, not a role action
+REQUEST = "classified.request"  # ask for a copy or take-out: need-to-know
+TRANSFER = "classified.transfer"  # hand over: the custodian
+
+
+def _is_authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+class ItemPolicy(Policy):
+    model = ClassifiedItem
+    view_action = "classified.view"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else ClassifiedItem.objects.all()
+        if not _is_authenticated(user):
+            return qs.none()
+        return qs.filter(self.scope(user, self.view_action).q(self.unit_field) | self.need_to_know_q(user))
+
+    def need_to_know_q(self, user: Any) -> Q:
+        """Items whose title and content `user` may see."""
+        if not _is_authenticated(user):
+            return Q(pk__in=[])
+        handled = ClassifiedItem.handlers.through.objects.filter(user_id=user.pk).values("classifieditem_id")
+        granted = (
+            AccessGrant.objects.active()
+            .filter(user_id=user.pk, content_type=ContentType.objects.get_for_model(ClassifiedItem))
+            .annotate(item_id=Cast("object_id", IntegerField()))
+            .values("item_id")
+        )
+        return Q(custodian_id=user.pk) | Q(pk__in=handled) | Q(pk__in=granted)
+
+    def need_to_know_pks(self, user: Any, queryset: QuerySet[Any]) -> set[int]:
+        return set(queryset.filter(self.need_to_know_q(user)).values_list("pk", flat=True))
+
+    def can_read(self, user: Any, item: ClassifiedItem) -> bool:
+        if not _is_authenticated(user):
+            return False
+        if item.custodian_id == user.pk or item.handlers.filter(pk=user.pk).exists():
+            return True
+        return has_need_to_know(user, item)
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _is_authenticated(user):
+            return False
+        if action == READ:
+            return obj is not None and self.can_read(user, obj)
+        if action == REQUEST:
+            return obj is None or self.can_read(user, obj)
+        if action == TRANSFER:
+            return obj is None or obj.custodian_id == user.pk
+        if action == "classified.grant" and obj is not None and obj.custodian_id == user.pk:
+            return True
+        return super().can(user, action, obj)
+
+
+class RequestPolicy(Policy):
+    """A request is seen by its requester, the item's custodian and approvers of the owning unit."""
+
+    model = CustodyRequest
+    unit_field = "item__unit"
+    view_action = "classified.approve"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else CustodyRequest.objects.all()
+        if not _is_authenticated(user):
+            return qs.none()
+        return qs.filter(
+            self.scope(user, "classified.approve").q(self.unit_field)
+            | Q(requester_id=user.pk)
+            | Q(item__custodian_id=user.pk)
+        )
+
+    def unit_of(self, obj: Any) -> Any:
+        return obj.item.unit
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if action == "classified.approve" and obj is not None and obj.requester_id == user.pk:
+            return False  # never one's own request
+        if action == "classified.return":  # the custodian records returns
+            return _is_authenticated(user) and (obj is None or obj.item.custodian_id == user.pk)
+        return super().can(user, action, obj)
+
+
+class TransferPolicy(Policy):
+    """A transfer is seen by both sides and by approvers of the owning unit."""
+
+    model = Transfer
+    unit_field = "item__unit"
+    view_action = "classified.approve"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else Transfer.objects.all()
+        if not _is_authenticated(user):
+            return qs.none()
+        return qs.filter(
+            self.scope(user, self.view_action).q(self.unit_field) | Q(from_user_id=user.pk) | Q(to_user_id=user.pk)
+        )
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _is_authenticated(user):
+            return False
+        if action == "classified.confirm_sent":
+            return obj is not None and obj.from_user_id == user.pk
+        if action == "classified.confirm_received":
+            if obj is None:
+                return False
+            # outside the agency the sender records the returned receipt
+            return obj.to_user_id == user.pk if obj.to_user_id else obj.from_user_id == user.pk
+        return super().can(user, action, obj)
+
+
+items = ItemPolicy()
+requests = RequestPolicy()
+transfers = TransferPolicy()

@@ -1,0 +1,257 @@
+"""Permission-matrix cases for the classified register. The item's title is restricted: only its custodian
+(staff_a, who registered it) may ever see it — in pages, search, export, the queue, inventory and the API."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+from tests.matrix import Case, api, everyone, page
+from tests.personas import World
+
+from anwei.classified import custody
+from anwei.classified.rules import TransferMethod
+
+from .factories import SECRET_TITLE, item, soon
+
+VIEWERS_A = frozenset({"ethics", "head", "auditor", "supervisor_a", "staff_a"})  # register access over unit A
+REGISTER = {"ethics": 200, "head": 200, "supervisor_a": 200, "staff_a": 200, "staff_b": 200}
+LISTERS = {**everyone(403), **dict.fromkeys(["ethics", "head", "auditor", "supervisor_a", "staff_a", "staff_b"], 200)}
+ONLY_CUSTODIAN = frozenset({"staff_a"})
+
+
+def setup_world(world: World) -> None:
+    staff_a, staff_b, sup = world.users["staff_a"], world.users["staff_b"], world.users["supervisor_a"]
+    it = item(world)
+    world.records["item"] = it
+    world.records["proposed"] = item(world, proposed=True, classified_on=timezone.localdate() - timedelta(days=3))
+    copy_req = custody.request(actor=staff_a, item=it, kind="photocopy", purpose="會辦", copies=1, due_back=soon())
+    (world.records["copy"],) = custody.decide(actor=sup, req=copy_req, approve=True)
+    world.records["pending"] = custody.request(actor=staff_a, item=it, kind="take_out", purpose="開會", due_back=soon())
+    out_item = item(world, level="restricted", protection_until=date(2027, 1, 1))
+    out = custody.request(actor=staff_a, item=out_item, kind="take_out", purpose="外出", due_back=soon())
+    custody.decide(actor=sup, req=out, approve=True)
+    world.records["taken_out"] = out
+    moving = item(world, protection_until=date(2028, 1, 1))
+    world.records["moving"] = moving
+    world.records["transfer"] = custody.start_transfer(
+        actor=staff_a, item=moving, method=TransferMethod.SEALED_ENVELOPE, expected_by=soon(), to_user=staff_b
+    )
+    sent_item = item(world, protection_until=date(2029, 1, 1))
+    world.records["sent"] = custody.start_transfer(
+        actor=staff_a, item=sent_item, method=TransferMethod.LOCKED_BOX, expected_by=soon(), to_user=staff_b
+    )
+    custody.confirm_sent(actor=staff_a, transfer=world.records["sent"])
+
+
+def _secret(world: World) -> str:
+    return SECRET_TITLE
+
+
+def _pk(key: str, suffix: str = "") -> Any:
+    return lambda w: f"/classified/{_path(key)}/{w.records[key].pk}/{suffix}"
+
+
+def _path(key: str) -> str:
+    return {
+        "pending": "requests",
+        "taken_out": "requests",
+        "transfer": "transfers",
+        "sent": "transfers",
+        "copy": "copies",
+    }.get(key, "items")
+
+
+def _item_page(suffix: str, statuses: dict[str, int], key: str = "item", **kw: Any) -> Case:
+    forbidden_for_viewers = {p: 403 for p in VIEWERS_A}
+    return Case(
+        f"classified:item_{suffix.rstrip('/')}" if suffix else "classified:item",
+        _pk(key, suffix),
+        page({**forbidden_for_viewers, **statuses}),
+        default=404,
+        **kw,
+    )
+
+
+CASES = [
+    Case("classified:index", "/classified/", page(LISTERS), secret=_secret, may_see=ONLY_CUSTODIAN),
+    Case(
+        "classified:index",
+        "/classified/?q=反滲透",
+        page(LISTERS),
+        secret=lambda w: w.records["item"].reference_no,
+        may_see=ONLY_CUSTODIAN,
+        label="title search finds nothing without need-to-know",
+    ),
+    Case("classified:export", "/classified/export.csv", page(LISTERS), secret=_secret, may_see=ONLY_CUSTODIAN),
+    Case("classified:item_new", "/classified/items/new/", page({**everyone(403), **REGISTER})),
+    Case(
+        "classified:item_new",
+        "/classified/items/new/",
+        page({**everyone(403), **REGISTER, "staff_b": 200}),
+        method="post",
+        data={"title": "x"},
+        label="invalid",
+    ),
+    Case(
+        "classified:combine",
+        "/classified/combine/",
+        page({**everyone(403), **REGISTER}),
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    Case(
+        "classified:item",
+        _pk("item"),
+        page(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    _item_page("print/", {"staff_a": 200}, secret=_secret, may_see=ONLY_CUSTODIAN),
+    _item_page("pdf/", {"staff_a": 200}),
+    _item_page("decide/", {"head": 302, "supervisor_a": 302}, key="proposed", method="post", data={"approve": "1"}),
+    _item_page("level/", {"head": 200, "supervisor_a": 200}),
+    _item_page("destroy/", {"head": 200, "supervisor_a": 200, "ethics": 200}),
+    _item_page(
+        "grant/",
+        {"head": 302, "supervisor_a": 302, "staff_a": 302},
+        method="post",
+        data=lambda w: {"user": w.users["staff_b"].pk, "reason": "書面授權"},
+    ),
+    _item_page("request/", {"staff_a": 200}),
+    _item_page("transfer/", {"staff_a": 200}, secret=_secret, may_see=frozenset()),
+    Case(
+        "classified:copy_return",
+        _pk("copy", "return/"),
+        page({**{p: 403 for p in VIEWERS_A}, "staff_a": 302}),
+        default=404,
+        method="post",
+        data={},
+    ),
+    Case(
+        "classified:request_decide",
+        _pk("pending", "decide/"),
+        page({"head": 302, "supervisor_a": 302, "staff_a": 403}),
+        default=404,
+        method="post",
+        data={"approve": "1"},
+    ),
+    Case(
+        "classified:request_return",
+        _pk("taken_out", "return/"),
+        page({"head": 403, "supervisor_a": 403, "staff_a": 302}),
+        default=404,
+        method="post",
+        data={},
+    ),
+    Case(
+        "classified:transfer_sent",
+        _pk("transfer", "sent/"),
+        page({"head": 403, "supervisor_a": 403, "staff_a": 302, "staff_b": 403}),
+        default=404,
+        method="post",
+        data={},
+    ),
+    Case(
+        "classified:transfer_received",
+        _pk("sent", "received/"),
+        page({"head": 403, "supervisor_a": 403, "staff_a": 403, "staff_b": 302}),
+        default=404,
+        method="post",
+        data={},
+    ),
+    Case("classified:queue", "/classified/queue/", page(everyone(200)), secret=_secret),
+    Case(
+        "classified:inventory",
+        "/classified/inventory/?location=建設處機密櫃 1",
+        page({**everyone(403), "ethics": 200, "supervisor_a": 200, "auditor": 200}),
+        secret=_secret,
+    ),
+    Case(
+        "classified:inventory_check",
+        "/classified/inventory/check/",
+        page({**everyone(403), "ethics": 302, "supervisor_a": 302, "auditor": 302}),
+        method="post",
+        data={"location": "建設處機密櫃 1", "note": "清點無誤"},
+    ),
+    # API
+    Case(
+        "GET /api/v1/classified/items",
+        "/api/v1/classified/items?q=反滲透",
+        api(LISTERS),
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    Case(
+        "GET /api/v1/classified/items/{item_id}",
+        lambda w: f"/api/v1/classified/items/{w.records['item'].pk}",
+        api(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    Case(
+        "POST /api/v1/classified/items",
+        "/api/v1/classified/items",
+        api({**everyone(403), "ethics": 201, "head": 201, "supervisor_a": 201, "staff_a": 201}),
+        method="post",
+        json=True,
+        data=lambda w: {
+            "unit_id": w.units["a"].pk,
+            "title": "新機密",
+            "level": "confidential",
+            "classified_on": "2026-03-01",
+            "protection_until": "2030-03-01",
+            "classifying_authority": "縣長",
+            "custodian_id": w.users["staff_a"].pk,
+            "storage_location": "建設處機密櫃 2",
+        },
+    ),
+    Case(
+        "POST /api/v1/classified/items/{item_id}/requests",
+        lambda w: f"/api/v1/classified/items/{w.records['item'].pk}/requests",
+        api({**{p: 403 for p in VIEWERS_A}, "staff_a": 201}),
+        default=404,
+        method="post",
+        json=True,
+        data=lambda w: {"kind": "copy", "purpose": "會辦", "copies": 2, "due_back": soon().isoformat()},
+    ),
+    Case(
+        "POST /api/v1/classified/requests/{request_id}/decision",
+        lambda w: f"/api/v1/classified/requests/{w.records['pending'].pk}/decision",
+        api({"head": 200, "supervisor_a": 200, "staff_a": 403}),
+        default=404,
+        method="post",
+        json=True,
+        data={"approve": True},
+    ),
+    Case(
+        "POST /api/v1/classified/items/{item_id}/transfers",
+        lambda w: f"/api/v1/classified/items/{w.records['item'].pk}/transfers",
+        api({**{p: 403 for p in VIEWERS_A}, "staff_a": 201}),
+        default=404,
+        method="post",
+        json=True,
+        data=lambda w: {
+            "method": "sealed_envelope",
+            "expected_by": soon().isoformat(),
+            "to_user_id": w.users["staff_b"].pk,
+        },
+    ),
+    Case(
+        "POST /api/v1/classified/transfers/{transfer_id}/sent",
+        lambda w: f"/api/v1/classified/transfers/{w.records['transfer'].pk}/sent",
+        api({"head": 403, "supervisor_a": 403, "staff_a": 200, "staff_b": 403}),
+        default=404,
+        method="post",
+        json=True,
+    ),
+    Case(
+        "POST /api/v1/classified/transfers/{transfer_id}/received",
+        lambda w: f"/api/v1/classified/transfers/{w.records['sent'].pk}/received",
+        api({"head": 403, "supervisor_a": 403, "staff_a": 403, "staff_b": 200}),
+        default=404,
+        method="post",
+        json=True,
+    ),
+]

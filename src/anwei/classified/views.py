@@ -1,0 +1,342 @@
+"""Register pages: the listing (with search and CSV export), an item, registering and combining items, level
+changes, destruction, need-to-know grants and the printable view. Custody pages are in views_custody.py.
+Titles reach a template only through `selectors.rows` / `can_read`; every item view goes on the audit log."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.accounts.models import AccessGrant, User
+from anwei.core.csvstream import csv_response
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.views import forbidden
+from anwei.directory.models import Unit
+
+from . import custody, policies, printing, selectors, services
+from .forms import (
+    CombineForm,
+    DestroyForm,
+    GrantForm,
+    ItemForm,
+    LevelChangeForm,
+    RequestForm,
+    SearchForm,
+    TransferForm,
+    agency_users,
+)
+from .models import ClassifiedItem
+
+
+def apply(form: Any, action: Callable[[], Any]) -> Any:
+    """Run a service; a broken rule becomes an error on its field (or the form). Returns the result or None."""
+    try:
+        return action()
+    except BusinessRuleError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        return None
+
+
+def act(request: HttpRequest, action: Callable[[], Any], done: str) -> HttpResponse | None:
+    """Run a POST-only service: a message, or a refusal. None when it worked."""
+    try:
+        action()
+    except NotAllowed as exc:
+        return forbidden(request, str(exc.message))
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+        return None
+    messages.success(request, done)
+    return None
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # login is required on every page
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _units(user: Any, action: str) -> Any:
+    return Unit.objects.filter(policies.items.scope(user, action).q(""), active=True).order_by("path")
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if not policies.items.can(request.user, "classified.view") and not selectors.register(request.user).exists():
+        return forbidden(request)
+    form = SearchForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
+    page = Paginator(selectors.register(request.user, **data), 50).get_page(request.GET.get("page"))
+    rows = selectors.rows(request.user, list(page))
+    services.record_listing(
+        actor=request.user, shown=list(page), titled={r.item.pk for r in rows if r.may_read}, how="page"
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": _without_page(request),
+        "can_register": policies.items.can(request.user, "classified.register"),
+    }
+    template = "classified/_rows.html" if request.htmx else "classified/index.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def export(request: HttpRequest) -> HttpResponseBase:
+    """CSV of the listing; titles only for items the user has need-to-know for."""
+    form = SearchForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
+    items = list(selectors.register(request.user, **data)[:5000])
+    if not items and not policies.items.can(request.user, "classified.view"):
+        return forbidden(request)
+    rows = selectors.rows(request.user, items)
+    services.record_listing(actor=request.user, shown=items, titled={r.item.pk for r in rows if r.may_read}, how="csv")
+    header = [
+        _("Reference number"),
+        _("Level"),
+        _("Status"),
+        _("Classification date"),
+        _("Protected until"),
+        _("Originating unit"),
+        _("Storage location"),
+        _("Document title"),
+    ]
+    lines = (
+        [
+            r.item.reference_no,
+            r.item.mark,
+            r.item.get_status_display(),
+            r.item.classified_on,
+            r.item.protection_until,
+            r.item.unit.name,
+            r.item.storage_location,
+            r.title,
+        ]
+        for r in rows
+    )
+    return csv_response("classified-register.csv", header, lines)
+
+
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    user = request.user
+    can_read = policies.items.can_read(user, item)
+    services.record_view(actor=user, item=item, how="page")
+    context: dict[str, Any] = {
+        "item": item,
+        "can_read": can_read,
+        "ends": services.protection_ends(item),
+        "copies": selectors.copies_of(item) if not item.is_copy else [],
+        "requests": policies.requests.visible(user, item.requests.select_related("requester__person", "decided_by")),
+        "transfers": policies.transfers.visible(
+            user, item.transfers.select_related("from_user__person", "to_user__person")
+        ),
+        "level_changes": item.level_changes.select_related("decided_by"),
+        "copy_refusal": custody.copy_refusal(item),
+        "can_request": policies.items.can(user, policies.REQUEST, item),
+        "can_transfer": policies.items.can(user, policies.TRANSFER, item),
+        "can_decide": policies.items.can(user, "classified.decide", item),
+        "can_destroy": policies.items.can(user, "classified.destroy", item),
+        "can_grant": policies.items.can(user, "classified.grant", item),
+        "can_approve": policies.items.can(user, "classified.approve", item),
+        "is_custodian": item.custodian_id == user.pk,
+    }
+    if can_read:
+        context["grants"] = AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by")
+        context["handlers"] = item.handlers.select_related("person")
+        context["parts"] = item.combined_from.all()
+    if context["can_grant"]:
+        context["grant_form"] = GrantForm(users=agency_users(item.agency_id))
+    return render(request, "classified/item_detail.html", context)
+
+
+def item_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """Printable view: the level banner at top and bottom, and a watermark with the viewer's name and the time."""
+    item = policies.items.get_visible(request.user, pk)
+    if not policies.items.can_read(request.user, item):
+        return forbidden(request)
+    services.record_view(actor=request.user, item=item, how="print")
+    return render(
+        request,
+        "classified/item_print.html",
+        {
+            "item": item,
+            "ends": services.protection_ends(item),
+            "viewer": _user(request).display_name,
+            "now": timezone.now(),
+        },
+    )
+
+
+def item_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same as the printable view, as a PDF: banner on every page and the viewer's watermark."""
+    item = policies.items.get_visible(request.user, pk)
+    if not policies.items.can_read(request.user, item):
+        return forbidden(request)
+    services.record_view(actor=request.user, item=item, how="pdf")
+    body = printing.pdf(item, viewer=_user(request).display_name, now=timezone.now())
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="classified-{item.pk}.pdf"'
+    return response
+
+
+def item_new(request: HttpRequest) -> HttpResponse:
+    if not policies.items.can(request.user, "classified.register"):
+        return forbidden(request)
+    agency_id = _user(request).agency_id or 0
+    form = ItemForm(
+        request.POST or None, units=_units(request.user, "classified.register"), users=agency_users(agency_id)
+    )
+    if request.method == "POST" and form.is_valid():
+        item = apply(form, lambda: services.register_item(actor=request.user, **form.cleaned_data))
+        if item is not None:
+            messages.success(request, _("Registered as %(ref)s.") % {"ref": item.reference_no})
+            return redirect("classified:item", pk=item.pk)
+    return render(request, "classified/form.html", {"form": form, "title": _("Register a classified item")})
+
+
+def combine(request: HttpRequest) -> HttpResponse:
+    if not policies.items.can(request.user, "classified.register"):
+        return forbidden(request)
+    readable = (
+        policies.items.visible(request.user)
+        .filter(policies.items.need_to_know_q(request.user), original__isnull=True)
+        .exclude(status__in=[ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED])
+    )
+    form = CombineForm(request.POST or None, items=readable, units=_units(request.user, "classified.register"))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["parts"] = list(data["parts"])
+        item = apply(form, lambda: services.combine_items(actor=request.user, custodian=_user(request), **data))
+        if item is not None:
+            messages.success(
+                request, _("Combined as %(ref)s (%(mark)s).") % {"ref": item.reference_no, "mark": item.mark}
+            )
+            return redirect("classified:item", pk=item.pk)
+    return render(
+        request,
+        "classified/form.html",
+        {
+            "form": form,
+            "title": _("Combine items"),
+            "intro": _("The combined item takes the highest level of its parts."),
+        },
+    )
+
+
+def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if request.method != "POST" or not policies.items.can(request.user, "classified.decide", item):
+        return forbidden(request)
+    approve = request.POST.get("approve") == "1"
+    refused = act(
+        request,
+        lambda: services.decide_classification(actor=request.user, item=item, approve=approve),
+        _("Classification decided."),
+    )
+    return refused or redirect("classified:item", pk=item.pk)
+
+
+def item_level(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if not policies.items.can(request.user, "classified.decide", item):
+        return forbidden(request)
+    form = LevelChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        change = apply(
+            form,
+            lambda: services.change_level(
+                actor=request.user,
+                item=item,
+                reason=d["reason"],
+                authority=d["authority"],
+                to_level=d["to_level"],
+                declassify=d["declassify"],
+                protection_until=d["protection_until"],
+            ),
+        )
+        if change is not None:
+            messages.success(request, _("Recorded; holders of copies are notified."))
+            return redirect("classified:item", pk=item.pk)
+    return render(
+        request, "classified/form.html", {"form": form, "item": item, "title": _("Change level or declassify")}
+    )
+
+
+def item_destroy(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if not policies.items.can(request.user, "classified.destroy", item):
+        return forbidden(request)
+    form = DestroyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = apply(form, lambda: services.destroy(actor=request.user, item=item, **form.cleaned_data))
+        if done is not None:
+            messages.success(request, _("Destruction recorded."))
+            return redirect("classified:item", pk=item.original_id or item.pk)
+    return render(request, "classified/form.html", {"form": form, "item": item, "title": _("Record destruction")})
+
+
+def item_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if request.method != "POST" or not policies.items.can(request.user, "classified.grant", item):
+        return forbidden(request)
+    form = GrantForm(request.POST, users=agency_users(item.agency_id))
+    if form.is_valid():
+        d = form.cleaned_data
+        refused = act(
+            request,
+            lambda: services.grant_need_to_know(actor=request.user, item=item, user=d["user"], reason=d["reason"]),
+            _("Need-to-know granted in writing."),
+        )
+        if refused:
+            return refused
+    else:
+        messages.error(request, _("Choose a person and give the reason."))
+    return redirect("classified:item", pk=item.pk)
+
+
+def item_request(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if not policies.items.can(request.user, policies.REQUEST, item):
+        return forbidden(request)
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        req = apply(form, lambda: custody.request(actor=request.user, item=item, **form.cleaned_data))
+        if req is not None:
+            messages.success(request, _("Request sent for approval."))
+            return redirect("classified:item", pk=item.pk)
+    intro = custody.copy_refusal(item)
+    return render(
+        request,
+        "classified/form.html",
+        {"form": form, "item": item, "title": _("Request a copy, fax or take-out"), "intro": intro},
+    )
+
+
+def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if not policies.items.can(request.user, policies.TRANSFER, item):
+        return forbidden(request)
+    form = TransferForm(request.POST or None, users=agency_users(item.agency_id).exclude(pk=request.user.pk))
+    if request.method == "POST" and form.is_valid():
+        transfer = apply(form, lambda: custody.start_transfer(actor=request.user, item=item, **form.cleaned_data))
+        if transfer is not None:
+            messages.success(request, _("Transfer recorded. Confirm when you have sent it."))
+            return redirect("classified:item", pk=item.pk)
+    allowed = {
+        "inside": [custody.rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=False)],
+        "outside": [custody.rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=True)],
+    }
+    return render(
+        request, "classified/form.html", {"form": form, "item": item, "title": _("Transfer"), "allowed": allowed}
+    )
