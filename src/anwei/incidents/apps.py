@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,4 @@ class IncidentsConfig(AppConfig):
     name = "anwei.incidents"
     label = "incidents"
     verbose_name = _("Incidents")
+    navigation: ClassVar = [("incidents:board", _("Reports (通報)"), "incidents.view")]

@@ -1,0 +1,71 @@
+"""Who may file, see and handle reports. Staff see their own reports and their unit's non-restricted ones (a role
+covers its unit's subtree); restricted reports (leak, national security) are seen only by ethics officers, the
+person who filed them and holders of a need-to-know grant. Refusals are 404 alike for "missing" and "not yours"."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from anwei.accounts.roles import ALL_ROLES, Role, grant
+from anwei.accounts.scope import has_need_to_know, need_to_know_ids
+from anwei.core.policies import Policy
+
+from .models import Incident, RoutingRule
+
+grant("incidents.view", *ALL_ROLES)
+grant("incidents.file", *(ALL_ROLES - {Role.AUDITOR}))
+grant("incidents.view_restricted", Role.ETHICS_OFFICER)
+grant("incidents.handle", Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
+grant("incidents.manage_rules", Role.ADMIN)
+grant("incidents.view_rules", Role.ADMIN, Role.ETHICS_OFFICER, Role.AUDITOR)
+
+
+class IncidentPolicy(Policy):
+    model = Incident
+    view_action = "incidents.view"
+
+    def _own(self, user: Any) -> Q:
+        own = Q(filed_by_id=user.pk)
+        if getattr(user, "person_id", None):
+            own |= Q(reporter_id=user.person_id)
+        return own
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else Incident.objects.all()
+        if not getattr(user, "is_authenticated", False):
+            return qs.none()
+        open_ = Q(restricted=False) & self.scope(user, "incidents.view").q("unit")
+        restricted = Q(restricted=True) & (
+            self.scope(user, "incidents.view_restricted").q("unit") | Q(pk__in=need_to_know_ids(user, Incident))
+        )
+        return qs.filter(open_ | restricted | self._own(user))
+
+    def can_see(self, user: Any, incident: Incident) -> bool:
+        return self.visible(user).filter(pk=incident.pk).exists()
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if action == "incidents.handle" and obj is not None:
+            if not self.can_see(user, obj):
+                return False
+            if obj.restricted and not (
+                self.scope(user, "incidents.view_restricted").covers(obj.unit) or has_need_to_know(user, obj)
+            ):
+                return False
+        return super().can(user, action, obj)
+
+
+class RoutingRulePolicy(Policy):
+    model = RoutingRule
+    view_action = "incidents.view_rules"
+    unit_field = ""
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else RoutingRule.objects.all()
+        return qs if self.can(user, "incidents.view_rules") else qs.none()
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        return super().can(user, action, None)
+
+
+incidents = IncidentPolicy()
+routing_rules = RoutingRulePolicy()

@@ -1,0 +1,142 @@
+"""Routing: which rules apply to a report (by category, severity, cyber level and the date the office became
+aware), who they name (roles, the person on duty now, outside contacts) and which deadlines they set."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from anwei.accounts.models import RoleAssignment
+from anwei.directory.models import ExternalContact, Person
+from anwei.directory.selectors import on_duty
+
+from . import rules
+from .models import Incident, RoutingRule
+
+
+def applicable_rules(incident: Incident) -> list[RoutingRule]:
+    day = timezone.localtime(incident.aware_at).date()
+    qs = RoutingRule.objects.filter(active=True, category__in=[incident.category, "*"], effective_from__lte=day).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gt=day)
+    )
+    out = []
+    for rule in qs.order_by("id"):
+        if rule.min_severity and rules.severity_rank(incident.severity) < rules.severity_rank(rule.min_severity):
+            continue
+        if rule.min_level is not None or rule.max_level is not None:
+            level = incident.cyber_level
+            if level is None:
+                continue
+            if rule.min_level is not None and level < rule.min_level:
+                continue
+            if rule.max_level is not None and level > rule.max_level:
+                continue
+        out.append(rule)
+    return out
+
+
+@dataclass
+class Recipients:
+    people: list[Person] = field(default_factory=list)
+    contacts: list[ExternalContact] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+    def add(self, other: "Recipients") -> None:
+        for p in other.people:
+            if p.pk not in {x.pk for x in self.people}:
+                self.people.append(p)
+        for c in other.contacts:
+            if c.pk not in {x.pk for x in self.contacts}:
+                self.contacts.append(c)
+        self.unresolved += [u for u in other.unresolved if u not in self.unresolved]
+
+    @property
+    def empty(self) -> bool:
+        return not self.people and not self.contacts
+
+
+def resolve(code: str, incident: Incident, at: datetime | None = None) -> Recipients:
+    """The people or contacts a recipient code names for this report now."""
+    out = Recipients()
+    kind, _sep, value = code.partition(":")
+    if kind == "role":
+        assignments = RoleAssignment.objects.filter(
+            role=value, unit__agency=incident.agency, user__is_active=True, user__person__isnull=False
+        ).select_related("user__person", "unit")
+        for a in assignments:
+            if value == "unit_supervisor" and (incident.unit is None or not incident.unit.is_within(a.unit)):
+                continue
+            person = a.user.person
+            if person is not None and person.active and person.pk not in {p.pk for p in out.people}:
+                out.people.append(person)
+    elif kind == "duty":
+        duty = on_duty(incident.agency, value, at or timezone.now())
+        if duty.person is not None:
+            out.people.append(duty.person)
+    elif kind == "org":
+        out.contacts = list(
+            ExternalContact.objects.filter(organisation__agency=incident.agency, organisation__kind=value).order_by(
+                "pk"
+            )
+        )
+    if out.empty:
+        out.unresolved.append(code)
+    return out
+
+
+def recipients_for(incident: Incident, applied: list[RoutingRule], at: datetime | None = None) -> Recipients:
+    out = Recipients()
+    for rule in applied:
+        for code in rule.recipients:
+            out.add(resolve(str(code), incident, at))
+    return out
+
+
+def channels_for(applied: list[RoutingRule]) -> list[str] | None:
+    codes: list[str] = []
+    for rule in applied:
+        codes += [str(c) for c in rule.channels if str(c) not in codes]
+    return codes or None
+
+
+def ack_minutes(applied: list[RoutingRule]) -> int:
+    return min((r.ack_minutes for r in applied), default=rules.DEFAULT_ACK_MINUTES)
+
+
+@dataclass(frozen=True)
+class Due:
+    code: str
+    due_at: datetime | None
+    source: str
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same local time `months` later (the last day of the month when that day does not exist)."""
+    local = timezone.localtime(moment)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day)
+
+
+def _after(base: datetime, spec: dict[str, Any]) -> datetime:
+    moved = add_months(base, int(spec.get("months", 0))) if spec.get("months") else base
+    return moved + timedelta(hours=int(spec.get("hours", 0)), days=int(spec.get("days", 0)))
+
+
+def deadlines_for(incident: Incident, applied: list[RoutingRule]) -> list[Due]:
+    """One deadline per code: the strictest of the rules that set it. Counted from aware_at, or from recovery for
+    `after: recovered` (no due time until the report is recovered)."""
+    best: dict[str, Due] = {}
+    for rule in applied:
+        for spec in rule.deadlines:
+            base = incident.recovered_at if spec.get("after") == "recovered" else incident.aware_at
+            due = _after(base, spec) if base is not None else None
+            code = str(spec["code"])
+            current = best.get(code)
+            if current is None or (due is not None and (current.due_at is None or due < current.due_at)):
+                best[code] = Due(code, due, rule.source)
+    return sorted(best.values(), key=lambda d: (d.due_at is None, d.due_at or timezone.now()))

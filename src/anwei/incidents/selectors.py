@@ -1,0 +1,108 @@
+"""Reads: the board of open reports with their clocks, one report's timeline (its own entries merged with the
+notifications, deliveries and acknowledgements read from the outbox)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.notifications.models import Delivery, Notification
+
+from . import policies
+from .models import Deadline, Incident, TimelineEntry
+
+
+def board(user: Any, *, category: str = "", unit: Any = None, status: str = "open") -> QuerySet[Incident]:
+    qs = policies.incidents.visible(user).select_related("unit", "reporter", "plan")
+    if status == "open":
+        qs = qs.exclude(status=Incident.Status.CLOSED)
+    elif status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at", "id")))
+
+
+@dataclass(frozen=True)
+class Clock:
+    deadline: Deadline
+    remaining: timedelta | None
+
+    @property
+    def state(self) -> str:
+        if self.deadline.met_at is not None:
+            return "met"
+        if self.remaining is None:
+            return "waiting"
+        return "overdue" if self.remaining.total_seconds() < 0 else "running"
+
+    @property
+    def countdown(self) -> str:
+        if self.remaining is None or self.deadline.met_at is not None:
+            return ""
+        seconds = abs(int(self.remaining.total_seconds()))
+        hours, minutes = seconds // 3600, (seconds % 3600) // 60
+        text = _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+        if self.remaining.total_seconds() < 0:
+            return _("overdue by %(t)s") % {"t": text}
+        return _("%(t)s left") % {"t": text}
+
+
+def clocks(incident: Incident, now: datetime | None = None) -> list[Clock]:
+    now = now or timezone.now()
+    return [
+        Clock(d, (d.due_at - now) if d.due_at is not None else None)
+        for d in sorted(incident.deadlines.all(), key=lambda d: (d.due_at is None, d.due_at or now, d.pk))
+    ]
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    kind: str
+    label: str
+    who: str
+    text: str
+
+
+def notifications_of(incident: Incident) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(source_type="incidents.incident", source_id=str(incident.pk))
+        .select_related("person", "contact__organisation", "acknowledged_by")
+        .prefetch_related("deliveries")
+        .order_by("created_at", "pk")
+    )
+
+
+def timeline(incident: Incident) -> list[Event]:
+    kinds = dict(TimelineEntry.Kind.choices)
+    events = [
+        Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)  # type: ignore[attr-defined]
+        for e in incident.timeline.select_related("actor__person")
+    ]
+    for n in notifications_of(incident):
+        who = str(n.person or n.contact or "")
+        events.append(Event(n.created_at, "notified", _("notified"), who, n.subject))
+        for d in n.deliveries.all():
+            if d.status == Delivery.Status.SENT and d.sent_at:
+                events.append(Event(d.sent_at, "delivered", _("delivered"), who, d.channel))
+            elif d.status == Delivery.Status.FAILED:
+                events.append(Event(n.created_at, "failed", _("delivery failed"), who, d.channel))
+        if n.acknowledged_at:
+            by = n.acknowledged_by.display_name if n.acknowledged_by else who  # type: ignore[attr-defined]
+            events.append(Event(n.acknowledged_at, "acknowledged", _("acknowledged"), by, ""))
+    return sorted(events, key=lambda e: e.at)
+
+
+def my_unacknowledged(user: Any, incident: Incident) -> list[Notification]:
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        return []
+    return list(
+        notifications_of(incident).filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True)
+    )

@@ -1,0 +1,422 @@
+"""Writes for reports (通報), each in one transaction with its audit entry and its outbox rows.
+
+`file_report()` is the public entry point other apps call (e.g. an inspection finding that must be reported)."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.audit import services as audit
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.rocdate import roc_year
+from anwei.directory.models import Agency, Person, Unit
+from anwei.notifications import services as notifications
+from anwei.notifications.models import Notification
+
+from . import attachments as files
+from . import policies, routing, rules
+from .models import Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
+
+EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
+REPORT_FIELDS = [
+    "scope_and_damage",
+    "containment_steps",
+    "investigation_steps",
+    "root_cause",
+    "preventive_measures",
+    "follow_up",
+]
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _repr(incident: Incident) -> str:
+    """What the audit log and outside messages may show: restricted reports only by their reference."""
+    return incident.reference if incident.restricted else f"{incident.reference} {incident.title}"
+
+
+def _next_number(agency: Agency, year: int) -> int:
+    ReferenceCounter.objects.get_or_create(agency=agency, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(agency=agency, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _check_level(category: str, cyber_level: Any) -> int | None:
+    if category != "cyber":
+        if cyber_level not in (None, ""):
+            raise BusinessRuleError(_("Only cyber-security incidents have a level."), field="cyber_level")
+        return None
+    try:
+        level = int(cyber_level)
+    except (TypeError, ValueError):
+        raise BusinessRuleError(_("Choose the incident level (1–4)."), field="cyber_level") from None
+    if level not in rules.CYBER_LEVELS:
+        raise BusinessRuleError(_("The level must be 1, 2, 3 or 4."), field="cyber_level")
+    return level
+
+
+def _severity(category: str, severity: str | None, level: int | None) -> str:
+    if severity and severity not in rules.SEVERITIES:
+        raise BusinessRuleError(_("Unknown severity."), field="severity")
+    candidates = [severity or rules.category(category).default_severity]
+    if level is not None:
+        candidates.append(rules.CYBER_LEVELS[level].severity)
+    return max(candidates, key=rules.severity_rank)
+
+
+def _timeline(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        incident=incident,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        text=text,
+        data=data,
+    )
+
+
+@transaction.atomic
+def file_report(
+    *,
+    actor: Any,
+    agency: Agency,
+    category: str,
+    title: str,
+    description: str = "",
+    unit: Unit | None = None,
+    reporter: Person | None = None,
+    aware_at: datetime | None = None,
+    occurred_at: datetime | None = None,
+    severity: str | None = None,
+    cyber_level: int | None = None,
+    location: str = "",
+    source: Model | None = None,
+    **fields: Any,
+) -> Incident:
+    """File a report: validate, number it, attach it to the active plan, route it (notifications in the outbox,
+    deadlines, tasks) — all in one transaction, so nothing is half-saved."""
+    unknown = set(fields) - EXTRA_FIELDS
+    if unknown:
+        raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
+    if category not in rules.CATEGORIES:
+        raise BusinessRuleError(_("Choose a category."), field="category")
+    title = (title or "").strip()
+    if not title:
+        raise BusinessRuleError(_("Give the report a title."), field="title")
+    if len(title) > 200:
+        raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
+    if actor is not None and not policies.incidents.can(actor, "incidents.file"):
+        raise NotAllowed()
+    if unit is None and reporter is None and getattr(actor, "person", None) is not None:
+        reporter = actor.person
+    if unit is None and reporter is not None:
+        unit = reporter.unit
+    if unit is not None and unit.agency_id != agency.pk:
+        raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
+    if reporter is not None and reporter.agency_id != agency.pk:
+        raise BusinessRuleError(_("The reporter belongs to another agency."), field="reporter")
+    now = timezone.now()
+    aware_at = aware_at or now
+    if aware_at > now + CLOCK_SKEW:
+        raise BusinessRuleError(_("The time you became aware cannot be in the future."), field="aware_at")
+    if occurred_at is not None and occurred_at > aware_at + CLOCK_SKEW:
+        raise BusinessRuleError(_("The incident cannot have happened after you became aware of it."), field="occurred_at")
+    level = _check_level(category, cyber_level)
+    uploads = list(fields.pop("attachments", None) or [])
+    checked = [files.check(upload) for upload in uploads]  # before anything is written
+
+    from anwei.plans.selectors import active_plan
+
+    year = roc_year(timezone.localtime(aware_at).date())
+    number = _next_number(agency, year)
+    incident = Incident.objects.create(
+        agency=agency,
+        plan=active_plan(agency),
+        year=year,
+        number=number,
+        reference=f"{year}-{number:04d}",
+        category=category,
+        restricted=rules.category(category).restricted,
+        title=title,
+        description=description,
+        unit=unit,
+        reporter=reporter,
+        filed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        occurred_at=occurred_at,
+        aware_at=aware_at,
+        location=location,
+        severity=_severity(category, severity, level),
+        cyber_level=level,
+        measures_taken=fields.get("measures_taken", "") or "",
+        support_needed=fields.get("support_needed", "") or "",
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=str(source.pk) if source is not None else "",
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=incident,
+        object_repr=_repr(incident),
+        changes={"category": category, "reference": incident.reference, "cyber_level": level},
+    )
+    _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
+    for upload, info in zip(uploads, checked, strict=True):
+        files.store(incident, upload, info, actor=actor)
+    _route(incident, key=f"incident:{incident.pk}:filed", reason=_("New report"))
+    return incident
+
+
+def _message(incident: Incident, reason: str) -> tuple[str, str]:
+    category = rules.category(incident.category)
+    if incident.restricted:
+        subject = f"[{incident.reference}] {reason}: {category.name_zh}（{_('restricted')}）"
+        body = _("A restricted report needs your attention. Sign in to Anwei to read it.")
+        return subject, body
+    level = f" L{incident.cyber_level}" if incident.cyber_level else ""
+    subject = f"[{incident.reference}] {reason}: {category.name_zh}{level} — {incident.title}"
+    aware = timezone.localtime(incident.aware_at).strftime("%Y-%m-%d %H:%M")
+    body = "\n".join(
+        line
+        for line in [
+            f"{_('Category')}: {category.name_zh} ({category.name_en}){level}",
+            f"{_('Became aware at')}: {aware}",
+            f"{_('Unit')}: {incident.unit}" if incident.unit else "",
+            f"{_('Location')}: {incident.location}" if incident.location else "",
+            incident.description,
+            f"{_('Measures taken')}: {incident.measures_taken}" if incident.measures_taken else "",
+            f"{_('Outside support needed')}: {incident.support_needed}" if incident.support_needed else "",
+        ]
+        if line
+    )
+    return subject, body
+
+
+def url_of(incident: Incident) -> str:
+    return reverse("incidents:detail", args=[incident.pk])
+
+
+def _route(incident: Incident, *, key: str, reason: str, with_tasks: bool = True) -> list[Notification]:
+    applied = routing.applicable_rules(incident)
+    _apply_deadlines(incident, applied)
+    recipients = routing.recipients_for(incident, applied)
+    subject, body = _message(incident, reason)
+    sent = notifications.notify(
+        people=recipients.people,
+        contacts=recipients.contacts,
+        subject=subject,
+        body=body,
+        source=incident,
+        key=key,
+        url=url_of(incident),
+        channels=routing.channels_for(applied),
+        require_ack=True,
+    )
+    if recipients.unresolved:
+        names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in recipients.unresolved)
+        _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": names})
+    if with_tasks:
+        for rule in applied:
+            for spec in rule.tasks:
+                unit = Unit.objects.filter(agency=incident.agency, code=spec.get("unit_code", ""), active=True).first()
+                hours = spec.get("hours")
+                due = incident.aware_at + timedelta(hours=int(hours)) if hours else None
+                assign_task(actor=None, incident=incident, unit=unit, title=str(spec["title"]), due_at=due, check=False)
+    return sent
+
+
+def _apply_deadlines(incident: Incident, applied: list[Any]) -> None:
+    for due in routing.deadlines_for(incident, applied):
+        Deadline.objects.update_or_create(
+            incident=incident, code=due.code, defaults={"due_at": due.due_at, "source": due.source}
+        )
+
+
+def _require_handle(actor: Any, incident: Incident) -> None:
+    if actor is not None and not policies.incidents.can(actor, "incidents.handle", incident):
+        raise NotAllowed()
+
+
+@transaction.atomic
+def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: str = "") -> Incident:
+    """A level change re-notifies everyone the rules name and recomputes the clocks (DOMAIN §2)."""
+    _require_handle(actor, incident)
+    level = _check_level(incident.category, cyber_level)
+    if level == incident.cyber_level:
+        raise BusinessRuleError(_("The report already has this level."), field="cyber_level")
+    if not incident.is_open:
+        raise BusinessRuleError(_("The report is closed."))
+    before = audit.snapshot(incident, ["cyber_level", "severity"])
+    old = incident.cyber_level
+    incident.cyber_level = level
+    incident.severity = _severity(incident.category, incident.severity, level)
+    incident.save(update_fields=["cyber_level", "severity"])
+    audit.record_update(actor=actor, obj=incident, before=before, object_repr=_repr(incident))
+    entry = _timeline(incident, TimelineEntry.Kind.LEVEL, actor, reason, old=old, new=level)
+    _route(
+        incident,
+        key=f"incident:{incident.pk}:level:{entry.pk}",
+        reason=_("Level changed %(old)s → %(new)s") % {"old": old, "new": level},
+        with_tasks=False,
+    )
+    return incident
+
+
+@transaction.atomic
+def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
+    _require_handle(actor, incident)
+    text = (text or "").strip()
+    if not text:
+        raise BusinessRuleError(_("Write the note."), field="text")
+    entry = _timeline(incident, TimelineEntry.Kind.NOTE, actor, text)
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=incident, object_repr=_repr(incident), changes={"note": entry.pk})
+    return entry
+
+
+@transaction.atomic
+def assign_task(
+    *,
+    actor: Any,
+    incident: Incident,
+    unit: Unit | None,
+    title: str,
+    due_at: datetime | None = None,
+    check: bool = True,
+) -> IncidentTask:
+    if check:
+        _require_handle(actor, incident)
+    title = (title or "").strip()
+    if not title:
+        raise BusinessRuleError(_("Describe the task."), field="title")
+    if unit is not None and unit.agency_id != incident.agency_id:
+        raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
+    task = IncidentTask.objects.create(incident=incident, unit=unit, title=title[:200], due_at=due_at)
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=task, object_repr=f"{incident.reference} {task.title}")
+    _timeline(incident, TimelineEntry.Kind.TASK, actor, task.title, task=task.pk, unit=str(unit) if unit else "")
+    if unit is not None:
+        supervisors = routing.resolve("role:unit_supervisor", _as_unit(incident, unit)).people
+        notifications.notify(
+            people=supervisors,
+            subject=f"[{incident.reference}] {_('Task for your unit')}: {task.title}",
+            body=_("Sign in to Anwei to see the task."),
+            source=incident,
+            key=f"incident:{incident.pk}:task:{task.pk}",
+            url=url_of(incident),
+        )
+    return task
+
+
+def _as_unit(incident: Incident, unit: Unit) -> Incident:
+    copy = Incident(agency=incident.agency, unit=unit)
+    return copy
+
+
+@transaction.atomic
+def complete_task(*, actor: Any, task: IncidentTask) -> IncidentTask:
+    _require_handle(actor, task.incident)
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        audit.record(actor=actor, action=audit.Action.UPDATE, obj=task, changes={"done": [False, True]})
+        _timeline(task.incident, TimelineEntry.Kind.TASK_DONE, actor, task.title, task=task.pk)
+    return task
+
+
+@transaction.atomic
+def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None) -> Incident:
+    """Damage controlled or service recovered: stops the recovery clock, starts the investigation-report clock."""
+    _require_handle(actor, incident)
+    if incident.recovered_at is not None or not incident.is_open:
+        raise BusinessRuleError(_("The report is already recovered or closed."))
+    at = at or timezone.now()
+    if at < incident.aware_at - CLOCK_SKEW or at > timezone.now() + CLOCK_SKEW:
+        raise BusinessRuleError(_("The recovery time must lie between awareness and now."), field="recovered_at")
+    before = audit.snapshot(incident, ["status", "recovered_at"])
+    incident.recovered_at, incident.status = at, Incident.Status.RECOVERED
+    incident.save(update_fields=["recovered_at", "status"])
+    audit.record_update(actor=actor, obj=incident, before=before, object_repr=_repr(incident))
+    Deadline.objects.filter(incident=incident, code="recovery", met_at__isnull=True).update(met_at=at)
+    _apply_deadlines(incident, routing.applicable_rules(incident))
+    _timeline(incident, TimelineEntry.Kind.RECOVERED, actor, at=at.isoformat())
+    return incident
+
+
+@transaction.atomic
+def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Incident:
+    """Closure needs an outcome; a cyber report also needs the investigation report (DOMAIN §2)."""
+    _require_handle(actor, incident)
+    if not incident.is_open:
+        raise BusinessRuleError(_("The report is already closed."))
+    unknown = set(report) - set(REPORT_FIELDS)
+    if unknown:
+        raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
+    if not (outcome or "").strip():
+        raise BusinessRuleError(_("State the outcome."), field="outcome")
+    if incident.category == "cyber":
+        if incident.recovered_at is None:
+            raise BusinessRuleError(_("Record the recovery before closing a cyber-security incident."), field="recovered_at")
+        for name in REPORT_FIELDS:
+            if not (report.get(name) or "").strip():
+                raise BusinessRuleError(_("The investigation report needs this field."), field=name)
+    before = audit.snapshot(incident, ["status", "outcome", *REPORT_FIELDS])
+    now = timezone.now()
+    incident.outcome = outcome.strip()
+    for name, value in report.items():
+        setattr(incident, name, (value or "").strip())
+    incident.status, incident.closed_at = Incident.Status.CLOSED, now
+    incident.save()
+    audit.record_update(actor=actor, obj=incident, before=before, object_repr=_repr(incident))
+    Deadline.objects.filter(incident=incident, code="investigation_report", met_at__isnull=True).update(met_at=now)
+    _timeline(incident, TimelineEntry.Kind.CLOSED, actor, incident.outcome)
+    return incident
+
+
+@transaction.atomic
+def acknowledge(*, actor: Any, incident: Incident, notification: Notification) -> Notification:
+    """Acknowledge one's own notification about this report (in-app)."""
+    person_id = getattr(actor, "person_id", None)
+    if (
+        notification.source_type != "incidents.incident"
+        or notification.source_id != str(incident.pk)
+        or person_id is None
+        or notification.person_id != person_id
+    ):
+        raise NotAllowed()
+    return notifications.acknowledge(notification, actor=actor)
+
+
+def add_attachments(*, actor: Any, incident: Incident, uploads: Iterable[Any]) -> None:
+    with transaction.atomic():
+        _require_handle_or_filer(actor, incident)
+        checked = [(u, files.check(u)) for u in uploads]
+        for upload, info in checked:
+            files.store(incident, upload, info, actor=actor)
+
+
+def _require_handle_or_filer(actor: Any, incident: Incident) -> None:
+    if incident.filed_by_id == getattr(actor, "pk", None):
+        return
+    _require_handle(actor, incident)
+
+
+def timeline_entry(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
+    return _timeline(incident, kind, actor, text, **data)
+
+
+def escalation_exists(notification: Notification) -> bool:
+    return Escalation.objects.filter(notification=notification).exists()
+
+
+def record_escalation(incident: Incident, notification: Notification, rung: int) -> bool:
+    """Claim the escalation of one notification; False when another sweeper already did."""
+    try:
+        with transaction.atomic():
+            Escalation.objects.create(incident=incident, notification=notification, rung=rung)
+    except IntegrityError:
+        return False
+    return True

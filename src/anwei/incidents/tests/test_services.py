@@ -1,0 +1,153 @@
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from anwei.core.errors import BusinessRuleError
+from anwei.incidents import escalation, services
+from anwei.incidents.models import Deadline, Escalation, Incident, TimelineEntry
+from anwei.notifications.models import Delivery, Notification
+from anwei.notifications.tasks import deliver
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(world: Any, **kw: Any) -> Incident:
+    args = {
+        "actor": world.users["staff_a"],
+        "agency": world.agency,
+        "category": "cyber",
+        "title": "公文系統遭入侵",
+        "cyber_level": 3,
+    } | kw
+    return services.file_report(**args)
+
+
+def _mailed_to() -> set[str]:
+    return {to for m in mail.outbox for to in m.to}
+
+
+def test_level3_cyber_report_routes_clocks_and_mail(roster: Any, django_capture_on_commit_callbacks: Any) -> None:
+    aware = timezone.now() - timedelta(minutes=10)
+    with django_capture_on_commit_callbacks(execute=False):
+        incident = _file(roster, aware_at=aware)
+    assert incident.reference.endswith("-0001") and incident.unit == roster.units["a"]
+    assert incident.severity == "major"
+    people = set(Notification.objects.filter(person__isnull=False).values_list("person__name", flat=True))
+    assert {"duty-person", "ethics-person", "head-person"} <= people  # duty officer, ethics officers, agency head
+    assert "staff_b-person" not in people
+    contacts = set(Notification.objects.filter(contact__isnull=False).values_list("contact__email", flat=True))
+    assert contacts == {"mjib@outside.example", "cert@outside.example"}  # 調查處站 and the national contact
+    for pk in Delivery.objects.values_list("pk", flat=True):
+        deliver.call(pk)
+    assert {"duty@test.example", "mjib@outside.example", "cert@outside.example"} <= _mailed_to()
+    clocks = {d.code: d.due_at for d in incident.deadlines.all()}
+    assert clocks["notify"] == aware + timedelta(hours=1)
+    assert clocks["recovery"] == aware + timedelta(hours=36)
+    assert clocks["investigation_report"] is None  # counted from recovery
+    escalation.sweep()
+    assert Deadline.objects.get(incident=incident, code="notify").met_at is not None
+
+
+def test_level_change_renotifies_and_recomputes(roster: Any) -> None:
+    aware = timezone.now() - timedelta(minutes=5)
+    incident = _file(roster, cyber_level=2, aware_at=aware)
+    assert incident.deadlines.get(code="recovery").due_at == aware + timedelta(hours=72)
+    before = Notification.objects.count()
+    services.change_level(actor=roster.users["ethics"], incident=incident, cyber_level=4, reason="核心系統停頓")
+    assert incident.deadlines.get(code="recovery").due_at == aware + timedelta(hours=36)
+    renotified = Notification.objects.filter(key__contains=":level:")
+    assert renotified.count() > 0 and Notification.objects.count() > before
+    assert renotified.filter(contact__email="mjib@outside.example").exists()
+    assert "L4" in renotified.first().subject
+    assert incident.timeline.filter(kind=TimelineEntry.Kind.LEVEL, data__new=4).exists()
+    with pytest.raises(BusinessRuleError):
+        services.change_level(actor=roster.users["ethics"], incident=incident, cyber_level=4)
+
+
+def test_unacknowledged_notification_escalates_up_the_ladder(roster: Any) -> None:
+    incident = _file(roster)
+    duty_note = Notification.objects.get(person=roster.people["duty"], key__endswith=":filed")
+    ethics_note = Notification.objects.get(person=roster.people["ethics"], key__endswith=":filed")
+    services.acknowledge(actor=roster.users["ethics"], incident=incident, notification=ethics_note)
+    assert escalation.sweep()["escalated"] == 0  # not yet: the rule gives 30 minutes
+    later = timezone.now() + timedelta(minutes=31)
+    result = escalation.sweep(later)
+    assert result["escalated"] >= 1
+    assert Escalation.objects.filter(notification=duty_note).exists()
+    # duty officer did not acknowledge → the ethics office (rung 1)
+    up = Notification.objects.get(key=f"incident:{incident.pk}:esc:1:{duty_note.pk}")
+    assert up.person == roster.people["ethics"] and up.require_ack
+    assert escalation.sweep(later)["escalated"] == 0 or not Escalation.objects.filter(notification=duty_note).count() > 1
+    # the ethics office does not acknowledge either → the agency head
+    escalation.sweep(later + timedelta(minutes=31))
+    assert Notification.objects.filter(key=f"incident:{incident.pk}:esc:2:{up.pk}", person=roster.people["head"]).exists()
+    assert incident.timeline.filter(kind=TimelineEntry.Kind.ESCALATED).count() >= 2
+
+
+def test_overdue_clock_escalates_once(roster: Any) -> None:
+    incident = _file(roster, aware_at=timezone.now() - timedelta(hours=40))
+    result = escalation.sweep()
+    assert result["overdue"] >= 1  # recovery (36 h) and notify (1 h) are past
+    assert Deadline.objects.get(incident=incident, code="recovery").escalated_at is not None
+    assert escalation.sweep()["overdue"] == 0
+    assert Notification.objects.filter(key=f"incident:{incident.pk}:overdue:recovery").exists()
+
+
+def test_bad_input_saves_nothing(roster: Any) -> None:
+    with pytest.raises(BusinessRuleError) as exc:
+        _file(roster, cyber_level=None)
+    assert exc.value.field == "cyber_level"
+    with pytest.raises(BusinessRuleError) as exc:
+        _file(roster, category="theft", cyber_level=2)
+    assert exc.value.field == "cyber_level"
+    with pytest.raises(BusinessRuleError) as exc:
+        _file(roster, title=" ")
+    assert exc.value.field == "title"
+    with pytest.raises(BusinessRuleError) as exc:
+        _file(roster, aware_at=timezone.now() + timedelta(hours=2))
+    assert exc.value.field == "aware_at"
+    assert not Incident.objects.exists() and not Notification.objects.exists()
+
+
+def test_cyber_closure_needs_the_investigation_report(roster: Any) -> None:
+    incident = _file(roster, aware_at=timezone.now() - timedelta(hours=3))
+    ethics = roster.users["ethics"]
+    with pytest.raises(BusinessRuleError) as exc:
+        services.close(actor=ethics, incident=incident, outcome="已處理")
+    assert exc.value.field == "recovered_at"
+    services.mark_recovered(actor=ethics, incident=incident)
+    report_clock = incident.deadlines.get(code="investigation_report")
+    assert report_clock.due_at is not None and report_clock.due_at > incident.recovered_at + timedelta(days=27)
+    with pytest.raises(BusinessRuleError) as exc:
+        services.close(actor=ethics, incident=incident, outcome="已處理", root_cause="弱密碼")
+    assert exc.value.field == "scope_and_damage"
+    report = dict.fromkeys(services.REPORT_FIELDS, "已填寫")
+    services.close(actor=ethics, incident=incident, outcome="已處理", **report)
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.CLOSED and incident.root_cause == "已填寫"
+
+
+def test_fraud_impersonation_gives_press_release_task(roster: Any) -> None:
+    roster.units["b"].code = "pr"
+    roster.units["b"].save()
+    incident = _file(roster, category="fraud-impersonation", title="假冒處長詐騙", cyber_level=None)
+    task = incident.tasks.get()
+    assert task.unit == roster.units["b"] and "新聞稿" in task.title
+    assert incident.timeline.filter(kind=TimelineEntry.Kind.TASK).exists()
+
+
+def test_reference_numbers_per_agency_and_year(roster: Any) -> None:
+    first = _file(roster)
+    second = _file(roster, category="theft", cyber_level=None, title="電腦失竊")
+    assert (first.year, first.number + 1) == (second.year, second.number)
+    assert second.reference == f"{second.year}-0002"
+
+
+def test_restricted_report_keeps_its_title_out_of_messages(roster: Any) -> None:
+    incident = _file(roster, category="leak", title="機密公文外流", cyber_level=None)
+    assert incident.restricted
+    for n in Notification.objects.filter(source_id=str(incident.pk)):
+        assert "機密公文外流" not in n.subject + n.body

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incidents"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.new, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/level/", views.level, name="level"),
+    path("<int:pk>/note/", views.note, name="note"),
+    path("<int:pk>/tasks/", views.task, name="task"),
+    path("<int:pk>/recovered/", views.recovered, name="recovered"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/acknowledge/<int:notification_id>/", views.acknowledge, name="acknowledge"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("rules/", views.rule_list, name="rules"),
+    path("rules/new/", views.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+]

@@ -1,0 +1,279 @@
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anwei.audit import services as audit
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.views import forbidden
+from anwei.directory.models import Agency, Unit
+from anwei.notifications.models import Notification
+
+from . import policies, rulebook, rules, selectors, services
+from .forms import BoardFilter, CloseForm, IncidentForm, LevelForm, NoteForm, RuleForm, TaskForm, recipient_help
+from .models import Attachment, Incident, IncidentTask
+
+
+def _units(user: Any, action: str) -> Any:
+    return Unit.objects.filter(policies.incidents.scope(user, action).q(""), active=True).order_by("path")
+
+
+def _agency(user: Any) -> Agency | None:
+    if getattr(user, "agency", None) is not None:
+        return user.agency  # type: ignore[no-any-return]
+    unit = _units(user, "incidents.view").first()
+    return unit.agency if unit else None
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    units = _units(request.user, "incidents.view")
+    form = BoardFilter(request.GET or None, units=units)
+    filters: dict[str, Any] = {"status": "open"}
+    if form.is_valid():
+        status = form.cleaned_data["status"] or "open"
+        filters = {
+            "category": form.cleaned_data["category"],
+            "unit": form.cleaned_data["unit"],
+            "status": "" if status == "all" else status,
+        }
+    reports = [(i, selectors.clocks(i)) for i in selectors.board(request.user, **filters)[:200]]
+    context = {
+        "form": form,
+        "reports": reports,
+        "can_file": policies.incidents.can(request.user, "incidents.file"),
+        "can_rules": policies.routing_rules.can(request.user, "incidents.view_rules"),
+    }
+    template = "incidents/_board.html" if request.htmx else "incidents/board.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    if not policies.incidents.can(request.user, "incidents.file"):
+        return forbidden(request)
+    units = _units(request.user, "incidents.file")
+    form = IncidentForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        agency = data["unit"].agency if data["unit"] else _agency(request.user)
+        if agency is None:
+            return forbidden(request)
+        try:
+            incident = services.file_report(
+                actor=request.user,
+                agency=agency,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                unit=data["unit"],
+                aware_at=data["aware_at"],
+                occurred_at=data["occurred_at"],
+                severity=data["severity"] or None,
+                cyber_level=data["cyber_level"],
+                location=data["location"],
+                measures_taken=data["measures_taken"],
+                support_needed=data["support_needed"],
+                attachments=data["attachments"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Report %(ref)s filed. The people the rules name are being notified.") % {"ref": incident.reference})
+            return redirect("incidents:detail", pk=incident.pk)
+    return render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS})
+
+
+def _load(request: HttpRequest, pk: int) -> Incident:
+    incident: Incident = policies.incidents.get_visible(
+        request.user, pk, Incident.objects.select_related("unit", "reporter", "plan", "agency", "filed_by")
+    )
+    if incident.restricted:
+        audit.record(actor=request.user, action=audit.Action.VIEW, obj=incident, object_repr=incident.reference)
+    return incident
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _load(request, pk)
+    can_handle = policies.incidents.can(request.user, "incidents.handle", incident)
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "clocks": selectors.clocks(incident),
+            "timeline": selectors.timeline(incident),
+            "tasks": incident.tasks.select_related("unit"),
+            "attachments": incident.attachments.all(),
+            "to_acknowledge": selectors.my_unacknowledged(request.user, incident),
+            "can_handle": can_handle and incident.is_open,
+            "level_form": LevelForm(initial={"cyber_level": incident.cyber_level}),
+            "note_form": NoteForm(),
+            "task_form": TaskForm(units=Unit.objects.filter(agency=incident.agency, active=True)),
+            "level": rules.CYBER_LEVELS.get(incident.cyber_level or 0),
+        },
+    )
+
+
+def _handle(request: HttpRequest, pk: int) -> Incident | HttpResponse:
+    incident = _load(request, pk)
+    if not policies.incidents.can(request.user, "incidents.handle", incident):
+        return forbidden(request)
+    return incident
+
+
+def _done(request: HttpRequest, incident: Incident, error: BusinessRuleError | None = None) -> HttpResponse:
+    if error is not None:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+@require_POST
+def level(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _handle(request, pk)
+    if isinstance(incident, HttpResponse):
+        return incident
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        return _done(request, incident, BusinessRuleError(_("Choose the incident level (1–4).")))
+    try:
+        services.change_level(
+            actor=request.user, incident=incident, cyber_level=form.cleaned_data["cyber_level"], reason=form.cleaned_data["reason"]
+        )
+    except BusinessRuleError as exc:
+        return _done(request, incident, exc)
+    return _done(request, incident)
+
+
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _handle(request, pk)
+    if isinstance(incident, HttpResponse):
+        return incident
+    try:
+        services.add_note(actor=request.user, incident=incident, text=request.POST.get("text", ""))
+    except BusinessRuleError as exc:
+        return _done(request, incident, exc)
+    return _done(request, incident)
+
+
+@require_POST
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _handle(request, pk)
+    if isinstance(incident, HttpResponse):
+        return incident
+    form = TaskForm(request.POST, units=Unit.objects.filter(agency=incident.agency, active=True))
+    if not form.is_valid():
+        return _done(request, incident, BusinessRuleError(_("Describe the task.")))
+    try:
+        services.assign_task(actor=request.user, incident=incident, **form.cleaned_data)
+    except BusinessRuleError as exc:
+        return _done(request, incident, exc)
+    return _done(request, incident)
+
+
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    item = IncidentTask.objects.filter(pk=pk).first()
+    incident = _handle(request, item.incident_id if item else 0)
+    if isinstance(incident, HttpResponse):
+        return incident
+    assert item is not None
+    services.complete_task(actor=request.user, task=item)
+    return _done(request, incident)
+
+
+@require_POST
+def recovered(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _handle(request, pk)
+    if isinstance(incident, HttpResponse):
+        return incident
+    try:
+        services.mark_recovered(actor=request.user, incident=incident)
+    except BusinessRuleError as exc:
+        return _done(request, incident, exc)
+    return _done(request, incident)
+
+
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _handle(request, pk)
+    if isinstance(incident, HttpResponse):
+        return incident
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        outcome = data.pop("outcome")
+        if incident.category != "cyber":
+            data = {}
+        try:
+            services.close(actor=request.user, incident=incident, outcome=outcome, **data)
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The report is closed."))
+            return redirect("incidents:detail", pk=incident.pk)
+    return render(request, "incidents/close.html", {"incident": incident, "form": form})
+
+
+@require_POST
+def acknowledge(request: HttpRequest, pk: int, notification_id: int) -> HttpResponse:
+    incident = _load(request, pk)
+    notification = Notification.objects.filter(pk=notification_id).first()
+    try:
+        if notification is None:
+            raise NotAllowed()
+        services.acknowledge(actor=request.user, incident=incident, notification=notification)
+    except NotAllowed:
+        return forbidden(request)
+    messages.success(request, _("Acknowledged."))
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    item = Attachment.objects.filter(pk=pk).first()
+    incident = _load(request, item.incident_id if item else 0)
+    assert item is not None and item.incident_id == incident.pk
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=True, filename=item.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def rule_list(request: HttpRequest) -> HttpResponse:
+    if not policies.routing_rules.can(request.user, "incidents.view_rules"):
+        return forbidden(request)
+    return render(
+        request,
+        "incidents/rules.html",
+        {
+            "rules": policies.routing_rules.visible(request.user),
+            "can_manage": policies.routing_rules.can(request.user, "incidents.manage_rules"),
+            "recipient_names": rules.RECIPIENT_NAMES,
+            "categories": rules.CATEGORIES,
+        },
+    )
+
+
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = policies.routing_rules.get_visible(request.user, pk) if pk else None
+    if not policies.routing_rules.can(request.user, "incidents.manage_rules"):
+        return forbidden(request)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            with transaction.atomic():
+                if rule is None:
+                    rule = rulebook.create_rule(actor=request.user, **fields)
+                else:
+                    rule.refresh_from_db()
+                    rule = rulebook.update_rule(actor=request.user, rule=rule, **fields)
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("incidents:rules")
+    return render(request, "incidents/rule_form.html", {"form": form, "rule": rule, "recipient_help": recipient_help()})
