@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from anwei.accounts.roles import ALL_ROLES, Role, grant
+from anwei.accounts.scope import assignments
 from anwei.core.policies import Policy
 from anwei.directory.policies import agency_ids
 
@@ -60,7 +61,9 @@ class ActivityPolicy(Policy):
             person = getattr(user, "person", None)
             return person is not None and (obj is None or obj.agency_id == person.agency_id)
         if action == "awareness.view":
-            return obj is None or self.visible(user).filter(pk=obj.pk).exists()
+            if obj is None:
+                return bool(assignments(user)) or getattr(user, "person", None) is not None
+            return self.visible(user).filter(pk=obj.pk).exists()
         if action == "awareness.manage" and obj is not None:
             return obj.agency_id in agency_ids(user) and not self.scope(user, action).empty
         return super().can(user, action, None if action == "awareness.manage" else obj)

@@ -32,14 +32,18 @@ def working_days_between(first: date, last: date) -> int:
 
 
 def latest_filing_day(departs_on: date, working_days: int) -> date:
-    """The last day on which one can file and still leave `working_days` working days before departure."""
+    """The last working day on which one can file and still leave `working_days` working days before departure
+    (filings are received on working days [assumed]; a filing on the weekend before still counts by `working_days_between`)."""
     cal = Calendar(departs_on - timedelta(days=working_days * 3 + 40), departs_on)
     day, found = departs_on, 0
     while found < working_days:
         day -= timedelta(days=1)
         if cal.is_working_day(day):
             found += 1
-    return day - timedelta(days=1)
+    day -= timedelta(days=1)
+    while not cal.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def add_working_days(start: date, working_days: int) -> date:

@@ -29,7 +29,7 @@ def test_working_days_exclude_both_ends_weekends_and_holidays() -> None:
     # Mon 21 Sep 2026 → Wed 30 Sep: 22, 23, 24, 29 (25 中秋節, 28 教師節, 26–27 weekend)
     assert workdays.working_days_between(date(2026, 9, 21), date(2026, 9, 30)) == 4
     assert workdays.latest_filing_day(date(2026, 9, 30), 5) == date(2026, 9, 18)
-    assert workdays.add_working_days(date(2026, 2, 13), 7) == date(2026, 3, 5)  # over Lunar New Year and 228
+    assert workdays.add_working_days(date(2026, 2, 13), 7) == date(2026, 3, 4)  # over Lunar New Year and 228 補假
 
 
 def test_make_up_working_day_counts() -> None:
