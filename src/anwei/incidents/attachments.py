@@ -83,8 +83,10 @@ def check(upload: Any) -> Checked:
     mime = sniff(head, text, PurePath(name).suffix.lower())
     if mime is None:
         raise BusinessRuleError(
-            _("%(name)s: only PDF, images (PNG, JPEG, GIF), plain text and ODF/Office documents are accepted, "
-              "and the content must match the file name.")
+            _(
+                "%(name)s: only PDF, images (PNG, JPEG, GIF), plain text and ODF/Office documents are accepted, "
+                "and the content must match the file name."
+            )
             % {"name": name},
             field="attachments",
         )

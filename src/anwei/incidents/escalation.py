@@ -138,9 +138,9 @@ def escalate(incident: Incident, notification: Notification, now: datetime) -> b
             )
             return True
         subject, body = services._message(incident, _("Escalated"))
-        reason = (
-            _("Could not be delivered to %(who)s.") if failed else _("Not acknowledged in time by %(who)s.")
-        ) % {"who": recipient}
+        reason = (_("Could not be delivered to %(who)s.") if failed else _("Not acknowledged in time by %(who)s.")) % {
+            "who": recipient
+        }
         notifications.notify(
             people=target.people,
             subject=subject,

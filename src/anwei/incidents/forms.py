@@ -38,6 +38,12 @@ def level_choices() -> list[tuple[str, Any]]:
 LOCAL_DT = {"type": "datetime-local"}
 
 
+def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class IncidentForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"))
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -74,9 +80,9 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [(c.code, c.name) for c in rules.CATEGORIES.values()]
-        self.fields["cyber_level"].choices = level_choices()
-        self.fields["severity"].choices = [("", _("the category's default"))] + list(rules.SEVERITY_NAMES.items())
+        _choices(self, "category", [("", "—"), *[(c.code, c.name) for c in rules.CATEGORIES.values()]])
+        _choices(self, "cyber_level", level_choices())
+        _choices(self, "severity", [("", _("the category's default")), *rules.SEVERITY_NAMES.items()])
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
         self.fields["attachments"].help_text = _("PDF, images, plain text or ODF/Office documents.")
 
@@ -110,7 +116,9 @@ class TaskForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
-    scope_and_damage = forms.CharField(label=_("Scope and damage"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    scope_and_damage = forms.CharField(
+        label=_("Scope and damage"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     containment_steps = forms.CharField(
         label=_("Containment and recovery steps"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -130,7 +138,9 @@ class CloseForm(forms.Form):
 
 class BoardFilter(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units"))
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -139,9 +149,7 @@ class BoardFilter(forms.Form):
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.code, c.name) for c in rules.CATEGORIES.values()
-        ]
+        _choices(self, "category", [("", _("All categories")), *[(c.code, c.name) for c in rules.CATEGORIES.values()]])
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
 
 
@@ -168,7 +176,9 @@ class RuleForm(forms.ModelForm):
         required=False,
         help_text=_('e.g. ["role:ethics_officer", "duty:ethics", "org:investigation"]'),
     )
-    channels = JSONListField(label=_("Channels"), required=False, help_text=_('e.g. ["inapp", "email"]; empty: default'))
+    channels = JSONListField(
+        label=_("Channels"), required=False, help_text=_('e.g. ["inapp", "email"]; empty: default')
+    )
     deadlines = JSONListField(
         label=_("Deadlines"), required=False, help_text=_('e.g. [{"code": "notify", "hours": 1}]')
     )
@@ -201,6 +211,4 @@ class RuleForm(forms.ModelForm):
 
 
 def recipient_help() -> SafeString:
-    return format_html(
-        "{}", "、".join(f"{code} = {name}" for code, name in rules.RECIPIENT_NAMES.items())
-    )
+    return format_html("{}", "、".join(f"{code} = {name}" for code, name in rules.RECIPIENT_NAMES.items()))

@@ -64,7 +64,9 @@ class Incident(models.Model):
     containment_steps = models.TextField(_("containment and recovery steps"), blank=True)
     investigation_steps = models.TextField(_("investigation steps"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
-    preventive_measures = models.TextField(_("preventive measures (management, technical, staffing, resources)"), blank=True)
+    preventive_measures = models.TextField(
+        _("preventive measures (management, technical, staffing, resources)"), blank=True
+    )
     follow_up = models.TextField(_("schedule and follow-up of the measures"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -102,6 +104,9 @@ class ReferenceCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "year"], name="incident_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class RoutingRule(models.Model):
@@ -145,6 +150,9 @@ class Deadline(models.Model):
         ordering = ["due_at", "id"]
         constraints = [models.UniqueConstraint(fields=["incident", "code"], name="incident_deadline_once")]
 
+    def __str__(self) -> str:
+        return self.code
+
     @property
     def name(self) -> str:
         return str(rules.DEADLINE_NAMES.get(self.code, self.code))
@@ -172,12 +180,17 @@ class TimelineEntry(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.kind
 
 
 class IncidentTask(models.Model):
@@ -195,6 +208,9 @@ class IncidentTask(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Escalation(models.Model):
     """An unacknowledged notification passed up the ladder (one row per notification: never twice)."""
@@ -203,6 +219,9 @@ class Escalation(models.Model):
     notification = models.OneToOneField("notifications.Notification", on_delete=models.CASCADE, related_name="+")
     rung = models.PositiveSmallIntegerField()
     at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} → {self.rung}"
 
 
 class Attachment(models.Model):
@@ -217,3 +236,6 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

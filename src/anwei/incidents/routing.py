@@ -139,4 +139,7 @@ def deadlines_for(incident: Incident, applied: list[RoutingRule]) -> list[Due]:
             current = best.get(code)
             if current is None or (due is not None and (current.due_at is None or due < current.due_at)):
                 best[code] = Due(code, due, rule.source)
+    notify, report = best.get("notify"), best.get("report")
+    if notify and report and notify.due_at and report.due_at and notify.due_at <= report.due_at:
+        del best["report"]  # the statutory notification to everyone includes the report to the ethics office
     return sorted(best.values(), key=lambda d: (d.due_at is None, d.due_at or timezone.now()))

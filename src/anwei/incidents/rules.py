@@ -215,14 +215,14 @@ DEFAULT_RULES: list[dict[str, object]] = [
         "effective_from": SEED_DATE,
     },
     *[
-        {
-            "name": f"{code}: supervisor, ethics office and police at once",
-            "category": code,
-            "recipients": ["role:unit_supervisor", "org:police"],
-            "deadlines": [{"code": "report", "hours": 1}],
-            "source": "DOMAIN §5 — immediate-report triggers [practice]",
-            "effective_from": SEED_DATE,
-        }
+        dict[str, object](
+            name=f"{code}: supervisor, ethics office and police at once",
+            category=code,
+            recipients=["role:unit_supervisor", "org:police"],
+            deadlines=[{"code": "report", "hours": 1}],
+            source="DOMAIN §5 — immediate-report triggers [practice]",
+            effective_from=SEED_DATE,
+        )
         for code in ("sabotage", "arson", "explosion", "terror", "theft")
     ],
     {

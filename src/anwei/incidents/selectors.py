@@ -103,6 +103,4 @@ def my_unacknowledged(user: Any, incident: Incident) -> list[Notification]:
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         return []
-    return list(
-        notifications_of(incident).filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True)
-    )
+    return list(notifications_of(incident).filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True))

@@ -126,7 +126,9 @@ def file_report(
     if aware_at > now + CLOCK_SKEW:
         raise BusinessRuleError(_("The time you became aware cannot be in the future."), field="aware_at")
     if occurred_at is not None and occurred_at > aware_at + CLOCK_SKEW:
-        raise BusinessRuleError(_("The incident cannot have happened after you became aware of it."), field="occurred_at")
+        raise BusinessRuleError(
+            _("The incident cannot have happened after you became aware of it."), field="occurred_at"
+        )
     level = _check_level(category, cyber_level)
     uploads = list(fields.pop("attachments", None) or [])
     checked = [files.check(upload) for upload in uploads]  # before anything is written
@@ -274,7 +276,9 @@ def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
     if not text:
         raise BusinessRuleError(_("Write the note."), field="text")
     entry = _timeline(incident, TimelineEntry.Kind.NOTE, actor, text)
-    audit.record(actor=actor, action=audit.Action.UPDATE, obj=incident, object_repr=_repr(incident), changes={"note": entry.pk})
+    audit.record(
+        actor=actor, action=audit.Action.UPDATE, obj=incident, object_repr=_repr(incident), changes={"note": entry.pk}
+    )
     return entry
 
 
@@ -359,7 +363,9 @@ def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Inc
         raise BusinessRuleError(_("State the outcome."), field="outcome")
     if incident.category == "cyber":
         if incident.recovered_at is None:
-            raise BusinessRuleError(_("Record the recovery before closing a cyber-security incident."), field="recovered_at")
+            raise BusinessRuleError(
+                _("Record the recovery before closing a cyber-security incident."), field="recovered_at"
+            )
         for name in REPORT_FIELDS:
             if not (report.get(name) or "").strip():
                 raise BusinessRuleError(_("The investigation report needs this field."), field=name)

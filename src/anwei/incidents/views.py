@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +30,8 @@ def _agency(user: Any) -> Agency | None:
 
 
 def board(request: HttpRequest) -> HttpResponse:
+    if not policies.incidents.can(request.user, "incidents.view"):
+        return forbidden(request)
     units = _units(request.user, "incidents.view")
     form = BoardFilter(request.GET or None, units=units)
     filters: dict[str, Any] = {"status": "open"}
@@ -81,7 +83,10 @@ def new(request: HttpRequest) -> HttpResponse:
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            messages.success(request, _("Report %(ref)s filed. The people the rules name are being notified.") % {"ref": incident.reference})
+            messages.success(
+                request,
+                _("Report %(ref)s filed. The people the rules name are being notified.") % {"ref": incident.reference},
+            )
             return redirect("incidents:detail", pk=incident.pk)
     return render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS})
 
@@ -142,7 +147,10 @@ def level(request: HttpRequest, pk: int) -> HttpResponse:
         return _done(request, incident, BusinessRuleError(_("Choose the incident level (1–4).")))
     try:
         services.change_level(
-            actor=request.user, incident=incident, cyber_level=form.cleaned_data["cyber_level"], reason=form.cleaned_data["reason"]
+            actor=request.user,
+            incident=incident,
+            cyber_level=form.cleaned_data["cyber_level"],
+            reason=form.cleaned_data["reason"],
         )
     except BusinessRuleError as exc:
         return _done(request, incident, exc)
@@ -233,11 +241,13 @@ def acknowledge(request: HttpRequest, pk: int, notification_id: int) -> HttpResp
     return redirect("incidents:detail", pk=incident.pk)
 
 
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = Attachment.objects.filter(pk=pk).first()
     incident = _load(request, item.incident_id if item else 0)
     assert item is not None and item.incident_id == incident.pk
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=True, filename=item.name)
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, as_attachment=True, filename=item.name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -80,10 +80,14 @@ def test_unacknowledged_notification_escalates_up_the_ladder(roster: Any) -> Non
     # duty officer did not acknowledge → the ethics office (rung 1)
     up = Notification.objects.get(key=f"incident:{incident.pk}:esc:1:{duty_note.pk}")
     assert up.person == roster.people["ethics"] and up.require_ack
-    assert escalation.sweep(later)["escalated"] == 0 or not Escalation.objects.filter(notification=duty_note).count() > 1
+    assert (
+        escalation.sweep(later)["escalated"] == 0 or not Escalation.objects.filter(notification=duty_note).count() > 1
+    )
     # the ethics office does not acknowledge either → the agency head
     escalation.sweep(later + timedelta(minutes=31))
-    assert Notification.objects.filter(key=f"incident:{incident.pk}:esc:2:{up.pk}", person=roster.people["head"]).exists()
+    assert Notification.objects.filter(
+        key=f"incident:{incident.pk}:esc:2:{up.pk}", person=roster.people["head"]
+    ).exists()
     assert incident.timeline.filter(kind=TimelineEntry.Kind.ESCALATED).count() >= 2
 
 

