@@ -22,7 +22,6 @@ from . import policies
 from .models import Activity, Attendance, Holiday
 
 
-
 @transaction.atomic
 def create_activity(
     *,
@@ -159,7 +158,7 @@ def set_calendar_day(*, actor: Any, day: date, name: str, is_workday: bool = Fal
 def remove_calendar_day(*, actor: Any, holiday: Holiday) -> None:
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
-    audit.record(actor=actor, action=audit.Action.DELETE, obj=holiday, changes={"day": holiday.day, "name": holiday.name})
+    audit.record(
+        actor=actor, action=audit.Action.DELETE, obj=holiday, changes={"day": holiday.day, "name": holiday.name}
+    )
     holiday.delete()
-
-

@@ -151,7 +151,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):  # type: ignore[
     if not policies.activities.can(request.user, "awareness.manage"):
         raise NotAllowed()
     data = payload.model_dump()
-    units = Unit.objects.filter(agency_id=getattr(request.user, "agency_id", None))
+    units = Unit.objects.filter(agency_id=(getattr(request.user, "agency_id", None) or 0))
     unit = units.filter(pk=data.pop("unit_id")).first()
     if unit is None:
         raise BusinessRuleError("Unknown unit.", field="unit_id")
@@ -193,7 +193,9 @@ def declare(request: HttpRequest, payload: DeclarationIn):  # type: ignore[no-un
     if traveller_id and traveller_id != getattr(traveller, "pk", None):
         from anwei.directory.models import Person
 
-        traveller = Person.objects.filter(pk=traveller_id, agency_id=getattr(request.user, "agency_id", None)).first()
+        traveller = Person.objects.filter(
+            pk=traveller_id, agency_id=(getattr(request.user, "agency_id", None) or 0)
+        ).first()
     if traveller is None:
         raise NotAllowed()
     return Status(201, services.declare_travel(actor=request.user, traveller=traveller, **data))

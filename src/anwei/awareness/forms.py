@@ -14,8 +14,23 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = ["title", "topic", "form", "held_on", "unit", "audience_units", "attendee_count", "materials", "alert_body"]
-        widgets = {"held_on": DATE, "audience_units": forms.CheckboxSelectMultiple, "materials": forms.Textarea(attrs={"rows": 3}), "alert_body": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "topic",
+            "form",
+            "held_on",
+            "unit",
+            "audience_units",
+            "attendee_count",
+            "materials",
+            "alert_body",
+        ]
+        widgets = {
+            "held_on": DATE,
+            "audience_units": forms.CheckboxSelectMultiple,
+            "materials": forms.Textarea(attrs={"rows": 3}),
+            "alert_body": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,8 +48,10 @@ class TravelForm(forms.Form):
     category = forms.ChoiceField(
         label=_("traveller category"),
         required=False,
-        choices=[("", _("As the directory says"))] + list(rules.CATEGORY_NAMES.items()),
-        help_text=_("Decides where you apply and how early. People handling national secrets are always security-sensitive."),
+        choices=[("", _("As the directory says")), *rules.CATEGORY_NAMES.items()],
+        help_text=_(
+            "Decides where you apply and how early. People handling national secrets are always security-sensitive."
+        ),
     )
     traveller = forms.ModelChoiceField(label=_("traveller"), queryset=Person.objects.none(), required=False)
 
@@ -60,7 +77,9 @@ class ReturnForm(forms.Form):
         coerce=lambda v: v == "yes",
     )
     details = forms.CharField(
-        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("What happened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Who, when, where and what was asked. Required when you answer yes."),
     )
 
@@ -75,7 +94,12 @@ class DelegationForm(forms.ModelForm):
     class Meta:
         model = Delegation
         fields = ["title", "unit", "starts_on", "ends_on", "hosts", "itinerary", "visitors"]
-        widgets = {"starts_on": DATE, "ends_on": DATE, "itinerary": forms.Textarea(attrs={"rows": 3}), "visitors": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "itinerary": forms.Textarea(attrs={"rows": 3}),
+            "visitors": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, units: Any = None, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -101,6 +101,9 @@ class Attendance(models.Model):
         ordering = ["signed_at"]
         constraints = [models.UniqueConstraint(fields=["activity", "person"], name="attendance_once")]
 
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.person_id}"
+
 
 class TravelDeclaration(models.Model):
     """A declaration (申請／報備) of travel to mainland China, Hong Kong or Macau."""
@@ -249,3 +252,6 @@ class VisitAnomaly(models.Model):
 
     class Meta:
         ordering = ["-reported_at"]
+
+    def __str__(self) -> str:
+        return self.incident_reference or f"#{self.pk}"

@@ -56,12 +56,22 @@ class TravelRule:
 
 
 TRAVEL_RULES: list[TravelRule] = [
-    TravelRule("mainland-sensitive-7wd", (MAINLAND,), SENSITIVE, AUTHORITY_MOI_JOINT, 7, False, date(2024, 1, 1), TRAVEL_2024),
+    TravelRule(
+        "mainland-sensitive-7wd", (MAINLAND,), SENSITIVE, AUTHORITY_MOI_JOINT, 7, False, date(2024, 1, 1), TRAVEL_2024
+    ),
     TravelRule("mainland-senior-2wd", (MAINLAND,), SENIOR, AUTHORITY_MOI, 2, False, date(2024, 1, 1), TRAVEL_2024),
     TravelRule("mainland-junior-5wd", (MAINLAND,), JUNIOR, AUTHORITY_AGENCY, 5, False, date(2024, 1, 1), TRAVEL_2024),
     # Hong Kong / Macau: notify 3 days before leaving; security-sensitive persons as for the mainland [assumed].
     TravelRule(
-        "hkmo-sensitive-7wd", (HONG_KONG, MACAU), SENSITIVE, AUTHORITY_MOI_JOINT, 7, False, date(2024, 1, 1), HK_MACAU, True
+        "hkmo-sensitive-7wd",
+        (HONG_KONG, MACAU),
+        SENSITIVE,
+        AUTHORITY_MOI_JOINT,
+        7,
+        False,
+        date(2024, 1, 1),
+        HK_MACAU,
+        True,
     ),
     TravelRule("hkmo-senior-3d", (HONG_KONG, MACAU), SENIOR, AUTHORITY_AGENCY, 3, True, date(2024, 1, 1), HK_MACAU),
     TravelRule("hkmo-junior-3d", (HONG_KONG, MACAU), JUNIOR, AUTHORITY_AGENCY, 3, True, date(2024, 1, 1), HK_MACAU),

@@ -184,7 +184,11 @@ def declare_travel(
 
 
 def late_message(declaration: TravelDeclaration) -> str:
-    unit = _("days") if rules.travel_rule(declaration.destination, declaration.category, declaration.applied_on).calendar_days else _("working days")
+    unit = (
+        _("days")
+        if rules.travel_rule(declaration.destination, declaration.category, declaration.applied_on).calendar_days
+        else _("working days")
+    )
     return _(
         "Filed on %(filed)s for a departure on %(departs)s: %(ahead)s %(unit)s ahead, the rule %(rule)s requires "
         "%(required)s (latest filing date %(latest)s)."
@@ -206,7 +210,9 @@ def acknowledge_briefing(*, actor: Any, declaration: TravelDeclaration) -> Trave
     if declaration.briefing_acknowledged_at is None:
         declaration.briefing_acknowledged_at = timezone.now()
         declaration.save(update_fields=["briefing_acknowledged_at"])
-        audit.record(actor=actor, action=audit.Action.UPDATE, obj=declaration, changes={"briefing_acknowledged": [False, True]})
+        audit.record(
+            actor=actor, action=audit.Action.UPDATE, obj=declaration, changes={"briefing_acknowledged": [False, True]}
+        )
     return declaration
 
 

@@ -23,7 +23,7 @@ from .models import Activity
 
 def _units(request: HttpRequest, action: str) -> object:
     scope = policies.activities.scope(request.user, action)
-    agency = getattr(request.user, "agency_id", None)
+    agency = getattr(request.user, "agency_id", None) or 0
     qs = Unit.objects.filter(scope.q(""), active=True)
     return qs.filter(agency_id=agency) if agency else qs
 
@@ -47,7 +47,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def activity_new(request: HttpRequest) -> HttpResponse:
     if not policies.activities.can(request.user, "awareness.manage"):
         return forbidden(request)
-    form = ActivityForm(request.POST or None, units=_units(request, "awareness.manage"), initial={"held_on": timezone.localdate()})
+    form = ActivityForm(
+        request.POST or None, units=_units(request, "awareness.manage"), initial={"held_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -78,7 +80,7 @@ def _activity_context(request: HttpRequest, activity: Activity) -> dict[str, obj
         "activity": activity,
         "attendances": activity.attendances.select_related("person", "unit") if can_manage else None,
         "attendance": selectors.attendance_of(activity),
-        "signed_in": bool(person_id) and activity.attendances.filter(person_id=person_id).exists(),
+        "signed_in": bool(person_id) and activity.attendances.filter(person_id=person_id or 0).exists(),
         "can_sign_in": policies.activities.can(request.user, "awareness.sign_in", activity),
         "can_manage": can_manage,
         "receipts": selectors.receipts(activity) if activity.is_alert else None,
@@ -135,7 +137,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     if not policies.activities.can(request.user, "awareness.view"):
         return forbidden(request)
-    agency = getattr(request.user, "agency_id", None)
+    agency = getattr(request.user, "agency_id", None) or 0
     plans = Plan.objects.filter(agency_id=agency) if agency else Plan.objects.none()
     plan = None
     if request.GET.get("plan"):
@@ -168,7 +170,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             activity_services.set_calendar_day(
-                actor=request.user, day=data["day"], name=data["name"], is_workday=data["is_workday"], source=_("edited")
+                actor=request.user,
+                day=data["day"],
+                name=data["name"],
+                is_workday=data["is_workday"],
+                source=_("edited"),
             )
             messages.success(request, _("Saved."))
             return redirect(f"{request.path}?year={data['day'].year}")
@@ -188,4 +194,3 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity_services.remove_calendar_day(actor=request.user, holiday=holiday)
     messages.success(request, _("Removed."))
     return redirect(f"/awareness/calendar/?year={year}")
-

@@ -16,10 +16,16 @@ from .forms import AnomalyForm, DelegationForm, ReturnForm, TravelForm
 from .models import ReturnReport, TravelDeclaration
 
 BRIEFING = [
-    gettext_lazy("Officials may not take part in activities, join organisations or hold posts that the mainland authorities "
-      "sponsor or direct (兩岸條例)."),
-    gettext_lazy("Expect questions about your work, colleagues and official matters: do not answer, and report them on return."),
-    gettext_lazy("Do not carry official documents or devices with official data; assume phones and laptops are inspected."),
+    gettext_lazy(
+        "Officials may not take part in activities, join organisations or hold posts that the mainland authorities "
+        "sponsor or direct (兩岸條例)."
+    ),
+    gettext_lazy(
+        "Expect questions about your work, colleagues and official matters: do not answer, and report them on return."
+    ),
+    gettext_lazy(
+        "Do not carry official documents or devices with official data; assume phones and laptops are inspected."
+    ),
     gettext_lazy("Decline gifts, invitations and requests for contact details; note who asked."),
     gettext_lazy("File the return report with the ethics office within 7 working days of coming back."),
 ]
@@ -47,7 +53,9 @@ def travel_new(request: HttpRequest) -> HttpResponse:
     scope = policies.travel.scope(user, "awareness.handle_travel")
     travellers = None
     if not scope.empty:
-        travellers = Person.objects.filter(scope.q("unit"), active=True, agency_id=getattr(user, "agency_id", None))
+        travellers = Person.objects.filter(
+            scope.q("unit"), active=True, agency_id=(getattr(user, "agency_id", None) or 0)
+        )
     form = TravelForm(request.POST or None, travellers=travellers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,7 +132,9 @@ def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
 def travel_exit(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = policies.travel.get_visible(request.user, pk)
     try:
-        services.decide_exit(actor=request.user, declaration=declaration, approve=request.POST.get("decision") == "approve")
+        services.decide_exit(
+            actor=request.user, declaration=declaration, approve=request.POST.get("decision") == "approve"
+        )
     except NotAllowed:
         return forbidden(request)
     except BusinessRuleError as exc:
@@ -176,7 +186,7 @@ def checks(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_draw or getattr(user, "agency", None) is None:
             return forbidden(request)
-        draw = services.draw_random_check(actor=user, agency=user.agency, seed=request.POST.get("seed", "").strip())  # type: ignore[union-attr]
+        draw = services.draw_random_check(actor=user, agency=user.agency, seed=request.POST.get("seed", "").strip())  # type: ignore[union-attr,arg-type]
         messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
         return redirect("awareness:checks")
     return render(request, "awareness/checks.html", {"draws": policies.checks.visible(user)[:20], "can_draw": can_draw})
@@ -200,7 +210,7 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     scope = policies.delegations.scope(user, "awareness.manage")
     if scope.empty:
         return forbidden(request)
-    agency = getattr(user, "agency_id", None)
+    agency = getattr(user, "agency_id", None) or 0
     units = Unit.objects.filter(scope.q(""), active=True, agency_id=agency)
     people = Person.objects.filter(active=True, agency_id=agency)
     form = DelegationForm(request.POST or None, units=units, people=people)

@@ -33,7 +33,8 @@ def working_days_between(first: date, last: date) -> int:
 
 def latest_filing_day(departs_on: date, working_days: int) -> date:
     """The last working day on which one can file and still leave `working_days` working days before departure
-    (filings are received on working days [assumed]; a filing on the weekend before still counts by `working_days_between`)."""
+    (filings are received on working days [assumed]; a weekend filing is still judged by
+    `working_days_between`)."""
     cal = Calendar(departs_on - timedelta(days=working_days * 3 + 40), departs_on)
     day, found = departs_on, 0
     while found < working_days:

@@ -92,7 +92,13 @@ CASES = [
         "/awareness/activities/new/",
         page({"admin": 302, "ethics": 302}),
         method="post",
-        data=lambda w: {"title": "保密宣導", "topic": "secrecy", "form": "meeting", "held_on": "2026-11-25", "unit": w.units["a"].pk},
+        data=lambda w: {
+            "title": "保密宣導",
+            "topic": "secrecy",
+            "form": "meeting",
+            "held_on": "2026-11-25",
+            "unit": w.units["a"].pk,
+        },
         label="post",
     ),
     Case("awareness:activity", _pk("activity", "/awareness/activities/{pk}/"), page(ALL), default=404),  # type: ignore[arg-type]
@@ -177,7 +183,11 @@ CASES = [
         data={"seed": "matrix"},
         label="draw",
     ),
-    Case("awareness:delegations", "/awareness/delegations/", page({**FORBID_ALL, **{k: 200 for k in DELEGATION_VIEWERS}, "staff_b": 200})),
+    Case(
+        "awareness:delegations",
+        "/awareness/delegations/",
+        page({**FORBID_ALL, **{k: 200 for k in DELEGATION_VIEWERS}, "staff_b": 200}),
+    ),
     Case("awareness:delegation_new", "/awareness/delegations/new/", page({**FORBID_ALL, "ethics": 200, "admin": 200})),
     Case(
         "awareness:delegation",
@@ -193,7 +203,13 @@ CASES = [
         api({**FORBID_ALL, "admin": 201, "ethics": 201}),
         method="post",
         json=True,
-        data=lambda w: {"unit_id": w.units["a"].pk, "title": "資安宣導", "topic": "cyber", "form": "email", "held_on": "2026-11-25"},
+        data=lambda w: {
+            "unit_id": w.units["a"].pk,
+            "title": "資安宣導",
+            "topic": "cyber",
+            "form": "email",
+            "held_on": "2026-11-25",
+        },
     ),
     Case(
         "POST /api/v1/awareness/activities/{activity_id}/attendance",

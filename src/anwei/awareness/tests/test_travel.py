@@ -60,7 +60,9 @@ def test_grade_10_officer_four_working_days_ahead_is_flagged_late(world: Any) ->
     assert declaration.return_due_on == date(2026, 10, 14)
     with translation.override("zh-hant"):
         text = services.late_message(declaration)
-    assert "115年9月21日" in text and "115年9月30日" in text and "115年9月18日" in text and "mainland-junior-5wd" in text
+    assert (
+        "115年9月21日" in text and "115年9月30日" in text and "115年9月18日" in text and "mainland-junior-5wd" in text
+    )
     ethics = Notification.objects.get(person=world.people["ethics"], key__endswith=":late")
     assert "115年9月18日" in ethics.body or "2026-09-18" in ethics.body
     # and the page shows the flag with 民國 dates
@@ -242,7 +244,9 @@ def test_random_check_is_reproducible_and_audited(world: Any) -> None:
     for n in range(120):
         Person.objects.create(agency=world.agency, unit=world.units["b"], name=f"員{n}", grade=f"第{n % 10 + 1}職等")
     Person.objects.create(agency=world.agency, unit=world.units["b"], name="高階", grade="第12職等")
-    Person.objects.create(agency=world.agency, unit=world.units["b"], name="機密", grade="第5職等", national_secret_duty=True)
+    Person.objects.create(
+        agency=world.agency, unit=world.units["b"], name="機密", grade="第5職等", national_secret_duty=True
+    )
     draw = services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="115-spring")
     assert len(draw.eligible) == 120 and len(draw.selected) == 2
     again = services.draw_selection(draw.eligible, "115-spring", draw.rate)
@@ -265,7 +269,9 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
         ends_on=date(2026, 12, 3),
         hosts=[world.people["staff_a"]],
     )
-    anomaly = services.report_anomaly(actor=world.users["staff_a"], delegation=delegation, description="團員脫隊拍攝機房")
+    anomaly = services.report_anomaly(
+        actor=world.users["staff_a"], delegation=delegation, description="團員脫隊拍攝機房"
+    )
     incident = Incident.objects.get(pk=anomaly.incident_id)
     assert incident.category == "mainland-visitor" and incident.unit == world.units["a"]
     with pytest.raises(NotAllowed):
