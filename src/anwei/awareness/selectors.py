@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from anwei.core import rocdate
+from anwei.directory.models import Person
 from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
 
@@ -28,6 +29,18 @@ def attendance_of(activity: Activity) -> int:
     """Named sign-ins when there are any, else the head count."""
     named = activity.attendances.count()
     return named if named else (activity.attendee_count or 0)
+
+
+def not_signed_in(activity: Activity) -> QuerySet[Person]:
+    """The audience (or all staff) who have not signed in yet, for the organiser's list."""
+    people = Person.objects.filter(agency_id=activity.agency_id, active=True).select_related("unit")
+    audience = list(activity.audience_units.all())
+    if audience:
+        query = Q(pk__in=[])
+        for unit in audience:
+            query |= Q(unit__path__startswith=unit.path)
+        people = people.filter(query)
+    return people.exclude(pk__in=activity.attendances.values("person_id")).order_by("unit__path", "name")
 
 
 def plan_dates(plan: Plan) -> tuple[date, date]:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
-from anwei.directory.models import Unit
+from anwei.directory.models import Person, Unit
 from anwei.notifications import services as notifications
 from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
@@ -85,6 +85,7 @@ def _activity_context(request: HttpRequest, activity: Activity) -> dict[str, obj
         "can_manage": can_manage,
         "receipts": selectors.receipts(activity) if activity.is_alert else None,
         "my_alert": selectors.my_alert(activity, person_id),
+        "roster": selectors.not_signed_in(activity) if can_manage and not activity.is_alert else None,
     }
 
 
@@ -99,10 +100,18 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
     activity = policies.activities.get_visible(request.user, pk)
+    person = None
+    if request.POST.get("person"):  # an organiser ticking someone from the list
+        person = Person.objects.filter(pk=request.POST["person"], agency_id=activity.agency_id).first()
+        if person is None:
+            return forbidden(request)
     try:
-        activity_services.sign_in(actor=request.user, activity=activity)
+        activity_services.sign_in(actor=request.user, activity=activity, person=person)
     except NotAllowed:
         return forbidden(request)
+    if person is not None:
+        messages.success(request, _("Signed in: %(name)s") % {"name": person.name})
+        return redirect("awareness:activity", pk=activity.pk)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "awareness/_sign_in.html", _activity_context(request, activity))
     messages.success(request, _("You are signed in."))
