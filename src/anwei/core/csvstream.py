@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
 
 BOM = "\ufeff"
@@ -57,3 +57,8 @@ def queryset_csv(filename: str, queryset: QuerySet[Any], columns: Sequence[Colum
     callable). The queryset is read in chunks, never held whole."""
     rows = ([_value(obj, acc) for _h, acc in columns] for obj in queryset.iterator(chunk_size=2000))
     return csv_response(filename, [str(h) for h, _a in columns], rows)
+
+
+def model_columns(model: type[Model], *fields: str) -> list[Column]:
+    """Columns headed by the fields' own (translated) names; a foreign key shows the related record's name."""
+    return [(getattr(model._meta.get_field(name), "verbose_name", name), name) for name in fields]

@@ -48,6 +48,23 @@ class IncidentOut(Schema):
     closed_at: datetime | None
     clocks: list[ClockOut]
 
+    @staticmethod
+    def resolve_category_name(obj: Incident) -> str:
+        return obj.category_info.name
+
+    @staticmethod
+    def resolve_clocks(obj: Incident) -> list[dict[str, object]]:
+        return [
+            {
+                "code": c.deadline.code,
+                "name": c.deadline.name,
+                "due_at": c.deadline.due_at,
+                "met_at": c.deadline.met_at,
+                "state": c.state,
+            }
+            for c in selectors.clocks(obj)
+        ]
+
 
 class IncidentIn(Schema):
     model_config = {"extra": "forbid"}
@@ -81,22 +98,6 @@ class CategoryOut(Schema):
     restricted: bool
 
 
-def _out(incident: Incident) -> dict[str, object]:
-    data = {name: getattr(incident, name) for name in IncidentOut.model_fields if hasattr(incident, name)}
-    data["category_name"] = incident.category_info.name
-    data["clocks"] = [
-        {
-            "code": c.deadline.code,
-            "name": c.deadline.name,
-            "due_at": c.deadline.due_at,
-            "met_at": c.deadline.met_at,
-            "state": c.state,
-        }
-        for c in selectors.clocks(incident)
-    ]
-    return data
-
-
 def _load(request: HttpRequest, incident_id: int) -> Incident:
     incident: Incident = policies.incidents.get_visible(request.user, incident_id)
     if incident.restricted:
@@ -112,11 +113,11 @@ def list_categories(request: HttpRequest) -> list[rules.Category]:
 @router.get("", response=list[IncidentOut])
 @paginate(LimitOffsetPagination)
 def list_incidents(request: HttpRequest, category: str = "", status: str = "open"):  # type: ignore[no-untyped-def]
-    return [_out(i) for i in selectors.board(request.user, category=category[:30], status=status[:10])]
+    return selectors.board(request.user, category=category[:30], status=status[:10])
 
 
 @router.post("", response={201: IncidentOut})
-def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, object]]:
+def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]:
     if not policies.incidents.can(request.user, "incidents.file"):
         raise NotAllowed()
     scope = policies.incidents.scope(request.user, "incidents.file")
@@ -154,18 +155,18 @@ def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str,
         if exc.field in ("unit", "reporter"):
             exc.field = f"{exc.field}_id"
         raise
-    return Status(201, _out(incident))
+    return Status(201, incident)
 
 
 @router.get("/{incident_id}", response=IncidentOut)
-def get_incident(request: HttpRequest, incident_id: int) -> dict[str, object]:
-    return _out(_load(request, incident_id))
+def get_incident(request: HttpRequest, incident_id: int) -> Incident:
+    return _load(request, incident_id)
 
 
 @router.post("/{incident_id}/level", response=IncidentOut)
-def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> dict[str, object]:
+def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> Incident:
     incident = _load(request, incident_id)
     if not policies.incidents.can(request.user, "incidents.handle", incident):
         raise NotAllowed()
     services.change_level(actor=request.user, incident=incident, cyber_level=payload.cyber_level, reason=payload.reason)
-    return _out(incident)
+    return incident

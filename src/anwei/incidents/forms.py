@@ -46,7 +46,7 @@ def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
 
 class IncidentForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"))
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Report title"), max_length=200)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     cyber_level = forms.ChoiceField(
         label=_("Cyber-security incident level"),

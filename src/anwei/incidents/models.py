@@ -30,7 +30,7 @@ class Incident(models.Model):
     reference = models.CharField(_("reference number"), max_length=40)
     category = models.CharField(_("category"), max_length=30, choices=CATEGORY_CHOICES)
     restricted = models.BooleanField(_("restricted"), default=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("report title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     unit = models.ForeignKey(
         "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
@@ -166,7 +166,7 @@ class TimelineEntry(models.Model):
     """What happened to a report, in order, with who and when (notifications are read from the outbox)."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("created")
+        CREATED = "created", _("report filed")
         LEVEL = "level", _("level changed")
         ESCALATED = "escalated", _("escalated")
         OVERDUE = "overdue", _("overdue")

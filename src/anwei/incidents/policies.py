@@ -4,10 +4,13 @@ person who filed them and holders of a need-to-know grant. Refusals are 404 alik
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from anwei.accounts.roles import ALL_ROLES, Role, grant
-from anwei.accounts.scope import has_need_to_know, need_to_know_ids
+from anwei.accounts.models import AccessGrant
+from anwei.accounts.scope import has_need_to_know
 from anwei.core.policies import Policy
 
 from .models import Incident, RoutingRule
@@ -18,6 +21,16 @@ grant("incidents.view_restricted", Role.ETHICS_OFFICER)
 grant("incidents.handle", Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
 grant("incidents.manage_rules", Role.ADMIN)
 grant("incidents.view_rules", Role.ADMIN, Role.ETHICS_OFFICER, Role.AUDITOR)
+
+
+def granted_ids(user: Any) -> QuerySet[Any]:
+    """Ids of the reports the user holds an active need-to-know grant for (object_id is text: cast for PostgreSQL)."""
+    return (
+        AccessGrant.objects.active()
+        .filter(user_id=user.pk, content_type=ContentType.objects.get_for_model(Incident))
+        .annotate(incident_id=Cast("object_id", BigIntegerField()))
+        .values("incident_id")
+    )
 
 
 class IncidentPolicy(Policy):
@@ -36,7 +49,7 @@ class IncidentPolicy(Policy):
             return qs.none()
         open_ = Q(restricted=False) & self.scope(user, "incidents.view").q("unit")
         restricted = Q(restricted=True) & (
-            self.scope(user, "incidents.view_restricted").q("unit") | Q(pk__in=need_to_know_ids(user, Incident))
+            self.scope(user, "incidents.view_restricted").q("unit") | Q(pk__in=granted_ids(user))
         )
         return qs.filter(open_ | restricted | self._own(user))
 

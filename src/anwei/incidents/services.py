@@ -306,7 +306,7 @@ def assign_task(
         supervisors = routing.resolve("role:unit_supervisor", _as_unit(incident, unit)).people
         notifications.notify(
             people=supervisors,
-            subject=f"[{incident.reference}] {_('Task for your unit')}: {task.title}",
+            subject=_("[%(ref)s] Task for your unit: %(task)s") % {"ref": incident.reference, "task": task.title},
             body=_("Sign in to Anwei to see the task."),
             source=incident,
             key=f"incident:{incident.pk}:task:{task.pk}",

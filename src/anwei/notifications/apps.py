@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,7 @@ class NotificationsConfig(AppConfig):
     name = "anwei.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+    navigation: ClassVar = [
+        ("notifications:inbox", _("Inbox"), None),
+        ("notifications:deliveries", _("Deliveries"), "notifications.view_deliveries"),
+    ]

@@ -61,6 +61,11 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The lease: a worker claims a row (conditional UPDATE / SELECT … FOR UPDATE SKIP LOCKED), sends outside any
+    # transaction, then finishes the row only if its claim still holds. A worker that dies leaves the lease to expire.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -70,3 +75,57 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.address}"
+
+
+class ContactChannel(models.Model):
+    """Where a person or an outside contact (e.g. the national cyber-incident contact) also receives
+    notifications: a webhook URL (with its signing secret) or an SMS number. Kept here, not in the directory,
+    because it belongs to delivery."""
+
+    class Channel(models.TextChoices):
+        WEBHOOK = "webhook", _("Webhook")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    person = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    contact = models.ForeignKey(
+        "directory.ExternalContact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("outside contact"),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=300, help_text=_("Webhook URL, mobile number or e-mail."))
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("contact channel")
+        verbose_name_plural = _("contact channels")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | models.Q(contact__isnull=False),
+                name="contact_channel_for_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address}"
+
+
+class Lock(models.Model):
+    """A named lease-based lock row: only the holder of an unexpired lease runs (e.g. the sweeper), on SQLite and
+    on PostgreSQL alike."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=100, blank=True)
+    held_until = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name

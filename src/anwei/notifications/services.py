@@ -1,19 +1,31 @@
 """`notify()` is how every app tells people something. It writes the outbox in the caller's transaction; the worker
-sends each delivery after commit and retries with backoff (tasks.py)."""
+sends each delivery after commit (at least once) and retries with backoff (tasks.py).
 
-from collections.abc import Iterable, Sequence
+Delivery: a worker claims a row with SELECT … FOR UPDATE SKIP LOCKED and a lease (claim token, lease_until, one
+attempt counted), sends outside any transaction, then finishes the row only while its claim holds. A worker that
+dies mid-send leaves the lease to expire; the sweeper re-queues the row. Every message carries the delivery id
+(e-mail Message-ID, webhook X-Anwei-Delivery, SMS reference) so a re-send after a crash is recognisably the same."""
+
+import os
+import secrets
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anwei.audit import services as audit
 from anwei.directory.models import ExternalContact, Person
 
-from .channels import CHANNELS
-from .models import Delivery, Notification
+from .channels import CHANNELS, conf
+from .models import ContactChannel, Delivery, Lock, Notification
+from .signals import delivery_failed, notification_acknowledged
 
 MAX_ATTEMPTS = 8
 
@@ -33,6 +45,12 @@ def _recipients(people: Iterable[Any], contacts: Iterable[ExternalContact]) -> l
     return out
 
 
+def _extra_channels(recipient: dict[str, Any]) -> list[str]:
+    """Channels the recipient asked for explicitly (a webhook or SMS contact channel): used by default too."""
+    filters = {f"{k}_id": v.pk for k, v in recipient.items()}
+    return list(ContactChannel.objects.filter(active=True, **filters).values_list("channel", flat=True).distinct())
+
+
 @transaction.atomic
 def notify(
     *,
@@ -47,8 +65,9 @@ def notify(
     require_ack: bool = False,
 ) -> list[Notification]:
     """Tell `people` (Persons or Users) and external `contacts`. With a `key`, a recipient already told under that
-    key is not told again (safe to call from retried or periodic tasks). Returns the new notifications."""
-    codes = list(channels or settings.ANWEI_NOTIFY_CHANNELS)
+    key is not told again (safe to call from retried or periodic tasks). Without `channels`, the default channels
+    (ANWEI_NOTIFY_CHANNELS) plus any webhook/SMS channel registered for the recipient. Returns the new
+    notifications."""
     source_fields = {"source_type": source._meta.label_lower, "source_id": str(source.pk)} if source else {}
     created: list[Notification] = []
     for recipient in _recipients(people, contacts):
@@ -67,6 +86,9 @@ def notify(
                 )
         except IntegrityError:  # the same key was written concurrently
             continue
+        codes = list(channels) if channels is not None else list(settings.ANWEI_NOTIFY_CHANNELS)
+        if channels is None:
+            codes += [c for c in _extra_channels(recipient) if c not in codes]
         for code in codes:
             address = CHANNELS[code].address_for(notification)
             if address:
@@ -78,48 +100,183 @@ def notify(
     return created
 
 
-def _enqueue(delivery_ids: list[int]) -> None:
+def _enqueue(delivery_ids: Iterable[int], run_after: Any = None) -> None:
     from .tasks import deliver
 
+    task = deliver.using(run_after=run_after) if run_after else deliver
     for pk in delivery_ids:
-        deliver.enqueue(pk)
+        task.enqueue(pk)
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(15 * 2 ** (attempts - 1), 3600))
 
 
-def attempt(delivery: Delivery) -> bool:
-    """Send one delivery now. True when sent; on failure schedules the next attempt (or gives up)."""
-    if delivery.status != Delivery.Status.PENDING:
-        return delivery.status == Delivery.Status.SENT
-    delivery.attempts += 1
+def lease() -> timedelta:
+    return timedelta(seconds=float(conf("ANWEI_DELIVERY_LEASE_SECONDS", "300")))
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def claim(delivery_id: int) -> Delivery | None:
+    """Take one due delivery for this worker, or None when it is sent, failed, not due or held by another worker.
+    The attempt is counted at the claim, so a message that kills its worker still runs out of attempts."""
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        row = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if row is None:
+            return None
+        Delivery.objects.filter(pk=row).update(
+            claim_token=token, claimed_by=worker_id(), lease_until=now + lease(), attempts=F("attempts") + 1
+        )
+    return Delivery.objects.select_related("notification__person", "notification__contact").get(pk=row)
+
+
+def deliver_now(delivery_id: int) -> bool:
+    """Claim, send and finish one delivery. True when this call sent it."""
+    delivery = claim(delivery_id)
+    if delivery is None:
+        return False
     try:
         CHANNELS[delivery.channel].send(delivery)
     except Exception as exc:  # any failure of the channel is retried
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = Delivery.Status.FAILED
-        else:
-            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
-        delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        _failed(delivery, f"{type(exc).__name__}: {exc}"[:2000])
         return False
-    delivery.status, delivery.sent_at, delivery.last_error = Delivery.Status.SENT, timezone.now(), ""
-    delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
+    )
     return True
 
 
+def attempt(delivery: Delivery) -> bool:
+    """Send one delivery now (kept for callers of the first outbox): True when it is sent."""
+    return deliver_now(delivery.pk) or Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENT).exists()
+
+
 @transaction.atomic
-def acknowledge(notification: Notification, *, actor: Any) -> Notification:
-    if notification.acknowledged_at is None:
-        notification.acknowledged_at = timezone.now()
-        notification.acknowledged_by = actor
-        notification.read_at = notification.read_at or notification.acknowledged_at
-        notification.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at"])
-        audit.record(actor=actor, action="update", obj=notification, changes={"acknowledged": [False, True]})
+def _failed(delivery: Delivery, error: str) -> None:
+    row = Delivery.objects.select_for_update().filter(pk=delivery.pk, claim_token=delivery.claim_token).first()
+    if row is None:  # the lease ran out and another worker has it now
+        return
+    row.last_error, row.lease_until = error, None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = Delivery.Status.FAILED
+        transaction.on_commit(
+            lambda: delivery_failed.send(sender=Delivery, delivery=row, notification=delivery.notification)
+        )
+    else:
+        row.next_attempt_at = timezone.now() + backoff(row.attempts)
+        transaction.on_commit(lambda: _enqueue([row.pk], run_after=row.next_attempt_at))
+    row.save(update_fields=["last_error", "lease_until", "status", "next_attempt_at"])
+
+
+@contextmanager
+def lock(name: str, seconds: float) -> Iterator[bool]:
+    """A named lock row with a lease: yields True to exactly one holder at a time (until the lease runs out)."""
+    now = timezone.now()
+    token = f"{worker_id()}:{secrets.token_hex(4)}"
+    with suppress(IntegrityError):
+        Lock.objects.get_or_create(name=name, defaults={"held_until": now})
+    got = (
+        Lock.objects.filter(name=name, held_until__lte=now).update(
+            holder=token, held_until=now + timedelta(seconds=seconds)
+        )
+        == 1
+    )
+    try:
+        yield got
+    finally:
+        if got:
+            Lock.objects.filter(name=name, holder=token).update(held_until=timezone.now())
+
+
+def sweep() -> int | None:
+    """Re-queue deliveries that are due but nobody is working on (a lost enqueue, a worker killed mid-send).
+    Returns how many, or None when another sweeper holds the lock."""
+    with lock("sweeper", seconds=300) as got:
+        if not got:
+            return None
+        now = timezone.now()
+        grace = timedelta(seconds=float(conf("ANWEI_DELIVERY_SWEEP_GRACE", "60")))
+        stuck = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now - grace).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+        )
+        ids = list(stuck.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+        _enqueue(ids)
+        return len(ids)
+
+
+@transaction.atomic
+def retry(delivery: Delivery, *, actor: Any) -> Delivery:
+    """Send a failed delivery again (an ethics officer or admin asked for it), with a fresh set of attempts."""
+    if delivery.status == Delivery.Status.FAILED:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
+        )
+        audit.record(actor=actor, action="update", obj=delivery, changes={"status": ["failed", "pending"]})
+        transaction.on_commit(lambda: _enqueue([delivery.pk]))
+        delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def acknowledge(notification: Notification, *, actor: Any, via: str = "inapp") -> Notification:
+    """Acknowledge once: later calls (a second click, a re-used link) change nothing. `actor` is the signed-in user,
+    or None when an outside contact acknowledges through their signed link."""
+    now = timezone.now()
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    done = Notification.objects.filter(pk=notification.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor_user, read_at=Coalesce(F("read_at"), now)
+    )
+    notification.refresh_from_db()
+    if done:
+        label = None if actor_user else f"contact:{notification.contact}"[:150]
+        audit.record(
+            actor=actor_user,
+            action="update",
+            obj=notification,
+            object_repr=f"#{notification.pk}",
+            changes={"acknowledged": [False, True], "via": [None, via]},
+            actor_label=label,
+        )
+        transaction.on_commit(
+            lambda: notification_acknowledged.send(
+                sender=Notification, notification=notification, actor=actor_user, via=via
+            )
+        )
     return notification
 
 
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_all_read(user: Any) -> int:
+    if not getattr(user, "person_id", None):
+        return 0
+    return Notification.objects.filter(person_id=user.person_id, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def add_contact_channel(*, actor: Any, channel: str, address: str, secret: str = "", **target: Any) -> ContactChannel:
+    entry = ContactChannel.objects.create(channel=channel, address=address, secret=secret, **target)
+    audit.record(
+        actor=actor, action="create", obj=entry, changes={"channel": [None, channel], "address": [None, address]}
+    )
+    return entry
+
+
+@transaction.atomic
+def remove_contact_channel(*, actor: Any, entry: ContactChannel) -> None:
+    audit.record(actor=actor, action="delete", obj=entry, changes={"address": [entry.address, None]})
+    entry.delete()

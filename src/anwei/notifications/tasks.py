@@ -1,33 +1,18 @@
-"""Thin tasks: send a delivery; every minute, pick up deliveries whose retry is due (or whose enqueue was lost)."""
+"""Thin tasks: send a delivery; every minute, the sweeper re-queues deliveries nobody is working on."""
 
 from crontask import cron
-from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 
 from . import services
-from .models import Delivery
 
 
 @task
 def deliver(delivery_id: int) -> bool:
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .select_related("notification__person", "notification__contact")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.next_attempt_at > timezone.now():
-            return False
-        return services.attempt(delivery)
+    return services.deliver_now(delivery_id)
 
 
 @cron("* * * * *")
 @task
-def retry_due() -> int:
-    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now())
-    ids = list(due.values_list("pk", flat=True)[:500])
-    for pk in ids:
-        deliver.enqueue(pk)
-    return len(ids)
+def retry_due() -> int | None:
+    """The sweeper (one at a time, by a lock row): re-queues stuck deliveries."""
+    return services.sweep()

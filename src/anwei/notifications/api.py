@@ -1,0 +1,56 @@
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from anwei.core.errors import NotAllowed
+
+from . import policies, selectors, services
+from .models import Notification
+
+router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    subject: str
+    body: str
+    url: str
+    source_type: str
+    source_id: str
+    require_ack: bool
+    acknowledged_at: datetime | None
+    read_at: datetime | None
+    created_at: datetime
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+@router.get("/inbox", response=list[NotificationOut])
+@paginate(LimitOffsetPagination)
+def my_inbox(request: HttpRequest, unread: bool = False):  # type: ignore[no-untyped-def]
+    """The signed-in user's notifications, newest first."""
+    return selectors.inbox(request.user, unread_only=unread)
+
+
+@router.get("/inbox/unread", response=UnreadOut)
+def unread_count(request: HttpRequest) -> dict[str, int]:
+    return {"unread": selectors.unread_count(request.user)}
+
+
+@router.get("/inbox/{notification_id}", response=NotificationOut)
+def get_notification(request: HttpRequest, notification_id: int) -> Notification:
+    notification = policies.inbox.get_visible(request.user, notification_id)
+    services.mark_read(notification)
+    return notification
+
+
+@router.post("/inbox/{notification_id}/acknowledge", response=NotificationOut)
+def acknowledge(request: HttpRequest, notification_id: int) -> Notification:
+    notification = policies.inbox.get_visible(request.user, notification_id)
+    if not policies.inbox.can(request.user, "notifications.acknowledge", notification):
+        raise NotAllowed()
+    return services.acknowledge(notification, actor=request.user, via="api")

@@ -1,0 +1,33 @@
+"""E-mail through Django's mailer (MAILERS["default"], the SMTP settings ANWEI_EMAIL_*). Each delivery carries a
+stable Message-ID, so a message re-sent after a crash is recognisably the same message."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils.translation import gettext_lazy as _
+
+from ...models import Delivery, Notification
+from .. import Channel, message_text, register
+
+
+def message_id(delivery: Delivery) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "anwei.localhost"
+    return f"<anwei.delivery.{delivery.pk}.{delivery.notification_id}@{domain}>"
+
+
+class Email(Channel):
+    code = "email"
+    label = _("E-mail")
+
+    def address_for(self, notification: Notification) -> str:
+        target = notification.person or notification.contact
+        return getattr(target, "email", "") or super().address_for(notification)
+
+    def send(self, delivery: Delivery) -> None:
+        n = delivery.notification
+        headers = {"Message-ID": message_id(delivery), "X-Anwei-Delivery": str(delivery.pk)}
+        if n.key:
+            headers["X-Anwei-Key"] = n.key[:200]
+        EmailMessage(subject=n.subject, body=message_text(delivery), to=[delivery.address], headers=headers).send()
+
+
+register(Email())

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("read-all/", views.read_all, name="read_all"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("ack/<str:token>/", views.ack_link, name="ack_link"),
+    path("deliveries/", views.deliveries, name="deliveries"),
+    path("deliveries/<int:pk>/retry/", views.retry, name="retry"),
+    path("channels/", views.contact_channels, name="contact_channels"),
+    path("channels/<int:pk>/delete/", views.contact_channel_delete, name="contact_channel_delete"),
+]

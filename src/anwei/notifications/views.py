@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anwei.core.views import forbidden
+from anwei.directory.policies import agency_ids
+
+from . import links, policies, selectors, services
+from .channels import labels
+from .forms import ContactChannelForm
+from .models import Delivery
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    unread_only = request.GET.get("unread") == "1"
+    items = Paginator(selectors.inbox(request.user, unread_only=unread_only), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"items": items, "unread_only": unread_only, "unread": selectors.unread_count(request.user)},
+    )
+
+
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    services.mark_all_read(request.user)
+    return redirect("notifications:inbox")
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = policies.inbox.get_visible(request.user, pk)
+    services.mark_read(notification)
+    return render(request, "notifications/detail.html", {"n": notification})
+
+
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = policies.inbox.get_visible(request.user, pk)
+    if not policies.inbox.can(request.user, "notifications.acknowledge", notification):
+        return forbidden(request)
+    if notification.require_ack:
+        services.acknowledge(notification, actor=request.user, via="inapp")
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "notifications/_ack.html", {"n": notification})
+    messages.success(request, _("Acknowledged."))
+    return redirect("notifications:detail", pk=notification.pk)
+
+
+@login_not_required
+def ack_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a message. A person's link works only for that person, signed in; an outside contact's link
+    is their own capability. Opening it shows a button; only the POST acknowledges (link scanners only GET)."""
+    notification = links.notification_for(token)
+    if notification is None:
+        return render(request, "notifications/ack_link.html", {"invalid": True}, status=404)
+    if notification.person_id:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.person_id != notification.person_id:  # type: ignore[union-attr]
+            return render(request, "notifications/ack_link.html", {"invalid": True}, status=404)
+    done_before = notification.acknowledged_at is not None
+    if request.method == "POST" and not done_before:
+        actor = request.user if notification.person_id else None
+        services.acknowledge(notification, actor=actor, via="link")
+        messages.success(request, _("Acknowledged."))
+        return redirect(request.path)
+    return render(request, "notifications/ack_link.html", {"n": notification, "done_before": done_before})
+
+
+def deliveries(request: HttpRequest) -> HttpResponse:
+    if not policies.deliveries.can(request.user, "notifications.view_deliveries"):
+        return forbidden(request)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.delivery_status(request.user, status=status), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/deliveries.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Delivery.Status.choices,
+            "counts": selectors.delivery_counts(request.user),
+            "channel_labels": labels(),
+            "show_subjects": policies.deliveries.can(request.user, "notifications.read_subjects"),
+            "can_retry": policies.deliveries.can(request.user, "notifications.retry"),
+        },
+    )
+
+
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if not policies.deliveries.can(request.user, "notifications.retry"):
+        return forbidden(request)
+    visible = policies.deliveries.visible(request.user)
+    delivery = Delivery.objects.filter(notification__in=visible, pk=pk).first()
+    if delivery is None:
+        return render(request, "core/error.html", {"title": _("Not found")}, status=404)
+    services.retry(delivery, actor=request.user)
+    messages.success(request, _("The delivery will be sent again."))
+    return redirect("notifications:deliveries")
+
+
+def contact_channels(request: HttpRequest) -> HttpResponse:
+    if not policies.contact_channels.can(request.user, "notifications.manage_channels"):
+        return forbidden(request)
+    form = ContactChannelForm(request.POST or None, agencies=agency_ids(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = {"person": data["person"]} if data.get("person") else {"contact": data["contact"]}
+        services.add_contact_channel(
+            actor=request.user, channel=data["channel"], address=data["address"], secret=data["secret"], **target
+        )
+        messages.success(request, _("Saved."))
+        return redirect("notifications:contact_channels")
+    return render(
+        request,
+        "notifications/contact_channels.html",
+        {"form": form, "entries": selectors.contact_channels(request.user)},
+    )
+
+
+@require_POST
+def contact_channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not policies.contact_channels.can(request.user, "notifications.manage_channels"):
+        return forbidden(request)
+    entry = policies.contact_channels.get_visible(request.user, pk)
+    services.remove_contact_channel(actor=request.user, entry=entry)
+    messages.success(request, _("Removed."))
+    return redirect("notifications:contact_channels")
