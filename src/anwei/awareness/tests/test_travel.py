@@ -274,5 +274,26 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
     )
     incident = Incident.objects.get(pk=anomaly.incident_id)
     assert incident.category == "mainland-visitor" and incident.unit == world.units["a"]
+    # routed to the investigation authority (調查處站) and the ethics office
+    assert Notification.objects.filter(source_id=str(incident.pk), contact__organisation__kind="investigation").exists()
+    assert Notification.objects.filter(source_id=str(incident.pk), person=world.people["ethics"]).exists()
     with pytest.raises(NotAllowed):
         services.report_anomaly(actor=world.users["staff_b"], delegation=delegation, description="x")
+
+
+def test_return_form_yes_on_the_page_opens_the_incident(roster: Any) -> None:
+    world = roster
+    from anwei.incidents.models import Incident
+
+    d = _trip(world)
+    c = _client(world, "staff_a")
+    assert c.get(f"/awareness/travel/{d.pk}/return/").status_code == 200
+    response = c.post(f"/awareness/travel/{d.pk}/return/", {"probed": "yes", "contacted": "no", "details": ""})
+    assert response.status_code == 200 and "請說明經過情形" in response.content.decode()
+    response = c.post(
+        f"/awareness/travel/{d.pk}/return/", {"probed": "yes", "contacted": "no", "details": "有人詢問單位組織"}
+    )
+    assert response.status_code == 302
+    incident = Incident.objects.get(category="national-security")
+    assert incident.restricted and d.return_report.incident_id == incident.pk
+    assert Notification.objects.filter(person=world.people["duty"], source_id=str(incident.pk)).exists()
