@@ -1,0 +1,164 @@
+"""Writes for awareness activities (宣導), attendance, alerts to all staff and the holiday calendar, each in one
+transaction with its audit entry."""
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.audit import services as audit
+from anwei.core import rocdate
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.directory.models import Person, Unit
+from anwei.notifications.services import notify
+from anwei.plans.selectors import active_plan
+
+from . import policies
+from .models import Activity, Attendance, Holiday
+
+
+@transaction.atomic
+def create_activity(
+    *,
+    actor: Any,
+    unit: Unit,
+    topic: str,
+    title: str,
+    held_on: date,
+    form: str,
+    audience_units: Iterable[Unit] = (),
+    attendee_count: int | None = None,
+    materials: str = "",
+    alert_body: str = "",
+) -> Activity:
+    if not policies.activities.can(actor, "awareness.manage"):
+        raise NotAllowed()
+    if topic not in Activity.Topic.values:
+        raise BusinessRuleError(_("Choose a topic."), field="topic")
+    if form not in Activity.Form.values:
+        raise BusinessRuleError(_("Choose a form."), field="form")
+    if not (title or "").strip():
+        raise BusinessRuleError(_("Give the activity a title."), field="title")
+    if form == Activity.Form.ALERT and not alert_body.strip():
+        raise BusinessRuleError(_("Write the alert that staff will receive."), field="alert_body")
+    audience = list(audience_units)
+    if any(u.agency_id != unit.agency_id for u in audience):
+        raise BusinessRuleError(_("The unit belongs to another agency."), field="audience_units")
+    moment = timezone.make_aware(datetime.combine(held_on, time(12)), rocdate.TAIPEI)
+    activity = Activity.objects.create(
+        agency=unit.agency,
+        unit=unit,
+        plan=active_plan(unit.agency_id, moment),
+        topic=topic,
+        title=title.strip(),
+        held_on=held_on,
+        form=form,
+        attendee_count=attendee_count,
+        materials=materials,
+        alert_body=alert_body,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    activity.audience_units.set(audience)
+    audit.record_create(actor=actor, obj=activity)
+    return activity
+
+
+@transaction.atomic
+def sign_in(*, actor: Any, activity: Activity, person: Person | None = None) -> Attendance:
+    """The actor signs in (on a phone); an organiser may tick someone else from the list. Signing twice is fine."""
+    method = Attendance.Method.PHONE
+    if person is None or person.pk == getattr(actor, "person_id", None):
+        if not policies.activities.can(actor, "awareness.sign_in", activity):
+            raise NotAllowed()
+        person = actor.person
+    else:
+        if not policies.activities.can(actor, "awareness.manage", activity):
+            raise NotAllowed()
+        if person.agency_id != activity.agency_id:
+            raise BusinessRuleError(_("This person belongs to another agency."), field="person")
+        method = Attendance.Method.LIST
+    assert person is not None
+    existing = Attendance.objects.filter(activity=activity, person=person).first()
+    if existing is not None:
+        return existing
+    attendance = Attendance.objects.create(activity=activity, person=person, unit=person.unit, method=method)
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=attendance,
+        object_repr=f"{activity} — {person.name}",
+        changes={"activity": activity.pk, "person": person.pk, "method": method},
+    )
+    return attendance
+
+
+@transaction.atomic
+def send_alert(*, actor: Any, activity: Activity) -> int:
+    """Send an alert activity to all staff (or its audience units) through the notification channels, asking each
+    to acknowledge; read receipts are counted from the notifications. Sending again reaches only newcomers."""
+    if not policies.activities.can(actor, "awareness.manage", activity):
+        raise NotAllowed()
+    if not activity.is_alert:
+        raise BusinessRuleError(_("Only an alert can be sent to all staff."), field="form")
+    people = Person.objects.filter(agency=activity.agency, active=True)
+    audience = list(activity.audience_units.all())
+    if audience:
+        query = Q(pk__in=[])
+        for unit in audience:
+            query |= Q(unit__path__startswith=unit.path)
+        people = people.filter(query)
+    sent = notify(
+        people=people,
+        subject=f"【{activity.get_topic_display()}】{activity.title}",
+        body=activity.alert_body,
+        source=activity,
+        key=f"awareness:alert:{activity.pk}",
+        url=reverse("awareness:activity", args=[activity.pk]),
+        require_ack=True,
+    )
+    before = audit.snapshot(activity, ["alert_sent_at"])
+    activity.alert_sent_at = activity.alert_sent_at or timezone.now()
+    activity.save(update_fields=["alert_sent_at"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        obj=activity,
+        changes={"alert_sent_at": [before["alert_sent_at"], activity.alert_sent_at], "recipients": len(sent)},
+    )
+    return len(sent)
+
+
+# ---------------------------------------------------------------------------------------------- calendar
+
+
+@transaction.atomic
+def set_calendar_day(*, actor: Any, day: date, name: str, is_workday: bool = False, source: str = "") -> Holiday:
+    if not policies.calendar.can(actor, "awareness.manage_calendar"):
+        raise NotAllowed()
+    if not name.strip():
+        raise BusinessRuleError(_("Name the day."), field="name")
+    holiday = Holiday.objects.filter(day=day).first()
+    if holiday is None:
+        holiday = Holiday.objects.create(day=day, name=name.strip(), is_workday=is_workday, source=source)
+        audit.record_create(actor=actor, obj=holiday)
+        return holiday
+    before = audit.snapshot(holiday, ["name", "is_workday", "source"])
+    holiday.name, holiday.is_workday, holiday.source = name.strip(), is_workday, source
+    holiday.save()
+    audit.record_update(actor=actor, obj=holiday, before=before)
+    return holiday
+
+
+@transaction.atomic
+def remove_calendar_day(*, actor: Any, holiday: Holiday) -> None:
+    if not policies.calendar.can(actor, "awareness.manage_calendar"):
+        raise NotAllowed()
+    audit.record(
+        actor=actor, action=audit.Action.DELETE, obj=holiday, changes={"day": holiday.day, "name": holiday.name}
+    )
+    holiday.delete()

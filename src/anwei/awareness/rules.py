@@ -1,0 +1,128 @@
+"""Travel, return and random-check rules as dated data (DOMAIN §3, §4). A declaration is judged by the rule in force
+on the day it is filed; amend by adding a row with a later `effective_from`, never by editing an old one."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+MAINLAND = "mainland"
+HONG_KONG = "hong_kong"
+MACAU = "macau"
+
+SENSITIVE = "sensitive"  # 兩岸條例第9條第4項 security-sensitive persons (incl. those handling national secrets)
+SENIOR = "senior"  # 簡任第11職等以上、警監三階以上, not handling secrets
+JUNIOR = "junior"  # 第10職等以下, not handling secrets
+
+CATEGORY_NAMES = {
+    SENSITIVE: _("Security-sensitive person (兩岸條例第9條第4項)"),
+    SENIOR: _("Senior official (簡任第11職等以上／警監三階以上)"),
+    JUNIOR: _("Grade 10 and below (第10職等以下)"),
+}
+DESTINATION_NAMES = {MAINLAND: _("Mainland China"), HONG_KONG: _("Hong Kong"), MACAU: _("Macau")}
+
+AUTHORITY_MOI_JOINT = "moi_joint"
+AUTHORITY_MOI = "moi"
+AUTHORITY_AGENCY = "agency"
+AUTHORITY_NAMES = {
+    AUTHORITY_MOI_JOINT: _("Ministry of the Interior joint review (內政部聯審), via own agency"),
+    AUTHORITY_MOI: _("Ministry of the Interior (內政部), via own agency"),
+    AUTHORITY_AGENCY: _("Own agency (本機關)"),
+}
+
+TRAVEL_2024 = "DOMAIN §4 — 臺灣地區公務員及特定身分人員進入大陸地區許可辦法 (2024–2025 texts)"
+HK_MACAU = "DOMAIN §4 — 香港澳門關係條例 / 公務員赴港澳報備 [practice]"
+
+
+@dataclass(frozen=True)
+class TravelRule:
+    """Who applies where, and how early. `working_days` excludes the application day, the departure day and
+    holidays; a rule with `calendar_days` counts plain days instead."""
+
+    code: str
+    destinations: tuple[str, ...]
+    category: str
+    authority: str
+    working_days: int
+    calendar_days: bool
+    effective_from: date
+    source: str
+    assumed: bool = False
+
+    @property
+    def description(self) -> str:
+        unit = _("days") if self.calendar_days else _("working days")
+        return f"{self.code}: ≥ {self.working_days} {unit} ({self.source})"
+
+
+TRAVEL_RULES: list[TravelRule] = [
+    TravelRule(
+        "mainland-sensitive-7wd", (MAINLAND,), SENSITIVE, AUTHORITY_MOI_JOINT, 7, False, date(2024, 1, 1), TRAVEL_2024
+    ),
+    TravelRule("mainland-senior-2wd", (MAINLAND,), SENIOR, AUTHORITY_MOI, 2, False, date(2024, 1, 1), TRAVEL_2024),
+    TravelRule("mainland-junior-5wd", (MAINLAND,), JUNIOR, AUTHORITY_AGENCY, 5, False, date(2024, 1, 1), TRAVEL_2024),
+    # Hong Kong / Macau: notify 3 days before leaving; security-sensitive persons as for the mainland [assumed].
+    TravelRule(
+        "hkmo-sensitive-7wd",
+        (HONG_KONG, MACAU),
+        SENSITIVE,
+        AUTHORITY_MOI_JOINT,
+        7,
+        False,
+        date(2024, 1, 1),
+        HK_MACAU,
+        True,
+    ),
+    TravelRule("hkmo-senior-3d", (HONG_KONG, MACAU), SENIOR, AUTHORITY_AGENCY, 3, True, date(2024, 1, 1), HK_MACAU),
+    TravelRule("hkmo-junior-3d", (HONG_KONG, MACAU), JUNIOR, AUTHORITY_AGENCY, 3, True, date(2024, 1, 1), HK_MACAU),
+]
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    code: str
+    working_days: int
+    effective_from: date
+    source: str
+
+
+# 返臺通報表 filed with the ethics unit within 7 working days of return; the ethics unit files it upward within 7.
+RETURN_REPORT = [DeadlineRule("return-report-7wd", 7, date(2024, 1, 1), TRAVEL_2024 + " — 返臺通報")]
+UPWARD_FILING = [DeadlineRule("upward-filing-7wd", 7, date(2024, 1, 1), TRAVEL_2024 + " — 政風機構陳報")]
+
+# People who handled national secrets need exit approval during the duty and for 3 years after (國家機密保護法 第26條).
+EXIT_APPROVAL_YEARS = [(date(2003, 10, 1), 3, "DOMAIN §3 — 國家機密保護法 第26條 (extendable once, to 6)")]
+
+# Random checks of junior staff: about 2 % [practice].
+RANDOM_CHECK_RATE = [(date(2024, 1, 1), 0.02, "DOMAIN §4 — 政風機構抽查約2% [practice]")]
+
+# Reminders before a return report falls due (traveller) and once it is overdue (ethics office) [assumed].
+REMIND_TRAVELLER_WORKING_DAYS_BEFORE = 2
+
+
+def _in_force(rows: list, on: date) -> object:  # type: ignore[type-arg]
+    current = [r for r in rows if (r.effective_from if hasattr(r, "effective_from") else r[0]) <= on]
+    if not current:
+        raise LookupError(f"no rule in force on {on}")
+    return max(current, key=lambda r: r.effective_from if hasattr(r, "effective_from") else r[0])
+
+
+def travel_rule(destination: str, category: str, on: date) -> TravelRule:
+    rows = [r for r in TRAVEL_RULES if destination in r.destinations and r.category == category]
+    return _in_force(rows, on)  # type: ignore[return-value]
+
+
+def return_report_rule(on: date) -> DeadlineRule:
+    return _in_force(RETURN_REPORT, on)  # type: ignore[return-value]
+
+
+def upward_filing_rule(on: date) -> DeadlineRule:
+    return _in_force(UPWARD_FILING, on)  # type: ignore[return-value]
+
+
+def exit_approval_years(on: date) -> int:
+    return _in_force(EXIT_APPROVAL_YEARS, on)[1]  # type: ignore[index]
+
+
+def random_check_rate(on: date) -> float:
+    return _in_force(RANDOM_CHECK_RATE, on)[1]  # type: ignore[index]

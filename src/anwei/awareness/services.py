@@ -1,0 +1,500 @@
+"""Writes for awareness work, travel declarations and returns, each in one transaction with its audit entry (and
+outbox rows through `notify()`). The one call into the incidents app is `_open_incident()`."""
+
+import random
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.accounts.models import RoleAssignment
+from anwei.accounts.roles import Role
+from anwei.audit import services as audit
+from anwei.core import rocdate
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.directory.models import Agency, Person, Unit
+from anwei.notifications.services import notify
+
+from . import policies, rules, workdays
+from .models import (
+    Delegation,
+    RandomCheckDraw,
+    ReturnReport,
+    TravelDeclaration,
+    VisitAnomaly,
+)
+
+GRADE = re.compile(r"第?\s*(\d{1,2})\s*職等")
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def role_people(agency: Agency | int, *roles: str) -> list[Person]:
+    """Active people holding one of `roles` somewhere in the agency."""
+    rows = RoleAssignment.objects.filter(
+        role__in=roles, unit__agency=agency, user__is_active=True, user__person__isnull=False
+    ).select_related("user__person")
+    out: dict[int, Person] = {}
+    for row in rows:
+        person = row.user.person
+        if person is not None and person.active:
+            out[person.pk] = person
+    return list(out.values())
+
+
+def _open_incident(**kwargs: Any) -> Any:
+    """The single call into the incidents app (anwei.incidents.services.file_report)."""
+    from anwei.incidents.services import file_report
+
+    return file_report(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------- travel
+
+
+def grade_of(person: Person) -> int | None:
+    match = GRADE.search(person.grade or "")
+    return int(match.group(1)) if match else None
+
+
+def needs_exit_approval(person: Person, on: date) -> bool:
+    """During national-secret duty and for 3 years after it ends (國家機密保護法)."""
+    if person.national_secret_duty:
+        return True
+    until = person.national_secret_duty_until
+    if until is None:
+        return False
+    years = rules.exit_approval_years(on)
+    try:
+        end = until.replace(year=until.year + years)
+    except ValueError:  # 29 February
+        end = until.replace(year=until.year + years, day=28)
+    return on <= end
+
+
+def category_for(person: Person, on: date) -> str:
+    if needs_exit_approval(person, on):
+        return rules.SENSITIVE
+    grade = grade_of(person)
+    return rules.SENIOR if grade is not None and grade >= 11 else rules.JUNIOR
+
+
+def judge(destination: str, category: str, applied_on: date, departs_on: date) -> dict[str, Any]:
+    """Which rule applies, how many days ahead the filing is, the latest filing day and whether it is late."""
+    rule = rules.travel_rule(destination, category, applied_on)
+    if rule.calendar_days:
+        ahead = max((departs_on - applied_on).days, 0)
+        latest = departs_on - timedelta(days=rule.working_days)
+    else:
+        ahead = workdays.working_days_between(applied_on, departs_on)
+        latest = workdays.latest_filing_day(departs_on, rule.working_days)
+    return {"rule": rule, "days_ahead": ahead, "latest": latest, "late": ahead < rule.working_days}
+
+
+@transaction.atomic
+def declare_travel(
+    *,
+    actor: Any,
+    traveller: Person,
+    destination: str,
+    places: str,
+    departs_on: date,
+    returns_on: date,
+    purpose: str = "",
+    applied_on: date | None = None,
+    category: str | None = None,
+) -> TravelDeclaration:
+    """File a declaration. A late one is accepted and flagged with the rule it breaks; a person with national-secret
+    duty (or within 3 years of it) is routed for exit approval."""
+    own = traveller.pk == getattr(actor, "person_id", None)
+    if not own and not policies.travel.scope(actor, "awareness.handle_travel").covers(traveller.unit):
+        raise NotAllowed()
+    if destination not in rules.DESTINATION_NAMES:
+        raise BusinessRuleError(_("Choose a destination."), field="destination")
+    if not (places or "").strip():
+        raise BusinessRuleError(_("Say where you are going."), field="places")
+    applied_on = applied_on or _today()
+    if departs_on < applied_on:
+        raise BusinessRuleError(_("The departure cannot be before the filing date."), field="departs_on")
+    if returns_on < departs_on:
+        raise BusinessRuleError(_("The return cannot be before the departure."), field="returns_on")
+    derived = category_for(traveller, departs_on)
+    if category is None or derived == rules.SENSITIVE:
+        category = derived
+    if category not in rules.CATEGORY_NAMES:
+        raise BusinessRuleError(_("Choose the traveller category."), field="category")
+    verdict = judge(destination, category, applied_on, departs_on)
+    rule: rules.TravelRule = verdict["rule"]
+    exit_needed = needs_exit_approval(traveller, departs_on)
+    declaration = TravelDeclaration.objects.create(
+        agency=traveller.agency,
+        traveller=traveller,
+        unit=traveller.unit,
+        filed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        destination=destination,
+        category=category,
+        places=places.strip(),
+        purpose=purpose,
+        applied_on=applied_on,
+        departs_on=departs_on,
+        returns_on=returns_on,
+        authority=rule.authority,
+        rule_code=rule.code,
+        rule_source=rule.source,
+        required_days=rule.working_days,
+        days_ahead=verdict["days_ahead"],
+        latest_filing_on=verdict["latest"],
+        late=verdict["late"],
+        exit_approval=(
+            TravelDeclaration.ExitApproval.PENDING if exit_needed else TravelDeclaration.ExitApproval.NOT_NEEDED
+        ),
+        return_due_on=workdays.add_working_days(returns_on, rules.return_report_rule(returns_on).working_days),
+    )
+    audit.record_create(actor=actor, obj=declaration)
+    url = reverse("awareness:travel", args=[declaration.pk])
+    if exit_needed:
+        notify(
+            people=role_people(traveller.agency, Role.AGENCY_HEAD, Role.ETHICS_OFFICER),
+            subject=_("Exit approval needed: %(name)s, departing %(day)s")
+            % {"name": traveller.name, "day": rocdate.format_date(departs_on)},
+            body=_("This traveller handles (or handled) national secrets and needs exit approval before leaving."),
+            source=declaration,
+            key=f"awareness:travel:{declaration.pk}:exit",
+            url=url,
+            require_ack=True,
+        )
+    if verdict["late"]:
+        notify(
+            people=role_people(traveller.agency, Role.ETHICS_OFFICER),
+            subject=_("Late travel declaration: %(name)s") % {"name": traveller.name},
+            body=late_message(declaration),
+            source=declaration,
+            key=f"awareness:travel:{declaration.pk}:late",
+            url=url,
+        )
+    return declaration
+
+
+def late_message(declaration: TravelDeclaration) -> str:
+    unit = (
+        _("days")
+        if rules.travel_rule(declaration.destination, declaration.category, declaration.applied_on).calendar_days
+        else _("working days")
+    )
+    return _(
+        "Filed on %(filed)s for a departure on %(departs)s: %(ahead)s %(unit)s ahead, the rule %(rule)s requires "
+        "%(required)s (latest filing date %(latest)s)."
+    ) % {
+        "filed": rocdate.format_date(declaration.applied_on),
+        "departs": rocdate.format_date(declaration.departs_on),
+        "ahead": declaration.days_ahead,
+        "unit": unit,
+        "rule": declaration.rule_code,
+        "required": declaration.required_days,
+        "latest": rocdate.format_date(declaration.latest_filing_on),
+    }
+
+
+@transaction.atomic
+def acknowledge_briefing(*, actor: Any, declaration: TravelDeclaration) -> TravelDeclaration:
+    if not policies.travel.can(actor, "awareness.acknowledge_briefing", declaration):
+        raise NotAllowed()
+    if declaration.briefing_acknowledged_at is None:
+        declaration.briefing_acknowledged_at = timezone.now()
+        declaration.save(update_fields=["briefing_acknowledged_at"])
+        audit.record(
+            actor=actor, action=audit.Action.UPDATE, obj=declaration, changes={"briefing_acknowledged": [False, True]}
+        )
+    return declaration
+
+
+@transaction.atomic
+def decide_exit(*, actor: Any, declaration: TravelDeclaration, approve: bool) -> TravelDeclaration:
+    if not policies.travel.can(actor, "awareness.approve_exit", declaration):
+        raise NotAllowed()
+    if declaration.exit_approval == TravelDeclaration.ExitApproval.NOT_NEEDED:
+        raise BusinessRuleError(_("This trip needs no exit approval."))
+    if declaration.traveller_id == getattr(actor, "person_id", None):
+        raise BusinessRuleError(_("You cannot approve your own trip."))
+    before = audit.snapshot(declaration, ["exit_approval"])
+    declaration.exit_approval = (
+        TravelDeclaration.ExitApproval.APPROVED if approve else TravelDeclaration.ExitApproval.REFUSED
+    )
+    declaration.exit_decided_by, declaration.exit_decided_at = actor, timezone.now()
+    declaration.save(update_fields=["exit_approval", "exit_decided_by", "exit_decided_at"])
+    audit.record_update(actor=actor, obj=declaration, before=before)
+    return declaration
+
+
+@transaction.atomic
+def file_return_report(
+    *,
+    actor: Any,
+    declaration: TravelDeclaration,
+    probed: bool,
+    contacted: bool,
+    details: str = "",
+    filed_on: date | None = None,
+) -> ReturnReport:
+    """The traveller's 返臺通報表. "Yes" to probing or contact opens a restricted national-security incident for
+    the ethics office; the upward filing clock (7 working days of receipt) starts."""
+    if not policies.travel.can(actor, "awareness.file_return", declaration):
+        raise NotAllowed()
+    if ReturnReport.objects.filter(declaration=declaration).exists():
+        raise BusinessRuleError(_("The return report has already been filed."))
+    filed_on = filed_on or _today()
+    if filed_on < declaration.returns_on:
+        raise BusinessRuleError(_("File the return report after you come back."), field="filed_on")
+    if (probed or contacted) and not details.strip():
+        raise BusinessRuleError(_("Describe what happened."), field="details")
+    report = ReturnReport.objects.create(
+        declaration=declaration,
+        filed_on=filed_on,
+        filed_by=actor,
+        late=filed_on > declaration.return_due_on,
+        probed=probed,
+        contacted=contacted,
+        details=details.strip(),
+        upward_due_on=workdays.add_working_days(filed_on, rules.upward_filing_rule(filed_on).working_days),
+    )
+    if probed or contacted:
+        traveller = declaration.traveller
+        incident = _open_incident(
+            actor=None,
+            agency=declaration.agency,
+            category="national-security",
+            title=_("Return report: probing or contact during travel to %(place)s")
+            % {"place": declaration.get_destination_display()},
+            description=_("Traveller: %(name)s (%(unit)s). Trip %(from)s – %(to)s, %(places)s.\n\n%(details)s")
+            % {
+                "name": traveller.name,
+                "unit": traveller.unit or "—",
+                "from": rocdate.format_date(declaration.departs_on),
+                "to": rocdate.format_date(declaration.returns_on),
+                "places": declaration.places,
+                "details": report.details,
+            },
+            unit=declaration.unit,
+            source=report,
+        )
+        report.incident_id, report.incident_reference = incident.pk, incident.reference
+        report.save(update_fields=["incident_id", "incident_reference"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=report,
+        object_repr=f"{_('Return report')} #{report.pk}",
+        changes={
+            "declaration": declaration.pk,
+            "filed_on": filed_on,
+            "late": report.late,
+            "probed": probed,
+            "contacted": contacted,
+            "incident": report.incident_reference,
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def file_upward(*, actor: Any, report: ReturnReport, filed_on: date | None = None) -> ReturnReport:
+    if not policies.travel.can(actor, "awareness.handle_travel", report.declaration):
+        raise NotAllowed()
+    if report.upward_filed_on is not None:
+        raise BusinessRuleError(_("Already filed upward."))
+    report.upward_filed_on, report.upward_filed_by = filed_on or _today(), actor
+    report.save(update_fields=["upward_filed_on", "upward_filed_by"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        obj=report,
+        object_repr=f"{_('Return report')} #{report.pk}",
+        changes={"upward_filed_on": [None, report.upward_filed_on], "due": report.upward_due_on},
+    )
+    return report
+
+
+def remind_returns(today: date | None = None) -> int:
+    """Daily: remind the traveller as the return report falls due, then the ethics office once it is overdue; and
+    the ethics office when its upward filing is overdue. Idempotent (one notification per key)."""
+    today = today or _today()
+    count = 0
+    pending = TravelDeclaration.objects.filter(returns_on__lt=today, return_report__isnull=True).select_related(
+        "traveller", "agency"
+    )
+    for d in pending:
+        url = reverse("awareness:travel", args=[d.pk])
+        remind_from = d.return_due_on
+        for _n in range(rules.REMIND_TRAVELLER_WORKING_DAYS_BEFORE):
+            remind_from = _previous_working_day(remind_from)
+        if today >= remind_from:
+            count += len(
+                notify(
+                    people=[d.traveller],
+                    subject=_("Your return report is due by %(day)s") % {"day": rocdate.format_date(d.return_due_on)},
+                    body=_("Please file the return report (返臺通報表) for your trip with the ethics office."),
+                    source=d,
+                    key=f"awareness:return:{d.pk}:traveller",
+                    url=url,
+                )
+            )
+        if today > d.return_due_on:
+            count += len(
+                notify(
+                    people=role_people(d.agency_id, Role.ETHICS_OFFICER),
+                    subject=_("Return report overdue: %(name)s") % {"name": d.traveller.name},
+                    body=_("The return report was due on %(day)s.") % {"day": rocdate.format_date(d.return_due_on)},
+                    source=d,
+                    key=f"awareness:return:{d.pk}:overdue",
+                    url=url,
+                )
+            )
+    upward = ReturnReport.objects.filter(upward_filed_on__isnull=True, upward_due_on__lt=today).select_related(
+        "declaration"
+    )
+    for report in upward:
+        count += len(
+            notify(
+                people=role_people(report.declaration.agency_id, Role.ETHICS_OFFICER),
+                subject=_("Upward filing of a return report overdue (due %(day)s)")
+                % {"day": rocdate.format_date(report.upward_due_on)},
+                source=report.declaration,
+                key=f"awareness:upward:{report.pk}:overdue",
+                url=reverse("awareness:travel", args=[report.declaration_id]),
+            )
+        )
+    return count
+
+
+def _previous_working_day(day: date) -> date:
+    day -= timedelta(days=1)
+    while not workdays.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+# ---------------------------------------------------------------------------------------------- random checks
+
+
+def eligible_for_check(agency: Agency | int, on: date) -> list[Person]:
+    """Junior staff (第10職等 and below, not handling national secrets), ordered by id so a seed reproduces."""
+    people = Person.objects.filter(agency=agency, active=True).order_by("pk")
+    return [p for p in people if category_for(p, on) == rules.JUNIOR and grade_of(p) is not None]
+
+
+def draw_selection(eligible_ids: list[int], seed: str, rate: float) -> list[int]:
+    if not eligible_ids:
+        return []
+    size = max(1, round(len(eligible_ids) * rate))
+    return sorted(random.Random(seed).sample(sorted(eligible_ids), size))  # noqa: S311 - reproducible, not secret
+
+
+@transaction.atomic
+def draw_random_check(*, actor: Any, agency: Agency, seed: str = "") -> RandomCheckDraw:
+    """Select about 2 % of eligible junior staff; the seed and the list go on the draw and the audit log."""
+    if not policies.checks.can(actor, "awareness.random_check"):
+        raise NotAllowed()
+    today = _today()
+    seed = (seed or secrets.token_hex(8))[:64]
+    people = eligible_for_check(agency, today)
+    rate = rules.random_check_rate(today)
+    chosen = draw_selection([p.pk for p in people], seed, rate)
+    names = {p.pk: p.name for p in people}
+    draw = RandomCheckDraw.objects.create(
+        agency=agency,
+        drawn_by=actor if getattr(actor, "is_authenticated", False) else None,
+        seed=seed,
+        rate=rate,
+        rule_source=rules.RANDOM_CHECK_RATE[-1][2],
+        eligible=[p.pk for p in people],
+        selected=chosen,
+        selected_names=[names[pk] for pk in chosen],
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=draw,
+        changes={"seed": seed, "rate": rate, "eligible": len(people), "selected": chosen, "names": draw.selected_names},
+    )
+    return draw
+
+
+# ---------------------------------------------------------------------------------------------- delegations
+
+
+@transaction.atomic
+def create_delegation(
+    *,
+    actor: Any,
+    unit: Unit,
+    title: str,
+    starts_on: date,
+    ends_on: date,
+    hosts: Iterable[Person] = (),
+    itinerary: str = "",
+    visitors: str = "",
+) -> Delegation:
+    if not policies.delegations.scope(actor, "awareness.manage").covers(unit):
+        raise NotAllowed()
+    if not (title or "").strip():
+        raise BusinessRuleError(_("Name the delegation."), field="title")
+    if ends_on < starts_on:
+        raise BusinessRuleError(_("The visit cannot end before it starts."), field="ends_on")
+    host_list = list(hosts)
+    if any(p.agency_id != unit.agency_id for p in host_list):
+        raise BusinessRuleError(_("This person belongs to another agency."), field="hosts")
+    delegation = Delegation.objects.create(
+        agency=unit.agency,
+        unit=unit,
+        title=title.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        itinerary=itinerary,
+        visitors=visitors,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    delegation.hosts.set(host_list)
+    audit.record_create(actor=actor, obj=delegation)
+    return delegation
+
+
+@transaction.atomic
+def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> VisitAnomaly:
+    """An anomaly during a visit goes to the incidents app as a `mainland-visitor` report, which its routing
+    sends to the investigation authority."""
+    if not policies.delegations.can(actor, "awareness.view_delegations", delegation):
+        raise NotAllowed()
+    if not description.strip():
+        raise BusinessRuleError(_("Describe what was observed."), field="description")
+    anomaly = VisitAnomaly.objects.create(
+        delegation=delegation,
+        description=description.strip(),
+        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    incident = _open_incident(
+        actor=actor,
+        agency=delegation.agency,
+        category="mainland-visitor",
+        title=_("Anomaly during the visit of %(delegation)s") % {"delegation": delegation.title},
+        description=anomaly.description,
+        unit=delegation.unit,
+        source=anomaly,
+    )
+    anomaly.incident_id, anomaly.incident_reference = incident.pk, incident.reference
+    anomaly.save(update_fields=["incident_id", "incident_reference"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=anomaly,
+        object_repr=f"{delegation.title} — {incident.reference}",
+        changes={"delegation": delegation.pk, "incident": incident.reference},
+    )
+    return anomaly

@@ -1,0 +1,205 @@
+"""Pages for awareness activities, sign-in on a phone, alerts with read receipts, statistics and the calendar."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.views import forbidden
+from anwei.directory.models import Person, Unit
+from anwei.notifications import services as notifications
+from anwei.plans.models import Plan
+from anwei.plans.selectors import active_plan
+
+from . import activity_services, policies, selectors
+from .forms import ActivityForm, HolidayForm
+from .models import Activity
+
+
+def _units(request: HttpRequest, action: str) -> object:
+    scope = policies.activities.scope(request.user, action)
+    agency = getattr(request.user, "agency_id", None) or 0
+    qs = Unit.objects.filter(scope.q(""), active=True)
+    return qs.filter(agency_id=agency) if agency else qs
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not policies.activities.can(user, "awareness.view"):
+        return forbidden(request)
+    return render(
+        request,
+        "awareness/index.html",
+        {
+            "activities": selectors.activities(user)[:50],
+            "can_manage": policies.activities.can(user, "awareness.manage"),
+            "can_calendar": policies.calendar.can(user, "awareness.manage_calendar"),
+            "can_checks": policies.checks.can(user, "awareness.view_checks"),
+        },
+    )
+
+
+def activity_new(request: HttpRequest) -> HttpResponse:
+    if not policies.activities.can(request.user, "awareness.manage"):
+        return forbidden(request)
+    form = ActivityForm(
+        request.POST or None, units=_units(request, "awareness.manage"), initial={"held_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = activity_services.create_activity(
+                actor=request.user,
+                unit=data["unit"],
+                topic=data["topic"],
+                title=data["title"],
+                held_on=data["held_on"],
+                form=data["form"],
+                audience_units=data["audience_units"],
+                attendee_count=data["attendee_count"],
+                materials=data["materials"],
+                alert_body=data["alert_body"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("awareness:activity", pk=activity.pk)
+    return render(request, "awareness/activity_form.html", {"form": form})
+
+
+def _activity_context(request: HttpRequest, activity: Activity) -> dict[str, object]:
+    person_id = getattr(request.user, "person_id", None)
+    can_manage = policies.activities.can(request.user, "awareness.manage", activity)
+    return {
+        "activity": activity,
+        "attendances": activity.attendances.select_related("person", "unit") if can_manage else None,
+        "attendance": selectors.attendance_of(activity),
+        "signed_in": bool(person_id) and activity.attendances.filter(person_id=person_id or 0).exists(),
+        "can_sign_in": policies.activities.can(request.user, "awareness.sign_in", activity),
+        "can_manage": can_manage,
+        "receipts": selectors.receipts(activity) if activity.is_alert else None,
+        "my_alert": selectors.my_alert(activity, person_id),
+        "roster": selectors.not_signed_in(activity) if can_manage and not activity.is_alert else None,
+    }
+
+
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = policies.activities.get_visible(request.user, pk)
+    note = selectors.my_alert(activity, getattr(request.user, "person_id", None))
+    if note is not None:
+        notifications.mark_read(note)
+    return render(request, "awareness/activity_detail.html", _activity_context(request, activity))
+
+
+@require_POST
+def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = policies.activities.get_visible(request.user, pk)
+    person = None
+    if request.POST.get("person"):  # an organiser ticking someone from the list
+        person = Person.objects.filter(pk=request.POST["person"], agency_id=activity.agency_id).first()
+        if person is None:
+            return forbidden(request)
+    try:
+        activity_services.sign_in(actor=request.user, activity=activity, person=person)
+    except NotAllowed:
+        return forbidden(request)
+    if person is not None:
+        messages.success(request, _("Signed in: %(name)s") % {"name": person.name})
+        return redirect("awareness:activity", pk=activity.pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "awareness/_sign_in.html", _activity_context(request, activity))
+    messages.success(request, _("You are signed in."))
+    return redirect("awareness:activity", pk=activity.pk)
+
+
+@require_POST
+def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = policies.activities.get_visible(request.user, pk)
+    try:
+        sent = activity_services.send_alert(actor=request.user, activity=activity)
+    except NotAllowed:
+        return forbidden(request)
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Sent to %(n)s people.") % {"n": sent})
+    return redirect("awareness:activity", pk=activity.pk)
+
+
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = policies.activities.get_visible(request.user, pk)
+    note = selectors.my_alert(activity, getattr(request.user, "person_id", None))
+    if note is None:
+        return forbidden(request)
+    notifications.acknowledge(note, actor=request.user)
+    messages.success(request, _("Thank you — acknowledged."))
+    return redirect("awareness:activity", pk=activity.pk)
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    if not policies.activities.can(request.user, "awareness.view"):
+        return forbidden(request)
+    agency = getattr(request.user, "agency_id", None) or 0
+    plans = Plan.objects.filter(agency_id=agency) if agency else Plan.objects.none()
+    plan = None
+    if request.GET.get("plan"):
+        plan = plans.filter(pk=request.GET["plan"]).first()
+    elif agency:
+        plan = active_plan(agency)
+    today = timezone.localdate()
+    if plan is not None:
+        start, end = selectors.plan_dates(plan)
+    else:
+        try:
+            start = date.fromisoformat(request.GET.get("start", ""))
+            end = date.fromisoformat(request.GET.get("end", ""))
+        except ValueError:
+            start, end = today.replace(month=1, day=1), today
+    stats = selectors.statistics(request.user, start, end)
+    return render(request, "awareness/statistics.html", {"stats": stats, "plans": plans, "plan": plan})
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    can_edit = policies.calendar.can(request.user, "awareness.manage_calendar")
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            return forbidden(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            activity_services.set_calendar_day(
+                actor=request.user,
+                day=data["day"],
+                name=data["name"],
+                is_workday=data["is_workday"],
+                source=_("edited"),
+            )
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={data['day'].year}")
+    return render(
+        request,
+        "awareness/calendar.html",
+        {"year": year, "days": selectors.calendar_year(year), "form": form, "can_edit": can_edit},
+    )
+
+
+@require_POST
+def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    holiday = policies.calendar.get_visible(request.user, pk)
+    if not policies.calendar.can(request.user, "awareness.manage_calendar"):
+        return forbidden(request)
+    year = holiday.day.year
+    activity_services.remove_calendar_day(actor=request.user, holiday=holiday)
+    messages.success(request, _("Removed."))
+    return redirect(f"/awareness/calendar/?year={year}")

@@ -1,0 +1,248 @@
+"""Pages for travel declarations, return reports, random checks and visiting delegations."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.views import forbidden
+from anwei.directory.models import Person, Unit
+
+from . import policies, rules, selectors, services
+from .forms import AnomalyForm, DelegationForm, ReturnForm, TravelForm
+from .models import ReturnReport, TravelDeclaration
+
+BRIEFING = [
+    gettext_lazy(
+        "Officials may not take part in activities, join organisations or hold posts that the mainland authorities "
+        "sponsor or direct (兩岸條例)."
+    ),
+    gettext_lazy(
+        "Expect questions about your work, colleagues and official matters: do not answer, and report them on return."
+    ),
+    gettext_lazy(
+        "Do not carry official documents or devices with official data; assume phones and laptops are inspected."
+    ),
+    gettext_lazy("Decline gifts, invitations and requests for contact details; note who asked."),
+    gettext_lazy("File the return report with the ethics office within 7 working days of coming back."),
+]
+
+
+def travel_list(request: HttpRequest) -> HttpResponse:
+    if not policies.travel.can(request.user, "awareness.declare") and not policies.travel.can(
+        request.user, "awareness.view_travel"
+    ):
+        return forbidden(request)
+    return render(
+        request,
+        "awareness/travel_list.html",
+        {
+            "declarations": selectors.declarations(request.user)[:200],
+            "can_declare": policies.travel.can(request.user, "awareness.declare"),
+        },
+    )
+
+
+def travel_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not policies.travel.can(user, "awareness.declare"):
+        return forbidden(request)
+    scope = policies.travel.scope(user, "awareness.handle_travel")
+    travellers = None
+    if not scope.empty:
+        travellers = Person.objects.filter(
+            scope.q("unit"), active=True, agency_id=(getattr(user, "agency_id", None) or 0)
+        )
+    form = TravelForm(request.POST or None, travellers=travellers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        traveller = data.get("traveller") or getattr(user, "person", None)
+        if traveller is None:
+            form.add_error("traveller", _("Choose the traveller."))
+        else:
+            try:
+                declaration = services.declare_travel(
+                    actor=user,
+                    traveller=traveller,
+                    destination=data["destination"],
+                    places=data["places"],
+                    purpose=data["purpose"],
+                    departs_on=data["departs_on"],
+                    returns_on=data["returns_on"],
+                    category=data["category"] or None,
+                )
+            except NotAllowed:
+                return forbidden(request)
+            except BusinessRuleError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                if declaration.late:
+                    messages.warning(request, services.late_message(declaration))
+                else:
+                    messages.success(request, _("Declared."))
+                return redirect("awareness:travel", pk=declaration.pk)
+    return render(request, "awareness/travel_form.html", {"form": form})
+
+
+def _report(declaration: TravelDeclaration) -> ReturnReport | None:
+    try:
+        return declaration.return_report
+    except ReturnReport.DoesNotExist:
+        return None
+
+
+def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = policies.travel.get_visible(request.user, pk)
+    user = request.user
+    report = _report(declaration)
+    return render(
+        request,
+        "awareness/travel_detail.html",
+        {
+            "d": declaration,
+            "report": report,
+            "briefing": BRIEFING,
+            "category_name": rules.CATEGORY_NAMES[declaration.category],
+            "late_message": services.late_message(declaration) if declaration.late else "",
+            "is_traveller": policies.travel.is_traveller(user, declaration),
+            "can_read_return": policies.travel.can(user, "awareness.read_return", declaration),
+            "can_approve": declaration.exit_approval == TravelDeclaration.ExitApproval.PENDING
+            and not policies.travel.is_traveller(user, declaration)
+            and policies.travel.can(user, "awareness.approve_exit", declaration),
+            "can_handle": policies.travel.can(user, "awareness.handle_travel", declaration),
+        },
+    )
+
+
+@require_POST
+def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = policies.travel.get_visible(request.user, pk)
+    try:
+        services.acknowledge_briefing(actor=request.user, declaration=declaration)
+    except NotAllowed:
+        return forbidden(request)
+    messages.success(request, _("Risk briefing acknowledged."))
+    return redirect("awareness:travel", pk=pk)
+
+
+@require_POST
+def travel_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = policies.travel.get_visible(request.user, pk)
+    try:
+        services.decide_exit(
+            actor=request.user, declaration=declaration, approve=request.POST.get("decision") == "approve"
+        )
+    except NotAllowed:
+        return forbidden(request)
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("awareness:travel", pk=pk)
+
+
+def travel_return(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = policies.travel.get_visible(request.user, pk)
+    if not policies.travel.can(request.user, "awareness.file_return", declaration):
+        return forbidden(request)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.file_return_report(
+                actor=request.user,
+                declaration=declaration,
+                probed=data["probed"],
+                contacted=data["contacted"],
+                details=data["details"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Return report filed. Thank you."))
+            return redirect("awareness:travel", pk=pk)
+    return render(request, "awareness/return_form.html", {"form": form, "d": declaration})
+
+
+@require_POST
+def travel_upward(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = policies.travel.get_visible(request.user, pk)
+    report = _report(declaration)
+    if report is None or not policies.travel.can(request.user, "awareness.handle_travel", declaration):
+        return forbidden(request)
+    try:
+        services.file_upward(actor=request.user, report=report)
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("awareness:travel", pk=pk)
+
+
+def checks(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not policies.checks.can(user, "awareness.view_checks"):
+        return forbidden(request)
+    can_draw = policies.checks.can(user, "awareness.random_check")
+    if request.method == "POST":
+        if not can_draw or getattr(user, "agency", None) is None:
+            return forbidden(request)
+        draw = services.draw_random_check(actor=user, agency=user.agency, seed=request.POST.get("seed", "").strip())  # type: ignore[union-attr,arg-type]
+        messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
+        return redirect("awareness:checks")
+    return render(request, "awareness/checks.html", {"draws": policies.checks.visible(user)[:20], "can_draw": can_draw})
+
+
+def delegations(request: HttpRequest) -> HttpResponse:
+    if not policies.delegations.can(request.user, "awareness.view_delegations"):
+        return forbidden(request)
+    return render(
+        request,
+        "awareness/delegations.html",
+        {
+            "delegations": selectors.delegations(request.user),
+            "can_add": policies.delegations.can(request.user, "awareness.manage"),
+        },
+    )
+
+
+def delegation_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = policies.delegations.scope(user, "awareness.manage")
+    if scope.empty:
+        return forbidden(request)
+    agency = getattr(user, "agency_id", None) or 0
+    units = Unit.objects.filter(scope.q(""), active=True, agency_id=agency)
+    people = Person.objects.filter(active=True, agency_id=agency)
+    form = DelegationForm(request.POST or None, units=units, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = services.create_delegation(actor=user, **data)
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("awareness:delegation", pk=delegation.pk)
+    return render(request, "awareness/delegation_form.html", {"form": form})
+
+
+def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = policies.delegations.get_visible(request.user, pk)
+    form = AnomalyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            anomaly = services.report_anomaly(
+                actor=request.user, delegation=delegation, description=form.cleaned_data["description"]
+            )
+        except NotAllowed:
+            return forbidden(request)
+        except BusinessRuleError as exc:
+            form.add_error("description", str(exc.message))
+        else:
+            messages.success(request, _("Reported as %(ref)s.") % {"ref": anomaly.incident_reference})
+            return redirect("awareness:delegation", pk=pk)
+    return render(
+        request,
+        "awareness/delegation_detail.html",
+        {"delegation": delegation, "form": form, "anomalies": delegation.anomalies.all()},
+    )
