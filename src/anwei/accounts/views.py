@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import mfa, services
 from .models import ApiToken
 
 
@@ -23,6 +23,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             "assignments": request.user.role_assignments.select_related("unit"),  # type: ignore[union-attr]
             "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),  # type: ignore[union-attr]
             "new_token": new_token,
+            "two_factor": mfa.enrolled(request.user),
+            "two_factor_required": mfa.required_for(request.user),
+            "recovery_left": (device.remaining() if (device := mfa.recovery_device(request.user)) else 0),
         },
     )
 
