@@ -81,9 +81,12 @@ def build_world() -> World:
 
 
 def current_code(user: User) -> str:
-    """The code the persona's authenticator app shows now (replay protection reset, so it may sign in again)."""
+    """The code the persona's authenticator app shows now. Replay protection and the throttle after wrong codes
+    are reset, so a test may sign in again at once."""
     device = TOTPDevice.objects.get(user=user, name=PERSONA_DEVICE)
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     return f"{totp(device.bin_key, device.step, device.t0, device.digits):0{device.digits}d}"
 
 

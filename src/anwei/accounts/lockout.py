@@ -26,6 +26,4 @@ def is_locked(request: HttpRequest, username: str) -> bool:
 
 def locked_accounts() -> QuerySet[Any]:
     """User names locked now (failures at or over the limit), newest first."""
-    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by(
-        "-attempt_time"
-    )
+    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")

@@ -4,12 +4,12 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
-from django.utils.crypto import salted_hmac
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
@@ -18,7 +18,7 @@ from anwei.directory.models import Agency, Person, Unit
 from .roles import Role
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     person = models.OneToOneField(
         Person,
         null=True,

@@ -14,8 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -68,8 +67,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(
                     request,
-                    _("You signed in with a recovery code. %(n)d codes are left.")
-                    % {"n": device.remaining()},
+                    _("You signed in with a recovery code. %(n)d codes are left.") % {"n": device.remaining()},
                 )
             return redirect(_next_url(request))
         # a wrong code counts as a failed sign-in: on the audit log and towards the lockout
@@ -148,10 +146,10 @@ def remove(request: HttpRequest) -> HttpResponse:
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         services.change_password(actor=request.user, user=request.user, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
-        update_session_auth_hash(request, request.user)  # this session goes on; every other one ends
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]  # this one goes on, others end
         messages.success(request, _("Your password was changed. You were signed out on every other device."))
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
