@@ -133,9 +133,9 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
             snapshot = cursor.fetchone()[0]
             counts = _count_rows(cursor, _tables())
             seq, head = _audit_head(cursor)
+            dump = ["pg_dump", *args, "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot]
             subprocess.run(  # noqa: S603
-                ["pg_dump", *args, "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot]
-                + ["--file", str(db_file), connection.settings_dict["NAME"]],
+                [*dump, "--file", str(db_file), connection.settings_dict["NAME"]],
                 env=env,
                 check=True,
                 capture_output=True,
@@ -216,9 +216,9 @@ def restore(source: Path) -> Report:
             backup_db.close()
     else:
         args, env = _pg_env()
+        load = ["pg_restore", *args, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
         subprocess.run(  # noqa: S603
-            ["pg_restore", *args, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
-            + ["--dbname", connection.settings_dict["NAME"], str(db_file)],
+            [*load, "--dbname", connection.settings_dict["NAME"], str(db_file)],
             env=env,
             check=True,
             capture_output=True,
