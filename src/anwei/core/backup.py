@@ -116,11 +116,11 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
             target.close()
         copy = sqlite3.connect(db_file)
         try:
-            cursor = copy.cursor()
-            names = [r[0] for r in cursor.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            lite = copy.cursor()
+            names = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             tables = sorted(n for n in names if not n.startswith("sqlite_"))
-            counts = {t: cursor.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
-            seq, head = _audit_head(cursor)
+            counts = {t: lite.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
+            seq, head = _audit_head(lite)
         finally:
             copy.close()
     elif engine == "postgresql":
