@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .personas import PASSWORD
+from .personas import PASSWORD, current_code
 
 CHROMIUM = os.environ.get("ANWEI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,11 +46,19 @@ def browser_page(chromium: Any) -> Iterator[Any]:
 
 
 def sign_in(page: Any, live_server: Any, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form, and through the two-factor step with the persona's authenticator when the
+    persona has one."""
+    from anwei.accounts.models import User
+
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+    if "/accounts/two-factor/" in page.url and "/setup/" not in page.url:
+        page.fill("#id_token", current_code(User.objects.get(username=username)))
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
 
 
 def assert_accessible(page: Any) -> None:

@@ -56,6 +56,43 @@ def everyone(status: int, personas: frozenset[str] | list[str] = frozenset(PERSO
     return dict.fromkeys(personas, status)
 
 
+def restricted_text(world: World, text: str, may_see: frozenset[str] | set[str] | tuple[str, ...] = ()) -> str:
+    """Register restricted text: no response to a persona outside `may_see` — on ANY page or API operation of the
+    matrix, not only the case at hand — may contain it. Returns the text."""
+    if len(text) < 6:
+        raise ValueError(f"restricted text {text!r} is too short to search for reliably")
+    world.secrets[text] = frozenset(may_see) | world.secrets.get(text, frozenset())
+    return text
+
+
+def restricted_and_open(
+    route: str,
+    *,
+    restricted_url: str | Callable[[World], str],
+    open_url: str | Callable[[World], str],
+    restricted_expect: dict[str, int],
+    open_expect: dict[str, int],
+    secret: Callable[[World], str],
+    may_see: frozenset[str],
+    **kwargs: Any,
+) -> list[Case]:
+    """The same route on a restricted record and on an ordinary one (the issue's restricted × unrestricted):
+    two cases labelled "restricted" and "unrestricted"; the restricted one carries the secret."""
+    label = kwargs.pop("label", "")
+    return [
+        Case(
+            route,
+            restricted_url,
+            restricted_expect,
+            secret=secret,
+            may_see=may_see,
+            label=f"{label} restricted".strip(),
+            **kwargs,
+        ),
+        Case(route, open_url, open_expect, label=f"{label} unrestricted".strip(), **kwargs),
+    ]
+
+
 def _matrix_modules() -> list[Any]:
     modules = []
     for config in apps.get_app_configs():
@@ -68,6 +105,11 @@ def _matrix_modules() -> list[Any]:
 
 def all_cases() -> list[Case]:
     return [case for module in _matrix_modules() for case in module.CASES]
+
+
+def cases_by_app() -> dict[str, list[Case]]:
+    """App name ("anwei.directory") → its matrix cases."""
+    return {module.__name__.rsplit(".tests.", 1)[0]: list(module.CASES) for module in _matrix_modules()}
 
 
 def setup_world(world: World) -> None:

@@ -8,14 +8,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anwei.accounts import services as accounts
 from anwei.accounts.models import User
-from anwei.accounts.roles import Role
+from anwei.accounts.roles import MFA_REQUIRED, Role
 from anwei.directory import services as directory
 from anwei.directory.models import Agency, Person, Unit
 
 PASSWORD = "correct-horse-battery"
+PERSONA_DEVICE = "persona authenticator"  # the test world's authenticator app (see pass_second_factor)
 
 # persona: (role or None, unit key or None)
 PERSONAS: dict[str, tuple[Role | None, str | None]] = {
@@ -38,6 +43,8 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
+    # restricted text → the personas who may see it; the permission matrix checks every response for all of them
+    secrets: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -65,10 +72,45 @@ def build_world() -> World:
         user = accounts.create_user(actor=None, username=name, password=PASSWORD, agency=agency, person=person)
         if role is not None and unit is not None:
             accounts.assign_role(actor=None, user=user, role=role, unit=unit)
+        if role in MFA_REQUIRED:
+            TOTPDevice.objects.create(user=user, name=PERSONA_DEVICE, confirmed=True)
         world.users[name] = user
     world.people["in_a1"] = Person.objects.create(agency=agency, unit=world.units["a1"], name="甲一承辦", title="技士")
     world.people["in_b"] = Person.objects.create(agency=agency, unit=world.units["b"], name="乙承辦", title="科員")
     return world
+
+
+def current_code(user: User) -> str:
+    """The code the persona's authenticator app shows now. Replay protection and the throttle after wrong codes
+    are reset, so a test may sign in again at once."""
+    device = TOTPDevice.objects.get(user=user, name=PERSONA_DEVICE)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):0{device.digits}d}"
+
+
+def pass_second_factor(client: Client, user: User) -> None:
+    """Mark a test client's session as having passed the second factor with the persona's authenticator (what
+    a correct code at /accounts/two-factor/ does); users without one are left as they are."""
+    device = TOTPDevice.objects.filter(user=user, name=PERSONA_DEVICE, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _personas_pass_second_factor(monkeypatch: Any) -> None:
+    """`client.force_login(persona)` stands for a full sign-in: password and, for a persona with an authenticator,
+    the second factor. Tests of the sign-in itself use the login form and /accounts/two-factor/ instead."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

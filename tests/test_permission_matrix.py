@@ -4,13 +4,14 @@ import json as jsonlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from anwei.api import api
 
-from .matrix import ALL_PERSONAS, Case, all_cases, setup_world
+from .matrix import ALL_PERSONAS, Case, all_cases, cases_by_app, setup_world
 from .personas import World
 
 CASES = all_cases()
@@ -60,10 +61,45 @@ def _request(client: Client, case: Case, world: World) -> Any:
     return call(url, data=data or {}) if data is not None or case.method != "get" else call(url)
 
 
+def test_every_app_with_restricted_records_has_restricted_cases() -> None:
+    """An app whose records can be restricted (a `restricted` field) must try a restricted record in the matrix,
+    with the text that must not leak (see tests.matrix.restricted_and_open)."""
+    by_app = cases_by_app()
+    restricted_apps = {
+        model._meta.app_config.name
+        for model in apps.get_models()
+        if model._meta.app_config.name.startswith("anwei.")
+        and any(f.name in {"restricted", "is_restricted"} for f in model._meta.get_fields())
+    }
+    missing = sorted(
+        app for app in restricted_apps if not any(c.secret and "restricted" in c.label for c in by_app.get(app, []))
+    )
+    assert not missing, f"apps with restricted records but no restricted-record matrix case: {missing}"
+
+
+@pytest.mark.django_db
+def test_matrix_catches_restricted_text_on_any_page(world: World) -> None:
+    """The world-wide check has teeth: text registered as restricted is found on a page that shows it."""
+    from .matrix import restricted_text
+
+    setup_world(world)
+    case = next(c for c in CASES if c.route == "accounts:profile")
+    restricted_text(world, world.users["staff_a"].display_name, may_see={"staff_a"})
+    assert _check(case, world) == []
+    restricted_text(world, world.users["staff_b"].display_name)
+    failures = _check(case, world)
+    assert failures and all(f.startswith("staff_b:") for f in failures)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_permission_matrix(case: Case, world: World) -> None:
     setup_world(world)
+    failures = _check(case, world)
+    assert not failures, "\n".join(failures)
+
+
+def _check(case: Case, world: World) -> list[str]:
     secret = case.secret(world) if case.secret else None
     failures = []
     for persona in ALL_PERSONAS:
@@ -79,4 +115,7 @@ def test_permission_matrix(case: Case, world: World) -> None:
         body = b"".join(response) if response.streaming else response.content
         if secret and persona not in case.may_see and secret.encode() in body:
             failures.append(f"{persona}: the response shows restricted text {secret!r}")
-    assert not failures, "\n".join(failures)
+        for text, may_see in world.secrets.items():
+            if persona not in may_see and text.encode() in body:
+                failures.append(f"{persona}: the response shows restricted text {text[:12]!r}… (world.secrets)")
+    return failures

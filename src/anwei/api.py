@@ -12,7 +12,53 @@ from anwei.accounts.auth import api_auth
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.registry import with_module
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            },
+        }
+    },
+}
+ERRORS = {
+    "400": "The request could not be read.",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "Not allowed.",
+    "404": "Not found, or not yours to see.",
+    "422": "Some fields are not valid, or a rule of the domain refuses the change.",
+}
+
+
+class AnweiAPI(NinjaAPI):
+    """Every operation documents the project's error answers, so clients (and the schema fuzzing in the tests)
+    know every status it may give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERRORS.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                    )
+        return schema
+
+
+api = AnweiAPI(
     title="Anwei API",
     version="1",
     description="Anwei (安維) — agency security and official-secret protection.",

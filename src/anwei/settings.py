@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crontask",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "anwei.core",
     "anwei.audit",
     "anwei.accounts",
@@ -100,12 +103,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "anwei.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "anwei.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anwei.urls"
@@ -147,20 +153,38 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Sessions expire after inactivity.
+# Sessions expire after inactivity (every request pushes the expiry on), and end when the password changes or the
+# user signs out everywhere (accounts.User.get_session_auth_hash).
 SESSION_COOKIE_AGE = env_int("ANWEI_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Sign-in: two-factor (TOTP, django-otp) for the roles in accounts.roles.MFA_REQUIRED or everyone when an admin
+# says so; throttling and lockout (django-axes) by user name after ANWEI_LOGIN_FAILURE_LIMIT wrong passwords,
+# until an admin unlocks the account or ANWEI_LOCKOUT_HOURS pass (0: only an admin unlocks).
+OTP_TOTP_ISSUER = "Anwei 安維"
+AXES_FAILURE_LIMIT = env_int("ANWEI_LOGIN_FAILURE_LIMIT", 10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by address would let one person lock out a whole office behind one NAT address; the count by user name
+# cannot be dodged by changing address, browser or cookies, which is what axes.W006 is about.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_COOLOFF_TIME = env_int("ANWEI_LOCKOUT_HOURS", 0) or None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "anwei.accounts.views_mfa.locked_out"
+AXES_CLIENT_IP_CALLABLE = "anwei.accounts.lockout.client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
 
 # HTTPS: secure cookies and HSTS when served over TLS (ANWEI_HTTPS=true), as `check --deploy` asks.
 HTTPS = env_bool("ANWEI_HTTPS", not DEBUG and not TESTING and "ANWEI_ALLOWED_HOSTS" in os.environ)

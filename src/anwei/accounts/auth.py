@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from . import services
+from . import mfa, services
 
 
 class TokenAuth(HttpBearer):
@@ -17,13 +17,14 @@ class TokenAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The signed-in browser session; CSRF is checked for unsafe methods."""
+    """The signed-in browser session; CSRF is checked for unsafe methods. A session that has not passed a required
+    second factor does not count."""
 
     param_name = "sessionid"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
+        if user is not None and user.is_authenticated and user.is_active and not mfa.must_verify(user):
             return user
         return None
 

@@ -9,14 +9,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from anwei.directory.models import Agency, Person, Unit
 
 from .roles import Role
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     person = models.OneToOneField(
         Person,
         null=True,
@@ -34,9 +36,18 @@ class User(AbstractUser):
         verbose_name=_("agency"),
     )
 
+    # Changed by "sign out everywhere": every session signed with the old value ends (see _get_session_auth_hash).
+    session_epoch = models.CharField(max_length=32, blank=True, default="", editable=False)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Sessions are bound to the password and to the session epoch: changing either ends them all."""
+        key_salt = "anwei.accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -124,3 +135,62 @@ class ApiToken(models.Model):
     @classmethod
     def new_raw(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class SecurityPolicy(models.Model):
+    """Site-wide sign-in rules that an admin may tighten (one row)."""
+
+    mfa_required_for_all = models.BooleanField(_("require two-factor sign-in for everyone"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+
+    def __str__(self) -> str:
+        return str(_("security policy"))
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+def hash_recovery_code(raw: str) -> str:
+    return hashlib.sha256(normalise_recovery_code(raw).encode()).hexdigest()
+
+
+def normalise_recovery_code(raw: str) -> str:
+    return "".join(ch for ch in raw.lower() if ch.isalnum())
+
+
+class RecoveryCodeDevice(Device):
+    """One-time recovery codes, for a lost phone. Only SHA-256 hashes of the codes are stored (each code carries
+    50 random bits, so a plain hash is enough); each code works once."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def verify_token(self, token: str) -> bool:
+        if not isinstance(token, str) or not 8 <= len(normalise_recovery_code(token)) <= 20:
+            return False
+        used = self.codes.filter(code_hash=hash_recovery_code(token), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        return used == 1
+
+    def remaining(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.pk}"

@@ -7,6 +7,7 @@ from .roles import Role, grant
 
 grant("accounts.manage", Role.ADMIN)
 grant("accounts.view", Role.ADMIN, Role.ETHICS_OFFICER, Role.AUDITOR)
+grant("accounts.security", Role.ADMIN)
 
 
 class UserPolicy(Policy):

@@ -1,5 +1,6 @@
 """Writes for accounts: users, role assignments, need-to-know grants and API tokens — each with its audit entry."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -7,13 +8,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.directory.models import Agency, Person, Unit
 
-from . import scope
-from .models import AccessGrant, ApiToken, RoleAssignment, User, hash_token
+from . import mfa, scope
+from .models import (
+    AccessGrant,
+    ApiToken,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    RoleAssignment,
+    SecurityPolicy,
+    User,
+    hash_recovery_code,
+    hash_token,
+)
 from .roles import Role
 
 
@@ -155,3 +168,145 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- Sign-in security: two-factor, sessions, passwords, lockout (each on the audit log) ---------------------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _new_recovery_code() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (0/o, 1/l/i)
+    raw = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+@transaction.atomic
+def start_enrolment(*, user: User) -> TOTPDevice:
+    """A new, unconfirmed authenticator for the user (earlier unconfirmed ones are discarded)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def confirm_enrolment(*, actor: Any, device: TOTPDevice, token: str) -> list[str]:
+    """The first code from the app confirms the authenticator; it replaces any earlier one. Returns new recovery
+    codes, to be shown once."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if device.confirmed or not device.verify_token(token.strip()):
+        raise BusinessRuleError(_("The code is not right. Check the time on your phone and try again."), field="token")
+    TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=device.user,
+        object_repr=device.user.username,
+        changes={"two_factor": "enrolled"},
+    )
+    return new_recovery_codes(actor=actor, user=device.user)
+
+
+@transaction.atomic
+def new_recovery_codes(*, actor: Any, user: User) -> list[str]:
+    """Ten new one-time recovery codes (the earlier ones stop working). Only their hashes are stored."""
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code_hash=hash_recovery_code(c)) for c in codes)
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        obj=user,
+        object_repr=user.username,
+        changes={"two_factor": "new recovery codes"},
+    )
+    return codes
+
+
+@transaction.atomic
+def remove_second_factor(*, actor: Any, user: User) -> None:
+    """Remove the authenticator and the recovery codes (the user by choice, or an admin for a lost phone)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    audit.record(
+        actor=actor,
+        action=audit.Action.DELETE,
+        obj=user,
+        object_repr=user.username,
+        changes={"two_factor": "removed"},
+    )
+
+
+def check_second_factor(*, user: User, token: str) -> Device | None:
+    """The device that accepts `token` (authenticator first, then a recovery code), or None. A success goes on the
+    audit log here; the view reports a failure as a failed sign-in (audit log and lockout count)."""
+    token = token.strip()[:32]
+    device: Device | None = None
+    with transaction.atomic():
+        for candidate in (*TOTPDevice.objects.filter(user=user, confirmed=True), mfa.recovery_device(user)):
+            if candidate is None:
+                continue
+            locked = type(candidate).objects.select_for_update().get(pk=candidate.pk)
+            if locked.verify_token(token):
+                device = locked
+                break
+        if device is not None:
+            kind = "recovery code" if isinstance(device, RecoveryCodeDevice) else "authenticator"
+            audit.record(
+                actor=user,
+                action=audit.Action.LOGIN,
+                obj=user,
+                object_repr=user.username,
+                changes={"second_factor": kind},
+            )
+    return device
+
+
+@transaction.atomic
+def set_mfa_required_for_all(*, actor: Any, required: bool) -> SecurityPolicy:
+    policy = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)[0]
+    before = audit.snapshot(policy, ["mfa_required_for_all"])
+    policy.mfa_required_for_all = required
+    policy.updated_at = timezone.now()
+    policy.save()
+    audit.record_update(actor=actor, obj=policy, before=before)
+    return policy
+
+
+@transaction.atomic
+def change_password(*, actor: Any, user: User, password: str) -> None:
+    """Set a new password (already validated). Every other session of the user ends with it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=actor, action=audit.Action.UPDATE, obj=user, object_repr=user.username, changes={"password": "changed"}
+    )
+
+
+@transaction.atomic
+def sign_out_everywhere(*, actor: Any, user: User) -> None:
+    """End every session of the user, on every device (the session epoch is part of each session's hash)."""
+    user.session_epoch = secrets.token_hex(16)
+    user.save(update_fields=["session_epoch"])
+    audit.record(
+        actor=actor, action=audit.Action.LOGOUT, obj=user, object_repr=user.username, changes={"everywhere": True}
+    )
+
+
+@transaction.atomic
+def unlock(*, actor: Any, username: str) -> int:
+    """Clear the failed sign-ins that locked `username` (django-axes)."""
+    from axes.utils import reset
+
+    cleared = reset(username=username)
+    audit.record(
+        actor=actor,
+        action=audit.Action.OTHER,
+        object_type="accounts.user",
+        object_id=User.objects.filter(username=username).values_list("pk", flat=True).first() or "",
+        object_repr=username[:150],
+        changes={"unlocked": username, "failed_attempts_cleared": cleared},
+    )
+    return cleared

@@ -1,7 +1,8 @@
-"""Sign-in, sign-out and failed sign-in go on the audit log."""
+"""Sign-in, sign-out, failed sign-in and lockout go on the audit log."""
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -22,10 +23,25 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
+    changes = {"second_factor": "wrong code"} if credentials.get("second_factor") else {}
     audit.record(
         actor=None,
         action=audit.Action.LOGIN_FAILED,
         object_type="accounts.user",
         object_repr=username,
         actor_label=username,
+        changes=changes,
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
+    username = str(username or "")[:150]
+    audit.record(
+        actor=None,
+        action=audit.Action.OTHER,
+        object_type="accounts.user",
+        object_repr=username,
+        actor_label=username,
+        changes={"locked_out": True},
     )

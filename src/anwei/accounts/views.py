@@ -2,16 +2,27 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import mfa, services
 from .models import ApiToken
 
 
 class LoginView(auth_views.LoginView):
+    """The password step; a user who needs the second factor goes on to it (or to enrolment) at once."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if mfa.must_verify(self.request.user):
+            step = "accounts:mfa_verify" if mfa.enrolled(self.request.user) else "accounts:mfa_setup"
+            return f"{reverse(step)}?{urlencode({'next': url})}"
+        return url
 
 
 def profile(request: HttpRequest) -> HttpResponse:
@@ -23,6 +34,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             "assignments": request.user.role_assignments.select_related("unit"),  # type: ignore[union-attr]
             "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),  # type: ignore[union-attr]
             "new_token": new_token,
+            "two_factor": mfa.enrolled(request.user),
+            "two_factor_required": mfa.required_for(request.user),
+            "recovery_left": (device.remaining() if (device := mfa.recovery_device(request.user)) else 0),
         },
     )
 

@@ -10,7 +10,7 @@ from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 from anwei.directory import policies as directory_policies
 
-from . import services
+from . import mfa, services
 from .forms import NewUserForm, RoleAssignmentForm
 from .policies import users as policy
 
@@ -57,6 +57,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": user.role_assignments.select_related("unit"),
             "form": form,
             "can_manage": can_manage,
+            "two_factor": mfa.enrolled(user),
         },
     )
 

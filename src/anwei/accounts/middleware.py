@@ -1,0 +1,29 @@
+"""Two-factor gate: a signed-in user who must pass the second factor sees only the second-factor pages (and may
+sign out) until they have. Runs after django-otp's middleware and Django's LoginRequiredMiddleware."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from . import mfa
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if getattr(view_func, "second_factor_exempt", False) or not getattr(view_func, "login_required", True):
+            return None  # the second-factor pages, sign-out, and public views (sign-in, the API with its own auth)
+        if not mfa.must_verify(request.user):
+            return None
+        target = "accounts:mfa_verify" if mfa.enrolled(request.user) else "accounts:mfa_setup"
+        return redirect_to_login(request.get_full_path(), reverse(target))
