@@ -27,8 +27,10 @@ def test_inbox_on_a_phone(browser_page: Any, live_server: Any, world: Any) -> No
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.click("text=資安事件通報（第3級）")
     assert_accessible(page)
+    page.evaluate("window.sameDocument = true")
     page.click("#ack button")
-    page.wait_for_selector("#ack [role=status]")  # swapped in by htmx, no reload
+    page.wait_for_selector("#ack [role=status]")
+    assert page.evaluate("window.sameDocument === true")  # swapped in by htmx, no reload
     assert page.locator("#unread-count").count() == 0  # opening it read it
     assert_accessible(page)
     notification.refresh_from_db()
