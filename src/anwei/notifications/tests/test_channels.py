@@ -111,3 +111,14 @@ def test_sms_without_a_gateway_fails_and_is_retried(world: Any, settings: Any) -
     assert deliver.call(delivery.pk) is False
     delivery.refresh_from_db()
     assert "ANWEI_SMS_URL" in delivery.last_error and delivery.status == "pending"
+
+
+def test_webhook_does_not_follow_redirects(world: Any, http_server: Any) -> None:
+    contact = _cyber_contact(world)
+    ContactChannel.objects.create(contact=contact, channel="webhook", address=http_server.url, secret="x")
+    services.notify(contacts=[contact], subject="s", channels=["webhook"])
+    http_server.status = 307
+    delivery = Delivery.objects.get()
+    assert deliver.call(delivery.pk) is False
+    delivery.refresh_from_db()
+    assert "307" in delivery.last_error and len(http_server.requests) == 1

@@ -1,6 +1,7 @@
 """Real worker processes (`python -m anwei worker`) delivering e-mail to a real local SMTP server: a worker killed
-with SIGKILL in the middle of deliveries loses nothing when started again, and two workers on PostgreSQL split the
-work without sending any row twice."""
+with SIGKILL in the middle of deliveries loses nothing when started again (only the one message the server had
+already taken when the worker died can arrive twice, with the same Message-ID — SMTP cannot do better, RFC 1047),
+and two workers on PostgreSQL split the work without sending any row twice."""
 
 import json
 import os
@@ -84,7 +85,7 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def test_sigkill_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
+def test_sigkill_mid_delivery_loses_nothing_and_resends_at_most_the_message_in_flight(tmp_path: Path) -> None:
     n = 60
     controller, smtp = start_smtp(delay=0.05)  # a slow server: messages are in flight when the worker dies
     env = _env(tmp_path, smtp, f"sqlite:///{tmp_path / 'kill.sqlite3'}")
@@ -95,10 +96,10 @@ def test_sigkill_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path: Pa
         workers.append(_start_worker(env))
         _wait(lambda: len(smtp.messages) >= 15, 120, "the first deliveries")
         _kill(workers[-1])
+        assert workers[-1].returncode == -signal.SIGKILL
+        time.sleep(0.5)  # a message whose DATA was already on the wire may still be accepted
         at_kill = len(smtp.messages)
         assert at_kill < n, "the worker finished before it could be killed"
-        time.sleep(0.5)
-        assert len(smtp.messages) == at_kill  # it is really dead
 
         workers.append(_start_worker(env))
 
