@@ -135,7 +135,9 @@ def test_leak_flag_is_audited_and_needs_the_inspector(world: World, setup: dict[
         corrective.set_leak_suspected(actor=world.users["supervisor_a"], finding=finding, suspected=True)
     corrective.set_leak_suspected(actor=setup["inspector"], finding=finding, suspected=True)
     finding.refresh_from_db()
-    assert finding.suggests_leak
+    assert finding.suggests_leak and finding.leak_report_id is None  # this inspector holds no role to file reports
+    corrective.set_leak_suspected(actor=world.users["ethics"], finding=finding, suspected=True)
+    finding.refresh_from_db()
     # a leak report is filed only where the incidents app can take one
     assert (finding.leak_report_id is not None) == corrective.leak_reports_available()
     assert AuditEntry.objects.filter(object_type="inspections.finding", action="update").exists()
