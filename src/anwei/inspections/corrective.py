@@ -2,6 +2,8 @@
 evidence, verified and closed (or sent back) by the inspector; reminders before the due date and escalation to the
 unit's supervisors when overdue. Each write is one transaction with its audit entry and its notifications."""
 
+import importlib
+import importlib.util
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -81,14 +83,37 @@ def open_finding(*, actor: Any, inspection: Inspection, item: ChecklistItem, ans
     return finding
 
 
+def leak_reports_available() -> bool:
+    return importlib.util.find_spec("anwei.incidents.services") is not None
+
+
 @transaction.atomic
 def set_leak_suspected(*, actor: Any, finding: Finding, suspected: bool) -> Finding:
-    """Mark a finding as suggesting a leak (疑似洩密), for the ethics office to open a leak report."""
+    """Mark a finding as suggesting a leak (疑似洩密). Where the incidents app can take reports, marking it also
+    files a `leak` report linked to the finding (once, if the actor may file reports), routed by the incidents app's
+    own rules."""
     if not policies.findings.can(actor, "inspections.verify", finding):
         raise NotAllowed()
-    before = audit.snapshot(finding, ["suggests_leak"])
+    before = audit.snapshot(finding, ["suggests_leak", "leak_report_id"])
     finding.suggests_leak = suspected
-    finding.save(update_fields=["suggests_leak"])
+    if suspected and finding.leak_report_id is None and leak_reports_available():
+        incidents = importlib.import_module("anwei.incidents.services")
+        try:
+            with transaction.atomic():
+                report = incidents.file_report(
+                    actor=actor,
+                    agency=finding.unit.agency,
+                    category="leak",
+                    title=_("Suspected leak found by an inspection at %(unit)s") % {"unit": finding.unit.name},
+                    description=finding.description,
+                    unit=finding.unit,
+                    source=finding,
+                )
+        except NotAllowed:
+            pass  # an inspector who may not file reports only marks it; the ethics office files the report
+        else:
+            finding.leak_report_id = report.pk
+    finding.save(update_fields=["suggests_leak", "leak_report_id"])
     audit.record_update(actor=actor, obj=finding, before=before)
     return finding
 

@@ -62,6 +62,14 @@ class RoundForm(forms.Form):
         self.fields["inspectors"].queryset = users  # type: ignore[attr-defined]
 
 
+class TargetsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(label=_("Units to add"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"), help_text=_("Columns: 代碼 (code), 名稱 (name), 類別 (kind, optional).")

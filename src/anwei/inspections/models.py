@@ -244,6 +244,7 @@ class Finding(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     description = models.TextField(_("description"))
     suggests_leak = models.BooleanField(_("suggests a leak"), default=False)
+    leak_report_id = models.PositiveIntegerField(_("leak report"), null=True, blank=True)  # incidents.Incident
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/import/", views.round_import, name="round_import"),
+    path("rounds/<int:pk>/targets/", views.round_targets, name="round_targets"),
     path("rounds/<int:pk>/export.csv", views.round_export, name="round_export"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("inspections/<int:pk>/", views.inspection_fill, name="inspection"),

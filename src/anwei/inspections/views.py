@@ -19,7 +19,7 @@ from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
 
 from . import imports, policies, selectors, services
-from .forms import ImportForm, PhotoForm, RoundForm
+from .forms import ImportForm, PhotoForm, RoundForm, TargetsForm
 from .models import ChecklistTemplate, Inspection, Round
 
 
@@ -131,6 +131,24 @@ def round_import(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(n)d targets imported.") % {"n": len(checked.good)})
             return redirect("inspections:round", pk=round_.pk)
     return render(request, "inspections/round_import.html", {"round": round_, "form": form, "checked": checked})
+
+
+def round_targets(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add existing units as targets (many at once: use the CSV import)."""
+    round_ = policies.rounds.get_visible(request.user, pk)
+    if not policies.rounds.can(request.user, "inspections.manage", round_):
+        return forbidden(request)
+    units = Unit.objects.filter(agency=round_.plan.agency_id, active=True).order_by("path")
+    form = TargetsForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_targets(actor=request.user, round_=round_, units=list(form.cleaned_data["units"]))
+        except BusinessRuleError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("%(n)d inspections added.") % {"n": added})
+            return redirect("inspections:round", pk=round_.pk)
+    return render(request, "inspections/round_targets.html", {"round": round_, "form": form})
 
 
 def round_export(request: HttpRequest, pk: int) -> HttpResponseBase:

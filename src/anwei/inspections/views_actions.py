@@ -50,6 +50,7 @@ def action_detail(
             "can_answer": action.status == "open" and policies.actions.can(user, "inspections.answer", action),
             "can_verify": action.status == "answered" and policies.actions.can(user, "inspections.verify", action),
             "can_flag": policies.findings.can(user, "inspections.verify", action.finding),
+            "leak_reports": corrective.leak_reports_available(),
             "can_see_inspection": policies.inspections.visible(user).filter(pk=action.finding.inspection_id).exists(),
             "answer_form": answer_form or AnswerActionForm(),
             "verify_form": verify_form or VerifyForm(),

@@ -145,6 +145,21 @@ CASES = [
         label="post",
     ),
     Case(
+        "inspections:round_targets",
+        _r("round", "/inspections/rounds/{pk}/targets/"),
+        page(_fill({"admin": 200, "ethics": 200}, 403)),
+        default=404,
+    ),
+    Case(
+        "inspections:round_targets",
+        _r("round", "/inspections/rounds/{pk}/targets/"),
+        page(_fill(MANAGERS_302, 403)),
+        default=404,
+        method="post",
+        data=lambda w: {"units": [w.units["a"].pk]},
+        label="post",
+    ),
+    Case(
         "inspections:round_export",
         _r("round", "/inspections/rounds/{pk}/export.csv"),
         page(everyone(200, ROUND_SEERS)),

@@ -124,3 +124,20 @@ def test_cadence_six_months(world: World, setup: dict[str, Any]) -> None:
     assert cadence.remind_due() >= 1
     assert cadence.remind_due() == 0
     assert Notification.objects.filter(person=world.people["ethics"], key__startswith="inspections-cadence").exists()
+
+
+def test_leak_flag_is_audited_and_needs_the_inspector(world: World, setup: dict[str, Any]) -> None:
+    from anwei.core.errors import NotAllowed
+
+    action = _overdue_action(world, setup)
+    finding = action.finding
+    with pytest.raises(NotAllowed):
+        corrective.set_leak_suspected(actor=world.users["supervisor_a"], finding=finding, suspected=True)
+    corrective.set_leak_suspected(actor=setup["inspector"], finding=finding, suspected=True)
+    finding.refresh_from_db()
+    assert finding.suggests_leak and finding.leak_report_id is None  # this inspector holds no role to file reports
+    corrective.set_leak_suspected(actor=world.users["ethics"], finding=finding, suspected=True)
+    finding.refresh_from_db()
+    # a leak report is filed only where the incidents app can take one
+    assert (finding.leak_report_id is not None) == corrective.leak_reports_available()
+    assert AuditEntry.objects.filter(object_type="inspections.finding", action="update").exists()
