@@ -1,0 +1,100 @@
+"""P3 pages at volume: the board, the incident list, the audit viewer and the plan dashboard — p95 and SQL queries
+per page, first on the demo data, then after `gen-data` added the volumes. The query count must not grow.
+
+Pages are rendered in-process through Django's full middleware stack (test client, signed-in demo users) so the
+queries can be counted; each child measurement runs in its own process against a scratch database."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench import Figure
+from bench.harness import ROOT, anwei, env_for, scratch_db
+
+INCIDENTS = int(os.environ.get("BENCH_P3_INCIDENTS", "100000"))
+AUDIT = int(os.environ.get("BENCH_P3_AUDIT", "1000000"))
+REPEAT = int(os.environ.get("BENCH_P3_REPEAT", "40"))
+DATABASE = os.environ.get("BENCH_P3_DATABASE", "sqlite")
+
+
+def child() -> dict[str, dict[str, float]]:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from anwei.accounts.models import User
+    from anwei.plans.models import Plan
+
+    plan = Plan.objects.order_by("-id").first()
+    pages = {
+        "board": ("ethics", reverse("incidents:board")),
+        "incident list (all)": ("ethics", reverse("incidents:board") + "?status=all"),
+        "audit viewer": ("auditor", reverse("audit:index")),
+        "plan dashboard": ("ethics", reverse("plans:dashboard", args=[plan.pk]) if plan else "/"),
+    }
+    out = {}
+    for name, (username, url) in pages.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(username=username))
+        assert client.get(url).status_code == 200, (name, url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        times = []
+        for _ in range(REPEAT):
+            began = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - began)
+        times.sort()
+        out[name] = {"p95": times[max(0, int(len(times) * 0.95) - 1)] * 1000, "queries": len(queries)}
+    return out
+
+
+def measure(url: str) -> dict[str, dict[str, float]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.p3_pages", "--child"],
+        env=env_for(url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run() -> list[Figure]:
+    with scratch_db(DATABASE) as url:
+        anwei(url, "migrate", "--noinput", "-v", "0")
+        anwei(url, "demo")
+        small = measure(url)
+        began = time.perf_counter()
+        anwei(url, "gen-data", "--incidents", str(INCIDENTS), "--audit", str(AUDIT))
+        generated = time.perf_counter() - began
+        large = measure(url)
+    figures = []
+    for name, fig in large.items():
+        grows = fig["queries"] > small[name]["queries"]
+        figures.append(
+            Figure(
+                "P3",
+                f"{name} p95 at volume",
+                fig["p95"],
+                "ms",
+                "< 150 ms; queries flat",
+                fig["p95"] < 150 and not grows,
+                f"{DATABASE}, {INCIDENTS:,} reports + {AUDIT:,} audit entries from `gen-data` (took {generated:.0f} s); "
+                f"{REPEAT} requests: p95 {fig['p95']:.1f} ms with {fig['queries']:.0f} SQL queries per page at volume "
+                f"vs {small[name]['p95']:.1f} ms and {small[name]['queries']:.0f} queries on the demo data alone"
+                f"{' — the query count GREW' if grows else ''}.",
+            )
+        )
+    return figures
+
+
+if __name__ == "__main__" and "--child" in sys.argv:
+    print(json.dumps(child()))
