@@ -15,7 +15,12 @@ CONCURRENCY = int(os.environ.get("BENCH_P1_CONCURRENCY", "32"))
 def filings(token: str, n: int) -> list[tuple[str, str, bytes, dict[str, str]]]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     bodies = [
-        json.dumps({"category": "phishing" if i % 2 else "cyber", "title": f"壓力測試通報 {i}"}, ensure_ascii=False)
+        json.dumps(
+            {"category": "theft", "title": f"壓力測試通報 {i}"}
+            if i % 2
+            else {"category": "cyber", "cyber_level": 1 + i % 2, "title": f"壓力測試資安事件 {i}"},
+            ensure_ascii=False,
+        )
         for i in range(n)
     ]
     return [("POST", "/api/v1/incidents", b.encode(), headers) for b in bodies]

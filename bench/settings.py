@@ -3,3 +3,6 @@
 from anwei.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+
+# Pages render without `collectstatic` having been run in the scratch set-up (hashed names are a lookup either way).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
