@@ -20,7 +20,7 @@ def run() -> list[Figure]:
         django.setup()
         from django.core.management import call_command
 
-        from anwei.audit.chain import FIELDS, GENESIS, entry_hash
+        from anwei.audit.chain import FIELDS, GENESIS, entry_hash, walk
         from anwei.audit.models import AuditEntry, AuditHead
         from anwei.audit.selectors import verify
 
@@ -49,9 +49,17 @@ def run() -> list[Figure]:
         AuditEntry.objects.bulk_create(batch)
         AuditHead.objects.update_or_create(pk=1, defaults={"seq": ENTRIES, "hash": prev})
         began = time.perf_counter()
-        verdict = verify()
-        rate = verdict.count / (time.perf_counter() - began)
-        assert verdict.ok, verdict.problem
+        rows = AuditEntry.objects.order_by("seq").values_list("id", "hash", *FIELDS).iterator(chunk_size=20000)
+        before = walk(rows)
+        before_rate = before.count / (time.perf_counter() - began)
+        assert before.ok, before.problem
+        rates = {}
+        for workers in (1, os.cpu_count() or 1):
+            began = time.perf_counter()
+            verdict = verify(workers)
+            rates[workers] = verdict.count / (time.perf_counter() - began)
+            assert verdict.ok, verdict.problem
+        rate = max(rates.values())
     return [
         Figure(
             "P4",
@@ -60,6 +68,11 @@ def run() -> list[Figure]:
             "entries/s",
             "≥ 500,000/s",
             rate >= 500_000,
-            f"`audit.selectors.verify()` over a chain of {ENTRIES:,} generated entries in SQLite (one process).",
+            f"`audit.selectors.verify()` over a chain of {ENTRIES:,} generated entries in a SQLite file: "
+            + ", ".join(f"{n} process(es) {r:,.0f}/s" for n, r in rates.items())
+            + f". Before (the ORM walk: model rows → dict → `json.dumps(sort_keys)` → SHA-256, one process), "
+            f"same chain, same run: {before_rate:,.0f}/s. After: raw cursor rows, the canonical JSON written field by "
+            "field with the C string escaper (`audit/fastwalk.py`, byte-identical to `chain.canonical`, tested), "
+            "seq ranges in parallel processes for long chains. The hash format is unchanged (no migration).",
         ),
     ]

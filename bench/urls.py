@@ -27,7 +27,9 @@ def ping(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 def raw_insert(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {TABLE} (title, at) VALUES (%s, %s)", [request.body[:200].decode(), str(timezone.now())])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {TABLE} (title, at) VALUES (%s, %s)", [request.body[:200].decode(), str(timezone.now())]
+        )  # noqa: S608
     return JsonResponse({"ok": True}, status=201)
 
 

@@ -2,14 +2,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .chain import FIELDS, Verdict, walk
+from . import fastwalk
+from .chain import Verdict
 from .models import AuditCheckpoint, AuditEntry, AuditHead
 
 
-def verify(chunk_size: int = 20000) -> Verdict:
-    """Walk the whole chain; also compare with the head row and with every stored checkpoint."""
-    rows = AuditEntry.objects.order_by("seq").values_list("id", "hash", *FIELDS).iterator(chunk_size=chunk_size)
-    verdict = walk(rows)
+def verify(workers: int | None = None) -> Verdict:
+    """Walk the whole chain (`fastwalk`: the same hashes as `chain.canonical`, raw rows, parallel ranges when long);
+    also compare with the head row and with every stored checkpoint."""
+    verdict = fastwalk.walk_table(workers)
     if not verdict.ok:
         return verdict
     head = AuditHead.objects.filter(pk=1).first()
