@@ -51,7 +51,7 @@ def child() -> dict[str, dict[str, float]]:
         assert client.get(url).status_code == 200, (name, url)
         queries: list[str] = []
 
-        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def count(execute, sql, params, many, context, queries=queries):  # type: ignore[no-untyped-def]
             queries.append(sql)
             return execute(sql, params, many, context)
 
@@ -100,7 +100,8 @@ def run() -> list[Figure]:
                 "ms",
                 "< 150 ms; queries flat",
                 fig["p95"] < 150 and not grows,
-                f"{DATABASE}, {INCIDENTS:,} reports + {AUDIT:,} audit entries from `gen-data` (took {generated:.0f} s); "
+                f"{DATABASE}, {INCIDENTS:,} reports + {AUDIT:,} audit entries from `gen-data` "
+                f"(took {generated:.0f} s); "
                 f"{REPEAT} requests: p95 {fig['p95']:.1f} ms with {fig['queries']:.0f} SQL queries per page at volume "
                 f"vs {small[name]['p95']:.1f} ms and {small[name]['queries']:.0f} queries on the demo data alone"
                 f"{' — the query count GREW' if grows else ''}.",

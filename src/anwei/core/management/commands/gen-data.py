@@ -7,8 +7,8 @@ Everything goes in with bulk_create, in batches. The same seed and the same star
 (apart from the time they were generated, which sets "now")."""
 
 import random
-from io import StringIO
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from typing import Any
 
 from django.core.management import call_command
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         agency = Agency.objects.filter(code=options["agency"]).first()
         if agency is None:
             raise CommandError(f"No agency with the code {options['agency']!r}.")
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311 - reproducible test data, not secrets
         now = timezone.now()
         made = self.incidents(rng, agency, options["incidents"], options["days"], now)
         entries = self.audit(rng, options["audit"], now)
@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     def incidents(self, rng: random.Random, agency: Agency, count: int, days: int, now: datetime) -> int:
         units = list(Unit.objects.filter(agency=agency, active=True).values_list("pk", flat=True))
-        people = list(Person.objects.filter(agency=agency).values_list("pk", flat=True)) or [None]
+        people: list[int | None] = [*Person.objects.filter(agency=agency).values_list("pk", flat=True)] or [None]
         categories = [c for c in rules.CATEGORIES.values() if not c.restricted]
         counters: dict[int, int] = {
             c.year: c.last for c in ReferenceCounter.objects.filter(agency=agency).order_by("year")
