@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "anwei.core.middleware.RequestContextMiddleware",
+    "anwei.core.middleware.TransientFailureMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -1,11 +1,16 @@
+import errno
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import context
+
+logger = logging.getLogger("anwei.faults")
 
 
 class RequestContextMiddleware:
@@ -35,3 +40,41 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class TransientFailureMiddleware:
+    """A lost database connection (PostgreSQL restarted, a failover) or a full disk is not a bug: answer 503/507 with
+    a clear message and Retry-After, in the API's error format under /api/ — the transaction was rolled back, so the
+    client may safely send the same request again. Other errors go on to the 500 handler."""
+
+    RETRY_AFTER = "5"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError, connection
+
+        if isinstance(exception, OperationalError | InterfaceError):
+            connection.close()  # the next request opens a fresh connection
+            status, code = 503, "unavailable"
+            message = _("The database is unavailable for a moment. Nothing was saved; please send it again.")
+        elif isinstance(exception, OSError) and exception.errno == errno.ENOSPC:
+            status, code = 507, "storage-full"
+            message = _("The file store is full. Nothing was saved; please tell the system administrator.")
+        else:
+            return None
+        logger.error("%s on %s %s: %s", code, request.method, request.path, exception)
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
+        else:
+            from django.shortcuts import render
+
+            context = {"title": _("Please try again"), "message": message}
+            response = render(request, "core/error.html", context, status=status)
+        if status == 503:
+            response["Retry-After"] = self.RETRY_AFTER
+        return response
