@@ -38,7 +38,11 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"bench {name} …", flush=True)
         figures.extend(importlib.import_module(f"bench.{name}").run())
-    lines = ["# Benchmarks", "", "Written by `make bench`; do not edit by hand.", "", *machine(), ""]
+    lines = ["# Benchmarks", "", "Written by `make bench`; do not edit by hand.", "", *machine()]
+    reduced = sorted(f"`{k}={v}`" for k, v in os.environ.items() if k.startswith("BENCH_"))
+    if reduced:
+        lines.append(f"- Sizes changed from the defaults (the issue's sizes) by the environment: {', '.join(reduced)}")
+    lines.append("")
     lines += ["| | figure | value | goal | met |", "|---|---|---|---|---|"]
     lines += [
         f"| {f.key} | {f.name} | {f.value:,.2f} {f.unit} | {f.goal} | {'yes' if f.met else 'NO'} |" for f in figures
