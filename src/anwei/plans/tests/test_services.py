@@ -157,3 +157,12 @@ def test_clone_to_next_year(world):
     assert clone.contacts.get().phones == [{"kind": "office", "number": "0982121209", "ext": ""}]
     with pytest.raises(NotAllowed):
         services.clone_plan(actor=world.users["supervisor_a"], plan=plan)
+
+
+def test_approved_plan_starts_with_its_period(world):
+    plan = make_plan(world, approve=True)
+    assert services.start_due_plans(at=START - timedelta(minutes=1)) == []
+    assert services.start_due_plans(at=START) == [plan]
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.ACTIVE
+    assert services.start_due_plans(at=START) == []
