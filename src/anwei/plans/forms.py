@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anwei.directory.models import DutyKind, Organisation, Person, Unit
 
@@ -33,7 +34,7 @@ class AmendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=200)
     period_start = forms.DateTimeField(label=_("Period starts"), widget=DATETIME)
     period_end = forms.DateTimeField(label=_("Period ends"), widget=DATETIME)
     basis = forms.CharField(
