@@ -2,8 +2,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from anwei.directory.models import DutyKind, Organisation, Person
+from anwei.directory.models import DutyKind, Organisation, Person, Unit
 
 from .models import Plan, Task
 
@@ -33,7 +34,7 @@ class AmendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=200)
     period_start = forms.DateTimeField(label=_("Period starts"), widget=DATETIME)
     period_end = forms.DateTimeField(label=_("Period ends"), widget=DATETIME)
     basis = forms.CharField(
@@ -168,3 +169,30 @@ class ContactForm(forms.Form):
         if data["fax"]:
             out.append({"kind": "fax", "number": data["fax"], "ext": ""})
         return out
+
+
+class TaskPlanningForm(forms.Form):
+    """What the ethics office sets on a task: who is responsible, who cooperates, when it is due."""
+
+    responsible_units = forms.ModelMultipleChoiceField(label=_("Responsible units"), queryset=Unit.objects.none())
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("Cooperating units (協請)"), queryset=Unit.objects.none(), required=False
+    )
+    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME, required=False)
+    recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Task.Recurrence.choices, required=False)
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "responsible_units": list(task.responsible_units.all()),
+                "cooperating_units": list(task.cooperating_units.all()),
+                "due_at": task.due_at,
+                "recurrence": task.recurrence,
+            },
+        )
+        kwargs["prefix"] = "planning"
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(agency=task.plan.agency_id, active=True).order_by("path")
+        self.fields["responsible_units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["cooperating_units"].queryset = units  # type: ignore[attr-defined]

@@ -508,3 +508,10 @@ def create_plan_from_outline(
             person=outline_mapping.person_named(contact["name"], people),
         )
     return plan
+
+
+def start_due_plans(at: datetime | None = None) -> list[Plan]:
+    """Put into effect every approved plan whose period has begun (the system acts; each change is audited)."""
+    at = at or timezone.now()
+    due = Plan.objects.filter(status=Plan.Status.APPROVED, period_start__lte=at, period_end__gt=at)
+    return [activate_plan(actor=None, plan=plan) for plan in due]

@@ -11,7 +11,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 
 from . import policies, selectors, services, versions
-from .forms import AmendForm, EvidenceForm, TaskUpdateForm
+from .forms import AmendForm, EvidenceForm, TaskPlanningForm, TaskUpdateForm
 from .models import Plan
 
 TRANSITIONS = {
@@ -87,9 +87,29 @@ def recent_updates(request: HttpRequest, pk: int) -> HttpResponse:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = policies.tasks.get_visible(request.user, pk, policies.tasks.visible(request.user).select_related("plan"))
     can_update = policies.tasks.can(request.user, "plans.task_update", task)
+    can_plan = policies.plans.can(request.user, "plans.manage", task.plan)
     form = TaskUpdateForm(request.POST or None, initial={"status": task.status})
     evidence_form = EvidenceForm()
-    if request.method == "POST":
+    planning = TaskPlanningForm(task=task) if can_plan else None
+    if request.method == "POST" and "planning-responsible_units" in request.POST:
+        if not can_plan:
+            return forbidden(request)
+        planning = TaskPlanningForm(request.POST, task=task)
+        form = TaskUpdateForm(initial={"status": task.status})
+        if planning.is_valid():
+            data = planning.cleaned_data
+            services.set_task_units(
+                actor=request.user,
+                task=task,
+                responsible_units=list(data["responsible_units"]),
+                cooperating_units=list(data["cooperating_units"]),
+            )
+            services.schedule_task(
+                actor=request.user, task=task, due_at=data["due_at"], recurrence=data["recurrence"] or ""
+            )
+            messages.success(request, _("Saved."))
+            return redirect("plans:task", pk=task.pk)
+    elif request.method == "POST":
         if not can_update:
             return forbidden(request)
         if "file" in request.FILES:
@@ -119,6 +139,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "evidence_form": evidence_form,
         "can_update": can_update,
+        "planning": planning,
         "notes": task.notes.select_related("author"),
         "files": task.evidence.all(),
     }

@@ -122,3 +122,20 @@ def test_api_on_duty_now_and_progress(world, client_for):
         content_type="application/json",
     )
     assert response.status_code == 422 and "error" in response.json()
+
+
+def test_ethics_sets_units_and_due_date(world, client_for):
+    make_plan(world, approve=True)
+    task = world.records["task_b"]
+    data = {
+        "planning-responsible_units": [world.units["a1"].pk],
+        "planning-cooperating_units": [world.units["b"].pk],
+        "planning-due_at": "2014-01-30T17:00",
+        "planning-recurrence": "daily",
+    }
+    assert client_for("staff_b").post(f"/plans/tasks/{task.pk}/", data).status_code == 403
+    assert client_for("ethics").post(f"/plans/tasks/{task.pk}/", data).status_code == 302
+    task.refresh_from_db()
+    assert list(task.responsible_units.all()) == [world.units["a1"]]
+    assert task.recurrence == "daily" and task.due_at.isoformat() == "2014-01-30T09:00:00+00:00"
+    assert client_for("staff_a").get(f"/plans/tasks/{task.pk}/").status_code == 200
