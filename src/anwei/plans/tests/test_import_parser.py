@@ -280,3 +280,11 @@ def test_the_same_marker_at_several_depths() -> None:
     assert [i.number for i in execution] == ["1、", "2、", "3、"]
     assert len(execution[1].children[0].children) == 3
     assert execution[2].children[0].text == "立即通報本處。"
+
+
+def test_paragraphs_under_a_heading() -> None:
+    outline = build_outline(["標題", "一、目的", "第一段的前半，", "第一段的後半。", "", "第二段。"])
+    assert [(i.number, i.text) for i in outline.roots[0].children] == [
+        ("", "第一段的前半，第一段的後半。"),
+        ("", "第二段。"),
+    ]
