@@ -163,7 +163,13 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if plan.status == Plan.Status.DRAFT:
-                services.update_draft(actor=request.user, plan=plan, task_texts=form.task_texts(), **form.plan_fields())
+                services.update_draft(
+                    actor=request.user,
+                    plan=plan,
+                    task_texts=form.task_texts(),
+                    new_tasks=form.new_tasks(),
+                    **form.plan_fields(),
+                )
             else:
                 services.amend_plan(
                     actor=request.user,
@@ -171,6 +177,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     fields=form.plan_fields(),
                     task_texts=form.task_texts(),
+                    new_tasks=form.new_tasks(),
                 )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
