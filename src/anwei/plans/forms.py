@@ -226,3 +226,14 @@ class TaskPlanningForm(forms.Form):
         units = Unit.objects.filter(agency=task.plan.agency_id, active=True).order_by("path")
         self.fields["responsible_units"].queryset = units  # type: ignore[attr-defined]
         self.fields["cooperating_units"].queryset = units  # type: ignore[attr-defined]
+
+
+class NewPlanForm(forms.Form):
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=200)
+    owning_unit = forms.ModelChoiceField(label=_("Owning unit"), queryset=Unit.objects.none())
+    period_start = forms.DateTimeField(label=_("Period starts"), widget=DATETIME)
+    period_end = forms.DateTimeField(label=_("Period ends"), widget=DATETIME)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owning_unit"].queryset = units  # type: ignore[attr-defined]

@@ -178,3 +178,21 @@ def test_draft_edit_adds_a_top_level_task_without_a_version(world, client_for):
     plan.refresh_from_db()
     assert plan.title == "草案" and plan.version == 1 and not plan.versions.exists()
     assert plan.tasks.get(number="（2）").parent is None
+
+
+def test_new_plan_form_checks_the_period(world, client_for):
+    client = client_for("ethics")
+    data = {
+        "title": "116年度春安計畫",
+        "owning_unit": world.units["ethics"].pk,
+        "period_start": "2027-02-10T00:00",
+        "period_end": "2027-01-20T08:00",
+    }
+    response = client.post("/plans/new/", data)
+    assert response.status_code == 200 and "errorlist" in response.text
+    assert not Plan.objects.exists()
+    response = client.post(
+        "/plans/new/", {**data, "period_start": "2027-01-20T08:00", "period_end": "2027-02-10T00:00"}
+    )
+    plan = Plan.objects.get()
+    assert response["Location"] == f"/plans/{plan.pk}/amend/" and plan.status == Plan.Status.DRAFT
