@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
+from anwei.directory.models import Unit
 
 from . import policies, selectors, services, versions
-from .forms import AmendForm, EvidenceForm, TaskPlanningForm, TaskUpdateForm
+from .forms import AmendForm, EvidenceForm, NewPlanForm, TaskPlanningForm, TaskUpdateForm
 from .models import Plan
 
 TRANSITIONS = {
@@ -24,7 +25,39 @@ TRANSITIONS = {
 def plan_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     plans = selectors.plans_for(request.user, status=status if status in Plan.Status.values else "")
-    return render(request, "plans/list.html", {"plans": plans, "statuses": Plan.Status.choices, "status": status})
+    context = {
+        "plans": plans,
+        "statuses": Plan.Status.choices,
+        "status": status,
+        "can_create": policies.plans.can(request.user, "plans.manage"),
+    }
+    return render(request, "plans/list.html", context)
+
+
+def plan_new(request: HttpRequest) -> HttpResponse:
+    """A new draft plan by hand (most come from an imported document or from last year's by cloning)."""
+    if not policies.plans.can(request.user, "plans.manage"):
+        return forbidden(request)
+    scope = policies.plans.scope(request.user, "plans.manage")
+    units = Unit.objects.filter(scope.q(""), active=True).order_by("path")
+    form = NewPlanForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.create_plan(
+                actor=request.user,
+                agency=data["owning_unit"].agency,
+                owning_unit=data["owning_unit"],
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The draft plan was created."))
+            return redirect("plans:amend", pk=plan.pk)
+    return render(request, "plans/new.html", {"form": form})
 
 
 def _rights(user: object, plan: Plan) -> dict[str, bool]:
@@ -163,7 +196,13 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if plan.status == Plan.Status.DRAFT:
-                services.update_draft(actor=request.user, plan=plan, task_texts=form.task_texts(), **form.plan_fields())
+                services.update_draft(
+                    actor=request.user,
+                    plan=plan,
+                    task_texts=form.task_texts(),
+                    new_tasks=form.new_tasks(),
+                    **form.plan_fields(),
+                )
             else:
                 services.amend_plan(
                     actor=request.user,
@@ -171,6 +210,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     fields=form.plan_fields(),
                     task_texts=form.task_texts(),
+                    new_tasks=form.new_tasks(),
                 )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

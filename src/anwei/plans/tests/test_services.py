@@ -105,9 +105,16 @@ def test_visibility_of_tasks(world):
     assert visible["staff_b"] == {"2、"}
     assert visible["ethics"] == {"（1）", "1、", "2、", "3、"}
     assert visible["outsider"] == set()
-    cooperating = services.add_task(
-        actor=world.users["ethics"], plan=plan, text="協請工務科協助", cooperating_units=[world.units["a1"]]
+    with pytest.raises(BusinessRuleError):
+        services.add_task(actor=world.users["ethics"], plan=plan, text="協請工務科協助")
+    services.amend_plan(
+        actor=world.users["ethics"],
+        plan=plan,
+        reason="增列工務科協辦事項",
+        new_tasks=[{"number": "4、", "text": "協請工務科協助", "cooperating_units": [world.units["a1"]]}],
     )
+    cooperating = plan.tasks.get(number="4、")
+    assert plan.versions.get(number=2).content["tasks"][-1]["text"] == "協請工務科協助"
     from anwei.plans import policies
 
     assert policies.tasks.can(world.users["staff_a"], "plans.task_update", cooperating)
