@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from anwei.core.errors import NotAllowed
@@ -166,7 +166,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn): 
     if not policies.tasks.can(request.user, "plans.task_update", task):
         raise NotAllowed()
     note = services.update_task(actor=request.user, task=task, status=payload.status, note=payload.note)
-    return 201, note
+    return Status(201, note)
 
 
 @router.get("/plans/{plan_id}/contacts", response=list[ContactOut])

@@ -5,6 +5,7 @@ from . import views, views_import, views_roster
 app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("new/", views.plan_new, name="new"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/status/", views.plan_status, name="status"),
     path("<int:pk>/dashboard/", views.dashboard, name="dashboard"),
