@@ -305,6 +305,18 @@ def item_grant(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("classified:item", pk=item.pk)
 
 
+def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if request.method != "POST":
+        return forbidden(request)
+    refused = act(
+        request,
+        lambda: services.move(actor=request.user, item=item, storage_location=request.POST.get("storage_location", "")),
+        _("Storage location recorded."),
+    )
+    return refused or redirect("classified:item", pk=item.pk)
+
+
 def item_request(request: HttpRequest, pk: int) -> HttpResponse:
     item = policies.items.get_visible(request.user, pk)
     if not policies.items.can(request.user, policies.REQUEST, item):

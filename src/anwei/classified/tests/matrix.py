@@ -119,6 +119,7 @@ CASES = [
         data=lambda w: {"user": w.users["staff_b"].pk, "reason": "書面授權"},
     ),
     _item_page("request/", {"staff_a": 200}),
+    _item_page("move/", {"staff_a": 302}, method="post", data={"storage_location": "政風處保密櫃"}),
     _item_page("transfer/", {"staff_a": 200}, secret=_secret, may_see=frozenset()),
     Case(
         "classified:copy_return",
