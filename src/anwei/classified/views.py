@@ -149,6 +149,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_grant": policies.items.can(user, "classified.grant", item),
         "can_approve": policies.items.can(user, "classified.approve", item),
         "is_custodian": item.custodian_id == user.pk,
+        "now": timezone.now(),
     }
     if can_read:
         context["grants"] = AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by")

@@ -44,9 +44,12 @@ def test_copy_journey_through_pages(world: Any, client_for: Any) -> None:
     assert "複製物 第1號" in page and "複製物 第2號" in page
     assert page.count("staff_b-person") >= 2  # who holds each copy
     copy1 = original.copies.get(copy_number=1)
+    ClassifiedItem.objects.filter(pk=copy1.pk).update(due_back=timezone.now() - timedelta(hours=1))
+    assert "逾期" in client_for("staff_a").get(f"/classified/items/{original.pk}/").content.decode()
     assert client_for("staff_a").post(f"/classified/copies/{copy1.pk}/return/", {}).status_code == 302
     copy1.refresh_from_db()
     assert copy1.returned_at is not None and copy1.status == ClassifiedItem.Status.IN_CUSTODY
+    assert "逾期歸還" in client_for("staff_a").get(f"/classified/items/{original.pk}/").content.decode()
 
 
 def test_top_secret_copy_refused_on_the_page(world: Any, client_for: Any) -> None:
