@@ -253,3 +253,104 @@ def transfer_sent(request: HttpRequest, transfer_id: int) -> Transfer:
 def transfer_received(request: HttpRequest, transfer_id: int) -> Transfer:
     transfer = policies.transfers.get_visible(request.user, transfer_id)
     return custody.confirm_received(actor=request.user, transfer=transfer)
+
+
+class GrantIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    user_id: int
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class GrantOut(Schema):
+    id: int
+    user_id: int
+    reason: str
+    granted_by_id: int
+    granted_at: datetime
+
+
+class LevelChangeIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    reason: str = Field(min_length=1, max_length=300)
+    authority: str = Field(min_length=1, max_length=120)
+    to_level: str = ""
+    declassify: bool = False
+    protection_until: date | None = None
+
+
+class LevelChangeOut(Schema):
+    id: int
+    item_id: int
+    from_level: str
+    to_level: str
+    declassified: bool
+    reason: str
+    authority: str
+    decided_at: datetime
+
+
+class ClassificationDecisionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    approve: bool
+
+
+class DestructionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    method: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=300)
+    witness: str = Field("", max_length=80)
+
+
+class DestructionOut(Schema):
+    id: int
+    item_id: int
+    original_id: int | None
+    method: str
+    reason: str
+    witness: str
+    destroyed_at: datetime
+
+
+@router.post("/items/{item_id}/grants", response={201: GrantOut})
+def grant_need_to_know(request: HttpRequest, item_id: int, payload: GrantIn):  # type: ignore[no-untyped-def]
+    """A written need-to-know grant, by the custodian or an authorised supervisor of the owning unit."""
+    item = policies.items.get_visible(request.user, item_id)
+    if not policies.items.can(request.user, "classified.grant", item):
+        raise NotAllowed()
+    user = _agency_user(request, payload.user_id, "user_id")
+    return Status(201, services.grant_need_to_know(actor=request.user, item=item, user=user, reason=payload.reason))
+
+
+@router.post("/items/{item_id}/classification-decision", response=ItemOut)
+def decide_classification(request: HttpRequest, item_id: int, payload: ClassificationDecisionIn):  # type: ignore[no-untyped-def]
+    """Decide a proposed classification (within 30 days of proposal)."""
+    item = policies.items.get_visible(request.user, item_id)
+    services.decide_classification(actor=request.user, item=item, approve=payload.approve)
+    return _out(item, policies.items.can_read(request.user, item))
+
+
+@router.post("/items/{item_id}/level-changes", response={201: LevelChangeOut})
+def change_level(request: HttpRequest, item_id: int, payload: LevelChangeIn):  # type: ignore[no-untyped-def]
+    """Change the level or declassify; holders of copies are notified."""
+    item = policies.items.get_visible(request.user, item_id)
+    return Status(201, services.change_level(actor=request.user, item=item, **payload.model_dump()))
+
+
+@router.post("/items/{item_id}/destruction", response={201: DestructionOut})
+def destroy(request: HttpRequest, item_id: int, payload: DestructionIn):  # type: ignore[no-untyped-def]
+    """Record destruction: originals only after declassification; copies at any time."""
+    item = policies.items.get_visible(request.user, item_id)
+    return Status(201, services.destroy(actor=request.user, item=item, **payload.model_dump()))
+
+
+@router.post("/copies/{copy_id}/return", response=CopyOut)
+def return_copy(request: HttpRequest, copy_id: int):  # type: ignore[no-untyped-def]
+    """The custodian of the original records that a copy came back."""
+    copy = policies.items.get_visible(request.user, copy_id)
+    if copy.original_id is None:
+        raise BusinessRuleError(_("This is not a copy."))
+    return _copy_out(custody.return_copy(actor=request.user, copy=copy))
