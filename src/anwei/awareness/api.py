@@ -105,6 +105,7 @@ class DeclarationIn(Schema):
     departs_on: date
     returns_on: date
     category: str | None = None
+    meets_specified_persons: bool = False
     traveller_id: int | None = None
 
 

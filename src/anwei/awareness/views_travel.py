@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -42,6 +43,8 @@ def travel_list(request: HttpRequest) -> HttpResponse:
         {
             "declarations": selectors.declarations(request.user)[:200],
             "can_declare": policies.travel.can(request.user, "awareness.declare"),
+            "due": selectors.due_for_ethics(request.user),
+            "today": timezone.localdate(),
         },
     )
 
@@ -73,6 +76,7 @@ def travel_new(request: HttpRequest) -> HttpResponse:
                     departs_on=data["departs_on"],
                     returns_on=data["returns_on"],
                     category=data["category"] or None,
+                    meets_specified_persons=data["meets_specified_persons"],
                 )
             except NotAllowed:
                 return forbidden(request)

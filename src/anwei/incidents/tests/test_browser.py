@@ -54,3 +54,7 @@ def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_serv
         page.click("form[action*='/acknowledge/'] button")
     assert Notification.objects.get(person=roster.people["duty"], key__endswith=":filed").acknowledged_at
     assert page.locator(".event.acknowledged").count() == 1
+    page.goto(f"{live_server.url}/incidents/")  # the board, at phone width
+    assert page.locator(".report").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
