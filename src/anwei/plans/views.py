@@ -13,6 +13,7 @@ from anwei.directory.models import Unit
 
 from . import policies, selectors, services, versions
 from .forms import AmendForm, EvidenceForm, NewPlanForm, TaskPlanningForm, TaskUpdateForm
+from .importer.policy import may_import
 from .models import Plan
 
 TRANSITIONS = {
@@ -30,6 +31,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "statuses": Plan.Status.choices,
         "status": status,
         "can_create": policies.plans.can(request.user, "plans.manage"),
+        "can_import": may_import(request.user, getattr(request.user, "agency", None)),
     }
     return render(request, "plans/list.html", context)
 
