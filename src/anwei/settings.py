@@ -239,6 +239,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("ANWEI_EMAIL_FROM", "anwei@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 APP_NAME = _("Anwei")
+NINJA_PAGINATION_CLASS = "anwei.core.pagination.Paginated"
+NINJA_PAGINATION_MAX_LIMIT = 500
 # Links in e-mail and webhooks point here.
 ANWEI_BASE_URL = os.environ.get("ANWEI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Notification channels used when a caller does not name them (see anwei.notifications.channels).

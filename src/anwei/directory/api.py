@@ -3,9 +3,10 @@ from datetime import date
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anwei.core.errors import NotAllowed
+from anwei.core.pagination import Paginated
 
 from . import policies, selectors, services
 from .models import Unit
@@ -97,7 +98,7 @@ class OrganisationOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.unit_tree(request.user)
 
@@ -108,7 +109,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_people(request: HttpRequest, q: str = "", unit_id: int | None = None):  # type: ignore[no-untyped-def]
     unit = policies.units.get_visible(request.user, unit_id) if unit_id else None
     return selectors.people(request.user, q=q[:80], unit=unit)
