@@ -5,10 +5,11 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.pagination import Paginated
 from anwei.directory.models import Person, Unit
 
 from . import policies, rules, selectors, services
@@ -111,7 +112,7 @@ def list_categories(request: HttpRequest) -> list[rules.Category]:
 
 
 @router.get("", response=list[IncidentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_incidents(request: HttpRequest, category: str = "", status: str = "open"):  # type: ignore[no-untyped-def]
     return selectors.board(request.user, category=category[:30], status=status[:10])
 
