@@ -95,7 +95,6 @@ def has_need_to_know(user: Any, obj: Any) -> bool:
 def need_to_know_ids(user: Any, model: Any) -> Any:
     """Subquery of the primary keys of `model` records the user holds an active grant for."""
     from django.contrib.contenttypes.models import ContentType
-
     from django.db.models import BigIntegerField
     from django.db.models.functions import Cast
 
