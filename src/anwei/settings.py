@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "anwei.core.middleware.LocaleMiddleware",
+    "anwei.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,6 +239,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even be
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANWEI_MAX_UPLOAD_BYTES = env_int("ANWEI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+# The API's pagination is bounded (a huge limit or offset is refused, not passed to the database).
+NINJA_PAGINATION_CLASS = "anwei.core.pagination.Pages"
+NINJA_PAGINATION_MAX_LIMIT = 1000
 
 # Background work: django.tasks with the database backend (worker: `python -m anwei worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

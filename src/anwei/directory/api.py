@@ -3,9 +3,11 @@ from datetime import date
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import StrictInt
 
 from anwei.core.errors import NotAllowed
+from anwei.core.pagination import Pages
 
 from . import policies, selectors, services
 from .models import Unit
@@ -44,7 +46,7 @@ class PersonOut(Schema):
 class PersonIn(Schema):
     model_config = {"extra": "forbid"}
 
-    unit_id: int
+    unit_id: StrictInt
     name: str = Field(min_length=1, max_length=80)
     title: str = Field("", max_length=80)
     grade: str = Field("", max_length=40)
@@ -61,7 +63,7 @@ class PersonIn(Schema):
 class PersonPatch(Schema):
     model_config = {"extra": "forbid"}
 
-    unit_id: int | None = None
+    unit_id: StrictInt | None = None
     name: str | None = Field(None, min_length=1, max_length=80)
     title: str | None = Field(None, max_length=80)
     grade: str | None = Field(None, max_length=40)
@@ -97,7 +99,7 @@ class OrganisationOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.unit_tree(request.user)
 
@@ -108,7 +110,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_people(request: HttpRequest, q: str = "", unit_id: int | None = None):  # type: ignore[no-untyped-def]
     unit = policies.units.get_visible(request.user, unit_id) if unit_id else None
     return selectors.people(request.user, q=q[:80], unit=unit)
