@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -23,6 +25,17 @@ from .personas import World
 EXAMPLES_PER_OPERATION = int(os.environ.get("ANWEI_FUZZ_EXAMPLES", "20"))  # more for a deeper run by hand
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Schemathesis calls the WSGI app directly, whose end-of-request handler would close the database connection
+    that holds the test's transaction (Django's own test client disconnects it the same way)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
