@@ -161,3 +161,15 @@ def test_concurrent_appends_from_several_processes_keep_one_chain(tmp_path: Path
             connection.close()
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_audit_log_downloads_as_csv_with_filters_and_the_download_is_itself_audited(client_for: Any) -> None:
+    from anwei.audit.models import AuditEntry
+
+    response = client_for("auditor").get("/audit/export.csv?action=create")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    lines = body.strip().splitlines()
+    creates = AuditEntry.objects.filter(action="create").count()
+    assert creates > 0 and len(lines) == 1 + creates
+    assert AuditEntry.objects.filter(action="export", object_type="audit.auditentry").exists()

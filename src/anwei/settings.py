@@ -272,6 +272,8 @@ APP_NAME = _("Anwei")
 ANWEI_BASE_URL = os.environ.get("ANWEI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Notification channels used when a caller does not name them (see anwei.notifications.channels).
 ANWEI_NOTIFY_CHANNELS = env_list("ANWEI_NOTIFY_CHANNELS", "inapp,email")
+# The daily situation report covers the 24 hours up to this time and is generated and sent by the worker then.
+ANWEI_DAILY_CUTOFF = os.environ.get("ANWEI_DAILY_CUTOFF", "08:00")
 
 LOGGING = {
     "version": 1,

@@ -1,16 +1,21 @@
+import json
 from datetime import datetime, time
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from anwei.accounts.scope import can_anywhere
+from anwei.core import rocdate
+from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.rocdate import TAIPEI
 from anwei.core.views import forbidden
 
-from . import selectors
+from . import selectors, services
 from .models import AuditEntry
 
 
@@ -23,15 +28,41 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-def index(request: HttpRequest) -> HttpResponse:
-    if not can_anywhere(request.user, "audit.view"):
-        return forbidden(request)
+def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
     form = AuditFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.get("since"):
         filters["since"] = datetime.combine(filters["since"], time.min, TAIPEI)
     if filters.get("until"):
         filters["until"] = datetime.combine(filters["until"], time.max, TAIPEI)
+    return form, filters
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if not can_anywhere(request.user, "audit.view"):
+        return forbidden(request)
+    form, filters = _filters(request)
     page = Paginator(selectors.entries(filters), 50).get_page(request.GET.get("page"))
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})
+
+
+def export_csv(request: HttpRequest) -> HttpResponseBase:
+    if not can_anywhere(request.user, "audit.view"):
+        return forbidden(request)
+    _form, filters = _filters(request)
+    services.record(actor=request.user, action="export", object_type="audit.auditentry", changes={"filters": filters})
+    columns: list[Column] = [
+        (_("No."), "seq"),
+        (_("Time"), lambda e: rocdate.format_datetime(e.at)),
+        (_("Who"), "actor_label"),
+        (_("Action"), "get_action_display"),
+        (_("Record"), "object_type"),
+        (_("Record id"), "object_id"),
+        (_("Description"), "object_repr"),
+        (_("Changes"), lambda e: json.dumps(e.changes, ensure_ascii=False)),
+        (_("Address"), "ip"),
+        (_("Hash"), "hash"),
+    ]
+    name = _("audit-log")
+    return queryset_csv(f"{name}.csv", selectors.entries(filters), columns)

@@ -5,6 +5,7 @@ from . import views
 app_name = "directory"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("people.csv", views.people_csv, name="people_csv"),
     path("people/new/", views.person_edit, name="person_new"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

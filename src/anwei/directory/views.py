@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
 from . import policies, selectors, services, vcard
 from .forms import ContactForm, OrganisationForm, PersonForm, SearchForm
+from .models import Person
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -28,6 +31,14 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     template = "directory/_people.html" if request.htmx else "directory/index.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def people_csv(request: HttpRequest) -> HttpResponseBase:
+    unit = policies.units.get_visible(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    people = selectors.people(request.user, q=request.GET.get("q", "")[:80], unit=unit).select_related("unit")
+    columns = model_columns(Person, "name", "unit", "title", "email", "mobile", "office_phone", "extension", "fax")
+    name = _("people")
+    return queryset_csv(f"{name}.csv", people, columns)
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,6 +19,7 @@ ROLES_200 = everyone(200, ROLE_HOLDERS)
 EDITORS_B = {"admin": 200, "ethics": 200}  # supervisor_a's scope is unit A only
 
 CASES = [
+    Case("directory:people_csv", "/directory/people.csv", page(everyone(200)), secret=_secret, may_see=ROLE_HOLDERS),
     Case("directory:index", "/directory/", page(everyone(200)), secret=_secret, may_see=ROLE_HOLDERS),
     Case(
         "directory:person",

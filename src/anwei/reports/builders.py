@@ -1,0 +1,108 @@
+"""The daily situation report and the final results report, assembled from the sections each app contributes.
+
+An app contributes through `anwei/<app>/report_sections.py` with either or both of
+    daily(window: Window) -> list[Block]
+    final(window: Window) -> list[Block]
+called in INSTALLED_APPS order. A section must not put restricted titles or content in a report: counts only."""
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.core import rocdate
+from anwei.core.registry import with_module
+from anwei.plans.models import Plan
+
+from .document import Block, Para, Report, SignOff
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a report covers: a plan and a time window within it."""
+
+    plan: Plan
+    start: datetime
+    end: datetime
+    viewer: Any = None
+
+    @property
+    def days(self) -> list[date]:
+        first = rocdate.local(self.start).date()
+        last = rocdate.local(self.end - timedelta(microseconds=1)).date()
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _sections(kind: str) -> list[Callable[[Window], list[Block]]]:
+    out = []
+    for config in with_module("report_sections"):
+        module = importlib.import_module(f"{config.name}.report_sections")
+        if hasattr(module, kind):
+            out.append(getattr(module, kind))
+    return out
+
+
+def _generated() -> str:
+    return _("Prepared %(when)s") % {"when": rocdate.format_datetime(timezone.now())}
+
+
+def _fill(report: Report, kind: str, window: Window, progress: Progress | None) -> Report:
+    sections = _sections(kind)
+    for i, section in enumerate(sections):
+        report.add(*section(window))
+        if progress:
+            progress(int(80 * (i + 1) / max(len(sections), 1)), _("Collecting figures"))
+    return report
+
+
+def daily_window(plan: Plan, day: date) -> Window:
+    """The day's report covers the 24 hours up to the cut-off time of that day (e.g. 08:00), within the plan."""
+    cutoff = time.fromisoformat(settings.ANWEI_DAILY_CUTOFF)
+    end = timezone.make_aware(datetime.combine(day, cutoff))
+    start = end - timedelta(days=1)
+    return Window(plan, max(start, plan.period_start), min(end, plan.period_end))
+
+
+def daily_report(plan: Plan, day: date, *, progress: Progress | None = None, viewer: Any = None) -> Report:
+    window = daily_window(plan, day)
+    window = Window(plan, window.start, window.end, viewer)
+    report = Report(
+        title=_("Daily situation report (每日狀況表)"),
+        subtitle=f"{plan.title} — {rocdate.format_date(day, weekday=True)}",
+        agency=plan.agency.name,
+        generated=_generated(),
+    )
+    report.add(
+        Para(
+            _("Covers %(start)s to %(end)s.")
+            % {"start": rocdate.format_datetime(window.start), "end": rocdate.format_datetime(window.end, end=True)}
+        )
+    )
+    return _fill(report, "daily", window, progress)
+
+
+def final_report(plan: Plan, *, progress: Progress | None = None, viewer: Any = None) -> Report:
+    window = Window(plan, plan.period_start, plan.period_end, viewer)
+    report = Report(
+        title=_("%(plan)s — results report (執行成果報告)") % {"plan": plan.title},
+        subtitle=_("Period: %(period)s, %(days)s days")
+        % {
+            "period": rocdate.format_period(plan.period_start, plan.period_end),
+            "days": rocdate.period_days(plan.period_start, plan.period_end),
+        },
+        agency=plan.agency.name,
+        generated=_generated(),
+    )
+    _fill(report, "final", window, progress)
+    report.add(SignOff([_("Prepared by (承辦人)"), _("Unit head (單位主管)"), _("Agency head (機關首長)")]))
+    return report
+
+
+BUILDERS: dict[str, Callable[..., Report]] = {"daily": daily_report, "final": final_report}

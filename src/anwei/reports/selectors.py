@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.db.models import QuerySet
+
+from anwei.plans.models import Plan
+
+from . import policies
+from .models import ExportJob
+
+
+def plans(user: Any) -> QuerySet[Plan]:
+    return policies.reports.visible(user).select_related("agency").order_by("-period_start")
+
+
+def recent_jobs(user: Any, limit: int = 20) -> QuerySet[ExportJob]:
+    return policies.jobs.visible(user).order_by("-created_at")[:limit]

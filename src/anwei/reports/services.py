@@ -1,0 +1,91 @@
+"""Exports: start a job (audited), build it in the worker with progress, keep the file for download."""
+
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anwei.audit import services as audit
+from anwei.core import rocdate
+from anwei.core.errors import BusinessRuleError
+from anwei.plans.models import Plan
+
+from . import render
+from .builders import BUILDERS
+from .document import Report
+from .models import ExportJob
+
+RENDERERS = {"pdf": render.pdf, "odt": render.odt, "ods": render.ods}
+
+
+@transaction.atomic
+def start_export(
+    *, actor: Any, kind: str, plan: Plan, format: str, day: date | None = None, enqueue: bool = True
+) -> ExportJob:
+    if kind not in BUILDERS:
+        raise BusinessRuleError(_("Unknown report."), field="kind")
+    if format not in RENDERERS:
+        raise BusinessRuleError(_("Choose PDF, ODT or ODS."), field="format")
+    params: dict[str, Any] = {"plan": plan.pk}
+    if kind == "daily":
+        if day is None:
+            raise BusinessRuleError(_("Choose the day."), field="day")
+        params["day"] = day.isoformat()
+    job = ExportJob.objects.create(
+        kind=kind, format=format, params=params, agency=plan.agency, requested_by=actor if actor else None
+    )
+    audit.record(actor=actor, action="export", obj=job, object_repr=f"{kind}.{format}", changes={"params": params})
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: Any) -> None:
+    from .tasks import run_export
+
+    run_export.enqueue(str(job_id))
+
+
+def build(job: ExportJob) -> Report:
+    plan = Plan.objects.select_related("agency").get(pk=job.params["plan"])
+
+    def progress(percent: int, step: str) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), step=step[:200])
+
+    viewer = job.requested_by
+    if job.kind == "daily":
+        return BUILDERS["daily"](plan, date.fromisoformat(job.params["day"]), progress=progress, viewer=viewer)
+    return BUILDERS[job.kind](plan, progress=progress, viewer=viewer)
+
+
+def file_name(job: ExportJob, plan: Plan) -> str:
+    if job.kind == "daily":
+        label = _("daily report %(day)s") % {"day": rocdate.format_date(date.fromisoformat(job.params["day"]))}
+    else:
+        label = _("results report")
+    return f"{plan.title} {label}.{job.format}".replace("/", "-")
+
+
+def run(job: ExportJob) -> ExportJob:
+    """Build the file. Any failure is kept on the job with a message the user can read; nothing half-written."""
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=1, step=_("Starting"))
+    try:
+        report = build(job)
+        ExportJob.objects.filter(pk=job.pk).update(progress=85, step=_("Writing the file"))
+        content = RENDERERS[job.format](report)
+        plan = Plan.objects.get(pk=job.params["plan"])
+        job.filename = file_name(job, plan)
+        job.file.save(f"{job.pk}.{job.format}", ContentFile(content), save=False)
+        job.status, job.progress, job.step = ExportJob.Status.DONE, 100, ""
+    except Exception as exc:  # the job records the failure instead of vanishing
+        job.status, job.error, job.step = ExportJob.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000], ""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "progress", "step", "file", "filename", "error", "finished_at"])
+    return job
+
+
+def record_download(*, actor: Any, job: ExportJob) -> None:
+    audit.record(actor=actor, action="export", obj=job, object_repr=job.filename, changes={"downloaded": True})

@@ -1,0 +1,59 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from tests.matrix import ROLE_HOLDERS, Case, everyone, page
+from tests.personas import World
+
+from anwei.plans.models import Plan
+from anwei.reports.models import ExportJob
+
+READERS = {"admin": 200, "ethics": 200, "head": 200, "auditor": 200}
+
+
+def setup_world(world: World) -> None:
+    now = timezone.now()
+    plan = Plan.objects.create(
+        agency=world.agency,
+        owning_unit=world.units["ethics"],
+        title="測試春安計畫",
+        period_start=now - timedelta(days=3),
+        period_end=now + timedelta(days=3),
+        status=Plan.Status.ACTIVE,
+    )
+    world.records["report_plan"] = plan
+    world.records["ethics_job"] = ExportJob.objects.create(
+        kind="final", format="pdf", params={"plan": plan.pk}, agency=world.agency, requested_by=world.users["ethics"]
+    )
+
+
+def _plan(w: World) -> int:
+    return w.records["report_plan"].pk
+
+
+CASES = [
+    Case("reports:index", "/reports/", page({**everyone(403, ROLE_HOLDERS), **READERS})),
+    Case("reports:final", lambda w: f"/reports/plans/{_plan(w)}/final/", page(READERS), default=404),
+    Case("reports:daily", lambda w: f"/reports/plans/{_plan(w)}/daily/", page(READERS), default=404),
+    Case(
+        "reports:export",
+        lambda w: f"/reports/plans/{_plan(w)}/final/export/",
+        page(dict.fromkeys(READERS, 302)),
+        default=404,
+        method="post",
+        data={"format": "odt"},
+    ),
+    Case(
+        "reports:job",
+        lambda w: f"/reports/exports/{w.records['ethics_job'].pk}/",
+        page({"ethics": 200}),
+        default=404,
+        label="someone else's export",
+    ),
+    Case(
+        "reports:download",
+        lambda w: f"/reports/exports/{w.records['ethics_job'].pk}/download/",
+        page({"ethics": 302}),
+        default=404,
+        label="not ready yet",
+    ),
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("plans/<int:plan_id>/final/", views.final, name="final"),
+    path("plans/<int:plan_id>/daily/", views.daily, name="daily"),
+    path("plans/<int:plan_id>/<str:kind>/export/", views.export, name="export"),
+    path("exports/<uuid:pk>/", views.job, name="job"),
+    path("exports/<uuid:pk>/download/", views.download, name="download"),
+]

@@ -1,0 +1,93 @@
+from datetime import date, timedelta
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from anwei.core import rocdate
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+
+from . import builders, policies, selectors, services
+from . import render as formats
+from .forms import DayForm, ExportForm
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if not policies.reports.can(request.user, "reports.view"):
+        return forbidden(request)
+    return render(
+        request,
+        "reports/index.html",
+        {"plans": selectors.plans(request.user), "jobs": selectors.recent_jobs(request.user)},
+    )
+
+
+def _default_day(plan: object) -> date:
+    today = rocdate.today()
+    last = rocdate.local(plan.period_end - timedelta(microseconds=1)).date()  # type: ignore[attr-defined]
+    first = rocdate.local(plan.period_start).date()  # type: ignore[attr-defined]
+    return min(max(today, first), last)
+
+
+def final(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = policies.reports.get_visible(request.user, plan_id)
+    report = builders.final_report(plan, viewer=request.user)
+    return render(
+        request,
+        "reports/report.html",
+        {"plan": plan, "report": report, "body": formats.html(report, standalone=False), "kind": "final"},
+    )
+
+
+def daily(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = policies.reports.get_visible(request.user, plan_id)
+    form = DayForm(request.GET or None)
+    day = form.cleaned_data["day"] if form.is_valid() and form.cleaned_data["day"] else _default_day(plan)
+    report = builders.daily_report(plan, day, viewer=request.user)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "plan": plan,
+            "report": report,
+            "body": formats.html(report, standalone=False),
+            "kind": "daily",
+            "day": day,
+            "form": DayForm(initial={"day": day}),
+        },
+    )
+
+
+def export(request: HttpRequest, plan_id: int, kind: str) -> HttpResponse:
+    plan = policies.reports.get_visible(request.user, plan_id)
+    if request.method != "POST":
+        return redirect("reports:final" if kind == "final" else "reports:daily", plan_id=plan.pk)
+    if not policies.reports.can(request.user, "reports.export", plan):
+        return forbidden(request)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
+    try:
+        job = services.start_export(
+            actor=request.user, kind=kind, plan=plan, format=form.cleaned_data["format"], day=form.cleaned_data["day"]
+        )
+    except BusinessRuleError as exc:
+        form.add_error(exc.field or None, str(exc.message))
+        return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
+    return redirect("reports:job", pk=job.pk)
+
+
+def job(request: HttpRequest, pk: str) -> HttpResponse:
+    item = policies.jobs.get_visible(request.user, pk)
+    template = "reports/_job.html" if request.htmx else "reports/job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": item, "now": timezone.now()})
+
+
+def download(request: HttpRequest, pk: str) -> HttpResponseBase:
+    item = policies.jobs.get_visible(request.user, pk)
+    if item.status != item.Status.DONE or not item.file:
+        return redirect("reports:job", pk=item.pk)
+    services.record_download(actor=request.user, job=item)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
