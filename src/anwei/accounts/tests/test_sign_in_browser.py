@@ -11,9 +11,7 @@ from tests.personas import PASSWORD, current_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_ethics_officer_passes_two_factor_at_phone_width(
-    browser_page: Any, live_server: Any, world: Any
-) -> None:
+def test_ethics_officer_passes_two_factor_at_phone_width(browser_page: Any, live_server: Any, world: Any) -> None:
     page = browser_page
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/accounts/login/")
