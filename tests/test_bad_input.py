@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import path
+from django.utils import translation
 
 from anwei import urls as site_urls
 from anwei.audit.models import AuditEntry
@@ -35,6 +36,13 @@ def _zip(members: dict[str, bytes], *, mimetype: bytes | None = ODT_MIME) -> byt
 def _docx(extra: dict[str, bytes] | None = None) -> bytes:
     members = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>", **(extra or {})}
     return _zip(members, mimetype=None)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are matched in English here (the pages' zh-Hant is checked where they are shown)."""
+    with translation.override("en"):
+        yield
 
 
 def _upload(name: str, data: bytes) -> SimpleUploadedFile:
