@@ -72,3 +72,13 @@ def test_openapi_document_lists_the_directory(client: Any) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/directory/people/{person_id}" in schema["paths"]
+
+
+def test_lists_are_paginated_within_bounds(client_for: Any) -> None:
+    api = client_for("ethics")
+    page = api.get("/api/v1/directory/people?limit=2&offset=1").json()
+    assert len(page["items"]) == 2 and page["count"] > 3
+    for query in ("offset=228207130000640381003117887488", "limit=100000", "limit=0", "offset=-1"):
+        response = api.get(f"/api/v1/directory/people?{query}")
+        assert response.status_code == 422, query
+        assert response.json()["error"]["code"] == "invalid"

@@ -3,8 +3,8 @@ data, a bounded number per operation), sends them in-process with a signed-in us
 answer is a server error and every answer conforms to the schema (status, content type, body).
 
 `ANWEI_FUZZ_EXAMPLES=300 pytest tests/test_api_fuzz.py` runs a deeper search by hand. The first deep runs found
-server errors in code on main, fixed with this test: a huge `offset` (SQL overflow, now bounded by
-core.pagination.Pages), NUL characters in text (PostgreSQL cannot store them; refused as 400), and a boolean
+server errors in code on main, fixed with this test: a huge `offset` (SQL overflow; main bounded it in
+core.pagination at the same time), NUL characters in text (PostgreSQL cannot store them; refused as 400), and a boolean
 accepted as a unit id (now StrictInt)."""
 
 import os

@@ -240,10 +240,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANWEI_MAX_UPLOAD_BYTES = env_int("ANWEI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
-# The API's pagination is bounded (a huge limit or offset is refused, not passed to the database).
-NINJA_PAGINATION_CLASS = "anwei.core.pagination.Pages"
-NINJA_PAGINATION_MAX_LIMIT = 1000
-
 # Background work: django.tasks with the database backend (worker: `python -m anwei worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CRONTASK = {"REDIS_URL": os.environ.get("ANWEI_REDIS_URL") or None}
@@ -268,6 +264,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("ANWEI_EMAIL_FROM", "anwei@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 APP_NAME = _("Anwei")
+NINJA_PAGINATION_CLASS = "anwei.core.pagination.Paginated"
+NINJA_PAGINATION_MAX_LIMIT = 500
 # Links in e-mail and webhooks point here.
 ANWEI_BASE_URL = os.environ.get("ANWEI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Notification channels used when a caller does not name them (see anwei.notifications.channels).

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 from pydantic import StrictInt
 
 from anwei.core.errors import NotAllowed
-from anwei.core.pagination import Pages
+from anwei.core.pagination import Paginated
 
 from . import policies, selectors, services
 from .models import Unit
@@ -99,7 +99,7 @@ class OrganisationOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(Pages)
+@paginate(Paginated)
 def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.unit_tree(request.user)
 
@@ -110,7 +110,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(Pages)
+@paginate(Paginated)
 def list_people(request: HttpRequest, q: str = "", unit_id: int | None = None):  # type: ignore[no-untyped-def]
     unit = policies.units.get_visible(request.user, unit_id) if unit_id else None
     return selectors.people(request.user, q=q[:80], unit=unit)
