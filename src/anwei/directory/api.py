@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictInt
 
 from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
@@ -45,7 +46,7 @@ class PersonOut(Schema):
 class PersonIn(Schema):
     model_config = {"extra": "forbid"}
 
-    unit_id: int
+    unit_id: StrictInt
     name: str = Field(min_length=1, max_length=80)
     title: str = Field("", max_length=80)
     grade: str = Field("", max_length=40)
@@ -62,7 +63,7 @@ class PersonIn(Schema):
 class PersonPatch(Schema):
     model_config = {"extra": "forbid"}
 
-    unit_id: int | None = None
+    unit_id: StrictInt | None = None
     name: str | None = Field(None, min_length=1, max_length=80)
     title: str | None = Field(None, max_length=80)
     grade: str | None = Field(None, max_length=40)
