@@ -91,6 +91,13 @@ CASES: list[Case] = [
         secret=_secret,
         may_see=SEES_SECRET,
     ),
+    Case(
+        "incidents:csv",
+        "/incidents/reports.csv?status=all",
+        page(everyone(200, ROLE_HOLDERS)),
+        secret=_secret,
+        may_see=SEES_SECRET,
+    ),
     Case("incidents:new", "/incidents/new/", page(everyone(200, FILERS))),
     Case(
         "incidents:new",
