@@ -122,3 +122,19 @@ def _page_as_demo_ethics_officer(plan: Plan) -> str:
     response = client.get(f"/reports/plans/{plan.pk}/final/")
     assert response.status_code == 200, response.status_code
     return response.content.decode().replace("\n", "")
+
+
+def test_calendar_feed_has_the_users_deadlines_and_nobody_elses(world: Any, client_for: Any) -> None:
+    incident = file_report(
+        actor=world.users["staff_a"],
+        agency=world.agency,
+        category="cyber",
+        title="網站遭置換",
+        cyber_level=3,
+        unit=world.units["a"],
+    )
+    feed = client_for("staff_a").get("/reports/calendar.ics").content.decode()
+    assert feed.startswith("BEGIN:VCALENDAR\r\n") and feed.endswith("END:VCALENDAR\r\n")
+    assert feed.count("BEGIN:VEVENT") == incident.deadlines.filter(due_at__isnull=False).count() >= 2
+    assert incident.reference in feed and "網站遭置換" not in feed
+    assert "BEGIN:VEVENT" not in client_for("staff_b").get("/reports/calendar.ics").content.decode()
