@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from anwei.accounts.models import User
 from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.schema import IsoDate, IsoDateTime
 from anwei.directory.models import Unit
 
 from . import custody, policies, selectors, services
@@ -25,8 +26,8 @@ class CopyOut(Schema):
     holder: str
     storage_location: str
     status: str
-    due_back: datetime | None
-    returned_at: datetime | None
+    due_back: IsoDateTime | None
+    returned_at: IsoDateTime | None
 
 
 class ItemOut(Schema):
@@ -36,9 +37,9 @@ class ItemOut(Schema):
     mark: str
     status: str
     classified_on: date
-    protection_until: date | None
+    protection_until: IsoDate | None
     declassification_condition: str
-    protection_ends: date | None
+    protection_ends: IsoDate | None
     classifying_authority: str
     unit_id: int
     custodian: str
@@ -85,7 +86,7 @@ class ItemIn(Schema):
     content: str = ""
     level: str
     classified_on: date
-    protection_until: date | None = None
+    protection_until: IsoDate | None = None
     declassification_condition: str = Field("", max_length=300)
     classifying_authority: str = Field(min_length=1, max_length=120)
     custodian_id: int
@@ -101,7 +102,7 @@ class RequestIn(Schema):
     kind: str
     purpose: str = Field(min_length=1, max_length=300)
     copies: int = Field(1, ge=1, le=50)
-    due_back: datetime | None = None
+    due_back: IsoDateTime | None = None
 
 
 class RequestOut(Schema):
@@ -111,7 +112,7 @@ class RequestOut(Schema):
     requester_id: int
     purpose: str
     copies: int
-    due_back: datetime | None
+    due_back: IsoDateTime | None
     status: str
     decided_by_id: int | None
 
@@ -145,8 +146,8 @@ class TransferOut(Schema):
     outside_recipient: str
     method: str
     expected_by: datetime
-    sent_at: datetime | None
-    received_at: datetime | None
+    sent_at: IsoDateTime | None
+    received_at: IsoDateTime | None
 
 
 def _copy_out(c: ClassifiedItem) -> dict[str, Any]:
@@ -277,7 +278,7 @@ class LevelChangeIn(Schema):
     authority: str = Field(min_length=1, max_length=120)
     to_level: str = ""
     declassify: bool = False
-    protection_until: date | None = None
+    protection_until: IsoDate | None = None
 
 
 class LevelChangeOut(Schema):

@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
@@ -8,6 +6,7 @@ from pydantic import StrictInt
 
 from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDate
 
 from . import policies, selectors, services
 from .models import Unit
@@ -39,7 +38,7 @@ class PersonOut(Schema):
     fax: str
     duty_eligible: bool
     national_secret_duty: bool
-    national_secret_duty_until: date | None
+    national_secret_duty_until: IsoDate | None
     active: bool
 
 
@@ -57,7 +56,7 @@ class PersonIn(Schema):
     fax: str = Field("", max_length=30)
     duty_eligible: bool = False
     national_secret_duty: bool = False
-    national_secret_duty_until: date | None = None
+    national_secret_duty_until: IsoDate | None = None
 
 
 class PersonPatch(Schema):
@@ -74,7 +73,7 @@ class PersonPatch(Schema):
     fax: str | None = Field(None, max_length=30)
     duty_eligible: bool | None = None
     national_secret_duty: bool | None = None
-    national_secret_duty_until: date | None = None
+    national_secret_duty_until: IsoDate | None = None
     active: bool | None = None
 
 

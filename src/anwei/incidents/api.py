@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDateTime
 from anwei.directory.models import Person, Unit
 
 from . import policies, rules, selectors, services
@@ -21,8 +22,8 @@ router = Router(tags=["incidents"])
 class ClockOut(Schema):
     code: str
     name: str
-    due_at: datetime | None
-    met_at: datetime | None
+    due_at: IsoDateTime | None
+    met_at: IsoDateTime | None
     state: str
 
 
@@ -38,15 +39,15 @@ class IncidentOut(Schema):
     reporter_id: int | None
     plan_id: int | None
     aware_at: datetime
-    occurred_at: datetime | None
+    occurred_at: IsoDateTime | None
     location: str
     severity: str
     cyber_level: int | None
     measures_taken: str
     support_needed: str
     status: str
-    recovered_at: datetime | None
-    closed_at: datetime | None
+    recovered_at: IsoDateTime | None
+    closed_at: IsoDateTime | None
     clocks: list[ClockOut]
 
     @staticmethod
@@ -75,8 +76,8 @@ class IncidentIn(Schema):
     description: str = Field("", max_length=20000)
     unit_id: int | None = None
     reporter_id: int | None = None
-    aware_at: datetime | None = None
-    occurred_at: datetime | None = None
+    aware_at: IsoDateTime | None = None
+    occurred_at: IsoDateTime | None = None
     location: str = Field("", max_length=200)
     severity: str | None = None
     cyber_level: int | None = Field(None, ge=1, le=4)
