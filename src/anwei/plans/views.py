@@ -3,10 +3,12 @@ and evidence, amendments and their comparison, and cloning. The roster and conta
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
@@ -14,7 +16,7 @@ from anwei.directory.models import Unit
 from . import policies, selectors, services, versions
 from .forms import AmendForm, EvidenceForm, NewPlanForm, TaskPlanningForm, TaskUpdateForm
 from .importer.policy import may_import
-from .models import Plan
+from .models import Plan, Task
 
 TRANSITIONS = {
     "approve": (services.approve_plan, "plans.approve"),
@@ -67,6 +69,16 @@ def _rights(user: object, plan: Plan) -> dict[str, bool]:
         "can_manage": policies.plans.can(user, "plans.manage", plan),
         "can_approve": policies.plans.can(user, "plans.approve", plan),
     }
+
+
+def tasks_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The tasks of a plan this user may see, as CSV (status and dates included)."""
+    plan = policies.plans.get_visible(request.user, pk)
+    tasks = policies.tasks.visible(request.user, plan.tasks.all()).prefetch_related("responsible_units")
+    columns = model_columns(Task, "number", "text", "status", "due_at", "recurrence", "updated_at")
+    columns.insert(2, (_("Responsible units"), lambda t: "、".join(u.name for u in t.responsible_units.all())))
+    name = _("tasks")
+    return queryset_csv(f"{plan.title} {name}.csv", tasks.order_by("position", "pk"), columns)
 
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -67,6 +67,7 @@ CASES = [
         label="post",
     ),
     Case("plans:detail", plan_url(), page(ROLES_200), default=404, secret=_secret),
+    Case("plans:tasks_csv", plan_url("tasks.csv"), page(ROLES_200), default=404, secret=_secret),
     Case(
         "plans:status",
         plan_url("status/"),

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from anwei.directory import services as directory
 from anwei.plans import roster, selectors, services
@@ -196,3 +197,12 @@ def test_new_plan_form_checks_the_period(world, client_for):
     )
     plan = Plan.objects.get()
     assert response["Location"] == f"/plans/{plan.pk}/amend/" and plan.status == Plan.Status.DRAFT
+
+
+def test_tasks_download_as_csv_with_only_the_status_a_user_may_see(world: Any, client_for: Any) -> None:
+    plan = make_plan(world, approve=True)
+    body = b"".join(client_for("staff_a").get(f"/plans/{plan.pk}/tasks.csv").streaming_content).decode("utf-8-sig")
+    rows = body.strip().splitlines()
+    visible = plan.tasks.filter(responsible_units=world.units["a"]).count()
+    assert len(rows) == 1 + visible and visible > 0
+    assert all(world.units["b"].name not in row.split(",")[2] for row in rows[1:])
