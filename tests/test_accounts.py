@@ -45,3 +45,14 @@ def test_removing_a_role_takes_it_away(client: Any, world: Any) -> None:
     assert client.post(f"/accounts/users/{user.pk}/roles/{assignment.pk}/remove/").status_code == 302
     assert scope_for(User.objects.get(pk=user.pk), "directory.view").empty
     assert AuditEntry.objects.filter(action="revoke", object_id=str(user.pk)).exists()
+
+
+def test_need_to_know_ids_filters_records_on_every_database(world: Any) -> None:
+    from anwei.accounts import services
+    from anwei.accounts.scope import need_to_know_ids
+    from anwei.directory.models import Person
+
+    user, record = world.users["staff_a"], world.people["in_b"]
+    assert not Person.objects.filter(pk__in=need_to_know_ids(user, Person)).exists()
+    services.grant_access(actor=world.users["ethics"], user=user, record=record, reason="承辦本案")
+    assert list(Person.objects.filter(pk__in=need_to_know_ids(user, Person))) == [record]

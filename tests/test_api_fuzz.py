@@ -1,14 +1,22 @@
 """API fuzzing: schemathesis generates requests for every operation in /api/v1/openapi.json (valid and invalid
 data, a bounded number per operation), sends them in-process with a signed-in user's token, and checks that no
-answer is a server error and every answer conforms to the schema (status, content type, body)."""
+answer is a server error and every answer conforms to the schema (status, content type, body).
+
+`ANWEI_FUZZ_EXAMPLES=300 pytest tests/test_api_fuzz.py` runs a deeper search by hand. The first deep runs found
+server errors in code on main, fixed with this test: a huge `offset` (SQL overflow; main bounded it in
+core.pagination at the same time), NUL characters in text (PostgreSQL cannot store them; refused as 400), and a boolean
+accepted as a unit id (now StrictInt)."""
 
 import os
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from anwei.accounts import services as accounts
 
@@ -17,6 +25,17 @@ from .personas import World
 EXAMPLES_PER_OPERATION = int(os.environ.get("ANWEI_FUZZ_EXAMPLES", "20"))  # more for a deeper run by hand
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Schemathesis calls the WSGI app directly, whose end-of-request handler would close the database connection
+    that holds the test's transaction (Django's own test client disconnects it the same way)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -35,4 +54,7 @@ def token(world: World) -> str:
     derandomize=True,
 )
 def test_api_answers_every_generated_request_within_its_schema(case: Any, token: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    # Every other check runs (server errors, status codes, content types, headers, response bodies, invalid data
+    # rejected). Not "valid data accepted": a schema cannot say that a unit belongs to another agency, nor that text
+    # may not hold a NUL character, so a 422 or 400 for such data is right.
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=[positive_data_acceptance])

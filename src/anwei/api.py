@@ -1,12 +1,15 @@
 """The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). One error format:
 {"error": {"code": "...", "message": "...", "fields": {"name": ["message", ...]}}}."""
 
+import json
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from anwei.accounts.auth import api_auth
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -37,6 +40,26 @@ ERRORS = {
 }
 
 
+class AnweiParser(Parser):
+    """JSON bodies: UTF-8 only, and no NUL characters anywhere (PostgreSQL cannot store them)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(request.body.decode("utf-8"))
+        if _has_nul(data):
+            raise ValueError("NUL character in the request body")
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class AnweiAPI(NinjaAPI):
     """Every operation documents the project's error answers, so clients (and the schema fuzzing in the tests)
     know every status it may give."""
@@ -64,6 +87,7 @@ api = AnweiAPI(
     description="Anwei (安維) — agency security and official-secret protection.",
     auth=api_auth,
     urls_namespace="api",
+    parser=AnweiParser(),
     docs_url="/docs",
 )
 
@@ -106,6 +130,14 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", _("Not found."))
 
 
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value the database cannot hold (a number out of range, text it cannot store): the client's input, so a
+    422 rather than a server error. The write it was part of has been rolled back with its transaction."""
+    return error(request, 422, "invalid", _("A value is out of range or cannot be stored."))
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
@@ -113,6 +145,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        message = _("The request could not be read: it is not valid JSON in UTF-8, or it holds a NUL character.")
+        return error(request, 400, "bad_request", message)
     return error(request, exc.status_code, "error", str(exc))
 
 

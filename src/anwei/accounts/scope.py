@@ -95,9 +95,15 @@ def has_need_to_know(user: Any, obj: Any) -> bool:
 def need_to_know_ids(user: Any, model: Any) -> Any:
     """Subquery of the primary keys of `model` records the user holds an active grant for."""
     from django.contrib.contenttypes.models import ContentType
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
 
+    pk = model._meta.pk
+    # object_id is text (any model's key); compare as the model's own key type, which PostgreSQL insists on.
+    as_key = Cast("object_id", BigIntegerField() if pk.get_internal_type().endswith("AutoField") else pk)
     return (
         AccessGrant.objects.active()
         .filter(user_id=user.pk, content_type=ContentType.objects.get_for_model(model))
-        .values("object_id")
+        .annotate(key=as_key)
+        .values("key")
     )

@@ -5,10 +5,12 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDate
 from anwei.directory.models import Unit
 
 from . import activity_services, policies, selectors, services
@@ -105,6 +107,7 @@ class DeclarationIn(Schema):
     departs_on: date
     returns_on: date
     category: str | None = None
+    meets_specified_persons: bool = False
     traveller_id: int | None = None
 
 
@@ -139,7 +142,7 @@ class DelegationOut(Schema):
 
 
 @router.get("/activities", response=list[ActivityOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_activities(request: HttpRequest):  # type: ignore[no-untyped-def]
     if not policies.activities.can(request.user, "awareness.view"):
         raise NotAllowed()
@@ -167,7 +170,7 @@ def sign_in(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-
 
 
 @router.get("/statistics", response=StatisticsOut)
-def statistics(request: HttpRequest, start: date | None = None, end: date | None = None):  # type: ignore[no-untyped-def]
+def statistics(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None):  # type: ignore[no-untyped-def]
     if not policies.activities.can(request.user, "awareness.view"):
         raise NotAllowed()
     today = timezone.localdate()
@@ -175,7 +178,7 @@ def statistics(request: HttpRequest, start: date | None = None, end: date | None
 
 
 @router.get("/travel", response=list[DeclarationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_travel(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.declarations(request.user)
 
@@ -208,7 +211,7 @@ def file_return(request: HttpRequest, declaration_id: int, payload: ReturnIn):  
 
 
 @router.get("/holidays", response=list[HolidayOut])
-def holidays(request: HttpRequest, year: int | None = None):  # type: ignore[no-untyped-def]
+def holidays(request: HttpRequest, year: int | None = Query(None, ge=1912, le=9998)):  # type: ignore[no-untyped-def]
     return list(selectors.calendar_year(year or timezone.localdate().year))
 
 

@@ -43,6 +43,11 @@ class TravelForm(forms.Form):
     destination = forms.ChoiceField(label=_("destination"), choices=list(rules.DESTINATION_NAMES.items()))
     places = forms.CharField(label=_("places"), max_length=200)
     purpose = forms.CharField(label=_("purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    meets_specified_persons = forms.BooleanField(
+        label=_("Hong Kong/Macau: I plan to meet specified persons"),
+        required=False,
+        help_text=_("Then notify at least 1 week before leaving."),
+    )
     departs_on = forms.DateField(label=_("departure"), widget=DATE)
     returns_on = forms.DateField(label=_("return"), widget=DATE)
     category = forms.ChoiceField(

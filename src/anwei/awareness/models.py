@@ -128,6 +128,7 @@ class TravelDeclaration(models.Model):
     )
     places = models.CharField(_("places"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
+    meets_specified_persons = models.BooleanField(_("plans to meet specified persons (Hong Kong/Macau)"), default=False)
     applied_on = models.DateField(_("filed on"))
     departs_on = models.DateField(_("departure"))
     returns_on = models.DateField(_("return"))

@@ -77,6 +77,20 @@ TRAVEL_RULES: list[TravelRule] = [
     TravelRule("hkmo-junior-3d", (HONG_KONG, MACAU), JUNIOR, AUTHORITY_AGENCY, 3, True, date(2024, 1, 1), HK_MACAU),
 ]
 
+# Hong Kong / Macau with a planned meeting with specified persons (特定人士): notify 1 week (7 days) before.
+HK_MACAU_MEETING = [
+    TravelRule(
+        "hkmo-meeting-7d",
+        (HONG_KONG, MACAU),
+        "*",
+        AUTHORITY_AGENCY,
+        7,
+        True,
+        date(2024, 1, 1),
+        HK_MACAU + " — 會晤特定人士",
+    )
+]
+
 
 @dataclass(frozen=True)
 class DeadlineRule:
@@ -107,9 +121,20 @@ def _in_force(rows: list, on: date) -> object:  # type: ignore[type-arg]
     return max(current, key=lambda r: r.effective_from if hasattr(r, "effective_from") else r[0])
 
 
-def travel_rule(destination: str, category: str, on: date) -> TravelRule:
+def travel_rule(destination: str, category: str, on: date, *, meeting: bool = False) -> TravelRule:
+    """The rule for this trip; a Hong Kong/Macau trip with a planned meeting with specified persons takes the stricter
+    of the category's rule and the meeting rule."""
     rows = [r for r in TRAVEL_RULES if destination in r.destinations and r.category == category]
-    return _in_force(rows, on)  # type: ignore[return-value]
+    rule: TravelRule = _in_force(rows, on)  # type: ignore[assignment]
+    if meeting and destination in (HONG_KONG, MACAU):
+        extra: TravelRule = _in_force(HK_MACAU_MEETING, on)  # type: ignore[assignment]
+        if extra.calendar_days and rule.calendar_days and extra.working_days > rule.working_days:
+            return extra
+    return rule
+
+
+def by_code(code: str) -> TravelRule | None:
+    return next((r for r in [*TRAVEL_RULES, *HK_MACAU_MEETING] if r.code == code), None)
 
 
 def return_report_rule(on: date) -> DeadlineRule:

@@ -13,7 +13,7 @@ from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
 
 from . import policies
-from .models import Activity, Attendance, Delegation, Holiday, TravelDeclaration
+from .models import Activity, Attendance, Delegation, Holiday, ReturnReport, TravelDeclaration
 
 
 def activities(user: Any, *, start: date | None = None, end: date | None = None) -> QuerySet[Activity]:
@@ -127,6 +127,20 @@ def my_alert(activity: Activity, person_id: int | None) -> Notification | None:
 
 def declarations(user: Any) -> QuerySet[TravelDeclaration]:
     return policies.travel.visible(user).select_related("traveller", "unit", "return_report")
+
+
+def due_for_ethics(user: Any) -> dict[str, Any]:
+    """For the ethics office: return reports not yet filed (by due date) and upward filings not yet made."""
+    scope = policies.travel.scope(user, "awareness.handle_travel")
+    if scope.empty:
+        return {}
+    visible = TravelDeclaration.objects.filter(scope.q("unit")).select_related("traveller")
+    return {
+        "returns": visible.filter(return_report__isnull=True, returns_on__lt=date.today()).order_by("return_due_on"),
+        "upward": ReturnReport.objects.filter(declaration__in=visible, upward_filed_on__isnull=True)
+        .select_related("declaration__traveller")
+        .order_by("upward_due_on"),
+    }
 
 
 def calendar_year(year: int) -> QuerySet[Holiday]:

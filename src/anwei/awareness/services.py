@@ -87,9 +87,11 @@ def category_for(person: Person, on: date) -> str:
     return rules.SENIOR if grade is not None and grade >= 11 else rules.JUNIOR
 
 
-def judge(destination: str, category: str, applied_on: date, departs_on: date) -> dict[str, Any]:
+def judge(
+    destination: str, category: str, applied_on: date, departs_on: date, *, meeting: bool = False
+) -> dict[str, Any]:
     """Which rule applies, how many days ahead the filing is, the latest filing day and whether it is late."""
-    rule = rules.travel_rule(destination, category, applied_on)
+    rule = rules.travel_rule(destination, category, applied_on, meeting=meeting)
     if rule.calendar_days:
         ahead = max((departs_on - applied_on).days, 0)
         latest = departs_on - timedelta(days=rule.working_days)
@@ -111,6 +113,7 @@ def declare_travel(
     purpose: str = "",
     applied_on: date | None = None,
     category: str | None = None,
+    meets_specified_persons: bool = False,
 ) -> TravelDeclaration:
     """File a declaration. A late one is accepted and flagged with the rule it breaks; a person with national-secret
     duty (or within 3 years of it) is routed for exit approval."""
@@ -131,7 +134,7 @@ def declare_travel(
         category = derived
     if category not in rules.CATEGORY_NAMES:
         raise BusinessRuleError(_("Choose the traveller category."), field="category")
-    verdict = judge(destination, category, applied_on, departs_on)
+    verdict = judge(destination, category, applied_on, departs_on, meeting=meets_specified_persons)
     rule: rules.TravelRule = verdict["rule"]
     exit_needed = needs_exit_approval(traveller, departs_on)
     declaration = TravelDeclaration.objects.create(
@@ -143,6 +146,7 @@ def declare_travel(
         category=category,
         places=places.strip(),
         purpose=purpose,
+        meets_specified_persons=meets_specified_persons,
         applied_on=applied_on,
         departs_on=departs_on,
         returns_on=returns_on,
@@ -184,11 +188,8 @@ def declare_travel(
 
 
 def late_message(declaration: TravelDeclaration) -> str:
-    unit = (
-        _("days")
-        if rules.travel_rule(declaration.destination, declaration.category, declaration.applied_on).calendar_days
-        else _("working days")
-    )
+    rule = rules.by_code(declaration.rule_code)
+    unit = _("days") if rule is not None and rule.calendar_days else _("working days")
     return _(
         "Filed on %(filed)s for a departure on %(departs)s: %(ahead)s %(unit)s ahead, the rule %(rule)s requires "
         "%(required)s (latest filing date %(latest)s)."

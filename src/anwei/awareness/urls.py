@@ -5,6 +5,7 @@ from . import views, views_travel
 app_name = "awareness"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("activities.csv", views.activities_csv, name="activities_csv"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),
     path("activities/<int:pk>/sign-in/", views.activity_sign_in, name="activity_sign_in"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views.calendar_delete, name="calendar_delete"),
     path("travel/", views_travel.travel_list, name="travel_list"),
+    path("travel.csv", views_travel.travel_csv, name="travel_csv"),
     path("travel/new/", views_travel.travel_new, name="travel_new"),
     path("travel/<int:pk>/", views_travel.travel_detail, name="travel"),
     path("travel/<int:pk>/briefing/", views_travel.travel_briefing, name="travel_briefing"),

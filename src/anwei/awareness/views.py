@@ -4,11 +4,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
@@ -42,6 +44,15 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_checks": policies.checks.can(user, "awareness.view_checks"),
         },
     )
+
+
+def activities_csv(request: HttpRequest) -> HttpResponseBase:
+    if not policies.activities.can(request.user, "awareness.view"):
+        return forbidden(request)
+    columns = model_columns(Activity, "held_on", "topic", "title", "form", "unit", "attendee_count")
+    columns.append((_("Signed in by name"), lambda a: a.attendances.count()))
+    name = _("awareness activities")
+    return queryset_csv(f"{name}.csv", selectors.activities(request.user), columns)
 
 
 def activity_new(request: HttpRequest) -> HttpResponse:

@@ -2,11 +2,15 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from anwei.audit import services as audit
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
@@ -42,8 +46,35 @@ def travel_list(request: HttpRequest) -> HttpResponse:
         {
             "declarations": selectors.declarations(request.user)[:200],
             "can_declare": policies.travel.can(request.user, "awareness.declare"),
+            "due": selectors.due_for_ethics(request.user),
+            "today": timezone.localdate(),
         },
     )
+
+
+def travel_csv(request: HttpRequest) -> HttpResponseBase:
+    """The declarations this user may see, as CSV; personal data, so the download is audited."""
+    if not policies.travel.can(request.user, "awareness.declare") and not policies.travel.can(
+        request.user, "awareness.view_travel"
+    ):
+        return forbidden(request)
+    audit.record(actor=request.user, action="export", object_type="awareness.traveldeclaration")
+    columns = model_columns(
+        TravelDeclaration,
+        "traveller",
+        "unit",
+        "destination",
+        "category",
+        "places",
+        "applied_on",
+        "departs_on",
+        "returns_on",
+        "late",
+        "exit_approval",
+        "return_due_on",
+    )
+    name = _("travel declarations")
+    return queryset_csv(f"{name}.csv", selectors.declarations(request.user), columns)
 
 
 def travel_new(request: HttpRequest) -> HttpResponse:
@@ -73,6 +104,7 @@ def travel_new(request: HttpRequest) -> HttpResponse:
                     departs_on=data["departs_on"],
                     returns_on=data["returns_on"],
                     category=data["category"] or None,
+                    meets_specified_persons=data["meets_specified_persons"],
                 )
             except NotAllowed:
                 return forbidden(request)

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from anwei.accounts.models import User
 from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.schema import IsoDate, IsoDateTime
 from anwei.directory.models import Unit
 
 from . import custody, policies, selectors, services
@@ -25,8 +26,8 @@ class CopyOut(Schema):
     holder: str
     storage_location: str
     status: str
-    due_back: datetime | None
-    returned_at: datetime | None
+    due_back: IsoDateTime | None
+    returned_at: IsoDateTime | None
 
 
 class ItemOut(Schema):
@@ -36,9 +37,9 @@ class ItemOut(Schema):
     mark: str
     status: str
     classified_on: date
-    protection_until: date | None
+    protection_until: IsoDate | None
     declassification_condition: str
-    protection_ends: date | None
+    protection_ends: IsoDate | None
     classifying_authority: str
     unit_id: int
     custodian: str
@@ -85,7 +86,7 @@ class ItemIn(Schema):
     content: str = ""
     level: str
     classified_on: date
-    protection_until: date | None = None
+    protection_until: IsoDate | None = None
     declassification_condition: str = Field("", max_length=300)
     classifying_authority: str = Field(min_length=1, max_length=120)
     custodian_id: int
@@ -101,7 +102,7 @@ class RequestIn(Schema):
     kind: str
     purpose: str = Field(min_length=1, max_length=300)
     copies: int = Field(1, ge=1, le=50)
-    due_back: datetime | None = None
+    due_back: IsoDateTime | None = None
 
 
 class RequestOut(Schema):
@@ -111,7 +112,7 @@ class RequestOut(Schema):
     requester_id: int
     purpose: str
     copies: int
-    due_back: datetime | None
+    due_back: IsoDateTime | None
     status: str
     decided_by_id: int | None
 
@@ -145,8 +146,8 @@ class TransferOut(Schema):
     outside_recipient: str
     method: str
     expected_by: datetime
-    sent_at: datetime | None
-    received_at: datetime | None
+    sent_at: IsoDateTime | None
+    received_at: IsoDateTime | None
 
 
 def _copy_out(c: ClassifiedItem) -> dict[str, Any]:
@@ -253,3 +254,104 @@ def transfer_sent(request: HttpRequest, transfer_id: int) -> Transfer:
 def transfer_received(request: HttpRequest, transfer_id: int) -> Transfer:
     transfer = policies.transfers.get_visible(request.user, transfer_id)
     return custody.confirm_received(actor=request.user, transfer=transfer)
+
+
+class GrantIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    user_id: int
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class GrantOut(Schema):
+    id: int
+    user_id: int
+    reason: str
+    granted_by_id: int
+    granted_at: datetime
+
+
+class LevelChangeIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    reason: str = Field(min_length=1, max_length=300)
+    authority: str = Field(min_length=1, max_length=120)
+    to_level: str = ""
+    declassify: bool = False
+    protection_until: IsoDate | None = None
+
+
+class LevelChangeOut(Schema):
+    id: int
+    item_id: int
+    from_level: str
+    to_level: str
+    declassified: bool
+    reason: str
+    authority: str
+    decided_at: datetime
+
+
+class ClassificationDecisionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    approve: bool
+
+
+class DestructionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    method: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=300)
+    witness: str = Field("", max_length=80)
+
+
+class DestructionOut(Schema):
+    id: int
+    item_id: int
+    original_id: int | None
+    method: str
+    reason: str
+    witness: str
+    destroyed_at: datetime
+
+
+@router.post("/items/{item_id}/grants", response={201: GrantOut})
+def grant_need_to_know(request: HttpRequest, item_id: int, payload: GrantIn):  # type: ignore[no-untyped-def]
+    """A written need-to-know grant, by the custodian or an authorised supervisor of the owning unit."""
+    item = policies.items.get_visible(request.user, item_id)
+    if not policies.items.can(request.user, "classified.grant", item):
+        raise NotAllowed()
+    user = _agency_user(request, payload.user_id, "user_id")
+    return Status(201, services.grant_need_to_know(actor=request.user, item=item, user=user, reason=payload.reason))
+
+
+@router.post("/items/{item_id}/classification-decision", response=ItemOut)
+def decide_classification(request: HttpRequest, item_id: int, payload: ClassificationDecisionIn):  # type: ignore[no-untyped-def]
+    """Decide a proposed classification (within 30 days of proposal)."""
+    item = policies.items.get_visible(request.user, item_id)
+    services.decide_classification(actor=request.user, item=item, approve=payload.approve)
+    return _out(item, policies.items.can_read(request.user, item))
+
+
+@router.post("/items/{item_id}/level-changes", response={201: LevelChangeOut})
+def change_level(request: HttpRequest, item_id: int, payload: LevelChangeIn):  # type: ignore[no-untyped-def]
+    """Change the level or declassify; holders of copies are notified."""
+    item = policies.items.get_visible(request.user, item_id)
+    return Status(201, services.change_level(actor=request.user, item=item, **payload.model_dump()))
+
+
+@router.post("/items/{item_id}/destruction", response={201: DestructionOut})
+def destroy(request: HttpRequest, item_id: int, payload: DestructionIn):  # type: ignore[no-untyped-def]
+    """Record destruction: originals only after declassification; copies at any time."""
+    item = policies.items.get_visible(request.user, item_id)
+    return Status(201, services.destroy(actor=request.user, item=item, **payload.model_dump()))
+
+
+@router.post("/copies/{copy_id}/return", response=CopyOut)
+def return_copy(request: HttpRequest, copy_id: int):  # type: ignore[no-untyped-def]
+    """The custodian of the original records that a copy came back."""
+    copy = policies.items.get_visible(request.user, copy_id)
+    if copy.original_id is None:
+        raise BusinessRuleError(_("This is not a copy."))
+    return _copy_out(custody.return_copy(actor=request.user, copy=copy))

@@ -425,3 +425,31 @@ def remind_undecided(now: datetime | None = None) -> int:
                 )
             )
     return sent
+
+
+def remind_protection_ended(now: datetime | None = None) -> int:
+    """Items whose protection period has ended (or whose condition is deemed met at the legal maximum, 第11條第4項)
+    are still marked classified: tell the custodian and the ethics office to have them declassified."""
+    from .services import protection_ends
+
+    today = timezone.localdate(now or timezone.now())
+    sent = 0
+    live = ClassifiedItem.objects.filter(original__isnull=True, proposed=False).exclude(
+        status__in=[*GONE, Status.DECLASSIFIED]
+    )
+    for item in live.select_related("unit", "custodian"):
+        ends = protection_ends(item)
+        if ends is None or ends >= today:
+            continue
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    people=[item.custodian, *ethics_officers(item)],
+                    subject=_("Protection of %(ref)s ended on %(day)s: declassify it")
+                    % {"ref": item.reference_no, "day": ends.isoformat()},
+                    source=item,
+                    key=f"classified-protection-ended-{item.pk}",
+                    url=f"/classified/items/{item.pk}/",
+                )
+            )
+    return sent

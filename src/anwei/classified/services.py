@@ -158,6 +158,22 @@ def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = T
     audit.record_update(actor=actor, obj=item, before=before, object_repr=_ref(item))
 
 
+@transaction.atomic
+def move(*, actor: Any, item: ClassifiedItem, storage_location: str) -> ClassifiedItem:
+    """The custodian records where the item is kept now."""
+    if item.custodian_id != getattr(actor, "pk", None):
+        raise NotAllowed()
+    if item.status in GONE:
+        raise BusinessRuleError(_("This item is no longer classified here."))
+    if not storage_location.strip():
+        raise BusinessRuleError(_("Name the storage location."), field="storage_location")
+    before = audit.snapshot(item, ["storage_location"])
+    item.storage_location = storage_location.strip()[:120]
+    item.save(update_fields=["storage_location"])
+    audit.record_update(actor=actor, obj=item, before=before, object_repr=_ref(item))
+    return item
+
+
 def copy_holders(item: ClassifiedItem) -> list[User]:
     return [
         c.custodian for c in item.copies.exclude(status=ClassifiedItem.Status.DESTROYED).select_related("custodian")

@@ -15,4 +15,4 @@ def check_custody() -> int:
 @cron("0 8 * * *")
 @task
 def remind_undecided_classifications() -> int:
-    return custody.remind_undecided()
+    return custody.remind_undecided() + custody.remind_protection_ended()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("items/<int:pk>/decide/", views.item_decide, name="item_decide"),
     path("items/<int:pk>/level/", views.item_level, name="item_level"),
     path("items/<int:pk>/destroy/", views.item_destroy, name="item_destroy"),
+    path("items/<int:pk>/move/", views.item_move, name="item_move"),
     path("items/<int:pk>/grant/", views.item_grant, name="item_grant"),
     path("items/<int:pk>/request/", views.item_request, name="item_request"),
     path("items/<int:pk>/transfer/", views.item_transfer, name="item_transfer"),

@@ -149,6 +149,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_grant": policies.items.can(user, "classified.grant", item),
         "can_approve": policies.items.can(user, "classified.approve", item),
         "is_custodian": item.custodian_id == user.pk,
+        "now": timezone.now(),
     }
     if can_read:
         context["grants"] = AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by")
@@ -303,6 +304,18 @@ def item_grant(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a person and give the reason."))
     return redirect("classified:item", pk=item.pk)
+
+
+def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policies.items.get_visible(request.user, pk)
+    if request.method != "POST":
+        return forbidden(request)
+    refused = act(
+        request,
+        lambda: services.move(actor=request.user, item=item, storage_location=request.POST.get("storage_location", "")),
+        _("Storage location recorded."),
+    )
+    return refused or redirect("classified:item", pk=item.pk)
 
 
 def item_request(request: HttpRequest, pk: int) -> HttpResponse:

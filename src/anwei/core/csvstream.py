@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from django.db.models import Model, QuerySet
+from django.db.models import DateField, DateTimeField, Model, QuerySet
 from django.http import StreamingHttpResponse
 
 BOM = "\ufeff"
@@ -59,6 +59,24 @@ def queryset_csv(filename: str, queryset: QuerySet[Any], columns: Sequence[Colum
     return csv_response(filename, [str(h) for h, _a in columns], rows)
 
 
+def _roc(name: str, formatter: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda obj: formatter(value) if (value := getattr(obj, name)) else ""
+
+
 def model_columns(model: type[Model], *fields: str) -> list[Column]:
-    """Columns headed by the fields' own (translated) names; a foreign key shows the related record's name."""
-    return [(getattr(model._meta.get_field(name), "verbose_name", name), name) for name in fields]
+    """Columns headed by the fields' own (translated) names: choices show their label, dates are 民國 dates and a
+    foreign key shows the related record's name."""
+    from . import rocdate
+
+    columns: list[Column] = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        accessor: str | Callable[[Any], Any] = name
+        if getattr(field, "choices", None):
+            accessor = f"get_{name}_display"
+        elif isinstance(field, DateTimeField):
+            accessor = _roc(name, rocdate.format_datetime)
+        elif isinstance(field, DateField):
+            accessor = _roc(name, rocdate.format_date)
+        columns.append((getattr(field, "verbose_name", name), accessor))
+    return columns

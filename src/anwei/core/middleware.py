@@ -42,6 +42,38 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+class RejectNulMiddleware:
+    """A NUL character has no business in a query string or a form: refuse the request (400) before any view sees
+    it — PostgreSQL cannot store or even compare such text, so it would otherwise end as a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or _nul_in_form(request):
+            return _bad_request(request)
+        return self.get_response(request)
+
+
+def _nul_in_form(request: HttpRequest) -> bool:
+    if request.method != "POST" or not (request.content_type or "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        return False
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    message = _("The request holds characters that are not allowed (NUL).")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "bad_request", "message": message}}, status=400)
+    return render(request, "core/error.html", {"title": _("Bad request"), "message": message}, status=400)
+
+
 class TransientFailureMiddleware:
     """A lost database connection (PostgreSQL restarted, a failover) or a full disk is not a bug: answer 503/507 with
     a clear message and Retry-After, in the API's error format under /api/ — the transaction was rolled back, so the

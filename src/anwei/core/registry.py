@@ -5,9 +5,12 @@ An app under `anwei/` may have:
 - `api.py` with `router` — added to the JSON API at `/api/v1/<label>`;
 - `navigation` on its AppConfig — a list of (url name, label, action needed anywhere or None) for the site menu;
 - `policies.py` (imported at start-up), `demo.py` with `load(ctx)` (run by `demo`), `tests/matrix.py` (permission
-  matrix). Order follows INSTALLED_APPS.
+  matrix), `report_sections.py` (the daily and results reports), `ical_events.py` with `events(user)` (the user's
+  calendar feed). Order follows INSTALLED_APPS.
 """
 
+import importlib
+from types import ModuleType
 from typing import Any
 
 from django.apps import AppConfig, apps
@@ -20,6 +23,11 @@ def anwei_apps() -> list[AppConfig]:
 
 def with_module(submodule: str) -> list[AppConfig]:
     return [c for c in anwei_apps() if module_has_submodule(c.module, submodule)]
+
+
+def modules(submodule: str) -> list[ModuleType]:
+    """`anwei.<app>.<submodule>` of every app that has one (e.g. "report_sections", "ical_events")."""
+    return [importlib.import_module(f"{c.name}.{submodule}") for c in with_module(submodule)]
 
 
 def url_prefix(config: AppConfig) -> str:

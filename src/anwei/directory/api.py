@@ -1,12 +1,12 @@
-from datetime import date
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictInt
 
 from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDate
 
 from . import policies, selectors, services
 from .models import Unit
@@ -38,14 +38,14 @@ class PersonOut(Schema):
     fax: str
     duty_eligible: bool
     national_secret_duty: bool
-    national_secret_duty_until: date | None
+    national_secret_duty_until: IsoDate | None
     active: bool
 
 
 class PersonIn(Schema):
     model_config = {"extra": "forbid"}
 
-    unit_id: int
+    unit_id: StrictInt
     name: str = Field(min_length=1, max_length=80)
     title: str = Field("", max_length=80)
     grade: str = Field("", max_length=40)
@@ -56,13 +56,13 @@ class PersonIn(Schema):
     fax: str = Field("", max_length=30)
     duty_eligible: bool = False
     national_secret_duty: bool = False
-    national_secret_duty_until: date | None = None
+    national_secret_duty_until: IsoDate | None = None
 
 
 class PersonPatch(Schema):
     model_config = {"extra": "forbid"}
 
-    unit_id: int | None = None
+    unit_id: StrictInt | None = None
     name: str | None = Field(None, min_length=1, max_length=80)
     title: str | None = Field(None, max_length=80)
     grade: str | None = Field(None, max_length=40)
@@ -73,7 +73,7 @@ class PersonPatch(Schema):
     fax: str | None = Field(None, max_length=30)
     duty_eligible: bool | None = None
     national_secret_duty: bool | None = None
-    national_secret_duty_until: date | None = None
+    national_secret_duty_until: IsoDate | None = None
     active: bool | None = None
 
 

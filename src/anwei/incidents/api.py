@@ -5,10 +5,12 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDateTime
 from anwei.directory.models import Person, Unit
 
 from . import policies, rules, selectors, services
@@ -20,8 +22,8 @@ router = Router(tags=["incidents"])
 class ClockOut(Schema):
     code: str
     name: str
-    due_at: datetime | None
-    met_at: datetime | None
+    due_at: IsoDateTime | None
+    met_at: IsoDateTime | None
     state: str
 
 
@@ -37,15 +39,15 @@ class IncidentOut(Schema):
     reporter_id: int | None
     plan_id: int | None
     aware_at: datetime
-    occurred_at: datetime | None
+    occurred_at: IsoDateTime | None
     location: str
     severity: str
     cyber_level: int | None
     measures_taken: str
     support_needed: str
     status: str
-    recovered_at: datetime | None
-    closed_at: datetime | None
+    recovered_at: IsoDateTime | None
+    closed_at: IsoDateTime | None
     clocks: list[ClockOut]
 
     @staticmethod
@@ -74,8 +76,8 @@ class IncidentIn(Schema):
     description: str = Field("", max_length=20000)
     unit_id: int | None = None
     reporter_id: int | None = None
-    aware_at: datetime | None = None
-    occurred_at: datetime | None = None
+    aware_at: IsoDateTime | None = None
+    occurred_at: IsoDateTime | None = None
     location: str = Field("", max_length=200)
     severity: str | None = None
     cyber_level: int | None = Field(None, ge=1, le=4)
@@ -111,7 +113,7 @@ def list_categories(request: HttpRequest) -> list[rules.Category]:
 
 
 @router.get("", response=list[IncidentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_incidents(request: HttpRequest, category: str = "", status: str = "open"):  # type: ignore[no-untyped-def]
     return selectors.board(request.user, category=category[:30], status=status[:10])
 

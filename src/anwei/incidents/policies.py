@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BigIntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.models import AccessGrant
+from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import has_need_to_know
 from anwei.core.policies import Policy
 

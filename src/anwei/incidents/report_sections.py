@@ -72,7 +72,7 @@ def daily(window: Window) -> list[Block]:
         blocks.append(
             Table(
                 _("New reports"),
-                [_("Reference"), _("Category"), _("Title"), _("Unit"), _("Aware at"), _("Status")],
+                [_("Reference"), _("Category"), _("Report title"), _("Unit"), _("Aware at"), _("Status")],
                 [
                     [
                         i.reference,
@@ -127,7 +127,7 @@ def final(window: Window) -> list[Block]:
             bar_chart(
                 _("Reports by day"),
                 [f"{d.month}/{d.day}" for d in days],
-                [(_("Reports"), [per_day.get(d, 0) for d in days])],
+                [(_("Number of reports"), [per_day.get(d, 0) for d in days])],
                 width=680,
             )
         )
@@ -138,6 +138,8 @@ def final(window: Window) -> list[Block]:
         for i in notable.distinct().order_by("aware_at")
     ]
     blocks.append(
-        Table(_("Notable reports"), [_("Reference"), _("Aware at"), _("Category"), _("Title"), _("Status")], rows)
+        Table(
+            _("Notable reports"), [_("Reference"), _("Aware at"), _("Category"), _("Report title"), _("Status")], rows
+        )
     )
     return blocks

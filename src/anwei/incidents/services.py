@@ -119,6 +119,13 @@ def file_report(
         unit = reporter.unit
     if unit is not None and unit.agency_id != agency.pk:
         raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
+    if (
+        getattr(actor, "is_authenticated", False)
+        and unit is not None
+        and not policies.incidents.scope(actor, "incidents.file").covers(unit)
+        and unit.pk != getattr(getattr(actor, "person", None), "unit_id", None)
+    ):
+        raise BusinessRuleError(_("Choose a unit you may report for."), field="unit")
     if reporter is not None and reporter.agency_id != agency.pk:
         raise BusinessRuleError(_("The reporter belongs to another agency."), field="reporter")
     now = timezone.now()

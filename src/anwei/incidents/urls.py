@@ -5,6 +5,7 @@ from . import views
 app_name = "incidents"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("reports.csv", views.board_csv, name="csv"),
     path("new/", views.new, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/level/", views.level, name="level"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency, Unit
@@ -29,11 +30,8 @@ def _agency(user: Any) -> Agency | None:
     return unit.agency if unit else None
 
 
-def board(request: HttpRequest) -> HttpResponse:
-    if not policies.incidents.can(request.user, "incidents.view"):
-        return forbidden(request)
-    units = _units(request.user, "incidents.view")
-    form = BoardFilter(request.GET or None, units=units)
+def _board_filters(request: HttpRequest) -> tuple[BoardFilter, dict[str, Any]]:
+    form = BoardFilter(request.GET or None, units=_units(request.user, "incidents.view"))
     filters: dict[str, Any] = {"status": "open"}
     if form.is_valid():
         status = form.cleaned_data["status"] or "open"
@@ -42,6 +40,31 @@ def board(request: HttpRequest) -> HttpResponse:
             "unit": form.cleaned_data["unit"],
             "status": "" if status == "all" else status,
         }
+    return form, filters
+
+
+def board_csv(request: HttpRequest) -> HttpResponseBase:
+    """The board's reports (with its filters) as CSV; the download is audited, as it may hold restricted titles."""
+    if not policies.incidents.can(request.user, "incidents.view"):
+        return forbidden(request)
+    _form, filters = _board_filters(request)
+    audit.record(
+        actor=request.user,
+        action="export",
+        object_type="incidents.incident",
+        changes={"filters": {k: str(v or "") for k, v in filters.items()}},
+    )
+    columns = model_columns(
+        Incident, "reference", "category", "title", "unit", "aware_at", "severity", "cyber_level", "status", "closed_at"
+    )
+    name = _("reports")
+    return queryset_csv(f"{name}.csv", selectors.board(request.user, **filters), columns)
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    if not policies.incidents.can(request.user, "incidents.view"):
+        return forbidden(request)
+    form, filters = _board_filters(request)
     reports = [(i, selectors.clocks(i)) for i in selectors.board(request.user, **filters)[:200]]
     context = {
         "form": form,

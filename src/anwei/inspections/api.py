@@ -1,16 +1,18 @@
 """JSON API for checklists, rounds, inspections and corrective actions (same policies as the pages)."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anwei.accounts.models import User
 from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDate, IsoDateTime
 from anwei.directory.policies import units as unit_policy
 from anwei.plans.models import Plan
 
@@ -91,8 +93,8 @@ class InspectionOut(Schema):
     due_on: date
     status: str
     remarks: str
-    saved_at: datetime | None
-    submitted_at: datetime | None
+    saved_at: IsoDateTime | None
+    submitted_at: IsoDateTime | None
 
 
 class AnswerIn(Schema):
@@ -124,7 +126,7 @@ class ActionOut(Schema):
     response: str
     verification_note: str
     times_returned: int
-    closed_at: datetime | None
+    closed_at: IsoDateTime | None
 
 
 class ActionAnswerIn(Schema):
@@ -138,7 +140,7 @@ class VerifyIn(Schema):
 
     accept: bool
     note: str = Field("", max_length=5000)
-    due_on: date | None = None
+    due_on: IsoDate | None = None
 
 
 @router.get("/templates", response=list[TemplateOut])
@@ -154,7 +156,7 @@ def get_template(request: HttpRequest, template_id: int) -> ChecklistTemplate:
 
 
 @router.get("/rounds", response=list[RoundOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_rounds(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
     return selectors.rounds(request.user, status=status[:10])
 
@@ -203,7 +205,7 @@ def get_round(request: HttpRequest, round_id: int) -> Round:
 
 
 @router.get("/rounds/{round_id}/inspections", response=list[InspectionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_inspections(request: HttpRequest, round_id: int, status: str = ""):  # type: ignore[no-untyped-def]
     round_ = policies.rounds.get_visible(request.user, round_id)
     return selectors.round_inspections(round_, status=status[:10])
@@ -229,7 +231,7 @@ def submit_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
 
 
 @router.get("/actions", response=list[ActionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_actions(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
     return selectors.actions(request.user, status=status[:10])
 

@@ -109,8 +109,8 @@ def set_leak_suspected(*, actor: Any, finding: Finding, suspected: bool) -> Find
                     unit=finding.unit,
                     source=finding,
                 )
-        except NotAllowed:
-            pass  # an inspector who may not file reports only marks it; the ethics office files the report
+        except (NotAllowed, BusinessRuleError):
+            pass  # an inspector who may not file reports for that unit only marks it; the ethics office files it
         else:
             finding.leak_report_id = report.pk
     finding.save(update_fields=["suggests_leak", "leak_report_id"])

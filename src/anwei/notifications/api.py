@@ -2,9 +2,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anwei.core.errors import NotAllowed
+from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDateTime
 
 from . import policies, selectors, services
 from .models import Notification
@@ -20,8 +22,8 @@ class NotificationOut(Schema):
     source_type: str
     source_id: str
     require_ack: bool
-    acknowledged_at: datetime | None
-    read_at: datetime | None
+    acknowledged_at: IsoDateTime | None
+    read_at: IsoDateTime | None
     created_at: datetime
 
 
@@ -30,7 +32,7 @@ class UnreadOut(Schema):
 
 
 @router.get("/inbox", response=list[NotificationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def my_inbox(request: HttpRequest, unread: bool = False):  # type: ignore[no-untyped-def]
     """The signed-in user's notifications, newest first."""
     return selectors.inbox(request.user, unread_only=unread)

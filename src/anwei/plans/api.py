@@ -4,10 +4,12 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from anwei.core.errors import NotAllowed
+from anwei.core.pagination import Paginated
+from anwei.core.schema import IsoDateTime
 from anwei.directory.models import Agency, DutyShift
 from anwei.directory.policies import agency_ids
 
@@ -30,7 +32,7 @@ class PlanOut(Schema):
     purpose: str
     missions: list[str]
     coordination: str
-    approved_at: datetime | None
+    approved_at: IsoDateTime | None
 
 
 class TaskOut(Schema):
@@ -41,7 +43,7 @@ class TaskOut(Schema):
     text: str
     position: int
     status: str
-    due_at: datetime | None
+    due_at: IsoDateTime | None
     recurrence: str
     responsible_unit_ids: list[int]
     cooperating_unit_ids: list[int]
@@ -99,8 +101,8 @@ class OnDutyOut(Schema):
     person: PersonRef | None
     is_substitute: bool
     shift_id: int | None
-    shift_starts_at: datetime | None
-    shift_ends_at: datetime | None
+    shift_starts_at: IsoDateTime | None
+    shift_ends_at: IsoDateTime | None
 
 
 class ShiftOut(Schema):
@@ -123,7 +125,7 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
 
 
 @router.get("/plans", response=list[PlanOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paginated)
 def list_plans(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
     return selectors.plans_for(request.user, status=status if status in Plan.Status.values else "")
 
@@ -166,7 +168,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn): 
     if not policies.tasks.can(request.user, "plans.task_update", task):
         raise NotAllowed()
     note = services.update_task(actor=request.user, task=task, status=payload.status, note=payload.note)
-    return 201, note
+    return Status(201, note)
 
 
 @router.get("/plans/{plan_id}/contacts", response=list[ContactOut])
@@ -193,7 +195,7 @@ def list_roster(request: HttpRequest, plan_id: int, kind: str = ""):  # type: ig
 
 
 @router.get("/duty/{kind_code}/now", response=OnDutyOut)
-def on_duty_now(request: HttpRequest, kind_code: str, agency_id: int | None = None, at: datetime | None = None):  # type: ignore[no-untyped-def]
+def on_duty_now(request: HttpRequest, kind_code: str, agency_id: int | None = None, at: IsoDateTime | None = None):  # type: ignore[no-untyped-def]
     """Who is on duty for a duty kind now (or at `at`): the roster's person, or the substitute when the person is
     unavailable; `person` is null when nobody is (a gap)."""
     ids = agency_ids(request.user)

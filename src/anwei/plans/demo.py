@@ -84,10 +84,10 @@ def load_103_spring(ctx: DemoContext) -> Plan:
 
 
 def load_current(ctx: DemoContext, spring: Plan) -> Plan:
-    """A plan whose period contains today: from ten days ago 08:00 to 80 days ahead, cloned from the 103 plan."""
+    """A plan whose period contains today: from ten days ago 08:00 to 50 days ahead, cloned from the 103 plan."""
     today = timezone.localdate()
     start = datetime.combine(today - timedelta(days=10), time(8), tzinfo=TAIPEI)
-    end = datetime.combine(today + timedelta(days=81), time(0), tzinfo=TAIPEI)
+    end = datetime.combine(today + timedelta(days=51), time(0), tzinfo=TAIPEI)
     roc = today.year - ROC_OFFSET
     plan = services.clone_plan(actor=ctx.users["ethics"], plan=spring, years=today.year - 2014)
     services.update_draft(

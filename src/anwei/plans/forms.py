@@ -2,8 +2,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from anwei.directory.models import DutyKind, Organisation, Person
+from anwei.directory.models import DutyKind, Organisation, Person, Unit
 
 from .models import Plan, Task
 
@@ -33,7 +34,7 @@ class AmendForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=200)
     period_start = forms.DateTimeField(label=_("Period starts"), widget=DATETIME)
     period_end = forms.DateTimeField(label=_("Period ends"), widget=DATETIME)
     basis = forms.CharField(
@@ -64,6 +65,22 @@ class AmendForm(forms.Form):
             self.fields[f"task_{task.pk}"] = forms.CharField(
                 label=task.number or "—", initial=task.text, widget=forms.Textarea(attrs={"rows": 2})
             )
+        self.fields["new_task_parent"] = forms.TypedChoiceField(
+            label=_("New task: under"),
+            choices=[("", _("(top level)")), *((t.pk, f"{t.number} {t.text[:30]}") for t in self.tasks)],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+        self.fields["new_task_number"] = forms.CharField(label=_("New task: number"), max_length=20, required=False)
+        self.fields["new_task_text"] = forms.CharField(
+            label=_("New task: wording"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        )
+        self.fields["new_task_units"] = forms.ModelMultipleChoiceField(
+            label=_("New task: responsible units"),
+            queryset=Unit.objects.filter(agency=plan.agency_id, active=True).order_by("path"),
+            required=False,
+        )
 
     def plan_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -79,6 +96,20 @@ class AmendForm(forms.Form):
 
     def task_texts(self) -> dict[int, str]:
         return {task.pk: self.cleaned_data[f"task_{task.pk}"] for task in self.tasks}
+
+    def new_tasks(self) -> list[dict[str, Any]]:
+        text = (self.cleaned_data.get("new_task_text") or "").strip()
+        if not text:
+            return []
+        parents = {task.pk: task for task in self.tasks}
+        return [
+            {
+                "parent": parents.get(self.cleaned_data.get("new_task_parent") or 0),
+                "number": self.cleaned_data.get("new_task_number") or "",
+                "text": text,
+                "responsible_units": list(self.cleaned_data.get("new_task_units") or []),
+            }
+        ]
 
 
 class RosterForm(forms.Form):
@@ -168,3 +199,41 @@ class ContactForm(forms.Form):
         if data["fax"]:
             out.append({"kind": "fax", "number": data["fax"], "ext": ""})
         return out
+
+
+class TaskPlanningForm(forms.Form):
+    """What the ethics office sets on a task: who is responsible, who cooperates, when it is due."""
+
+    responsible_units = forms.ModelMultipleChoiceField(label=_("Responsible units"), queryset=Unit.objects.none())
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("Cooperating units (協請)"), queryset=Unit.objects.none(), required=False
+    )
+    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME, required=False)
+    recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Task.Recurrence.choices, required=False)
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "responsible_units": list(task.responsible_units.all()),
+                "cooperating_units": list(task.cooperating_units.all()),
+                "due_at": task.due_at,
+                "recurrence": task.recurrence,
+            },
+        )
+        kwargs["prefix"] = "planning"
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(agency=task.plan.agency_id, active=True).order_by("path")
+        self.fields["responsible_units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["cooperating_units"].queryset = units  # type: ignore[attr-defined]
+
+
+class NewPlanForm(forms.Form):
+    title = forms.CharField(label=pgettext_lazy("plan", "Title"), max_length=200)
+    owning_unit = forms.ModelChoiceField(label=_("Owning unit"), queryset=Unit.objects.none())
+    period_start = forms.DateTimeField(label=_("Period starts"), widget=DATETIME)
+    period_end = forms.DateTimeField(label=_("Period ends"), widget=DATETIME)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owning_unit"].queryset = units  # type: ignore[attr-defined]

@@ -8,20 +8,21 @@ The duty roster (值勤表) is the directory's DutyShift rows inside the plan's 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Plan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         APPROVED = "approved", _("approved (核定)")
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("plan status", "active")
         CLOSED = "closed", _("closed")
 
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="plans")
     owning_unit = models.ForeignKey(
         "directory.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("owning unit")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=200)
     basis = models.JSONField(_("basis (依據)"), default=list, blank=True)
     purpose = models.TextField(_("purpose (目的)"), blank=True)
     missions = models.JSONField(_("missions (任務)"), default=list, blank=True)
@@ -77,7 +78,12 @@ class Task(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("plan"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=pgettext_lazy("task", "parent"),
     )
     number = models.CharField(_("number"), max_length=20, blank=True)
     text = models.TextField(_("wording"))

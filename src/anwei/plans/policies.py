@@ -129,3 +129,6 @@ class ShiftPolicy(Policy):
 
 
 shifts = ShiftPolicy()
+
+# plans.import (the import pages) is granted in importer/policy.py; importing it here registers it at start-up
+from .importer import policy as import_policy  # noqa: E402,F401

@@ -89,13 +89,22 @@ def create_plan(
 
 
 @transaction.atomic
-def update_draft(*, actor: Any, plan: Plan, task_texts: dict[int, str] | None = None, **fields: Any) -> Plan:
+def update_draft(
+    *,
+    actor: Any,
+    plan: Plan,
+    task_texts: dict[int, str] | None = None,
+    new_tasks: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Plan:
     """Change a plan that is still a draft; an approved plan changes only by amendment."""
     _require(actor, policies.plans, "plans.manage", plan)
     if plan.status != Plan.Status.DRAFT:
         raise BusinessRuleError(_("An approved plan is changed by an amendment, with a reason."))
     _apply_fields(actor, plan, fields)
     _apply_task_texts(actor, plan, task_texts or {})
+    for new in new_tasks or []:
+        _create_task(actor=actor, plan=plan, **new)
     return plan
 
 
@@ -179,9 +188,11 @@ def amend_plan(
     reason: str,
     fields: dict[str, Any] | None = None,
     task_texts: dict[int, str] | None = None,
+    new_tasks: list[dict[str, Any]] | None = None,
 ) -> PlanVersion:
-    """如有未盡事宜得隨時修正: change an approved or active plan; the result is a new version with the reason,
-    who and when, and every change is in the audit log."""
+    """如有未盡事宜得隨時修正: change an approved or active plan — its sections, the wording of its tasks, new
+    tasks ({"parent", "number", "text", "responsible_units", ...}) — as a new version with the reason, who and
+    when; every change is in the audit log."""
     _require(actor, policies.plans, "plans.manage", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_live:
@@ -190,6 +201,9 @@ def amend_plan(
         raise BusinessRuleError(_("Say why the plan is amended."), field="reason")
     changed = bool(_apply_fields(actor, plan, fields or {}))
     changed = _apply_task_texts(actor, plan, task_texts or {}) or changed
+    for new in new_tasks or []:
+        _create_task(actor=actor, plan=plan, **new)
+        changed = True
     if not changed:
         raise BusinessRuleError(_("Nothing was changed."))
     plan.version += 1
@@ -295,9 +309,37 @@ def add_task(
     recurrence: str = "",
     position: int | None = None,
 ) -> Task:
+    """A task of a draft plan; an approved plan gets new tasks by amendment."""
     _require(actor, policies.plans, "plans.manage", plan)
-    if plan.status == Plan.Status.CLOSED:
-        raise BusinessRuleError(_("The plan is closed."))
+    if plan.status != Plan.Status.DRAFT:
+        raise BusinessRuleError(_("An approved plan is changed by an amendment, with a reason."))
+    return _create_task(
+        actor=actor,
+        plan=plan,
+        text=text,
+        number=number,
+        parent=parent,
+        responsible_units=responsible_units,
+        cooperating_units=cooperating_units,
+        due_at=due_at,
+        recurrence=recurrence,
+        position=position,
+    )
+
+
+def _create_task(
+    *,
+    actor: Any,
+    plan: Plan,
+    text: str,
+    number: str = "",
+    parent: Task | None = None,
+    responsible_units: list[Unit] | None = None,
+    cooperating_units: list[Unit] | None = None,
+    due_at: datetime | None = None,
+    recurrence: str = "",
+    position: int | None = None,
+) -> Task:
     if parent is not None and parent.plan_id != plan.pk:
         raise BusinessRuleError(_("The parent task belongs to another plan."), field="parent")
     for unit in [*(responsible_units or []), *(cooperating_units or [])]:
@@ -508,3 +550,10 @@ def create_plan_from_outline(
             person=outline_mapping.person_named(contact["name"], people),
         )
     return plan
+
+
+def start_due_plans(at: datetime | None = None) -> list[Plan]:
+    """Put into effect every approved plan whose period has begun (the system acts; each change is audited)."""
+    at = at or timezone.now()
+    due = Plan.objects.filter(status=Plan.Status.APPROVED, period_start__lte=at, period_end__gt=at)
+    return [activate_plan(actor=None, plan=plan) for plan in due]

@@ -5,9 +5,11 @@ from . import views, views_import, views_roster
 app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("new/", views.plan_new, name="new"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/status/", views.plan_status, name="status"),
     path("<int:pk>/dashboard/", views.dashboard, name="dashboard"),
+    path("<int:pk>/tasks.csv", views.tasks_csv, name="tasks_csv"),
     path("<int:pk>/dashboard/updates/", views.recent_updates, name="recent_updates"),
     path("<int:pk>/amend/", views.amend, name="amend"),
     path("<int:pk>/versions/", views.version_list, name="versions"),

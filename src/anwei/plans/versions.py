@@ -2,9 +2,12 @@
 versions compare side by side."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
+
+from anwei.core.rocdate import format_datetime
 
 if TYPE_CHECKING:
     from .models import Plan
@@ -37,8 +40,8 @@ def snapshot(plan: "Plan") -> dict[str, Any]:
     return {
         "fields": {
             "title": plan.title,
-            "period_start": plan.period_start.isoformat(),
-            "period_end": plan.period_end.isoformat(),
+            "period_start": plan.period_start.astimezone(UTC).isoformat(),
+            "period_end": plan.period_end.astimezone(UTC).isoformat(),
             "basis": "\n".join(plan.basis),
             "purpose": plan.purpose,
             "missions": "\n".join(plan.missions),
@@ -50,6 +53,7 @@ def snapshot(plan: "Plan") -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Row:
+    key: str
     label: str
     left: str
     right: str
@@ -60,10 +64,17 @@ class Row:
         return self.left != self.right
 
 
+def _shown(key: str, value: Any) -> str:
+    """Period times as 民國 dates (24時 for a period's end at midnight); everything else as stored."""
+    if key in ("period_start", "period_end") and value:
+        return format_datetime(datetime.fromisoformat(str(value)), weekday=True, end=key == "period_end")
+    return str(value)
+
+
 def compare(left: dict[str, Any], right: dict[str, Any]) -> list[Row]:
     """Rows for a side-by-side view: each field, then each task (matched by identity, in the newer order)."""
     rows = [
-        Row(str(label), str(left["fields"].get(key, "")), str(right["fields"].get(key, "")))
+        Row(key, str(label), _shown(key, left["fields"].get(key, "")), _shown(key, right["fields"].get(key, "")))
         for key, label in FIELD_LABELS.items()
     ]
     old = {t["id"]: t for t in left.get("tasks", [])}
@@ -73,6 +84,7 @@ def compare(left: dict[str, Any], right: dict[str, Any]) -> list[Row]:
         seen.add(task["id"])
         rows.append(
             Row(
+                f"task-{task['id']}",
                 task["number"],
                 f"{before['number']} {before['text']}" if before else "",
                 f"{task['number']} {task['text']}",
@@ -81,5 +93,7 @@ def compare(left: dict[str, Any], right: dict[str, Any]) -> list[Row]:
         )
     for task in left.get("tasks", []):
         if task["id"] not in seen:
-            rows.append(Row(task["number"], f"{task['number']} {task['text']}", "", task["depth"]))
+            rows.append(
+                Row(f"task-{task['id']}", task["number"], f"{task['number']} {task['text']}", "", task["depth"])
+            )
     return rows

@@ -3,16 +3,20 @@ and evidence, amendments and their comparison, and cloning. The roster and conta
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
+from anwei.directory.models import Unit
 
 from . import policies, selectors, services, versions
-from .forms import AmendForm, EvidenceForm, TaskUpdateForm
-from .models import Plan
+from .forms import AmendForm, EvidenceForm, NewPlanForm, TaskPlanningForm, TaskUpdateForm
+from .importer.policy import may_import
+from .models import Plan, Task
 
 TRANSITIONS = {
     "approve": (services.approve_plan, "plans.approve"),
@@ -24,7 +28,40 @@ TRANSITIONS = {
 def plan_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     plans = selectors.plans_for(request.user, status=status if status in Plan.Status.values else "")
-    return render(request, "plans/list.html", {"plans": plans, "statuses": Plan.Status.choices, "status": status})
+    context = {
+        "plans": plans,
+        "statuses": Plan.Status.choices,
+        "status": status,
+        "can_create": policies.plans.can(request.user, "plans.manage"),
+        "can_import": may_import(request.user, getattr(request.user, "agency", None)),
+    }
+    return render(request, "plans/list.html", context)
+
+
+def plan_new(request: HttpRequest) -> HttpResponse:
+    """A new draft plan by hand (most come from an imported document or from last year's by cloning)."""
+    if not policies.plans.can(request.user, "plans.manage"):
+        return forbidden(request)
+    scope = policies.plans.scope(request.user, "plans.manage")
+    units = Unit.objects.filter(scope.q(""), active=True).order_by("path")
+    form = NewPlanForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.create_plan(
+                actor=request.user,
+                agency=data["owning_unit"].agency,
+                owning_unit=data["owning_unit"],
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The draft plan was created."))
+            return redirect("plans:amend", pk=plan.pk)
+    return render(request, "plans/new.html", {"form": form})
 
 
 def _rights(user: object, plan: Plan) -> dict[str, bool]:
@@ -32,6 +69,16 @@ def _rights(user: object, plan: Plan) -> dict[str, bool]:
         "can_manage": policies.plans.can(user, "plans.manage", plan),
         "can_approve": policies.plans.can(user, "plans.approve", plan),
     }
+
+
+def tasks_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The tasks of a plan this user may see, as CSV (status and dates included)."""
+    plan = policies.plans.get_visible(request.user, pk)
+    tasks = policies.tasks.visible(request.user, plan.tasks.all()).prefetch_related("responsible_units")
+    columns = model_columns(Task, "number", "text", "status", "due_at", "recurrence", "updated_at")
+    columns.insert(2, (_("Responsible units"), lambda t: "、".join(u.name for u in t.responsible_units.all())))
+    name = _("tasks")
+    return queryset_csv(f"{plan.title} {name}.csv", tasks.order_by("position", "pk"), columns)
 
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -87,9 +134,29 @@ def recent_updates(request: HttpRequest, pk: int) -> HttpResponse:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = policies.tasks.get_visible(request.user, pk, policies.tasks.visible(request.user).select_related("plan"))
     can_update = policies.tasks.can(request.user, "plans.task_update", task)
+    can_plan = policies.plans.can(request.user, "plans.manage", task.plan)
     form = TaskUpdateForm(request.POST or None, initial={"status": task.status})
     evidence_form = EvidenceForm()
-    if request.method == "POST":
+    planning = TaskPlanningForm(task=task) if can_plan else None
+    if request.method == "POST" and "planning-responsible_units" in request.POST:
+        if not can_plan:
+            return forbidden(request)
+        planning = TaskPlanningForm(request.POST, task=task)
+        form = TaskUpdateForm(initial={"status": task.status})
+        if planning.is_valid():
+            data = planning.cleaned_data
+            services.set_task_units(
+                actor=request.user,
+                task=task,
+                responsible_units=list(data["responsible_units"]),
+                cooperating_units=list(data["cooperating_units"]),
+            )
+            services.schedule_task(
+                actor=request.user, task=task, due_at=data["due_at"], recurrence=data["recurrence"] or ""
+            )
+            messages.success(request, _("Saved."))
+            return redirect("plans:task", pk=task.pk)
+    elif request.method == "POST":
         if not can_update:
             return forbidden(request)
         if "file" in request.FILES:
@@ -119,6 +186,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "evidence_form": evidence_form,
         "can_update": can_update,
+        "planning": planning,
         "notes": task.notes.select_related("author"),
         "files": task.evidence.all(),
     }
@@ -142,7 +210,13 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if plan.status == Plan.Status.DRAFT:
-                services.update_draft(actor=request.user, plan=plan, task_texts=form.task_texts(), **form.plan_fields())
+                services.update_draft(
+                    actor=request.user,
+                    plan=plan,
+                    task_texts=form.task_texts(),
+                    new_tasks=form.new_tasks(),
+                    **form.plan_fields(),
+                )
             else:
                 services.amend_plan(
                     actor=request.user,
@@ -150,6 +224,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     fields=form.plan_fields(),
                     task_texts=form.task_texts(),
+                    new_tasks=form.new_tasks(),
                 )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

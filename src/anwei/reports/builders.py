@@ -5,7 +5,6 @@ An app contributes through `anwei/<app>/report_sections.py` with either or both 
     final(window: Window) -> list[Block]
 called in INSTALLED_APPS order. A section must not put restricted titles or content in a report: counts only."""
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.core import rocdate
-from anwei.core.registry import with_module
+from anwei.core.registry import modules
 from anwei.plans.models import Plan
 
 from .document import Block, Para, Report, SignOff
@@ -41,12 +40,7 @@ class Window:
 
 
 def _sections(kind: str) -> list[Callable[[Window], list[Block]]]:
-    out = []
-    for config in with_module("report_sections"):
-        module = importlib.import_module(f"{config.name}.report_sections")
-        if hasattr(module, kind):
-            out.append(getattr(module, kind))
-    return out
+    return [getattr(module, kind) for module in modules("report_sections") if hasattr(module, kind)]
 
 
 def _generated() -> str:

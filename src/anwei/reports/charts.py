@@ -89,10 +89,12 @@ def bar_chart(
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{PALETTE[si % 6]}"/>'
             )
-            if value and len(labels) <= 31:
+            if value and n <= 31:
                 shown = f"{value:g}{'%' if percent else ''}"
                 body.append(_text(x + bar_w / 2, y - 3, shown, 9))
         cx = left + gi * group_w + group_w / 2
+        if n > 12 and gi % -(-n // 31):  # more than a month of days: label every k-th
+            continue
         if n <= 12:
             body.append(_text(cx, top + plot_h + 16, label, 11))
         else:  # many labels (days): slant them

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("calendar.ics", views.calendar, name="calendar"),
     path("plans/<int:plan_id>/final/", views.final, name="final"),
     path("plans/<int:plan_id>/daily/", views.daily, name="daily"),
     path("plans/<int:plan_id>/<str:kind>/export/", views.export, name="export"),

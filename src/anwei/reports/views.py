@@ -4,9 +4,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from anwei.core import rocdate
+from anwei.core import ical, rocdate
 from anwei.core.errors import BusinessRuleError
+from anwei.core.registry import modules
 from anwei.core.views import forbidden
 
 from . import builders, policies, selectors, services
@@ -91,3 +93,11 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
         return redirect("reports:job", pk=item.pk)
     services.record_download(actor=request.user, job=item)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's deadlines and inspection dates from every app, as one iCalendar feed."""
+    events = [event for module in modules("ical_events") for event in module.events(request.user)]
+    response = HttpResponse(ical.calendar(_("Anwei deadlines"), events), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="anwei.ics"'
+    return response

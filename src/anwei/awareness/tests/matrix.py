@@ -86,6 +86,7 @@ FORBID_ALL = everyone(403)
 
 CASES = [
     Case("awareness:index", "/awareness/", page(ALL)),
+    Case("awareness:activities_csv", "/awareness/activities.csv", page(ALL)),
     Case("awareness:activity_new", "/awareness/activities/new/", page(MANAGERS)),
     Case(
         "awareness:activity_new",
@@ -137,6 +138,7 @@ CASES = [
         method="post",
     ),
     Case("awareness:travel_list", "/awareness/travel/", page(ALL), secret=_secret),
+    Case("awareness:travel_csv", "/awareness/travel.csv", page(ALL), secret=_secret),
     Case("awareness:travel_new", "/awareness/travel/new/", page(ALL)),
     Case(
         "awareness:travel",

@@ -137,6 +137,27 @@ def test_hong_kong_three_days(world: Any) -> None:
     assert (d.rule_code, d.days_ahead, d.late, d.latest_filing_on) == ("hkmo-junior-3d", 3, False, date(2026, 11, 2))
 
 
+def test_hong_kong_meeting_with_specified_persons_needs_a_week(world: Any) -> None:
+    d = services.declare_travel(
+        actor=world.users["staff_a"],
+        traveller=world.people["staff_a"],
+        destination=rules.HONG_KONG,
+        places="香港",
+        applied_on=date(2026, 11, 2),
+        departs_on=date(2026, 11, 5),
+        returns_on=date(2026, 11, 6),
+        meets_specified_persons=True,
+    )
+    assert (d.rule_code, d.required_days, d.late, d.latest_filing_on) == (
+        "hkmo-meeting-7d",
+        7,
+        True,
+        date(2026, 10, 29),
+    )
+    with translation.override("en"):
+        assert "3 days ahead" in services.late_message(d)
+
+
 def test_staff_cannot_declare_for_someone_else(world: Any) -> None:
     with pytest.raises(NotAllowed):
         services.declare_travel(

@@ -271,3 +271,20 @@ def test_periodic_task_raises_the_overdue_alert(world: Any) -> None:
     assert tasks.check_custody.call() == 0
     ClassifiedItem.objects.filter(original=original).update(due_back=timezone.now() - timedelta(minutes=5))
     assert tasks.check_custody.call() == 2
+
+
+def test_ended_protection_reminds_custodian_and_ethics(world: Any) -> None:
+    it = item(world, classified_on=date(2010, 1, 4), protection_until=None, declassification_condition="計畫結束")
+    item(world, protection_until=date(2030, 1, 1))  # still protected: no reminder
+    assert custody.remind_protection_ended(now=timezone.now()) == 2  # condition deemed met on 2020-01-04
+    told = set(Notification.objects.filter(key=f"classified-protection-ended-{it.pk}").values_list("person", flat=True))
+    assert told == {world.people["staff_a"].pk, world.people["ethics"].pk}
+
+
+def test_custodian_records_storage_location(world: Any) -> None:
+    it = item(world)
+    with pytest.raises(NotAllowed):
+        services.move(actor=world.users["supervisor_a"], item=it, storage_location="別處")
+    services.move(actor=world.users["staff_a"], item=it, storage_location="建設處保密櫃 2")
+    it.refresh_from_db()
+    assert it.storage_location == "建設處保密櫃 2"

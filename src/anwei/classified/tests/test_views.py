@@ -44,9 +44,12 @@ def test_copy_journey_through_pages(world: Any, client_for: Any) -> None:
     assert "複製物 第1號" in page and "複製物 第2號" in page
     assert page.count("staff_b-person") >= 2  # who holds each copy
     copy1 = original.copies.get(copy_number=1)
+    ClassifiedItem.objects.filter(pk=copy1.pk).update(due_back=timezone.now() - timedelta(hours=1))
+    assert "逾期" in client_for("staff_a").get(f"/classified/items/{original.pk}/").content.decode()
     assert client_for("staff_a").post(f"/classified/copies/{copy1.pk}/return/", {}).status_code == 302
     copy1.refresh_from_db()
     assert copy1.returned_at is not None and copy1.status == ClassifiedItem.Status.IN_CUSTODY
+    assert "逾期歸還" in client_for("staff_a").get(f"/classified/items/{original.pk}/").content.decode()
 
 
 def test_top_secret_copy_refused_on_the_page(world: Any, client_for: Any) -> None:
@@ -175,3 +178,20 @@ def test_pdf_carries_banner_on_every_page_and_viewer_watermark(world: Any, clien
     assert response.content.startswith(b"%PDF")
     assert AuditEntry.objects.filter(action="view", changes__via="pdf").exists()
     assert client_for("supervisor_a").get(f"/classified/items/{it.pk}/pdf/").status_code == 403
+
+
+def test_original_destruction_over_the_api_needs_declassification(world: Any, client_for: Any) -> None:
+    it = item(world)
+    client = client_for("supervisor_a")
+    post = lambda url, data: client.post(url, data=json.dumps(data), content_type="application/json")  # noqa: E731
+    refused = post(f"/api/v1/classified/items/{it.pk}/destruction", {"method": "碎紙", "reason": "x"})
+    assert refused.status_code == 422 and "第15條第2項" in refused.json()["error"]["message"]
+    assert SECRET_TITLE not in refused.content.decode()
+    change = post(
+        f"/api/v1/classified/items/{it.pk}/level-changes", {"reason": "解密", "authority": "縣長", "declassify": True}
+    )
+    assert change.status_code == 201 and change.json()["declassified"] is True
+    done = post(f"/api/v1/classified/items/{it.pk}/destruction", {"method": "碎紙", "reason": "解密後銷毀"})
+    assert done.status_code == 201
+    it.refresh_from_db()
+    assert it.status == ClassifiedItem.Status.DESTROYED

@@ -28,7 +28,7 @@ def setup_world(world: World) -> None:
     )
     world.records["report_b"] = report
     world.records["secret_b"] = secret
-    world.records["task_b"] = services.assign_task(
+    world.records["incident_task_b"] = services.assign_task(
         actor=None, incident=report, unit=world.units["b"], title="清查帳號", check=False
     )
 
@@ -91,6 +91,13 @@ CASES: list[Case] = [
         secret=_secret,
         may_see=SEES_SECRET,
     ),
+    Case(
+        "incidents:csv",
+        "/incidents/reports.csv?status=all",
+        page(everyone(200, ROLE_HOLDERS)),
+        secret=_secret,
+        may_see=SEES_SECRET,
+    ),
     Case("incidents:new", "/incidents/new/", page(everyone(200, FILERS))),
     Case(
         "incidents:new",
@@ -147,7 +154,7 @@ CASES: list[Case] = [
     ),
     Case(
         "incidents:task_done",
-        lambda w: f"/incidents/tasks/{w.records['task_b'].pk}/done/",
+        lambda w: f"/incidents/tasks/{w.records['incident_task_b'].pk}/done/",
         _handle(302),
         default=404,
         method="post",

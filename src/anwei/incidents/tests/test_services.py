@@ -155,3 +155,21 @@ def test_restricted_report_keeps_its_title_out_of_messages(roster: Any) -> None:
     assert incident.restricted
     for n in Notification.objects.filter(source_id=str(incident.pk)):
         assert "機密公文外流" not in n.subject + n.body
+
+
+def test_report_attaches_to_the_active_plan(roster: Any) -> None:
+    from anwei.plans.models import Plan
+
+    now = timezone.now()
+    plan = Plan.objects.create(
+        agency=roster.agency,
+        owning_unit=roster.units["ethics"],
+        title="春節安全維護計畫",
+        period_start=now - timedelta(days=3),
+        period_end=now + timedelta(days=20),
+        status=Plan.Status.ACTIVE,
+    )
+    assert _file(roster).plan == plan
+    plan.period_end = now - timedelta(days=1)
+    plan.save()
+    assert _file(roster).plan is None

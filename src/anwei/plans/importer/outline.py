@@ -8,12 +8,14 @@ of a section and for items of a group), so a numbered line goes where its number
   `狀況反映：` go with `執行重點：`, sentences with sentences — and, failing that, the deepest;
 - a known section name (依據, 目的, …) that continues the top list is a section.
 Lines without a number continue the item before them (a line wrapped in a .txt); after a heading — an item that
-ends with a colon (`狀況反映：`) or a short label without punctuation (`目的`) — they are its paragraph (an item
-without a number)."""
+ends with a colon (`狀況反映：`) or a short label without punctuation (`目的`) — they are its paragraphs (items
+without a number; a blank line starts a new paragraph)."""
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
 
 from anwei.core.rocdate import chinese_number
 
@@ -130,16 +132,17 @@ class Outline:
 
 
 def build_outline(lines: list[str]) -> Outline:
-    from django.utils.translation import gettext as _
-
     preamble: list[tuple[int, str]] = []
     roots: list[Item] = []
     warnings: list[str] = []
     stack: list[_Level] = []
+    blank_before = False
     for index, raw in enumerate(lines, start=1):
         line = raw.strip().strip("\u3000").strip()
         if not line:
+            blank_before = True
             continue
+        after_blank, blank_before = blank_before, False
         marker = marker_of(line)
         if marker is None or (not stack and marker.number != 1):
             if not stack:
@@ -148,7 +151,7 @@ def build_outline(lines: list[str]) -> Outline:
             last = stack[-1].items[-1]
             if is_heading(last.text) or last.text.rstrip().endswith(("：", ":")) or last.children:
                 target = last.children
-                if target and not target[-1].number:  # a paragraph that wraps over several lines
+                if target and not target[-1].number and not after_blank:  # a paragraph wrapped over lines
                     target[-1].text += line
                 else:
                     target.append(Item(number="", text=line, line=index))

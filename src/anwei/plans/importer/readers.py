@@ -21,6 +21,7 @@ MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # all members together, inflated
 MAX_RATIO = 100  # inflated size / compressed size of one member (text XML is ~5-15)
 RATIO_FLOOR = 1024 * 1024  # members smaller than this are never refused for their ratio
 
+_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 TEXT_ENCODINGS = ["utf_8", "big5", "cp950", "big5hkscs", "utf_16"]
 
@@ -116,6 +117,11 @@ def _safe_archive(data: bytes) -> tuple[set[str], bytes]:
             total += len(content)
             if total > MAX_UNPACKED_BYTES:
                 raise UnreadableDocument(_("The document unpacks to more than the allowed size; it is refused."))
+            if any(marker in content for marker in _DTD_MARKERS):
+                # office XML never declares a DTD; entities are how an "XML bomb" (billion laughs) is built
+                raise UnreadableDocument(
+                    _("The document contains XML declarations that are not allowed; it is refused.")
+                )
             copy.writestr(member.filename, content)
     return {member.filename for member in members}, out.getvalue()
 

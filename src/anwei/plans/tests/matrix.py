@@ -52,7 +52,22 @@ UNIT_UPDATERS_B = {"admin": 302, "ethics": 302, "staff_b": 302}
 
 CASES = [
     Case("plans:list", "/plans/", page(everyone(200))),
+    Case("plans:new", "/plans/new/", page({"admin": 200, "ethics": 200})),
+    Case(
+        "plans:new",
+        "/plans/new/",
+        page({"admin": 302, "ethics": 302}),
+        method="post",
+        data=lambda w: {
+            "title": "新計畫",
+            "owning_unit": w.units["ethics"].pk,
+            "period_start": "2027-01-20T08:00",
+            "period_end": "2027-02-10T00:00",
+        },
+        label="post",
+    ),
     Case("plans:detail", plan_url(), page(ROLES_200), default=404, secret=_secret),
+    Case("plans:tasks_csv", plan_url("tasks.csv"), page(ROLES_200), default=404, secret=_secret),
     Case(
         "plans:status",
         plan_url("status/"),

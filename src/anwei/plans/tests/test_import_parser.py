@@ -254,3 +254,37 @@ def test_a_period_across_the_new_year() -> None:
         "days": 5,
     }
     assert outline.warnings == ["No contacts (通信聯絡) were found."]
+
+
+def test_the_same_marker_at_several_depths() -> None:
+    lines = [
+        "標題",
+        "1、 依據",
+        "1、 甲函。",
+        "2、 乙要點。",  # continues the items of 依據 (deepest), not the sections
+        "2、 執行",  # a section name: back to the top
+        "1、 工作期間：103年1月1日起至1月2日止。",
+        "2、 執行重點：",
+        "（1） 第一組：",
+        "1、 第一件事，請各單位辦理。",
+        "2、 第二件事，請各單位辦理。",
+        "3、 第三件事，請各單位辦理。",  # a sentence goes with sentences (the group's items)
+        "3、 狀況反映：",  # a short heading goes with headings (工作期間：, 執行重點：)
+        "立即通報本處。",
+        "3、 通信聯絡",
+    ]
+    roots = build_outline(lines).roots
+    assert [r.text for r in roots] == ["依據", "執行", "通信聯絡"]
+    assert [i.text for i in roots[0].children] == ["甲函。", "乙要點。"]
+    execution = roots[1].children
+    assert [i.number for i in execution] == ["1、", "2、", "3、"]
+    assert len(execution[1].children[0].children) == 3
+    assert execution[2].children[0].text == "立即通報本處。"
+
+
+def test_paragraphs_under_a_heading() -> None:
+    outline = build_outline(["標題", "一、目的", "第一段的前半，", "第一段的後半。", "", "第二段。"])
+    assert [(i.number, i.text) for i in outline.roots[0].children] == [
+        ("", "第一段的前半，第一段的後半。"),
+        ("", "第二段。"),
+    ]

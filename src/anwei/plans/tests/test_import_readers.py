@@ -175,3 +175,18 @@ def test_too_many_parts() -> None:
 def test_too_large_file() -> None:
     with pytest.raises(UnreadableDocument, match="too large"):
         read_document(b"a" * (readers.MAX_FILE_BYTES + 1))
+
+
+def test_xml_entities_are_refused() -> None:
+    """A "billion laughs" document.xml: refused before any XML parser sees it."""
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes(seed_lines())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "word/document.xml":
+                bomb = b'<!DOCTYPE w [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                content = content.replace(b"?>", b"?>" + bomb, 1)
+            archive.writestr(info, content)
+    with pytest.raises(UnreadableDocument, match="XML declarations"):
+        read_document(buffer.getvalue())

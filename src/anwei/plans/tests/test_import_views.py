@@ -77,3 +77,8 @@ def test_the_page_speaks_traditional_chinese_by_default(client_for: Any, world: 
     assert "匯入計畫文件" in html and "讀取並預覽" in html
     response = client_for("ethics").post("/plans/import/", {"document": SimpleUploadedFile("p.txt", b"\x00bin")})
     assert "這不是文字檔（.txt）、.odt 或 .docx 檔案。" in response.content.decode()
+
+
+def test_plan_list_links_to_the_import_page_for_those_who_may_import(client_for: Any) -> None:
+    assert "/plans/import/" in client_for("ethics").get("/plans/").content.decode()
+    assert "/plans/import/" not in client_for("staff_a").get("/plans/").content.decode()

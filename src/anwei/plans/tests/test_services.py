@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from anwei.audit.models import AuditEntry
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -60,9 +61,12 @@ def test_draft_is_edited_but_approved_plan_only_amended(world):
     assert plan.version == 2
     first, second = (v.content for v in PlanVersion.objects.filter(plan=plan).order_by("number"))
     rows = versions.compare(first, second)
-    changed = {row.label: (row.left, row.right) for row in rows if row.changed}
-    assert changed["2、"] == ("2、 請財政處加強查緝私劣酒。", "2、 請財政處會同警察機關加強查緝私劣酒。")
-    assert str(changed["period ends"][0]).startswith("2014-02-14T16:00")
+    changed = {row.key: (row.left, row.right) for row in rows if row.changed}
+    assert changed[f"task-{task.pk}"] == ("2、 請財政處加強查緝私劣酒。", "2、 請財政處會同警察機關加強查緝私劣酒。")
+    with translation.override("zh-hant"):
+        rows = versions.compare(first, second)
+    period = next(row for row in rows if row.key == "period_end")
+    assert (period.left, period.right) == ("103年2月14日（星期五）24時", "103年2月15日（星期六）24時")
     assert len(changed) == 2
     amend = AuditEntry.objects.get(action="amend")
     assert amend.changes == {"version": 2, "reason": "財政處建議修正文字"}
@@ -101,9 +105,16 @@ def test_visibility_of_tasks(world):
     assert visible["staff_b"] == {"2、"}
     assert visible["ethics"] == {"（1）", "1、", "2、", "3、"}
     assert visible["outsider"] == set()
-    cooperating = services.add_task(
-        actor=world.users["ethics"], plan=plan, text="協請工務科協助", cooperating_units=[world.units["a1"]]
+    with pytest.raises(BusinessRuleError):
+        services.add_task(actor=world.users["ethics"], plan=plan, text="協請工務科協助")
+    services.amend_plan(
+        actor=world.users["ethics"],
+        plan=plan,
+        reason="增列工務科協辦事項",
+        new_tasks=[{"number": "4、", "text": "協請工務科協助", "cooperating_units": [world.units["a1"]]}],
     )
+    cooperating = plan.tasks.get(number="4、")
+    assert plan.versions.get(number=2).content["tasks"][-1]["text"] == "協請工務科協助"
     from anwei.plans import policies
 
     assert policies.tasks.can(world.users["staff_a"], "plans.task_update", cooperating)
@@ -153,3 +164,12 @@ def test_clone_to_next_year(world):
     assert clone.contacts.get().phones == [{"kind": "office", "number": "0982121209", "ext": ""}]
     with pytest.raises(NotAllowed):
         services.clone_plan(actor=world.users["supervisor_a"], plan=plan)
+
+
+def test_approved_plan_starts_with_its_period(world):
+    plan = make_plan(world, approve=True)
+    assert services.start_due_plans(at=START - timedelta(minutes=1)) == []
+    assert services.start_due_plans(at=START) == [plan]
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.ACTIVE
+    assert services.start_due_plans(at=START) == []

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from anwei.directory import services as directory
 from anwei.plans import roster, selectors, services
@@ -122,3 +123,86 @@ def test_api_on_duty_now_and_progress(world, client_for):
         content_type="application/json",
     )
     assert response.status_code == 422 and "error" in response.json()
+
+
+def test_ethics_sets_units_and_due_date(world, client_for):
+    make_plan(world, approve=True)
+    task = world.records["task_b"]
+    data = {
+        "planning-responsible_units": [world.units["a1"].pk],
+        "planning-cooperating_units": [world.units["b"].pk],
+        "planning-due_at": "2014-01-30T17:00",
+        "planning-recurrence": "daily",
+    }
+    assert client_for("staff_b").post(f"/plans/tasks/{task.pk}/", data).status_code == 403
+    assert client_for("ethics").post(f"/plans/tasks/{task.pk}/", data).status_code == 302
+    task.refresh_from_db()
+    assert list(task.responsible_units.all()) == [world.units["a1"]]
+    assert task.recurrence == "daily" and task.due_at.isoformat() == "2014-01-30T09:00:00+00:00"
+    assert client_for("staff_a").get(f"/plans/tasks/{task.pk}/").status_code == 200
+
+
+def test_amendment_adds_a_task(world, client_for):
+    plan = make_plan(world, approve=True)
+    group = plan.tasks.get(number="（1）")
+    data = {
+        "reason": "增列查核項目",
+        "title": plan.title,
+        "period_start": "2014-01-21T22:00",
+        "period_end": "2014-02-15T00:00",
+        **{f"task_{t.pk}": t.text for t in plan.tasks.all()},
+        "new_task_parent": group.pk,
+        "new_task_number": "4、",
+        "new_task_text": "春節連續假期前完成辦公處所門禁檢查。",
+        "new_task_units": [world.units["b"].pk],
+    }
+    assert client_for("ethics").post(f"/plans/{plan.pk}/amend/", data).status_code == 302
+    task = plan.tasks.get(number="4、")
+    assert task.parent == group and list(task.responsible_units.all()) == [world.units["b"]]
+    plan.refresh_from_db()
+    assert plan.version == 2
+    page = client_for("staff_b").get(f"/plans/{plan.pk}/versions/")
+    assert "增列查核項目" in page.text and "春節連續假期前完成辦公處所門禁檢查。" in page.text
+
+
+def test_draft_edit_adds_a_top_level_task_without_a_version(world, client_for):
+    plan = make_plan(world)
+    data = {
+        "title": "草案",
+        "period_start": "2014-01-21T22:00",
+        "period_end": "2014-02-15T00:00",
+        **{f"task_{t.pk}": t.text for t in plan.tasks.all()},
+        "new_task_number": "（2）",
+        "new_task_text": "強化安全維護：",
+    }
+    assert client_for("ethics").post(f"/plans/{plan.pk}/amend/", data).status_code == 302
+    plan.refresh_from_db()
+    assert plan.title == "草案" and plan.version == 1 and not plan.versions.exists()
+    assert plan.tasks.get(number="（2）").parent is None
+
+
+def test_new_plan_form_checks_the_period(world, client_for):
+    client = client_for("ethics")
+    data = {
+        "title": "116年度春安計畫",
+        "owning_unit": world.units["ethics"].pk,
+        "period_start": "2027-02-10T00:00",
+        "period_end": "2027-01-20T08:00",
+    }
+    response = client.post("/plans/new/", data)
+    assert response.status_code == 200 and "errorlist" in response.text
+    assert not Plan.objects.exists()
+    response = client.post(
+        "/plans/new/", {**data, "period_start": "2027-01-20T08:00", "period_end": "2027-02-10T00:00"}
+    )
+    plan = Plan.objects.get()
+    assert response["Location"] == f"/plans/{plan.pk}/amend/" and plan.status == Plan.Status.DRAFT
+
+
+def test_tasks_download_as_csv_with_only_the_status_a_user_may_see(world: Any, client_for: Any) -> None:
+    plan = make_plan(world, approve=True)
+    body = b"".join(client_for("staff_a").get(f"/plans/{plan.pk}/tasks.csv").streaming_content).decode("utf-8-sig")
+    rows = body.strip().splitlines()
+    visible = plan.tasks.filter(responsible_units=world.units["a"]).count()
+    assert len(rows) == 1 + visible and visible > 0
+    assert all(world.units["b"].name not in row.split(",")[2] for row in rows[1:])

@@ -32,6 +32,7 @@ def _plan(w: World) -> int:
 
 CASES = [
     Case("reports:index", "/reports/", page({**everyone(403, ROLE_HOLDERS), **READERS})),
+    Case("reports:calendar", "/reports/calendar.ics", page(everyone(200))),
     Case("reports:final", lambda w: f"/reports/plans/{_plan(w)}/final/", page(READERS), default=404),
     Case("reports:daily", lambda w: f"/reports/plans/{_plan(w)}/daily/", page(READERS), default=404),
     Case(
