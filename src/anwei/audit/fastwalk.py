@@ -14,6 +14,7 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from django.db import connection, connections
+from django.utils.dateparse import parse_datetime
 
 from .chain import FIELDS, GENESIS, Verdict
 
@@ -28,8 +29,15 @@ def _at(value: Any) -> str:
     if isinstance(value, datetime):  # naive from SQLite's converter: stored in UTC
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value.isoformat(timespec="microseconds")
-    text = str(value)  # SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
-    return f"{text[:10]}T{text[11:19]}.{(text[20:26] or '0').ljust(6, '0')}+00:00"
+    text = str(value)  # SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC as Django writes it
+    if len(text) == 26 and text[19] == ".":
+        return f"{text[:10]}T{text[11:19]}{text[19:]}+00:00"
+    if len(text) == 19:
+        return f"{text[:10]}T{text[11:19]}.000000+00:00"
+    parsed = parse_datetime(text)  # anything else (an offset, a written-in row): as the ORM would read it
+    if parsed is None:
+        return text
+    return _at(parsed)
 
 
 def canonical_row(row: tuple[Any, ...]) -> bytes:
