@@ -24,3 +24,28 @@ def test_fast_canonical_matches_the_reference() -> None:
     for raw, ref in zip(rows, orm, strict=True):
         assert fastwalk.canonical_row(raw) == canonical(dict(zip(FIELDS, ref[2:], strict=True)))
     assert fastwalk.walk_table().ok
+
+
+def _set_repr(seq: int, text: str) -> None:
+    """Tamper by raw SQL, past the append-only trigger (as tests/test_audit_tamper.py does)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+        cursor.execute("UPDATE audit_auditentry SET object_repr = %s WHERE seq = %s", [text, seq])
+        cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_ranges_catch_a_change_inside_a_range_and_at_a_boundary(monkeypatch: Any) -> None:
+    entries = [services.record(actor=None, action="other", object_type="x", object_id=i) for i in range(1, 31)]
+    monkeypatch.setattr(fastwalk, "PARALLEL_FROM", 10)
+    verdict = fastwalk.walk_table(workers=3)  # ranges 1–10, 11–20, 21–30 in three processes
+    assert verdict.ok and verdict.count == 30 and verdict.head_hash == entries[-1].hash
+    for seq in (11, 17):  # the first entry of a range, and one inside it
+        _set_repr(seq, "forged")
+        verdict = fastwalk.walk_table(workers=3)
+        assert not verdict.ok and verdict.broken_seq == seq and verdict.count == seq - 1, verdict
+        _set_repr(seq, "")
+    assert fastwalk.walk_table(workers=3).ok
