@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 from tests.browser import PHONE, assert_accessible, sign_in
 
 from anwei.incidents.models import Incident
@@ -36,7 +37,7 @@ def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_serv
     assert re.search(r"/incidents/\d+/$", page.url), page.content()[:2000]
     incident = Incident.objects.get()
     assert incident.cyber_level == 3 and incident.aware_at == aware
-    assert page.locator(".clock.running").count() == 2  # notify 1 h, recovery 36 h
+    expect(page.locator(".clock.running")).to_have_count(2)  # notify 1 h, recovery 36 h
     assert_accessible(page)
     clocks = {d.code: d.due_at for d in incident.deadlines.all()}
     assert clocks["notify"] == aware + timedelta(hours=1) and clocks["recovery"] == aware + timedelta(hours=36)
@@ -52,8 +53,8 @@ def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_serv
     with page.expect_navigation():
         page.click("form[action*='/acknowledge/'] button")
     assert Notification.objects.get(person=roster.people["duty"], key__endswith=":filed").acknowledged_at
-    assert page.locator(".event.acknowledged").count() == 1
+    expect(page.locator(".event.acknowledged")).to_have_count(1)
     page.goto(f"{live_server.url}/incidents/")  # the board, at phone width
-    assert page.locator(".report").count() == 1
+    expect(page.locator(".report")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
