@@ -115,4 +115,8 @@ def cases_by_app() -> dict[str, list[Case]]:
 def setup_world(world: World) -> None:
     for module in _matrix_modules():
         if hasattr(module, "setup_world"):
+            before = dict(world.records)
             module.setup_world(world)
+            replaced = [key for key, value in before.items() if world.records.get(key) is not value]
+            # one app's record must not silently replace another's: ids that happen to match on one database hide it
+            assert not replaced, f"{module.__name__} replaced world.records {replaced}; use names of its own"

@@ -26,7 +26,9 @@ def setup_world(world: World) -> None:
     world.records["proposed"] = item(world, proposed=True, classified_on=timezone.localdate() - timedelta(days=3))
     copy_req = custody.request(actor=staff_a, item=it, kind="photocopy", purpose="會辦", copies=1, due_back=soon())
     (world.records["copy"],) = custody.decide(actor=sup, req=copy_req, approve=True)
-    world.records["pending"] = custody.request(actor=staff_a, item=it, kind="take_out", purpose="開會", due_back=soon())
+    world.records["custody_pending"] = custody.request(
+        actor=staff_a, item=it, kind="take_out", purpose="開會", due_back=soon()
+    )
     out_item = item(world, level="restricted", protection_until=date(2027, 1, 1))
     out = custody.request(actor=staff_a, item=out_item, kind="take_out", purpose="外出", due_back=soon())
     custody.decide(actor=sup, req=out, approve=True)
@@ -53,7 +55,7 @@ def _pk(key: str, suffix: str = "") -> Any:
 
 def _path(key: str) -> str:
     return {
-        "pending": "requests",
+        "custody_pending": "requests",
         "taken_out": "requests",
         "transfer": "transfers",
         "sent": "transfers",
@@ -131,7 +133,7 @@ CASES = [
     ),
     Case(
         "classified:request_decide",
-        _pk("pending", "decide/"),
+        _pk("custody_pending", "decide/"),
         page({"head": 302, "supervisor_a": 302, "staff_a": 403}),
         default=404,
         method="post",
@@ -219,7 +221,7 @@ CASES = [
     ),
     Case(
         "POST /api/v1/classified/requests/{request_id}/decision",
-        lambda w: f"/api/v1/classified/requests/{w.records['pending'].pk}/decision",
+        lambda w: f"/api/v1/classified/requests/{w.records['custody_pending'].pk}/decision",
         api({"head": 200, "supervisor_a": 200, "staff_a": 403}),
         default=404,
         method="post",

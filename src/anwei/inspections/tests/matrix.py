@@ -64,7 +64,7 @@ def setup_world(world: World) -> None:
         evidence=SimpleUploadedFile("e.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
     )
     world.records.update(
-        plan=plan,
+        inspection_plan=plan,
         round=round_,
         pending=round_.inspections.get(target=world.units["b"]),
         photo=photo,
@@ -92,7 +92,7 @@ def _fill(statuses: dict[str, int], others: int, *, extra: frozenset[str] = froz
 def _round_post(world: World) -> dict[str, Any]:
     today = timezone.localdate().isoformat()
     return {
-        "plan": world.records["plan"].pk,
+        "plan": world.records["inspection_plan"].pk,
         "template": world.records["template"].pk,
         "title": "新梯次",
         "unit": world.units["ethics"].pk,
@@ -295,7 +295,7 @@ CASES = [
         method="post",
         json=True,
         data=lambda w: {
-            "plan_id": w.records["plan"].pk,
+            "plan_id": w.records["inspection_plan"].pk,
             "template_id": w.records["template"].pk,
             "unit_id": w.units["ethics"].pk,
             "title": "API 梯次",
