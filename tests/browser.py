@@ -27,11 +27,21 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """One browser for the session. Playwright's sync API leaves an event loop set on the main thread, after which
+    Django hands out database connections per context: the connection in use from then on is a new object, and it
+    is given the data serialized at set-up, which transactional tests are rolled back to."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    with django_db_blocker.unblock():
+        serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with django_db_blocker.unblock():
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
         yield browser
         browser.close()
 
