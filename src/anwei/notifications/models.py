@@ -34,8 +34,16 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["source_type", "source_id"]), models.Index(fields=["person", "read_at"])]
         constraints = [
+            # one per key and recipient; two constraints because NULLs never collide in a unique index
             models.UniqueConstraint(
-                fields=["key", "person", "contact"], condition=~models.Q(key=""), name="notification_once_per_key"
+                fields=["key", "person"],
+                condition=~models.Q(key="") & models.Q(person__isnull=False),
+                name="notification_once_per_key_person",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "contact"],
+                condition=~models.Q(key="") & models.Q(contact__isnull=False),
+                name="notification_once_per_key_contact",
             ),
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False) | models.Q(contact__isnull=False),
