@@ -1,7 +1,10 @@
 """Writing to the audit log. `record()` is called by every service that changes something that matters, inside
 the service's own transaction, so the change and its audit entry commit or fail together."""
 
+import contextvars
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -11,7 +14,7 @@ from django.utils import timezone
 
 from anwei.core import context
 
-from .chain import entry_hash
+from .chain import FIELDS, entry_hash
 from .models import AuditCheckpoint, AuditEntry, AuditHead
 
 Action = AuditEntry.Action
@@ -28,7 +31,42 @@ def _label(actor: Any) -> str:
     return str(getattr(actor, "username", actor))[:150]
 
 
+_pending: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar("anwei_audit_pending", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Entries recorded inside are appended together when the block ends, still inside the caller's transaction.
+    The chain's head is locked from that moment to the commit, not from the first entry: a service that does a lot
+    of work after its first entry (filing a report: routing, outbox) no longer makes every other writer wait for
+    all of it. Use it only around code whose entries commit or roll back as one (no savepoint that is rolled back
+    and caught inside). Nested blocks append with the outermost one."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        entries = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    if entries:
+        _append(entries)
+
+
 @transaction.atomic
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain the entries after the head (locked until the caller's transaction commits) and write them at once."""
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    now = timezone.now()
+    for entry in entries:
+        entry.seq, entry.at, entry.prev_hash = head.seq + 1, now, head.hash
+        entry.hash = entry_hash({name: getattr(entry, name) for name in FIELDS})
+        head.seq, head.hash = entry.seq, entry.hash
+    AuditEntry.objects.bulk_create(entries)
+    head.save(update_fields=["seq", "hash"])
+
+
 def record(
     *,
     actor: Any,
@@ -40,33 +78,29 @@ def record(
     changes: dict[str, Any] | None = None,
     actor_label: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain. `object_repr` defaults to str(obj): for restricted records pass a
-    reference number instead, never a title."""
+    """Append one entry to the chain (inside `deferred()`, when the block ends). `object_repr` defaults to
+    str(obj): for restricted records pass a reference number instead, never a title."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = str(obj) if object_repr is None else object_repr
     ctx = context.get()
-    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    values: dict[str, Any] = {
-        "seq": head.seq + 1,
-        "at": timezone.now(),
-        "actor_id": actor_id,
-        "actor_label": (actor_label if actor_label is not None else _label(actor))[:150],
-        "action": str(action),
-        "object_type": object_type,
-        "object_id": str(object_id or ""),
-        "object_repr": (object_repr or "")[:200],
-        "changes": _plain(changes or {}),
-        "ip": ctx.ip or "",
-        "request_id": ctx.request_id,
-        "prev_hash": head.hash,
-    }
-    digest = entry_hash(values)
-    entry = AuditEntry.objects.create(hash=digest, **values)
-    head.seq, head.hash = entry.seq, digest
-    head.save(update_fields=["seq", "hash"])
+    entry = AuditEntry(
+        actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+        actor_label=(actor_label if actor_label is not None else _label(actor))[:150],
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        object_repr=(object_repr or "")[:200],
+        changes=_plain(changes or {}),
+        ip=ctx.ip or "",
+        request_id=ctx.request_id,
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)
+    else:
+        _append([entry])
     return entry
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from anwei.accounts.models import RoleAssignment
-from anwei.directory.models import ExternalContact, Person
+from anwei.directory.models import ExternalContact, Person, Unit
 from anwei.directory.selectors import on_duty
 
 from . import rules
@@ -58,40 +58,65 @@ class Recipients:
         return not self.people and not self.contacts
 
 
-def resolve(code: str, incident: Incident, at: datetime | None = None) -> Recipients:
-    """The people or contacts a recipient code names for this report now."""
-    out = Recipients()
-    kind, _sep, value = code.partition(":")
-    if kind == "role":
-        assignments = RoleAssignment.objects.filter(
-            role=value, unit__agency=incident.agency, user__is_active=True, user__person__isnull=False
-        ).select_related("user__person", "unit")
-        for a in assignments:
-            if value == "unit_supervisor" and (incident.unit is None or not incident.unit.is_within(a.unit)):
-                continue
-            person = a.user.person
-            if person is not None and person.active and person.pk not in {p.pk for p in out.people}:
-                out.people.append(person)
-    elif kind == "duty":
-        duty = on_duty(incident.agency, value, at or timezone.now())
-        if duty.person is not None:
-            out.people.append(duty.person)
-    elif kind == "org":
-        out.contacts = list(
-            ExternalContact.objects.filter(organisation__agency=incident.agency, organisation__kind=value).order_by(
-                "pk"
-            )
-        )
-    if out.empty:
-        out.unresolved.append(code)
+def _role_people(roles: list[str], incident: Incident) -> dict[str, list[Person]]:
+    """The active people holding each role in the report's agency (one query for all the roles); a unit
+    supervisor counts only over the report's unit."""
+    out: dict[str, list[Person]] = {role: [] for role in roles}
+    if not roles:
+        return out
+    assignments = RoleAssignment.objects.filter(
+        role__in=roles, unit__agency=incident.agency, user__is_active=True, user__person__isnull=False
+    ).select_related("user__person", "unit")
+    for a in assignments.order_by("pk"):
+        if a.role == "unit_supervisor" and (incident.unit is None or not incident.unit.is_within(a.unit)):
+            continue
+        person = a.user.person
+        if person is not None and person.active and person.pk not in {p.pk for p in out[a.role]}:
+            out[a.role].append(person)
     return out
 
 
+def _org_contacts(kinds: list[str], incident: Incident) -> dict[str, list[ExternalContact]]:
+    out: dict[str, list[ExternalContact]] = {kind: [] for kind in kinds}
+    if kinds:
+        contacts = ExternalContact.objects.filter(organisation__agency=incident.agency, organisation__kind__in=kinds)
+        for contact in contacts.select_related("organisation").order_by("pk"):
+            out[contact.organisation.kind].append(contact)
+    return out
+
+
+def _resolve_all(codes: list[str], incident: Incident, at: datetime | None) -> dict[str, Recipients]:
+    """Recipients for each code: one query per kind of code (roles, outside organisations), one per duty kind."""
+    split = [(code, *code.partition(":")[::2]) for code in dict.fromkeys(codes)]
+    roles = _role_people([v for _c, k, v in split if k == "role"], incident)
+    orgs = _org_contacts([v for _c, k, v in split if k == "org"], incident)
+    out = {}
+    for code, kind, value in split:
+        found = Recipients()
+        if kind == "role":
+            found.people = list(roles[value])
+        elif kind == "duty":
+            duty = on_duty(incident.agency, value, at or timezone.now())
+            found.people = [duty.person] if duty.person is not None else []
+        elif kind == "org":
+            found.contacts = list(orgs[value])
+        if found.empty:
+            found.unresolved.append(code)
+        out[code] = found
+    return out
+
+
+def resolve(code: str, incident: Incident, at: datetime | None = None) -> Recipients:
+    """The people or contacts a recipient code names for this report now."""
+    return _resolve_all([code], incident, at)[code]
+
+
 def recipients_for(incident: Incident, applied: list[RoutingRule], at: datetime | None = None) -> Recipients:
+    codes = [str(code) for rule in applied for code in rule.recipients]
+    found = _resolve_all(codes, incident, at)
     out = Recipients()
-    for rule in applied:
-        for code in rule.recipients:
-            out.add(resolve(str(code), incident, at))
+    for code in codes:
+        out.add(found[code])
     return out
 
 
@@ -143,3 +168,28 @@ def deadlines_for(incident: Incident, applied: list[RoutingRule]) -> list[Due]:
     if notify and report and notify.due_at and report.due_at and notify.due_at <= report.due_at:
         del best["report"]  # the statutory notification to everyone includes the report to the ethics office
     return sorted(best.values(), key=lambda d: (d.due_at is None, d.due_at or timezone.now()))
+
+
+@dataclass
+class Route:
+    """Everything the rules say for a report, read before the filing's write transaction begins."""
+
+    deadlines: list[Due]
+    recipients: Recipients
+    channels: list[str] | None
+    tasks: list[tuple[Unit | None, str, datetime | None]]
+
+
+def route(incident: Incident, at: datetime | None = None) -> Route:
+    applied = applicable_rules(incident)
+    specs = [spec for rule in applied for spec in rule.tasks]
+    codes = {str(spec.get("unit_code", "")) for spec in specs}
+    units = (
+        {u.code: u for u in Unit.objects.filter(agency=incident.agency, code__in=codes, active=True)} if specs else {}
+    )
+    tasks = []
+    for spec in specs:
+        hours = spec.get("hours")
+        due = incident.aware_at + timedelta(hours=int(hours)) if hours else None
+        tasks.append((units.get(str(spec.get("unit_code", ""))), str(spec["title"]), due))
+    return Route(deadlines_for(incident, applied), recipients_for(incident, applied, at), channels_for(applied), tasks)

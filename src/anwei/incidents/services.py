@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,11 +41,13 @@ def _repr(incident: Incident) -> str:
 
 
 def _next_number(agency: Agency, year: int) -> int:
-    ReferenceCounter.objects.get_or_create(agency=agency, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(agency=agency, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
+    """The next number of the agency's year. The counter row stays locked until the filing commits, so numbers have
+    no gaps and no repeats; filing takes it as late as it can."""
+    counters = ReferenceCounter.objects.filter(agency=agency, year=year)
+    if not counters.update(last=F("last") + 1):
+        ReferenceCounter.objects.get_or_create(agency=agency, year=year)
+        counters.update(last=F("last") + 1)
+    return counters.values_list("last", flat=True).get()
 
 
 def _check_level(category: str, cyber_level: Any) -> int | None:
@@ -81,7 +83,6 @@ def _timeline(incident: Incident, kind: str, actor: Any = None, text: str = "", 
     )
 
 
-@transaction.atomic
 def file_report(
     *,
     actor: Any,
@@ -100,7 +101,9 @@ def file_report(
     **fields: Any,
 ) -> Incident:
     """File a report: validate, number it, attach it to the active plan, route it (notifications in the outbox,
-    deadlines, tasks) — all in one transaction, so nothing is half-saved."""
+    deadlines, tasks) — all writes in one transaction, so nothing is half-saved. The rules and the people they
+    name are read first; the write transaction holds the reference counter and the audit chain only for the
+    writes themselves."""
     unknown = set(fields) - EXTRA_FIELDS
     if unknown:
         raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
@@ -143,13 +146,10 @@ def file_report(
     from anwei.plans.selectors import active_plan
 
     year = roc_year(timezone.localtime(aware_at).date())
-    number = _next_number(agency, year)
-    incident = Incident.objects.create(
+    incident = Incident(
         agency=agency,
         plan=active_plan(agency),
         year=year,
-        number=number,
-        reference=f"{year}-{number:04d}",
         category=category,
         restricted=rules.category(category).restricted,
         title=title,
@@ -167,17 +167,22 @@ def file_report(
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "",
     )
-    audit.record(
-        actor=actor,
-        action=audit.Action.CREATE,
-        obj=incident,
-        object_repr=_repr(incident),
-        changes={"category": category, "reference": incident.reference, "cyber_level": level},
-    )
-    _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
-    for upload, info in zip(uploads, checked, strict=True):
-        files.store(incident, upload, info, actor=actor)
-    _route(incident, key=f"incident:{incident.pk}:filed", reason=_("New report"))
+    route = routing.route(incident)
+    with transaction.atomic(), audit.deferred():
+        incident.number = _next_number(agency, year)
+        incident.reference = f"{year}-{incident.number:04d}"
+        incident.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            obj=incident,
+            object_repr=_repr(incident),
+            changes={"category": category, "reference": incident.reference, "cyber_level": level},
+        )
+        _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
+        for upload, info in zip(uploads, checked, strict=True):
+            files.store(incident, upload, info, actor=actor)
+        _send(incident, route, key=f"incident:{incident.pk}:filed", reason=_("New report"), new=True)
     return incident
 
 
@@ -211,39 +216,52 @@ def url_of(incident: Incident) -> str:
 
 
 def _route(incident: Incident, *, key: str, reason: str, with_tasks: bool = True) -> list[Notification]:
-    applied = routing.applicable_rules(incident)
-    _apply_deadlines(incident, applied)
-    recipients = routing.recipients_for(incident, applied)
+    return _send(incident, routing.route(incident), key=key, reason=reason, with_tasks=with_tasks)
+
+
+def _send(
+    incident: Incident, route: routing.Route, *, key: str, reason: str, with_tasks: bool = True, new: bool = False
+) -> list[Notification]:
+    """Write what the route says: the clocks, the outbox rows, a note of whom nobody could be found for, tasks."""
+    _apply_deadlines(incident, route.deadlines, new=new)
     subject, body = _message(incident, reason)
     sent = notifications.notify(
-        people=recipients.people,
-        contacts=recipients.contacts,
+        people=route.recipients.people,
+        contacts=route.recipients.contacts,
         subject=subject,
         body=body,
         source=incident,
         key=key,
         url=url_of(incident),
-        channels=routing.channels_for(applied),
+        channels=route.channels,
         require_ack=True,
     )
-    if recipients.unresolved:
-        names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in recipients.unresolved)
+    if route.recipients.unresolved:
+        names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
         _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": names})
     if with_tasks:
-        for rule in applied:
-            for spec in rule.tasks:
-                unit = Unit.objects.filter(agency=incident.agency, code=spec.get("unit_code", ""), active=True).first()
-                hours = spec.get("hours")
-                due = incident.aware_at + timedelta(hours=int(hours)) if hours else None
-                assign_task(actor=None, incident=incident, unit=unit, title=str(spec["title"]), due_at=due, check=False)
+        for unit, title, due in route.tasks:
+            assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
     return sent
 
 
-def _apply_deadlines(incident: Incident, applied: list[Any]) -> None:
-    for due in routing.deadlines_for(incident, applied):
-        Deadline.objects.update_or_create(
-            incident=incident, code=due.code, defaults={"due_at": due.due_at, "source": due.source}
+def _apply_deadlines(incident: Incident, deadlines: list[routing.Due], *, new: bool = False) -> None:
+    """Set the clocks. A clock moved to a later time that has not passed yet may escalate again when it does."""
+    if new:
+        Deadline.objects.bulk_create(
+            [Deadline(incident=incident, code=d.code, due_at=d.due_at, source=d.source) for d in deadlines]
         )
+        return
+    existing = {d.code: d for d in Deadline.objects.filter(incident=incident)}
+    now = timezone.now()
+    for due in deadlines:
+        clock = existing.get(due.code) or Deadline(incident=incident, code=due.code)
+        if clock.pk and (clock.due_at, clock.source) == (due.due_at, due.source):
+            continue
+        if clock.escalated_at and due.due_at is not None and due.due_at > now:
+            clock.escalated_at = None
+        clock.due_at, clock.source = due.due_at, due.source
+        clock.save()
 
 
 def _require_handle(actor: Any, incident: Incident) -> None:
@@ -352,7 +370,7 @@ def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None
     incident.save(update_fields=["recovered_at", "status"])
     audit.record_update(actor=actor, obj=incident, before=before, object_repr=_repr(incident))
     Deadline.objects.filter(incident=incident, code="recovery", met_at__isnull=True).update(met_at=at)
-    _apply_deadlines(incident, routing.applicable_rules(incident))
+    _apply_deadlines(incident, routing.deadlines_for(incident, routing.applicable_rules(incident)))
     _timeline(incident, TimelineEntry.Kind.RECOVERED, actor, at=at.isoformat())
     return incident
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -45,10 +45,26 @@ def _recipients(people: Iterable[Any], contacts: Iterable[ExternalContact]) -> l
     return out
 
 
-def _extra_channels(recipient: dict[str, Any]) -> list[str]:
-    """Channels the recipient asked for explicitly (a webhook or SMS contact channel): used by default too."""
-    filters = {f"{k}_id": v.pk for k, v in recipient.items()}
-    return list(ContactChannel.objects.filter(active=True, **filters).values_list("channel", flat=True).distinct())
+def _extra_channels(recipients: list[dict[str, Any]]) -> dict[tuple[str, int | None], list[str]]:
+    """Channels each recipient asked for explicitly (a webhook or SMS contact channel): used by default too."""
+    people = [r["person"].pk for r in recipients if "person" in r]
+    contacts = [r["contact"].pk for r in recipients if "contact" in r]
+    rows = ContactChannel.objects.filter(active=True).filter(Q(person_id__in=people) | Q(contact_id__in=contacts))
+    out: dict[tuple[str, int | None], list[str]] = {}
+    for person_id, contact_id, channel in rows.order_by("pk").values_list("person_id", "contact_id", "channel"):
+        codes = out.setdefault(("person", person_id) if person_id else ("contact", contact_id), [])
+        if channel not in codes:
+            codes.append(channel)
+    return out
+
+
+def _ident(recipient: dict[str, Any]) -> tuple[str, int | None]:
+    ((kind, target),) = recipient.items()
+    return kind, target.pk
+
+
+def _ident_of(notification: Notification) -> tuple[str, int | None]:
+    return ("person", notification.person_id) if notification.person_id else ("contact", notification.contact_id)
 
 
 @transaction.atomic
@@ -67,45 +83,64 @@ def notify(
     """Tell `people` (Persons or Users) and external `contacts`. With a `key`, a recipient already told under that
     key is not told again (safe to call from retried or periodic tasks). Without `channels`, the default channels
     (ANWEI_NOTIFY_CHANNELS) plus any webhook/SMS channel registered for the recipient. Returns the new
-    notifications."""
+    notifications. A few statements whatever the number of recipients: it runs inside every report's filing."""
+    recipients = _recipients(people, contacts)
+    if key and recipients:
+        people_ids = [r["person"].pk for r in recipients if "person" in r]
+        contact_ids = [r["contact"].pk for r in recipients if "contact" in r]
+        told = Notification.objects.filter(key=key).filter(Q(person_id__in=people_ids) | Q(contact_id__in=contact_ids))
+        done = {("person", p) if p else ("contact", c) for p, c in told.values_list("person_id", "contact_id")}
+        recipients = [r for r in recipients if _ident(r) not in done]
+    if not recipients:
+        return []
+    prefetch_related_objects([r["person"] for r in recipients if "person" in r], "user")  # the in-app address
+    extra = _extra_channels(recipients) if channels is None else {}
     source_fields = {"source_type": source._meta.label_lower, "source_id": str(source.pk)} if source else {}
-    created: list[Notification] = []
-    for recipient in _recipients(people, contacts):
-        if key and Notification.objects.filter(key=key, **recipient).exists():
-            continue
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    subject=subject[:200],
-                    body=body,
-                    url=url,
-                    key=key,
-                    require_ack=require_ack,
-                    **source_fields,
-                    **recipient,
-                )
-        except IntegrityError:  # the same key was written concurrently
-            continue
+    created = [
+        Notification(
+            subject=subject[:200], body=body, url=url, key=key, require_ack=require_ack, **source_fields, **recipient
+        )
+        for recipient in recipients
+    ]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(created)
+    except IntegrityError:  # a recipient was told under the same key concurrently: write the others one by one
+        created = _create_each(created)
+    deliveries = []
+    for notification in created:
         codes = list(channels) if channels is not None else list(settings.ANWEI_NOTIFY_CHANNELS)
-        if channels is None:
-            codes += [c for c in _extra_channels(recipient) if c not in codes]
+        codes += [c for c in extra.get(_ident_of(notification), []) if c not in codes]
         for code in codes:
-            address = CHANNELS[code].address_for(notification)
-            if address:
-                Delivery.objects.create(notification=notification, channel=code, address=address)
-        created.append(notification)
-    if created:
-        ids = list(Delivery.objects.filter(notification__in=created).values_list("pk", flat=True))
+            if address := CHANNELS[code].address_for(notification):
+                deliveries.append(Delivery(notification=notification, channel=code, address=address))
+    Delivery.objects.bulk_create(deliveries)
+    ids = [d.pk for d in deliveries]
+    if ids:
         transaction.on_commit(lambda: _enqueue(ids))
     return created
 
 
+def _create_each(notifications: list[Notification]) -> list[Notification]:
+    created = []
+    for notification in notifications:
+        try:
+            with transaction.atomic():
+                notification.save(force_insert=True)
+        except IntegrityError:
+            continue
+        created.append(notification)
+    return created
+
+
 def _enqueue(delivery_ids: Iterable[int], run_after: Any = None) -> None:
+    """One task per delivery (several workers share them), queued in one transaction."""
     from .tasks import deliver
 
     task = deliver.using(run_after=run_after) if run_after else deliver
-    for pk in delivery_ids:
-        task.enqueue(pk)
+    with transaction.atomic():
+        for pk in delivery_ids:
+            task.enqueue(pk)
 
 
 def backoff(attempts: int) -> timedelta:
