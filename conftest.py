@@ -1,8 +1,14 @@
 """Root conftest: test settings, then the shared personas and the permission-matrix world (tests/personas.py)."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("ANWEI_TESTING", "true")
+if "ANWEI_MEDIA_ROOT" not in os.environ:  # uploads made by tests never land in the developer's var/media
+    os.environ["ANWEI_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="anwei-test-media-")
+    atexit.register(shutil.rmtree, os.environ["ANWEI_MEDIA_ROOT"], ignore_errors=True)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 pytest_plugins = ["tests.personas", "tests.browser"]
