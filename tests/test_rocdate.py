@@ -132,3 +132,78 @@ def test_roc_year_and_template_filters() -> None:
         Context({"d": date(2014, 1, 21), "e": taipei(2014, 2, 15, 0)})
     )
     assert html == "103年1月21日（星期二）|103年2月14日（星期五）24時"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("一〇三", 103),  # U+3007
+        ("一○三", 103),  # U+25CB, as typed for 〇
+        ("一零三", 103),
+        ("一◯三", 103),
+        ("一〇", 10),
+        ("九九", 99),
+        ("一百零三", 103),
+        ("一百一十", 110),
+        ("十", 10),
+        ("十五", 15),
+        ("二十一", 21),
+        ("一千", 1000),
+        ("103", 103),
+    ],
+)
+def test_chinese_numbers_by_units_and_digit_by_digit(text: str, value: int) -> None:
+    assert rocdate.chinese_number(text) == value
+
+
+def test_chinese_number_refuses_other_text() -> None:
+    for text in ("", "一x三", "年"):
+        with pytest.raises(RocDateError):
+            rocdate.chinese_number(text)
+
+
+@pytest.mark.parametrize("year", ["一〇三", "一○三", "一零三", "103", "一百零三"])
+def test_roc_year_written_digit_by_digit_is_not_read_as_three(year: str) -> None:
+    assert rocdate.parse_datetime(f"中華民國{year}年1月21日").value == taipei(2014, 1, 21, 0)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("凌晨0時", taipei(2014, 1, 21, 0)),
+        ("凌晨12時", taipei(2014, 1, 21, 0)),  # the start of the day
+        ("凌晨1時", taipei(2014, 1, 21, 1)),
+        ("上午0時", taipei(2014, 1, 21, 0)),
+        ("上午11時59分", taipei(2014, 1, 21, 11, 59)),
+        ("上午12時", taipei(2014, 1, 21, 12)),
+        ("早上8時", taipei(2014, 1, 21, 8)),
+        ("中午12時", taipei(2014, 1, 21, 12)),
+        ("中午1時", taipei(2014, 1, 21, 13)),
+        ("下午12時", taipei(2014, 1, 21, 12)),
+        ("下午1時", taipei(2014, 1, 21, 13)),
+        ("下午15時", taipei(2014, 1, 21, 15)),  # the 24-hour clock, agreeing
+        ("下午11時59分", taipei(2014, 1, 21, 23, 59)),
+        ("晚上6時", taipei(2014, 1, 21, 18)),
+        ("晚上11時59分", taipei(2014, 1, 21, 23, 59)),
+        ("晚上12時", taipei(2014, 1, 22, 0)),  # midnight at the END of that day, as 24時
+        ("晚上24時", taipei(2014, 1, 22, 0)),
+        ("24時", taipei(2014, 1, 22, 0)),
+        ("0時", taipei(2014, 1, 21, 0)),
+        ("12時", taipei(2014, 1, 21, 12)),
+    ],
+)
+def test_parts_of_the_day_at_their_boundaries(said: str, expected: datetime) -> None:
+    assert rocdate.parse_datetime(f"103年1月21日{said}").value == expected
+
+
+@pytest.mark.parametrize("said", ["上午13時", "凌晨13時", "晚上3時", "晚上12時30分", "下午24時", "中午5時"])
+def test_a_part_of_the_day_that_contradicts_the_hour_is_an_error(said: str) -> None:
+    with pytest.raises(RocDateError):
+        rocdate.parse_datetime(f"103年1月21日{said}")
+
+
+def test_period_ending_at_midnight_said_as_evening_12() -> None:
+    period = rocdate.parse_period("中華民國一〇三年一月二十一日晚上十時起至二月十四日晚上十二時止，為期二十五日")
+    assert period.start == taipei(2014, 1, 21, 22)
+    assert period.end == taipei(2014, 2, 15, 0)
+    assert period.days_agree

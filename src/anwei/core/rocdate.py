@@ -93,7 +93,9 @@ def period_days(start: datetime, end: datetime) -> int:
 # ---- parsing -------------------------------------------------------------------------------------------------
 
 _CN_DIGITS = {
-    "〇": 0,
+    "〇": 0,  # U+3007 IDEOGRAPHIC NUMBER ZERO
+    "○": 0,  # U+25CB WHITE CIRCLE, as typed for 〇 in many documents (一○三年)
+    "◯": 0,  # U+25EF LARGE CIRCLE
     "零": 0,
     "一": 1,
     "二": 2,
@@ -106,22 +108,28 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_UNITS = {"十": 10, "百": 100}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 def chinese_number(text: str) -> int:
-    """一百零三 → 103, 二十一 → 21, 十 → 10, also plain digits."""
+    """一百零三 → 103, 二十一 → 21, 十 → 10; written digit by digit, 一〇三 / 一○三 / 一零三 → 103; plain digits."""
     if text.isdigit():
         return int(text)
+    if not text or any(char not in _CN_DIGITS and char not in _CN_UNITS for char in text):
+        raise RocDateError(f"not a number: {text}")
+    if not any(char in _CN_UNITS for char in text):
+        # no 十/百/千: each character is one decimal digit (一〇三 = 103), as years are often written
+        value = 0
+        for char in text:
+            value = value * 10 + _CN_DIGITS[char]
+        return value
     total, current = 0, 0
     for char in text:
         if char in _CN_DIGITS:
             current = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
+        else:
             total += (current or 1) * _CN_UNITS[char]
             current = 0
-        else:
-            raise RocDateError(f"not a number: {text}")
     return total + current
 
 
@@ -130,11 +138,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-_NUM = r"[0-9〇零一二兩三四五六七八九十百]+"
+_NUM = r"[0-9〇○◯零一二兩三四五六七八九十百千]+"
 _DATETIME_RE = re.compile(
     rf"(?:民國)?(?:(?P<year>{_NUM})年)?(?P<month>{_NUM})月(?P<day>{_NUM})日"
     r"(?:\((?:星期|週|周|禮拜)(?P<weekday>[一二三四五六日天])\))?"
-    rf"(?:(?P<ampm>上午|下午|晚上|凌晨|中午)?(?P<hour>{_NUM})(?:時|點)(?:(?P<minute>{_NUM})分)?)?"
+    rf"(?:(?P<ampm>上午|早上|下午|晚上|凌晨|中午)?(?P<hour>{_NUM})(?:時|點)(?:(?P<minute>{_NUM})分)?)?"
 )
 
 
@@ -177,8 +185,8 @@ def _moment_from_match(
     has_time = parts["hour"] is not None
     hour = chinese_number(parts["hour"]) if has_time else (24 if end_of_day else 0)
     minute = chinese_number(parts["minute"]) if parts["minute"] else 0
-    if parts["ampm"] in ("下午", "晚上") and hour < 12:
-        hour += 12
+    if parts["ampm"]:
+        hour = _twenty_four_hour(parts["ampm"], hour, source)
     if hour > 24 or minute > 59 or (hour == 24 and minute):
         raise RocDateError(f"no such time: {source}")
     if hour == 24:
@@ -186,6 +194,44 @@ def _moment_from_match(
     else:
         moment = datetime.combine(day, time(hour, minute), TAIPEI)
     return ParsedMoment(value=moment, year_given=parts["year"] is not None, has_time=has_time)
+
+
+def _twenty_four_hour(part_of_day: str, hour: int, source: str) -> int:
+    """The hour on the 24-hour clock for an hour said with a part of the day, as officials use them:
+    凌晨0時 and 凌晨12時 are the start of the day (0:00); 上午/早上 1–11 the morning and 上午12時 noon;
+    中午12時 noon and 中午1時 13:00; 下午 1–11 → 13–23 and 下午12時 noon; 晚上 6–11 → 18–23, and 晚上12時 is
+    midnight at the end of that day, the same as 24時. A 24-hour value that agrees (下午15時) is taken as it is;
+    one that contradicts the part of the day (上午15時, 晚上3時) is an error rather than a guess."""
+    if part_of_day == "凌晨":
+        if hour in (0, 12):
+            return 0
+        if 1 <= hour <= 6:
+            return hour
+    elif part_of_day in ("上午", "早上"):
+        if 0 <= hour <= 12:
+            return hour
+    elif part_of_day == "中午":
+        if hour in (11, 12):
+            return hour
+        if 1 <= hour <= 2:
+            return hour + 12
+        if 13 <= hour <= 14:
+            return hour
+    elif part_of_day == "下午":
+        if hour == 12:
+            return 12
+        if 1 <= hour <= 11:
+            return hour + 12
+        if 13 <= hour <= 23:
+            return hour
+    elif part_of_day == "晚上":
+        if 6 <= hour <= 11:
+            return hour + 12
+        if hour in (12, 24):
+            return 24
+        if 18 <= hour <= 23:
+            return hour
+    raise RocDateError(f"{part_of_day}{hour}時 is not a time of that part of the day: {source}")
 
 
 @dataclass(frozen=True)
