@@ -69,6 +69,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True, help_text=_("When it gave up for good."))
     # The lease: a worker claims a row (conditional UPDATE / SELECT … FOR UPDATE SKIP LOCKED), sends outside any
     # transaction, then finishes the row only if its claim still holds. A worker that dies leaves the lease to expire.
     claimed_by = models.CharField(max_length=100, blank=True)

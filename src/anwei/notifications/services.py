@@ -204,14 +204,14 @@ def _failed(delivery: Delivery, error: str) -> None:
         return
     row.last_error, row.lease_until = error, None
     if row.attempts >= MAX_ATTEMPTS:
-        row.status = Delivery.Status.FAILED
+        row.status, row.failed_at = Delivery.Status.FAILED, timezone.now()
         transaction.on_commit(
             lambda: delivery_failed.send(sender=Delivery, delivery=row, notification=delivery.notification)
         )
     else:
         row.next_attempt_at = timezone.now() + backoff(row.attempts)
         transaction.on_commit(lambda: _enqueue([row.pk], run_after=row.next_attempt_at))
-    row.save(update_fields=["last_error", "lease_until", "status", "next_attempt_at"])
+    row.save(update_fields=["last_error", "lease_until", "status", "next_attempt_at", "failed_at"])
 
 
 @contextmanager
@@ -255,7 +255,7 @@ def retry(delivery: Delivery, *, actor: Any) -> Delivery:
     """Send a failed delivery again (an ethics officer or admin asked for it), with a fresh set of attempts."""
     if delivery.status == Delivery.Status.FAILED:
         Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
+            status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None, failed_at=None
         )
         audit.record(actor=actor, action="update", obj=delivery, changes={"status": ["failed", "pending"]})
         transaction.on_commit(lambda: _enqueue([delivery.pk]))

@@ -173,3 +173,27 @@ def test_report_attaches_to_the_active_plan(roster: Any) -> None:
     plan.period_end = now - timedelta(days=1)
     plan.save()
     assert _file(roster).plan is None
+
+
+def test_timeline_dates_a_failed_delivery_when_it_failed(roster: Any) -> None:
+    from anwei.notifications import services as outbox
+
+    incident = _file(roster, category="theft", title="公務車失竊", cyber_level=None)
+    duty = Notification.objects.get(person=roster.people["duty"])
+    Notification.objects.filter(source_id=str(incident.pk)).update(created_at=timezone.now() - timedelta(hours=2))
+    note = services.add_note(actor=roster.users["ethics"], incident=incident, text="已通知警方")
+    TimelineEntry.objects.filter(pk=note.pk).update(at=timezone.now() - timedelta(hours=1))
+    email = Delivery.objects.get(notification=duty, channel="email")
+    Delivery.objects.filter(pk=email.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
+    claimed = outbox.claim(email.pk)
+    assert claimed is not None
+    outbox._failed(claimed, "SMTPRecipientsRefused")  # the last attempt: it gives up now, two hours after notifying
+    email.refresh_from_db()
+    assert email.status == Delivery.Status.FAILED and email.failed_at is not None
+    from anwei.incidents import selectors
+
+    events = selectors.timeline(incident)
+    kinds = [e.kind for e in events]
+    failed = next(e for e in events if e.kind == "failed")
+    assert failed.at == email.failed_at
+    assert kinds.index("notified") < kinds.index("note") < kinds.index("failed")
