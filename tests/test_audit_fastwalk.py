@@ -22,8 +22,35 @@ def test_fast_canonical_matches_the_reference() -> None:
     orm = list(AuditEntry.objects.order_by("seq").values_list("id", "hash", *FIELDS))
     assert len(rows) == len(orm) >= 2
     for raw, ref in zip(rows, orm, strict=True):
-        assert fastwalk.canonical_row(raw) == canonical(dict(zip(FIELDS, ref[2:], strict=True)))
+        reference = canonical(dict(zip(FIELDS, ref[2:], strict=True)))
+        assert fastwalk.canonical_row(raw) == reference
+        if fastwalk._keeps_text():
+            assert fastwalk.canonical_row(raw, stored_changes=True) == reference  # stored as it is hashed
     assert fastwalk.walk_table().ok
+
+
+def _set_changes(seq: int, text: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+        cursor.execute("UPDATE audit_auditentry SET changes = %s WHERE seq = %s", [text, seq])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+
+
+@pytest.mark.django_db
+def test_changes_stored_in_another_form_verify_and_a_changed_value_is_caught() -> None:
+    """Entries from before the canonical encoder hold Django's default JSON text ("a": 1, ASCII escapes): still
+    verified, by re-writing the text; a changed value is caught whichever form it is written in."""
+    services.record(actor=None, action="update", object_type="x", object_id=1, changes={"b": "乙", "a": [1, 2]})
+    services.record(actor=None, action="update", object_type="x", object_id=2, changes={"n": 1})
+    _set_changes(1, '{"b": "\\u4e59", "a": [1, 2]}')  # Django's default: spaces, ASCII escapes, keys unsorted
+    assert fastwalk.walk_table().ok
+    _set_changes(1, '{"a":[1,3],"b":"乙"}')
+    verdict = fastwalk.walk_table()
+    assert not verdict.ok and verdict.broken_seq == 1 and verdict.problem == "entry #1 was changed"
 
 
 def _set_repr(seq: int, text: str) -> None:

@@ -24,6 +24,15 @@ FIELDS = (
 )
 
 
+class CanonicalEncoder(json.JSONEncoder):
+    """How an entry's `changes` are stored: exactly as they appear in the canonical form (sorted keys, no spaces,
+    UTF-8 text), so the verifier can use the stored text as it is instead of parsing and re-writing it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.update(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        super().__init__(*args, **kwargs)
+
+
 def canonical(values: dict[str, Any]) -> bytes:
     data = dict(values)
     at = data["at"]

@@ -2,7 +2,14 @@
 the canonical JSON written field by field in its fixed (sorted) key order with the C string escaper, and — for
 long committed chains in a file or server database — seq ranges verified in parallel processes. Each range checks
 its own entries and links, starting from the stored hash of the entry just before it; that entry is checked by the
-range before, so every link is checked exactly once."""
+range before, so every link is checked exactly once.
+
+On SQLite the database itself writes each row's canonical text (`json_quote` and concatenation, in C; `changes` as
+stored, since `chain.CanonicalEncoder` writes it in canonical form) and Python only hashes it. That is sound: the
+text SQLite builds is valid JSON, so if its hash equals the stored hash it is byte for byte the text hashed when the
+entry was written, and a JSON text has one reading — the fields are the ones written. Where the spellings could
+differ (a time in another form, `changes` written before the encoder, a NULL, a value written in by hand) the row is
+re-read and checked the reference way before it is called changed."""
 
 import hashlib
 import json
@@ -40,22 +47,45 @@ def _at(value: Any) -> str:
     return _at(parsed)
 
 
-def canonical_row(row: tuple[Any, ...]) -> bytes:
-    """`chain.canonical()` of a raw row (id, hash, *FIELDS) — byte for byte."""
+def canonical_row(row: tuple[Any, ...], *, stored_changes: bool = False) -> bytes:
+    """`chain.canonical()` of a raw row (id, hash, *FIELDS) — byte for byte. With `stored_changes`, the stored text
+    of `changes` is taken as it is: entries written since `chain.CanonicalEncoder` store exactly their canonical
+    text, so most rows need no JSON parsing at all (`walk_rows` falls back to re-writing it when that fails)."""
     (_pk, _h, seq, at, actor_id, label, action, otype, oid, orepr, changes, ip, rid, prev) = row
-    if isinstance(changes, str):
-        changes = _loads(changes)
+    if not isinstance(changes, str):
+        changes = _changes(changes)
+    elif not stored_changes:
+        changes = _changes(_loads(changes))
     return (
         f'{{"action":{encode_basestring(action)},"actor_id":{"null" if actor_id is None else actor_id},'
-        f'"actor_label":{encode_basestring(label)},"at":"{_at(at)}","changes":{_changes(changes)},'
+        f'"actor_label":{encode_basestring(label)},"at":"{_at(at)}","changes":{changes},'
         f'"ip":{encode_basestring(ip)},"object_id":{encode_basestring(oid)},"object_repr":{encode_basestring(orepr)},'
         f'"object_type":{encode_basestring(otype)},"prev_hash":{encode_basestring(prev)},'
         f'"request_id":{encode_basestring(rid)},"seq":{seq}}}'
     ).encode()
 
 
+def _matches(row: tuple[Any, ...], stored: str, stored_text: bool) -> bool:
+    if stored_text and _sha(canonical_row(row, stored_changes=True)).hexdigest() == stored:
+        return True
+    return _sha(canonical_row(row)).hexdigest() == stored
+
+
+def _keeps_text() -> bool:
+    """SQLite keeps the JSON text as written; PostgreSQL's jsonb gives back its own spelling of it."""
+    return connection.vendor == "sqlite"
+
+
+def _checks(row: tuple[Any, ...], stored_text: bool) -> bool:
+    try:
+        return _matches(row, row[1], stored_text)
+    except (TypeError, ValueError):  # a value of the wrong type written in by hand
+        return False
+
+
 def walk_rows(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
-    expected, count = first_seq, 0
+    """rows: (id, hash, *FIELDS) ordered by seq."""
+    expected, count, stored_text = first_seq, 0, _keeps_text()
     for row in rows:
         pk, stored, seq = row[0], row[1], row[2]
         if seq != expected:
@@ -63,7 +93,7 @@ def walk_rows(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_s
             return Verdict(False, count, prev_hash, expected, pk, problem)
         if row[13] != prev_hash:
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} does not follow entry #{seq - 1}")
-        if _sha(canonical_row(row)).hexdigest() != stored:
+        if not _checks(row, stored_text):
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} was changed")
         prev_hash = stored
         expected += 1
@@ -71,10 +101,56 @@ def walk_rows(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_s
     return Verdict(True, count, prev_hash)
 
 
+# SQLite: the canonical text of a row, written by the database (see the module's docstring).
+_AT = (
+    "CASE WHEN length(at) = 26 AND substr(at, 20, 1) = '.' THEN substr(at, 1, 10) || 'T' || substr(at, 12) || '+00:00' "
+    "WHEN length(at) = 19 THEN substr(at, 1, 10) || 'T' || substr(at, 12) || '.000000+00:00' END"
+)
+_TEXT = (
+    """'{"action":' || json_quote(action) || ',"actor_id":' || coalesce(actor_id, 'null')"""
+    """ || ',"actor_label":' || json_quote(actor_label) || ',"at":"' || """
+    + _AT
+    + """ || '","changes":' || changes || ',"ip":' || json_quote(ip) || ',"object_id":' || json_quote(object_id)"""
+    """ || ',"object_repr":' || json_quote(object_repr) || ',"object_type":' || json_quote(object_type)"""
+    """ || ',"prev_hash":' || json_quote(prev_hash) || ',"request_id":' || json_quote(request_id)"""
+    """ || ',"seq":' || seq || '}'"""
+)
+
+
+def walk_texts(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
+    """rows: (id, hash, seq, prev_hash, canonical text or NULL) ordered by seq (SQLite)."""
+    expected, count = first_seq, 0
+    for pk, stored, seq, prev, text in rows:
+        if seq != expected:
+            problem = f"entry #{expected} is missing" if seq > expected else f"entry #{seq} is out of order"
+            return Verdict(False, count, prev_hash, expected, pk, problem)
+        if prev != prev_hash:
+            return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} does not follow entry #{seq - 1}")
+        if (text is None or _sha(text.encode()).hexdigest() != stored) and not _checks(_full_row(pk), True):
+            return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} was changed")
+        prev_hash = stored
+        expected += 1
+        count += 1
+    return Verdict(True, count, prev_hash)
+
+
+def _full_row(pk: int) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(_select("WHERE id = %s"), [pk])
+        return tuple(cursor.fetchone())
+
+
 def _select(where: str = "") -> str:
     # SQLite: the time as its stored text (no Python-level timestamp converter); PostgreSQL: psycopg's datetime.
     columns = [("at || ''" if c == "at" and connection.vendor == "sqlite" else c) for c in COLUMNS]
     return f"SELECT {', '.join(columns)} FROM audit_auditentry {where} ORDER BY seq"  # noqa: S608
+
+
+def _walk(where: str, params: list[Any], prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
+    if _keeps_text():
+        sql = f"SELECT id, hash, seq, prev_hash, {_TEXT} FROM audit_auditentry {where} ORDER BY seq"  # noqa: S608
+        return walk_texts(_fetch(sql, params), prev_hash, first_seq)
+    return walk_rows(_fetch(_select(where), params), prev_hash, first_seq)
 
 
 def _fetch(sql: str, params: list[Any], size: int = 20_000) -> Iterable[tuple[Any, ...]]:
@@ -91,7 +167,7 @@ def _range(bounds: tuple[int, int]) -> tuple[Verdict, int]:
         cursor.execute("SELECT hash FROM audit_auditentry WHERE seq = %s", [first - 1])
         found = cursor.fetchone()
     prev = GENESIS if first == 1 else (found[0] if found else "missing")
-    verdict = walk_rows(_fetch(_select("WHERE seq >= %s AND seq <= %s"), [first, last]), prev, first)
+    verdict = _walk("WHERE seq >= %s AND seq <= %s", [first, last], prev, first)
     connection.close()
     return verdict, last - first + 1
 
@@ -111,7 +187,7 @@ def walk_table(workers: int | None = None) -> Verdict:
         top, total = cursor.fetchone()
     workers = workers or min(8, os.cpu_count() or 1)
     if workers < 2 or total < PARALLEL_FROM or top != total or not _can_fork():
-        return walk_rows(_fetch(_select(), []))
+        return _walk("", [])
     step = -(-top // workers)
     bounds = [(start, min(start + step - 1, top)) for start in range(1, top + 1, step)]
     connections.close_all()

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .chain import CanonicalEncoder
+
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
@@ -37,7 +39,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("record type"), max_length=80, blank=True, db_index=True)
     object_id = models.CharField(_("record id"), max_length=64, blank=True)
     object_repr = models.CharField(_("record"), max_length=200, blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=CanonicalEncoder)
     ip = models.CharField(_("address"), max_length=45, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
     prev_hash = models.CharField(max_length=64)
