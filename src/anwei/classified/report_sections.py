@@ -3,10 +3,23 @@
 from django.utils.translation import gettext as _
 
 from anwei.reports.builders import Window
-from anwei.reports.document import Block, Heading, Table
+from anwei.reports.document import CONFIDENTIAL, Block, Heading, Table
 
 from .models import ClassifiedItem, CustodyRequest, DestructionRecord, LevelChange, Transfer
 from .rules import Level
+
+
+def classification(window: Window) -> str:
+    """密 when the register had any activity in the window: the report then holds counts from it."""
+    agency, start, end = window.plan.agency_id, window.start, window.end
+    activity = (
+        ClassifiedItem.objects.filter(agency_id=agency, created_at__gte=start, created_at__lt=end),
+        CustodyRequest.objects.filter(item__agency_id=agency, requested_at__gte=start, requested_at__lt=end),
+        Transfer.objects.filter(item__agency_id=agency, created_at__gte=start, created_at__lt=end),
+        LevelChange.objects.filter(item__agency_id=agency, decided_at__gte=start, decided_at__lt=end),
+        DestructionRecord.objects.filter(item__agency_id=agency, destroyed_at__gte=start, destroyed_at__lt=end),
+    )
+    return CONFIDENTIAL if any(qs.exists() for qs in activity) else ""
 
 
 def final(window: Window) -> list[Block]:

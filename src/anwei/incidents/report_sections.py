@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from anwei.core import rocdate
 from anwei.reports.builders import Window
 from anwei.reports.charts import bar_chart
-from anwei.reports.document import Block, ChartBlock, Figures, Heading, Para, Table
+from anwei.reports.document import RESTRICTED, Block, ChartBlock, Figures, Heading, Para, Table
 
 from . import rules
 from .models import Deadline, Incident
@@ -29,6 +29,13 @@ def _category(code: str) -> str:
 
 def _title(incident: Incident) -> str:
     return _("(restricted)") if incident.restricted else incident.title
+
+
+def classification(window: Window) -> str:
+    """限閱 when a restricted report bears on the window (known before its end, not closed before its start): it may
+    then be counted or listed, if only by reference and category."""
+    relevant = _in_agency(window).filter(restricted=True, aware_at__lt=window.end).exclude(closed_at__lt=window.start)
+    return RESTRICTED if relevant.exists() else ""
 
 
 def _by_category(new: QuerySet[Incident], window: Window) -> Table:

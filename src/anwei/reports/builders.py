@@ -3,7 +3,11 @@
 An app contributes through `anwei/<app>/report_sections.py` with either or both of
     daily(window: Window) -> list[Block]
     final(window: Window) -> list[Block]
-called in INSTALLED_APPS order. A section must not put restricted titles or content in a report: counts only."""
+called in INSTALLED_APPS order. A section must not put restricted titles or content in a report: counts only.
+A section whose content in a window comes from restricted records also has
+    classification(window: Window) -> str   (a marking from document.MARKINGS, or "")
+and the report then carries the classification banner. Every report built for someone carries the watermark with
+the viewer's name and the time it was made."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,14 +17,17 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anwei.core import rocdate
 from anwei.core.registry import modules
 from anwei.plans.models import Plan
 
-from .document import Block, Para, Report, SignOff
+from .document import CONFIDENTIAL, MARKINGS, RESTRICTED, Block, Para, Report, SignOff
 
 Progress = Callable[[int, str], None]
+
+BANNERS = {CONFIDENTIAL: gettext_lazy("Confidential (密)"), RESTRICTED: gettext_lazy("Restricted (限閱)")}
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Window:
     plan: Plan
     start: datetime
     end: datetime
+    # Who the report is made for: a user (their display name), the names of its readers as text, or None.
     viewer: Any = None
 
     @property
@@ -47,12 +55,38 @@ def _generated() -> str:
     return _("Prepared %(when)s") % {"when": rocdate.format_datetime(timezone.now())}
 
 
+def viewer_name(viewer: Any) -> str:
+    if viewer is None:
+        return ""
+    return str(getattr(viewer, "display_name", viewer))
+
+
+def watermark(viewer: Any) -> str:
+    """The viewer's name and the time, printed across every page so a leaked copy names whom it was made for."""
+    name = viewer_name(viewer)
+    if not name:
+        return ""
+    return _("Viewer: %(viewer)s · %(when)s") % {"viewer": name, "when": rocdate.format_datetime(timezone.now())}
+
+
+def banner(kind: str, window: Window) -> str:
+    """The markings that the report's sections give their content in this window, joined ("" when none)."""
+    marks = {
+        module.classification(window)
+        for module in modules("report_sections")
+        if hasattr(module, kind) and hasattr(module, "classification")
+    }
+    return " · ".join(str(BANNERS[mark]) for mark in MARKINGS if mark in marks)
+
+
 def _fill(report: Report, kind: str, window: Window, progress: Progress | None) -> Report:
     sections = _sections(kind)
     for i, section in enumerate(sections):
         report.add(*section(window))
         if progress:
             progress(int(80 * (i + 1) / max(len(sections), 1)), _("Collecting figures"))
+    report.banner = banner(kind, window)
+    report.watermark = watermark(window.viewer)
     return report
 
 

@@ -32,10 +32,11 @@ def send(agency: Agency, day: date) -> ExportJob | None:
     plan = active_plan(agency, timezone.now())
     if plan is None:
         return None
-    job = run(start_export(actor=None, kind="daily", plan=plan, format="pdf", day=day, enqueue=False))
+    readers = recipients(agency)
+    job = run(start_export(actor=None, kind="daily", plan=plan, format="pdf", day=day, readers=readers, enqueue=False))
     if job.status == ExportJob.Status.DONE:
         notify(
-            people=recipients(agency),
+            people=readers,
             subject=_("Daily situation report %(day)s") % {"day": rocdate.format_date(day)},
             body=_("The daily situation report of %(plan)s is ready.") % {"plan": plan.title},
             source=job,

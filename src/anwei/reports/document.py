@@ -49,6 +49,12 @@ class SignOff:
 
 Block = Heading | Para | Table | Figures | ChartBlock | SignOff
 
+# What a section may say about its content in a window (see builders: `classification(window)`); the report's
+# banner names every marking its sections returned, in this order.
+CONFIDENTIAL = "confidential"  # 密: 一般公務機密, e.g. activity counts from the classified-document register
+RESTRICTED = "restricted"  # 限閱: restricted reports (洩密, 危害國家安全 …), if only their reference and category
+MARKINGS = (CONFIDENTIAL, RESTRICTED)
+
 
 @dataclass
 class Report:
@@ -56,8 +62,8 @@ class Report:
     subtitle: str = ""
     agency: str = ""
     generated: str = ""  # 民國 date and time, already formatted
-    banner: str = ""  # classification banner for restricted content, e.g. "限閱"
-    watermark: str = ""  # the viewer's name and the time, printed across restricted pages
+    banner: str = ""  # classification banner when the report holds anything from restricted records, e.g. "密 · 限閱"
+    watermark: str = ""  # the viewer's name and the time, printed across every page of an exported report
     blocks: list[Block] = field(default_factory=list)
 
     def add(self, *blocks: Block) -> "Report":

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
-from odfdo import Cell, Document, Frame, Header, Paragraph, Row, Style
+from odfdo import Cell, Document, Frame, Header, Paragraph, Row, Style, StyleMasterPage
 from odfdo import Table as OdfTable
 
 from .charts import FONT
@@ -57,6 +57,7 @@ def _odt_styles(doc: Document) -> None:
         _text_style("AnweiH2", size="14pt", bold=True),
         _text_style("AnweiH3", size="12pt", bold=True),
         _text_style("AnweiBanner", size="12pt", bold=True, align="center", color="#b00000"),
+        _text_style("AnweiWatermark", size="9pt", align="center", color="#b00000"),
         _text_style("AnweiCell", size="10pt"),
         _text_style("AnweiCellBold", size="10pt", bold=True),
     ):
@@ -84,6 +85,17 @@ def _plain(value: Any) -> str:
     if isinstance(value, float | Decimal):
         return f"{value:,.1f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def _odt_page_marks(doc: Document, report: Report) -> None:
+    """The banner at the top of every page and the viewer's watermark at the foot of every page."""
+    page = doc.get_style("master-page", "Standard")
+    if not isinstance(page, StyleMasterPage):
+        return
+    if report.banner:
+        page.set_page_header(Paragraph(report.banner, style="AnweiBanner"))
+    if report.watermark:
+        page.set_page_footer(Paragraph(report.watermark, style="AnweiWatermark"))
 
 
 def odt(report: Report) -> bytes:
@@ -122,8 +134,7 @@ def odt(report: Report) -> bytes:
             body.append(para)
         elif isinstance(block, SignOff):
             body.append(_odt_table(f"T{n}", [block.roles, [""] * len(block.roles)]))
-    if report.watermark:
-        body.append(Paragraph(report.watermark, style="AnweiCell"))
+    _odt_page_marks(doc, report)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -1,5 +1,6 @@
 """Exports: start a job (audited), build it in the worker with progress, keep the file for download."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -8,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError
 from anwei.plans.models import Plan
 
-from . import render
+from . import builders, render
 from .builders import BUILDERS
 from .document import Report
 from .models import ExportJob
@@ -23,8 +25,17 @@ RENDERERS = {"pdf": render.pdf, "odt": render.odt, "ods": render.ods}
 
 @transaction.atomic
 def start_export(
-    *, actor: Any, kind: str, plan: Plan, format: str, day: date | None = None, enqueue: bool = True
+    *,
+    actor: Any,
+    kind: str,
+    plan: Plan,
+    format: str,
+    day: date | None = None,
+    readers: Sequence[Any] = (),
+    enqueue: bool = True,
 ) -> ExportJob:
+    """`readers`: whom a report without a requester (the worker's morning report) is made for; the watermark names
+    them."""
     if kind not in BUILDERS:
         raise BusinessRuleError(_("Unknown report."), field="kind")
     if format not in RENDERERS:
@@ -34,6 +45,8 @@ def start_export(
         if day is None:
             raise BusinessRuleError(_("Choose the day."), field="day")
         params["day"] = day.isoformat()
+    if readers:
+        params["readers"] = [reader.pk for reader in readers]
     job = ExportJob.objects.create(
         kind=kind, format=format, params=params, agency=plan.agency, requested_by=actor if actor else None
     )
@@ -55,7 +68,10 @@ def build(job: ExportJob) -> Report:
     def progress(percent: int, step: str) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), step=step[:200])
 
-    viewer = job.requested_by
+    viewer: Any = job.requested_by
+    if viewer is None and job.params.get("readers"):
+        readers = User.objects.filter(pk__in=job.params["readers"]).select_related("person").order_by("pk")
+        viewer = "、".join(builders.viewer_name(reader) for reader in readers)
     if job.kind == "daily":
         return BUILDERS["daily"](plan, date.fromisoformat(job.params["day"]), progress=progress, viewer=viewer)
     return BUILDERS[job.kind](plan, progress=progress, viewer=viewer)
@@ -85,6 +101,12 @@ def run(job: ExportJob) -> ExportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "progress", "step", "file", "filename", "error", "finished_at"])
     return job
+
+
+@transaction.atomic
+def record_list_download(*, actor: Any, count: int) -> None:
+    """The exports list as CSV: who downloaded it and how many rows it held."""
+    audit.record(actor=actor, action="export", object_type="reports.exportjob", changes={"csv": True, "rows": count})
 
 
 def record_download(*, actor: Any, job: ExportJob) -> None:

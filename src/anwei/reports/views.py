@@ -5,8 +5,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anwei.core import ical, rocdate
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.registry import modules
 from anwei.core.views import forbidden
@@ -14,6 +16,7 @@ from anwei.core.views import forbidden
 from . import builders, policies, selectors, services
 from . import render as formats
 from .forms import DayForm, ExportForm
+from .models import ExportJob
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -24,6 +27,27 @@ def index(request: HttpRequest) -> HttpResponse:
         "reports/index.html",
         {"plans": selectors.plans(request.user), "jobs": selectors.recent_jobs(request.user)},
     )
+
+
+def exports_csv(request: HttpRequest) -> HttpResponseBase:
+    """The exports this user may see, as CSV (audited: the list names plans, days and who asked)."""
+    if not policies.reports.can(request.user, "reports.view"):
+        return forbidden(request)
+    jobs = selectors.jobs(request.user)
+    plans = dict(selectors.plans(request.user).values_list("pk", "title"))
+    kinds = {"daily": _("Daily situation report"), "final": _("Results report")}
+    columns = [
+        (_("File"), lambda j: str(j)),
+        (pgettext("a list of exports", "Report"), lambda j: kinds.get(j.kind, j.kind)),
+        (_("Plan"), lambda j: plans.get(j.params.get("plan"), "")),
+        (_("Day"), lambda j: rocdate.format_date(date.fromisoformat(j.params["day"])) if "day" in j.params else ""),
+        *model_columns(ExportJob, "format", "status"),
+        (_("Requested"), lambda j: rocdate.format_datetime(j.created_at)),
+        (_("Requested by"), lambda j: j.requested_by.display_name if j.requested_by else _("by the system")),
+        (_("Finished"), lambda j: rocdate.format_datetime(j.finished_at) if j.finished_at else ""),
+    ]
+    services.record_list_download(actor=request.user, count=jobs.count())
+    return queryset_csv(f"{_('exports')}.csv", jobs, columns)
 
 
 def _default_day(plan: object) -> date:

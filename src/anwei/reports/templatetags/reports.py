@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 from anwei.reports.document import ChartBlock, Figures, Heading, Para, SignOff, Table
 
@@ -9,3 +10,10 @@ KINDS = {Heading: "heading", Para: "para", Table: "table", Figures: "figures", C
 @register.filter
 def report_block(block: object) -> str:
     return KINDS.get(type(block), "")
+
+
+@register.filter
+def css_string(text: str) -> SafeString:
+    """A CSS string literal (for `content:` in @page rules): anything that could end the string or the style element
+    is written as a CSS escape."""
+    return mark_safe('"' + "".join(c if c.isalnum() or c in " ·" else f"\\{ord(c):x} " for c in str(text)) + '"')

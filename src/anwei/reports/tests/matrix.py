@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from tests.matrix import ROLE_HOLDERS, Case, everyone, page
+from tests.matrix import ROLE_HOLDERS, Case, everyone, page, restricted_text
 from tests.personas import World
 
 from anwei.plans.models import Plan
@@ -22,7 +22,12 @@ def setup_world(world: World) -> None:
     )
     world.records["report_plan"] = plan
     world.records["ethics_job"] = ExportJob.objects.create(
-        kind="final", format="pdf", params={"plan": plan.pk}, agency=world.agency, requested_by=world.users["ethics"]
+        kind="final",
+        format="pdf",
+        params={"plan": plan.pk},
+        agency=world.agency,
+        requested_by=world.users["ethics"],
+        filename=restricted_text(world, "政風處自行匯出的成果報告.pdf", may_see={"ethics"}),
     )
 
 
@@ -32,6 +37,7 @@ def _plan(w: World) -> int:
 
 CASES = [
     Case("reports:index", "/reports/", page({**everyone(403, ROLE_HOLDERS), **READERS})),
+    Case("reports:exports_csv", "/reports/exports.csv", page({**everyone(403, ROLE_HOLDERS), **READERS})),
     Case("reports:calendar", "/reports/calendar.ics", page(everyone(200))),
     Case("reports:final", lambda w: f"/reports/plans/{_plan(w)}/final/", page(READERS), default=404),
     Case("reports:daily", lambda w: f"/reports/plans/{_plan(w)}/daily/", page(READERS), default=404),

@@ -1,3 +1,5 @@
+import csv
+import io
 import tracemalloc
 from datetime import timedelta
 from typing import Any
@@ -6,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
+from anwei.core import rocdate
 from anwei.core.csvstream import csv_response
 from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
@@ -88,3 +91,25 @@ def test_csv_streams_with_bom_and_flat_memory() -> None:
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert "filename*=UTF-8''%E9%80%9A%E5%A0%B1.csv" in response["Content-Disposition"]
+
+
+def test_the_exports_list_as_csv_holds_what_the_user_may_see_and_is_audited(
+    world: Any, plan: Plan, client_for: Any
+) -> None:
+    mine = services.run(services.start_export(actor=world.users["ethics"], kind="final", plan=plan, format="odt"))
+    services.start_export(actor=world.users["head"], kind="final", plan=plan, format="pdf")
+    daily.send_all()  # the system's morning report: for everyone who may view the agency's reports
+    response = client_for("ethics").get("/reports/exports.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0] == ["檔案", "報表", "計畫", "日期", "格式", "狀態", "申請時間", "申請人", "完成時間"]
+    by_file = {row[0]: row for row in rows[1:]}
+    assert set(by_file) == {mine.filename, ExportJob.objects.get(kind="daily").filename}  # not the head's
+    assert by_file[mine.filename][1:6] == ["執行成果報告", "測試春安計畫", "", "ODT", "已完成"]
+    assert by_file[mine.filename][7] == world.users["ethics"].display_name
+    daily_row = next(row for name, row in by_file.items() if name != mine.filename)
+    assert daily_row[3] == rocdate.format_date(rocdate.today()) and daily_row[7] == "系統自動產製"
+    entry = AuditEntry.objects.filter(action="export", object_type="reports.exportjob", actor=world.users["ethics"])
+    assert entry.latest("pk").changes == {"csv": True, "rows": 2}
