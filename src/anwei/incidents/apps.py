@@ -9,3 +9,6 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
     verbose_name = _("Incidents")
     navigation: ClassVar = [("incidents:board", _("Reports (通報)"), "incidents.view")]
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers

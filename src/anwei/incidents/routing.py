@@ -43,6 +43,7 @@ class Recipients:
     people: list[Person] = field(default_factory=list)
     contacts: list[ExternalContact] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    named_by: dict[int, str] = field(default_factory=dict)  # person id → the first rule that named them
 
     def add(self, other: "Recipients") -> None:
         for p in other.people:
@@ -111,12 +112,20 @@ def resolve(code: str, incident: Incident, at: datetime | None = None) -> Recipi
     return _resolve_all([code], incident, at)[code]
 
 
+def resolve_codes(codes: list[str], incident: Incident, at: datetime | None = None) -> dict[str, Recipients]:
+    """The people or contacts each of several codes names (e.g. every rung of the escalation ladder) at once."""
+    return _resolve_all(codes, incident, at)
+
+
 def recipients_for(incident: Incident, applied: list[RoutingRule], at: datetime | None = None) -> Recipients:
     codes = [str(code) for rule in applied for code in rule.recipients]
     found = _resolve_all(codes, incident, at)
     out = Recipients()
-    for code in codes:
-        out.add(found[code])
+    for rule in applied:
+        for code in rule.recipients:
+            out.add(found[str(code)])
+            for person in found[str(code)].people:
+                out.named_by.setdefault(person.pk, rule.name)
     return out
 
 

@@ -138,6 +138,10 @@ RECIPIENT_NAMES = {
 # The escalation ladder for an unacknowledged notification [practice; assumed, DOMAIN §6]: the duty officer, then
 # the ethics office (its officers and head), then the agency head.
 ESCALATION_LADDER = ["duty:ethics", "role:ethics_officer", "role:agency_head"]
+# An outside contact (調查處站, police, the national cyber contact) who does not acknowledge, or cannot be reached,
+# passes to the ethics office: it files with outside bodies and, when the designated channel fails, must use another
+# within the hour and record why (DOMAIN §2) — a call to the station, not a notice to the agency head.
+CONTACT_ESCALATES_TO = "role:ethics_officer"
 DEFAULT_ACK_MINUTES = 30
 
 CYBER_2021 = "DOMAIN §2 — 資通安全事件通報及應變辦法 (2021), 第11、13條"

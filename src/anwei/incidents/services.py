@@ -19,8 +19,8 @@ from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
 
+from . import access, policies, routing, rules
 from . import attachments as files
-from . import policies, routing, rules
 from .models import Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
 
 EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
@@ -182,7 +182,7 @@ def file_report(
         _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
         for upload, info in zip(uploads, checked, strict=True):
             files.store(incident, upload, info, actor=actor)
-        _send(incident, route, key=f"incident:{incident.pk}:filed", reason=_("New report"), new=True)
+        _send(incident, route, key=f"incident:{incident.pk}:filed", reason=_("New report"), new=True, actor=actor)
     return incident
 
 
@@ -215,14 +215,24 @@ def url_of(incident: Incident) -> str:
     return reverse("incidents:detail", args=[incident.pk])
 
 
-def _route(incident: Incident, *, key: str, reason: str, with_tasks: bool = True) -> list[Notification]:
-    return _send(incident, routing.route(incident), key=key, reason=reason, with_tasks=with_tasks)
+def _route(
+    incident: Incident, *, key: str, reason: str, with_tasks: bool = True, actor: Any = None
+) -> list[Notification]:
+    return _send(incident, routing.route(incident), key=key, reason=reason, with_tasks=with_tasks, actor=actor)
 
 
 def _send(
-    incident: Incident, route: routing.Route, *, key: str, reason: str, with_tasks: bool = True, new: bool = False
+    incident: Incident,
+    route: routing.Route,
+    *,
+    key: str,
+    reason: str,
+    with_tasks: bool = True,
+    new: bool = False,
+    actor: Any = None,
 ) -> list[Notification]:
-    """Write what the route says: the clocks, the outbox rows, a note of whom nobody could be found for, tasks."""
+    """Write what the route says: the clocks, the outbox rows (with a need-to-know grant for each person told of a
+    restricted report), a note of whom nobody could be found for, tasks."""
     _apply_deadlines(incident, route.deadlines, new=new)
     subject, body = _message(incident, reason)
     sent = notifications.notify(
@@ -236,6 +246,11 @@ def _send(
         channels=route.channels,
         require_ack=True,
     )
+    if incident.restricted:
+        named = {
+            pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()
+        }
+        access.grant_to_notified(incident, sent, reasons=named, actor=actor)
     if route.recipients.unresolved:
         names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
         _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": names})
@@ -290,6 +305,7 @@ def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: st
         key=f"incident:{incident.pk}:level:{entry.pk}",
         reason=_("Level changed %(old)s → %(new)s") % {"old": old, "new": level},
         with_tasks=False,
+        actor=actor,
     )
     return incident
 

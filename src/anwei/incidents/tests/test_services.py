@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from anwei.core.errors import BusinessRuleError
-from anwei.incidents import escalation, services
+from anwei.incidents import escalation, rules, services
 from anwei.incidents.models import Deadline, Escalation, Incident, TimelineEntry
 from anwei.notifications.models import Delivery, Notification
 from anwei.notifications.tasks import deliver
@@ -68,27 +68,53 @@ def test_level_change_renotifies_and_recomputes(roster: Any) -> None:
 
 
 def test_unacknowledged_notification_escalates_up_the_ladder(roster: Any) -> None:
-    incident = _file(roster)
-    duty_note = Notification.objects.get(person=roster.people["duty"], key__endswith=":filed")
-    ethics_note = Notification.objects.get(person=roster.people["ethics"], key__endswith=":filed")
+    """Each notification goes from its recipient's own rung to the next one up: the duty officer's to the ethics
+    office, the ethics office's to the agency head, the agency head's to nobody, an outside contact's to the ethics
+    office; each rung gets one escalation notice for the report, however many notifications reach it."""
+    incident = _file(roster)  # L3: duty officer, ethics office, agency head, 調查處站 and the national cyber contact
+    filed = Notification.objects.filter(key=f"incident:{incident.pk}:filed")
+    duty_note = filed.get(person=roster.people["duty"])
+    ethics_note = filed.get(person=roster.people["ethics"])
+    head_note = filed.get(person=roster.people["head"])
+    station_note = filed.get(contact__email="mjib@outside.example")
     services.acknowledge(actor=roster.users["ethics"], incident=incident, notification=ethics_note)
     assert escalation.sweep()["escalated"] == 0  # not yet: the rule gives 30 minutes
     later = timezone.now() + timedelta(minutes=31)
-    result = escalation.sweep(later)
-    assert result["escalated"] >= 1
-    assert Escalation.objects.filter(notification=duty_note).exists()
-    # duty officer did not acknowledge → the ethics office (rung 1)
-    up = Notification.objects.get(key=f"incident:{incident.pk}:esc:1:{duty_note.pk}")
-    assert up.person == roster.people["ethics"] and up.require_ack
-    assert (
-        escalation.sweep(later)["escalated"] == 0 or not Escalation.objects.filter(notification=duty_note).count() > 1
-    )
-    # the ethics office does not acknowledge either → the agency head
-    escalation.sweep(later + timedelta(minutes=31))
-    assert Notification.objects.filter(
-        key=f"incident:{incident.pk}:esc:2:{up.pk}", person=roster.people["head"]
-    ).exists()
-    assert incident.timeline.filter(kind=TimelineEntry.Kind.ESCALATED).count() >= 2
+    assert escalation.sweep(later)["escalated"] == 4  # duty officer, agency head and the two outside contacts
+    top = len(rules.ESCALATION_LADDER)
+    rungs = dict(Escalation.objects.values_list("notification_id", "rung"))
+    assert rungs[duty_note.pk] == 1 and rungs[station_note.pk] == 1  # → the ethics office
+    assert rungs[head_note.pk] == top  # the top rung: no one further up
+    escalated = Notification.objects.filter(key__contains=":esc:")
+    assert list(escalated.values_list("key", "person")) == [
+        (f"incident:{incident.pk}:esc:1", roster.people["ethics"].pk)
+    ]
+    assert not escalated.filter(person=roster.people["duty"]).exists()  # never down the ladder to the duty officer
+    up = escalated.get()
+    assert up.require_ack and "mjib" not in up.body and "測試調查站值日" in up.body and "duty-person" in up.body
+    assert incident.timeline.filter(kind=TimelineEntry.Kind.ESCALATED, data__rung=top).count() == 1
+    # the ethics office does not acknowledge its escalation notice either → the agency head, once; the
+    # notifications already passed up are not passed again
+    assert escalation.sweep(later)["escalated"] == 1
+    assert Escalation.objects.get(notification=up).rung == 2
+    assert list(escalated.filter(person=roster.people["head"]).values_list("key", flat=True)) == [
+        f"incident:{incident.pk}:esc:2"
+    ]
+    assert escalation.sweep(later)["escalated"] == 1  # the agency head's escalation notice: no one further up
+    assert escalation.sweep(later)["escalated"] == 0
+    assert escalated.count() == 2 and Escalation.objects.count() == 6
+    assert incident.timeline.filter(kind=TimelineEntry.Kind.ESCALATED).count() == 4
+
+
+def test_someone_on_no_rung_escalates_to_the_duty_officer(roster: Any) -> None:
+    incident = _file(roster, category="theft", title="工地器材失竊", cyber_level=None, unit=roster.units["a"])
+    supervisor = Notification.objects.get(person=roster.people["supervisor_a"], key__endswith=":filed")
+    for n in Notification.objects.exclude(pk=supervisor.pk):
+        n.acknowledged_at = timezone.now()
+        n.save()
+    assert escalation.sweep(timezone.now() + timedelta(minutes=31))["escalated"] == 1
+    assert Escalation.objects.get(notification=supervisor).rung == 0
+    assert Notification.objects.get(key=f"incident:{incident.pk}:esc:0").person == roster.people["duty"]
 
 
 def test_overdue_clock_escalates_once(roster: Any) -> None:
@@ -97,7 +123,7 @@ def test_overdue_clock_escalates_once(roster: Any) -> None:
     assert result["overdue"] >= 1  # recovery (36 h) and notify (1 h) are past
     assert Deadline.objects.get(incident=incident, code="recovery").escalated_at is not None
     assert escalation.sweep()["overdue"] == 0
-    assert Notification.objects.filter(key=f"incident:{incident.pk}:overdue:recovery").exists()
+    assert Notification.objects.filter(key__startswith=f"incident:{incident.pk}:overdue:recovery:").exists()
 
 
 def test_bad_input_saves_nothing(roster: Any) -> None:

@@ -21,10 +21,22 @@ def free_port() -> int:
 
 
 class SmtpRecorder:
-    def __init__(self, delay: float = 0.0) -> None:
+    """Records what it accepts; refuses mail to the addresses in `refuse` (550 at RCPT, as a real server does for
+    an unknown mailbox)."""
+
+    def __init__(self, delay: float = 0.0, refuse: set[str] | None = None) -> None:
         self.messages: list[Message] = []
         self.delay = delay
+        self.refuse = refuse or set()
+        self.refused: list[str] = []
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if address.lower() in self.refuse:
+            self.refused.append(address)
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
@@ -57,10 +69,10 @@ class SmtpServer:
         }
 
 
-def start_smtp(delay: float = 0.0) -> tuple[Any, SmtpServer]:
+def start_smtp(delay: float = 0.0, refuse: set[str] | None = None) -> tuple[Any, SmtpServer]:
     from aiosmtpd.controller import Controller
 
-    recorder = SmtpRecorder(delay)
+    recorder = SmtpRecorder(delay, refuse)
     port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
