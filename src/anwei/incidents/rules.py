@@ -150,6 +150,8 @@ SEED = "DOMAIN §1 — 花蓮縣政府103年春節安全維護計畫 (seed)"
 EFFECTIVE = date(2021, 8, 23)
 SEED_DATE = date(2014, 1, 1)
 
+# Loaded once by migration 0002: keep it as it was. Later changes to the default rules are data migrations of their
+# own, dated and citing their source (0003: major incidents → agency head at once, from the seed).
 DEFAULT_RULES: list[dict[str, object]] = [
     {
         "name": "Every report: ethics office within 1 hour",

@@ -161,3 +161,35 @@ def test_concurrent_sweeps_escalate_once(roster: Any) -> None:
     assert sum(r for r in results if r > 0) == filed.count()  # each counted by one sweep only
     keys = list(Notification.objects.filter(key__contains=":esc:").values_list("key", "person_id"))
     assert len(keys) == len(set(keys))
+
+
+MAJOR = ("accident", "casualty", "sabotage", "arson", "explosion", "terror")
+
+
+def test_major_incidents_reach_the_agency_head_at_any_severity(roster: Any) -> None:
+    for code in MAJOR:
+        (rule,) = [r for r in RoutingRule.objects.filter(category=code) if "role:agency_head" in r.recipients]
+        assert "立即陳報機關首長" in rule.source and "seed" in rule.source
+        assert rule.effective_from == date(2014, 1, 1) and rule.active
+        incident = services.file_report(
+            actor=roster.users["staff_a"], agency=roster.agency, category=code, title=f"{code} 測試", severity="normal"
+        )
+        assert incident.severity == "normal"
+        told = Notification.objects.filter(source_id=str(incident.pk), person=roster.people["head"])
+        assert told.count() == 1, code
+    theft = services.file_report(actor=roster.users["staff_a"], agency=roster.agency, category="theft", title="失竊")
+    assert not Notification.objects.filter(source_id=str(theft.pk), person=roster.people["head"]).exists()
+
+
+def test_the_major_incident_migration_loads_once_and_unloads() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("anwei.incidents.migrations.0003_major_incidents_agency_head")
+    count = RoutingRule.objects.count()
+    migration.load(apps, None)  # run again: nothing twice
+    assert RoutingRule.objects.count() == count
+    migration.unload(apps, None)
+    assert RoutingRule.objects.count() == count - len(MAJOR)
+    assert not [r for r in RoutingRule.objects.filter(category__in=MAJOR) if "role:agency_head" in r.recipients]
