@@ -177,7 +177,9 @@ class RuleForm(forms.ModelForm):
         help_text=_('e.g. ["role:ethics_officer", "duty:ethics", "org:investigation"]'),
     )
     channels = JSONListField(
-        label=_("Channels"), required=False, help_text=_('e.g. ["inapp", "email"]; empty: default')
+        label=_("Channels"),
+        required=False,
+        help_text=_('e.g. ["sms"]: in addition to the in-app inbox, e-mail and each recipient\'s own channels'),
     )
     deadlines = JSONListField(
         label=_("Deadlines"), required=False, help_text=_('e.g. [{"code": "notify", "hours": 1}]')

@@ -118,7 +118,14 @@ class RoutingRule(models.Model):
     min_level = models.PositiveSmallIntegerField(_("from cyber level"), null=True, blank=True)
     max_level = models.PositiveSmallIntegerField(_("up to cyber level"), null=True, blank=True)
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
-    channels = models.JSONField(_("channels"), default=list, blank=True, help_text=_("Empty: the default channels."))
+    channels = models.JSONField(
+        _("channels"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Channels used in addition to the in-app inbox, e-mail and each recipient's own registered channels."
+        ),
+    )
     deadlines = models.JSONField(_("deadlines"), default=list, blank=True)
     tasks = models.JSONField(_("tasks"), default=list, blank=True)
     ack_minutes = models.PositiveIntegerField(_("minutes to acknowledge before escalation"), default=30)

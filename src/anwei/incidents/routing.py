@@ -130,6 +130,7 @@ def recipients_for(incident: Incident, applied: list[RoutingRule], at: datetime 
 
 
 def channels_for(applied: list[RoutingRule]) -> list[str] | None:
+    """The channels the rules add to each recipient's own (in-app inbox, e-mail, registered webhook or SMS)."""
     codes: list[str] = []
     for rule in applied:
         codes += [str(c) for c in rule.channels if str(c) not in codes]

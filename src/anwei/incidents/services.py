@@ -243,7 +243,7 @@ def _send(
         source=incident,
         key=key,
         url=url_of(incident),
-        channels=route.channels,
+        add_channels=route.channels or (),  # a rule's channels add to the inbox, e-mail and the person's own
         require_ack=True,
     )
     if incident.restricted:

@@ -78,12 +78,14 @@ def notify(
     key: str = "",
     url: str = "",
     channels: Sequence[str] | None = None,
+    add_channels: Sequence[str] = (),
     require_ack: bool = False,
 ) -> list[Notification]:
     """Tell `people` (Persons or Users) and external `contacts`. With a `key`, a recipient already told under that
     key is not told again (safe to call from retried or periodic tasks). Without `channels`, the default channels
-    (ANWEI_NOTIFY_CHANNELS) plus any webhook/SMS channel registered for the recipient. Returns the new
-    notifications. A few statements whatever the number of recipients: it runs inside every report's filing."""
+    (ANWEI_NOTIFY_CHANNELS: the in-app inbox and e-mail), then `add_channels` (e.g. a routing rule's), plus any
+    webhook/SMS channel registered for the recipient; `channels` replaces all of them (exactly these). Returns the
+    new notifications. A few statements whatever the number of recipients: it runs inside every report's filing."""
     recipients = _recipients(people, contacts)
     if key and recipients:
         people_ids = [r["person"].pk for r in recipients if "person" in r]
@@ -110,7 +112,9 @@ def notify(
     deliveries = []
     for notification in created:
         codes = list(channels) if channels is not None else list(settings.ANWEI_NOTIFY_CHANNELS)
-        codes += [c for c in extra.get(_ident_of(notification), []) if c not in codes]
+        for code in [*add_channels, *extra.get(_ident_of(notification), [])]:
+            if code not in codes:
+                codes.append(code)
         for code in codes:
             if address := CHANNELS[code].address_for(notification):
                 deliveries.append(Delivery(notification=notification, channel=code, address=address))

@@ -193,3 +193,21 @@ def test_the_major_incident_migration_loads_once_and_unloads() -> None:
     migration.unload(apps, None)
     assert RoutingRule.objects.count() == count - len(MAJOR)
     assert not [r for r in RoutingRule.objects.filter(category__in=MAJOR) if "role:agency_head" in r.recipients]
+
+
+def test_rule_channels_add_to_the_inbox_email_and_the_recipients_own(roster: Any) -> None:
+    from anwei.notifications.models import ContactChannel
+
+    duty = roster.people["duty"]
+    duty.mobile = "0912-345-678"
+    duty.save()
+    ContactChannel.objects.create(person=duty, channel="webhook", address="https://hooks.example/duty", secret="s")
+    rule = RoutingRule.objects.get(category="*", min_severity="")
+    rulebook.update_rule(actor=roster.users["admin"], rule=rule, channels=["sms"])
+    incident = services.file_report(actor=roster.users["staff_a"], agency=roster.agency, category="theft", title="失竊")
+    told = Notification.objects.get(source_id=str(incident.pk), person=duty)
+    channels = sorted(told.deliveries.values_list("channel", flat=True))
+    assert channels == ["email", "inapp", "sms", "webhook"]  # the rule's SMS added, nothing replaced
+    assert told.deliveries.get(channel="sms").address == "0912345678"
+    ethics = Notification.objects.get(source_id=str(incident.pk), person=roster.people["ethics"])
+    assert sorted(ethics.deliveries.values_list("channel", flat=True)) == ["email", "inapp"]  # no mobile: no SMS
