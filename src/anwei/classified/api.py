@@ -1,33 +1,26 @@
-"""The register over the API. `title` and `content` are null unless the caller has need-to-know; every read of
-an item is audited, and error messages never name a title."""
+"""The register over the API: items, combining, storage, need-to-know grants, level changes and destruction
+(custody calls are in api_custody.py, on the same router). `title`, `content` and whatever could describe an item
+(its declassification condition, storage location, classifying authority, the reasons of its level changes) are
+null unless the caller has need-to-know; every read of an item is audited, and error messages never name a title."""
 
 from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from anwei.accounts.models import User
+from anwei.accounts.models import AccessGrant, User
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.schema import IsoDate, IsoDateTime
 from anwei.directory.models import Unit
 
-from . import custody, policies, selectors, services
-from .models import ClassifiedItem, CustodyRequest, Transfer
+from . import api_custody, auditing, policies, selectors, services
+from .api_shared import CopyOut, agency_id, agency_user, copy_out, readable_item
+from .models import ClassifiedItem, LevelChange
 
 router = Router(tags=["classified"])
-
-
-class CopyOut(Schema):
-    id: int
-    reference_no: str
-    copy_number: int | None
-    holder: str
-    storage_location: str
-    status: str
-    due_back: IsoDateTime | None
-    returned_at: IsoDateTime | None
 
 
 class ItemOut(Schema):
@@ -38,12 +31,12 @@ class ItemOut(Schema):
     status: str
     classified_on: date
     protection_until: IsoDate | None
-    declassification_condition: str
+    declassification_condition: str | None
     protection_ends: IsoDate | None
-    classifying_authority: str
+    classifying_authority: str | None
     unit_id: int
     custodian: str
-    storage_location: str
+    storage_location: str | None
     proposed: bool
     original_id: int | None
     copy_number: int | None
@@ -55,7 +48,8 @@ class ItemDetailOut(ItemOut):
     copies: list[CopyOut] = []
 
 
-def _out(item: ClassifiedItem, readable: bool) -> dict[str, Any]:
+def item_out(item: ClassifiedItem, readable: bool) -> dict[str, Any]:
+    """An item as the caller may see it: without need-to-know, register data only."""
     return {
         "id": item.pk,
         "reference_no": item.reference_no,
@@ -64,12 +58,12 @@ def _out(item: ClassifiedItem, readable: bool) -> dict[str, Any]:
         "status": item.status,
         "classified_on": item.classified_on,
         "protection_until": item.protection_until,
-        "declassification_condition": item.declassification_condition,
+        "declassification_condition": item.declassification_condition if readable else None,
         "protection_ends": services.protection_ends(item),
-        "classifying_authority": item.classifying_authority,
+        "classifying_authority": item.classifying_authority if readable else None,
         "unit_id": item.unit_id,
         "custodian": item.custodian.display_name,
-        "storage_location": item.storage_location,
+        "storage_location": item.storage_location if readable else None,
         "proposed": item.proposed,
         "original_id": item.original_id,
         "copy_number": item.copy_number,
@@ -96,82 +90,30 @@ class ItemIn(Schema):
     kind: str = ClassifiedItem.Kind.DOCUMENT
 
 
-class RequestIn(Schema):
+class CombineIn(Schema):
     model_config = {"extra": "forbid"}
 
-    kind: str
-    purpose: str = Field(min_length=1, max_length=300)
-    copies: int = Field(1, ge=1, le=50)
-    due_back: IsoDateTime | None = None
+    part_ids: list[int] = Field(min_length=2, max_length=100)
+    unit_id: int
+    title: str = Field(min_length=1, max_length=200)
+    classified_on: IsoDate
+    protection_until: IsoDate | None = None
+    declassification_condition: str = Field("", max_length=300)
+    classifying_authority: str = Field(min_length=1, max_length=120)
+    storage_location: str = Field(min_length=1, max_length=120)
 
 
-class RequestOut(Schema):
-    id: int
-    item_id: int
-    kind: str
-    requester_id: int
-    purpose: str
-    copies: int
-    due_back: IsoDateTime | None
-    status: str
-    decided_by_id: int | None
-
-
-class DecisionIn(Schema):
+class StorageIn(Schema):
     model_config = {"extra": "forbid"}
 
-    approve: bool
-    note: str = Field("", max_length=300)
+    storage_location: str = Field(min_length=1, max_length=120)
 
 
-class DecisionOut(Schema):
-    request: RequestOut
-    copies: list[CopyOut]
-
-
-class TransferIn(Schema):
-    model_config = {"extra": "forbid"}
-
-    method: str
-    expected_by: datetime
-    to_user_id: int | None = None
-    outside_recipient: str = Field("", max_length=200)
-
-
-class TransferOut(Schema):
-    id: int
-    item_id: int
-    from_user_id: int
-    to_user_id: int | None
-    outside_recipient: str
-    method: str
-    expected_by: datetime
-    sent_at: IsoDateTime | None
-    received_at: IsoDateTime | None
-
-
-def _copy_out(c: ClassifiedItem) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "reference_no": c.reference_no,
-        "copy_number": c.copy_number,
-        "holder": c.custodian.display_name,
-        "storage_location": c.storage_location,
-        "status": c.status,
-        "due_back": c.due_back,
-        "returned_at": c.returned_at,
-    }
-
-
-def _agency_id(request: HttpRequest) -> int:
-    return getattr(request.user, "agency_id", None) or 0
-
-
-def _agency_user(request: HttpRequest, user_id: int, field: str) -> User:
-    user = User.objects.filter(pk=user_id, agency_id=_agency_id(request), is_active=True).first()
-    if user is None:
-        raise BusinessRuleError(_("Unknown person."), field=field)
-    return user
+def _unit(request: HttpRequest, unit_id: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id, agency_id=agency_id(request)).first()
+    if unit is None:
+        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    return unit
 
 
 class ItemPage(Schema):
@@ -186,25 +128,25 @@ def list_items(  # type: ignore[no-untyped-def]
     level: str = "",
     status: str = "",
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ):
-    """The register, newest first: `title` and `content` only where the caller has need-to-know. A search
-    matches reference numbers, and titles only among those items."""
+    """The register, newest first: `title`, `content` and what could describe an item only where the caller has
+    need-to-know. A search matches reference numbers, and titles only among those items."""
     if not policies.items.can(request.user, "classified.view") and not selectors.register(request.user).exists():
         raise NotAllowed()
     qs = selectors.register(request.user, q=q[:80], level=level[:15], status=status[:15])
     items = list(qs[offset : offset + limit])
     readable = {r.item.pk for r in selectors.rows(request.user, items) if r.may_read}
-    services.record_listing(actor=request.user, shown=items, titled=readable, how="api")
-    return {"items": [_out(i, i.pk in readable) for i in items], "count": qs.count()}
+    auditing.record_listing(actor=request.user, shown=items, titled=readable, how="api")
+    return {"items": [item_out(i, i.pk in readable) for i in items], "count": qs.count()}
 
 
 @router.get("/items/{item_id}", response=ItemDetailOut)
 def get_item(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
-    item = policies.items.get_visible(request.user, item_id)
-    services.record_view(actor=request.user, item=item, how="api")
-    data = _out(item, policies.items.can_read(request.user, item))
-    data["copies"] = [_copy_out(c) for c in selectors.copies_of(item)]
+    item, readable = readable_item(request, item_id)
+    auditing.record_view(actor=request.user, item=item, how="api")
+    data = item_out(item, readable)
+    data["copies"] = [copy_out(c, readable) for c in selectors.copies_of(item)]
     return data
 
 
@@ -213,47 +155,35 @@ def create_item(request: HttpRequest, payload: ItemIn):  # type: ignore[no-untyp
     if not policies.items.can(request.user, "classified.register"):
         raise NotAllowed()
     data = payload.model_dump()
-    unit = Unit.objects.filter(pk=data.pop("unit_id"), agency_id=_agency_id(request)).first()
-    if unit is None:
-        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
-    custodian = _agency_user(request, data.pop("custodian_id"), "custodian_id")
+    unit = _unit(request, data.pop("unit_id"))
+    custodian = agency_user(request, data.pop("custodian_id"), "custodian_id")
     item = services.register_item(actor=request.user, unit=unit, custodian=custodian, **data)
-    return Status(201, _out(item, True))
+    return Status(201, item_out(item, True))
 
 
-@router.post("/items/{item_id}/requests", response={201: RequestOut})
-def create_request(request: HttpRequest, item_id: int, payload: RequestIn):  # type: ignore[no-untyped-def]
-    item = policies.items.get_visible(request.user, item_id)
-    return Status(201, custody.request(actor=request.user, item=item, **payload.model_dump()))
-
-
-@router.post("/requests/{request_id}/decision", response=DecisionOut)
-def decide_request(request: HttpRequest, request_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
-    req: CustodyRequest = policies.requests.get_visible(request.user, request_id)
-    made = custody.decide(actor=request.user, req=req, approve=payload.approve, note=payload.note)
-    req.refresh_from_db()
-    return {"request": req, "copies": [_copy_out(c) for c in made]}
-
-
-@router.post("/items/{item_id}/transfers", response={201: TransferOut})
-def create_transfer(request: HttpRequest, item_id: int, payload: TransferIn):  # type: ignore[no-untyped-def]
-    item = policies.items.get_visible(request.user, item_id)
+@router.post("/combinations", response={201: ItemOut})
+def combine_items(request: HttpRequest, payload: CombineIn):  # type: ignore[no-untyped-def]
+    """Combine items whose titles the caller may see into a new one, held by the caller: it takes the highest of
+    their levels."""
+    if not policies.items.can(request.user, "classified.register"):
+        raise NotAllowed()
     data = payload.model_dump()
-    to_user_id = data.pop("to_user_id")
-    to_user = _agency_user(request, to_user_id, "to_user_id") if to_user_id else None
-    return Status(201, custody.start_transfer(actor=request.user, item=item, to_user=to_user, **data))
+    ids = set(data.pop("part_ids"))
+    parts = list(selectors.combinable(request.user).filter(pk__in=ids))
+    if len(parts) != len(ids):
+        raise BusinessRuleError(_("Choose items you may combine."), field="part_ids")
+    unit = _unit(request, data.pop("unit_id"))
+    custodian: User = request.user  # type: ignore[assignment]  # signed in: the API requires it
+    item = services.combine_items(actor=request.user, parts=parts, unit=unit, custodian=custodian, **data)
+    return Status(201, item_out(item, True))
 
 
-@router.post("/transfers/{transfer_id}/sent", response=TransferOut)
-def transfer_sent(request: HttpRequest, transfer_id: int) -> Transfer:
-    transfer = policies.transfers.get_visible(request.user, transfer_id)
-    return custody.confirm_sent(actor=request.user, transfer=transfer)
-
-
-@router.post("/transfers/{transfer_id}/received", response=TransferOut)
-def transfer_received(request: HttpRequest, transfer_id: int) -> Transfer:
-    transfer = policies.transfers.get_visible(request.user, transfer_id)
-    return custody.confirm_received(actor=request.user, transfer=transfer)
+@router.post("/items/{item_id}/storage-location", response=ItemOut)
+def move_item(request: HttpRequest, item_id: int, payload: StorageIn):  # type: ignore[no-untyped-def]
+    """The custodian records where the item is kept now."""
+    item = policies.items.get_visible(request.user, item_id)
+    item = services.move(actor=request.user, item=item, storage_location=payload.storage_location)
+    return item_out(item, policies.items.can_read(request.user, item))
 
 
 class GrantIn(Schema):
@@ -261,14 +191,70 @@ class GrantIn(Schema):
 
     user_id: int
     reason: str = Field(min_length=1, max_length=300)
+    expires_at: IsoDateTime | None = None
 
 
 class GrantOut(Schema):
     id: int
     user_id: int
-    reason: str
+    reason: str | None
     granted_by_id: int
     granted_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ReasonIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    reason: str = Field(min_length=1, max_length=300)
+
+
+def grant_out(g: AccessGrant, readable: bool) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "user_id": g.user_id,
+        "reason": g.reason if readable else None,
+        "granted_by_id": g.granted_by_id,
+        "granted_at": g.granted_at,
+        "expires_at": g.expires_at,
+        "revoked_at": g.revoked_at,
+    }
+
+
+@router.get("/items/{item_id}/grants", response=list[GrantOut])
+def list_grants(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+    """The written grants in force, for those who may grant and those with need-to-know (the reasons only for
+    the latter)."""
+    item, readable = readable_item(request, item_id)
+    if not readable and not policies.items.can(request.user, "classified.grant", item):
+        raise NotAllowed()
+    return [grant_out(g, readable) for g in selectors.grants_of(item)[:500]]
+
+
+@router.post("/items/{item_id}/grants", response={201: GrantOut})
+def grant_need_to_know(request: HttpRequest, item_id: int, payload: GrantIn):  # type: ignore[no-untyped-def]
+    """A written need-to-know grant, by the custodian or an authorised supervisor of the owning unit — to someone
+    else, never to oneself; `expires_at` optional."""
+    item = policies.items.get_visible(request.user, item_id)
+    if not policies.items.can(request.user, "classified.grant", item):
+        raise NotAllowed()
+    user = agency_user(request, payload.user_id, "user_id")
+    grant = services.grant_need_to_know(
+        actor=request.user, item=item, user=user, reason=payload.reason, expires_at=payload.expires_at
+    )
+    return Status(201, grant_out(grant, policies.items.can_read(request.user, item)))
+
+
+@router.post("/items/{item_id}/grants/{grant_id}/revocation", response=GrantOut)
+def revoke_need_to_know(request: HttpRequest, item_id: int, grant_id: int, payload: ReasonIn):  # type: ignore[no-untyped-def]
+    """Withdraw a written grant in force, with the reason (audited)."""
+    item = policies.items.get_visible(request.user, item_id)
+    if not policies.items.can(request.user, "classified.grant", item):
+        raise NotAllowed()
+    grant = get_object_or_404(selectors.grants_of(item), pk=grant_id)
+    grant = services.revoke_need_to_know(actor=request.user, item=item, grant=grant, reason=payload.reason)
+    return grant_out(grant, policies.items.can_read(request.user, item))
 
 
 class LevelChangeIn(Schema):
@@ -287,9 +273,22 @@ class LevelChangeOut(Schema):
     from_level: str
     to_level: str
     declassified: bool
-    reason: str
-    authority: str
+    reason: str | None
+    authority: str | None
     decided_at: datetime
+
+
+def level_change_out(ch: LevelChange, readable: bool) -> dict[str, Any]:
+    return {
+        "id": ch.pk,
+        "item_id": ch.item_id,
+        "from_level": ch.from_level,
+        "to_level": ch.to_level,
+        "declassified": ch.declassified,
+        "reason": ch.reason if readable else None,
+        "authority": ch.authority if readable else None,
+        "decided_at": ch.decided_at,
+    }
 
 
 class ClassificationDecisionIn(Schema):
@@ -316,29 +315,29 @@ class DestructionOut(Schema):
     destroyed_at: datetime
 
 
-@router.post("/items/{item_id}/grants", response={201: GrantOut})
-def grant_need_to_know(request: HttpRequest, item_id: int, payload: GrantIn):  # type: ignore[no-untyped-def]
-    """A written need-to-know grant, by the custodian or an authorised supervisor of the owning unit."""
-    item = policies.items.get_visible(request.user, item_id)
-    if not policies.items.can(request.user, "classified.grant", item):
-        raise NotAllowed()
-    user = _agency_user(request, payload.user_id, "user_id")
-    return Status(201, services.grant_need_to_know(actor=request.user, item=item, user=user, reason=payload.reason))
-
-
 @router.post("/items/{item_id}/classification-decision", response=ItemOut)
 def decide_classification(request: HttpRequest, item_id: int, payload: ClassificationDecisionIn):  # type: ignore[no-untyped-def]
-    """Decide a proposed classification (within 30 days of proposal)."""
+    """Decide a proposed classification, within the time the rule set in force on its classification date allows
+    (see `decision_due` on the item's page; 國家機密保護法第6條)."""
     item = policies.items.get_visible(request.user, item_id)
-    services.decide_classification(actor=request.user, item=item, approve=payload.approve)
-    return _out(item, policies.items.can_read(request.user, item))
+    item = services.decide_classification(actor=request.user, item=item, approve=payload.approve)
+    return item_out(item, policies.items.can_read(request.user, item))
+
+
+@router.get("/items/{item_id}/level-changes", response=list[LevelChangeOut])
+def list_level_changes(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+    """The item's level changes and declassification; reason and authority only with need-to-know."""
+    item, readable = readable_item(request, item_id)
+    auditing.record_view(actor=request.user, item=item, how="api:level-changes")
+    return [level_change_out(ch, readable) for ch in selectors.level_changes_of(item)[:500]]
 
 
 @router.post("/items/{item_id}/level-changes", response={201: LevelChangeOut})
 def change_level(request: HttpRequest, item_id: int, payload: LevelChangeIn):  # type: ignore[no-untyped-def]
     """Change the level or declassify; holders of copies are notified."""
     item = policies.items.get_visible(request.user, item_id)
-    return Status(201, services.change_level(actor=request.user, item=item, **payload.model_dump()))
+    change = services.change_level(actor=request.user, item=item, **payload.model_dump())
+    return Status(201, level_change_out(change, policies.items.can_read(request.user, item)))
 
 
 @router.post("/items/{item_id}/destruction", response={201: DestructionOut})
@@ -348,10 +347,4 @@ def destroy(request: HttpRequest, item_id: int, payload: DestructionIn):  # type
     return Status(201, services.destroy(actor=request.user, item=item, **payload.model_dump()))
 
 
-@router.post("/copies/{copy_id}/return", response=CopyOut)
-def return_copy(request: HttpRequest, copy_id: int):  # type: ignore[no-untyped-def]
-    """The custodian of the original records that a copy came back."""
-    copy = policies.items.get_visible(request.user, copy_id)
-    if copy.original_id is None:
-        raise BusinessRuleError(_("This is not a copy."))
-    return _copy_out(custody.return_copy(actor=request.user, copy=copy))
+router.add_router("", api_custody.router)  # custody calls, on the same paths under /api/v1/classified/

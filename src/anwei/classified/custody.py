@@ -1,8 +1,23 @@
 """Writes on custody: copy/photocopy/fax/take-out requests and their approval, numbered copies (複製物) and
-returns; transfers with the methods allowed for the level, confirmed by both sides; and the periodic checks
-for overdue returns, unconfirmed transfers and undecided proposals."""
+returns; transfers with the methods allowed for the level, confirmed by both sides (outside the agency: the
+returned receipt, recorded by someone other than the sender). The periodic checks are in alerts.py.
 
-from datetime import datetime, timedelta
+Where an item may be for each action (its status, and its open business); anything else is refused with a message:
+
+    action                 item status      refused as well while
+    request                in custody,      —
+                           out on loan
+    approve a copy         in custody       —
+    approve a take-out     in custody       a transfer of it is open
+    start a transfer       in custody       a transfer of it is open; a take-out of it is approved and not returned
+    confirm sent           in custody       the sender no longer holds it; a take-out is approved and not returned
+    confirm received       in transit       —
+    record a take-out back out on loan      —
+
+Every such write locks the item's row first and reads its status again, so two requests at once cannot both pass
+(and the database allows one open transfer per item)."""
+
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,20 +28,70 @@ from django.utils.translation import gettext as _
 from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
-from anwei.core.rocdate import format_datetime
 from anwei.directory.models import Unit
 from anwei.notifications.services import notify
 
-from . import policies, rules
+from . import auditing, policies, rules
 from .models import ClassifiedItem, CustodyRequest, Transfer
-from .services import GONE, ethics_officers
+from .services import locked
 
 Status = ClassifiedItem.Status
 
+REQUEST, APPROVE_COPY, APPROVE_TAKE_OUT = "request", "approve_copy", "approve_take_out"
+START_TRANSFER, CONFIRM_SENT, CONFIRM_RECEIVED, RETURN_TAKE_OUT = (
+    "start_transfer",
+    "confirm_sent",
+    "confirm_received",
+    "return_take_out",
+)
+ALLOWED_STATUS: dict[str, frozenset[str]] = {
+    REQUEST: frozenset({Status.IN_CUSTODY, Status.ON_LOAN}),
+    APPROVE_COPY: frozenset({Status.IN_CUSTODY}),
+    APPROVE_TAKE_OUT: frozenset({Status.IN_CUSTODY}),
+    START_TRANSFER: frozenset({Status.IN_CUSTODY}),
+    CONFIRM_SENT: frozenset({Status.IN_CUSTODY}),
+    CONFIRM_RECEIVED: frozenset({Status.IN_TRANSIT}),
+    RETURN_TAKE_OUT: frozenset({Status.ON_LOAN}),
+}
 
-def _usable(item: ClassifiedItem) -> None:
-    if item.status in (*GONE, Status.DECLASSIFIED, Status.IN_TRANSIT):
-        raise BusinessRuleError(_("This item is not in custody here."))
+
+def _status_refusal(status: str) -> str:
+    refusals: dict[str, str] = {
+        Status.ON_LOAN: _("This item is out on loan; record its return first."),
+        Status.IN_TRANSIT: _("This item is in transit; wait until its receipt is confirmed."),
+        Status.IN_CUSTODY: _("This item is in custody, not out."),
+        Status.TRANSFERRED: _("This item has left the agency."),
+        Status.DECLASSIFIED: _("This item is declassified."),
+        Status.DESTROYED: _("This item has been destroyed."),
+    }
+    return refusals.get(status, _("This item is not in custody here."))
+
+
+def open_transfer(item: ClassifiedItem) -> Transfer | None:
+    return Transfer.objects.filter(item_id=item.pk, received_at__isnull=True, cancelled_at__isnull=True).first()
+
+
+def outstanding_take_out(item: ClassifiedItem) -> CustodyRequest | None:
+    return CustodyRequest.objects.filter(
+        item_id=item.pk, kind=CustodyRequest.Kind.TAKE_OUT, status=CustodyRequest.Status.APPROVED
+    ).first()
+
+
+def require_state(item: ClassifiedItem, action: str) -> None:
+    """Refuse `action` unless the item is where the table above allows it."""
+    if item.status not in ALLOWED_STATUS[action]:
+        raise BusinessRuleError(_status_refusal(item.status), code="item_state")
+    if action in (APPROVE_TAKE_OUT, START_TRANSFER) and open_transfer(item) is not None:
+        raise BusinessRuleError(
+            _("A transfer of this item is open; it must be received or cancelled first."), code="item_state"
+        )
+    if action in (START_TRANSFER, CONFIRM_SENT) and outstanding_take_out(item) is not None:
+        raise BusinessRuleError(
+            _("A take-out of this item is approved and not returned; record its return first."), code="item_state"
+        )
+
+
+_locked = locked  # the item's row, locked, as it is now
 
 
 def copy_refusal(item: ClassifiedItem) -> str:
@@ -55,7 +120,7 @@ def request(
         raise NotAllowed()
     if kind not in CustodyRequest.Kind.values:
         raise BusinessRuleError(_("Unknown kind of request."), field="kind")
-    _usable(item)
+    require_state(item, REQUEST)
     if kind in CustodyRequest.COPYING:
         reason = copy_refusal(item)
         if reason:
@@ -97,12 +162,13 @@ def decide(*, actor: Any, req: CustodyRequest, approve: bool, note: str = "") ->
         raise NotAllowed(_("You cannot approve your own request."))
     if not policies.requests.can(actor, "classified.approve", req):
         raise NotAllowed()
+    req = CustodyRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != CustodyRequest.Status.PENDING:
         raise BusinessRuleError(_("This request has already been decided."))
-    item = req.item
+    item = _locked(req.item)
     made: list[ClassifiedItem] = []
     if approve:
-        _usable(item)
+        require_state(item, APPROVE_COPY if req.kind in CustodyRequest.COPYING else APPROVE_TAKE_OUT)
         if req.kind in CustodyRequest.COPYING and copy_refusal(item):
             raise BusinessRuleError(copy_refusal(item), code="copy_forbidden")
     req.status = CustodyRequest.Status.APPROVED if approve else CustodyRequest.Status.REFUSED
@@ -118,9 +184,10 @@ def decide(*, actor: Any, req: CustodyRequest, approve: bool, note: str = "") ->
     if approve and req.kind in CustodyRequest.COPYING:
         made = _make_copies(actor=actor, req=req)
     elif approve and req.kind == CustodyRequest.Kind.TAKE_OUT:
+        before = auditing.snapshot(item, ["status"])
         item.status = Status.ON_LOAN
         item.save(update_fields=["status"])
-        audit.record(actor=actor, action=audit.Action.UPDATE, obj=item, changes={"status": ["in_custody", "on_loan"]})
+        auditing.record_update(actor=actor, item=item, before=before)
     notify(
         people=[req.requester],
         subject=(_("Approved: %(req)s") if approve else _("Refused: %(req)s")) % {"req": str(req)},
@@ -176,18 +243,20 @@ def _make_copies(*, actor: Any, req: CustodyRequest) -> list[ClassifiedItem]:
 @transaction.atomic
 def return_copy(*, actor: Any, copy: ClassifiedItem, storage_location: str = "") -> ClassifiedItem:
     """The custodian of the original records that a copy came back (and where it is kept now)."""
+    copy = _locked(copy)
     original = copy.original
     if original is None or original.custodian_id != getattr(actor, "pk", None):
         raise NotAllowed()
     if copy.returned_at is not None or copy.status == Status.DESTROYED:
         raise BusinessRuleError(_("This copy is already back."))
-    before = audit.snapshot(copy, ["status", "custodian_id", "storage_location", "returned_at"])
+    before = auditing.snapshot(copy, ["status", "custodian_id", "storage_location", "returned_at"])
     copy.returned_at = timezone.now()
-    copy.status = Status.IN_CUSTODY
+    if copy.status == Status.ON_LOAN:  # a copy declassified meanwhile stays declassified
+        copy.status = Status.IN_CUSTODY
     copy.custodian = original.custodian
     copy.storage_location = storage_location.strip() or original.storage_location
     copy.save(update_fields=["returned_at", "status", "custodian", "storage_location"])
-    audit.record_update(actor=actor, obj=copy, before=before)
+    auditing.record_update(actor=actor, item=copy, before=before)
     _close_if_all_back(copy.copy_request)
     return copy
 
@@ -206,20 +275,42 @@ def _close_if_all_back(req: CustodyRequest | None) -> None:
 def return_take_out(*, actor: Any, req: CustodyRequest) -> CustodyRequest:
     if not policies.requests.can(actor, "classified.return", req):
         raise NotAllowed()
+    req = CustodyRequest.objects.select_for_update().get(pk=req.pk)
     if req.kind != CustodyRequest.Kind.TAKE_OUT or req.status != CustodyRequest.Status.APPROVED:
         raise BusinessRuleError(_("Nothing is out on this request."))
+    item = _locked(req.item)
+    require_state(item, RETURN_TAKE_OUT)
     req.status, req.returned_at = CustodyRequest.Status.RETURNED, timezone.now()
     req.save(update_fields=["status", "returned_at"])
-    item = req.item
+    before = auditing.snapshot(item, ["status"])
     item.status = Status.IN_CUSTODY
     item.save(update_fields=["status"])
     audit.record(actor=actor, action=audit.Action.UPDATE, obj=req, changes={"status": ["approved", "returned"]})
+    auditing.record_update(actor=actor, item=item, before=before)
     return req
 
 
 def allowed_methods(item: ClassifiedItem, *, external: bool) -> tuple[str, ...]:
     rule = rules.rules_on(item.classified_on).level(item.level)
     return rule.external_methods if external else rule.internal_methods
+
+
+def _check_recipient(
+    item: ClassifiedItem, actor: Any, to_user: User | None, to_unit: Unit | None, outside: str
+) -> None:
+    if not outside and to_user is None:
+        raise BusinessRuleError(_("Choose the recipient."), field="to_user")
+    if outside and to_user is not None:
+        raise BusinessRuleError(_("Choose a person inside the agency or name one outside, not both."), field="to_user")
+    if outside and to_unit is not None:
+        raise BusinessRuleError(_("A recipient outside the agency has no unit of ours."), field="to_unit")
+    if to_user is not None:
+        if to_user.pk == actor.pk:
+            raise BusinessRuleError(_("You already hold this item."), field="to_user")
+        if to_user.agency_id != item.agency_id or not to_user.is_active:
+            raise BusinessRuleError(_("Unknown person."), field="to_user")
+    if to_unit is not None and (to_unit.agency_id != item.agency_id or not to_unit.active):
+        raise BusinessRuleError(_("Unknown unit."), field="to_unit")
 
 
 @transaction.atomic
@@ -233,19 +324,17 @@ def start_transfer(
     to_unit: Unit | None = None,
     outside_recipient: str = "",
 ) -> Transfer:
-    """The custodian hands the item over by a method allowed for its level inside or outside the agency."""
+    """The custodian hands the item over by a method allowed for its level inside or outside the agency. One open
+    transfer at a time, and none while the item is out."""
     if not policies.items.can(actor, policies.TRANSFER, item):
         raise NotAllowed()
-    _usable(item)
-    if item.status == Status.ON_LOAN:
-        raise BusinessRuleError(_("This item is out on loan."))
-    external = bool(outside_recipient.strip())
-    if not external and to_user is None:
-        raise BusinessRuleError(_("Choose the recipient."), field="to_user")
-    if external and to_user is not None:
-        raise BusinessRuleError(_("Choose a person inside the agency or name one outside, not both."), field="to_user")
-    if to_user is not None and to_user.pk == actor.pk:
-        raise BusinessRuleError(_("You already hold this item."), field="to_user")
+    item = _locked(item)
+    if item.custodian_id != actor.pk:
+        raise NotAllowed()
+    require_state(item, START_TRANSFER)
+    outside = outside_recipient.strip()
+    _check_recipient(item, actor, to_user, to_unit, outside)
+    external = bool(outside)
     allowed = allowed_methods(item, external=external)
     if method not in allowed:
         names = "、".join(str(rules.TransferMethod(m).label) for m in allowed)
@@ -260,12 +349,14 @@ def start_transfer(
         )
     if expected_by <= timezone.now():
         raise BusinessRuleError(_("The expected time must be in the future."), field="expected_by")
+    if to_unit is None and to_user is not None:
+        to_unit = getattr(getattr(to_user, "person", None), "unit", None)
     transfer = Transfer.objects.create(
         item=item,
         from_user=actor,
         to_user=to_user,
-        to_unit=to_unit or (getattr(getattr(to_user, "person", None), "unit", None) if to_user else None),
-        outside_recipient=outside_recipient.strip(),
+        to_unit=to_unit,
+        outside_recipient=outside,
         method=method,
         expected_by=expected_by,
     )
@@ -273,23 +364,41 @@ def start_transfer(
         actor=actor,
         action=audit.Action.CREATE,
         obj=transfer,
-        changes={"method": method, "to_user": to_user and to_user.pk, "outside": transfer.outside_recipient},
+        changes={
+            "method": method,
+            "to_user": to_user and to_user.pk,
+            "to_unit": to_unit and to_unit.pk,
+            "outside": transfer.outside_recipient,
+        },
     )
     return transfer
 
 
+def _locked_transfer(transfer: Transfer) -> Transfer:
+    return Transfer.objects.select_for_update().get(pk=transfer.pk)
+
+
 @transaction.atomic
 def confirm_sent(*, actor: Any, transfer: Transfer) -> Transfer:
+    """The sender confirms it left: only while the item is still in their custody and not out on a take-out."""
     if not policies.transfers.can(actor, "classified.confirm_sent", transfer):
         raise NotAllowed()
+    transfer = _locked_transfer(transfer)
+    if transfer.cancelled_at is not None:
+        raise BusinessRuleError(_("This transfer was cancelled."))
     if transfer.sent_at is not None:
         raise BusinessRuleError(_("Already confirmed as sent."))
+    item = _locked(transfer.item)
+    if item.custodian_id != transfer.from_user_id:
+        raise BusinessRuleError(_("The sender no longer holds this item."), code="item_state")
+    require_state(item, CONFIRM_SENT)
     transfer.sent_at = timezone.now()
     transfer.save(update_fields=["sent_at"])
-    item = transfer.item
+    before = auditing.snapshot(item, ["status"])
     item.status = Status.IN_TRANSIT
     item.save(update_fields=["status"])
     audit.record(actor=actor, action=audit.Action.UPDATE, obj=transfer, changes={"sent_at": transfer.sent_at})
+    auditing.record_update(actor=actor, item=item, before=before)
     if transfer.to_user_id:
         notify(
             people=[transfer.to_user],
@@ -302,19 +411,53 @@ def confirm_sent(*, actor: Any, transfer: Transfer) -> Transfer:
     return transfer
 
 
+def _check_receipt(transfer: Transfer, receipt_no: str, receipt_date: date | None, signed_by: str) -> None:
+    """Outside the agency, the returned receipt (回執): its number, the day it was signed and who signed it."""
+    if not receipt_no.strip():
+        raise BusinessRuleError(_("Give the number of the returned receipt."), field="receipt_no")
+    if not signed_by.strip():
+        raise BusinessRuleError(_("Name who signed the returned receipt."), field="receipt_signed_by")
+    if receipt_date is None:
+        raise BusinessRuleError(_("Give the day the receipt was signed."), field="receipt_date")
+    sent = timezone.localdate(transfer.sent_at) if transfer.sent_at else None
+    if receipt_date > timezone.localdate() or (sent is not None and receipt_date < sent):
+        raise BusinessRuleError(
+            _("The receipt must be signed between the day it was sent and today."), field="receipt_date"
+        )
+
+
 @transaction.atomic
-def confirm_received(*, actor: Any, transfer: Transfer) -> Transfer:
-    """The recipient confirms; custody moves to them (or, outside the agency, the item leaves the register)."""
+def confirm_received(
+    *,
+    actor: Any,
+    transfer: Transfer,
+    receipt_no: str = "",
+    receipt_date: date | None = None,
+    receipt_signed_by: str = "",
+) -> Transfer:
+    """The recipient confirms; custody moves to them. Outside the agency the sender cannot confirm their own
+    transfer: the returned receipt is recorded by the custodian's supervisor or the ethics office, and the item
+    leaves the register."""
     if not policies.transfers.can(actor, "classified.confirm_received", transfer):
         raise NotAllowed()
+    transfer = _locked_transfer(transfer)
+    if transfer.cancelled_at is not None:
+        raise BusinessRuleError(_("This transfer was cancelled."))
     if transfer.sent_at is None:
         raise BusinessRuleError(_("The sender has not confirmed sending yet."))
     if transfer.received_at is not None:
         raise BusinessRuleError(_("Already confirmed as received."))
+    item = _locked(transfer.item)
+    require_state(item, CONFIRM_RECEIVED)
+    fields = ["received_at", "received_by"]
+    if transfer.is_external:
+        _check_receipt(transfer, receipt_no, receipt_date, receipt_signed_by)
+        transfer.receipt_no, transfer.receipt_date = receipt_no.strip()[:60], receipt_date
+        transfer.receipt_signed_by = receipt_signed_by.strip()[:80]
+        fields += ["receipt_no", "receipt_date", "receipt_signed_by"]
     transfer.received_at, transfer.received_by = timezone.now(), actor
-    transfer.save(update_fields=["received_at", "received_by"])
-    item = transfer.item
-    before = audit.snapshot(item, ["status", "custodian_id", "storage_location"])
+    transfer.save(update_fields=fields)
+    before = auditing.snapshot(item, ["status", "custodian_id", "storage_location"])
     if transfer.is_external:
         item.status = Status.TRANSFERRED
     else:
@@ -322,134 +465,34 @@ def confirm_received(*, actor: Any, transfer: Transfer) -> Transfer:
         item.custodian = transfer.to_user  # type: ignore[assignment]
         item.storage_location = transfer.to_user.display_name  # type: ignore[union-attr]  # until they file it
     item.save(update_fields=["status", "custodian", "storage_location"])
-    audit.record(actor=actor, action=audit.Action.UPDATE, obj=transfer, changes={"received_at": transfer.received_at})
-    audit.record_update(actor=actor, obj=item, before=before)
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        obj=transfer,
+        changes={"received_at": transfer.received_at, **{f: getattr(transfer, f) for f in fields[2:]}},
+    )
+    auditing.record_update(actor=actor, item=item, before=before)
     return transfer
 
 
-# ---- periodic checks (tasks.py) -------------------------------------------------------------------------
-
-
-def alert_overdue_returns(now: datetime | None = None) -> int:
-    """Copies and take-outs past their return time: alert the custodian and the ethics office (once each)."""
-    now = now or timezone.now()
-    sent = 0
-    copies = ClassifiedItem.objects.filter(
-        original__isnull=False, returned_at__isnull=True, due_back__lt=now, status=Status.ON_LOAN
-    ).select_related("original__custodian", "original__unit", "custodian")
-    for copy in copies:
-        original = copy.original
-        assert original is not None
-        sent += _overdue(copy, original, copy.custodian, copy.due_back, f"classified-overdue-copy-{copy.pk}")
-    outs = CustodyRequest.objects.filter(
-        kind=CustodyRequest.Kind.TAKE_OUT, status=CustodyRequest.Status.APPROVED, due_back__lt=now
-    ).select_related("item__custodian", "item__unit", "requester")
-    for req in outs:
-        sent += _overdue(req.item, req.item, req.requester, req.due_back, f"classified-overdue-out-{req.pk}")
-    return sent
-
-
-def _overdue(thing: ClassifiedItem, original: ClassifiedItem, holder: User, due: Any, key: str) -> int:
-    with transaction.atomic():
-        created = notify(
-            people=[original.custodian, *ethics_officers(original)],
-            subject=_("Overdue return: %(ref)s") % {"ref": thing.reference_no},
-            body=_("%(ref)s (%(mark)s) held by %(holder)s was due back %(due)s.")
-            % {
-                "ref": thing.reference_no,
-                "mark": thing.mark,
-                "holder": holder.display_name,
-                "due": format_datetime(due),
-            },
-            source=original,
-            key=key,
-            url=f"/classified/items/{original.pk}/",
-        )
-    return len(created)
-
-
-def alert_unconfirmed_transfers(now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    sent = 0
-    late = Transfer.objects.filter(received_at__isnull=True, expected_by__lt=now).select_related(
-        "item__unit", "from_user", "to_user"
+@transaction.atomic
+def cancel_transfer(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
+    """The sender withdraws a transfer that has not left yet (a wrong recipient or method), with the reason."""
+    if not policies.transfers.can(actor, "classified.confirm_sent", transfer):
+        raise NotAllowed()
+    transfer = _locked_transfer(transfer)
+    if transfer.cancelled_at is not None:
+        raise BusinessRuleError(_("This transfer was cancelled."))
+    if transfer.sent_at is not None:
+        raise BusinessRuleError(_("It has been sent already; only a transfer not yet sent can be cancelled."))
+    if not reason.strip():
+        raise BusinessRuleError(_("Give the reason."), field="reason")
+    transfer.cancelled_at, transfer.cancel_reason = timezone.now(), reason.strip()[:300]
+    transfer.save(update_fields=["cancelled_at", "cancel_reason"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        obj=transfer,
+        changes={"cancelled_at": transfer.cancelled_at, "reason": transfer.cancel_reason},
     )
-    for transfer in late:
-        with transaction.atomic():
-            sent += len(
-                notify(
-                    people=[p for p in (transfer.from_user, transfer.to_user) if p] + ethics_officers(transfer.item),
-                    subject=_("Transfer not confirmed: %(ref)s") % {"ref": transfer.item.reference_no},
-                    body=_("Expected by %(when)s; sent: %(sent)s; received: no.")
-                    % {
-                        "when": format_datetime(transfer.expected_by),
-                        "sent": format_datetime(transfer.sent_at) if transfer.sent_at else _("no"),
-                    },
-                    source=transfer,
-                    key=f"classified-transfer-late-{transfer.pk}",
-                    url="/classified/queue/",
-                )
-            )
-    return sent
-
-
-def remind_undecided(now: datetime | None = None) -> int:
-    """Proposed classifications: remind the deciders before the 30-day deadline, and again once it has passed."""
-    from anwei.accounts.models import RoleAssignment
-
-    from . import policies as pol
-
-    today = timezone.localdate(now or timezone.now())
-    sent = 0
-    for item in ClassifiedItem.objects.filter(proposed=True, original__isnull=True).select_related("unit", "custodian"):
-        ruleset = rules.rules_on(item.classified_on)
-        due = item.decision_due
-        assert due is not None
-        if today < due - timedelta(days=ruleset.decision_reminder_days):
-            continue
-        stage = "late" if today > due else "soon"
-        deciders = [
-            a.user
-            for a in RoleAssignment.objects.filter(unit__agency_id=item.agency_id).select_related("user", "unit")
-            if a.user.is_active and pol.items.can(a.user, "classified.decide", item)
-        ]
-        with transaction.atomic():
-            sent += len(
-                notify(
-                    people=[*deciders, item.custodian],
-                    subject=_("Decide the proposed classification of %(ref)s by %(due)s (%(law)s)")
-                    % {"ref": item.reference_no, "due": due.isoformat(), "law": ruleset.citations["decision"]},
-                    source=item,
-                    key=f"classified-decide-{stage}-{item.pk}",
-                    url=f"/classified/items/{item.pk}/",
-                )
-            )
-    return sent
-
-
-def remind_protection_ended(now: datetime | None = None) -> int:
-    """Items whose protection period has ended (or whose condition is deemed met at the legal maximum, 第11條第4項)
-    are still marked classified: tell the custodian and the ethics office to have them declassified."""
-    from .services import protection_ends
-
-    today = timezone.localdate(now or timezone.now())
-    sent = 0
-    live = ClassifiedItem.objects.filter(original__isnull=True, proposed=False).exclude(
-        status__in=[*GONE, Status.DECLASSIFIED]
-    )
-    for item in live.select_related("unit", "custodian"):
-        ends = protection_ends(item)
-        if ends is None or ends >= today:
-            continue
-        with transaction.atomic():
-            sent += len(
-                notify(
-                    people=[item.custodian, *ethics_officers(item)],
-                    subject=_("Protection of %(ref)s ended on %(day)s: declassify it")
-                    % {"ref": item.reference_no, "day": ends.isoformat()},
-                    source=item,
-                    key=f"classified-protection-ended-{item.pk}",
-                    url=f"/classified/items/{item.pk}/",
-                )
-            )
-    return sent
+    return transfer

@@ -1,13 +1,15 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from anwei.accounts.models import User
 from anwei.directory.models import Unit
 
 from .models import ClassifiedItem, CustodyRequest
-from .rules import Level, TransferMethod
+from .rules import Level, TransferMethod, rules_on
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -38,9 +40,7 @@ class ItemForm(forms.Form):
     title = forms.CharField(label=_("Document title"), max_length=200)
     content = forms.CharField(label=_("Content summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
-    proposed = forms.BooleanField(
-        label=_("Proposed classification (擬訂), to be decided within 30 days"), required=False
-    )
+    proposed = forms.BooleanField(required=False)  # labelled from the rule set in force (__init__)
     classified_on = forms.DateField(label=_("Classification date"), widget=DATE)
     protection_until = forms.DateField(label=_("Protected until"), required=False, widget=DATE)
     declassification_condition = forms.CharField(
@@ -54,6 +54,10 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["custodian"].queryset = users  # type: ignore[attr-defined]
+        days = rules_on(timezone.localdate()).decision_days
+        self.fields["proposed"].label = _g("Proposed classification (擬訂), to be decided within %(days)s days") % {
+            "days": days
+        }
 
 
 class RequestForm(forms.Form):
@@ -96,10 +100,25 @@ class DestroyForm(forms.Form):
 class GrantForm(forms.Form):
     user = UserChoice(label=_("Person"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Reason (written authorisation)"), max_length=300)
+    expires_at = forms.DateTimeField(label=_("Ends (optional)"), required=False, widget=DATETIME)
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    """Revoking a grant, cancelling a transfer: the reason is recorded."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ReceiptForm(forms.Form):
+    """The returned receipt (回執) of a transfer outside the agency."""
+
+    receipt_no = forms.CharField(label=_("Receipt number (回執編號)"), max_length=60)
+    receipt_date = forms.DateField(label=_("Receipt signed on"), widget=DATE)
+    receipt_signed_by = forms.CharField(label=_("Receipt signed by"), max_length=80)
 
 
 class CombineForm(forms.Form):
@@ -141,5 +160,8 @@ class InventoryForm(forms.Form):
         self.fields["missing"].label_from_instance = lambda i: f"{i.reference_no} · {i.mark}"  # type: ignore[attr-defined]
 
 
-def agency_users(agency_id: int) -> Any:
-    return User.objects.filter(agency_id=agency_id, is_active=True).select_related("person").order_by("username")
+def agency_users(agency_id: int, *, besides: Any = None) -> Any:
+    """Active users of the agency, without `besides` (the person filling the form, where choosing oneself is
+    refused: a need-to-know grant, a transfer)."""
+    users = User.objects.filter(agency_id=agency_id, is_active=True).select_related("person").order_by("username")
+    return users.exclude(pk=besides.pk) if besides is not None else users

@@ -152,12 +152,27 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    # inside the agency the recipient; outside it, whoever recorded the returned receipt (never the sender)
     received_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # outside the agency: the returned receipt (回執)
+    receipt_no = models.CharField(_("receipt number (回執編號)"), max_length=60, blank=True)
+    receipt_date = models.DateField(_("receipt signed on"), null=True, blank=True)
+    receipt_signed_by = models.CharField(_("receipt signed by"), max_length=80, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-created_at"]
+        constraints = [
+            # one open transfer of an item at a time (custody.py checks it first, with a message)
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(received_at__isnull=True, cancelled_at__isnull=True),
+                name="classified_one_open_transfer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.reference_no} · {self.get_method_display()} #{self.pk}"
@@ -165,6 +180,10 @@ class Transfer(models.Model):
     @property
     def is_external(self) -> bool:
         return bool(self.outside_recipient)
+
+    @property
+    def is_open(self) -> bool:
+        return self.received_at is None and self.cancelled_at is None
 
 
 class LevelChange(models.Model):

@@ -15,7 +15,7 @@ from anwei.accounts.roles import Role, grant
 from anwei.accounts.scope import has_need_to_know
 from anwei.core.policies import Policy
 
-from .models import ClassifiedItem, CustodyRequest, Transfer
+from .models import ClassifiedItem, CustodyRequest, InventoryCheck, Transfer
 
 grant(
     "classified.view",
@@ -31,6 +31,8 @@ grant("classified.approve", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR)  # copy, fax
 grant("classified.grant", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR)  # written need-to-know grants
 grant("classified.destroy", Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR, Role.ETHICS_OFFICER)
 grant("classified.inventory", Role.ETHICS_OFFICER, Role.UNIT_SUPERVISOR, Role.AUDITOR)
+# outside the agency: record the returned receipt (回執) of a transfer — never the sender himself
+grant("classified.record_receipt", Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.UNIT_SUPERVISOR)
 
 READ = "classified.read"  # see title and content: need-to-know, not a role action
 REQUEST = "classified.request"  # ask for a copy or take-out: need-to-know
@@ -117,33 +119,63 @@ class RequestPolicy(Policy):
 
 
 class TransferPolicy(Policy):
-    """A transfer is seen by both sides and by approvers of the owning unit."""
+    """A transfer is seen by both sides and by approvers of the owning unit; one to a recipient outside the
+    agency also by those who record its returned receipt."""
 
     model = Transfer
     unit_field = "item__unit"
     view_action = "classified.approve"
+    RECEIPT = "classified.record_receipt"
 
     def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Transfer.objects.all()
         if not _is_authenticated(user):
             return qs.none()
+        external = ~Q(outside_recipient="") & self.scope(user, self.RECEIPT).q(self.unit_field)
         return qs.filter(
-            self.scope(user, self.view_action).q(self.unit_field) | Q(from_user_id=user.pk) | Q(to_user_id=user.pk)
+            self.scope(user, self.view_action).q(self.unit_field)
+            | external
+            | Q(from_user_id=user.pk)
+            | Q(to_user_id=user.pk)
         )
+
+    def unit_of(self, obj: Any) -> Any:
+        return obj.item.unit
 
     def can(self, user: Any, action: str, obj: Any = None) -> bool:
         if not _is_authenticated(user):
             return False
-        if action == "classified.confirm_sent":
+        if action == "classified.confirm_sent":  # also: cancel before it is sent
             return obj is not None and obj.from_user_id == user.pk
         if action == "classified.confirm_received":
             if obj is None:
                 return False
-            # outside the agency the sender records the returned receipt
-            return obj.to_user_id == user.pk if obj.to_user_id else obj.from_user_id == user.pk
+            if obj.to_user_id:
+                return bool(obj.to_user_id == user.pk)
+            # outside the agency: the returned receipt, recorded by someone other than the sender (both sides)
+            return obj.from_user_id != user.pk and self.scope(user, self.RECEIPT).covers(self.unit_of(obj))
         return super().can(user, action, obj)
+
+
+class InventoryPolicy(Policy):
+    """Recorded inventory checks: seen by those who may check, in their own agency only."""
+
+    model = InventoryCheck
+    view_action = "classified.inventory"
+
+    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        qs = queryset if queryset is not None else InventoryCheck.objects.all()
+        if not _is_authenticated(user) or self.scope(user, self.view_action).empty:
+            return qs.none()
+        return qs.filter(agency_id=getattr(user, "agency_id", None) or 0)
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _is_authenticated(user) or self.scope(user, action).empty:
+            return False
+        return obj is None or obj.agency_id == getattr(user, "agency_id", None)
 
 
 items = ItemPolicy()
 requests = RequestPolicy()
 transfers = TransferPolicy()
+inventory = InventoryPolicy()

@@ -4,10 +4,12 @@ user has need-to-know for: otherwise a match would reveal something about a titl
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+
+from anwei.accounts.models import AccessGrant
 
 from . import policies
-from .models import ClassifiedItem, CustodyRequest, Transfer
+from .models import ClassifiedItem, CustodyRequest, InventoryCheck, LevelChange, Transfer
 
 
 def register(
@@ -45,8 +47,59 @@ def rows(user: Any, items: list[ClassifiedItem]) -> list[Row]:
     return [Row(i, i.title if i.pk in readable else None) for i in items]
 
 
+def with_readable(user: Any, qs: QuerySet[ClassifiedItem]) -> QuerySet[ClassifiedItem]:
+    """Each item annotated `readable`: whether `user` has need-to-know for it (one query, for streamed lists)."""
+    return qs.annotate(
+        readable=Case(
+            When(policies.items.need_to_know_q(user), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def streamed_rows(user: Any, qs: QuerySet[ClassifiedItem], chunk: int = 2000) -> Any:
+    """Rows of a whole listing, read in chunks: the title only where `readable`."""
+    for item in with_readable(user, qs).iterator(chunk_size=chunk):
+        yield Row(item, item.title if item.readable else None)  # type: ignore[attr-defined]
+
+
+def titled_references(user: Any, qs: QuerySet[ClassifiedItem]) -> list[str]:
+    """Reference numbers of the listing's rows whose titles `user` may see (for the audit entry of an export)."""
+    return list(qs.filter(policies.items.need_to_know_q(user)).values_list("reference_no", flat=True))
+
+
+def combinable(user: Any) -> QuerySet[ClassifiedItem]:
+    """Originals still here whose titles `user` may see: the parts the combine form offers."""
+    return (
+        policies.items.visible(user)
+        .filter(policies.items.need_to_know_q(user), original__isnull=True)
+        .exclude(status__in=[ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED])
+        .order_by("reference_no")
+    )
+
+
 def copies_of(item: ClassifiedItem) -> QuerySet[ClassifiedItem]:
     return item.copies.select_related("custodian__person", "destruction").order_by("copy_number")
+
+
+def grants_of(item: ClassifiedItem) -> QuerySet[AccessGrant]:
+    """The written grants in force on an item (expired and revoked ones are not)."""
+    return AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by__person")
+
+
+def requests_of(user: Any, item: ClassifiedItem) -> QuerySet[CustodyRequest]:
+    return policies.requests.visible(user, item.requests.select_related("requester__person", "decided_by__person"))
+
+
+def transfers_of(user: Any, item: ClassifiedItem) -> QuerySet[Transfer]:
+    return policies.transfers.visible(
+        user, item.transfers.select_related("from_user__person", "to_user__person", "received_by__person")
+    )
+
+
+def level_changes_of(item: ClassifiedItem) -> QuerySet[LevelChange]:
+    return item.level_changes.select_related("decided_by__person")
 
 
 def pending_approvals(user: Any) -> QuerySet[CustodyRequest]:
@@ -57,6 +110,7 @@ def pending_approvals(user: Any) -> QuerySet[CustodyRequest]:
         CustodyRequest.objects.filter(scope.q("item__unit"), status=CustodyRequest.Status.PENDING)
         .exclude(requester_id=user.pk)
         .select_related("item", "requester__person")
+        .order_by("requested_at", "pk")
     )
 
 
@@ -67,9 +121,29 @@ def my_requests(user: Any) -> QuerySet[CustodyRequest]:
 def open_transfers(user: Any) -> QuerySet[Transfer]:
     return (
         policies.transfers.visible(user)
-        .filter(received_at__isnull=True)
-        .select_related("item", "from_user__person", "to_user__person")
+        .filter(received_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("item__unit", "from_user__person", "to_user__person")
     )
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    """A transfer in the queue, with what the viewer may do to it now."""
+
+    transfer: Transfer
+    may_send: bool
+    may_receive: bool
+
+
+def transfers_to_confirm(user: Any) -> list[TransferRow]:
+    return [
+        TransferRow(
+            t,
+            t.sent_at is None and policies.transfers.can(user, "classified.confirm_sent", t),
+            t.sent_at is not None and policies.transfers.can(user, "classified.confirm_received", t),
+        )
+        for t in open_transfers(user)[:200]
+    ]
 
 
 def undecided(user: Any) -> QuerySet[ClassifiedItem]:
@@ -95,4 +169,14 @@ def at_location(user: Any, location: str) -> QuerySet[ClassifiedItem]:
         .exclude(status__in=[ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED])
         .select_related("custodian__person")
         .order_by("reference_no")
+    )
+
+
+def inventory_checks(user: Any, location: str) -> QuerySet[InventoryCheck]:
+    """Checks recorded at a storage location, in the viewer's own agency only."""
+    return (
+        policies.inventory.visible(user)
+        .filter(storage_location=location)
+        .select_related("checked_by__person")
+        .prefetch_related("missing")
     )

@@ -3,15 +3,15 @@ declassification, combining, need-to-know grants, destruction, views of restrict
 Each in one transaction with its audit entry. Audit entries name items by reference number, never by title.
 Copy/take-out requests and transfers are in custody.py."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.accounts import services as accounts
-from anwei.accounts.models import User
+from anwei.accounts.models import AccessGrant, User
 from anwei.accounts.roles import Role
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -19,7 +19,7 @@ from anwei.core.rocdate import roc_year
 from anwei.directory.models import Unit
 from anwei.notifications.services import notify
 
-from . import policies, rules
+from . import auditing, policies, rules
 from .models import ClassifiedItem, DestructionRecord, InventoryCheck, LevelChange
 from .rules import Level
 
@@ -35,6 +35,19 @@ ITEM_FIELDS = [
     "status",
 ]
 GONE = (ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED)
+OUT = (ClassifiedItem.Status.ON_LOAN, ClassifiedItem.Status.IN_TRANSIT)  # not in the custodian's hands
+
+
+def locked(item: ClassifiedItem) -> ClassifiedItem:
+    """The item's row, locked until the transaction ends, as it is now (not as the caller loaded it)."""
+    return ClassifiedItem.objects.select_for_update().get(pk=item.pk)
+
+
+def _refuse_while_out(item: ClassifiedItem) -> None:
+    if item.status == ClassifiedItem.Status.ON_LOAN:
+        raise BusinessRuleError(_("This item is out on loan; record its return first."), code="item_state")
+    if item.status == ClassifiedItem.Status.IN_TRANSIT:
+        raise BusinessRuleError(_("This item is in transit; wait until its receipt is confirmed."), code="item_state")
 
 
 def _ref(item: ClassifiedItem) -> str:
@@ -137,40 +150,46 @@ def register_item(
         action=audit.Action.CREATE,
         obj=item,
         object_repr=_ref(item),
-        changes={"new": audit.snapshot(item, ITEM_FIELDS), "handlers": sorted(people)},
+        changes={"new": auditing.snapshot(item, ITEM_FIELDS), "handlers": sorted(people)},
     )
     return item
 
 
 @transaction.atomic
-def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = True, note: str = "") -> None:
+def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = True, note: str = "") -> ClassifiedItem:
     """The authorised official decides a proposed classification: confirmed, or not classified."""
     if not policies.items.can(actor, "classified.decide", item):
         raise NotAllowed()
+    item = locked(item)
     if not item.proposed:
         raise BusinessRuleError(_("This classification has already been decided."))
-    before = audit.snapshot(item, ITEM_FIELDS)
+    if not approve:
+        _refuse_while_out(item)
+    before = auditing.snapshot(item, ITEM_FIELDS)
     item.proposed = False
     item.decided_at, item.decided_by = timezone.now(), actor
     if not approve:
         item.status = ClassifiedItem.Status.DECLASSIFIED
     item.save(update_fields=["proposed", "decided_at", "decided_by", "status"])
-    audit.record_update(actor=actor, obj=item, before=before, object_repr=_ref(item))
+    auditing.record_update(actor=actor, item=item, before=before)
+    return item
 
 
 @transaction.atomic
 def move(*, actor: Any, item: ClassifiedItem, storage_location: str) -> ClassifiedItem:
     """The custodian records where the item is kept now."""
+    item = locked(item)
     if item.custodian_id != getattr(actor, "pk", None):
         raise NotAllowed()
     if item.status in GONE:
         raise BusinessRuleError(_("This item is no longer classified here."))
+    _refuse_while_out(item)
     if not storage_location.strip():
         raise BusinessRuleError(_("Name the storage location."), field="storage_location")
-    before = audit.snapshot(item, ["storage_location"])
+    before = auditing.snapshot(item, ["storage_location"])
     item.storage_location = storage_location.strip()[:120]
     item.save(update_fields=["storage_location"])
-    audit.record_update(actor=actor, obj=item, before=before, object_repr=_ref(item))
+    auditing.record_update(actor=actor, item=item, before=before)
     return item
 
 
@@ -195,6 +214,7 @@ def change_level(
     holders are notified."""
     if not policies.items.can(actor, "classified.decide", item):
         raise NotAllowed()
+    item = locked(item)
     if item.is_copy:
         raise BusinessRuleError(_("Change the original's level; its copies follow."))
     if item.status in (*GONE, ClassifiedItem.Status.DECLASSIFIED):
@@ -203,7 +223,9 @@ def change_level(
         raise BusinessRuleError(_("Give the reason."), field="reason")
     if not authority.strip():
         raise BusinessRuleError(_("Name the authority who decided."), field="authority")
-    if not declassify:
+    if declassify:
+        _refuse_while_out(item)  # a return or a receipt would put it back "in custody"
+    else:
         if to_level not in Level.values or to_level == item.level:
             raise BusinessRuleError(_("Choose a different level."), field="to_level")
         # the period still counts from the original classification date (第11條第3項)
@@ -225,7 +247,7 @@ def change_level(
     )
     family = [item, *item.copies.exclude(status=ClassifiedItem.Status.DESTROYED)]
     for member in family:
-        before = audit.snapshot(member, ITEM_FIELDS)
+        before = auditing.snapshot(member, ITEM_FIELDS)
         if declassify:
             member.status = ClassifiedItem.Status.DECLASSIFIED
         else:
@@ -233,7 +255,7 @@ def change_level(
             if protection_until is not None:
                 member.protection_until = protection_until
         member.save(update_fields=["status", "level", "protection_until"])
-        audit.record_update(actor=actor, obj=member, before=before, object_repr=_ref(member))
+        auditing.record_update(actor=actor, item=member, before=before)
     holders = copy_holders(item)
     if holders:
         subject = (
@@ -298,13 +320,71 @@ def combine_items(
 
 
 @transaction.atomic
-def grant_need_to_know(*, actor: Any, item: ClassifiedItem, user: User, reason: str) -> Any:
-    """A written, recorded need-to-know grant (第14條) by the custodian or an authorised supervisor."""
+def grant_need_to_know(
+    *, actor: Any, item: ClassifiedItem, user: User, reason: str, expires_at: datetime | None = None
+) -> AccessGrant:
+    """A written, recorded need-to-know grant (第14條) by the custodian or an authorised supervisor — never to
+    oneself: whoever may grant does not thereby see the item. An optional end (`expires_at`)."""
     if not policies.items.can(actor, "classified.grant", item):
         raise NotAllowed()
+    if user.pk == getattr(actor, "pk", None):
+        raise BusinessRuleError(
+            _("You cannot grant need-to-know to yourself; another authorised person must grant it."), field="user"
+        )
+    if user.agency_id != item.agency_id or not user.is_active:
+        raise BusinessRuleError(_("Unknown person."), field="user")
     if policies.items.can_read(user, item):
         raise BusinessRuleError(_("This person can already see the item."), field="user")
-    return accounts.grant_access(actor=actor, user=user, record=item, reason=reason)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise BusinessRuleError(_("The grant must end in the future."), field="expires_at")
+    if not reason.strip():
+        raise BusinessRuleError(_("A grant needs a reason."), field="reason")
+    # as accounts.grant_access, but the reason is sealed on the audit log: it may describe the item
+    grant = AccessGrant.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(ClassifiedItem),
+        object_id=str(item.pk),
+        reason=reason.strip()[:300],
+        granted_by=actor,
+        expires_at=expires_at,
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.GRANT,
+        obj=item,
+        object_repr=_ref(item),
+        changes={
+            "need_to_know": user.username,
+            "grant": grant.pk,
+            "reason": auditing.seal(grant.reason),
+            "expires_at": expires_at,
+        },
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_need_to_know(*, actor: Any, item: ClassifiedItem, grant: AccessGrant, reason: str) -> AccessGrant:
+    """Withdraw a written grant, with the reason; recorded on the audit log like the grant."""
+    if not policies.items.can(actor, "classified.grant", item):
+        raise NotAllowed()
+    grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if not AccessGrant.objects.for_object(item).filter(pk=grant.pk).exists():
+        raise NotAllowed()
+    if grant.revoked_at is not None or (grant.expires_at is not None and grant.expires_at <= timezone.now()):
+        raise BusinessRuleError(_("This grant is no longer in force."))
+    if not reason.strip():
+        raise BusinessRuleError(_("Give the reason."), field="reason")
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.REVOKE,
+        obj=item,
+        object_repr=_ref(item),
+        changes={"need_to_know": grant.user.username, "grant": grant.pk, "reason": auditing.seal(reason.strip())},
+    )
+    return grant
 
 
 @transaction.atomic
@@ -313,6 +393,7 @@ def destroy(*, actor: Any, item: ClassifiedItem, method: str, reason: str, witne
     original (第18條)."""
     if not policies.items.can(actor, "classified.destroy", item):
         raise NotAllowed()
+    item = locked(item)
     if item.status == ClassifiedItem.Status.DESTROYED:
         raise BusinessRuleError(_("This item has already been destroyed."))
     if not item.is_copy and item.status != ClassifiedItem.Status.DECLASSIFIED:
@@ -332,34 +413,11 @@ def destroy(*, actor: Any, item: ClassifiedItem, method: str, reason: str, witne
         witness=witness.strip(),
         destroyed_by=actor,
     )
-    before = audit.snapshot(item, ITEM_FIELDS)
+    before = auditing.snapshot(item, ITEM_FIELDS)
     item.status = ClassifiedItem.Status.DESTROYED
     item.save(update_fields=["status"])
-    audit.record_update(actor=actor, obj=item, before=before, object_repr=_ref(item))
+    auditing.record_update(actor=actor, item=item, before=before)
     return record
-
-
-def record_view(*, actor: Any, item: ClassifiedItem, how: str = "page") -> None:
-    """Every view of an item goes on the audit log (with what was shown)."""
-    audit.record(
-        actor=actor,
-        action=audit.Action.VIEW,
-        obj=item,
-        object_repr=_ref(item),
-        changes={"via": how, "content_shown": policies.items.can_read(actor, item)},
-    )
-
-
-def record_listing(*, actor: Any, shown: list[ClassifiedItem], titled: set[int], how: str) -> None:
-    """A listing of the register: which items were listed and whose titles were shown."""
-    if shown:
-        audit.record(
-            actor=actor,
-            action=audit.Action.EXPORT if how == "csv" else audit.Action.VIEW,
-            object_type=ClassifiedItem._meta.label_lower,
-            object_repr=_("register listing"),
-            changes={"via": how, "listed": [i.reference_no for i in shown], "titles_shown": sorted(titled)},
-        )
 
 
 @transaction.atomic
@@ -386,8 +444,13 @@ def record_inventory(
         actor=actor,
         action=audit.Action.CREATE,
         obj=check,
-        object_repr=f"{storage_location} · {check.checked_at:%Y-%m-%d}",
-        changes={"expected": len(expected), "missing": [m.reference_no for m in missing], "note": note},
+        object_repr=_("inventory check"),
+        changes={
+            "location": auditing.seal(storage_location),
+            "expected": len(expected),
+            "missing": [m.reference_no for m in missing],
+            "note": auditing.seal(note),
+        },
     )
     if missing:
         notify(

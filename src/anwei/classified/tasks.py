@@ -3,16 +3,16 @@
 from crontask import cron
 from django.tasks import task
 
-from . import custody
+from . import alerts
 
 
 @cron("*/15 * * * *")
 @task
 def check_custody() -> int:
-    return custody.alert_overdue_returns() + custody.alert_unconfirmed_transfers()
+    return alerts.alert_overdue_returns() + alerts.alert_unconfirmed_transfers()
 
 
 @cron("0 8 * * *")
 @task
 def remind_undecided_classifications() -> int:
-    return custody.remind_undecided() + custody.remind_protection_ended()
+    return alerts.remind_undecided() + alerts.remind_protection_ended()

@@ -9,29 +9,29 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.accounts.models import AccessGrant, User
+from anwei.accounts.models import User
 from anwei.core.csvstream import csv_response
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import custody, policies, printing, selectors, services
+from . import auditing, custody, policies, printing, selectors, services
 from .forms import (
     CombineForm,
     DestroyForm,
     GrantForm,
     ItemForm,
     LevelChangeForm,
+    ReasonForm,
     RequestForm,
     SearchForm,
     TransferForm,
     agency_users,
 )
-from .models import ClassifiedItem
 
 
 def apply(form: Any, action: Callable[[], Any]) -> Any:
@@ -77,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
     page = Paginator(selectors.register(request.user, **data), 50).get_page(request.GET.get("page"))
     rows = selectors.rows(request.user, list(page))
-    services.record_listing(
+    auditing.record_listing(
         actor=request.user, shown=list(page), titled={r.item.pk for r in rows if r.may_read}, how="page"
     )
     context = {
@@ -92,14 +92,20 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def export(request: HttpRequest) -> HttpResponseBase:
-    """CSV of the listing; titles only for items the user has need-to-know for."""
+    """CSV of the whole listing, streamed (no limit, nothing held in memory); titles and storage locations only for
+    items the user has need-to-know for. Recorded on the audit log before the first row leaves."""
     form = SearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {"q": "", "level": "", "status": ""}
-    items = list(selectors.register(request.user, **data)[:5000])
-    if not items and not policies.items.can(request.user, "classified.view"):
+    qs = selectors.register(request.user, **data)
+    if not policies.items.can(request.user, "classified.view") and not qs.exists():
         return forbidden(request)
-    rows = selectors.rows(request.user, items)
-    services.record_listing(actor=request.user, shown=items, titled={r.item.pk for r in rows if r.may_read}, how="csv")
+    auditing.record_export(
+        actor=request.user,
+        listing=_("register listing"),
+        filters=data,
+        count=qs.count(),
+        titled=selectors.titled_references(request.user, qs),
+    )
     header = [
         _("Reference number"),
         _("Level"),
@@ -118,45 +124,49 @@ def export(request: HttpRequest) -> HttpResponseBase:
             r.item.classified_on,
             r.item.protection_until,
             r.item.unit.name,
-            r.item.storage_location,
+            r.item.storage_location if r.may_read else None,
             r.title,
         ]
-        for r in rows
+        for r in selectors.streamed_rows(request.user, qs)
     )
     return csv_response("classified-register.csv", header, lines)
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An item: register data for everyone with register access; what could describe it (title, content, the
+    declassification condition, where it is kept, who classified it, why its level changed) only with
+    need-to-know."""
     item = policies.items.get_visible(request.user, pk)
-    user = request.user
+    user = _user(request)
     can_read = policies.items.can_read(user, item)
-    services.record_view(actor=user, item=item, how="page")
+    auditing.record_view(actor=user, item=item, how="page")
+    can_grant = policies.items.can(user, "classified.grant", item)
     context: dict[str, Any] = {
         "item": item,
         "can_read": can_read,
         "ends": services.protection_ends(item),
         "copies": selectors.copies_of(item) if not item.is_copy else [],
-        "requests": policies.requests.visible(user, item.requests.select_related("requester__person", "decided_by")),
-        "transfers": policies.transfers.visible(
-            user, item.transfers.select_related("from_user__person", "to_user__person")
-        ),
-        "level_changes": item.level_changes.select_related("decided_by"),
+        "requests": selectors.requests_of(user, item),
+        "transfers": selectors.transfers_of(user, item),
+        "level_changes": selectors.level_changes_of(item),
         "copy_refusal": custody.copy_refusal(item),
         "can_request": policies.items.can(user, policies.REQUEST, item),
         "can_transfer": policies.items.can(user, policies.TRANSFER, item),
         "can_decide": policies.items.can(user, "classified.decide", item),
         "can_destroy": policies.items.can(user, "classified.destroy", item),
-        "can_grant": policies.items.can(user, "classified.grant", item),
+        "can_grant": can_grant,
         "can_approve": policies.items.can(user, "classified.approve", item),
         "is_custodian": item.custodian_id == user.pk,
         "now": timezone.now(),
     }
     if can_read:
-        context["grants"] = AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by")
         context["handlers"] = item.handlers.select_related("person")
         context["parts"] = item.combined_from.all()
-    if context["can_grant"]:
-        context["grant_form"] = GrantForm(users=agency_users(item.agency_id))
+    if can_read or can_grant:
+        context["grants"] = selectors.grants_of(item)
+    if can_grant:
+        context["grant_form"] = GrantForm(users=agency_users(item.agency_id, besides=user))
+        context["revoke_form"] = ReasonForm()
     return render(request, "classified/item_detail.html", context)
 
 
@@ -165,7 +175,7 @@ def item_print(request: HttpRequest, pk: int) -> HttpResponse:
     item = policies.items.get_visible(request.user, pk)
     if not policies.items.can_read(request.user, item):
         return forbidden(request)
-    services.record_view(actor=request.user, item=item, how="print")
+    auditing.record_view(actor=request.user, item=item, how="print")
     return render(
         request,
         "classified/item_print.html",
@@ -183,7 +193,7 @@ def item_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     item = policies.items.get_visible(request.user, pk)
     if not policies.items.can_read(request.user, item):
         return forbidden(request)
-    services.record_view(actor=request.user, item=item, how="pdf")
+    auditing.record_view(actor=request.user, item=item, how="pdf")
     body = printing.pdf(item, viewer=_user(request).display_name, now=timezone.now())
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="classified-{item.pk}.pdf"'
@@ -206,13 +216,10 @@ def item_new(request: HttpRequest) -> HttpResponse:
 
 
 def combine(request: HttpRequest) -> HttpResponse:
+    """The combine form lists the items whose titles the user may see: recorded like any other listing."""
     if not policies.items.can(request.user, "classified.register"):
         return forbidden(request)
-    readable = (
-        policies.items.visible(request.user)
-        .filter(policies.items.need_to_know_q(request.user), original__isnull=True)
-        .exclude(status__in=[ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED])
-    )
+    readable = selectors.combinable(request.user)
     form = CombineForm(request.POST or None, items=readable, units=_units(request.user, "classified.register"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -223,6 +230,8 @@ def combine(request: HttpRequest) -> HttpResponse:
                 request, _("Combined as %(ref)s (%(mark)s).") % {"ref": item.reference_no, "mark": item.mark}
             )
             return redirect("classified:item", pk=item.pk)
+    offered = list(readable)
+    auditing.record_listing(actor=request.user, shown=offered, titled={i.pk for i in offered}, how="combine")
     return render(
         request,
         "classified/form.html",
@@ -291,18 +300,42 @@ def item_grant(request: HttpRequest, pk: int) -> HttpResponse:
     item = policies.items.get_visible(request.user, pk)
     if request.method != "POST" or not policies.items.can(request.user, "classified.grant", item):
         return forbidden(request)
-    form = GrantForm(request.POST, users=agency_users(item.agency_id))
+    form = GrantForm(request.POST, users=agency_users(item.agency_id, besides=request.user))
     if form.is_valid():
         d = form.cleaned_data
         refused = act(
             request,
-            lambda: services.grant_need_to_know(actor=request.user, item=item, user=d["user"], reason=d["reason"]),
+            lambda: services.grant_need_to_know(
+                actor=request.user, item=item, user=d["user"], reason=d["reason"], expires_at=d["expires_at"]
+            ),
             _("Need-to-know granted in writing."),
         )
         if refused:
             return refused
     else:
         messages.error(request, _("Choose a person and give the reason."))
+    return redirect("classified:item", pk=item.pk)
+
+
+def item_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    """Withdraw a written grant, with the reason."""
+    item = policies.items.get_visible(request.user, pk)
+    if request.method != "POST" or not policies.items.can(request.user, "classified.grant", item):
+        return forbidden(request)
+    grant = get_object_or_404(selectors.grants_of(item), pk=grant_pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        refused = act(
+            request,
+            lambda: services.revoke_need_to_know(
+                actor=request.user, item=item, grant=grant, reason=form.cleaned_data["reason"]
+            ),
+            _("Need-to-know withdrawn."),
+        )
+        if refused:
+            return refused
+    else:
+        messages.error(request, _("Give the reason."))
     return redirect("classified:item", pk=item.pk)
 
 
@@ -340,7 +373,7 @@ def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     item = policies.items.get_visible(request.user, pk)
     if not policies.items.can(request.user, policies.TRANSFER, item):
         return forbidden(request)
-    form = TransferForm(request.POST or None, users=agency_users(item.agency_id).exclude(pk=request.user.pk))
+    form = TransferForm(request.POST or None, users=agency_users(item.agency_id, besides=request.user))
     if request.method == "POST" and form.is_valid():
         transfer = apply(form, lambda: custody.start_transfer(actor=request.user, item=item, **form.cleaned_data))
         if transfer is not None:

@@ -1,17 +1,28 @@
 """Permission-matrix cases for the classified register. The item's title is restricted: only its custodian
-(staff_a, who registered it) may ever see it — in pages, search, export, the queue, inventory and the API."""
+(staff_a, who registered it) may ever see it — in pages, search, export, the queue, inventory and the API. The
+title, and what could describe an item without need-to-know (a declassification condition, who classified it,
+where it is kept, why its level changed, why a grant was given), are registered in `world.secrets`, so every case
+of every app checks that no response shows them to anyone else."""
 
 from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
-from tests.matrix import Case, api, everyone, page
+from tests.matrix import Case, api, everyone, page, restricted_text
 from tests.personas import World
 
-from anwei.classified import custody
-from anwei.classified.rules import TransferMethod
+from anwei.classified import custody, services
+from anwei.classified.rules import Level, TransferMethod
 
 from .factories import SECRET_TITLE, item, soon
+
+GRANTED_TITLE = "財政處會辦預算機密文件"  # an item staff_b holds a written grant for
+GRANT_REASON = "會辦財政處年度預算編列"
+CONDITION = "東部聯外道路工程決標公告後"
+AUTHORITY = "交通部公路局局長"
+LEVEL_REASON = "配合道路工程決標調降等級"
+STORAGE = "工務科保險櫃甲"
+INVENTORY_ROLES = frozenset({"ethics", "supervisor_a", "auditor"})  # they list storage locations to check them
 
 VIEWERS_A = frozenset({"ethics", "head", "auditor", "supervisor_a", "staff_a"})  # register access over unit A
 REGISTER = {"ethics": 200, "head": 200, "supervisor_a": 200, "staff_a": 200, "staff_b": 200}
@@ -44,6 +55,38 @@ def setup_world(world: World) -> None:
     )
     custody.confirm_sent(actor=staff_a, transfer=world.records["sent"])
 
+    # what nobody without need-to-know may see, on any page or call of any app
+    restricted_text(world, SECRET_TITLE, may_see=ONLY_CUSTODIAN)
+    restricted_text(world, GRANTED_TITLE, may_see={"staff_a", "staff_b"})
+    restricted_text(world, GRANT_REASON, may_see={"staff_a", "staff_b"})
+    for text in (CONDITION, AUTHORITY, LEVEL_REASON):
+        restricted_text(world, text, may_see=ONLY_CUSTODIAN)
+    restricted_text(world, STORAGE, may_see=ONLY_CUSTODIAN | INVENTORY_ROLES)
+
+    granted = item(world, title=GRANTED_TITLE, protection_until=date(2027, 6, 30))
+    world.records["classified_granted"] = granted
+    world.records["classified_grant"] = services.grant_need_to_know(
+        actor=sup, item=granted, user=staff_b, reason=GRANT_REASON
+    )
+    changed = item(
+        world,
+        protection_until=None,
+        declassification_condition=CONDITION,
+        classifying_authority=AUTHORITY,
+        storage_location=STORAGE,
+    )
+    services.change_level(actor=sup, item=changed, reason=LEVEL_REASON, authority=AUTHORITY, to_level=Level.RESTRICTED)
+    world.records["classified_changed"] = changed
+    abroad = item(world, protection_until=date(2031, 1, 1))
+    world.records["classified_external"] = custody.start_transfer(
+        actor=staff_a,
+        item=abroad,
+        method=TransferMethod.DOUBLE_ENVELOPE_REGISTERED,
+        expected_by=soon(),
+        outside_recipient="法務部廉政署",
+    )
+    custody.confirm_sent(actor=staff_a, transfer=world.records["classified_external"])
+
 
 def _secret(world: World) -> str:
     return SECRET_TITLE
@@ -60,7 +103,24 @@ def _path(key: str) -> str:
         "transfer": "transfers",
         "sent": "transfers",
         "copy": "copies",
+        "classified_external": "transfers",
     }.get(key, "items")
+
+
+def _api(path: str) -> Any:
+    """An API URL with record ids: "/items/{item}/grants/{classified_grant}" → ids from world.records."""
+
+    def url(w: World) -> str:
+        return "/api/v1/classified" + path.format(**{k: getattr(v, "pk", v) for k, v in w.records.items()})
+
+    return url
+
+
+RECEIPT = {"receipt_no": "廉政署收文第1150001號", "receipt_date": None, "receipt_signed_by": "收發室王科員"}
+
+
+def _receipt(w: World) -> dict[str, Any]:
+    return {**RECEIPT, "receipt_date": timezone.localdate().isoformat()}
 
 
 def _item_page(suffix: str, statuses: dict[str, int], key: str = "item", **kw: Any) -> Case:
@@ -120,6 +180,25 @@ CASES = [
         method="post",
         data=lambda w: {"user": w.users["staff_b"].pk, "reason": "書面授權"},
     ),
+    Case(
+        "classified:item_revoke",
+        lambda w: (
+            f"/classified/items/{w.records['classified_granted'].pk}/grants/{w.records['classified_grant'].pk}/revoke/"
+        ),
+        page({**{p: 403 for p in VIEWERS_A}, "staff_b": 403, "head": 302, "supervisor_a": 302, "staff_a": 302}),
+        default=404,
+        method="post",
+        data={"reason": "會辦結束"},
+    ),
+    Case(
+        "classified:item",
+        _pk("classified_changed"),
+        page(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=lambda w: CONDITION,
+        may_see=ONLY_CUSTODIAN,
+        label="condition, authority, location and level-change reason need need-to-know",
+    ),
     _item_page("request/", {"staff_a": 200}),
     _item_page("move/", {"staff_a": 302}, method="post", data={"storage_location": "政風處保密櫃"}),
     _item_page("transfer/", {"staff_a": 200}, secret=_secret, may_see=frozenset()),
@@ -163,7 +242,43 @@ CASES = [
         method="post",
         data={},
     ),
+    Case(
+        "classified:transfer_received",
+        _pk("classified_external", "received/"),
+        page({"staff_a": 403, "ethics": 200, "head": 200, "supervisor_a": 200}),
+        default=404,
+        label="outside the agency: the receipt form",
+    ),
+    Case(
+        "classified:transfer_received",
+        _pk("classified_external", "received/"),
+        page({"staff_a": 403, "ethics": 302, "head": 302, "supervisor_a": 302}),
+        default=404,
+        method="post",
+        data=_receipt,
+        label="outside the agency: the receipt, never by the sender",
+    ),
+    Case(
+        "classified:transfer_cancel",
+        _pk("transfer", "cancel/"),
+        page({"head": 403, "supervisor_a": 403, "staff_a": 302, "staff_b": 403}),
+        default=404,
+        method="post",
+        data={"reason": "收件人有誤"},
+    ),
     Case("classified:queue", "/classified/queue/", page(everyone(200)), secret=_secret),
+    Case(
+        "classified:approvals_export",
+        "/classified/queue/approvals.csv",
+        page({"head": 200, "supervisor_a": 200}),
+        secret=_secret,
+    ),
+    Case(
+        "classified:inventory_export",
+        "/classified/inventory/export.csv?location=建設處機密櫃 1",
+        page({**everyone(403), "ethics": 200, "supervisor_a": 200, "auditor": 200}),
+        secret=_secret,
+    ),
     Case(
         "classified:inventory",
         "/classified/inventory/?location=建設處機密櫃 1",
@@ -302,5 +417,122 @@ CASES = [
         default=404,
         method="post",
         json=True,
+    ),
+    Case(
+        "GET /api/v1/classified/items/{item_id}",
+        _api("/items/{classified_changed}"),
+        api(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=lambda w: STORAGE,
+        may_see=ONLY_CUSTODIAN,
+        label="register data only without need-to-know",
+    ),
+    Case(
+        "POST /api/v1/classified/combinations",
+        "/api/v1/classified/combinations",
+        api({**everyone(403), "ethics": 422, "head": 422, "supervisor_a": 422, "staff_b": 422, "staff_a": 201}),
+        method="post",
+        json=True,
+        data=lambda w: {
+            "part_ids": [w.records["item"].pk, w.records["moving"].pk],
+            "unit_id": w.units["a"].pk,
+            "title": "合併卷宗",
+            "classified_on": "2026-03-01",
+            "protection_until": "2030-03-01",
+            "classifying_authority": "縣長",
+            "storage_location": "建設處機密櫃 2",
+        },
+    ),
+    Case(
+        "POST /api/v1/classified/items/{item_id}/storage-location",
+        _api("/items/{item}/storage-location"),
+        api({**{p: 403 for p in VIEWERS_A}, "staff_a": 200}),
+        default=404,
+        method="post",
+        json=True,
+        data={"storage_location": "建設處機密櫃 3"},
+    ),
+    Case(
+        "GET /api/v1/classified/items/{item_id}/grants",
+        _api("/items/{classified_granted}/grants"),
+        api({**{p: 403 for p in VIEWERS_A}, "head": 200, "supervisor_a": 200, "staff_a": 200, "staff_b": 200}),
+        default=404,
+        secret=lambda w: GRANT_REASON,
+        may_see=frozenset({"staff_a", "staff_b"}),
+    ),
+    Case(
+        "POST /api/v1/classified/items/{item_id}/grants/{grant_id}/revocation",
+        _api("/items/{classified_granted}/grants/{classified_grant}/revocation"),
+        api({**{p: 403 for p in VIEWERS_A}, "staff_b": 403, "head": 200, "supervisor_a": 200, "staff_a": 200}),
+        default=404,
+        method="post",
+        json=True,
+        data={"reason": "會辦結束"},
+    ),
+    Case(
+        "GET /api/v1/classified/items/{item_id}/level-changes",
+        _api("/items/{classified_changed}/level-changes"),
+        api(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=lambda w: LEVEL_REASON,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    Case(
+        "GET /api/v1/classified/items/{item_id}/requests",
+        _api("/items/{item}/requests"),
+        api(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    Case(
+        "GET /api/v1/classified/items/{item_id}/transfers",
+        _api("/items/{moving}/transfers"),
+        api(dict.fromkeys(VIEWERS_A, 200)),
+        default=404,
+        secret=_secret,
+        may_see=ONLY_CUSTODIAN,
+    ),
+    Case("GET /api/v1/classified/approvals", "/api/v1/classified/approvals", api(everyone(200)), secret=_secret),
+    Case(
+        "POST /api/v1/classified/requests/{request_id}/return",
+        _api("/requests/{taken_out}/return"),
+        api({"head": 403, "supervisor_a": 403, "staff_a": 200}),
+        default=404,
+        method="post",
+        json=True,
+    ),
+    Case(
+        "POST /api/v1/classified/transfers/{transfer_id}/received",
+        _api("/transfers/{classified_external}/received"),
+        api({"staff_a": 403, "ethics": 200, "head": 200, "supervisor_a": 200}),
+        default=404,
+        method="post",
+        json=True,
+        data=_receipt,
+        label="outside the agency: the receipt, never by the sender",
+    ),
+    Case(
+        "POST /api/v1/classified/transfers/{transfer_id}/cancellation",
+        _api("/transfers/{transfer}/cancellation"),
+        api({"head": 403, "supervisor_a": 403, "staff_a": 200, "staff_b": 403}),
+        default=404,
+        method="post",
+        json=True,
+        data={"reason": "收件人有誤"},
+    ),
+    Case(
+        "GET /api/v1/classified/inventory",
+        "/api/v1/classified/inventory?location=建設處機密櫃 1",
+        api({**everyone(403), "ethics": 200, "supervisor_a": 200, "auditor": 200}),
+        secret=_secret,
+    ),
+    Case(
+        "POST /api/v1/classified/inventory/checks",
+        "/api/v1/classified/inventory/checks",
+        api({**everyone(403), "ethics": 201, "supervisor_a": 201, "auditor": 201}),
+        method="post",
+        json=True,
+        data=lambda w: {"location": "建設處機密櫃 1", "missing_ids": [w.records["item"].pk], "note": "缺一件"},
     ),
 ]

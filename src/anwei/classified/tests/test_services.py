@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
-from anwei.classified import custody, policies, rules, selectors, services
+from anwei.classified import alerts, auditing, custody, policies, rules, selectors, services
 from anwei.classified.models import ClassifiedItem, CustodyRequest
 from anwei.classified.rules import Level, TransferMethod
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -35,8 +35,8 @@ def test_two_copies_approved_listed_on_original_and_late_return_alerts_custodian
     # copy 2 comes back on time; copy 1 is late: the check alerts the custodian and the ethics office, once
     custody.return_copy(actor=world.users["staff_a"], copy=made[1])
     late = req.due_back + timedelta(hours=1)
-    assert custody.alert_overdue_returns(now=late) == 2
-    assert custody.alert_overdue_returns(now=late) == 0
+    assert alerts.alert_overdue_returns(now=late) == 2
+    assert alerts.alert_overdue_returns(now=late) == 0
     told = set(
         Notification.objects.filter(key=f"classified-overdue-copy-{made[0].pk}").values_list("person", flat=True)
     )
@@ -61,7 +61,7 @@ def test_top_secret_copy_refused_with_legal_reason(world: Any) -> None:
     custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     top.refresh_from_db()
     assert top.status == ClassifiedItem.Status.ON_LOAN
-    assert custody.alert_overdue_returns(now=timezone.now() + timedelta(hours=3)) == 2
+    assert alerts.alert_overdue_returns(now=timezone.now() + timedelta(hours=3)) == 2
     custody.return_take_out(actor=world.users["staff_a"], req=req)
     top.refresh_from_db()
     assert top.status == ClassifiedItem.Status.IN_CUSTODY
@@ -141,7 +141,7 @@ def test_combining_takes_highest_level(world: Any) -> None:
 def test_proposed_classification_reminder_and_decision(world: Any) -> None:
     proposed = item(world, proposed=True, classified_on=timezone.localdate() - timedelta(days=25))
     assert proposed.decision_due == proposed.classified_on + timedelta(days=30)
-    assert custody.remind_undecided() >= 2  # supervisor_a, head (deciders) and the custodian
+    assert alerts.remind_undecided() >= 2  # supervisor_a, head (deciders) and the custodian
     told = set(
         Notification.objects.filter(key=f"classified-decide-soon-{proposed.pk}").values_list("person", flat=True)
     )
@@ -198,8 +198,8 @@ def test_top_secret_must_be_hand_carried_and_late_transfer_alerts(world: Any) ->
     transfer = custody.start_transfer(
         actor=world.users["staff_a"], item=top, method=TransferMethod.HAND_CARRIED, expected_by=soon(1), to_user=staff_b
     )
-    assert custody.alert_unconfirmed_transfers(now=timezone.now()) == 0
-    assert custody.alert_unconfirmed_transfers(now=transfer.expected_by + timedelta(minutes=1)) == 3
+    assert alerts.alert_unconfirmed_transfers(now=timezone.now()) == 0
+    assert alerts.alert_unconfirmed_transfers(now=transfer.expected_by + timedelta(minutes=1)) == 3
 
 
 def test_declassify_notifies_copy_holders_then_destruction(world: Any) -> None:
@@ -254,7 +254,7 @@ def test_need_to_know_listing_and_search(world: Any) -> None:
 
 def test_audit_never_names_the_title(world: Any) -> None:
     it = item(world)
-    services.record_view(actor=world.users["supervisor_a"], item=it)
+    auditing.record_view(actor=world.users["supervisor_a"], item=it)
     entries = AuditEntry.objects.filter(object_type="classified.classifieditem")
     assert entries.filter(action="view").exists()
     assert not any(SECRET_TITLE in e.object_repr or SECRET_TITLE in str(e.changes) for e in entries)
@@ -276,7 +276,7 @@ def test_periodic_task_raises_the_overdue_alert(world: Any) -> None:
 def test_ended_protection_reminds_custodian_and_ethics(world: Any) -> None:
     it = item(world, classified_on=date(2010, 1, 4), protection_until=None, declassification_condition="計畫結束")
     item(world, protection_until=date(2030, 1, 1))  # still protected: no reminder
-    assert custody.remind_protection_ended(now=timezone.now()) == 2  # condition deemed met on 2020-01-04
+    assert alerts.remind_protection_ended(now=timezone.now()) == 2  # condition deemed met on 2020-01-04
     told = set(Notification.objects.filter(key=f"classified-protection-ended-{it.pk}").values_list("person", flat=True))
     assert told == {world.people["staff_a"].pk, world.people["ethics"].pk}
 
