@@ -1,10 +1,10 @@
-"""JSON API for reports: file (`POST /api/v1/incidents`), list, read, change the cyber level."""
+"""JSON API for reports: file (`POST /api/v1/incidents`), list, read, change the cyber level, attach files."""
 
 from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from anwei.audit import services as audit
@@ -14,7 +14,7 @@ from anwei.core.schema import IsoDateTime
 from anwei.directory.models import Person, Unit
 
 from . import policies, rules, selectors, services
-from .models import Incident
+from .models import Attachment, Incident
 
 router = Router(tags=["incidents"])
 
@@ -90,6 +90,15 @@ class LevelIn(Schema):
 
     cyber_level: int = Field(ge=1, le=4)
     reason: str = Field("", max_length=500)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+    uploaded_at: datetime
 
 
 class CategoryOut(Schema):
@@ -172,3 +181,19 @@ def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> In
         raise NotAllowed()
     services.change_level(actor=request.user, incident=incident, cyber_level=payload.cyber_level, reason=payload.reason)
     return incident
+
+
+@router.post("/{incident_id}/attachments", response={201: list[AttachmentOut]})
+def add_attachments(
+    request: HttpRequest, incident_id: int, files: File[list[UploadedFile]]
+) -> Status[list[Attachment]]:
+    """Attach files (multipart, field `files`, one or more) to a report: its filer or those who handle it. The same
+    checks as the form: the type read from the content, the size limit, the SHA-256 recorded; all or none kept."""
+    incident = _load(request, incident_id)
+    try:
+        stored = services.add_attachments(actor=request.user, incident=incident, uploads=files)
+    except BusinessRuleError as exc:
+        if exc.field == "attachments":
+            exc.field = "files"
+        raise
+    return Status(201, stored)

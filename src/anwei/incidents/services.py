@@ -21,7 +21,7 @@ from anwei.notifications.models import Notification
 
 from . import access, policies, routing, rules
 from . import attachments as files
-from .models import Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
+from .models import Attachment, Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
 
 EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
 REPORT_FIELDS = [
@@ -168,7 +168,7 @@ def file_report(
         source_id=str(source.pk) if source is not None else "",
     )
     route = routing.route(incident)
-    with transaction.atomic(), audit.deferred():
+    with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
         incident.number = _next_number(agency, year)
         incident.reference = f"{year}-{incident.number:04d}"
         incident.save(force_insert=True)
@@ -437,12 +437,16 @@ def acknowledge(*, actor: Any, incident: Incident, notification: Notification) -
     return notifications.acknowledge(notification, actor=actor)
 
 
-def add_attachments(*, actor: Any, incident: Incident, uploads: Iterable[Any]) -> None:
-    with transaction.atomic():
+def add_attachments(*, actor: Any, incident: Incident, uploads: Iterable[Any]) -> list[Attachment]:
+    """Attach files to a report (its filer or those who handle it): every file checked before any is stored, all
+    or none kept."""
+    uploads = list(uploads)
+    if not uploads:
+        raise BusinessRuleError(_("Choose a file."), field="attachments")
+    with files.removed_on_rollback(), transaction.atomic():
         _require_handle_or_filer(actor, incident)
         checked = [(u, files.check(u)) for u in uploads]
-        for upload, info in checked:
-            files.store(incident, upload, info, actor=actor)
+        return [files.store(incident, upload, info, actor=actor) for upload, info in checked]
 
 
 def _require_handle_or_filer(actor: Any, incident: Incident) -> None:

@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.matrix import ROLE_HOLDERS, Case, api, everyone, page
 from tests.personas import World
 
@@ -231,5 +232,13 @@ CASES: list[Case] = [
         method="post",
         json=True,
         data={"cyber_level": 3},
+    ),
+    Case(
+        "POST /api/v1/incidents/{incident_id}/attachments",
+        lambda w: f"/api/v1/incidents/{_report(w)}/attachments",
+        api({**everyone(403, SEES_B), **everyone(201, HANDLERS), "staff_b": 201}),  # staff_b filed it
+        default=404,
+        method="post",
+        data=lambda w: {"files": SimpleUploadedFile("log.txt", "登入紀錄\n".encode())},
     ),
 ]
