@@ -1,7 +1,8 @@
 """The permission matrix: every page and every API operation × every persona (role inside or outside scope,
-no role, signed out). Each app lists its cases in `anwei/<app>/tests/matrix.py` as `CASES` (and may add records
-to the world with `setup_world(world)`); tests/test_permission_matrix.py runs them all and fails when a route
-or an API operation has no case."""
+no role, signed out; the scope personas — a sub-unit auditor, a second agency — where a case names them). Each
+app lists its cases in `anwei/<app>/tests/matrix.py` as `CASES` (and may add records to the world with
+`setup_world(world)`); tests/test_permission_matrix.py runs them all and fails when a route or an API operation
+has no case."""
 
 import importlib
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
-from .personas import PERSONAS, World
+from .personas import PERSONAS, SCOPE_PERSONAS, World, add_scope_personas
 
 ALL_PERSONAS = [*PERSONAS, "anonymous"]
 ROLE_HOLDERS = frozenset(p for p, (role, _) in PERSONAS.items() if role is not None)
@@ -41,6 +42,11 @@ class Case:
 
     def status_for(self, persona: str) -> int:
         return self.expect.get(persona, self.default)
+
+    @property
+    def personas(self) -> list[str]:
+        """Every persona and signed-out, and the scope personas this case names (tests.personas.SCOPE_PERSONAS)."""
+        return [*ALL_PERSONAS, *(p for p in SCOPE_PERSONAS if p in self.expect)]
 
 
 def page(statuses: dict[str, int], *, anonymous: int = 302) -> dict[str, int]:
@@ -113,6 +119,7 @@ def cases_by_app() -> dict[str, list[Case]]:
 
 
 def setup_world(world: World) -> None:
+    add_scope_personas(world)
     for module in _matrix_modules():
         if hasattr(module, "setup_world"):
             before = dict(world.records)

@@ -36,9 +36,18 @@ PERSONAS: dict[str, tuple[Role | None, str | None]] = {
 }
 
 
+# Personas for scope edges, added to the world by tests.matrix.setup_world (add_scope_personas): the permission
+# matrix tries them only on the cases that name them in `expect`, so an app opts in case by case.
+SCOPE_PERSONAS: dict[str, tuple[Role, str]] = {
+    "auditor_a1": (Role.AUDITOR, "a1"),  # an auditor assigned to a sub-unit (A1 under A)
+    "ethics_other": (Role.ETHICS_OFFICER, "other_root"),  # the ethics officer of a second agency
+}
+
+
 @dataclass
 class World:
     agency: Agency
+    other_agency: Agency | None = None  # see add_scope_personas
     units: dict[str, Unit] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
@@ -78,6 +87,34 @@ def build_world() -> World:
     world.people["in_a1"] = Person.objects.create(agency=agency, unit=world.units["a1"], name="甲一承辦", title="技士")
     world.people["in_b"] = Person.objects.create(agency=agency, unit=world.units["b"], name="乙承辦", title="科員")
     return world
+
+
+def add_scope_personas(world: World) -> None:
+    """A second agency (its root unit and an ethics office) and the SCOPE_PERSONAS: an auditor on sub-unit A1
+    and the second agency's ethics officer. Their people are not on duty, so rosters and routing are unchanged."""
+    if world.other_agency is not None:
+        return
+    other = directory.create_agency(actor=None, code="other", name="他縣政府", name_en="Other County")
+    world.other_agency = other
+    world.units["other_root"] = directory.create_unit(actor=None, agency=other, name="他縣政府", kind=Unit.Kind.AGENCY)
+    world.units["other_ethics"] = directory.create_unit(
+        actor=None, agency=other, name="政風處", parent=world.units["other_root"]
+    )
+    homes = {"a1": (world.agency, world.units["a1"]), "other_root": (other, world.units["other_ethics"])}
+    for name, (role, unit_key) in SCOPE_PERSONAS.items():
+        agency, home = homes[unit_key]
+        person = Person.objects.create(
+            agency=agency, unit=home, name=f"{name}-person", title="職稱", email=f"{name}@test.example"
+        )
+        world.people[name] = person
+        user = accounts.create_user(actor=None, username=name, password=PASSWORD, agency=agency, person=person)
+        accounts.assign_role(actor=None, user=user, role=role, unit=world.units[unit_key])
+        if role in MFA_REQUIRED:
+            TOTPDevice.objects.create(user=user, name=PERSONA_DEVICE, confirmed=True)
+        world.users[name] = user
+    world.people["in_other"] = Person.objects.create(
+        agency=other, unit=world.units["other_ethics"], name="他機關承辦", title="科員"
+    )
 
 
 def current_code(user: User) -> str:

@@ -173,3 +173,47 @@ def test_audit_log_downloads_as_csv_with_filters_and_the_download_is_itself_audi
     creates = AuditEntry.objects.filter(action="create").count()
     assert creates > 0 and len(lines) == 1 + creates
     assert AuditEntry.objects.filter(action="export", object_type="audit.auditentry").exists()
+
+
+def test_viewer_shows_only_the_readers_agency_and_subtree(world: Any, client_for: Any) -> None:
+    """An auditor on sub-unit A1 reads the entries of A1's people only; the agency's auditor reads the whole
+    agency but not a second agency's; entries attributable to no agency stay with the superusers once the
+    installation serves two agencies."""
+    from tests.personas import add_scope_personas
+
+    add_scope_personas(world)
+    for persona in ("staff_b", "auditor_a1", "ethics_other", "supervisor_a"):
+        services.record(actor=world.users[persona], action="other", object_type="mark", object_repr=f"by-{persona}")
+    services.record(actor=None, action="login_failed", actor_label="staff_b", object_repr="typed-staff_b")
+    services.record(actor=None, action="login_failed", actor_label="nobody-has-this", object_repr="typed-unknown")
+    services.record(actor=None, action="other", object_repr="worker-job")
+
+    def seen(persona: str) -> set[str]:
+        user = world.users[persona]
+        return set(selectors.entries(user, {}).exclude(object_repr="").values_list("object_repr", flat=True))
+
+    marks = {"by-staff_b", "by-auditor_a1", "by-ethics_other", "by-supervisor_a", "typed-staff_b"}
+    unattributed = {"typed-unknown", "worker-job"}
+    assert seen("auditor_a1") & (marks | unattributed) == {"by-auditor_a1"}
+    assert seen("auditor") & (marks | unattributed) == marks - {"by-ethics_other"}
+    assert seen("ethics") & (marks | unattributed) == marks - {"by-ethics_other"}
+    assert seen("ethics_other") & (marks | unattributed) == {"by-ethics_other"}
+    assert not seen("staff_a") and not seen("supervisor_a")  # no audit.view
+    world.users["admin"].is_superuser = True
+    world.users["admin"].save()
+    superuser = type(world.users["admin"]).objects.get(pk=world.users["admin"].pk)
+    everything = set(selectors.entries(superuser, {}).values_list("object_repr", flat=True))
+    assert marks | unattributed <= everything
+    # the page and the download show the same part of the log
+    page = client_for("auditor_a1").get("/audit/", {"object_type": "mark"}).content.decode()
+    assert "by-auditor_a1" in page and "by-staff_b" not in page and "by-supervisor_a" not in page
+    response = client_for("auditor_a1").get("/audit/export.csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "by-auditor_a1" in body and "by-staff_b" not in body and "typed-staff_b" not in body
+
+
+def test_with_one_agency_its_whole_agency_readers_see_unattributed_entries(world: Any) -> None:
+    services.record(actor=None, action="other", object_repr="worker-job")
+    services.record(actor=None, action="login_failed", actor_label="nobody-has-this", object_repr="typed-unknown")
+    seen = set(selectors.entries(world.users["auditor"], {}).values_list("object_repr", flat=True))
+    assert {"worker-job", "typed-unknown"} <= seen

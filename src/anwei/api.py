@@ -7,6 +7,7 @@ from typing import Any
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -36,6 +37,7 @@ ERRORS = {
     "401": "Not signed in, or the token is not valid.",
     "403": "Not allowed.",
     "404": "Not found, or not yours to see.",
+    "405": "This method is not allowed on this path.",
     "422": "Some fields are not valid, or a rule of the domain refuses the change.",
 }
 
@@ -104,6 +106,13 @@ def error(
 def _field_name(loc: list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
     return ".".join(parts) or "__all__"
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """The last API route: any other path under /api/v1/ is a 404 in the API's error format (not the site's page),
+    for every method (so an unknown POST is not first refused for its missing CSRF token)."""
+    return error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(ValidationError)

@@ -97,8 +97,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "anwei.core.middleware.ApiErrorMiddleware",  # every error under /api/v1/ in the API's JSON shape
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "anwei.core.middleware.SessionMiddleware",  # Django's, but background polling does not extend the session
     "anwei.core.middleware.LocaleMiddleware",
     "anwei.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "anwei.core.middleware.RequestContextMiddleware",
     "anwei.core.middleware.TransientFailureMiddleware",
     "axes.middleware.AxesMiddleware",
+    "anwei.core.middleware.DomainErrorMiddleware",  # NotAllowed → 403, BusinessRuleError → 400, in page views
 ]
 
 ROOT_URLCONF = "anwei.urls"
@@ -165,8 +167,9 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Sessions expire after inactivity (every request pushes the expiry on), and end when the password changes or the
-# user signs out everywhere (accounts.User.get_session_auth_hash).
+# Sessions expire after inactivity (every request pushes the expiry on, except background polling: see
+# anwei.core.middleware.SessionMiddleware), and end when the password changes or the user signs out everywhere
+# (accounts.User.get_session_auth_hash).
 SESSION_COOKIE_AGE = env_int("ANWEI_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -184,7 +187,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_COOLOFF_TIME = env_int("ANWEI_LOCKOUT_HOURS", 0) or None
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "anwei.accounts.views_mfa.locked_out"
-AXES_CLIENT_IP_CALLABLE = "anwei.accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "anwei.core.context.client_ip"  # the same address as the audit log records
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 

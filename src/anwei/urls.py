@@ -1,10 +1,10 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 
-from .api import api
+from .api import api, not_found
 from .core.registry import url_prefix, with_module
 
 
@@ -19,6 +19,8 @@ def _public(patterns: list[Any]) -> list[Any]:
 
 
 api_patterns, api_app, api_namespace = api.urls
+# the catch-all comes last: any other /api/v1/ path answers 404 in the API's JSON error format
+api_patterns = [*api_patterns, re_path(r"^.*$", not_found, name="not-found")]
 
 urlpatterns = [
     *(path(url_prefix(config), include(f"{config.name}.urls")) for config in with_module("urls")),

@@ -1,5 +1,5 @@
-"""Sign-in throttling and lockout (django-axes): the client address it counts by, whether a user name is locked,
-and the locked accounts an admin may unlock."""
+"""Sign-in throttling and lockout (django-axes): whether a user name is locked, and the locked accounts an admin may
+unlock. The client address axes records is anwei.core.context.client_ip, the one the audit log records too."""
 
 from typing import Any
 
@@ -8,16 +8,6 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from: REMOTE_ADDR, or the proxy's X-Forwarded-For when ANWEI_BEHIND_PROXY
-    (the same switch that trusts the proxy's X-Forwarded-Proto)."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:45] or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def is_locked(request: HttpRequest, username: str) -> bool:

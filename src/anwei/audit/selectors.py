@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from . import fastwalk
+from . import fastwalk, policies
 from .chain import Verdict
 from .models import AuditCheckpoint, AuditEntry, AuditHead
 
@@ -29,8 +29,9 @@ def verify(workers: int | None = None) -> Verdict:
     return verdict
 
 
-def entries(filters: dict[str, Any]) -> QuerySet[AuditEntry]:
-    qs = AuditEntry.objects.all()
+def entries(user: Any, filters: dict[str, Any]) -> QuerySet[AuditEntry]:
+    """The entries `user` may read (policies.entries: their agency, their subtree), narrowed by the filters."""
+    qs = policies.entries.visible(user)
     if filters.get("actor"):
         qs = qs.filter(actor_label__icontains=filters["actor"])
     if filters.get("action"):

@@ -9,13 +9,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from anwei.accounts.scope import can_anywhere
 from anwei.core import rocdate
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.rocdate import TAIPEI
 from anwei.core.views import forbidden
 
-from . import selectors, services
+from . import policies, selectors, services
 from .models import AuditEntry
 
 
@@ -39,16 +38,16 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not can_anywhere(request.user, "audit.view"):
+    if not policies.entries.can(request.user, "audit.view"):
         return forbidden(request)
     form, filters = _filters(request)
-    page = Paginator(selectors.entries(filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.entries(request.user, filters), 50).get_page(request.GET.get("page"))
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})
 
 
 def export_csv(request: HttpRequest) -> HttpResponseBase:
-    if not can_anywhere(request.user, "audit.view"):
+    if not policies.entries.can(request.user, "audit.view"):
         return forbidden(request)
     _form, filters = _filters(request)
     services.record(actor=request.user, action="export", object_type="audit.auditentry", changes={"filters": filters})
@@ -65,4 +64,4 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Hash"), "hash"),
     ]
     name = _("audit-log")
-    return queryset_csv(f"{name}.csv", selectors.entries(filters), columns)
+    return queryset_csv(f"{name}.csv", selectors.entries(request.user, filters), columns)

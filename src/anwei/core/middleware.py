@@ -1,14 +1,20 @@
 import errno
+import json
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import context
+from .errors import BusinessRuleError, NotAllowed
 
 logger = logging.getLogger("anwei.faults")
 
@@ -19,7 +25,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ctx = context.RequestContext(
-            ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", "")[:200]
+            ip=context.client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:200]
         )
         token = context.current.set(ctx)
         try:
@@ -109,4 +115,106 @@ class TransientFailureMiddleware:
             response = render(request, "core/error.html", context, status=status)
         if status == 503:
             response["Retry-After"] = self.RETRY_AFTER
+        return response
+
+
+class DomainErrorMiddleware:
+    """The one place where a domain error raised in a page view becomes an answer (the API maps them itself, see
+    anwei.api): NotAllowed → the 403 refusal page, BusinessRuleError → a 400 page with the rule's message. Neither
+    page names the record; NotAllowed's message never does (see anwei.core.errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        if isinstance(exception, NotAllowed):
+            from .views import forbidden
+
+            return forbidden(request, str(exception.message))
+        if isinstance(exception, BusinessRuleError):
+            context = {"title": _("This cannot be done"), "message": str(exception.message)}
+            return render(request, "core/error.html", context, status=400)
+        return None
+
+
+API_PREFIX = "/api/v1/"
+_API_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+def _api_error_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be read."),
+        401: _("Sign in or send a valid API token."),
+        403: _("You do not have permission to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        413: _("The request is too large."),
+        500: _("The error has been logged. Nothing was half-saved; please try again."),
+    }
+    return str(messages.get(status, _("The request failed.")))
+
+
+class ApiErrorMiddleware:
+    """Every error answer under /api/v1/ is JSON in the API's one shape {"error": {"code", "message", "fields"}},
+    whoever produced it: an unknown path (Django's 404), a method the operation does not have (ninja's text 405,
+    whose Allow header is kept), a CSRF refusal, the 500 handler's page. Answers already in JSON are left alone.
+    The response is changed in place, so the security headers set further in stay on it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.streaming
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            body = {"error": {"code": _API_ERROR_CODES.get(status, "error"), "message": _api_error_message(status)}}
+            response.content = json.dumps(body, ensure_ascii=False).encode()  # type: ignore[attr-defined]
+            response["Content-Type"] = "application/json; charset=utf-8"
+        return response
+
+
+POLL_HEADER = "X-Anwei-Poll"
+
+
+def is_polling(request: HttpRequest) -> bool:
+    """A background refresh the page makes by itself (htmx `hx-trigger="every …"`), not the user's doing. Mark the
+    polling element with hx-headers='{"X-Anwei-Poll": "1"}'."""
+    return request.headers.get(POLL_HEADER) == "1"
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that background polling is not activity: such a request neither saves the session nor
+    sends its cookie again, so the idle timeout (SESSION_COOKIE_AGE, pushed on by every other request) runs on
+    while a board refreshes itself. A poll that finds the session ended reloads the whole page (HX-Refresh), which
+    then goes to the login page and back to that page, instead of the login form being swapped into the board."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not is_polling(request):
+            return super().process_response(request, response)
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed:
+            patch_vary_headers(response, ("Cookie",))
+        login = resolve_url(settings.LOGIN_URL)
+        if response.status_code == 302 and response.get("Location", "").startswith(login):
+            reload = HttpResponse(status=204)
+            reload["HX-Refresh"] = "true"
+            return reload
         return response
