@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
@@ -71,6 +72,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "reports": reports,
         "can_file": policies.incidents.can(request.user, "incidents.file"),
         "can_rules": policies.routing_rules.can(request.user, "incidents.view_rules"),
+        "refresh_seconds": max(1, int(getattr(settings, "ANWEI_BOARD_REFRESH_SECONDS", 30))),
     }
     template = "incidents/_board.html" if request.htmx else "incidents/board.html"  # type: ignore[attr-defined]
     return render(request, template, context)

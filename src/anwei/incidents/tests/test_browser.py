@@ -58,3 +58,37 @@ def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_serv
     expect(page.locator(".report")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
+
+
+def test_the_board_keeps_its_filters_when_it_refreshes(
+    browser_page: Any, live_server: Any, roster: Any, settings: Any
+) -> None:
+    """Filter the board, let it refresh by itself (every second here, 30 s by default) and it still shows only
+    what the filter says: a report of another category filed meanwhile stays off it."""
+    from anwei.incidents.services import file_report
+
+    settings.ANWEI_BOARD_REFRESH_SECONDS = 1
+    staff = roster.users["staff_a"]
+    file_report(actor=staff, agency=roster.agency, category="theft", title="機車失竊-一", unit=roster.units["a"])
+    file_report(actor=staff, agency=roster.agency, category="arson", title="倉庫縱火-一", unit=roster.units["a"])
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "ethics")
+    page.goto(f"{live_server.url}/incidents/")
+    expect(page.locator(".report")).to_have_count(2)
+    page.select_option("#id_category", "theft")  # htmx swaps the list in place
+    expect(page.locator(".report")).to_have_count(1)
+    expect(page.locator(".report")).to_contain_text("機車失竊-一")
+    # filed while the page is open: only a refresh can bring them; the theft must come, the arson must not
+    file_report(actor=staff, agency=roster.agency, category="theft", title="機車失竊-二", unit=roster.units["a"])
+    file_report(actor=staff, agency=roster.agency, category="arson", title="倉庫縱火-二", unit=roster.units["a"])
+    with page.expect_request(lambda r: "/incidents/" in r.url and "category=theft" in r.url, timeout=10000):
+        pass  # the refresh asks with the filter's current value
+    expect(page.locator(".report")).to_have_count(2, timeout=10000)
+    assert "縱火" not in page.locator("#board").inner_text()
+    page.wait_for_timeout(2500)  # more refreshes
+    expect(page.locator(".report")).to_have_count(2)
+    assert "縱火" not in page.locator("#board").inner_text()
+    csv_link = page.locator("#board a[download]").get_attribute("href") or ""
+    assert "category=theft" in csv_link  # the CSV download follows the filter too
+    assert_accessible(page)
