@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from anwei.core.errors import BusinessRuleError
 from anwei.directory.models import Person, Unit
 
+from .importer.units import VOCABULARY
+
 SECTION_KEYS = {
     "basis": ("依據",),
     "purpose": ("目的",),
@@ -23,6 +25,7 @@ SECTION_KEYS = {
 PERIOD_ITEM = re.compile(r"^\s*(工作期間|執行期間|實施期間)")
 FOCUS_ITEM = re.compile(r"^\s*執行重點")
 COOPERATE = "協請"
+SCHOOLS = next(pattern for _side, kind, pattern in VOCABULARY if kind == "schools")
 RECURRENCE_WORDS = [("holidays", ("連續假日", "連續假期")), ("daily", ("每日", "每天")), ("weekly", ("每週",))]
 
 
@@ -119,7 +122,8 @@ def read(outline: dict[str, Any]) -> MappedOutline:
 
 def units_in(text: str, units: list[Unit], owner: Unit) -> tuple[list[Unit], list[Unit]]:
     """(responsible, cooperating) units named in a task's wording. A unit named after 協請 is asked to cooperate
-    and the owning unit stays responsible; "本處" is the owning unit; a task naming no unit is the owner's."""
+    and the owning unit stays responsible; "本處" is the owning unit; the county's schools (縣屬國民中、小學) are
+    the agency's school units; a task naming no unit is the owner's."""
     found: list[tuple[int, Unit]] = []
     taken: list[tuple[int, int]] = []
     for unit in sorted(units, key=lambda u: -len(u.name)):
@@ -132,6 +136,10 @@ def units_in(text: str, units: list[Unit], owner: Unit) -> tuple[list[Unit], lis
             taken.append(span)
             found.append((span[0], unit))
             break
+    group = SCHOOLS.search(text)  # 縣屬國民中、小學: every school unit of the agency
+    if group is not None:
+        named = {unit.pk for _start, unit in found}
+        found += [(group.start(), u) for u in units if u.kind == Unit.Kind.SCHOOL and u.pk not in named]
     responsible: list[Unit] = []
     cooperating: list[Unit] = []
     ask = text.find(COOPERATE)

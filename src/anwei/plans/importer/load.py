@@ -8,10 +8,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from anwei.directory.models import Agency, Unit
+from anwei.directory.models import Agency, Organisation, Unit
 
 from .plan import PlanDocumentError, PlanOutline, parse_plan
 from .readers import Document, read_document
+from .units import Directory
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,20 @@ def directory_units(agency: Agency) -> dict[str, int]:
     return dict(Unit.objects.filter(agency=agency, active=True).values_list("name", "id"))
 
 
+def directory_of(agency: Agency) -> Directory:
+    """What the document's mentions are matched to: the agency's units, schools, top unit and organisations."""
+    units = Unit.objects.filter(agency=agency, active=True)
+    top = units.filter(parent=None).order_by("path").first()
+    return Directory(
+        units=directory_units(agency),
+        schools=tuple(units.filter(kind=Unit.Kind.SCHOOL).order_by("path").values_list("id", flat=True)),
+        top_unit=top.pk if top else None,
+        organisations=tuple(
+            Organisation.objects.filter(agency=agency).order_by("kind", "name").values_list("id", "name", "kind")
+        ),
+    )
+
+
 def agency_named(name: str) -> Agency | None:
     return Agency.objects.filter(name=name).first() if name else None
 
@@ -52,7 +67,7 @@ def read_plan(data: bytes, *, agency: Agency | None = None) -> Reading:
         )
     agency = agency or agency_named(outline.agency)
     if agency is not None:
-        outline = parse_plan(document.lines, directory_units=directory_units(agency))
+        outline = parse_plan(document.lines, directory=directory_of(agency))
     return Reading(document=document, outline=outline, agency=agency, notes=tuple(notes))
 
 

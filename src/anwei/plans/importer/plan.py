@@ -15,7 +15,7 @@ from anwei.core import rocdate
 
 from .contacts import Contact, parse_contacts
 from .outline import Item, build_outline, section_name
-from .units import UnitMention, find_units
+from .units import Directory, OrganisationMention, UnitMention, find_mentions
 
 _TITLE_RE = re.compile(
     r"^(?P<agency>.*?)(?:民國)?(?P<year>[0-9０-９]{2,3}|[一二三四五六七八九十百〇零]{2,5})年度?(?P<rest>.*)$"
@@ -53,6 +53,7 @@ class PlanOutline:
     units: list[UnitMention]
     contacts: list[Contact]
     warnings: list[str] = field(default_factory=list)
+    organisations: list[OrganisationMention] = field(default_factory=list)
 
     @property
     def days(self) -> int:
@@ -69,12 +70,19 @@ class PlanOutline:
             },
             "sections": [section.to_dict() for section in self.sections],
             "units": [unit.to_dict() for unit in self.units],
+            "organisations": [organisation.to_dict() for organisation in self.organisations],
             "contacts": [contact.to_dict() for contact in self.contacts],
             "warnings": list(self.warnings),
         }
 
 
-def parse_plan(lines: list[str], *, directory_units: dict[str, int] | None = None) -> PlanOutline:
+def parse_plan(
+    lines: list[str], *, directory: Directory | None = None, directory_units: dict[str, int] | None = None
+) -> PlanOutline:
+    """The outline of a plan document; units and organisations are matched to `directory` (or to just the units
+    `directory_units`, name → id) when one is given, and those not in it are warned about."""
+    if directory is None and directory_units is not None:
+        directory = Directory(units=directory_units)
     outline = build_outline(lines)
     problems: list[str] = []
     warnings = list(outline.warnings)
@@ -102,13 +110,20 @@ def parse_plan(lines: list[str], *, directory_units: dict[str, int] | None = Non
         for top in section.items
         for item in top.walk()
     ]
-    units = find_units(task_texts, directory_units or {})
-    if directory_units is not None:
-        unknown = [unit for unit in units if unit.unit_id is None]
-        for unit in unknown:
-            warnings.append(
-                _("line %(line)d: the unit %(name)s is not in the directory.") % {"line": unit.line, "name": unit.name}
-            )
+    mentions = find_mentions(task_texts, directory)
+    if directory is not None:
+        for unit in mentions.units:
+            if not unit.known:
+                warnings.append(
+                    _("line %(line)d: the unit %(name)s is not in the directory.")
+                    % {"line": unit.line, "name": unit.name}
+                )
+        for organisation in mentions.organisations:
+            if organisation.organisation_id is None:
+                warnings.append(
+                    _("line %(line)d: the organisation %(name)s is not in the directory.")
+                    % {"line": organisation.line, "name": organisation.name}
+                )
     contact_lines = [
         item.text
         for section in sections
@@ -125,9 +140,10 @@ def parse_plan(lines: list[str], *, directory_units: dict[str, int] | None = Non
         start=period.start,
         end=period.end,
         sections=sections,
-        units=units,
+        units=mentions.units,
         contacts=contacts,
         warnings=warnings,
+        organisations=mentions.organisations,
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from anwei.plans.importer import PlanDocumentError, parse_plan
 from anwei.plans.importer.outline import build_outline, marker_of
+from anwei.plans.importer.units import Directory
 
 SEED = Path(__file__).resolve().parents[5] / "shared" / "seed" / "hualien-103-spring-security-plan.txt"
 if not SEED.exists():  # worktrees live next to /work/shared
@@ -35,7 +36,7 @@ def test_seed_title_agency_and_period() -> None:
     assert data["agency"] == "花蓮縣政府"
     assert data["period"] == {"start": "2014-01-21T22:00:00+08:00", "end": "2014-02-15T00:00:00+08:00", "days": 25}
     assert data["warnings"] == []
-    assert list(data) == ["title", "agency", "period", "sections", "units", "contacts", "warnings"]
+    assert list(data) == ["title", "agency", "period", "sections", "units", "organisations", "contacts", "warnings"]
 
 
 def test_seed_sections_and_the_three_groups() -> None:
@@ -80,7 +81,30 @@ def test_seed_sections_and_the_three_groups() -> None:
 
 def test_seed_units_and_contacts() -> None:
     data = parse_plan(seed_lines()).to_dict()
-    assert {u["name"] for u in data["units"]} == {"教育網路中心", "行政暨研考處", "建設處", "財政處", "政風處"}
+    # DOMAIN §1: the units the seed names (its own units, the county's schools, the agency head, the duty staff)
+    assert {u["name"]: u["kind"] for u in data["units"]} == {
+        "政風處": "unit",
+        "行政暨研考處": "unit",
+        "建設處": "unit",
+        "財政處": "unit",
+        "教育網路中心": "unit",
+        "縣屬國民中、小學": "schools",
+        "機關首長": "head",
+        "值勤人員": "duty",
+    }
+    # … and the outside organisations: police, the Investigation Bureau station, the national cyber contact and the
+    # superior ethics office
+    assert {o["name"]: o["kind"] for o in data["organisations"]} == {
+        "警察單位": "police",
+        "地區警方": "police",
+        "轄區警察機關": "police",
+        "調查處站": "investigation",
+        "地區調查機關": "investigation",
+        "調查機關": "investigation",
+        "行政院國家資通安全會報": "cyber",
+        "法務部廉政署": "superior",
+    }
+    assert all(o["organisation"] is None for o in data["organisations"])  # no directory given
     assert data["contacts"] == [
         {
             "name": "沈",
@@ -106,11 +130,15 @@ def test_seed_units_and_contacts() -> None:
 
 
 def test_units_are_matched_to_the_directory_and_unknown_ones_listed() -> None:
-    outline = parse_plan(seed_lines(), directory_units={"政風處": 1, "建設處": 2, "財政處": 3, "工務科": 4})
-    units = {u.name: u.unit_id for u in outline.units}
+    directory = Directory(units={"政風處": 1, "建設處": 2, "財政處": 3, "工務科": 4}, top_unit=9)
+    outline = parse_plan(seed_lines(), directory=directory)
+    assert next(u for u in outline.units if u.kind == "head").unit_id == 9  # the agency head answers for the top
+    units = {u.name: u.unit_id for u in outline.units if u.kind == "unit"}
     assert units == {"政風處": 1, "建設處": 2, "財政處": 3, "教育網路中心": None, "行政暨研考處": None}
     unknown = [w for w in outline.warnings if "directory" in w]
-    assert len(unknown) == 2
+    assert len(unknown) == 3 + 8  # two units and the schools; every organisation (the directory has none)
+    assert any(w.startswith("line 29:") and "縣屬國民中、小學" in w for w in unknown)
+    assert not any("值勤人員" in w or "機關首長" in w for w in unknown)  # a role is not a unit to look up
     assert any(w.startswith("line 29:") and "教育網路中心" in w for w in unknown)
 
 

@@ -63,7 +63,10 @@ class Command(BaseCommand):
         for section in outline.sections:
             write(f"  {section.heading}: {len(section.items)} items")
         for unit in outline.units:
-            write(f"  unit {unit.name}: " + ("directory" if unit.unit_id else "unknown"))
+            found = "roster" if unit.kind == "duty" else "directory" if unit.known else "unknown"
+            write(f"  unit {unit.name} ({unit.kind}): {found}")
+        for org in outline.organisations:
+            write(f"  organisation {org.name} ({org.kind}): " + ("directory" if org.organisation_id else "unknown"))
         for contact in outline.contacts:
             phones = ", ".join(p.number + (f" 轉{p.ext}" if p.ext else "") + f" ({p.kind})" for p in contact.phones)
             write(f"  contact {contact.name} {contact.title}: {phones}")
