@@ -149,6 +149,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> Plan:
 
 
 @router.get("/plans/{plan_id}/tasks", response=list[TaskOut])
+@paginate(Paginated)
 def list_tasks(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
     """The tasks of the plan that you may see (those of your units; all of them for ethics officers)."""
     plan = _plan(request, plan_id)
@@ -172,6 +173,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn): 
 
 
 @router.get("/plans/{plan_id}/contacts", response=list[ContactOut])
+@paginate(Paginated)
 def list_contacts(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
     plan = _plan(request, plan_id)
     return [
@@ -188,6 +190,7 @@ def list_contacts(request: HttpRequest, plan_id: int):  # type: ignore[no-untype
 
 
 @router.get("/plans/{plan_id}/roster", response=list[ShiftOut])
+@paginate(Paginated)
 def list_roster(request: HttpRequest, plan_id: int, kind: str = ""):  # type: ignore[no-untyped-def]
     plan = _plan(request, plan_id)
     shifts = selectors.roster(plan)

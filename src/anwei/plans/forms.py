@@ -1,14 +1,26 @@
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from anwei.core.rocdate import format_date
 from anwei.directory.models import DutyKind, Organisation, Person, Unit
 
 from .models import Plan, Task
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def reason_field() -> forms.CharField:
+    """The reason an approved plan is changed (如有未盡事宜得隨時修正): each change becomes a version."""
+    return forms.CharField(
+        label=_("Reason for the amendment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("The plan is approved: this change makes a new version of it."),
+    )
 
 
 class TaskUpdateForm(forms.Form):
@@ -81,6 +93,13 @@ class AmendForm(forms.Form):
             queryset=Unit.objects.filter(agency=plan.agency_id, active=True).order_by("path"),
             required=False,
         )
+        self.fields["remove_tasks"] = forms.TypedMultipleChoiceField(
+            label=_("Remove these tasks (with the items under them)"),
+            choices=[(t.pk, f"{t.number} {t.text[:40]}") for t in self.tasks],
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
 
     def plan_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -93,6 +112,9 @@ class AmendForm(forms.Form):
             "missions": [line.strip() for line in data["missions"].splitlines() if line.strip()],
             "coordination": data["coordination"].strip(),
         }
+
+    def removed(self) -> list[int]:
+        return list(self.cleaned_data.get("remove_tasks") or [])
 
     def task_texts(self) -> dict[int, str]:
         return {task.pk: self.cleaned_data[f"task_{task.pk}"] for task in self.tasks}
@@ -178,10 +200,45 @@ class ContactForm(forms.Form):
         label=_("Fax"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Plan, contact: Any = None, **kwargs: Any) -> None:
+        if contact is not None:
+            kwargs.setdefault("initial", self.initial_from(contact))
         super().__init__(*args, **kwargs)
+        self.plan = plan
         self.fields["person"].queryset = Person.objects.filter(agency=plan.agency, active=True)  # type: ignore[attr-defined]
         self.fields["organisation"].queryset = Organisation.objects.filter(agency=plan.agency)  # type: ignore[attr-defined]
+        self.fields["note"] = forms.CharField(label=_("Note"), max_length=200, required=False)
+        if plan.is_live:
+            self.fields["reason"] = reason_field()
+
+    @staticmethod
+    def initial_from(contact: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "name": contact.name,
+            "title": contact.title,
+            "person": contact.person_id,
+            "organisation": contact.organisation_id,
+            "note": contact.note,
+        }
+        for phone in contact.phones:
+            kind = phone.get("kind") if phone.get("kind") in ("mobile", "fax") else "office"
+            initial.setdefault(kind, phone.get("number", ""))
+            if kind == "office" and phone.get("ext"):
+                initial.setdefault("ext", phone["ext"])
+        return initial
+
+    def details(self) -> dict[str, Any]:
+        """The service's keyword arguments for this contact."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "title": data["title"] or (data["person"].title if data["person"] else ""),
+            "person": data["person"],
+            "organisation": data["organisation"],
+            "phones": self.phones(),
+            "note": data.get("note", ""),
+            "reason": data.get("reason", ""),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -213,7 +270,7 @@ class TaskPlanningForm(forms.Form):
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial",
+            "initial",  # (the reason, when the plan is approved, is added below)
             {
                 "responsible_units": list(task.responsible_units.all()),
                 "cooperating_units": list(task.cooperating_units.all()),
@@ -226,6 +283,27 @@ class TaskPlanningForm(forms.Form):
         units = Unit.objects.filter(agency=task.plan.agency_id, active=True).order_by("path")
         self.fields["responsible_units"].queryset = units  # type: ignore[attr-defined]
         self.fields["cooperating_units"].queryset = units  # type: ignore[attr-defined]
+        if task.plan.is_live:
+            self.fields["reason"] = reason_field()
+
+
+class RemoveContactForm(forms.Form):
+    prefix = "remove"
+    reason = reason_field()
+
+
+class OccurrenceForm(forms.Form):
+    """A recurring task's day reported done."""
+
+    day = forms.TypedChoiceField(label=_("Day"), coerce=date.fromisoformat)
+    note = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+    )
+
+    def __init__(self, *args: Any, days: list[Any], **kwargs: Any) -> None:
+        kwargs["prefix"] = "occurrence"
+        super().__init__(*args, **kwargs)
+        self.fields["day"].choices = [(d.isoformat(), format_date(d, weekday=True)) for d in days]  # type: ignore[attr-defined]
 
 
 class NewPlanForm(forms.Form):

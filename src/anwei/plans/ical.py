@@ -1,5 +1,7 @@
 """A person's duty shifts as an iCalendar feed, so the roster shows up in their phone's calendar."""
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from anwei.core.ical import Event, calendar
@@ -14,6 +16,10 @@ def _event(shift: DutyShift, person: Person) -> Event:
     return Event(f"shift-{shift.pk}-person-{person.pk}", shift.starts_at, summary, shift.ends_at, shift.handover_note)
 
 
+def shift_events(person: Person, shifts: Iterable[DutyShift]) -> list[Event]:
+    return [_event(shift, person) for shift in shifts]
+
+
 def calendar_for(person: Person) -> str:
     name = _("duty roster")
-    return calendar(f"{person.name} {name}", (_event(shift, person) for shift in shifts_of(person)))
+    return calendar(f"{person.name} {name}", shift_events(person, shifts_of(person)))

@@ -121,6 +121,7 @@ class ProgressNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(_("progress"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Task.Status.choices)
+    previous_status = models.CharField(_("status before"), max_length=12, choices=Task.Status.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,6 +131,26 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.number} {self.get_status_display()}"
+
+
+class OccurrenceReport(models.Model):
+    """The report that a recurring task was done on one of its days (e.g. 春節連續假日 each holiday); `day` is the
+    occurrence's local date (recurrence.py says which days a task has)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="occurrence_reports", verbose_name=_("task"))
+    day = models.DateField(_("day"))
+    note = models.TextField(_("progress"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["task", "day"]
+        verbose_name = _("occurrence report")
+        verbose_name_plural = _("occurrence reports")
+        constraints = [models.UniqueConstraint(fields=["task", "day"], name="plan_occurrence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task.number} {self.day.isoformat()}"
 
 
 class Evidence(models.Model):
@@ -200,3 +221,22 @@ class PlanContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FeedKey(models.Model):
+    """The secret behind a person's calendar-subscription link (one per user and feed, e.g. "plans.duty"): the link
+    carries a value signed with the site's key that names the user and this nonce; resetting the link replaces the
+    nonce, so every older link stops working. See feeds.py."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(_("feed"), max_length=40)
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [models.UniqueConstraint(fields=["user", "purpose"], name="plan_feed_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.purpose}"

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from anwei.accounts.roles import ALL_ROLES, Role, grant
+from anwei.core.errors import NotAllowed
 from anwei.core.policies import Policy
 from anwei.directory.models import DutyShift
 from anwei.directory.policies import agency_ids
@@ -31,6 +32,12 @@ grant(
 grant("plans.task_update", Role.ADMIN, Role.ETHICS_OFFICER, Role.UNIT_SUPERVISOR, Role.STAFF)
 grant("plans.roster_edit", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("plans.handover", Role.ADMIN, Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
+
+
+def require(actor: Any, policy: Policy, action: str, obj: Any = None) -> None:
+    """Refuse (NotAllowed) unless `actor` may; `actor=None` is the system (demo data, management commands)."""
+    if actor is not None and not policy.can(actor, action, obj):
+        raise NotAllowed()
 
 
 def _signed_in(user: Any) -> bool:

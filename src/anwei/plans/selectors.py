@@ -13,8 +13,8 @@ from anwei.directory.models import Agency, DutyKind, DutyShift, Person, Unit
 from anwei.directory.selectors import OnDuty
 from anwei.directory.selectors import on_duty as directory_on_duty
 
-from . import policies
-from .models import Plan, ProgressNote, Task
+from . import policies, recurrence, versions
+from .models import OccurrenceReport, Plan, PlanVersion, ProgressNote, Task
 
 LIVE = (Plan.Status.APPROVED, Plan.Status.ACTIVE)
 
@@ -120,6 +120,84 @@ def recent_updates(user: Any, plan: Plan, limit: int = 10) -> QuerySet[ProgressN
     return ProgressNote.objects.filter(task__in=tasks).select_related("task", "author")[:limit]
 
 
+# --- recurring tasks -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OccurrenceRow:
+    occurrence: recurrence.Occurrence
+    report: OccurrenceReport | None
+    at: datetime
+
+    @property
+    def begun(self) -> bool:
+        return self.occurrence.starts_at <= self.at
+
+    @property
+    def overdue(self) -> bool:
+        return self.report is None and self.occurrence.due_at <= self.at
+
+    @property
+    def late(self) -> bool:
+        return self.report is not None and self.report.created_at > self.occurrence.due_at
+
+
+def occurrence_rows(task: Task, at: datetime | None = None) -> list[OccurrenceRow]:
+    """A recurring task's days, each with its report (if any)."""
+    at = at or timezone.now()
+    reports = {r.day: r for r in task.occurrence_reports.select_related("author")}
+    return [OccurrenceRow(o, reports.get(o.day), at) for o in recurrence.of_task(task)]
+
+
+@dataclass(frozen=True)
+class MissedOccurrence:
+    task: Task
+    occurrence: recurrence.Occurrence
+
+
+def overdue_occurrences(user: Any, plan: Plan, at: datetime | None = None) -> list[MissedOccurrence]:
+    """The days of recurring tasks (not finished) that were due by `at` and nobody reported, oldest first."""
+    at = at or timezone.now()
+    tasks = (
+        policies.tasks.visible(user, plan.tasks.exclude(recurrence=""))
+        .exclude(status__in=[Task.Status.DONE, Task.Status.NOT_APPLICABLE])
+        .select_related("plan")
+        .order_by("position", "pk")
+    )
+    reported = set(OccurrenceReport.objects.filter(task__in=tasks).values_list("task_id", "day"))
+    missed = [
+        MissedOccurrence(task, o)
+        for task in tasks
+        for o in recurrence.of_task(task)
+        if o.due_at <= at and (task.pk, o.day) not in reported
+    ]
+    return sorted(missed, key=lambda m: (m.occurrence.due_at, m.task.position))
+
+
+# --- amendment history ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionLine:
+    version: PlanVersion
+    changes: list[str]
+
+
+def version_history(plan: Plan) -> list[VersionLine]:
+    """Each version, newest first, with what it changed against the one before (who and why are on the version)."""
+    ordered = list(plan.versions.select_related("created_by").order_by("number"))
+    lines = [
+        VersionLine(v, versions.changes(ordered[i - 1].content if i else None, v.content))
+        for i, v in enumerate(ordered)
+    ]
+    return lines[::-1]
+
+
+def progress_history(user: Any, plan: Plan, limit: int = 200) -> QuerySet[ProgressNote]:
+    """Who reported what on the tasks this user may see (status before → after, and the note), newest first."""
+    return recent_updates(user, plan, limit)
+
+
 # --- roster --------------------------------------------------------------------------------------------------
 
 
@@ -200,6 +278,7 @@ class Phone:
 
 @dataclass(frozen=True)
 class ContactLine:
+    pk: int
     name: str
     title: str
     where: str
@@ -227,5 +306,7 @@ def contact_sheet(plan: Plan) -> list[ContactLine]:
         if not phones and org is not None:
             phones = [Phone(k, n) for k, n in (("office", org.phone), ("fax", org.fax)) if n]
         where = org.name if org else (person.unit.name if person and person.unit else "")
-        lines.append(ContactLine(contact.name, contact.title, where, [p for p in phones if p.number], person, org))
+        lines.append(
+            ContactLine(contact.pk, contact.name, contact.title, where, [p for p in phones if p.number], person, org)
+        )
     return lines

@@ -7,28 +7,46 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError
 from anwei.core.rocdate import ROC_OFFSET, local
 from anwei.directory.models import Agency, Person, Unit
 
+from . import amendments, policies
 from . import outline as outline_mapping
-from . import policies, versions
-from .models import Evidence, Plan, PlanContact, PlanVersion, ProgressNote, Task
+from .contact_services import add_contact, remove_contact, update_contact
+from .models import Plan, PlanContact, PlanVersion, Task
+from .task_services import (
+    add_evidence,
+    add_task,
+    create_task,
+    remove_tasks,
+    replan_task,
+    report_occurrence,
+    schedule_task,
+    set_task_units,
+    update_task,
+)
+
+__all__ = [  # the tasks' and contacts' writes live in their own modules; callers may use them from here
+    "add_contact",
+    "add_evidence",
+    "add_task",
+    "remove_contact",
+    "replan_task",
+    "report_occurrence",
+    "schedule_task",
+    "set_task_units",
+    "update_contact",
+    "update_task",
+]
 
 PLAN_FIELDS = ["title", "basis", "purpose", "missions", "coordination", "period_start", "period_end"]
-TASK_FIELDS = ["number", "text", "due_at", "recurrence", "status"]
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-
-
-def _require(actor: Any, policy: Any, action: str, obj: Any = None) -> None:
-    if actor is not None and not policy.can(actor, action, obj):
-        raise NotAllowed()
+_require = policies.require
 
 
 def _check_period(start: datetime, end: datetime) -> None:
@@ -95,6 +113,7 @@ def update_draft(
     plan: Plan,
     task_texts: dict[int, str] | None = None,
     new_tasks: list[dict[str, Any]] | None = None,
+    remove: list[int] | None = None,
     **fields: Any,
 ) -> Plan:
     """Change a plan that is still a draft; an approved plan changes only by amendment."""
@@ -102,10 +121,20 @@ def update_draft(
     if plan.status != Plan.Status.DRAFT:
         raise BusinessRuleError(_("An approved plan is changed by an amendment, with a reason."))
     _apply_fields(actor, plan, fields)
-    _apply_task_texts(actor, plan, task_texts or {})
+    _remove_then_reword(actor, plan, remove or [], task_texts or {})
     for new in new_tasks or []:
-        _create_task(actor=actor, plan=plan, **new)
+        create_task(actor=actor, plan=plan, **new)
     return plan
+
+
+def _remove_then_reword(actor: Any, plan: Plan, remove: list[int], task_texts: dict[int, str]) -> bool:
+    """Remove tasks, then apply the new wording of those that remain (the form sends the wording of every task,
+    including those removed with a parent)."""
+    before = set(plan.tasks.values_list("pk", flat=True))
+    removed = remove_tasks(actor=actor, plan=plan, task_ids=remove)
+    gone = before - set(plan.tasks.values_list("pk", flat=True))
+    reworded = _apply_task_texts(actor, plan, {k: v for k, v in task_texts.items() if k not in gone})
+    return removed or reworded
 
 
 def _apply_task_texts(actor: Any, plan: Plan, task_texts: dict[int, str]) -> bool:
@@ -151,9 +180,7 @@ def approve_plan(*, actor: Any, plan: Plan) -> Plan:
     plan.approved_at = timezone.now()
     plan.version = 1
     plan.save()
-    PlanVersion.objects.create(
-        plan=plan, number=1, content=versions.snapshot(plan), reason=_("Approved"), created_by=plan.approved_by
-    )
+    amendments.first_version(actor=actor, plan=plan)
     audit.record_update(actor=actor, obj=plan, before=before)
     return plan
 
@@ -189,31 +216,24 @@ def amend_plan(
     fields: dict[str, Any] | None = None,
     task_texts: dict[int, str] | None = None,
     new_tasks: list[dict[str, Any]] | None = None,
+    remove: list[int] | None = None,
 ) -> PlanVersion:
     """如有未盡事宜得隨時修正: change an approved or active plan — its sections, the wording of its tasks, new
-    tasks ({"parent", "number", "text", "responsible_units", ...}) — as a new version with the reason, who and
-    when; every change is in the audit log."""
+    tasks ({"parent", "number", "text", "responsible_units", ...}), tasks removed (ids; a task with progress or
+    evidence is kept) — as a new version with the reason, who and when; every change is in the audit log."""
     _require(actor, policies.plans, "plans.manage", plan)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = amendments.lock(plan)
     if not plan.is_live:
         raise BusinessRuleError(_("Only an approved or active plan is amended; edit a draft directly."))
-    if not reason.strip():
-        raise BusinessRuleError(_("Say why the plan is amended."), field="reason")
+    amendments.needs_version(plan, reason)
     changed = bool(_apply_fields(actor, plan, fields or {}))
-    changed = _apply_task_texts(actor, plan, task_texts or {}) or changed
+    changed = _remove_then_reword(actor, plan, remove or [], task_texts or {}) or changed
     for new in new_tasks or []:
-        _create_task(actor=actor, plan=plan, **new)
+        create_task(actor=actor, plan=plan, **new)
         changed = True
     if not changed:
         raise BusinessRuleError(_("Nothing was changed."))
-    plan.version += 1
-    plan.save(update_fields=["version", "updated_at"])
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    version = PlanVersion.objects.create(
-        plan=plan, number=plan.version, content=versions.snapshot(plan), reason=reason.strip(), created_by=who
-    )
-    audit.record(actor=actor, action="amend", obj=plan, changes={"version": plan.version, "reason": reason.strip()})
-    return version
+    return amendments.new_version(actor=actor, plan=plan, reason=reason)
 
 
 def _shift_years(moment: datetime, years: int) -> datetime:
@@ -292,210 +312,6 @@ def _tree_order(plan: Plan) -> list[Task]:
     return ordered
 
 
-# --- tasks ---------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_task(
-    *,
-    actor: Any,
-    plan: Plan,
-    text: str,
-    number: str = "",
-    parent: Task | None = None,
-    responsible_units: list[Unit] | None = None,
-    cooperating_units: list[Unit] | None = None,
-    due_at: datetime | None = None,
-    recurrence: str = "",
-    position: int | None = None,
-) -> Task:
-    """A task of a draft plan; an approved plan gets new tasks by amendment."""
-    _require(actor, policies.plans, "plans.manage", plan)
-    if plan.status != Plan.Status.DRAFT:
-        raise BusinessRuleError(_("An approved plan is changed by an amendment, with a reason."))
-    return _create_task(
-        actor=actor,
-        plan=plan,
-        text=text,
-        number=number,
-        parent=parent,
-        responsible_units=responsible_units,
-        cooperating_units=cooperating_units,
-        due_at=due_at,
-        recurrence=recurrence,
-        position=position,
-    )
-
-
-def _create_task(
-    *,
-    actor: Any,
-    plan: Plan,
-    text: str,
-    number: str = "",
-    parent: Task | None = None,
-    responsible_units: list[Unit] | None = None,
-    cooperating_units: list[Unit] | None = None,
-    due_at: datetime | None = None,
-    recurrence: str = "",
-    position: int | None = None,
-) -> Task:
-    if parent is not None and parent.plan_id != plan.pk:
-        raise BusinessRuleError(_("The parent task belongs to another plan."), field="parent")
-    for unit in [*(responsible_units or []), *(cooperating_units or [])]:
-        if unit.agency_id != plan.agency_id:
-            raise BusinessRuleError(_("The unit belongs to another agency."), field="responsible_units")
-    if not text.strip():
-        raise BusinessRuleError(_("Write what is to be done."), field="text")
-    if position is None:
-        position = Task.objects.filter(plan=plan, parent=parent).count() + 1
-    task = Task.objects.create(
-        plan=plan,
-        parent=parent,
-        number=number.strip(),
-        text=text.strip(),
-        due_at=due_at,
-        recurrence=recurrence,
-        position=position,
-    )
-    task.responsible_units.set(responsible_units or [])
-    task.cooperating_units.set(cooperating_units or [])
-    audit.record_create(actor=actor, obj=task)
-    return task
-
-
-@transaction.atomic
-def set_task_units(
-    *, actor: Any, task: Task, responsible_units: list[Unit], cooperating_units: list[Unit] | None = None
-) -> Task:
-    _require(actor, policies.plans, "plans.manage", task.plan)
-    before = {
-        "responsible_units": sorted(u.pk for u in task.responsible_units.all()),
-        "cooperating_units": sorted(u.pk for u in task.cooperating_units.all()),
-    }
-    task.responsible_units.set(responsible_units)
-    task.cooperating_units.set(cooperating_units or [])
-    after = {
-        "responsible_units": sorted(u.pk for u in responsible_units),
-        "cooperating_units": sorted(u.pk for u in cooperating_units or []),
-    }
-    diff = audit.changes_between(before, after)
-    if diff:
-        audit.record(actor=actor, action="update", obj=task, changes=diff)
-    return task
-
-
-@transaction.atomic
-def schedule_task(*, actor: Any, task: Task, due_at: datetime | None, recurrence: str = "") -> Task:
-    """Set when a task is due and whether it recurs (e.g. daily during the holidays)."""
-    _require(actor, policies.plans, "plans.manage", task.plan)
-    if recurrence not in Task.Recurrence.values:
-        raise BusinessRuleError(_("Choose how often the task recurs."), field="recurrence")
-    before = audit.snapshot(task, ["due_at", "recurrence"])
-    task.due_at, task.recurrence = due_at, recurrence
-    task.save(update_fields=["due_at", "recurrence", "updated_at"])
-    audit.record_update(actor=actor, obj=task, before=before)
-    return task
-
-
-@transaction.atomic
-def update_task(
-    *,
-    actor: Any,
-    task: Task,
-    status: str,
-    note: str = "",
-    due_at: datetime | str | None = "keep",
-    recurrence: str | None = None,
-) -> ProgressNote:
-    """A unit reports progress on its task: the new status, what was done, optionally the due date."""
-    _require(actor, policies.tasks, "plans.task_update", task)
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.plan.status == Plan.Status.CLOSED:
-        raise BusinessRuleError(_("The plan is closed."))
-    if status not in Task.Status.values:
-        raise BusinessRuleError(_("Choose a status."), field="status")
-    before = audit.snapshot(task, ["status", "due_at", "recurrence"])
-    task.status = status
-    if due_at != "keep":
-        task.due_at = due_at  # type: ignore[assignment]
-    if recurrence is not None:
-        task.recurrence = recurrence
-    task.save()
-    author = actor if getattr(actor, "is_authenticated", False) else None
-    progress = ProgressNote.objects.create(task=task, author=author, text=note.strip(), status=status)
-    entry = audit.record_update(actor=actor, obj=task, before=before)
-    if entry is None and note.strip():
-        audit.record(actor=actor, action="update", obj=task, changes={"note": note.strip()[:500]})
-    return progress
-
-
-@transaction.atomic
-def add_evidence(*, actor: Any, task: Task, upload: UploadedFile) -> Evidence:
-    _require(actor, policies.tasks, "plans.task_update", task)
-    if not upload.size:
-        raise BusinessRuleError(_("The file is empty."), field="file")
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise BusinessRuleError(_("The file is larger than 20 MB."), field="file")
-    name = (upload.name or "evidence")[-200:]
-    evidence = Evidence.objects.create(
-        task=task,
-        file=upload,
-        name=name,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    audit.record(actor=actor, action="create", obj=evidence, changes={"task": task.pk, "name": name})
-    return evidence
-
-
-# --- contacts ------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_contact(
-    *,
-    actor: Any,
-    plan: Plan,
-    name: str,
-    title: str = "",
-    phones: list[dict[str, str]] | None = None,
-    person: Person | None = None,
-    organisation: Any = None,
-    note: str = "",
-) -> PlanContact:
-    _require(actor, policies.plans, "plans.manage", plan)
-    for linked, field in ((person, "person"), (organisation, "organisation")):
-        if linked is not None and linked.agency_id != plan.agency_id:
-            raise BusinessRuleError(_("This belongs to another agency."), field=field)
-    contact = PlanContact.objects.create(
-        plan=plan,
-        position=plan.contacts.count() + 1,
-        name=name.strip() or (person.name if person else ""),
-        title=title,
-        person=person,
-        organisation=organisation,
-        phones=[_clean_phone(p) for p in phones or []],
-        note=note,
-    )
-    audit.record_create(actor=actor, obj=contact)
-    return contact
-
-
-@transaction.atomic
-def remove_contact(*, actor: Any, contact: PlanContact) -> None:
-    _require(actor, policies.plans, "plans.manage", contact.plan)
-    audit.record(actor=actor, action="delete", obj=contact, changes={"name": contact.name})
-    contact.delete()
-
-
-def _clean_phone(phone: dict[str, Any]) -> dict[str, str]:
-    return {
-        "kind": str(phone.get("kind") or "office"),
-        "number": str(phone.get("number") or "").strip(),
-        "ext": str(phone.get("ext") or "").strip(),
-    }
-
-
 # --- import --------------------------------------------------------------------------------------------------
 
 
@@ -557,3 +373,13 @@ def start_due_plans(at: datetime | None = None) -> list[Plan]:
     at = at or timezone.now()
     due = Plan.objects.filter(status=Plan.Status.APPROVED, period_start__lte=at, period_end__gt=at)
     return [activate_plan(actor=None, plan=plan) for plan in due]
+
+
+@transaction.atomic
+def record_export(*, actor: Any, what: str, plan: Plan | None = None, filters: dict[str, Any] | None = None) -> None:
+    """A download of a list (CSV) on the audit log: which list, of which plan, with which filters."""
+    changes: dict[str, Any] = {"list": what, **({"filters": filters} if filters else {})}
+    if plan is not None:
+        audit.record(actor=actor, action="export", obj=plan, changes=changes)
+    else:
+        audit.record(actor=actor, action="export", object_type="plans.plan", changes=changes)

@@ -1,22 +1,21 @@
-"""Pages for plans: the list, a plan with its 執行重點 tree and lifecycle, the dashboard, a task with its progress
-and evidence, amendments and their comparison, and cloning. The roster and contacts are in `views_roster`."""
+"""Pages for plans: the list, a plan with its 執行重點 tree and lifecycle, the dashboard, amendments with their
+history and comparison, and cloning. A task's page is in `views_tasks`, the roster and contacts in `views_roster`,
+the calendar links in `views_feeds`, the CSV downloads in `views_csv`."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
 from . import policies, selectors, services, versions
-from .forms import AmendForm, EvidenceForm, NewPlanForm, TaskPlanningForm, TaskUpdateForm
+from .forms import AmendForm, NewPlanForm
 from .importer.policy import may_import
-from .models import Plan, Task
+from .models import Plan
 
 TRANSITIONS = {
     "approve": (services.approve_plan, "plans.approve"),
@@ -71,16 +70,6 @@ def _rights(user: object, plan: Plan) -> dict[str, bool]:
     }
 
 
-def tasks_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The tasks of a plan this user may see, as CSV (status and dates included)."""
-    plan = policies.plans.get_visible(request.user, pk)
-    tasks = policies.tasks.visible(request.user, plan.tasks.all()).prefetch_related("responsible_units")
-    columns = model_columns(Task, "number", "text", "status", "due_at", "recurrence", "updated_at")
-    columns.insert(2, (_("Responsible units"), lambda t: "、".join(u.name for u in t.responsible_units.all())))
-    name = _("tasks")
-    return queryset_csv(f"{plan.title} {name}.csv", tasks.order_by("position", "pk"), columns)
-
-
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = policies.plans.get_visible(request.user, pk)
     context = {
@@ -117,6 +106,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "progress": selectors.progress_by_unit(request.user, plan),
         "overdue": selectors.overdue_tasks(request.user, plan).prefetch_related("responsible_units"),
+        "missed": selectors.overdue_occurrences(request.user, plan),
         "updates": selectors.recent_updates(request.user, plan),
         "gaps": selectors.roster_gaps(plan),
     }
@@ -129,77 +119,6 @@ def recent_updates(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "plans/_updates.html", {"plan": plan, "updates": selectors.recent_updates(request.user, plan)}
     )
-
-
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = policies.tasks.get_visible(request.user, pk, policies.tasks.visible(request.user).select_related("plan"))
-    can_update = policies.tasks.can(request.user, "plans.task_update", task)
-    can_plan = policies.plans.can(request.user, "plans.manage", task.plan)
-    form = TaskUpdateForm(request.POST or None, initial={"status": task.status})
-    evidence_form = EvidenceForm()
-    planning = TaskPlanningForm(task=task) if can_plan else None
-    if request.method == "POST" and "planning-responsible_units" in request.POST:
-        if not can_plan:
-            return forbidden(request)
-        planning = TaskPlanningForm(request.POST, task=task)
-        form = TaskUpdateForm(initial={"status": task.status})
-        if planning.is_valid():
-            data = planning.cleaned_data
-            services.set_task_units(
-                actor=request.user,
-                task=task,
-                responsible_units=list(data["responsible_units"]),
-                cooperating_units=list(data["cooperating_units"]),
-            )
-            services.schedule_task(
-                actor=request.user, task=task, due_at=data["due_at"], recurrence=data["recurrence"] or ""
-            )
-            messages.success(request, _("Saved."))
-            return redirect("plans:task", pk=task.pk)
-    elif request.method == "POST":
-        if not can_update:
-            return forbidden(request)
-        if "file" in request.FILES:
-            evidence_form = EvidenceForm(request.POST, request.FILES)
-            form = TaskUpdateForm(initial={"status": task.status})
-            if evidence_form.is_valid():
-                try:
-                    services.add_evidence(actor=request.user, task=task, upload=evidence_form.cleaned_data["file"])
-                except BusinessRuleError as exc:
-                    evidence_form.add_error("file", str(exc.message))
-                else:
-                    messages.success(request, _("The file was added."))
-                    return redirect("plans:task", pk=task.pk)
-        elif form.is_valid():
-            try:
-                services.update_task(
-                    actor=request.user, task=task, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-                )
-            except BusinessRuleError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("plans:task", pk=task.pk)
-    context = {
-        "task": task,
-        "plan": task.plan,
-        "form": form,
-        "evidence_form": evidence_form,
-        "can_update": can_update,
-        "planning": planning,
-        "notes": task.notes.select_related("author"),
-        "files": task.evidence.all(),
-    }
-    return render(request, "plans/task.html", context)
-
-
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = policies.evidence.get_visible(request.user, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Not found.")) from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.name)
 
 
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
@@ -215,6 +134,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                     plan=plan,
                     task_texts=form.task_texts(),
                     new_tasks=form.new_tasks(),
+                    remove=form.removed(),
                     **form.plan_fields(),
                 )
             else:
@@ -225,6 +145,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
                     fields=form.plan_fields(),
                     task_texts=form.task_texts(),
                     new_tasks=form.new_tasks(),
+                    remove=form.removed(),
                 )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
@@ -237,19 +158,28 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def version_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The amendment history: each version with who, when, why and what it changed; a side-by-side comparison of
+    two versions; and the progress the units reported (on the tasks this user may see)."""
     plan = policies.plans.get_visible(request.user, pk)
-    all_versions = list(plan.versions.select_related("created_by"))
-    numbers = [v.number for v in all_versions]
+    history = selectors.version_history(plan)
+    numbers = [line.version.number for line in history]
     try:
         right = int(request.GET.get("b") or (numbers[0] if numbers else 0))
         left = int(request.GET.get("a") or (numbers[1] if len(numbers) > 1 else right))
     except ValueError:
         left = right = 0
-    by_number = {v.number: v for v in all_versions}
+    by_number = {line.version.number: line.version for line in history}
     rows = []
     if left in by_number and right in by_number:
         rows = versions.compare(by_number[left].content, by_number[right].content)
-    context = {"plan": plan, "versions": all_versions, "rows": rows, "left": left, "right": right}
+    context = {
+        "plan": plan,
+        "history": history,
+        "rows": rows,
+        "left": left,
+        "right": right,
+        "progress": selectors.progress_history(request.user, plan),
+    }
     return render(request, "plans/versions.html", context)
 
 

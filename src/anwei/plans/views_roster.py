@@ -1,18 +1,21 @@
-"""Pages for a plan's duty roster (值勤表) and contact list (通信聯絡)."""
+"""Pages for a plan's duty roster (值勤表) and contact list (通信聯絡): the list, a line added, edited or removed,
+and the printable sheet."""
 
 from collections import defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
-from anwei.directory import policies as directory_policies
 
-from . import ical, policies, roster, selectors, services
-from .forms import ContactForm, HandoverForm, RosterForm, ShiftForm
+from . import policies, roster, selectors, services
+from .forms import ContactForm, HandoverForm, RemoveContactForm, RosterForm, ShiftForm
+from .models import PlanContact
 
 
 def roster_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -95,12 +98,17 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/shift.html", context)
 
 
-def person_calendar(request: HttpRequest, pk: int) -> HttpResponse:
-    """A person's duty shifts as an iCalendar file to subscribe to."""
-    person = directory_policies.people.get_visible(request.user, pk)
-    response = HttpResponse(ical.calendar_for(person), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="duty-{person.pk}.ics"'
-    return response
+def _save_contact(request: HttpRequest, form: ContactForm, save: Any) -> HttpResponse | None:
+    """Run `save(**details)`; a redirect to the contact list when saved, None when the form shows errors."""
+    if not form.is_valid():
+        return None
+    try:
+        save(actor=request.user, **form.details())
+    except BusinessRuleError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        return None
+    messages.success(request, _("Saved."))
+    return redirect("plans:contacts", pk=form.plan.pk)
 
 
 def contacts(request: HttpRequest, pk: int) -> HttpResponse:
@@ -110,21 +118,57 @@ def contacts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             return forbidden(request)
-        if form.is_valid():
-            data = form.cleaned_data
-            services.add_contact(
-                actor=request.user,
-                plan=plan,
-                name=data["name"] or (data["person"].name if data["person"] else data["organisation"].name),
-                title=data["title"] or (data["person"].title if data["person"] else ""),
-                person=data["person"],
-                organisation=data["organisation"],
-                phones=form.phones(),
-            )
-            messages.success(request, _("Saved."))
-            return redirect("plans:contacts", pk=plan.pk)
+        done = _save_contact(request, form, lambda **kw: services.add_contact(plan=plan, **kw))
+        if done is not None:
+            return done
     context = {"plan": plan, "lines": selectors.contact_sheet(plan), "can_manage": can_manage, "form": form}
     return render(request, "plans/contacts.html", context)
+
+
+def _managed_contact(request: HttpRequest, pk: int) -> tuple[PlanContact | None, HttpResponse | None]:
+    contact = get_object_or_404(
+        PlanContact.objects.select_related("plan"), pk=pk, plan__in=policies.plans.visible(request.user)
+    )
+    if not policies.plans.can(request.user, "plans.manage", contact.plan):
+        return None, forbidden(request)
+    return contact, None
+
+
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a line of the contact list, or remove it (both with a reason once the plan is approved)."""
+    contact, refused = _managed_contact(request, pk)
+    if contact is None:
+        return refused  # type: ignore[return-value]
+    plan = contact.plan
+    form = ContactForm(request.POST or None, plan=plan, contact=contact)
+    if request.method == "POST":
+        done = _save_contact(request, form, lambda **kw: services.update_contact(contact=contact, **kw))
+        if done is not None:
+            return done
+    removal = RemoveContactForm() if plan.is_live else None
+    context = {"plan": plan, "contact": contact, "form": form, "removal": removal}
+    return render(request, "plans/contact_edit.html", context)
+
+
+@require_POST
+def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    contact, refused = _managed_contact(request, pk)
+    if contact is None:
+        return refused  # type: ignore[return-value]
+    plan = contact.plan
+    removal = RemoveContactForm(request.POST) if plan.is_live else None
+    if removal is None or removal.is_valid():
+        reason = removal.cleaned_data["reason"] if removal is not None else ""
+        try:
+            services.remove_contact(actor=request.user, contact=contact, reason=reason)
+        except BusinessRuleError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("plans:contact_edit", pk=contact.pk)
+        messages.success(request, _("The contact was removed."))
+        return redirect("plans:contacts", pk=plan.pk)
+    form = ContactForm(plan=plan, contact=contact)
+    context = {"plan": plan, "contact": contact, "form": form, "removal": removal}
+    return render(request, "plans/contact_edit.html", context, status=200)
 
 
 def contact_sheet(request: HttpRequest, pk: int) -> HttpResponse:

@@ -6,7 +6,7 @@ from tests.matrix import AGENCY_WIDE, ROLE_HOLDERS, Case, api, everyone, page
 from tests.personas import World
 
 from anwei.directory.models import DutyKind, DutyShift
-from anwei.plans import services
+from anwei.plans import feeds, services
 from anwei.plans.models import Evidence, Plan, Task
 
 from .factories import START, make_plan
@@ -20,7 +20,10 @@ def setup_world(world: World) -> None:
     world.records["evidence_b"] = Evidence.objects.create(
         task=world.records["task_b"], file=ContentFile(b"evidence", name="matrix.txt"), name="乙單位佐證.txt"
     )
-    services.add_contact(actor=None, plan=plan, name="沈科長", phones=[{"kind": "mobile", "number": "0982121209"}])
+    world.records["plan_contact"] = services.add_contact(
+        actor=None, plan=plan, name="沈科長", phones=[{"kind": "mobile", "number": "0982121209"}], reason="增列聯絡人"
+    )
+    world.records["feed_token_duty"] = feeds.reset(actor=world.users["duty"], feed=feeds.DUTY)
     # a live plan around now, starting long ago so that other apps' current plans stay the active one
     now = timezone.now()
     world.records["current_plan"] = Plan.objects.create(
@@ -52,6 +55,7 @@ UNIT_UPDATERS_B = {"admin": 302, "ethics": 302, "staff_b": 302}
 
 CASES = [
     Case("plans:list", "/plans/", page(everyone(200))),
+    Case("plans:list_csv", "/plans/plans.csv", page(everyone(200))),
     Case("plans:new", "/plans/new/", page({"admin": 200, "ethics": 200})),
     Case(
         "plans:new",
@@ -116,7 +120,8 @@ CASES = [
         },
         label="post",
     ),
-    Case("plans:versions", plan_url("versions/"), page(ROLES_200), default=404),
+    Case("plans:versions", plan_url("versions/"), page(ROLES_200), default=404, secret=_secret, may_see=SEES_B),
+    Case("plans:versions_csv", plan_url("versions.csv"), page(ROLES_200), default=404),
     Case(
         "plans:clone",
         plan_url("clone/"),
@@ -138,13 +143,38 @@ CASES = [
         label="generate",
     ),
     Case("plans:contacts", plan_url("contacts/"), page(ROLES_200), default=404),
+    Case("plans:contacts_csv", plan_url("contacts.csv"), page(ROLES_200), default=404),
+    Case("plans:roster_csv", plan_url("roster.csv"), page(ROLES_200), default=404),
+    Case(
+        "plans:contact_edit",
+        lambda w: f"/plans/contacts/{w.records['plan_contact'].pk}/",
+        page({**everyone(403, ROLE_HOLDERS), "admin": 200, "ethics": 200}),
+        default=404,
+    ),
+    Case(
+        "plans:contact_edit",
+        lambda w: f"/plans/contacts/{w.records['plan_contact'].pk}/",
+        page({**everyone(403, ROLE_HOLDERS), "admin": 302, "ethics": 302}),
+        default=404,
+        method="post",
+        data={"name": "沈科長", "mobile": "0982121210", "reason": "手機號碼異動"},
+        label="post",
+    ),
+    Case(
+        "plans:contact_remove",
+        lambda w: f"/plans/contacts/{w.records['plan_contact'].pk}/remove/",
+        page({**everyone(403, ROLE_HOLDERS), "admin": 302, "ethics": 302}),
+        default=404,
+        method="post",
+        data={"remove-reason": "人員調動"},
+    ),
     Case(
         "plans:contacts",
         plan_url("contacts/"),
         page({**everyone(403, ROLE_HOLDERS), "admin": 302, "ethics": 302}),
         default=404,
         method="post",
-        data={"name": "值日官", "office": "(03)8323000"},
+        data={"name": "值日官", "office": "(03)8323000", "reason": "增列聯絡人"},
         label="add",
     ),
     Case("plans:contact_sheet", plan_url("contacts/sheet/"), page(ROLES_200), default=404),
@@ -199,6 +229,35 @@ CASES = [
         lambda w: f"/plans/people/{w.people['duty'].pk}/duty.ics",
         page(ROLES_200),
         default=404,
+    ),
+    Case(
+        "plans:my_calendar",
+        lambda w: f"/plans/people/{w.people['duty'].pk}/calendar/",
+        page({**everyone(403, ROLE_HOLDERS), "duty": 200}),
+        default=404,
+        secret=lambda w: w.records["feed_token_duty"],
+        may_see=frozenset({"duty"}),
+    ),
+    # the secret link: no session needed (anonymous included), and only for its own person
+    Case(
+        "plans:person_feed",
+        lambda w: f"/plans/people/{w.people['duty'].pk}/feed/{w.records['feed_token_duty']}/duty.ics",
+        everyone(200, [*ROLE_HOLDERS, "outsider", "anonymous"]),
+        label="own token",
+    ),
+    Case(
+        "plans:person_feed",
+        lambda w: f"/plans/people/{w.people['ethics'].pk}/feed/{w.records['feed_token_duty']}/duty.ics",
+        {},
+        default=404,
+        label="another person's token",
+    ),
+    Case(
+        "plans:feed_reset",
+        "/plans/feeds/plans.duty/reset/",
+        page(everyone(302)),
+        method="post",
+        data={"next": "/plans/"},
     ),
     # API
     Case("GET /api/v1/plans/plans", "/api/v1/plans/plans", api(everyone(200))),

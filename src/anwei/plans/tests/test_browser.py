@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from tests.browser import PHONE, assert_accessible, sign_in
 
-from .factories import make_plan
+from .factories import START, make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,15 +42,23 @@ def test_supervisor_reports_progress_on_phone(browser_page: Any, live_server: An
 
 def test_plan_pages_fit_a_phone_and_are_accessible(browser_page: Any, live_server: Any, world: Any) -> None:
     from anwei.directory import services as directory
-    from anwei.plans import roster, services
+    from anwei.plans import feeds, roster, services
 
     plan = make_plan(world, approve=True)
     kind = directory.create_duty_kind(actor=None, agency=world.agency, code="ethics", name="政風值勤")
     roster.generate_roster(actor=None, plan=plan, kind=kind, people=[world.people["duty"], world.people["ethics"]])
-    services.add_contact(
-        actor=None, plan=plan, name="沈科長", phones=[{"kind": "office", "number": "(03)8227171", "ext": "315"}]
+    contact = services.add_contact(
+        actor=None,
+        plan=plan,
+        name="沈科長",
+        phones=[{"kind": "office", "number": "(03)8227171", "ext": "315"}],
+        reason="增列聯絡人",
     )
     services.amend_plan(actor=None, plan=plan, reason="修正文字", fields={"purpose": "防範危安事件"})
+    task = world.records["task_b"]
+    services.schedule_task(actor=None, task=task, due_at=None, recurrence="daily", reason="每日查緝")
+    services.report_occurrence(actor=None, task=task, day=START.date(), note="查緝完成")
+    feeds.reset(actor=world.users["ethics"], feed=feeds.DUTY)
     page = browser_page
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, "ethics")
@@ -63,6 +71,9 @@ def test_plan_pages_fit_a_phone_and_are_accessible(browser_page: Any, live_serve
         f"{plan.pk}/versions/?a=1&b=2",
         f"{plan.pk}/amend/",
         f"{plan.pk}/dashboard/",
+        f"tasks/{task.pk}/",
+        f"contacts/{contact.pk}/",
+        f"people/{world.people['ethics'].pk}/calendar/",
     ):
         page.goto(f"{live_server.url}/plans/{path}")
         width = page.evaluate("document.documentElement.scrollWidth")

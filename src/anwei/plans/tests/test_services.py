@@ -149,7 +149,9 @@ def test_evidence_upload(world, settings, tmp_path):
 def test_clone_to_next_year(world):
     plan = make_plan(world, approve=True)
     services.update_task(actor=world.users["staff_a"], task=world.records["task_a"], status=Task.Status.DONE)
-    services.add_contact(actor=world.users["ethics"], plan=plan, name="沈科長", phones=[{"number": "0982121209"}])
+    services.add_contact(
+        actor=world.users["ethics"], plan=plan, name="沈科長", phones=[{"number": "0982121209"}], reason="增列"
+    )
     clone = services.clone_plan(actor=world.users["ethics"], plan=plan)
     assert clone.title == "測試縣政府104年度春安工作期間維護計畫"
     assert clone.status == Plan.Status.DRAFT and clone.cloned_from == plan

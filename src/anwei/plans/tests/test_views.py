@@ -68,9 +68,13 @@ def test_lifecycle_buttons(world, client_for):
 def test_contacts_page_and_sheet(world, client_for):
     plan = make_plan(world, approve=True)
     services.add_contact(
-        actor=None, plan=plan, name="沈科長", phones=[{"kind": "office", "number": "(03)8227171", "ext": "315"}]
+        actor=None,
+        plan=plan,
+        name="沈科長",
+        phones=[{"kind": "office", "number": "(03)8227171", "ext": "315"}],
+        reason="增列聯絡人",
     )
-    services.add_contact(actor=None, plan=plan, name="", person=world.people["in_b"])
+    services.add_contact(actor=None, plan=plan, name="", person=world.people["in_b"], reason="增列聯絡人")
     world.people["in_b"].mobile = "0989522247"
     world.people["in_b"].save()
     page = client_for("staff_a").get(f"/plans/{plan.pk}/contacts/")
@@ -115,8 +119,9 @@ def test_api_on_duty_now_and_progress(world, client_for):
     assert answer["person"]["id"] == world.people["ethics"].pk and answer["shift_ends_at"].startswith("2014-01-22T12")
     assert client.get("/api/v1/plans/duty/ethics/now", {"at": "2014-02-15T00:00:00+08:00"}).json()["person"] is None
     assert client.get("/api/v1/plans/duty/nosuch/now").status_code == 404
-    tasks = client.get(f"/api/v1/plans/plans/{plan.pk}/tasks").json()
-    assert [t["number"] for t in tasks] == ["2、"]
+    page = client.get(f"/api/v1/plans/plans/{plan.pk}/tasks").json()
+    tasks = page["items"]
+    assert [t["number"] for t in tasks] == ["2、"] and page["count"] == 1
     response = client.post(
         f"/api/v1/plans/tasks/{tasks[0]['id']}/progress",
         data={"status": "bogus"},
@@ -135,7 +140,12 @@ def test_ethics_sets_units_and_due_date(world, client_for):
         "planning-recurrence": "daily",
     }
     assert client_for("staff_b").post(f"/plans/tasks/{task.pk}/", data).status_code == 403
-    assert client_for("ethics").post(f"/plans/tasks/{task.pk}/", data).status_code == 302
+    ethics = client_for("ethics")
+    refused = ethics.post(f"/plans/tasks/{task.pk}/", data)  # the plan is approved: a change needs its reason
+    assert refused.status_code == 200 and "errorlist" in refused.text
+    assert list(task.responsible_units.all()) == [world.units["b"]]
+    response = ethics.post(f"/plans/tasks/{task.pk}/", {**data, "planning-reason": "改由工務科辦理"})
+    assert response.status_code == 302
     task.refresh_from_db()
     assert list(task.responsible_units.all()) == [world.units["a1"]]
     assert task.recurrence == "daily" and task.due_at.isoformat() == "2014-01-30T09:00:00+00:00"

@@ -1,0 +1,113 @@
+"""Writes for a plan's contact list (通信聯絡): a line added, edited or removed, each with its audit entry — and a
+new version with the reason when the plan is approved or active (amendments.py)."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from anwei.audit import services as audit
+from anwei.core.errors import BusinessRuleError
+from anwei.directory.models import Person
+
+from . import amendments, policies
+from .models import Plan, PlanContact
+
+CONTACT_FIELDS = ["name", "title", "person_id", "organisation_id", "phones", "note"]
+
+
+def _clean_phone(phone: dict[str, Any]) -> dict[str, str]:
+    return {
+        "kind": str(phone.get("kind") or "office"),
+        "number": str(phone.get("number") or "").strip(),
+        "ext": str(phone.get("ext") or "").strip(),
+    }
+
+
+def _check_links(plan: Plan, person: Person | None, organisation: Any) -> None:
+    for linked, field in ((person, "person"), (organisation, "organisation")):
+        if linked is not None and linked.agency_id != plan.agency_id:
+            raise BusinessRuleError(_("This belongs to another agency."), field=field)
+
+
+def _name(name: str, person: Person | None, organisation: Any) -> str:
+    name = name.strip() or (person.name if person else "") or (organisation.name if organisation else "")
+    if not name:
+        raise BusinessRuleError(_("Give a name, or choose a person or an organisation."), field="name")
+    return name
+
+
+@transaction.atomic
+def add_contact(
+    *,
+    actor: Any,
+    plan: Plan,
+    name: str,
+    title: str = "",
+    phones: list[dict[str, str]] | None = None,
+    person: Person | None = None,
+    organisation: Any = None,
+    note: str = "",
+    reason: str = "",
+) -> PlanContact:
+    policies.require(actor, policies.plans, "plans.manage", plan)
+    plan = amendments.lock(plan)
+    versioned = amendments.needs_version(plan, reason)
+    _check_links(plan, person, organisation)
+    contact = PlanContact.objects.create(
+        plan=plan,
+        position=plan.contacts.count() + 1,
+        name=_name(name, person, organisation),
+        title=title.strip(),
+        person=person,
+        organisation=organisation,
+        phones=[_clean_phone(p) for p in phones or []],
+        note=note.strip(),
+    )
+    audit.record_create(actor=actor, obj=contact)
+    if versioned:
+        amendments.new_version(actor=actor, plan=plan, reason=reason)
+    return contact
+
+
+@transaction.atomic
+def update_contact(
+    *,
+    actor: Any,
+    contact: PlanContact,
+    name: str,
+    title: str = "",
+    phones: list[dict[str, str]] | None = None,
+    person: Person | None = None,
+    organisation: Any = None,
+    note: str = "",
+    reason: str = "",
+) -> PlanContact:
+    policies.require(actor, policies.plans, "plans.manage", contact.plan)
+    plan = amendments.lock(contact.plan)
+    versioned = amendments.needs_version(plan, reason)
+    _check_links(plan, person, organisation)
+    contact = PlanContact.objects.get(pk=contact.pk)
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    contact.name = _name(name, person, organisation)
+    contact.title, contact.person, contact.organisation = title.strip(), person, organisation
+    contact.phones = [_clean_phone(p) for p in phones or []]
+    contact.note = note.strip()
+    contact.save()
+    entry = audit.record_update(actor=actor, obj=contact, before=before)
+    if versioned:
+        if entry is None:
+            raise BusinessRuleError(_("Nothing was changed."))
+        amendments.new_version(actor=actor, plan=plan, reason=reason)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(*, actor: Any, contact: PlanContact, reason: str = "") -> None:
+    policies.require(actor, policies.plans, "plans.manage", contact.plan)
+    plan = amendments.lock(contact.plan)
+    versioned = amendments.needs_version(plan, reason)
+    audit.record(actor=actor, action="delete", obj=contact, changes={"name": contact.name, "phones": contact.phones})
+    contact.delete()
+    if versioned:
+        amendments.new_version(actor=actor, plan=plan, reason=reason)
