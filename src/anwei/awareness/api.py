@@ -1,20 +1,23 @@
-"""JSON API for awareness work: activities and sign-in, statistics, travel declarations and return reports, the
-holiday calendar and visiting delegations."""
+"""JSON API for awareness work: activities and sign-in, statistics, travel declarations (briefing, exit approval),
+return reports and their upward filing, random checks, the holiday calendar, and visiting delegations with their
+anomalies. The same services and policies as the pages."""
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
-from anwei.directory.models import Unit
+from anwei.directory.models import Person, Unit
 
-from . import activity_services, policies, selectors, services
-from .models import ReturnReport
+from . import activity_services, check_services, delegation_services, policies, selectors, services
+from .models import RandomCheckDraw, ReturnReport, TravelDeclaration
 
 router = Router(tags=["awareness"])
 
@@ -88,6 +91,16 @@ class DeclarationOut(Schema):
     briefing_acknowledged: bool
     return_due_on: date
     returned: bool
+    derived_category: str
+    category_reason: str
+    calendar_missing_years: list[int]
+    warnings: list[str] = []
+
+    @staticmethod
+    def resolve_warnings(obj: TravelDeclaration) -> list[str]:
+        """Why the dates may be wrong: "[holidays of 民國X年 not entered]"."""
+        text = services.calendar_warning(obj.calendar_missing_years)
+        return [text] if text else []
 
     @staticmethod
     def resolve_briefing_acknowledged(obj: object) -> bool:
@@ -107,8 +120,21 @@ class DeclarationIn(Schema):
     departs_on: date
     returns_on: date
     category: str | None = None
+    category_reason: str = Field("", max_length=500)
     meets_specified_persons: bool = False
     traveller_id: int | None = None
+
+
+class ExitDecisionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    approve: bool
+
+
+class UpwardIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    filed_on: IsoDate | None = None
 
 
 class ReturnIn(Schema):
@@ -124,6 +150,7 @@ class ReturnOut(Schema):
     filed_on: date
     late: bool
     upward_due_on: date
+    upward_filed_on: date | None
     incident_reference: str
 
 
@@ -133,12 +160,77 @@ class HolidayOut(Schema):
     is_workday: bool
 
 
+class HolidayIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    day: IsoDate
+    name: str = Field(min_length=1, max_length=80)
+    is_workday: bool = False
+
+
 class DelegationOut(Schema):
     id: int
     title: str
     unit_id: int
     starts_on: date
     ends_on: date
+    host_ids: list[int] = []
+
+    @staticmethod
+    def resolve_host_ids(obj: Any) -> list[int]:
+        return [p.pk for p in obj.hosts.all()]
+
+
+class DelegationIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    unit_id: int
+    title: str = Field(min_length=1, max_length=200)
+    starts_on: IsoDate
+    ends_on: IsoDate
+    host_ids: list[int] = Field([], max_length=100)
+    itinerary: str = Field("", max_length=5000)
+    visitors: str = Field("", max_length=5000)
+
+
+class AnomalyIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    description: str = Field(min_length=1, max_length=5000)
+
+
+class AnomalyOut(Schema):
+    id: int
+    delegation_id: int
+    incident_reference: str
+
+
+class ExcludedOut(Schema):
+    id: int
+    name: str
+    reason: str
+
+
+class DrawOut(Schema):
+    id: int
+    drawn_at: datetime
+    seed: str
+    rate: float
+    rule_source: str
+    eligible: int
+    selected: list[int]
+    selected_names: list[str]
+    excluded: list[ExcludedOut]
+
+    @staticmethod
+    def resolve_eligible(obj: RandomCheckDraw) -> int:
+        return len(obj.eligible)
+
+
+class DrawIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    seed: str = Field("", max_length=64)
 
 
 @router.get("/activities", response=list[ActivityOut])
@@ -210,11 +302,115 @@ def file_return(request: HttpRequest, declaration_id: int, payload: ReturnIn):  
     return Status(201, services.file_return_report(actor=request.user, declaration=declaration, **payload.model_dump()))
 
 
+@router.post("/travel/{declaration_id}/briefing", response=DeclarationOut)
+def acknowledge_briefing(request: HttpRequest, declaration_id: int):  # type: ignore[no-untyped-def]
+    """The traveller acknowledges the pre-trip risk briefing (once; again changes nothing)."""
+    declaration = policies.travel.get_visible(request.user, declaration_id)
+    return services.acknowledge_briefing(actor=request.user, declaration=declaration)
+
+
+@router.post("/travel/{declaration_id}/exit", response=DeclarationOut)
+def decide_exit(request: HttpRequest, declaration_id: int, payload: ExitDecisionIn):  # type: ignore[no-untyped-def]
+    """Approve or refuse the exit of a traveller with national-secret duties (the agency head or ethics office)."""
+    declaration = policies.travel.get_visible(request.user, declaration_id)
+    return services.decide_exit(actor=request.user, declaration=declaration, approve=payload.approve)
+
+
+@router.post("/travel/{declaration_id}/upward", response=ReturnOut)
+def file_upward(request: HttpRequest, declaration_id: int, payload: UpwardIn):  # type: ignore[no-untyped-def]
+    """The ethics office records that it filed the return report upward (today unless `filed_on` says)."""
+    declaration = policies.travel.get_visible(request.user, declaration_id)
+    if not policies.travel.can(request.user, "awareness.handle_travel", declaration):
+        raise NotAllowed()
+    report = ReturnReport.objects.filter(declaration=declaration).first()
+    if report is None:
+        raise BusinessRuleError(_("The return report has not been filed yet."))
+    return services.file_upward(actor=request.user, report=report, filed_on=payload.filed_on)
+
+
+@router.get("/checks", response=list[DrawOut])
+@paginate(Paginated)
+def list_checks(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if not policies.checks.can(request.user, "awareness.view_checks"):
+        raise NotAllowed()
+    return selectors.draws(request.user)
+
+
+@router.post("/checks", response={201: DrawOut})
+def draw_check(request: HttpRequest, payload: DrawIn):  # type: ignore[no-untyped-def]
+    """Draw about 2 % of eligible junior staff of the user's agency; give a seed to make the draw reproducible."""
+    agency = getattr(request.user, "agency", None)
+    if agency is None or not policies.checks.can(request.user, "awareness.random_check"):
+        raise NotAllowed()
+    draw = check_services.draw_random_check(actor=request.user, agency=agency, seed=payload.seed.strip())
+    return Status(201, draw)
+
+
 @router.get("/holidays", response=list[HolidayOut])
 def holidays(request: HttpRequest, year: int | None = Query(None, ge=1912, le=9998)):  # type: ignore[no-untyped-def]
     return list(selectors.calendar_year(year or timezone.localdate().year))
 
 
+def _calendar_day(day: date) -> date:
+    if not 1912 <= day.year <= 9998:
+        raise BusinessRuleError(_("Give a date between 1912 and 9998."), field="day")
+    return day
+
+
+@router.post("/holidays", response=HolidayOut)
+def set_holiday(request: HttpRequest, payload: HolidayIn):  # type: ignore[no-untyped-def]
+    """Enter or change a day of the office calendar (a holiday, or a make-up working day)."""
+    return activity_services.set_calendar_day(
+        actor=request.user,
+        day=_calendar_day(payload.day),
+        name=payload.name,
+        is_workday=payload.is_workday,
+        source=_("edited"),
+    )
+
+
+@router.delete("/holidays/{day}", response={204: None})
+def remove_holiday(request: HttpRequest, day: str):  # type: ignore[no-untyped-def]
+    try:
+        parsed = _calendar_day(date.fromisoformat(day))
+    except ValueError as exc:
+        raise BusinessRuleError(_("Give the date as YYYY-MM-DD."), field="day") from exc
+    if not policies.calendar.can(request.user, "awareness.manage_calendar"):
+        raise NotAllowed()
+    holiday = policies.calendar.visible(request.user).filter(day=parsed).first()
+    if holiday is None:
+        raise Http404(_("Not found."))
+    activity_services.remove_calendar_day(actor=request.user, holiday=holiday)
+    return Status(204, None)
+
+
 @router.get("/delegations", response=list[DelegationOut])
 def delegations(request: HttpRequest):  # type: ignore[no-untyped-def]
     return list(selectors.delegations(request.user))
+
+
+@router.post("/delegations", response={201: DelegationOut})
+def create_delegation(request: HttpRequest, payload: DelegationIn):  # type: ignore[no-untyped-def]
+    scope = policies.delegations.scope(request.user, "awareness.manage")
+    if scope.empty:
+        raise NotAllowed()
+    agency = getattr(request.user, "agency_id", None) or 0
+    unit = Unit.objects.filter(scope.q(""), pk=payload.unit_id, agency_id=agency, active=True).first()
+    if unit is None:
+        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    hosts = list(Person.objects.filter(pk__in=payload.host_ids, agency_id=agency, active=True))
+    if len(hosts) != len(set(payload.host_ids)):
+        raise BusinessRuleError(_("A host was not found."), field="host_ids")
+    data = payload.model_dump(exclude={"unit_id", "host_ids"})
+    delegation = delegation_services.create_delegation(actor=request.user, unit=unit, hosts=hosts, **data)
+    return Status(201, delegation)
+
+
+@router.post("/delegations/{delegation_id}/anomalies", response={201: AnomalyOut})
+def report_anomaly(request: HttpRequest, delegation_id: int, payload: AnomalyIn):  # type: ignore[no-untyped-def]
+    """An anomaly observed during the visit: filed as a `mainland-visitor` report to the investigation authority."""
+    delegation = policies.delegations.get_visible(request.user, delegation_id)
+    anomaly = delegation_services.report_anomaly(
+        actor=request.user, delegation=delegation, description=payload.description
+    )
+    return Status(201, anomaly)

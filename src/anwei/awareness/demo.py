@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from anwei.directory.demo import DemoContext
 
-from . import activity_services, rules, services
+from . import activity_services, check_services, delegation_services, rules, services
 
 
 def load(ctx: DemoContext) -> None:
@@ -80,8 +80,8 @@ def load(ctx: DemoContext) -> None:
     services.file_return_report(
         actor=staff, declaration=returned, probed=False, contacted=False, filed_on=today - timedelta(days=18)
     )
-    services.draw_random_check(actor=ethics, agency=ctx.agency, seed="demo-115")
-    services.create_delegation(
+    check_services.draw_random_check(actor=ethics, agency=ctx.agency, seed="demo-115")
+    delegation_services.create_delegation(
         actor=ethics,
         unit=units["construction"],
         title="大陸某省城市建設交流參訪團",

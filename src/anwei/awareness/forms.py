@@ -55,8 +55,16 @@ class TravelForm(forms.Form):
         required=False,
         choices=[("", _("As the directory says")), *rules.CATEGORY_NAMES.items()],
         help_text=_(
-            "Decides where you apply and how early. People handling national secrets are always security-sensitive."
+            "Decides where you apply and how early. The directory decides it (grade, national-secret duties); you "
+            "may choose only a stricter category, and say why."
         ),
+    )
+    category_reason = forms.CharField(
+        label=_("why a stricter category"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when you choose a category other than the directory's."),
     )
     traveller = forms.ModelChoiceField(label=_("traveller"), queryset=Person.objects.none(), required=False)
 

@@ -126,6 +126,17 @@ class TravelDeclaration(models.Model):
     category = models.CharField(
         _("traveller category"), max_length=20, choices=[(k, v) for k, v in rules.CATEGORY_NAMES.items()]
     )
+    # The directory decides the category (grade, national-secret duties); a stricter one may be chosen, with a reason.
+    derived_category = models.CharField(
+        _("category from the directory"),
+        max_length=20,
+        blank=True,
+        choices=[(k, v) for k, v in rules.CATEGORY_NAMES.items()],
+    )
+    category_reason = models.TextField(_("why a stricter category was chosen"), blank=True)
+    category_chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     places = models.CharField(_("places"), max_length=200)
     purpose = models.TextField(_("purpose"), blank=True)
     meets_specified_persons = models.BooleanField(_("plans to meet specified persons (Hong Kong/Macau)"), default=False)
@@ -148,6 +159,8 @@ class TravelDeclaration(models.Model):
     )
     exit_decided_at = models.DateTimeField(null=True, blank=True)
     return_due_on = models.DateField(_("return report due"))
+    # Years its working-day counts touched that had no holidays entered in the calendar (counted as plain weekdays).
+    calendar_missing_years = models.JSONField(_("holiday calendar years missing"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -165,6 +178,10 @@ class TravelDeclaration(models.Model):
     @property
     def authority_name(self) -> str:
         return str(rules.AUTHORITY_NAMES.get(self.authority, self.authority))
+
+    @property
+    def category_overridden(self) -> bool:
+        return bool(self.derived_category) and self.derived_category != self.category
 
 
 class ReturnReport(models.Model):
@@ -197,6 +214,9 @@ class ReturnReport(models.Model):
 class RandomCheckDraw(models.Model):
     """A reproducible draw of about 2 % of eligible junior staff for a check (抽查): the seed is kept with it."""
 
+    NO_GRADE = "no_grade"
+    EXCLUSION_REASONS = {NO_GRADE: _("no grade (職等) in the directory")}
+
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(default=timezone.now)
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -206,6 +226,8 @@ class RandomCheckDraw(models.Model):
     eligible = models.JSONField(default=list)
     selected = models.JSONField(default=list)
     selected_names = models.JSONField(default=list)
+    # Staff left out of the eligible list for a reason of record (e.g. no grade in the directory): {id, name, reason}.
+    excluded = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-drawn_at"]
@@ -214,6 +236,10 @@ class RandomCheckDraw(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Draw')} {self.seed}"
+
+    def excluded_rows(self) -> list[tuple[str, str]]:
+        """(name, reason) of the staff left out of the eligible list."""
+        return [(row["name"], str(self.EXCLUSION_REASONS.get(row["reason"], row["reason"]))) for row in self.excluded]
 
 
 class Delegation(models.Model):

@@ -114,6 +114,26 @@ RANDOM_CHECK_RATE = [(date(2024, 1, 1), 0.02, "DOMAIN §4 — 政風機構抽查
 REMIND_TRAVELLER_WORKING_DAYS_BEFORE = 2
 
 
+# How far up an application goes. A category chosen instead of the directory's must apply at least as high up.
+AUTHORITY_RANK = {AUTHORITY_AGENCY: 0, AUTHORITY_MOI: 1, AUTHORITY_MOI_JOINT: 2}
+
+
+def _notice_at_least(a: TravelRule, b: TravelRule) -> bool:
+    """Rule `a` asks for at least as much notice as rule `b` (n working days are never fewer than n days)."""
+    if a.calendar_days and not b.calendar_days:
+        return False
+    return a.working_days >= b.working_days
+
+
+def is_stricter(chosen: TravelRule, derived: TravelRule) -> bool:
+    """The chosen category's rule asks at least as much as the directory's on both counts (the authority applied
+    to and the notice) and more on one: a traveller may pick such a category, never a laxer or a different one."""
+    up, down = AUTHORITY_RANK[chosen.authority], AUTHORITY_RANK[derived.authority]
+    if up < down or not _notice_at_least(chosen, derived):
+        return False
+    return up > down or not _notice_at_least(derived, chosen)
+
+
 def _in_force(rows: list, on: date) -> object:  # type: ignore[type-arg]
     current = [r for r in rows if (r.effective_from if hasattr(r, "effective_from") else r[0]) <= on]
     if not current:

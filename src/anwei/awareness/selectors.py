@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from anwei.core import rocdate
 from anwei.directory.models import Person
@@ -13,7 +14,7 @@ from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
 
 from . import policies
-from .models import Activity, Attendance, Delegation, Holiday, ReturnReport, TravelDeclaration
+from .models import Activity, Attendance, Delegation, Holiday, RandomCheckDraw, ReturnReport, TravelDeclaration
 
 
 def activities(user: Any, *, start: date | None = None, end: date | None = None) -> QuerySet[Activity]:
@@ -136,7 +137,9 @@ def due_for_ethics(user: Any) -> dict[str, Any]:
         return {}
     visible = TravelDeclaration.objects.filter(scope.q("unit")).select_related("traveller")
     return {
-        "returns": visible.filter(return_report__isnull=True, returns_on__lt=date.today()).order_by("return_due_on"),
+        "returns": visible.filter(return_report__isnull=True, returns_on__lt=timezone.localdate()).order_by(
+            "return_due_on"
+        ),
         "upward": ReturnReport.objects.filter(declaration__in=visible, upward_filed_on__isnull=True)
         .select_related("declaration__traveller")
         .order_by("upward_due_on"),
@@ -149,3 +152,11 @@ def calendar_year(year: int) -> QuerySet[Holiday]:
 
 def delegations(user: Any) -> QuerySet[Delegation]:
     return policies.delegations.visible(user).select_related("unit").prefetch_related("hosts")
+
+
+def delegations_for_export(user: Any) -> QuerySet[Delegation]:
+    return delegations(user).annotate(n_anomalies=Count("anomalies"))
+
+
+def draws(user: Any) -> QuerySet[RandomCheckDraw]:
+    return policies.checks.visible(user).select_related("drawn_by")

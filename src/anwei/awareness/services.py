@@ -1,9 +1,8 @@
-"""Writes for awareness work, travel declarations and returns, each in one transaction with its audit entry (and
-outbox rows through `notify()`). The one call into the incidents app is `_open_incident()`."""
+"""Writes for travel declarations and returns, each in one transaction with its audit entry (and outbox rows
+through `notify()`). The one call into the incidents app is `_open_incident()`. Random checks are in
+`check_services.py`, delegations in `delegation_services.py`, activities and the calendar in `activity_services.py`."""
 
-import random
 import re
-import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -18,17 +17,11 @@ from anwei.accounts.roles import Role
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
-from anwei.directory.models import Agency, Person, Unit
+from anwei.directory.models import Agency, Person
 from anwei.notifications.services import notify
 
 from . import policies, rules, workdays
-from .models import (
-    Delegation,
-    RandomCheckDraw,
-    ReturnReport,
-    TravelDeclaration,
-    VisitAnomaly,
-)
+from .models import ReturnReport, TravelDeclaration
 
 GRADE = re.compile(r"第?\s*(\d{1,2})\s*職等")
 
@@ -113,10 +106,13 @@ def declare_travel(
     purpose: str = "",
     applied_on: date | None = None,
     category: str | None = None,
+    category_reason: str = "",
     meets_specified_persons: bool = False,
 ) -> TravelDeclaration:
-    """File a declaration. A late one is accepted and flagged with the rule it breaks; a person with national-secret
-    duty (or within 3 years of it) is routed for exit approval."""
+    """File a declaration. The directory decides the traveller's category; a stricter one may be chosen with a
+    reason (recorded), a laxer one is refused. A late declaration is accepted and flagged with the rule it breaks;
+    a person with national-secret duty (or within 3 years of it) is routed for exit approval; a count over a year
+    with no holidays entered is flagged and the ethics office told."""
     own = traveller.pk == getattr(actor, "person_id", None)
     if not own and not policies.travel.scope(actor, "awareness.handle_travel").covers(traveller.unit):
         raise NotAllowed()
@@ -130,13 +126,17 @@ def declare_travel(
     if returns_on < departs_on:
         raise BusinessRuleError(_("The return cannot be before the departure."), field="returns_on")
     derived = category_for(traveller, departs_on)
-    if category is None or derived == rules.SENSITIVE:
-        category = derived
+    category = category or derived
     if category not in rules.CATEGORY_NAMES:
         raise BusinessRuleError(_("Choose the traveller category."), field="category")
+    overridden = category != derived
+    if overridden:
+        _check_category_choice(destination, derived, category, applied_on, meets_specified_persons, category_reason)
     verdict = judge(destination, category, applied_on, departs_on, meeting=meets_specified_persons)
     rule: rules.TravelRule = verdict["rule"]
     exit_needed = needs_exit_approval(traveller, departs_on)
+    return_due_on = workdays.add_working_days(returns_on, rules.return_report_rule(returns_on).working_days)
+    missing = workdays.years_without_holidays(min(applied_on, verdict["latest"]), return_due_on)
     declaration = TravelDeclaration.objects.create(
         agency=traveller.agency,
         traveller=traveller,
@@ -144,6 +144,9 @@ def declare_travel(
         filed_by=actor if getattr(actor, "is_authenticated", False) else None,
         destination=destination,
         category=category,
+        derived_category=derived,
+        category_reason=category_reason.strip() if overridden else "",
+        category_chosen_by=actor if overridden and getattr(actor, "is_authenticated", False) else None,
         places=places.strip(),
         purpose=purpose,
         meets_specified_persons=meets_specified_persons,
@@ -160,10 +163,20 @@ def declare_travel(
         exit_approval=(
             TravelDeclaration.ExitApproval.PENDING if exit_needed else TravelDeclaration.ExitApproval.NOT_NEEDED
         ),
-        return_due_on=workdays.add_working_days(returns_on, rules.return_report_rule(returns_on).working_days),
+        return_due_on=return_due_on,
+        calendar_missing_years=missing,
     )
     audit.record_create(actor=actor, obj=declaration)
+    if overridden:
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            obj=declaration,
+            changes={"category": [derived, category], "category_reason": ["", declaration.category_reason]},
+        )
     url = reverse("awareness:travel", args=[declaration.pk])
+    if missing:
+        _tell_calendar_missing(declaration, missing, url)
     if exit_needed:
         notify(
             people=role_people(traveller.agency, Role.AGENCY_HEAD, Role.ETHICS_OFFICER),
@@ -185,6 +198,53 @@ def declare_travel(
             url=url,
         )
     return declaration
+
+
+def _check_category_choice(
+    destination: str, derived: str, chosen: str, applied_on: date, meeting: bool, reason: str
+) -> None:
+    """A category other than the directory's is accepted only if its rule is stricter, and only with a reason."""
+    strict = rules.is_stricter(
+        rules.travel_rule(destination, chosen, applied_on, meeting=meeting),
+        rules.travel_rule(destination, derived, applied_on, meeting=meeting),
+    )
+    if not strict:
+        raise BusinessRuleError(
+            _(
+                "The directory (grade and national-secret duties) makes this traveller “%(derived)s”. Only a stricter "
+                "category may be chosen instead, and “%(chosen)s” is not stricter: leave the category as the "
+                "directory says, or have the directory corrected."
+            )
+            % {"derived": rules.CATEGORY_NAMES[derived], "chosen": rules.CATEGORY_NAMES[chosen]},
+            field="category",
+        )
+    if not reason.strip():
+        raise BusinessRuleError(
+            _("Say why a stricter category than the directory's (%(derived)s) is chosen.")
+            % {"derived": rules.CATEGORY_NAMES[derived]},
+            field="category_reason",
+        )
+
+
+def calendar_warning(years: Iterable[int]) -> str:
+    """ "[holidays of 民國117年 not entered]" for each year a count touched with nothing in the calendar."""
+    return " ".join(_("[holidays of 民國%(year)s年 not entered]") % {"year": year - 1911} for year in years)
+
+
+def _tell_calendar_missing(declaration: TravelDeclaration, years: list[int], url: str) -> None:
+    notify(
+        people=role_people(declaration.agency_id, Role.ETHICS_OFFICER),
+        subject=_("Holiday calendar not entered: %(years)s") % {"years": calendar_warning(years)},
+        body=_(
+            "The working days of the travel declaration of %(name)s were counted over a year with no holidays in the "
+            "calendar, as plain Monday to Friday: its deadlines may be wrong. Enter that year's holidays and check "
+            "the declaration."
+        )
+        % {"name": declaration.traveller.name},
+        source=declaration,
+        key=f"awareness:travel:{declaration.pk}:calendar:{'-'.join(map(str, years))}",
+        url=url,
+    )
 
 
 def late_message(declaration: TravelDeclaration) -> str:
@@ -266,6 +326,11 @@ def file_return_report(
         details=details.strip(),
         upward_due_on=workdays.add_working_days(filed_on, rules.upward_filing_rule(filed_on).working_days),
     )
+    missing = workdays.years_without_holidays(filed_on, report.upward_due_on)
+    if set(missing) - set(declaration.calendar_missing_years):
+        declaration.calendar_missing_years = sorted({*declaration.calendar_missing_years, *missing})
+        declaration.save(update_fields=["calendar_missing_years"])
+        _tell_calendar_missing(declaration, missing, reverse("awareness:travel", args=[declaration.pk]))
     if probed or contacted:
         traveller = declaration.traveller
         incident = _open_incident(
@@ -311,7 +376,12 @@ def file_upward(*, actor: Any, report: ReturnReport, filed_on: date | None = Non
         raise NotAllowed()
     if report.upward_filed_on is not None:
         raise BusinessRuleError(_("Already filed upward."))
-    report.upward_filed_on, report.upward_filed_by = filed_on or _today(), actor
+    filed_on = filed_on or _today()
+    if filed_on < report.filed_on or filed_on > _today():
+        raise BusinessRuleError(
+            _("The upward filing date lies between the receipt of the return report and today."), field="filed_on"
+        )
+    report.upward_filed_on, report.upward_filed_by = filed_on, actor
     report.save(update_fields=["upward_filed_on", "upward_filed_by"])
     audit.record(
         actor=actor,
@@ -380,122 +450,3 @@ def _previous_working_day(day: date) -> date:
     while not workdays.is_working_day(day):
         day -= timedelta(days=1)
     return day
-
-
-# ---------------------------------------------------------------------------------------------- random checks
-
-
-def eligible_for_check(agency: Agency | int, on: date) -> list[Person]:
-    """Junior staff (第10職等 and below, not handling national secrets), ordered by id so a seed reproduces."""
-    people = Person.objects.filter(agency=agency, active=True).order_by("pk")
-    return [p for p in people if category_for(p, on) == rules.JUNIOR and grade_of(p) is not None]
-
-
-def draw_selection(eligible_ids: list[int], seed: str, rate: float) -> list[int]:
-    if not eligible_ids:
-        return []
-    size = max(1, round(len(eligible_ids) * rate))
-    return sorted(random.Random(seed).sample(sorted(eligible_ids), size))  # noqa: S311 - reproducible, not secret
-
-
-@transaction.atomic
-def draw_random_check(*, actor: Any, agency: Agency, seed: str = "") -> RandomCheckDraw:
-    """Select about 2 % of eligible junior staff; the seed and the list go on the draw and the audit log."""
-    if not policies.checks.can(actor, "awareness.random_check"):
-        raise NotAllowed()
-    today = _today()
-    seed = (seed or secrets.token_hex(8))[:64]
-    people = eligible_for_check(agency, today)
-    rate = rules.random_check_rate(today)
-    chosen = draw_selection([p.pk for p in people], seed, rate)
-    names = {p.pk: p.name for p in people}
-    draw = RandomCheckDraw.objects.create(
-        agency=agency,
-        drawn_by=actor if getattr(actor, "is_authenticated", False) else None,
-        seed=seed,
-        rate=rate,
-        rule_source=rules.RANDOM_CHECK_RATE[-1][2],
-        eligible=[p.pk for p in people],
-        selected=chosen,
-        selected_names=[names[pk] for pk in chosen],
-    )
-    audit.record(
-        actor=actor,
-        action=audit.Action.CREATE,
-        obj=draw,
-        changes={"seed": seed, "rate": rate, "eligible": len(people), "selected": chosen, "names": draw.selected_names},
-    )
-    return draw
-
-
-# ---------------------------------------------------------------------------------------------- delegations
-
-
-@transaction.atomic
-def create_delegation(
-    *,
-    actor: Any,
-    unit: Unit,
-    title: str,
-    starts_on: date,
-    ends_on: date,
-    hosts: Iterable[Person] = (),
-    itinerary: str = "",
-    visitors: str = "",
-) -> Delegation:
-    if not policies.delegations.scope(actor, "awareness.manage").covers(unit):
-        raise NotAllowed()
-    if not (title or "").strip():
-        raise BusinessRuleError(_("Name the delegation."), field="title")
-    if ends_on < starts_on:
-        raise BusinessRuleError(_("The visit cannot end before it starts."), field="ends_on")
-    host_list = list(hosts)
-    if any(p.agency_id != unit.agency_id for p in host_list):
-        raise BusinessRuleError(_("This person belongs to another agency."), field="hosts")
-    delegation = Delegation.objects.create(
-        agency=unit.agency,
-        unit=unit,
-        title=title.strip(),
-        starts_on=starts_on,
-        ends_on=ends_on,
-        itinerary=itinerary,
-        visitors=visitors,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    delegation.hosts.set(host_list)
-    audit.record_create(actor=actor, obj=delegation)
-    return delegation
-
-
-@transaction.atomic
-def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> VisitAnomaly:
-    """An anomaly during a visit goes to the incidents app as a `mainland-visitor` report, which its routing
-    sends to the investigation authority."""
-    if not policies.delegations.can(actor, "awareness.view_delegations", delegation):
-        raise NotAllowed()
-    if not description.strip():
-        raise BusinessRuleError(_("Describe what was observed."), field="description")
-    anomaly = VisitAnomaly.objects.create(
-        delegation=delegation,
-        description=description.strip(),
-        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    incident = _open_incident(
-        actor=actor,
-        agency=delegation.agency,
-        category="mainland-visitor",
-        title=_("Anomaly during the visit of %(delegation)s") % {"delegation": delegation.title},
-        description=anomaly.description,
-        unit=delegation.unit,
-        source=anomaly,
-    )
-    anomaly.incident_id, anomaly.incident_reference = incident.pk, incident.reference
-    anomaly.save(update_fields=["incident_id", "incident_reference"])
-    audit.record(
-        actor=actor,
-        action=audit.Action.CREATE,
-        obj=anomaly,
-        object_repr=f"{delegation.title} — {incident.reference}",
-        changes={"delegation": delegation.pk, "incident": incident.reference},
-    )
-    return anomaly

@@ -23,7 +23,9 @@ urlpatterns = [
     path("travel/<int:pk>/return/", views_travel.travel_return, name="travel_return"),
     path("travel/<int:pk>/upward/", views_travel.travel_upward, name="travel_upward"),
     path("checks/", views_travel.checks, name="checks"),
+    path("checks.csv", views_travel.checks_csv, name="checks_csv"),
     path("delegations/", views_travel.delegations, name="delegations"),
+    path("delegations.csv", views_travel.delegations_csv, name="delegations_csv"),
     path("delegations/new/", views_travel.delegation_new, name="delegation_new"),
     path("delegations/<int:pk>/", views_travel.delegation_detail, name="delegation"),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.audit import services as audit
 from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
@@ -49,8 +50,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def activities_csv(request: HttpRequest) -> HttpResponseBase:
     if not policies.activities.can(request.user, "awareness.view"):
         return forbidden(request)
+    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.activity")
     columns = model_columns(Activity, "held_on", "topic", "title", "form", "unit", "attendee_count")
-    columns.append((_("Signed in by name"), lambda a: a.attendances.count()))
+    columns.append((_("Signed in by name"), "signed_in"))  # annotated by the selector: no query per row
     name = _("awareness activities")
     return queryset_csv(f"{name}.csv", selectors.activities(request.user), columns)
 

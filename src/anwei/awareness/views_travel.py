@@ -1,5 +1,7 @@
 """Pages for travel declarations, return reports, random checks and visiting delegations."""
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -10,14 +12,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
-from anwei.core.csvstream import model_columns, queryset_csv
+from anwei.core import rocdate
+from anwei.core.csvstream import csv_response, model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 
-from . import policies, rules, selectors, services
+from . import check_services, delegation_services, policies, rules, selectors, services
 from .forms import AnomalyForm, DelegationForm, ReturnForm, TravelForm
-from .models import ReturnReport, TravelDeclaration
+from .models import Delegation, ReturnReport, TravelDeclaration
 
 BRIEFING = [
     gettext_lazy(
@@ -58,7 +61,7 @@ def travel_csv(request: HttpRequest) -> HttpResponseBase:
         request.user, "awareness.view_travel"
     ):
         return forbidden(request)
-    audit.record(actor=request.user, action="export", object_type="awareness.traveldeclaration")
+    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.traveldeclaration")
     columns = model_columns(
         TravelDeclaration,
         "traveller",
@@ -104,6 +107,7 @@ def travel_new(request: HttpRequest) -> HttpResponse:
                     departs_on=data["departs_on"],
                     returns_on=data["returns_on"],
                     category=data["category"] or None,
+                    category_reason=data["category_reason"],
                     meets_specified_persons=data["meets_specified_persons"],
                 )
             except NotAllowed:
@@ -115,6 +119,8 @@ def travel_new(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, services.late_message(declaration))
                 else:
                     messages.success(request, _("Declared."))
+                if declaration.calendar_missing_years:
+                    messages.warning(request, services.calendar_warning(declaration.calendar_missing_years))
                 return redirect("awareness:travel", pk=declaration.pk)
     return render(request, "awareness/travel_form.html", {"form": form})
 
@@ -138,6 +144,8 @@ def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "briefing": BRIEFING,
             "category_name": rules.CATEGORY_NAMES[declaration.category],
+            "derived_category_name": rules.CATEGORY_NAMES.get(declaration.derived_category, ""),
+            "calendar_warning": services.calendar_warning(declaration.calendar_missing_years),
             "late_message": services.late_message(declaration) if declaration.late else "",
             "is_traveller": policies.travel.is_traveller(user, declaration),
             "can_read_return": policies.travel.can(user, "awareness.read_return", declaration),
@@ -216,12 +224,33 @@ def checks(request: HttpRequest) -> HttpResponse:
         return forbidden(request)
     can_draw = policies.checks.can(user, "awareness.random_check")
     if request.method == "POST":
-        if not can_draw or getattr(user, "agency", None) is None:
+        agency = getattr(user, "agency", None)
+        if not can_draw or agency is None:
             return forbidden(request)
-        draw = services.draw_random_check(actor=user, agency=user.agency, seed=request.POST.get("seed", "").strip())  # type: ignore[union-attr,arg-type]
+        seed = request.POST.get("seed", "").strip()
+        draw = check_services.draw_random_check(actor=user, agency=agency, seed=seed)
         messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
         return redirect("awareness:checks")
-    return render(request, "awareness/checks.html", {"draws": policies.checks.visible(user)[:20], "can_draw": can_draw})
+    return render(request, "awareness/checks.html", {"draws": selectors.draws(user)[:20], "can_draw": can_draw})
+
+
+def checks_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every draw the user may see, one line per person selected or left out (with the reason); audited."""
+    if not policies.checks.can(request.user, "awareness.view_checks"):
+        return forbidden(request)
+    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.randomcheckdraw")
+    header = [_("Drawn at"), _("Seed"), _("Rate"), _("Eligible"), _("Person"), _("Outcome")]
+
+    def rows() -> Iterator[list[object]]:
+        for draw in selectors.draws(request.user).iterator(chunk_size=200):
+            head = [rocdate.format_datetime(draw.drawn_at), draw.seed, draw.rate, len(draw.eligible)]
+            for name in draw.selected_names:
+                yield [*head, name, _("selected")]
+            for name, reason in draw.excluded_rows():
+                yield [*head, name, _("left out: %(reason)s") % {"reason": reason}]
+
+    name = _("random checks")
+    return csv_response(f"{name}.csv", header, rows())
 
 
 def delegations(request: HttpRequest) -> HttpResponse:
@@ -237,6 +266,17 @@ def delegations(request: HttpRequest) -> HttpResponse:
     )
 
 
+def delegations_csv(request: HttpRequest) -> HttpResponseBase:
+    if not policies.delegations.can(request.user, "awareness.view_delegations"):
+        return forbidden(request)
+    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.delegation")
+    columns = model_columns(Delegation, "title", "unit", "starts_on", "ends_on", "itinerary", "visitors")
+    columns.append((_("Hosts"), lambda d: "、".join(p.name for p in d.hosts.all())))
+    columns.append((_("Anomalies reported"), "n_anomalies"))
+    name = _("visiting delegations")
+    return queryset_csv(f"{name}.csv", selectors.delegations_for_export(request.user), columns)
+
+
 def delegation_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = policies.delegations.scope(user, "awareness.manage")
@@ -249,7 +289,7 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            delegation = services.create_delegation(actor=user, **data)
+            delegation = delegation_services.create_delegation(actor=user, **data)
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
@@ -263,7 +303,7 @@ def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnomalyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            anomaly = services.report_anomaly(
+            anomaly = delegation_services.report_anomaly(
                 actor=request.user, delegation=delegation, description=form.cleaned_data["description"]
             )
         except NotAllowed:

@@ -1,17 +1,31 @@
 """Working-day arithmetic over the office calendar: Monday–Friday, minus holidays, plus make-up working days."""
 
 from datetime import date, timedelta
+from functools import cached_property
 
 from .models import Holiday
 
 
+def years_without_holidays(first: date, last: date) -> list[int]:
+    """The years from `first` to `last` for which no day at all is entered in the calendar: their working days can
+    only be counted as plain Monday–Friday, so a count over them may be wrong."""
+    low, high = min(first, last).year, max(first, last).year
+    entered = {d.year for d in Holiday.objects.filter(day__year__gte=low, day__year__lte=high).dates("day", "year")}
+    return [year for year in range(low, high + 1) if year not in entered]
+
+
 class Calendar:
-    """The calendar for a date range, loaded once."""
+    """The calendar for a date range, loaded once. `missing_years` lists the range's years with nothing entered."""
 
     def __init__(self, start: date, end: date) -> None:
         rows = Holiday.objects.filter(day__gte=start - timedelta(days=60), day__lte=end + timedelta(days=60))
         self.off = {h.day for h in rows if not h.is_workday}
         self.on = {h.day for h in rows if h.is_workday}
+        self.start, self.end = start, end
+
+    @cached_property
+    def missing_years(self) -> list[int]:
+        return years_without_holidays(self.start, self.end)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.on:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from tests.matrix import Case, api, everyone, page
 from tests.personas import PERSONAS, World
 
-from anwei.awareness import activity_services, rules, services
+from anwei.awareness import activity_services, delegation_services, rules, services
 from anwei.awareness.models import Holiday
 
 SECRET = "對方詢問本處機密採購案XYZ"
@@ -64,7 +64,7 @@ def setup_world(world: World) -> None:
         departs_on=today + timedelta(days=40),
         returns_on=today + timedelta(days=45),
     )
-    world.records["delegation"] = services.create_delegation(
+    world.records["delegation"] = delegation_services.create_delegation(
         actor=ethics, unit=u["a"], title="某省參訪團", starts_on=today, ends_on=today + timedelta(days=2)
     )
     world.records["holiday"] = Holiday.objects.create(day=date(2030, 1, 1), name="測試假日")
@@ -185,9 +185,15 @@ CASES = [
         data={"seed": "matrix"},
         label="draw",
     ),
+    Case("awareness:checks_csv", "/awareness/checks.csv", page({**FORBID_ALL, "ethics": 200, "auditor": 200})),
     Case(
         "awareness:delegations",
         "/awareness/delegations/",
+        page({**FORBID_ALL, **{k: 200 for k in DELEGATION_VIEWERS}, "staff_b": 200}),
+    ),
+    Case(
+        "awareness:delegations_csv",
+        "/awareness/delegations.csv",
         page({**FORBID_ALL, **{k: 200 for k in DELEGATION_VIEWERS}, "staff_b": 200}),
     ),
     Case("awareness:delegation_new", "/awareness/delegations/new/", page({**FORBID_ALL, "ethics": 200, "admin": 200})),
@@ -246,8 +252,81 @@ CASES = [
         json=True,
         data={"probed": False, "contacted": False},
     ),
+    Case(
+        "POST /api/v1/awareness/travel/{declaration_id}/briefing",
+        _pk("travel", "/api/v1/awareness/travel/{pk}/briefing"),  # type: ignore[arg-type]
+        api({"staff_a": 200, "ethics": 403, "head": 403, "supervisor_a": 403}),
+        default=404,
+        method="post",
+        json=True,
+    ),
+    Case(
+        "POST /api/v1/awareness/travel/{declaration_id}/exit",
+        _pk("travel_exit", "/api/v1/awareness/travel/{pk}/exit"),  # type: ignore[arg-type]
+        api({"ethics": 200, "head": 200}),
+        default=404,
+        method="post",
+        json=True,
+        data={"approve": True},
+    ),
+    Case(
+        "POST /api/v1/awareness/travel/{declaration_id}/upward",
+        _pk("travel", "/api/v1/awareness/travel/{pk}/upward"),  # type: ignore[arg-type]
+        api({"ethics": 200, "head": 403, "supervisor_a": 403, "staff_a": 403}),
+        default=404,
+        method="post",
+        json=True,
+    ),
+    Case(
+        "GET /api/v1/awareness/checks", "/api/v1/awareness/checks", api({**FORBID_ALL, "ethics": 200, "auditor": 200})
+    ),
+    Case(
+        "POST /api/v1/awareness/checks",
+        "/api/v1/awareness/checks",
+        api({**FORBID_ALL, "ethics": 201}),
+        method="post",
+        json=True,
+        data={"seed": "matrix"},
+    ),
     Case("GET /api/v1/awareness/holidays", "/api/v1/awareness/holidays?year=2026", api(ALL)),
+    Case(
+        "POST /api/v1/awareness/holidays",
+        "/api/v1/awareness/holidays",
+        api({**FORBID_ALL, **MANAGERS}),
+        method="post",
+        json=True,
+        data={"day": "2030-02-01", "name": "測試", "is_workday": False},
+    ),
+    Case(
+        "DELETE /api/v1/awareness/holidays/{day}",
+        "/api/v1/awareness/holidays/2030-01-01",
+        api({**FORBID_ALL, "admin": 204, "ethics": 204}),
+        method="delete",
+    ),
     Case("GET /api/v1/awareness/delegations", "/api/v1/awareness/delegations", api(ALL)),
+    Case(
+        "POST /api/v1/awareness/delegations",
+        "/api/v1/awareness/delegations",
+        api({**FORBID_ALL, "admin": 201, "ethics": 201}),
+        method="post",
+        json=True,
+        data=lambda w: {
+            "unit_id": w.units["a"].pk,
+            "title": "某市文化交流團",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-03",
+            "host_ids": [w.people["staff_a"].pk],
+        },
+    ),
+    Case(
+        "POST /api/v1/awareness/delegations/{delegation_id}/anomalies",
+        _pk("delegation", "/api/v1/awareness/delegations/{pk}/anomalies"),  # type: ignore[arg-type]
+        api({k: 201 for k in DELEGATION_VIEWERS}),
+        default=404,
+        method="post",
+        json=True,
+        data={"description": "團員脫隊前往管制區"},
+    ),
 ]
 
 assert set(PERSONAS) >= set(TRAVEL_VIEWERS)

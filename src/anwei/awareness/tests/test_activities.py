@@ -2,6 +2,7 @@
 calendar editor, and the API."""
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,17 @@ from anwei.notifications.models import Notification
 from anwei.plans.models import Plan
 
 pytestmark = pytest.mark.django_db
+
+
+def _tables(html: str) -> list[list[list[str]]]:
+    """The body cells of each table on a page, row by row, as text."""
+    out = []
+    for body in re.findall(r"<tbody>(.*?)</tbody>", html, re.S):
+        rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        out.append(
+            [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
+        )
+    return out
 
 
 def _client(user: Any) -> Client:
@@ -78,8 +90,11 @@ def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(worl
     assert [(r.key, r.activities, r.attendance) for r in stats.by_topic] == [("fraud", 1, 30)]
     by_unit = {r.label: (r.activities, r.attendance) for r in stats.by_unit}
     assert by_unit["工務科"] == (0, 18) and by_unit["財政處"] == (1, 12) and by_unit["建設處"] == (1, 0)
-    page = _client(world.users["head"]).get(f"/awareness/statistics/?plan={plan.pk}")
-    assert page.status_code == 200 and "30" in page.content.decode()
+    page = _client(world.users["head"]).get(f"/awareness/statistics/?plan={plan.pk}", HTTP_ACCEPT_LANGUAGE="zh-hant")
+    assert page.status_code == 200
+    tables = _tables(page.content.decode())
+    assert tables[0] == [["反詐騙", "1", "30"]]
+    assert sorted(tables[1]) == sorted([["工務科", "0", "18"], ["財政處", "1", "12"], ["建設處", "1", "0"]])
     assert AuditEntry.objects.filter(object_type="awareness.attendance").count() == 30
 
 
@@ -168,3 +183,49 @@ def test_pages_render_for_the_ethics_office(world: Any) -> None:
         {"title": "", "topic": "fraud", "form": "alert", "held_on": "2026-11-25", "unit": world.units["a"].pk},
     )
     assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+def test_organiser_ticks_attendees_from_the_list(world: Any, plan: Plan) -> None:
+    briefing = activity_services.create_activity(
+        actor=world.users["ethics"],
+        unit=world.units["ethics"],
+        topic="secrecy",
+        title="保密宣導（科務會議）",
+        held_on=date(2026, 2, 12),
+        form="staff_meeting",
+        audience_units=[world.units["a"]],
+    )
+    organiser = _client(world.users["ethics"])
+    url = f"/awareness/activities/{briefing.pk}/"
+    page = organiser.get(url).content.decode()
+    listed = world.people["in_a1"]
+    assert f'<option value="{listed.pk}">甲一承辦（工務科）</option>' in page  # the audience's people are listed
+    assert f'value="{world.people["in_b"].pk}"' not in page  # unit B is not in the audience
+    response = organiser.post(f"{url}sign-in/", {"person": listed.pk})
+    assert response.status_code == 302
+    attendance = Attendance.objects.get(activity=briefing)
+    assert (attendance.person, attendance.method, attendance.unit) == (
+        listed,
+        Attendance.Method.LIST,
+        world.units["a1"],
+    )
+    entry = AuditEntry.objects.get(object_type="awareness.attendance")
+    assert entry.actor_id == world.users["ethics"].pk and entry.changes["method"] == "list"
+    page = organiser.get(url).content.decode()
+    assert f'<option value="{listed.pk}">' not in page and "甲一承辦（工務科）" in page  # ticked: off the list
+    # ticking twice counts once; staff may not tick others; someone of another agency cannot be ticked
+    organiser.post(f"{url}sign-in/", {"person": listed.pk})
+    assert Attendance.objects.filter(activity=briefing).count() == 1
+    assert (
+        _client(world.users["staff_a"]).post(f"{url}sign-in/", {"person": world.people["staff_b"].pk}).status_code
+        == 403
+    )
+    assert not Attendance.objects.filter(person=world.people["staff_b"]).exists()
+    from anwei.directory import services as directory
+
+    other = directory.create_agency(actor=None, code="other", name="他縣政府", name_en="Other")
+    stranger = Person.objects.create(agency=other, name="外機關人員")
+    assert organiser.post(f"{url}sign-in/", {"person": stranger.pk}).status_code == 403
+    start, end = selectors.plan_dates(plan)
+    stats = selectors.statistics(world.users["ethics"], start, end)
+    assert [(r.key, r.activities, r.attendance) for r in stats.by_topic] == [("secrecy", 1, 1)]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from anwei.audit.models import AuditEntry
-from anwei.awareness import rules, services, workdays
+from anwei.awareness import check_services, delegation_services, rules, services, workdays
 from anwei.awareness.models import Holiday, TravelDeclaration
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.notifications.models import Notification
@@ -101,16 +101,20 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
     assert (d.category, d.authority, d.required_days, d.late) == (rules.SENIOR, rules.AUTHORITY_MOI, 2, False)
     person.national_secret_duty_until = date(2024, 3, 1)  # within 3 years of the trip
     person.save()
-    d2 = services.declare_travel(
-        actor=world.users["ethics"],
-        traveller=person,
-        destination=rules.HONG_KONG,
-        places="香港",
-        applied_on=date(2026, 11, 2),
-        departs_on=date(2026, 11, 5),
-        returns_on=date(2026, 11, 6),
-        category=rules.JUNIOR,  # cannot be chosen away from "sensitive"
-    )
+    trip = {
+        "actor": world.users["ethics"],
+        "traveller": person,
+        "destination": rules.HONG_KONG,
+        "places": "香港",
+        "applied_on": date(2026, 11, 2),
+        "departs_on": date(2026, 11, 5),
+        "returns_on": date(2026, 11, 6),
+    }
+    with pytest.raises(BusinessRuleError) as refused:  # cannot be chosen away from "sensitive"
+        services.declare_travel(**trip, category=rules.JUNIOR, category_reason="只是去玩")
+    assert refused.value.field == "category"
+    d2 = services.declare_travel(**trip)
+    assert d2.category == d2.derived_category == rules.SENSITIVE and not d2.category_overridden
     assert d2.category == rules.SENSITIVE and d2.authority == rules.AUTHORITY_MOI_JOINT and d2.late
     assert d2.exit_approval == TravelDeclaration.ExitApproval.PENDING
     assert Notification.objects.filter(key=f"awareness:travel:{d2.pk}:exit", person=world.people["head"]).exists()
@@ -268,21 +272,30 @@ def test_random_check_is_reproducible_and_audited(world: Any) -> None:
     Person.objects.create(
         agency=world.agency, unit=world.units["b"], name="機密", grade="第5職等", national_secret_duty=True
     )
-    draw = services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="115-spring")
+    ungraded = Person.objects.create(agency=world.agency, unit=world.units["b"], name="未填職等者", grade="")
+    draw = check_services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="115-spring")
     assert len(draw.eligible) == 120 and len(draw.selected) == 2
-    again = services.draw_selection(draw.eligible, "115-spring", draw.rate)
+    # staff with no grade are not silently dropped: they are listed as left out, with the reason, on the draw
+    assert ungraded.pk not in draw.eligible
+    assert {"id": ungraded.pk, "name": "未填職等者", "reason": "no_grade"} in draw.excluded
+    assert world.people["staff_a"].pk in {row["id"] for row in draw.excluded}  # the personas have no grade either
+    assert not {p.pk for p in Person.objects.filter(name__in=["高階", "機密"])} & {r["id"] for r in draw.excluded}
+    again = check_services.draw_selection(draw.eligible, "115-spring", draw.rate)
     assert again == draw.selected
     entry = AuditEntry.objects.get(object_type="awareness.randomcheckdraw")
     assert entry.changes["seed"] == "115-spring" and entry.changes["selected"] == draw.selected
+    assert [ungraded.pk, "no_grade"] in entry.changes["excluded"]
+    page = _client(world, "ethics").get("/awareness/checks/").content.decode()
+    assert "未填職等者 — 人事資料未登錄職等" in page
     with pytest.raises(NotAllowed):
-        services.draw_random_check(actor=world.users["auditor"], agency=world.agency)
+        check_services.draw_random_check(actor=world.users["auditor"], agency=world.agency)
 
 
 def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> None:
     world = roster
     from anwei.incidents.models import Incident
 
-    delegation = services.create_delegation(
+    delegation = delegation_services.create_delegation(
         actor=world.users["ethics"],
         unit=world.units["a"],
         title="某省經貿交流團",
@@ -290,7 +303,7 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
         ends_on=date(2026, 12, 3),
         hosts=[world.people["staff_a"]],
     )
-    anomaly = services.report_anomaly(
+    anomaly = delegation_services.report_anomaly(
         actor=world.users["staff_a"], delegation=delegation, description="團員脫隊拍攝機房"
     )
     incident = Incident.objects.get(pk=anomaly.incident_id)
@@ -299,7 +312,7 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
     assert Notification.objects.filter(source_id=str(incident.pk), contact__organisation__kind="investigation").exists()
     assert Notification.objects.filter(source_id=str(incident.pk), person=world.people["ethics"]).exists()
     with pytest.raises(NotAllowed):
-        services.report_anomaly(actor=world.users["staff_b"], delegation=delegation, description="x")
+        delegation_services.report_anomaly(actor=world.users["staff_b"], delegation=delegation, description="x")
 
 
 def test_return_form_yes_on_the_page_opens_the_incident(roster: Any) -> None:

@@ -1,0 +1,87 @@
+"""Visiting mainland delegations (大陸人士來臺參訪) and the anomalies observed during a visit, which go to the
+incidents app as `mainland-visitor` reports routed to the investigation authority."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from anwei.audit import services as audit
+from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.directory.models import Person, Unit
+
+from . import policies
+from .models import Delegation, VisitAnomaly
+from .services import _open_incident
+
+
+@transaction.atomic
+def create_delegation(
+    *,
+    actor: Any,
+    unit: Unit,
+    title: str,
+    starts_on: date,
+    ends_on: date,
+    hosts: Iterable[Person] = (),
+    itinerary: str = "",
+    visitors: str = "",
+) -> Delegation:
+    if not policies.delegations.scope(actor, "awareness.manage").covers(unit):
+        raise NotAllowed()
+    if not (title or "").strip():
+        raise BusinessRuleError(_("Name the delegation."), field="title")
+    if ends_on < starts_on:
+        raise BusinessRuleError(_("The visit cannot end before it starts."), field="ends_on")
+    host_list = list(hosts)
+    if any(p.agency_id != unit.agency_id for p in host_list):
+        raise BusinessRuleError(_("This person belongs to another agency."), field="hosts")
+    delegation = Delegation.objects.create(
+        agency=unit.agency,
+        unit=unit,
+        title=title.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        itinerary=itinerary,
+        visitors=visitors,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    delegation.hosts.set(host_list)
+    audit.record_create(actor=actor, obj=delegation)
+    return delegation
+
+
+@transaction.atomic
+def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> VisitAnomaly:
+    """An anomaly during a visit goes to the incidents app as a `mainland-visitor` report, which its routing
+    sends to the investigation authority."""
+    if not policies.delegations.can(actor, "awareness.view_delegations", delegation):
+        raise NotAllowed()
+    if not description.strip():
+        raise BusinessRuleError(_("Describe what was observed."), field="description")
+    anomaly = VisitAnomaly.objects.create(
+        delegation=delegation,
+        description=description.strip(),
+        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    incident = _open_incident(
+        actor=actor,
+        agency=delegation.agency,
+        category="mainland-visitor",
+        title=_("Anomaly during the visit of %(delegation)s") % {"delegation": delegation.title},
+        description=anomaly.description,
+        unit=delegation.unit,
+        source=anomaly,
+    )
+    anomaly.incident_id, anomaly.incident_reference = incident.pk, incident.reference
+    anomaly.save(update_fields=["incident_id", "incident_reference"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CREATE,
+        obj=anomaly,
+        object_repr=f"{delegation.title} — {incident.reference}",
+        changes={"delegation": delegation.pk, "incident": incident.reference},
+    )
+    return anomaly
