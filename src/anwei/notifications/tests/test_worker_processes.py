@@ -1,7 +1,9 @@
-"""Real worker processes (`python -m anwei worker`) delivering e-mail to a real local SMTP server: a worker killed
-with SIGKILL in the middle of deliveries loses nothing when started again (only the one message the server had
-already taken when the worker died can arrive twice, with the same Message-ID — SMTP cannot do better, RFC 1047),
-and two workers on PostgreSQL split the work without sending any row twice."""
+"""Real worker processes (`python -m anwei worker`) delivering e-mail to a real local SMTP server and to the in-app
+inbox: a worker killed with SIGKILL in the middle of deliveries loses nothing when started again, on SQLite and on
+PostgreSQL, and the inbox shows no notification twice. By design (at least once) one e-mail can arrive twice: the
+one the SMTP server had accepted when the worker died, before the worker could commit "sent" — it is re-sent with
+the same Message-ID, so the receiver can recognise it (SMTP cannot do better, RFC 1047). Two workers on PostgreSQL
+split the work without sending any row twice."""
 
 import json
 import os
@@ -12,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -25,16 +28,25 @@ from .servers import SmtpServer, start_smtp
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SEED = """
+from anwei.accounts.models import User
 from anwei.directory.models import Agency, Person
 from anwei.notifications import services
 agency = Agency.objects.create(code="kill", name="測試機關")
 people = [Person.objects.create(agency=agency, name=f"收件人{i}", email=f"p{i}@test.example") for i in range({n})]
-services.notify(people=people, subject="資安事件通報", body="請處理", channels=["email"], key="kill-test")
+for i, person in enumerate(people):
+    User.objects.create(username=f"kill-{i}", person=person, agency=agency)
+services.notify(people=people, subject="資安事件通報", body="請處理", channels=["email", "inapp"], key="kill-test")
 """
 STATUS = """
 import json
-from anwei.notifications.models import Delivery
-print(json.dumps(list(Delivery.objects.values_list("pk", "status"))))
+from anwei.accounts.models import User
+from anwei.notifications import selectors
+from anwei.notifications.models import Delivery, Notification
+print(json.dumps({
+    "deliveries": list(Delivery.objects.values_list("pk", "channel", "status")),
+    "notifications": Notification.objects.filter(key="kill-test").count(),
+    "inbox": [selectors.inbox(u).count() for u in User.objects.filter(username__startswith="kill-")],
+}))
 """
 SWEEP = "from anwei.notifications import services; print(services.sweep())"
 
@@ -85,13 +97,14 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def test_sigkill_mid_delivery_loses_nothing_and_resends_at_most_the_message_in_flight(tmp_path: Path) -> None:
+def _kill_mid_delivery_and_restart(tmp_path: Path, database_url: str, *, migrate: bool) -> None:
     n = 60
     controller, smtp = start_smtp(delay=0.05)  # a slow server: messages are in flight when the worker dies
-    env = _env(tmp_path, smtp, f"sqlite:///{tmp_path / 'kill.sqlite3'}")
+    env = _env(tmp_path, smtp, database_url)
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        _manage(env, "migrate", "-v0")
+        if migrate:
+            _manage(env, "migrate", "-v0")
         _manage(env, "shell", "-v", "0", "-c", SEED.replace("{n}", str(n)))
         workers.append(_start_worker(env))
         _wait(lambda: len(smtp.messages) >= 15, 120, "the first deliveries")
@@ -102,11 +115,12 @@ def test_sigkill_mid_delivery_loses_nothing_and_resends_at_most_the_message_in_f
         assert at_kill < n, "the worker finished before it could be killed"
 
         workers.append(_start_worker(env))
+        state: dict[str, Any] = {}
 
         def all_sent() -> bool:
             _manage(env, "shell", "-v", "0", "-c", SWEEP)  # the periodic sweeper, run now instead of each minute
-            rows = json.loads(_manage(env, "shell", "-v", "0", "-c", STATUS))
-            return all(status == "sent" for _, status in rows)
+            state.update(json.loads(_manage(env, "shell", "-v", "0", "-c", STATUS)))
+            return all(status == "sent" for _pk, _channel, status in state["deliveries"])
 
         _wait(all_sent, 120, "every delivery to be sent after the restart")
         _kill(workers[-1], signal.SIGTERM)
@@ -115,13 +129,28 @@ def test_sigkill_mid_delivery_loses_nothing_and_resends_at_most_the_message_in_f
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
         controller.stop()
+    # nothing lost: every notification is there, each with its e-mail and its inbox copy sent
+    assert state["notifications"] == n
+    assert Counter(channel for _pk, channel, _status in state["deliveries"]) == {"email": n, "inapp": n}
     ids = Counter(smtp.recorder.message_ids())
-    assert len(ids) == n, f"lost: {n - len(ids)}"  # every notification arrived
+    assert len(ids) == n, f"lost: {n - len(ids)}"  # every e-mail arrived
+    # the in-app inbox never shows one twice: each recipient sees exactly their one notification
+    assert state["inbox"] == [1] * n, state["inbox"]
     duplicates = {mid: count for mid, count in ids.items() if count > 1}
-    # At least once: only a message the SMTP server accepted in the instant between its DATA reply and the
-    # worker's commit — when SIGKILL fell exactly there — can be sent again, and then with the same Message-ID.
+    # At least once, by design: only the e-mail the SMTP server accepted in the instant between its DATA reply and
+    # the worker's commit — when SIGKILL fell exactly there — can be sent again, and then with the same Message-ID.
     assert len(duplicates) <= 1 and all(c == 2 for c in duplicates.values()), duplicates
-    print(f"killed after {at_kill}/{n} messages; re-sent after the crash: {len(duplicates)}")
+    print(f"killed after {at_kill}/{n} messages; e-mail re-sent after the crash: {len(duplicates)}")
+
+
+def test_sigkill_mid_delivery_loses_nothing_and_resends_at_most_the_message_in_flight(tmp_path: Path) -> None:
+    _kill_mid_delivery_and_restart(tmp_path, f"sqlite:///{tmp_path / 'kill.sqlite3'}", migrate=True)
+
+
+@pytest.mark.postgres
+def test_sigkill_mid_delivery_on_postgresql_loses_nothing_and_shows_none_twice(tmp_path: Path) -> None:
+    """The same crash against PostgreSQL (the test database, already migrated): SKIP LOCKED claims and leases."""
+    _kill_mid_delivery_and_restart(tmp_path, _database_url(), migrate=False)
 
 
 def _database_url() -> str:
