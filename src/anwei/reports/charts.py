@@ -71,11 +71,12 @@ def bar_chart(
     left, right, top, bottom = 44, 120 if len(series) > 1 else 16, 34, 58
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = 100.0 if percent else _nice_max(max((v for _n, vals in series for v in vals), default=0))
-    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>']
+    body = []
     for i in range(5):
         value = peak * i / 4
         y = top + plot_h - plot_h * i / 4
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
+        if i:  # the axis itself is drawn last, over the bars' feet, where the zero gridline would be
+            body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
         body.append(_text(left - 6, y + 4, f"{value:g}{'%' if percent else ''}", 10, anchor="end"))
     n = max(len(labels), 1)
     group_w = plot_w / n
@@ -100,6 +101,7 @@ def bar_chart(
         else:  # many labels (days): slant them
             ly = top + plot_h + 12
             body.append(_text(cx, ly, label, 9, anchor="end", extra=f' transform="rotate(-50 {cx:.1f} {ly:.1f})"'))
+    body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>')
     body += _legend(series, width - right + 10, top)
     return Chart(
         title,

@@ -124,6 +124,7 @@ def odt(report: Report) -> bytes:
         elif isinstance(block, ChartBlock):
             chart = block.chart
             uri = doc.add_file(io.BytesIO(chart.svg.encode()))
+            doc.manifest.set_media_type(uri, "image/svg+xml")  # office programs go by the manifest
             width_cm = min(chart.width * PX_TO_CM, 16.5)
             height_cm = chart.height * PX_TO_CM * width_cm / (chart.width * PX_TO_CM)
             frame = Frame.image_frame(

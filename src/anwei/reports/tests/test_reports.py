@@ -1,24 +1,18 @@
 """The daily situation report and the results report built from the apps' sections, on real records."""
 
 import io
-import zipfile
 from datetime import timedelta
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from odfdo import Document
 
 from anwei.core import rocdate
 from anwei.incidents.services import file_report
 from anwei.plans.models import Plan
-from anwei.plans.selectors import active_plan
 from anwei.reports import builders, render
-from anwei.reports.document import ChartBlock, Para, Table
-
-from .test_formats import _cjk_cmap, _fonts
+from anwei.reports.document import Para, Table
 
 
 @pytest.fixture
@@ -82,51 +76,6 @@ def test_restricted_reports_appear_without_their_title(world: Any, plan: Plan) -
     report = builders.daily_report(plan, rocdate.today())
     assert "人事資料外洩" not in render.html(report)
     assert "人事資料外洩" not in Document(io.BytesIO(render.odt(report))).get_formatted_text()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_results_report_of_the_demo_plan_in_every_format() -> None:
-    call_command("demo", verbosity=0)
-    plan = active_plan(Plan.objects.first().agency)  # type: ignore[union-attr]
-    assert plan is not None
-    report = builders.final_report(plan)
-    charts = [b.chart for b in report.blocks if isinstance(b, ChartBlock)]
-    assert len(charts) >= 3
-
-    pdf = pdfium.PdfDocument(render.pdf(report))
-    cmap = _cjk_cmap()
-    for page in pdf:
-        assert all(embedded and "Noto-Sans-CJK" in name for name, embedded in _fonts(page))
-        text = page.get_textpage().get_text_range()
-        assert not {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}
-
-    odt = render.odt(report)
-    pictures = [n for n in zipfile.ZipFile(io.BytesIO(odt)).namelist() if n.startswith("Pictures/")]
-    assert len(pictures) == len(charts)
-
-    sheets = {t.name: t.get_values() for t in Document(io.BytesIO(render.ods(report))).body.get_tables()}
-    incidents = _table(report, "各類通報件數")
-    assert sheets["各類通報件數"][1:] == incidents.rows
-    page = _page_as_demo_ethics_officer(plan)
-    for row in incidents.rows:
-        assert f"<td>{row[0]}</td><td>{row[1]}</td>" in page
-
-
-def _page_as_demo_ethics_officer(plan: Plan) -> str:
-    from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from tests.personas import PERSONA_DEVICE, pass_second_factor
-
-    from anwei.accounts.models import User
-
-    client = Client()
-    user = User.objects.get(username="ethics")
-    TOTPDevice.objects.create(user=user, name=PERSONA_DEVICE, confirmed=True)
-    client.force_login(user)
-    pass_second_factor(client, user)
-    response = client.get(f"/reports/plans/{plan.pk}/final/")
-    assert response.status_code == 200, response.status_code
-    return response.content.decode().replace("\n", "")
 
 
 def test_calendar_feed_has_the_users_deadlines_and_nobody_elses(world: Any, client_for: Any) -> None:
