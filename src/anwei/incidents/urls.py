@@ -17,6 +17,7 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("rules/", views.rule_list, name="rules"),
+    path("rules.csv", views.rules_csv, name="rules_csv"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
 ]

@@ -1,3 +1,4 @@
+import json
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from anwei.notifications.models import Notification
 
 from . import policies, rulebook, rules, selectors, services
 from .forms import BoardFilter, CloseForm, IncidentForm, LevelForm, NoteForm, RuleForm, TaskForm, recipient_help
-from .models import Attachment, Incident, IncidentTask
+from .models import Attachment, Incident, IncidentTask, RoutingRule
 
 
 def _units(user: Any, action: str) -> Any:
@@ -290,6 +291,24 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             "categories": rules.CATEGORIES,
         },
     )
+
+
+def rules_csv(request: HttpRequest) -> HttpResponseBase:
+    """The routing rules as CSV (audited as an export, like every list that leaves the application)."""
+    if not policies.routing_rules.can(request.user, "incidents.view_rules"):
+        return forbidden(request)
+    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="incidents.routingrule")
+    columns = model_columns(RoutingRule, "name", "category", "min_severity", "min_level", "max_level")
+    columns += [
+        (_("Recipients"), lambda r: "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in r.recipients)),
+        (_("Channels"), lambda r: ", ".join(map(str, r.channels))),
+        (_("Deadlines"), lambda r: json.dumps(r.deadlines, ensure_ascii=False) if r.deadlines else ""),
+        (_("Tasks"), lambda r: "、".join(str(t.get("title", "")) for t in r.tasks)),
+    ]
+    columns += model_columns(RoutingRule, "ack_minutes", "effective_from", "effective_until", "source")
+    columns.append((_("active"), lambda r: _("yes") if r.active else _("no")))
+    name = _("routing rules")
+    return queryset_csv(f"{name}.csv", policies.routing_rules.visible(request.user).order_by("category", "id"), columns)
 
 
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:

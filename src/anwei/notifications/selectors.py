@@ -57,6 +57,14 @@ def delivery_status(user: Any, *, status: str = "") -> QuerySet[Notification]:
     )
 
 
+def deliveries_for_export(user: Any, *, status: str = "") -> QuerySet[Delivery]:
+    """The deliveries of the notifications the user may see delivery status of, one row each (for CSV)."""
+    qs = Delivery.objects.filter(notification__in=policies.deliveries.visible(user))
+    if status in Delivery.Status.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("notification__person", "notification__contact").order_by("-notification_id", "id")
+
+
 def delivery_counts(user: Any) -> dict[str, int]:
     rows = (
         Delivery.objects.filter(notification__in=policies.deliveries.visible(user))

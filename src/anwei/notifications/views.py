@@ -1,19 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.audit import services as audit
+from anwei.core.csvstream import Column, model_columns, queryset_csv
 from anwei.core.views import forbidden
 from anwei.directory.policies import agency_ids
 
 from . import links, policies, selectors, services
 from .channels import labels
 from .forms import ContactChannelForm
-from .models import Delivery
+from .models import Delivery, Notification
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -24,6 +27,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "notifications/inbox.html",
         {"items": items, "unread_only": unread_only, "unread": selectors.unread_count(request.user)},
     )
+
+
+def inbox_csv(request: HttpRequest) -> HttpResponseBase:
+    """The signed-in user's own inbox as CSV (audited as an export: subjects may name restricted matters)."""
+    unread_only = request.GET.get("unread") == "1"
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        object_type="notifications.notification",
+        changes={"inbox": {"unread_only": unread_only}},
+    )
+    columns = model_columns(Notification, "created_at", "subject", "body")
+    columns += [(_("link"), lambda n: f"{settings.ANWEI_BASE_URL}{n.url}" if n.url else "")]
+    columns += model_columns(Notification, "require_ack", "acknowledged_at", "read_at")
+    name = _("inbox")
+    return queryset_csv(f"{name}.csv", selectors.inbox(request.user, unread_only=unread_only), columns)
 
 
 @require_POST
@@ -90,6 +109,30 @@ def deliveries(request: HttpRequest) -> HttpResponse:
             "can_retry": policies.deliveries.can(request.user, "notifications.retry"),
         },
     )
+
+
+def deliveries_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every delivery (one row per channel) with the page's status filter, as CSV; subjects only for those who may
+    read them, as on the page. Audited as an export."""
+    if not policies.deliveries.can(request.user, "notifications.view_deliveries"):
+        return forbidden(request)
+    status = request.GET.get("status", "")
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        object_type="notifications.delivery",
+        changes={"filters": {"status": status if status in Delivery.Status.values else ""}},
+    )
+    subjects = policies.deliveries.can(request.user, "notifications.read_subjects")
+    channel_labels = labels()
+    columns: list[Column] = [
+        (_("Notification"), lambda d: d.notification.subject if subjects else f"#{d.notification_id}"),
+        (_("Recipient"), lambda d: str(d.notification.person or d.notification.contact or "")),
+        (_("Channel"), lambda d: str(channel_labels.get(d.channel, d.channel))),
+    ]
+    columns += model_columns(Delivery, "address", "status", "attempts", "sent_at", "failed_at", "last_error")
+    name = _("deliveries")
+    return queryset_csv(f"{name}.csv", selectors.deliveries_for_export(request.user, status=status), columns)
 
 
 @require_POST

@@ -177,6 +177,7 @@ CASES: list[Case] = [
     ),
     Case("incidents:attachment", _attachment_url, page(everyone(200, SEES_B)), default=404),
     Case("incidents:rules", "/incidents/rules/", page({"admin": 200, "ethics": 200, "auditor": 200})),
+    Case("incidents:rules_csv", "/incidents/rules.csv", page({"admin": 200, "ethics": 200, "auditor": 200})),
     Case("incidents:rule_new", "/incidents/rules/new/", page({"admin": 200})),
     Case(
         "incidents:rule_edit",

@@ -36,6 +36,13 @@ N = "notification"
 CASES = [
     Case("notifications:inbox", "/notifications/", page(SIGNED_IN), secret=_secret, may_see=frozenset({"staff_b"})),
     Case(
+        "notifications:inbox_csv",
+        "/notifications/inbox.csv",
+        page(SIGNED_IN),
+        secret=_secret,
+        may_see=frozenset({"staff_b"}),
+    ),
+    Case(
         "notifications:read_all",
         "/notifications/read-all/",
         page(everyone(302)),
@@ -95,6 +102,13 @@ CASES = [
         secret=_secret,
         may_see=frozenset({"ethics"}),
         label="failed",
+    ),
+    Case(
+        "notifications:deliveries_csv",
+        "/notifications/deliveries.csv",
+        page(DELIVERY_MANAGERS),
+        secret=_secret,
+        may_see=frozenset({"ethics", "staff_b"}),  # admins see "#id", not the subject
     ),
     Case(
         "notifications:retry",
