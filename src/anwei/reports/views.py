@@ -1,8 +1,11 @@
 from datetime import date, timedelta
+from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -12,6 +15,7 @@ from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.registry import modules
 from anwei.core.views import forbidden
+from anwei.plans import feeds
 
 from . import builders, policies, selectors, services
 from . import render as formats
@@ -119,9 +123,33 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
 
 
-def calendar(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's deadlines and inspection dates from every app, as one iCalendar feed."""
-    events = [event for module in modules("ical_events") for event in module.events(request.user)]
+def _calendar(user: Any) -> HttpResponse:
+    events = [event for module in modules("ical_events") for event in module.events(user)]
     response = HttpResponse(ical.calendar(_("Anwei deadlines"), events), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="anwei.ics"'
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's deadlines, inspections and duty shifts from every app, as one iCalendar file."""
+    return _calendar(request.user)
+
+
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    """The user's own page with the secret link a calendar program subscribes to (made and reset through
+    plans:feed_reset, the one place calendar links are kept)."""
+    token = feeds.link_token(request.user, feeds.REPORTS_CALENDAR)
+    link = request.build_absolute_uri(reverse("reports:calendar_feed", args=[token])) if token else ""
+    context = {"link": link, "feed": feeds.REPORTS_CALENDAR, "next": request.path}
+    return render(request, "reports/calendar.html", context)
+
+
+@login_not_required
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The subscription link: no session and no second factor (a calendar program has neither); the token stands
+    for one user, whose calendar it is. A link that was reset, or of a deactivated user, is gone."""
+    user = feeds.user_for(token, feeds.REPORTS_CALENDAR)
+    if user is None:
+        raise Http404
+    return _calendar(user)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from tests.matrix import ROLE_HOLDERS, Case, everyone, page, restricted_text
 from tests.personas import World
 
+from anwei.plans import feeds
 from anwei.plans.models import Plan
 from anwei.reports.models import ExportJob
 
@@ -21,6 +22,9 @@ def setup_world(world: World) -> None:
         status=Plan.Status.ACTIVE,
     )
     world.records["report_plan"] = plan
+    world.records["reports_feed"] = feeds.reset(actor=world.users["staff_a"], feed=feeds.REPORTS_CALENDAR)
+    world.records["reports_feed_reset"] = feeds.reset(actor=world.users["staff_b"], feed=feeds.REPORTS_CALENDAR)
+    feeds.reset(actor=world.users["staff_b"], feed=feeds.REPORTS_CALENDAR)  # the first link is dead
     world.records["ethics_job"] = ExportJob.objects.create(
         kind="final",
         format="pdf",
@@ -39,6 +43,27 @@ CASES = [
     Case("reports:index", "/reports/", page({**everyone(403, ROLE_HOLDERS), **READERS})),
     Case("reports:exports_csv", "/reports/exports.csv", page({**everyone(403, ROLE_HOLDERS), **READERS})),
     Case("reports:calendar", "/reports/calendar.ics", page(everyone(200))),
+    Case(
+        "reports:calendar_link",
+        "/reports/calendar/",
+        page(everyone(200)),
+        secret=lambda w: w.records["reports_feed"],
+        may_see=frozenset({"staff_a"}),
+    ),
+    # the secret link: no session needed, for its own user's calendar only
+    Case(
+        "reports:calendar_feed",
+        lambda w: f"/reports/calendar/{w.records['reports_feed']}/anwei.ics",
+        everyone(200, [*ROLE_HOLDERS, "outsider", "anonymous"]),
+        label="own token",
+    ),
+    Case(
+        "reports:calendar_feed",
+        lambda w: f"/reports/calendar/{w.records['reports_feed_reset']}/anwei.ics",
+        {},
+        default=404,
+        label="a link since reset",
+    ),
     Case("reports:final", lambda w: f"/reports/plans/{_plan(w)}/final/", page(READERS), default=404),
     Case("reports:daily", lambda w: f"/reports/plans/{_plan(w)}/daily/", page(READERS), default=404),
     Case(
