@@ -1,4 +1,5 @@
-"""JSON API for checklists, rounds, inspections and corrective actions (same policies as the pages)."""
+"""JSON API for checklists, rounds, inspections, findings (with the leak flag) and corrective actions (same policies
+and services as the pages)."""
 
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,7 @@ from anwei.directory.policies import units as unit_policy
 from anwei.plans.models import Plan
 
 from . import corrective, policies, selectors, services
-from .models import ChecklistTemplate, CorrectiveAction, Inspection, Round
+from .models import ChecklistTemplate, CorrectiveAction, Finding, Inspection, Round
 
 router = Router(tags=["inspections"])
 
@@ -112,6 +113,38 @@ class AnswersIn(Schema):
 
     answers: list[AnswerIn] = []
     remarks: str | None = Field(None, max_length=5000)
+
+
+class FindingOut(Schema):
+    id: int
+    inspection_id: int
+    round_id: int = Field(..., alias="inspection.round_id")
+    unit_id: int
+    unit_name: str = Field(..., alias="unit.name")
+    question: str = Field(..., alias="item.question")
+    severity: str
+    description: str
+    suggests_leak: bool
+    leak_report_id: int | None
+    action_id: int | None = None
+    action_status: str | None = None
+    created_at: IsoDateTime
+
+    @staticmethod
+    def resolve_action_id(obj: Finding) -> int | None:
+        action = getattr(obj, "action", None)
+        return action.pk if action else None
+
+    @staticmethod
+    def resolve_action_status(obj: Finding) -> str | None:
+        action = getattr(obj, "action", None)
+        return action.status if action else None
+
+
+class LeakIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    suspected: bool
 
 
 class ActionOut(Schema):
@@ -228,6 +261,27 @@ def save_inspection(request: HttpRequest, inspection_id: int, payload: AnswersIn
 def submit_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
     inspection = policies.inspections.get_visible(request.user, inspection_id)
     return services.submit_inspection(actor=request.user, inspection=inspection)
+
+
+@router.get("/findings", response=list[FindingOut])
+@paginate(Paginated)
+def list_findings(request: HttpRequest, severity: str = "", round_id: int | None = None):  # type: ignore[no-untyped-def]
+    """The findings the user may see: the unit its own, inspectors their rounds', the ethics office all."""
+    return selectors.findings(request.user, severity=severity[:10], round_id=round_id)
+
+
+@router.get("/findings/{finding_id}", response=FindingOut)
+def get_finding(request: HttpRequest, finding_id: int) -> Finding:
+    return policies.findings.get_visible(request.user, finding_id, selectors.findings(request.user))
+
+
+@router.post("/findings/{finding_id}/leak", response=FindingOut)
+def flag_leak(request: HttpRequest, finding_id: int, payload: LeakIn) -> Finding:
+    """Mark (or unmark) a finding as suggesting a leak; marking files a `leak` report linked to it where the user
+    may file reports for the unit."""
+    finding = policies.findings.get_visible(request.user, finding_id)
+    corrective.set_leak_suspected(actor=request.user, finding=finding, suspected=payload.suspected)
+    return selectors.findings(request.user).get(pk=finding.pk)
 
 
 @router.get("/actions", response=list[ActionOut])

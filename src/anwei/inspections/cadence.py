@@ -1,5 +1,5 @@
 """The confidentiality inspection is due at least every six months (DOMAIN §3): remind the ethics officers whose
-role covers a department ahead of the date its next inspection is due."""
+role covers a department ahead of the date its next inspection is due, and once more when it is overdue."""
 
 from datetime import datetime, timedelta
 
@@ -38,14 +38,20 @@ def remind_due(now: datetime | None = None) -> int:
         if row.next_due is not None and row.next_due > horizon:
             continue
         due = row.next_due.isoformat() if row.next_due else _("now")
+        # one reminder ahead of the due date and one more once it has passed (or if never inspected)
+        stage = "overdue" if row.overdue else "ahead"
         with transaction.atomic():
             sent = notify(
                 people=ethics_officers(row.unit),
-                subject=_("Confidentiality inspection of %(unit)s is due %(due)s")
+                subject=(
+                    _("Confidentiality inspection of %(unit)s is overdue (due %(due)s)")
+                    if row.overdue
+                    else _("Confidentiality inspection of %(unit)s is due %(due)s")
+                )
                 % {"unit": row.unit.name, "due": due},
                 body=_("At least every %(n)d months (DOMAIN §3).") % {"n": rules.confidentiality_every_months},
                 source=row.unit,
-                key=f"inspections-cadence-{row.unit.pk}-{row.last_done or 'never'}",
+                key=f"inspections-cadence-{row.unit.pk}-{row.last_done or 'never'}-{stage}",
                 url=reverse("inspections:cadence"),
             )
             if sent:

@@ -14,6 +14,7 @@ from charset_normalizer import from_bytes
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.directory import services as directory
 from anwei.directory.models import Unit
@@ -165,18 +166,29 @@ def import_targets(*, actor: Any, round_: Round, parent: Unit, data: bytes, good
             field="file",
         )
     siblings = {u.name: u for u in parent.children.all()}
-    units = []
+    units, created = [], []
     for row in checked.good:
         unit = row.existing or siblings.get(row.name)
         if unit is None:
+            # Authorised above by the inspections policy (the round's manager, over the parent unit): the target units
+            # are created by the import itself, and the entry below says on whose behalf.
             unit = directory.create_unit(
-                actor=actor,
+                actor=None,
                 agency=parent.agency,
                 name=row.name,
                 parent=parent,
                 kind=KINDS[row.kind.lower()],
                 code=row.code,
             )
+            created.append(unit.pk)
         units.append(unit)
+    if created:
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            object_type="directory.unit",
+            object_repr=_("%(n)d target units imported under %(parent)s") % {"n": len(created), "parent": parent.name},
+            changes={"imported_for_round": round_.pk, "parent": parent.pk, "units": created},
+        )
     services.add_targets(actor=actor, round_=round_, units=units)
     return checked

@@ -1,6 +1,8 @@
 """Who may do what with inspections. Ethics officers (and admins) run rounds over the units their role covers;
-the inspectors named on a round see it and fill its inspections; agency heads and auditors read; unit supervisors
-see and answer the findings and corrective actions of their own units. Admins edit the checklist templates."""
+the inspectors named on a round see it and fill its inspections; agency heads and auditors read. The unit answers:
+its supervisors and its staff (a role on the unit or above it) see and answer the findings and corrective actions of
+their own units, while verifying and closing stay with the round's inspectors and the ethics office. Admins edit the
+checklist templates."""
 
 from typing import Any
 
@@ -21,8 +23,9 @@ grant(
     Role.AGENCY_HEAD,
     Role.AUDITOR,
     Role.UNIT_SUPERVISOR,
+    Role.STAFF,
 )
-grant("inspections.answer", Role.UNIT_SUPERVISOR)
+grant("inspections.answer", Role.UNIT_SUPERVISOR, Role.STAFF)
 
 
 def _signed_in(user: Any) -> bool:
@@ -98,8 +101,8 @@ class PhotoPolicy(RoundPolicy):
 
 
 class FindingPolicy(Policy):
-    """Findings and their actions: seen by the unit's supervisors (and agency-wide readers) and the round's
-    inspectors."""
+    """Findings and their actions: seen by the unit's supervisors and staff (and agency-wide readers) and the
+    round's inspectors."""
 
     model = Finding
     view_action = "inspections.view_findings"

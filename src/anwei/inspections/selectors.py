@@ -82,8 +82,13 @@ def my_inspections(user: Any) -> QuerySet[Inspection]:
     )
 
 
-def findings(user: Any) -> QuerySet[Finding]:
-    return policies.findings.visible(user).select_related("unit", "item", "inspection__round")
+def findings(user: Any, *, severity: str = "", round_id: int | None = None) -> QuerySet[Finding]:
+    qs = policies.findings.visible(user).select_related("unit", "item", "inspection__round", "action")
+    if severity:
+        qs = qs.filter(severity=severity)
+    if round_id is not None:
+        qs = qs.filter(inspection__round_id=round_id)
+    return qs
 
 
 def actions(user: Any, *, status: str = "", unit: Unit | None = None) -> QuerySet[CorrectiveAction]:
@@ -118,10 +123,11 @@ class CadenceRow:
     unit: Unit
     last_done: date | None
     next_due: date | None  # None: never inspected, due now
+    today: date
 
     @property
     def overdue(self) -> bool:
-        return self.next_due is None or self.next_due < timezone.localdate()
+        return self.next_due is None or self.next_due < self.today
 
 
 def cadence(user: Any, *, today: date | None = None) -> list[CadenceRow]:
@@ -149,5 +155,6 @@ def cadence_rows(units: QuerySet[Unit], today: date) -> list[CadenceRow]:
     for unit in units:
         at = last.get(unit.pk)
         done = timezone.localtime(at).date() if at else None
-        rows.append(CadenceRow(unit, done, add_months(done, rules.confidentiality_every_months) if done else None))
+        due = add_months(done, rules.confidentiality_every_months) if done else None
+        rows.append(CadenceRow(unit, done, due, today))
     return sorted(rows, key=lambda r: (r.next_due or date.min, r.unit.path))

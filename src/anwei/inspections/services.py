@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -370,3 +370,8 @@ def submit_inspection(*, actor: Any, inspection: Inspection) -> Inspection:
 
 def record_export(*, actor: Any, round_: Round) -> None:
     audit.record(actor=actor, action=audit.Action.EXPORT, obj=round_)
+
+
+def record_list_export(*, actor: Any, model: type[models.Model], filters: dict[str, Any]) -> None:
+    """A list downloaded as CSV: who, which list, with which filters."""
+    audit.record(actor=actor, action=audit.Action.EXPORT, object_type=model._meta.label_lower, changes=filters)

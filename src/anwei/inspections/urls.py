@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views, views_actions
+from . import views, views_actions, views_csv
 
 app_name = "inspections"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("rounds.csv", views_csv.rounds_csv, name="rounds_csv"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/import/", views.round_import, name="round_import"),
@@ -15,7 +16,9 @@ urlpatterns = [
     path("inspections/<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("units/<int:pk>/history/", views.target_history, name="target_history"),
+    path("units/<int:pk>/history.csv", views_csv.target_history_csv, name="target_history_csv"),
     path("actions/", views_actions.action_list, name="actions"),
+    path("actions.csv", views_csv.actions_csv, name="actions_csv"),
     path("actions/<int:pk>/", views_actions.action_detail, name="action"),
     path("actions/<int:pk>/answer/", views_actions.action_answer, name="action_answer"),
     path("actions/<int:pk>/verify/", views_actions.action_verify, name="action_verify"),

@@ -1,5 +1,6 @@
 """Permission-matrix cases for inspections. staff_b is named inspector of the round (no inspection role): that
-alone lets them see the round and fill and verify; supervisor_a sees and answers the findings of unit A1."""
+alone lets them see the round and fill and verify; supervisor_a and staff_a (roles on unit A) see and answer the
+findings of unit A1 — the unit answers — but never verify or close them."""
 
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,8 @@ SECRET = "保險櫃密碼貼在櫃門上"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 32
 VIEWERS = frozenset({"admin", "ethics", "head", "auditor"})
 ROUND_SEERS = VIEWERS | {"staff_b"}
-FINDING_SEERS = ROUND_SEERS | {"supervisor_a"}
+FINDING_SEERS = ROUND_SEERS | {"supervisor_a", "staff_a"}
+UNIT_ANSWERERS = {"supervisor_a", "staff_a"}
 FILLERS = {"admin": 0, "ethics": 0, "staff_b": 0}
 
 
@@ -117,7 +119,13 @@ CASES = [
     Case(
         "inspections:index",
         "/inspections/",
-        page({**everyone(200, FINDING_SEERS), "duty": 403, "staff_a": 403, "outsider": 403}),
+        page({**everyone(200, FINDING_SEERS), "duty": 403, "outsider": 403}),
+    ),
+    Case(
+        "inspections:rounds_csv",
+        "/inspections/rounds.csv",
+        page(everyone(200, ROUND_SEERS)),
+        secret=_secret,  # titles and progress only
     ),
     Case("inspections:round_new", "/inspections/rounds/new/", page({"admin": 200, "ethics": 200})),
     Case(
@@ -214,6 +222,27 @@ CASES = [
         default=404,
     ),
     Case(
+        "inspections:target_history_csv",
+        lambda w: f"/inspections/units/{w.units['a1'].pk}/history.csv",
+        page({**everyone(403, ROLE_HOLDERS), **everyone(200, VIEWERS)}),
+        default=404,
+        secret=_secret,
+    ),
+    Case(
+        "inspections:actions_csv",
+        "/inspections/actions.csv",
+        page(everyone(200)),
+        secret=lambda w: f"{w.units['a1'].name},",  # a row of unit A1's action
+        may_see=FINDING_SEERS,
+    ),
+    Case(
+        "inspections:actions_csv",
+        "/inspections/actions.csv?status=open",
+        page(everyone(200)),
+        secret=_secret,  # the question, never the inspector's note
+        label="no notes",
+    ),
+    Case(
         "inspections:actions",
         "/inspections/actions/",
         page(everyone(200)),
@@ -231,7 +260,7 @@ CASES = [
     Case(
         "inspections:action_answer",
         _r("action", "/inspections/actions/{pk}/answer/"),
-        page({**everyone(403, FINDING_SEERS), "supervisor_a": 302}),
+        page({**everyone(403, FINDING_SEERS), **dict.fromkeys(UNIT_ANSWERERS, 302)}),
         default=404,
         method="post",
         data={"response": "已將公文收妥上鎖"},
@@ -342,6 +371,30 @@ CASES = [
         data={},
     ),
     Case(
+        "GET /api/v1/inspections/findings",
+        "/api/v1/inspections/findings",
+        api(everyone(200)),
+        secret=_secret,
+        may_see=FINDING_SEERS,
+    ),
+    Case(
+        "GET /api/v1/inspections/findings/{finding_id}",
+        lambda w: f"/api/v1/inspections/findings/{w.records['action'].finding_id}",
+        api(everyone(200, FINDING_SEERS)),
+        default=404,
+        secret=_secret,
+        may_see=FINDING_SEERS,
+    ),
+    Case(
+        "POST /api/v1/inspections/findings/{finding_id}/leak",
+        lambda w: f"/api/v1/inspections/findings/{w.records['action'].finding_id}/leak",
+        api({**everyone(403, FINDING_SEERS), "admin": 200, "ethics": 200, "staff_b": 200}),
+        default=404,
+        method="post",
+        json=True,
+        data={"suspected": True},
+    ),
+    Case(
         "GET /api/v1/inspections/actions",
         "/api/v1/inspections/actions",
         api(everyone(200)),
@@ -359,7 +412,7 @@ CASES = [
     Case(
         "POST /api/v1/inspections/actions/{action_id}/answer",
         _r("action", "/api/v1/inspections/actions/{pk}/answer"),
-        api({**everyone(403, FINDING_SEERS), "supervisor_a": 200}),
+        api({**everyone(403, FINDING_SEERS), **dict.fromkeys(UNIT_ANSWERERS, 200)}),
         default=404,
         method="post",
         json=True,

@@ -138,6 +138,11 @@ def test_leak_flag_is_audited_and_needs_the_inspector(world: World, setup: dict[
     assert finding.suggests_leak and finding.leak_report_id is None  # this inspector holds no role to file reports
     corrective.set_leak_suspected(actor=world.users["ethics"], finding=finding, suspected=True)
     finding.refresh_from_db()
-    # a leak report is filed only where the incidents app can take one
-    assert (finding.leak_report_id is not None) == corrective.leak_reports_available()
+    # the ethics office may file for the unit: a `leak` incident is opened, linked to the finding
+    from anwei.incidents.models import Incident
+
+    assert corrective.leak_reports_available() and finding.leak_report_id is not None
+    incident = Incident.objects.get(pk=finding.leak_report_id)
+    assert incident.category == "leak" and incident.unit == finding.unit
+    assert (incident.source_type, incident.source_id) == ("inspections.finding", str(finding.pk))
     assert AuditEntry.objects.filter(object_type="inspections.finding", action="update").exists()

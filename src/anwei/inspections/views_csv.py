@@ -1,0 +1,83 @@
+"""CSV downloads of the inspection lists (rounds, corrective actions, a target's history): streamed, UTF-8 with a
+BOM, only what the user may see, and each download on the audit log as an export."""
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
+
+from anwei.core import rocdate
+from anwei.core.csvstream import Column, queryset_csv
+from anwei.core.views import forbidden
+from anwei.directory.policies import units as unit_policy
+
+from . import policies, selectors, services
+from .models import CorrectiveAction, Inspection, Round
+
+
+def _roc(value: object) -> str:
+    return rocdate.format_date(value) if value else ""  # type: ignore[arg-type]
+
+
+def _roc_time(value: object) -> str:
+    return rocdate.format_datetime(value) if value else ""  # type: ignore[arg-type]
+
+
+def rounds_csv(request: HttpRequest) -> HttpResponseBase:
+    """The rounds on the index page, with their progress."""
+    if not policies.templates.can(request.user, "inspections.view"):
+        return forbidden(request)
+    status = request.GET.get("status", "")[:10]
+    columns: list[Column] = [
+        (_("Round"), "title"),
+        (_("Checklist"), "version.template.name"),
+        (_("Version"), "version.number"),
+        (_("Plan"), "plan.title"),
+        (_("Organising unit"), "unit.name"),
+        (_("From"), lambda r: _roc(r.starts_on)),
+        (_("To"), lambda r: _roc(r.ends_on)),
+        (_("Recurrence"), "get_recurrence_display"),
+        (_("Status"), "get_status_display"),
+        (_("Done"), "done"),
+        (_("Targets"), "total"),
+    ]
+    services.record_list_export(actor=request.user, model=Round, filters={"status": status})
+    name = _("inspection rounds")
+    return queryset_csv(f"{name}.csv", selectors.rounds(request.user, status=status), columns)
+
+
+def actions_csv(request: HttpRequest) -> HttpResponseBase:
+    """The corrective actions the user may see (the unit its own), as on the list page, with the same filter."""
+    status = request.GET.get("status", "")[:10]
+    columns: list[Column] = [
+        (_("Unit"), "unit.name"),
+        (_("Finding"), "finding.item.question"),
+        (_("Severity"), "finding.get_severity_display"),
+        (_("Round"), "finding.inspection.round.title"),
+        (_("Due on"), lambda a: _roc(a.due_on)),
+        (_("Status"), "get_status_display"),
+        (_("Overdue"), lambda a: _("yes") if a.overdue else ""),
+        (_("Answered at"), lambda a: _roc_time(a.answered_at)),
+        (_("Times sent back"), "times_returned"),
+        (_("Closed at"), lambda a: _roc_time(a.closed_at)),
+    ]
+    services.record_list_export(actor=request.user, model=CorrectiveAction, filters={"status": status})
+    name = _("corrective actions")
+    return queryset_csv(f"{name}.csv", selectors.actions(request.user, status=status), columns)
+
+
+def target_history_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Every inspection of one unit the user may see, newest first."""
+    unit = unit_policy.get_visible(request.user, pk)
+    if not policies.rounds.can(request.user, "inspections.view"):
+        return forbidden(request)
+    columns: list[Column] = [
+        (_("Date"), lambda i: _roc(i.due_on)),
+        (_("Checklist"), "round.version"),
+        (_("Round"), "round.title"),
+        (_("Status"), "get_status_display"),
+        (_("Submitted at"), lambda i: _roc_time(i.submitted_at)),
+        (_("Findings"), "n_findings"),
+    ]
+    services.record_list_export(actor=request.user, model=Inspection, filters={"target": unit.pk})
+    name = _("inspection history")
+    return queryset_csv(f"{name} {unit.name}.csv", selectors.target_history(request.user, unit), columns)
