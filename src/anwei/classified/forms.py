@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anwei.accounts.models import User
@@ -55,9 +55,9 @@ class ItemForm(forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["custodian"].queryset = users  # type: ignore[attr-defined]
         days = rules_on(timezone.localdate()).decision_days
-        self.fields["proposed"].label = _g("Proposed classification (擬訂), to be decided within %(days)s days") % {
-            "days": days
-        }
+        self.fields["proposed"].label = gettext(
+            "Proposed classification (擬訂), to be decided within %(days)s days"
+        ) % {"days": days}
 
 
 class RequestForm(forms.Form):

@@ -1,7 +1,7 @@
 """At phone width in a real browser: a staff member asks for two photocopies, the supervisor approves them from
 the queue, and the original lists copies 1 and 2. axe finds no WCAG 2.1 AA violation on the pages passed."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from django.utils import timezone
 from tests.browser import PHONE, assert_accessible, sign_in
 
 from anwei.classified import services
+from anwei.classified.rules import Level
 
 from .factories import SECRET_TITLE, item
 
@@ -55,3 +56,29 @@ def test_copy_request_and_approval_at_phone_width(chromium: Any, live_server: An
     assert SECRET_TITLE not in boss.inner_text("body")
     assert boss.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(boss)
+
+
+def test_printed_item_repeats_the_level_banner_on_every_page(chromium: Any, live_server: Any, world: Any) -> None:
+    """Chromium prints the browser's printable view: the level banner at the top and the bottom of every page
+    (not only of the document), and the viewer's watermark; the page passes axe."""
+    import pypdfium2 as pdfium
+
+    long = "\n".join(f"第{n}段：工程進度與部署說明，內容依序記載。" for n in range(1, 160))
+    it = item(world, level=Level.SECRET, protection_until=date(2040, 1, 1), content=long)
+    page = chromium.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/classified/items/{it.pk}/print/")
+    assert SECRET_TITLE in page.inner_text("main")
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.print-frame thead')).display") == (
+        "table-header-group"
+    )
+    pdf = pdfium.PdfDocument(page.pdf(format="A4", print_background=True))
+    assert len(pdf) >= 3
+    for number, sheet in enumerate(pdf, start=1):
+        text = "".join(sheet.get_textpage().get_text_range().split())
+        assert text.count("極機密") >= 2, f"page {number}: {text[:80]}"  # top banner and bottom banner
+        assert f"極機密·{it.reference_no}" in text, f"page {number} lacks the bottom banner"
+        assert "staff_a-person" in text, f"page {number} lacks the watermark"

@@ -288,3 +288,50 @@ def test_custodian_records_storage_location(world: Any) -> None:
     services.move(actor=world.users["staff_a"], item=it, storage_location="建設處保密櫃 2")
     it.refresh_from_db()
     assert it.storage_location == "建設處保密櫃 2"
+
+
+def test_late_proposed_classification_is_reminded_once_after_the_deadline(world: Any) -> None:
+    ruleset = rules.rules_on(timezone.localdate())
+    late = item(world, proposed=True, classified_on=timezone.localdate() - timedelta(days=ruleset.decision_days + 1))
+    early = item(world, proposed=True, classified_on=timezone.localdate() - timedelta(days=1))
+    assert late.decision_due is not None and late.decision_due < timezone.localdate()
+    assert alerts.remind_undecided() >= 3
+    told = set(Notification.objects.filter(key=f"classified-decide-late-{late.pk}").values_list("person", flat=True))
+    assert told == {world.people[p].pk for p in ("supervisor_a", "head", "staff_a")}
+    assert not Notification.objects.filter(key=f"classified-decide-soon-{late.pk}").exists()
+    assert not Notification.objects.filter(key__endswith=f"-{early.pk}", key__startswith="classified-decide").exists()
+    subject = Notification.objects.filter(key=f"classified-decide-late-{late.pk}").first()
+    assert subject is not None and late.reference_no in subject.subject and SECRET_TITLE not in subject.subject
+    assert "第6條" in subject.subject
+    assert alerts.remind_undecided() == 0  # once
+
+
+def test_level_change_notifies_the_holder_of_a_copy_still_out(world: Any) -> None:
+    original = item(world)
+    staff_b = world.users["staff_b"]
+    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=staff_b, reason="會辦")
+    req = custody.request(actor=staff_b, item=original, kind="photocopy", purpose="會辦", copies=1, due_back=soon())
+    (copy,) = custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
+    assert copy.custodian == staff_b and copy.status == ClassifiedItem.Status.ON_LOAN
+    change = services.change_level(
+        actor=world.users["supervisor_a"], item=original, reason="調降", authority="縣長", to_level=Level.RESTRICTED
+    )
+    note = Notification.objects.get(key=f"classified-level-change-{change.pk}", person=world.people["staff_b"])
+    assert original.reference_no in note.subject and "密" in note.subject and SECRET_TITLE not in note.subject
+    copy.refresh_from_db()
+    assert copy.level == Level.RESTRICTED and copy.status == ClassifiedItem.Status.ON_LOAN
+
+
+def test_the_proposed_label_takes_its_days_from_the_rule_set(monkeypatch: Any) -> None:
+    from dataclasses import replace
+
+    from anwei.classified.forms import ItemForm
+    from anwei.classified.models import ClassifiedItem as Item
+    from anwei.directory.models import Unit
+
+    changed = replace(rules.RULE_SETS[0], effective_from=timezone.localdate() - timedelta(days=1), decision_days=45)
+    monkeypatch.setattr(rules, "RULE_SETS", [*rules.RULE_SETS, changed])
+    form = ItemForm(units=Unit.objects.none(), users=Item.objects.none())
+    assert "45" in str(form.fields["proposed"].label) and "30" not in str(form.fields["proposed"].label)
+    monkeypatch.setattr(rules, "RULE_SETS", rules.RULE_SETS[:1])
+    assert "30" in str(ItemForm(units=Unit.objects.none(), users=Item.objects.none()).fields["proposed"].label)
