@@ -81,7 +81,11 @@ class Incident(models.Model):
                 name="incident_cyber_level_1_4",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "status"])]
+        # newest first, as the board and lists read them: walked in order and stopped at a page, not sorted
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["-aware_at", "-id"], name="incident_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

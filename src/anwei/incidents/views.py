@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
@@ -63,14 +64,19 @@ def board_csv(request: HttpRequest) -> HttpResponseBase:
     return queryset_csv(f"{name}.csv", selectors.board(request.user, **filters), columns)
 
 
+BOARD_PAGE = 50
+
+
 def board(request: HttpRequest) -> HttpResponse:
+    """Open reports, newest first, a page at a time; the first page refreshes itself (htmx)."""
     if not policies.incidents.can(request.user, "incidents.view"):
         return forbidden(request)
     form, filters = _board_filters(request)
-    reports = [(i, selectors.clocks(i)) for i in selectors.board(request.user, **filters)[:200]]
+    page = Paginator(selectors.board(request.user, **filters), BOARD_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "reports": reports,
+        "page": page,
+        "reports": [(i, selectors.clocks(i)) for i in page.object_list],
         "can_file": policies.incidents.can(request.user, "incidents.file"),
         "can_rules": policies.routing_rules.can(request.user, "incidents.view_rules"),
         "refresh_seconds": max(1, int(getattr(settings, "ANWEI_BOARD_REFRESH_SECONDS", 30))),

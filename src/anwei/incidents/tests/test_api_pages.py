@@ -106,3 +106,24 @@ def test_board_filters_and_htmx_partial(roster: Any, client_for: Any) -> None:
     assert "竊案甲" in page and "資安乙" not in page
     partial = duty.get("/incidents/", headers={"HX-Request": "true"}).content.decode()
     assert "資安乙" in partial and "<html" not in partial
+
+
+def test_board_pages_newest_first_and_only_the_first_page_refreshes(world: Any, client_for: Any) -> None:
+    from anwei.incidents.views import BOARD_PAGE
+
+    now = timezone.now()
+    for i in range(BOARD_PAGE + 3):
+        services.file_report(
+            actor=world.users["staff_a"],
+            agency=world.agency,
+            category="theft",
+            title=f"竊案{i:03d}",
+            aware_at=now - timedelta(minutes=BOARD_PAGE + 3 - i),
+        )
+    ethics = client_for("ethics")
+    first = ethics.get("/incidents/?category=theft").content.decode()
+    assert "竊案052" in first and "竊案003" in first and "竊案002" not in first  # newest 50 of 53
+    assert 'hx-trigger="every' in first and "page=2" in first and "category=theft" in first
+    second = ethics.get("/incidents/?category=theft&page=2").content.decode()
+    assert all(f"竊案00{i}" in second for i in range(3)) and "竊案003" not in second
+    assert 'hx-trigger="every' not in second  # an older page does not jump under the reader
