@@ -276,6 +276,10 @@ ANWEI_BASE_URL = os.environ.get("ANWEI_BASE_URL", "http://127.0.0.1:8000").rstri
 ANWEI_NOTIFY_CHANNELS = env_list("ANWEI_NOTIFY_CHANNELS", "inapp,email")
 # The daily situation report covers the 24 hours up to this time and is generated and sent by the worker then.
 ANWEI_DAILY_CUTOFF = os.environ.get("ANWEI_DAILY_CUTOFF", "08:00")
+# The results report lists this many of the period's notable reports, the most serious first (the rest are counted).
+ANWEI_REPORT_NOTABLE_MAX = env_int("ANWEI_REPORT_NOTABLE_MAX", 100)
+# The incidents board refreshes itself this often (seconds).
+ANWEI_BOARD_REFRESH_SECONDS = env_int("ANWEI_BOARD_REFRESH_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

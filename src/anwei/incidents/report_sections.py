@@ -3,7 +3,8 @@ reference number and category only, never with their title or content."""
 
 from collections import Counter
 
-from django.db.models import F, QuerySet
+from django.conf import settings
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,14 +140,28 @@ def final(window: Window) -> list[Block]:
             )
         )
     )
-    notable = period.filter(severity__in=NOTABLE) | period.filter(cyber_level__gte=3)
+    notable = (period.filter(severity__in=NOTABLE) | period.filter(cyber_level__gte=3)).distinct()
+    count = notable.count()
+    most_serious = notable.annotate(
+        rank=Case(When(severity="critical", then=Value(2)), When(severity="major", then=Value(1)), default=Value(0))
+    ).order_by("-rank", F("cyber_level").desc(nulls_last=True), "aware_at", "pk")[: settings.ANWEI_REPORT_NOTABLE_MAX]
     rows: list[list[object]] = [
         [i.reference, rocdate.format_datetime(i.aware_at), _category(i.category), _title(i), i.get_status_display()]
-        for i in notable.distinct().order_by("aware_at")
+        for i in sorted(most_serious, key=lambda i: (i.aware_at, i.pk))
     ]
     blocks.append(
         Table(
             _("Notable reports"), [_("Reference"), _("Aware at"), _("Category"), _("Report title"), _("Status")], rows
         )
     )
+    if count > len(rows):
+        blocks.append(
+            Para(
+                _(
+                    "The %(listed)d most serious of %(count)d notable reports are listed; the reports list gives all "
+                    "of them (filter and download it as CSV)."
+                )
+                % {"listed": len(rows), "count": count}
+            )
+        )
     return blocks
