@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
@@ -121,14 +122,14 @@ class DeclarationIn(Schema):
     returns_on: date
     category: str | None = None
     category_reason: str = Field("", max_length=500)
-    meets_specified_persons: bool = False
+    meets_specified_persons: StrictBool = False
     traveller_id: int | None = None
 
 
 class ExitDecisionIn(Schema):
     model_config = {"extra": "forbid"}
 
-    approve: bool
+    approve: StrictBool
 
 
 class UpwardIn(Schema):
@@ -140,8 +141,8 @@ class UpwardIn(Schema):
 class ReturnIn(Schema):
     model_config = {"extra": "forbid"}
 
-    probed: bool
-    contacted: bool
+    probed: StrictBool
+    contacted: StrictBool
     details: str = ""
 
 
@@ -165,7 +166,7 @@ class HolidayIn(Schema):
 
     day: IsoDate
     name: str = Field(min_length=1, max_length=80)
-    is_workday: bool = False
+    is_workday: StrictBool = False
 
 
 class DelegationOut(Schema):

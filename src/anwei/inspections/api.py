@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from anwei.accounts.models import User
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -23,7 +24,7 @@ from .models import ChecklistTemplate, CorrectiveAction, Finding, Inspection, Ro
 router = Router(tags=["inspections"])
 
 
-class ItemOut(Schema):
+class ChecklistItemOut(Schema):
     id: int
     order: int
     section: str
@@ -41,7 +42,7 @@ class TemplateOut(Schema):
     description: str
     basis: str
     version: int | None = None
-    items: list[ItemOut] = []
+    items: list[ChecklistItemOut] = []
 
     @staticmethod
     def resolve_version(obj: ChecklistTemplate) -> int | None:
@@ -144,7 +145,7 @@ class FindingOut(Schema):
 class LeakIn(Schema):
     model_config = {"extra": "forbid"}
 
-    suspected: bool
+    suspected: StrictBool
 
 
 class ActionOut(Schema):
@@ -171,7 +172,7 @@ class ActionAnswerIn(Schema):
 class VerifyIn(Schema):
     model_config = {"extra": "forbid"}
 
-    accept: bool
+    accept: StrictBool
     note: str = Field("", max_length=5000)
     due_on: IsoDate | None = None
 
