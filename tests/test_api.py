@@ -82,3 +82,28 @@ def test_lists_are_paginated_within_bounds(client_for: Any) -> None:
         response = api.get(f"/api/v1/directory/people?{query}")
         assert response.status_code == 422, query
         assert response.json()["error"]["code"] == "invalid"
+
+
+# Two schemas of the same class name become one component of the OpenAPI document (the last one wins), so one
+# operation is documented with another's shape. Known and reported to their apps, to be renamed:
+KNOWN_SCHEMA_NAME_CLASHES = {"ItemOut"}  # anwei.classified.api and anwei.inspections.api
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    from anwei.api import api
+
+    api.get_openapi_schema()  # every router imported
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
+    modules: dict[str, set[str]] = defaultdict(set)
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("anwei."):
+            modules[cls.__name__].add(cls.__module__)
+    clashes = {name for name, found in modules.items() if len(found) > 1}
+    assert clashes <= KNOWN_SCHEMA_NAME_CLASHES, {name: modules[name] for name in clashes}

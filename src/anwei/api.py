@@ -4,6 +4,7 @@
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -120,6 +121,15 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
         fields.setdefault(_field_name(list(item.get("loc", []))), []).append(str(item.get("msg", "")))
+    return error(request, 422, "invalid", _("Some fields are not valid."), fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A model's own validation (full_clean in a service: an e-mail address, a choice) in the same 422 shape."""
+    fields = {name: [str(m) for m in messages] for name, messages in getattr(exc, "message_dict", {}).items()}
+    if not fields:
+        fields = {"__all__": [str(m) for m in exc.messages]}
     return error(request, 422, "invalid", _("Some fields are not valid."), fields)
 
 

@@ -4,12 +4,13 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from anwei.core.forms import StrictFieldsMixin
 from anwei.directory.models import Person, Unit
 
 from .roles import Role
 
 
-class RoleAssignmentForm(forms.Form):
+class RoleAssignmentForm(StrictFieldsMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     unit = forms.ModelChoiceField(label=_("Unit (and the units under it)"), queryset=Unit.objects.none())
 
@@ -18,7 +19,7 @@ class RoleAssignmentForm(forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class NewUserForm(forms.Form):
+class NewUserForm(StrictFieldsMixin, forms.Form):
     username = forms.RegexField(
         label=_("User name"),
         max_length=150,
@@ -57,3 +58,7 @@ class EnrolmentForm(forms.Form):
 
 class SecurityPolicyForm(forms.Form):
     mfa_required_for_all = forms.BooleanField(label=_("Require two-factor sign-in for everyone"), required=False)
+
+
+class TokenForm(StrictFieldsMixin, forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=80)

@@ -99,9 +99,12 @@ def remove_role(*, actor: Any, assignment: RoleAssignment) -> None:
 def grant_access(
     *, actor: Any, user: User, record: models.Model, reason: str, expires_at: datetime | None = None
 ) -> AccessGrant:
-    """A written need-to-know grant on a restricted record. The caller's policy decides who may grant."""
+    """A written need-to-know grant on a restricted record, until `expires_at` (exclusive) or until revoked. The
+    caller's policy decides who may grant."""
     if not reason.strip():
         raise BusinessRuleError(_("A grant needs a reason."), field="reason")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise BusinessRuleError(_("A grant must end in the future."), field="expires_at")
     grant = AccessGrant.objects.create(
         user=user,
         content_type=ContentType.objects.get_for_model(record),
@@ -116,13 +119,17 @@ def grant_access(
         object_type=record._meta.label_lower,
         object_id=record.pk,
         object_repr=f"{record._meta.label_lower}#{record.pk}",
-        changes={"need_to_know": user.username, "reason": grant.reason},
+        changes={"need_to_know": user.username, "reason": grant.reason, "expires_at": expires_at},
     )
     return grant
 
 
 @transaction.atomic
-def revoke_access(*, actor: Any, grant: AccessGrant) -> None:
+def revoke_access(*, actor: Any, grant: AccessGrant) -> AccessGrant:
+    """End a need-to-know grant now. Revoking one already revoked changes nothing and records nothing."""
+    grant = AccessGrant.objects.select_for_update().select_related("content_type", "user").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        return grant
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
     audit.record(
@@ -133,6 +140,7 @@ def revoke_access(*, actor: Any, grant: AccessGrant) -> None:
         object_repr=f"{grant.content_type.model}#{grant.object_id}",
         changes={"need_to_know": grant.user.username},
     )
+    return grant
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import mfa, services
+from .forms import TokenForm
 from .models import ApiToken
 
 
@@ -43,7 +44,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    _token, raw = services.create_token(actor=request.user, user=request.user, name=request.POST.get("name", ""))  # type: ignore[arg-type]
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("accounts:profile")
+    _token, raw = services.create_token(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
     request.session["new_token"] = raw
     messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
     return redirect("accounts:profile")

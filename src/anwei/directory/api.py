@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictInt
 
@@ -9,7 +9,7 @@ from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
 
 from . import policies, selectors, services
-from .models import Unit
+from .models import ExternalContact, Organisation, Unit
 
 router = Router(tags=["directory"])
 
@@ -23,6 +23,33 @@ class UnitOut(Schema):
     parent_id: int | None
     agency_id: int
     path: str
+    sort_order: int
+    active: bool
+
+
+class UnitIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    parent_id: StrictInt
+    name: str = Field(min_length=1, max_length=120)
+    name_en: str = Field("", max_length=160)
+    code: str = Field("", max_length=40)
+    kind: Unit.Kind = Unit.Kind.DEPARTMENT
+    sort_order: int = Field(0, ge=0, le=1_000_000)
+
+
+class UnitPatch(Schema):
+    """Changing `parent_id` moves the unit with everything below it; `active: false` deactivates it."""
+
+    model_config = {"extra": "forbid"}
+
+    parent_id: StrictInt | None = None
+    name: str | None = Field(None, min_length=1, max_length=120)
+    name_en: str | None = Field(None, max_length=160)
+    code: str | None = Field(None, max_length=40)
+    kind: Unit.Kind | None = None
+    sort_order: int | None = Field(None, ge=0, le=1_000_000)
+    active: bool | None = None
 
 
 class PersonOut(Schema):
@@ -77,13 +104,33 @@ class PersonPatch(Schema):
     active: bool | None = None
 
 
-class ContactOut(Schema):
+class OrganisationContactOut(Schema):
     id: int
     name: str
     title: str
     phone: str
     mobile: str
     email: str
+
+
+class OrganisationContactIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(min_length=1, max_length=80)
+    title: str = Field("", max_length=80)
+    phone: str = Field("", max_length=30)
+    mobile: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+
+
+class OrganisationContactPatch(Schema):
+    model_config = {"extra": "forbid"}
+
+    name: str | None = Field(None, min_length=1, max_length=80)
+    title: str | None = Field(None, max_length=80)
+    phone: str | None = Field(None, max_length=30)
+    mobile: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
 
 
 class OrganisationOut(Schema):
@@ -94,7 +141,7 @@ class OrganisationOut(Schema):
     fax: str
     email: str
     address: str
-    contacts: list[ContactOut]
+    contacts: list[OrganisationContactOut]
 
 
 @router.get("/units", response=list[UnitOut])
@@ -110,9 +157,11 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 @router.get("/people", response=list[PersonOut])
 @paginate(Paginated)
-def list_people(request: HttpRequest, q: str = "", unit_id: int | None = None):  # type: ignore[no-untyped-def]
+def list_people(  # type: ignore[no-untyped-def]
+    request: HttpRequest, q: str = Query("", max_length=80), unit_id: int | None = None
+):
     unit = policies.units.get_visible(request.user, unit_id) if unit_id else None
-    return selectors.people(request.user, q=q[:80], unit=unit)
+    return selectors.people(request.user, q=q, unit=unit)
 
 
 @router.get("/people/{person_id}", response=PersonOut)
@@ -146,10 +195,53 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):  
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-def list_organisations(request: HttpRequest, kind: str = ""):  # type: ignore[no-untyped-def]
-    return list(selectors.organisations(request.user, kind=kind[:20]))
+def list_organisations(  # type: ignore[no-untyped-def]
+    request: HttpRequest, kind: Organisation.Kind | None = None, q: str = Query("", max_length=80)
+):
+    """Outside organisations; `q` searches their names, numbers, addresses and notes and their contacts."""
+    return list(selectors.organisations(request.user, kind=kind or "", q=q))
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut)
 def get_organisation(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
     return get_object_or_404(selectors.organisations(request.user), pk=org_id)
+
+
+@router.post("/units", response={201: UnitOut})
+def create_unit(request: HttpRequest, payload: UnitIn):  # type: ignore[no-untyped-def]
+    data = payload.model_dump()
+    parent = _unit_for(request, data.pop("parent_id"))
+    if not policies.units.can(request.user, "directory.manage_units", parent):
+        raise NotAllowed()
+    return Status(201, services.create_unit(actor=request.user, agency=parent.agency, parent=parent, **data))
+
+
+@router.patch("/units/{unit_id}", response=UnitOut)
+def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch):  # type: ignore[no-untyped-def]
+    unit = policies.units.get_visible(request.user, unit_id)
+    if not policies.units.can(request.user, "directory.manage_units", unit):
+        raise NotAllowed()
+    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    if "parent_id" in data:
+        data["parent"] = _unit_for(request, data.pop("parent_id"))
+    return services.update_unit(actor=request.user, unit=unit, **data)
+
+
+@router.post("/organisations/{org_id}/contacts", response={201: OrganisationContactOut})
+def add_contact(request: HttpRequest, org_id: int, payload: OrganisationContactIn):  # type: ignore[no-untyped-def]
+    org = policies.organisations.get_visible(request.user, org_id)
+    return Status(201, services.add_contact(actor=request.user, organisation=org, **payload.model_dump()))
+
+
+@router.patch("/contacts/{contact_id}", response=OrganisationContactOut)
+def update_contact(request: HttpRequest, contact_id: int, payload: OrganisationContactPatch) -> ExternalContact:
+    contact = policies.contacts.get_visible(request.user, contact_id)
+    data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    return services.update_contact(actor=request.user, contact=contact, **data)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None})
+def remove_contact(request: HttpRequest, contact_id: int):  # type: ignore[no-untyped-def]
+    contact = policies.contacts.get_visible(request.user, contact_id)
+    services.remove_contact(actor=request.user, contact=contact)
+    return Status(204, None)

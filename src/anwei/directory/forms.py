@@ -1,11 +1,16 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anwei.core.forms import StrictFieldsMixin
 
 from .models import ExternalContact, Organisation, Person, Unit
 
+NOTES_MAX = 2000
 
-class PersonForm(forms.ModelForm):
+
+class PersonForm(StrictFieldsMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -40,7 +45,14 @@ class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=80)
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search organisations"), required=False, max_length=80)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Organisation.Kind.choices])
+
+
+class OrganisationForm(StrictFieldsMixin, forms.ModelForm):
+    notes = forms.CharField(label=_("notes"), required=False, max_length=NOTES_MAX, widget=forms.Textarea)
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "phone", "fax", "email", "address", "notes"]
@@ -50,7 +62,7 @@ class OrganisationForm(forms.ModelForm):
         }
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(StrictFieldsMixin, forms.ModelForm):
     class Meta:
         model = ExternalContact
         fields = ["name", "title", "phone", "mobile", "email"]
@@ -58,3 +70,21 @@ class ContactForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "mobile": forms.TextInput(attrs={"inputmode": "tel"}),
         }
+
+
+class UnitForm(StrictFieldsMixin, forms.ModelForm):
+    """A unit's name and kind, and where it sits: choosing another parent moves it with everything below it."""
+
+    class Meta:
+        model = Unit
+        fields = ["parent", "name", "name_en", "code", "kind", "sort_order"]
+
+    def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        top = self.instance.pk is not None and self.instance.parent_id is None
+        if top:
+            del self.fields["parent"]  # the agency's top unit stays where it is
+        else:
+            self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+            self.fields["parent"].required = True
+            self.fields["parent"].label = _("Under")

@@ -29,10 +29,32 @@ def people(user: Any, *, q: str = "", unit: Unit | None = None, subtree: bool = 
     return qs.order_by("unit__path", "name")
 
 
-def organisations(user: Any, *, kind: str = "") -> QuerySet[Organisation]:
+def organisations(user: Any, *, kind: str = "", q: str = "") -> QuerySet[Organisation]:
+    """Outside organisations the user may see; `q` finds an organisation by its own name, phone, e-mail, address
+    or notes, or by the name, title or numbers of one of its contacts."""
     qs = policies.organisations.visible(user).prefetch_related("contacts")
     if kind:
         qs = qs.filter(kind=kind)
+    if q:
+        matching = Q(name__icontains=q) | Q(phone__icontains=q) | Q(email__icontains=q) | Q(address__icontains=q)
+        matching |= Q(notes__icontains=q)
+        for field in ("name", "title", "phone", "mobile", "email"):
+            matching |= Q(**{f"contacts__{field}__icontains": q})
+        qs = qs.filter(pk__in=Organisation.objects.filter(matching).values("pk"))
+    return qs
+
+
+def units_to_manage(user: Any) -> QuerySet[Unit]:
+    """Units the user may edit, move and deactivate (directory.manage_units), the inactive ones too."""
+    scope = policies.units.scope(user, "directory.manage_units")
+    return policies.units.visible(user).filter(scope.q("")).order_by("path")
+
+
+def parents_for(user: Any, unit: Unit | None) -> QuerySet[Unit]:
+    """Where a unit may be put: an active unit the user manages, of the same agency, not the unit or below it."""
+    qs = units_to_manage(user).filter(active=True)
+    if unit is not None:
+        qs = qs.filter(agency_id=unit.agency_id).exclude(path__startswith=unit.path)
     return qs
 
 

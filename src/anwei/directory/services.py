@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import CharField, Max, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
@@ -35,6 +37,30 @@ def create_agency(*, actor: Any, code: str, name: str, name_en: str = "") -> Age
     return agency
 
 
+UNIT_FIELDS = ["name", "name_en", "code", "kind", "sort_order", "active", "parent_id", "path"]
+UNIT_PATH_MAX = Unit._meta.get_field("path").max_length or 255
+
+
+def _require_units(actor: Any, unit: Unit | None) -> None:
+    """directory.manage_units over `unit` (its subtree); a new top unit of an agency needs it everywhere. Calls
+    without a user (actor=None: set-up, demo data) are the system's own."""
+    if actor is None:
+        return
+    if unit is None:
+        if not policies.units.scope(actor, "directory.manage_units").everywhere:
+            raise NotAllowed()
+    elif not policies.units.can(actor, "directory.manage_units", unit):
+        raise NotAllowed()
+
+
+def _name_free(agency_id: int, parent: Unit | None, name: str, exclude: int | None = None) -> None:
+    clash = Unit.objects.filter(agency_id=agency_id, parent=parent, name=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise BusinessRuleError(_("A unit with this name already exists here."), field="name")
+
+
 @transaction.atomic
 def create_unit(
     *,
@@ -47,13 +73,86 @@ def create_unit(
 ) -> Unit:
     if parent is not None and parent.agency_id != agency.pk:
         raise BusinessRuleError(_("The parent unit belongs to another agency."), field="parent")
-    if Unit.objects.filter(agency=agency, parent=parent, name=name).exists():
-        raise BusinessRuleError(_("A unit with this name already exists here."), field="name")
-    unit = Unit.objects.create(agency=agency, parent=parent, name=name, kind=kind, **extra)
+    _require_units(actor, parent)
+    _name_free(agency.pk, parent, name)
+    unit = Unit(agency=agency, parent=parent, name=name, kind=kind, **extra)
+    unit.full_clean(exclude=["path", "agency", "parent"], validate_unique=False, validate_constraints=False)
+    unit.save()
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    if len(unit.path) > UNIT_PATH_MAX:
+        raise BusinessRuleError(_("The unit tree would be too deep here."), field="parent")
     unit.save(update_fields=["path"])
     audit.record_create(actor=actor, obj=unit)
     return unit
+
+
+_UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def update_unit(*, actor: Any, unit: Unit, parent: Any = _UNCHANGED, active: bool | None = None, **fields: Any) -> Unit:
+    """Rename or re-describe a unit (`fields`: name, name_en, code, kind, sort_order), move it under another
+    `parent`, deactivate or reactivate it (`active`) — one audit entry with every change, old and new. Moving keeps
+    the materialized path of the whole subtree consistent: every unit below gets the new prefix in one UPDATE."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _require_units(actor, unit)
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    moved = 0
+    if parent is not _UNCHANGED and (parent.pk if parent else None) != unit.parent_id:
+        moved = _move(actor, unit, parent)
+    elif "name" in fields:
+        _name_free(unit.agency_id, unit.parent, unit.name, exclude=unit.pk)
+    if active is not None and active != unit.active:
+        _check_activation(unit, active)
+        unit.active = active
+    unit.full_clean(exclude=["path", "agency", "parent"], validate_unique=False, validate_constraints=False)
+    unit.save()
+    if moved:
+        changes = {**audit.changes_between(before, audit.snapshot(unit, UNIT_FIELDS)), "subtree_moved": moved}
+        audit.record(actor=actor, action=audit.Action.UPDATE, obj=unit, changes=changes)
+    else:
+        audit.record_update(actor=actor, obj=unit, before=before)
+    return unit
+
+
+def _move(actor: Any, unit: Unit, parent: Unit | None) -> int:
+    """Put `unit` under `parent`; returns how many units (the unit and those below it) got a new path."""
+    if unit.parent_id is None:
+        raise BusinessRuleError(_("The agency's top unit cannot be moved."), field="parent")
+    if parent is None:
+        raise BusinessRuleError(_("Choose the unit to move it under."), field="parent")
+    if parent.agency_id != unit.agency_id:
+        raise BusinessRuleError(_("The parent unit belongs to another agency."), field="parent")
+    parent = Unit.objects.get(pk=parent.pk)  # its path as stored now
+    if parent.is_within(unit):
+        raise BusinessRuleError(_("A unit cannot be moved under itself or one of its own sub-units."), field="parent")
+    if not parent.active:
+        raise BusinessRuleError(_("A unit cannot be moved under an inactive unit."), field="parent")
+    _require_units(actor, parent)
+    _name_free(unit.agency_id, parent, unit.name, exclude=unit.pk)
+    old, new = unit.path, f"{parent.path}{unit.pk}/"
+    subtree = Unit.objects.filter(path__startswith=old)
+    longest = subtree.aggregate(n=Max(Length("path")))["n"] or len(old)
+    if longest - len(old) + len(new) > UNIT_PATH_MAX:
+        raise BusinessRuleError(_("The unit tree would be too deep here."), field="parent")
+    moved = subtree.update(path=Concat(Value(new), Substr("path", len(old) + 1), output_field=CharField()))
+    unit.parent, unit.path = parent, new
+    return moved
+
+
+def _check_activation(unit: Unit, active: bool) -> None:
+    if active:
+        if unit.parent is not None and not unit.parent.active:
+            raise BusinessRuleError(_("Reactivate the unit above it first."), field="active")
+        return
+    if unit.parent_id is None:
+        raise BusinessRuleError(_("The agency's top unit cannot be deactivated."), field="active")
+    if unit.children.filter(active=True).exists():
+        raise BusinessRuleError(_("Move or deactivate its sub-units first."), field="active")
+    if unit.people.filter(active=True).exists():
+        raise BusinessRuleError(_("Move its people to another unit first."), field="active")
 
 
 def _check_unit(actor: Any, unit: Unit | None) -> None:
@@ -70,7 +169,9 @@ def create_person(*, actor: Any, agency: Agency, **fields: Any) -> Person:
     if unit is not None and unit.agency_id != agency.pk:
         raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
     _check_unit(actor, unit)
-    person = Person.objects.create(agency=agency, **fields)
+    person = Person(agency=agency, **fields)
+    person.full_clean()
+    person.save()
     audit.record_create(actor=actor, obj=person)
     return person
 
@@ -119,9 +220,53 @@ def update_organisation(*, actor: Any, organisation: Organisation, **fields: Any
 def add_contact(*, actor: Any, organisation: Organisation, **fields: Any) -> ExternalContact:
     if not policies.organisations.can(actor, "directory.manage_external", organisation):
         raise NotAllowed()
-    contact = ExternalContact.objects.create(organisation=organisation, **fields)
+    contact = ExternalContact(organisation=organisation, **fields)
+    contact.full_clean()
+    contact.save()
     audit.record_create(actor=actor, obj=contact)
     return contact
+
+
+CONTACT_FIELDS = ["name", "title", "phone", "mobile", "email"]
+
+
+@transaction.atomic
+def update_contact(*, actor: Any, contact: ExternalContact, **fields: Any) -> ExternalContact:
+    if not policies.contacts.can(actor, "directory.manage_external", contact):
+        raise NotAllowed()
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    contact.save()
+    audit.record_update(actor=actor, obj=contact, before=before)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(*, actor: Any, contact: ExternalContact) -> None:
+    """Delete an outside contact; the audit entry keeps what it held."""
+    if not policies.contacts.can(actor, "directory.manage_external", contact):
+        raise NotAllowed()
+    audit.record(
+        actor=actor,
+        action=audit.Action.DELETE,
+        obj=contact,
+        changes={"old": {**audit.snapshot(contact, CONTACT_FIELDS), "organisation_id": contact.organisation_id}},
+    )
+    contact.delete()
+
+
+def record_export(*, actor: Any, what: str, object_id: Any = "", object_repr: str = "", **details: Any) -> None:
+    """An export (CSV, vCard) goes on the audit log: what, of which record or list, with which filters."""
+    audit.record(
+        actor=actor,
+        action=audit.Action.EXPORT,
+        object_type=what,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=details,
+    )
 
 
 @transaction.atomic

@@ -4,13 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
 from . import policies, selectors, services, vcard
-from .forms import ContactForm, OrganisationForm, PersonForm, SearchForm
+from .forms import ContactForm, OrganisationForm, OrganisationSearchForm, PersonForm, SearchForm
 from .models import Person
 
 
@@ -28,14 +29,20 @@ def index(request: HttpRequest) -> HttpResponse:
         "people": people,
         "units": selectors.unit_tree(request.user),
         "can_add": policies.people.can(request.user, "directory.edit"),
+        "can_manage_units": policies.units.can(request.user, "directory.manage_units"),
     }
     template = "directory/_people.html" if request.htmx else "directory/index.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
 def people_csv(request: HttpRequest) -> HttpResponseBase:
+    form = SearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
     unit = policies.units.get_visible(request.user, request.GET["unit"]) if request.GET.get("unit") else None
-    people = selectors.people(request.user, q=request.GET.get("q", "")[:80], unit=unit).select_related("unit")
+    people = selectors.people(request.user, q=q, unit=unit).select_related("unit")
+    services.record_export(
+        actor=request.user, what="directory.person", q=q, unit=unit and unit.pk, rows=people.count(), format="csv"
+    )
     columns = model_columns(Person, "name", "unit", "title", "email", "mobile", "office_phone", "extension", "fax")
     name = _("people")
     return queryset_csv(f"{name}.csv", people, columns)
@@ -52,6 +59,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def person_vcard(request: HttpRequest, pk: int) -> HttpResponse:
     person = policies.people.get_visible(request.user, pk)
+    services.record_export(actor=request.user, what="directory.person", object_id=person.pk, format="vcard")
     response = HttpResponse(vcard.person_card(person), content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
     return response
@@ -59,7 +67,16 @@ def person_vcard(request: HttpRequest, pk: int) -> HttpResponse:
 
 def unit_vcards(request: HttpRequest, pk: int) -> HttpResponse:
     unit = policies.units.get_visible(request.user, pk)
-    body = vcard.cards(selectors.people(request.user, unit=unit).select_related("agency"))
+    people = list(selectors.people(request.user, unit=unit).select_related("agency"))
+    services.record_export(
+        actor=request.user,
+        what="directory.unit",
+        object_id=unit.pk,
+        object_repr=unit.name,
+        rows=len(people),
+        format="vcard",
+    )
+    body = vcard.cards(people)
     response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="unit-{unit.pk}.vcf"'
     return response
@@ -90,14 +107,16 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "directory/organisations.html",
-        {
-            "organisations": selectors.organisations(request.user, kind=request.GET.get("kind", "")),
-            "can_manage": policies.organisations.can(request.user, "directory.manage_external"),
-        },
-    )
+    form = OrganisationSearchForm(request.GET)
+    found = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.organisations(request.user, kind=found.get("kind", ""), q=found.get("q", ""))
+    context = {
+        "form": form,
+        "organisations": organisations,
+        "can_manage": policies.organisations.can(request.user, "directory.manage_external"),
+    }
+    template = "directory/_organisations.html" if request.htmx else "directory/organisations.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -138,6 +157,31 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
     contact = policies.contacts.get_visible(request.user, pk)
+    services.record_export(actor=request.user, what="directory.externalcontact", object_id=contact.pk, format="vcard")
     response = HttpResponse(vcard.contact_card(contact), content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.vcf"'
     return response
+
+
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = policies.contacts.get_visible(request.user, pk)
+    if not policies.contacts.can(request.user, "directory.manage_external", contact):
+        return forbidden(request)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        contact.refresh_from_db()
+        services.update_contact(actor=request.user, contact=contact, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("directory:organisation", pk=contact.organisation_id)
+    return render(request, "directory/contact_form.html", {"form": form, "contact": contact})
+
+
+@require_POST
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = policies.contacts.get_visible(request.user, pk)
+    if not policies.contacts.can(request.user, "directory.manage_external", contact):
+        return forbidden(request)
+    organisation_id = contact.organisation_id
+    services.remove_contact(actor=request.user, contact=contact)
+    messages.success(request, _("The contact was removed."))
+    return redirect("directory:organisation", pk=organisation_id)

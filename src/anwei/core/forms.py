@@ -1,0 +1,27 @@
+"""Form helpers shared by the apps."""
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+ALWAYS_ALLOWED = frozenset({"csrfmiddlewaretoken"})
+
+
+class StrictFieldsMixin:
+    """Refuse data with fields the form does not have (a mistyped name from a script, an attempt to set what the
+    form does not offer), naming them, instead of dropping them silently. `extra_fields` lists names the page
+    itself sends besides the form's fields."""
+
+    extra_fields: ClassVar[frozenset[str]] = frozenset()
+    unknown_message = _("This form has no field named: %(names)s.")
+
+    def clean(self) -> Any:
+        cleaned = super().clean()  # type: ignore[misc]
+        if self.is_bound:  # type: ignore[attr-defined]
+            known = {self.add_prefix(name) for name in self.fields} | ALWAYS_ALLOWED | self.extra_fields  # type: ignore[attr-defined]
+            unknown = sorted(set(self.data) - known)  # type: ignore[attr-defined]
+            if unknown:
+                names = "、".join(name[:40] for name in unknown[:10])
+                raise forms.ValidationError(self.unknown_message, code="unknown_field", params={"names": names})
+        return cleaned

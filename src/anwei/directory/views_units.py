@@ -1,0 +1,62 @@
+"""The unit tree: add, edit, move, deactivate and reactivate units (directory.manage_units)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anwei.core.errors import BusinessRuleError
+from anwei.core.views import forbidden
+
+from . import policies, selectors, services
+from .forms import UnitForm
+from .models import Unit
+
+FIELDS = ["name", "name_en", "code", "kind", "sort_order"]
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    if not policies.units.can(request.user, "directory.manage_units"):
+        return forbidden(request)
+    return render(request, "directory/units.html", {"units": selectors.units_to_manage(request.user)})
+
+
+def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    unit = policies.units.get_visible(request.user, pk) if pk else None
+    if not policies.units.can(request.user, "directory.manage_units", unit):
+        return forbidden(request)
+    form = UnitForm(request.POST or None, instance=unit, parents=selectors.parents_for(request.user, unit))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in FIELDS}
+        try:
+            if unit is None:
+                parent = form.cleaned_data["parent"]
+                unit = services.create_unit(actor=request.user, agency=parent.agency, parent=parent, **fields)
+            else:
+                unit.refresh_from_db()  # the form changed the instance in memory: the service compares with the row
+                if "parent" in form.cleaned_data:
+                    fields["parent"] = form.cleaned_data["parent"]
+                unit = services.update_unit(actor=request.user, unit=unit, **fields)
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("directory:units")
+    return render(request, "directory/unit_form.html", {"form": form, "unit": unit})
+
+
+@require_POST
+def unit_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate (active=0) or reactivate (active=1) a unit."""
+    unit: Unit = policies.units.get_visible(request.user, pk)
+    if not policies.units.can(request.user, "directory.manage_units", unit):
+        return forbidden(request)
+    active = request.POST.get("active") == "1"
+    try:
+        services.update_unit(actor=request.user, unit=unit, active=active)
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The unit was reactivated.") if active else _("The unit was deactivated."))
+    return redirect("directory:units")
