@@ -217,3 +217,49 @@ def test_with_one_agency_its_whole_agency_readers_see_unattributed_entries(world
     services.record(actor=None, action="login_failed", actor_label="nobody-has-this", object_repr="typed-unknown")
     seen = set(selectors.entries(world.users["auditor"], {}).values_list("object_repr", flat=True))
     assert {"worker-job", "typed-unknown"} <= seen
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "TRUNCATE audit_auditentry",
+        "TRUNCATE audit_auditentry CASCADE",
+        "TRUNCATE audit_audithead",
+        "DELETE FROM audit_audithead",
+        "TRUNCATE audit_auditcheckpoint",
+        "DELETE FROM audit_auditcheckpoint",
+    ],
+)
+def test_postgres_refuses_erasing_the_log_its_head_and_its_checkpoints(sql: str) -> None:
+    from django.db import DatabaseError, transaction
+
+    _append(2)
+    services.checkpoint()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert AuditEntry.objects.count() == 2 and AuditHead.objects.get(pk=1).seq == 2
+    assert selectors.checkpoints().count() == 1
+
+
+@pytest.mark.postgres
+def test_postgres_still_moves_the_head_and_restores_a_checkpoint() -> None:
+    _append(1)
+    services.checkpoint()
+    _append(1)  # the head row is updated by every append
+    assert services.checkpoint().seq == 2  # the same day's checkpoint is stored again
+    assert selectors.verify().ok
+
+
+@pytest.mark.postgres
+def test_flush_cannot_erase_the_audit_log_outside_the_test_suite(settings: Any) -> None:
+    """Django's flush TRUNCATEs every table: refused while the audit log's guard is on. Only the test suite's own
+    flush between transactional tests (settings.TESTING) lifts the guard for its statement."""
+    _append(1)
+    settings.TESTING = False
+    with pytest.raises(CommandError, match=r"append-only|flush"):
+        call_command("flush", interactive=False, verbosity=0)
+    assert AuditEntry.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_%%_no_truncate' AND tgenabled = 'O'")
+        assert cursor.fetchone()[0] == 3  # all still on
