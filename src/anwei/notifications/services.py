@@ -109,17 +109,21 @@ def notify(
             Notification.objects.bulk_create(created)
     except IntegrityError:  # a recipient was told under the same key concurrently: write the others one by one
         created = _create_each(created)
-    deliveries = []
+    deliveries, now = [], timezone.now()
     for notification in created:
         codes = list(channels) if channels is not None else list(settings.ANWEI_NOTIFY_CHANNELS)
         for code in [*add_channels, *extra.get(_ident_of(notification), [])]:
             if code not in codes:
                 codes.append(code)
         for code in codes:
-            if address := CHANNELS[code].address_for(notification):
-                deliveries.append(Delivery(notification=notification, channel=code, address=address))
+            channel = CHANNELS[code]
+            if address := channel.address_for(notification):
+                delivery = Delivery(notification=notification, channel=code, address=address)
+                if channel.delivered_on_commit:
+                    delivery.status, delivery.sent_at = Delivery.Status.SENT, now
+                deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
-    ids = [d.pk for d in deliveries]
+    ids = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
     return created

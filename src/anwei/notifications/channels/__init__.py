@@ -33,6 +33,9 @@ def conf(name: str, default: str = "") -> str:
 class Channel:
     code: ClassVar[str]
     label: ClassVar[Any]
+    # True for a channel whose message is the committed row itself (the in-app inbox): its delivery is written as
+    # sent, and no worker is asked to send it.
+    delivered_on_commit: ClassVar[bool] = False
 
     def address_for(self, notification: Notification) -> str:
         """Where this notification goes on this channel; "" when the recipient has no address here."""

@@ -19,7 +19,8 @@ def test_notify_writes_outbox_once_per_key_and_delivers(world: Any) -> None:
     channels = sorted(Delivery.objects.values_list("channel", flat=True))
     # in_b has neither a user (no inbox) nor an e-mail address: a notification without deliveries.
     assert channels == ["email", "email", "inapp", "inapp"]
-    for pk in Delivery.objects.values_list("pk", flat=True):
+    assert set(Delivery.objects.filter(channel="inapp").values_list("status", flat=True)) == {"sent"}  # at commit
+    for pk in Delivery.objects.filter(channel="email").values_list("pk", flat=True):
         assert deliver.call(pk) is True
     assert sorted(m.to[0] for m in mail.outbox) == ["duty@test.example", "ethics@test.example"]
     assert not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()

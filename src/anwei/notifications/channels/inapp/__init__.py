@@ -9,13 +9,15 @@ from .. import Channel, register
 class InApp(Channel):
     code = "inapp"
     label = _("In-app inbox")
+    delivered_on_commit = True
 
     def address_for(self, notification: Notification) -> str:
         person = notification.person
         return "inbox" if person is not None and hasattr(person, "user") else ""
 
     def send(self, delivery: Delivery) -> None:
-        """Nothing to send: the row is in the inbox once committed, and exists once per key and person."""
+        """Nothing to send: the row is in the inbox once committed (its delivery is written as sent), and exists once
+        per key and person."""
         return None
 
 
