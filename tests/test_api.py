@@ -107,3 +107,16 @@ def test_no_two_api_schemas_share_a_name() -> None:
             modules[cls.__name__].add(cls.__module__)
     clashes = {name for name, found in modules.items() if len(found) > 1}
     assert clashes <= KNOWN_SCHEMA_NAME_CLASHES, {name: modules[name] for name in clashes}
+
+
+def test_docs_page_lists_every_operation_in_the_site_layout(client: Any) -> None:
+    from anwei.api import api
+
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-Hant-TW">' in html and "<script" not in html.split("</head>", 1)[1]
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in html
+    assert "≤ 120 chars" in html  # a body field's limit (UnitIn.name)

@@ -145,3 +145,26 @@ def test_check_deploy_fails_on_debug_in_production(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode != 0 and "W018" in result.stdout + result.stderr
+
+
+def test_check_deploy_on_the_embedded_default_names_only_the_https_settings(tmp_path: Path) -> None:
+    """`make run`'s set-up (DEBUG off, no ANWEI_ALLOWED_HOSTS, plain HTTP on 127.0.0.1) is reported for HSTS, the
+    HTTPS redirect and the two cookies — and nothing else; ANWEI_HTTPS=true alone makes it clean
+    (docs/security.md, docs/operations.md)."""
+    env = _production_env(tmp_path)
+    del env["ANWEI_ALLOWED_HOSTS"], env["ANWEI_SECRET_KEY"]  # the embedded default: a key generated into var/
+    result = subprocess.run(
+        [sys.executable, "-m", "anwei", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    reported = set(re.findall(r"\(([a-z_]+\.[EW]\d+)\)", result.stdout + result.stderr))
+    assert reported == {"security.W004", "security.W008", "security.W010", "security.W016"}, result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "anwei", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, "ANWEI_HTTPS": "true"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from anwei.accounts.auth import api_auth
+from anwei.core.api_docs import ServerRenderedDocs
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.registry import with_module
 
@@ -92,6 +93,7 @@ api = AnweiAPI(
     urls_namespace="api",
     parser=AnweiParser(),
     docs_url="/docs",
+    docs=ServerRenderedDocs(),
 )
 
 
