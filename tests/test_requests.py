@@ -31,10 +31,19 @@ def _break_rule(request: HttpRequest) -> HttpResponse:
     raise BusinessRuleError("A shift must end after it starts.", field="ends_at")
 
 
+def _crash(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("a bug")
+
+
 def _urlpatterns() -> list[Any]:
     from anwei.urls import urlpatterns
 
-    return [path("test-refuse/", _refuse), path("test-rule/", _break_rule), *urlpatterns]
+    return [
+        path("test-refuse/", _refuse),
+        path("test-rule/", _break_rule),
+        path("api/v1/test-crash", _crash),
+        *urlpatterns,
+    ]
 
 
 urlpatterns = _urlpatterns()
@@ -90,6 +99,16 @@ def test_api_errors_keep_their_own_json(client_for: Any) -> None:
     body = json.dumps({"unit_id": "x", "name": ""})
     response = client_for("ethics").post("/api/v1/directory/people", body, content_type="application/json")
     assert response.status_code == 422 and set(_api_error(response)["fields"]) == {"unit_id", "name"}
+
+
+@pytest.mark.urls("tests.test_requests")
+def test_a_server_error_under_the_api_is_json_too(world: World) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["ethics"])
+    response = client.get("/api/v1/test-crash")
+    assert response.status_code == 500
+    error = _api_error(response)
+    assert error["code"] == "server_error" and "a bug" not in response.content.decode()
 
 
 def test_pages_outside_the_api_keep_the_site_404(client_for: Any) -> None:
