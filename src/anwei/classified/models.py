@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .rules import MARK, Level, TransferMethod, rules_on
 
@@ -36,7 +37,7 @@ class ClassifiedItem(models.Model):
     unit = models.ForeignKey(
         "directory.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("originating unit")
     )
-    reference_no = models.CharField(_("reference number"), max_length=60)
+    reference_no = models.CharField(pgettext_lazy("document", "reference number"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
     title = models.CharField(_("document title"), max_length=200)
     content = models.TextField(_("content summary"), blank=True)
@@ -143,7 +144,9 @@ class Transfer(models.Model):
     confirm: sent, then received."""
 
     item = models.ForeignKey(ClassifiedItem, on_delete=models.PROTECT, related_name="transfers")
-    from_user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
+    from_user = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("transfer", "from")
+    )
     to_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_unit = models.ForeignKey("directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     outside_recipient = models.CharField(_("recipient outside the agency"), max_length=200, blank=True)
