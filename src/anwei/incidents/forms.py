@@ -5,6 +5,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anwei.directory.models import Unit
 
@@ -99,11 +100,11 @@ class LevelForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=pgettext_lazy("timeline", "Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("incident", "Task"), max_length=200)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     due_at = forms.DateTimeField(
         label=_("Due at"), required=False, widget=forms.DateTimeInput(attrs=LOCAL_DT, format="%Y-%m-%dT%H:%M")
@@ -185,7 +186,9 @@ class RuleForm(forms.ModelForm):
         label=_("Deadlines"), required=False, help_text=_('e.g. [{"code": "notify", "hours": 1}]')
     )
     tasks = JSONListField(
-        label=_("Tasks"), required=False, help_text=_('e.g. [{"title": "…", "unit_code": "pr", "hours": 24}]')
+        label=pgettext_lazy("incident", "Tasks"),
+        required=False,
+        help_text=_('e.g. [{"title": "…", "unit_code": "pr", "hours": 24}]'),
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 
@@ -31,7 +32,7 @@ class Incident(models.Model):
     category = models.CharField(_("category"), max_length=30, choices=CATEGORY_CHOICES)
     restricted = models.BooleanField(_("restricted"), default=False)
     title = models.CharField(_("report title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("incident", "description"), blank=True)
     unit = models.ForeignKey(
         "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
     )
@@ -131,7 +132,7 @@ class RoutingRule(models.Model):
         ),
     )
     deadlines = models.JSONField(_("deadlines"), default=list, blank=True)
-    tasks = models.JSONField(_("tasks"), default=list, blank=True)
+    tasks = models.JSONField(pgettext_lazy("incident", "tasks"), default=list, blank=True)
     ack_minutes = models.PositiveIntegerField(_("minutes to acknowledge before escalation"), default=30)
     effective_from = models.DateField(_("applies from"))
     effective_until = models.DateField(_("applies until"), null=True, blank=True)
@@ -181,7 +182,7 @@ class TimelineEntry(models.Model):
         LEVEL = "level", _("level changed")
         ESCALATED = "escalated", _("escalated")
         OVERDUE = "overdue", _("overdue")
-        NOTE = "note", _("note")
+        NOTE = "note", pgettext_lazy("timeline", "note")
         TASK = "task", _("task assigned")
         TASK_DONE = "task_done", _("task done")
         RECOVERED = "recovered", _("recovered")
@@ -211,7 +212,7 @@ class IncidentTask(models.Model):
     unit = models.ForeignKey(
         "directory.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("unit")
     )
-    title = models.CharField(_("task"), max_length=200)
+    title = models.CharField(pgettext_lazy("incident", "task"), max_length=200)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

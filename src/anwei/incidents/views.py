@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
@@ -309,7 +310,7 @@ def rules_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Recipients"), lambda r: "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in r.recipients)),
         (_("Channels"), lambda r: ", ".join(map(str, r.channels))),
         (_("Deadlines"), lambda r: json.dumps(r.deadlines, ensure_ascii=False) if r.deadlines else ""),
-        (_("Tasks"), lambda r: "、".join(str(t.get("title", "")) for t in r.tasks)),
+        (pgettext("incident", "Tasks"), lambda r: "、".join(str(t.get("title", "")) for t in r.tasks)),
     ]
     columns += model_columns(RoutingRule, "ack_minutes", "effective_from", "effective_until", "source")
     columns.append((_("active"), lambda r: _("yes") if r.active else _("no")))
