@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
@@ -63,7 +64,7 @@ class TemplateVersion(models.Model):
 class ChecklistItem(models.Model):
     class AnswerType(models.TextChoices):
         YES_NO = "yes_no", _("yes / no / not applicable")
-        NUMBER = "number", _("number")
+        NUMBER = "number", pgettext_lazy("answer type", "number")
         TEXT = "text", _("text")
         PHOTO = "photo", _("photo")
 
@@ -105,8 +106,8 @@ class Round(models.Model):
         DATES = "dates", _("on chosen dates (e.g. holiday evenings)")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("round", "open")
+        CLOSED = "closed", pgettext_lazy("round", "closed")
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="inspection_rounds")
     unit = models.ForeignKey(
@@ -241,7 +242,7 @@ class Finding(models.Model):
     unit = models.ForeignKey(
         "directory.Unit", on_delete=models.PROTECT, related_name="inspection_findings", verbose_name=_("unit")
     )
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    severity = models.CharField(pgettext_lazy("finding", "severity"), max_length=10, choices=Severity.choices)
     description = models.TextField(_("description"))
     suggests_leak = models.BooleanField(_("suggests a leak"), default=False)
     leak_report_id = models.PositiveIntegerField(_("leak report"), null=True, blank=True)  # incidents.Incident

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anwei.core import rocdate
 from anwei.reports.builders import Window
@@ -21,7 +22,10 @@ def _findings_table(findings: Counter[str], closed: Counter[str]) -> Table:
     total, done = sum(findings.values()), sum(closed.values())
     rows.append([_("Total"), total, done, f"{100 * done / total:.0f}%" if total else "—"])
     return Table(
-        _("Findings by severity"), [_("Severity"), _("Findings"), _("Corrected"), _("Correction rate")], rows, 1
+        _("Findings by severity"),
+        [pgettext("finding", "Severity"), _("Findings"), _("Corrected"), _("Correction rate")],
+        rows,
+        1,
     )
 
 

@@ -4,6 +4,7 @@ BOM, only what the user may see, and each download on the audit log as an export
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anwei.core import rocdate
 from anwei.core.csvstream import Column, queryset_csv
@@ -51,7 +52,7 @@ def actions_csv(request: HttpRequest) -> HttpResponseBase:
     columns: list[Column] = [
         (_("Unit"), "unit.name"),
         (_("Finding"), "finding.item.question"),
-        (_("Severity"), "finding.get_severity_display"),
+        (pgettext("finding", "Severity"), "finding.get_severity_display"),
         (_("Round"), "finding.inspection.round.title"),
         (_("Due on"), lambda a: _roc(a.due_on)),
         (_("Status"), "get_status_display"),
