@@ -7,6 +7,7 @@ transactions."""
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
@@ -36,7 +37,11 @@ def _who(actor: Any) -> Any:
 
 def first_version(*, actor: Any, plan: Plan) -> PlanVersion:
     return PlanVersion.objects.create(
-        plan=plan, number=1, content=versions.snapshot(plan), reason=_("Approved"), created_by=_who(actor)
+        plan=plan,
+        number=1,
+        content=versions.snapshot(plan),
+        reason=pgettext("plan", "Approved"),
+        created_by=_who(actor),
     )
 
 

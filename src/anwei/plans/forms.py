@@ -183,8 +183,8 @@ class HandoverForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, required=False)
-    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120, required=False)
+    title = forms.CharField(label=pgettext_lazy("person", "Title"), max_length=120, required=False)
     person = forms.ModelChoiceField(label=_("Person in the directory"), queryset=Person.objects.none(), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Outside organisation"), queryset=Organisation.objects.none(), required=False

@@ -85,7 +85,7 @@ class Task(models.Model):
         related_name="children",
         verbose_name=pgettext_lazy("task", "parent"),
     )
-    number = models.CharField(_("number"), max_length=20, blank=True)
+    number = models.CharField(pgettext_lazy("task", "number"), max_length=20, blank=True)
     text = models.TextField(_("wording"))
     position = models.PositiveIntegerField(_("order"), default=0)
     responsible_units = models.ManyToManyField(
@@ -119,7 +119,7 @@ class ProgressNote(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="notes", verbose_name=_("task"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    text = models.TextField(_("progress"), blank=True)
+    text = models.TextField(pgettext_lazy("task report", "progress"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Task.Status.choices)
     previous_status = models.CharField(_("status before"), max_length=12, choices=Task.Status.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -139,7 +139,7 @@ class OccurrenceReport(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="occurrence_reports", verbose_name=_("task"))
     day = models.DateField(_("day"))
-    note = models.TextField(_("progress"), blank=True)
+    note = models.TextField(pgettext_lazy("task report", "progress"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -198,8 +198,8 @@ class PlanContact(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("plan"))
     position = models.PositiveIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=120)
-    title = models.CharField(_("title"), max_length=120, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
+    title = models.CharField(pgettext_lazy("person", "title"), max_length=120, blank=True)
     person = models.ForeignKey(
         "directory.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anwei.core import rocdate
 from anwei.core.csvstream import csv_response, model_columns, queryset_csv
@@ -80,7 +81,7 @@ def contacts_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
             )
             yield [line.name, line.title, line.where, phones]
 
-    header = [_("Name"), _("Title"), _("Unit or organisation"), _("Phone")]
+    header = [pgettext("person", "Name"), pgettext("person", "Title"), _("Unit or organisation"), _("Phone")]
     name = _("contacts")
     return csv_response(f"{plan.title} {name}.csv", header, rows())
 
