@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anwei.directory.models import Person, Unit
 
@@ -42,7 +43,9 @@ class ActivityForm(forms.ModelForm):
 class TravelForm(forms.Form):
     destination = forms.ChoiceField(label=_("destination"), choices=list(rules.DESTINATION_NAMES.items()))
     places = forms.CharField(label=_("places"), max_length=200)
-    purpose = forms.CharField(label=_("purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    purpose = forms.CharField(
+        label=pgettext_lazy("travel", "purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     meets_specified_persons = forms.BooleanField(
         label=_("Hong Kong/Macau: I plan to meet specified persons"),
         required=False,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 
@@ -138,7 +139,7 @@ class TravelDeclaration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     places = models.CharField(_("places"), max_length=200)
-    purpose = models.TextField(_("purpose"), blank=True)
+    purpose = models.TextField(pgettext_lazy("travel", "purpose"), blank=True)
     meets_specified_persons = models.BooleanField(_("plans to meet specified persons (Hong Kong/Macau)"), default=False)
     applied_on = models.DateField(_("filed on"))
     departs_on = models.DateField(_("departure"))

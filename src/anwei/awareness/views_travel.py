@@ -8,7 +8,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
@@ -239,7 +239,7 @@ def checks_csv(request: HttpRequest) -> HttpResponseBase:
     if not policies.checks.can(request.user, "awareness.view_checks"):
         return forbidden(request)
     audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.randomcheckdraw")
-    header = [_("Drawn at"), _("Seed"), _("Rate"), _("Eligible"), _("Person"), _("Outcome")]
+    header = [_("Drawn at"), _("Seed"), _("Rate"), _("Eligible"), _("Person"), pgettext("sampling", "Outcome")]
 
     def rows() -> Iterator[list[object]]:
         for draw in selectors.draws(request.user).iterator(chunk_size=200):
