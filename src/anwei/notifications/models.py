@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -58,8 +59,8 @@ class Notification(models.Model):
 class Delivery(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
+        SENT = "sent", pgettext_lazy("delivery", "sent")
+        FAILED = "failed", pgettext_lazy("delivery", "failed")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20)

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
-        RUNNING = "running", _("in progress")
+        RUNNING = "running", pgettext_lazy("export", "in progress")
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
@@ -21,7 +22,7 @@ class ExportJob(models.Model):
         ODS = "ods", "ODS"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("report"), max_length=40)
+    kind = models.CharField(pgettext_lazy("export", "report"), max_length=40)
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     params = models.JSONField(default=dict, blank=True)
     agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
