@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anwei.core.forms import StrictFieldsMixin
 from anwei.directory.models import Person, Unit
@@ -41,7 +42,7 @@ class NewUserForm(StrictFieldsMixin, forms.Form):
 
 class SecondFactorForm(forms.Form):
     token = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("sign-in", "Code"),
         max_length=32,
         help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
