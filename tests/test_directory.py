@@ -120,7 +120,7 @@ def test_substitute_takes_over_when_the_person_is_unavailable(world: Any) -> Non
 def test_people_download_as_csv_with_the_search_applied(client_for: Any) -> None:
     response = client_for("staff_a").get("/directory/people.csv?q=甲一")
     rows = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
-    assert rows[0].split(",")[:3] == ["名稱", "單位", "職稱"]
+    assert rows[0].split(",")[:3] == ["姓名", "單位", "職稱"]
     assert len(rows) == 2 and rows[1].startswith("甲一承辦")
 
 

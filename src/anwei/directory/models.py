@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Agency(models.Model):
@@ -75,8 +76,8 @@ class Person(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="people", verbose_name=_("unit")
     )
-    name = models.CharField(_("name"), max_length=80)
-    title = models.CharField(_("title"), max_length=80, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=80)
+    title = models.CharField(pgettext_lazy("person", "title"), max_length=80, blank=True)
     grade = models.CharField(_("grade (職等)"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
@@ -138,8 +139,8 @@ class ExternalContact(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
     )
-    name = models.CharField(_("name"), max_length=80)
-    title = models.CharField(_("title"), max_length=80, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=80)
+    title = models.CharField(pgettext_lazy("person", "title"), max_length=80, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
