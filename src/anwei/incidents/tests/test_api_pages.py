@@ -124,6 +124,7 @@ def test_board_pages_newest_first_and_only_the_first_page_refreshes(world: Any, 
     first = ethics.get("/incidents/?category=theft").content.decode()
     assert "竊案052" in first and "竊案003" in first and "竊案002" not in first  # newest 50 of 53
     assert 'hx-trigger="every' in first and "page=2" in first and "category=theft" in first
+    assert "X-Anwei-Poll" in first  # the refresh does not keep an idle session alive
     second = ethics.get("/incidents/?category=theft&page=2").content.decode()
     assert all(f"竊案00{i}" in second for i in range(3)) and "竊案003" not in second
     assert 'hx-trigger="every' not in second  # an older page does not jump under the reader

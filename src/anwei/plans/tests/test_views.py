@@ -23,6 +23,7 @@ def test_supervisor_updates_own_task_and_dashboard_shows_it(world, client_for):
     dashboard = ethics.get(f"/plans/{plan.pk}/dashboard/")
     assert "工地安全檢查完成" in dashboard.text
     assert "建設處" in dashboard.text
+    assert "X-Anwei-Poll" in dashboard.text  # its refresh does not keep an idle session alive
     partial = ethics.get(f"/plans/{plan.pk}/dashboard/updates/", headers={"HX-Request": "true"})
     assert "工地安全檢查完成" in partial.text and "<html" not in partial.text
 

@@ -38,7 +38,7 @@ def test_export_job_builds_the_file_and_only_its_requester_downloads_it(
     job = ExportJob.objects.get()
     assert response["Location"] == f"/reports/exports/{job.pk}/"
     page = ethics.get(response["Location"]).content.decode()
-    assert "<progress" in page and 'hx-trigger="every 1s"' in page
+    assert "<progress" in page and 'hx-trigger="every 1s"' in page and "X-Anwei-Poll" in page
     assert run_export.call(str(job.pk)) == "done"
     job.refresh_from_db()
     assert job.progress == 100 and job.filename.endswith(".odt") and job.file
