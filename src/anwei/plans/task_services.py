@@ -24,35 +24,12 @@ EVIDENCE_KINDS = {"pdf", "png", "jpeg", "odt", "ods", "odp", "docx", "xlsx", "pp
 
 
 @transaction.atomic
-def add_task(
-    *,
-    actor: Any,
-    plan: Plan,
-    text: str,
-    number: str = "",
-    parent: Task | None = None,
-    responsible_units: list[Unit] | None = None,
-    cooperating_units: list[Unit] | None = None,
-    due_at: datetime | None = None,
-    recurrence: str = "",
-    position: int | None = None,
-) -> Task:
-    """A task of a draft plan; an approved plan gets new tasks by amendment."""
+def add_task(*, actor: Any, plan: Plan, **fields: Any) -> Task:
+    """A task of a draft plan (the fields of `create_task`); an approved plan gets new tasks by amendment."""
     policies.require(actor, policies.plans, "plans.manage", plan)
     if plan.status != Plan.Status.DRAFT:
         raise BusinessRuleError(_("An approved plan is changed by an amendment, with a reason."))
-    return create_task(
-        actor=actor,
-        plan=plan,
-        text=text,
-        number=number,
-        parent=parent,
-        responsible_units=responsible_units,
-        cooperating_units=cooperating_units,
-        due_at=due_at,
-        recurrence=recurrence,
-        position=position,
-    )
+    return create_task(actor=actor, plan=plan, **fields)
 
 
 def _check_units(plan: Plan, units: list[Unit]) -> None:
