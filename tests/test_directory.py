@@ -124,6 +124,31 @@ def test_people_download_as_csv_with_the_search_applied(client_for: Any) -> None
     assert len(rows) == 2 and rows[1].startswith("甲一承辦")
 
 
+def _csv(response: Any) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_organisations_units_and_users_download_as_csv_and_are_audited(world: Any, client_for: Any) -> None:
+    org = services.create_organisation(
+        actor=world.users["admin"], agency=world.agency, name="測試調查站", kind="investigation"
+    )
+    services.add_contact(actor=world.users["admin"], organisation=org, name="值日官", mobile="0912345678")
+    services.add_contact(actor=world.users["admin"], organisation=org, name="主任", title="主任")
+    rows = _csv(client_for("ethics").get("/directory/organisations.csv?kind=investigation"))
+    assert rows[0][:3] == ["外部機關", "類別", "姓名"]
+    assert sorted(r[2] for r in rows[1:]) == ["主任", "值日官"] and {r[0] for r in rows[1:]} == {"測試調查站"}
+    units = _csv(client_for("admin").get("/directory/units.csv"))
+    assert {r[0] for r in units[1:]} >= {"建設處", "工務科"}
+    users = _csv(client_for("ethics").get("/accounts/users.csv"))
+    by_name = {r[0]: r for r in users[1:]}
+    assert "單位主管" in by_name["supervisor_a"][3] and "建設處" in by_name["supervisor_a"][3]
+    exported = set(AuditEntry.objects.filter(action="export").values_list("object_type", flat=True))
+    assert {"directory.externalcontact", "directory.unit", "accounts.user"} <= exported
+
+
 # --- the unit tree: edit, move, deactivate ---------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("security/", views_mfa.security, name="security"),
     path("security/unlock/", views_mfa.unlock, name="unlock"),
     path("users/", views_users.user_list, name="users"),
+    path("users.csv", views_users.users_csv, name="users_csv"),
     path("users/new/", views_users.user_new, name="user_new"),
     path("users/<int:pk>/", views_users.user_detail, name="user"),
     path("users/<int:pk>/two-factor/reset/", views_mfa.reset_second_factor, name="mfa_reset"),

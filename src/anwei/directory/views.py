@@ -12,7 +12,7 @@ from anwei.core.views import forbidden
 
 from . import policies, selectors, services, vcard
 from .forms import ContactForm, OrganisationForm, OrganisationSearchForm, PersonForm, SearchForm
-from .models import Person
+from .models import ExternalContact, Organisation, Person
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -117,6 +117,26 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     }
     template = "directory/_organisations.html" if request.htmx else "directory/organisations.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def organisations_csv(request: HttpRequest) -> HttpResponseBase:
+    """The outside organisations (with the list's filters), one row per contact, audited."""
+    form = OrganisationSearchForm(request.GET)
+    found = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.organisations(request.user, kind=found.get("kind", ""), q=found.get("q", ""))
+    contacts = ExternalContact.objects.filter(organisation__in=organisations.values("pk")).select_related(
+        "organisation"
+    )
+    services.record_export(
+        actor=request.user, what="directory.externalcontact", **found, rows=contacts.count(), format="csv"
+    )
+    org = Organisation._meta
+    columns = [
+        (org.verbose_name, "organisation.name"),
+        (org.get_field("kind").verbose_name, "organisation.get_kind_display"),
+        *model_columns(ExternalContact, "name", "title", "phone", "mobile", "email"),
+    ]
+    return queryset_csv(f"{_('outside organisations')}.csv", contacts.order_by("organisation__name", "pk"), columns)
 
 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,11 +1,12 @@
 """The unit tree: add, edit, move, deactivate and reactivate units (directory.manage_units)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
@@ -20,6 +21,19 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if not policies.units.can(request.user, "directory.manage_units"):
         return forbidden(request)
     return render(request, "directory/units.html", {"units": selectors.units_to_manage(request.user)})
+
+
+def units_csv(request: HttpRequest) -> HttpResponseBase:
+    """The units the user manages, as the list shows them, audited."""
+    if not policies.units.can(request.user, "directory.manage_units"):
+        return forbidden(request)
+    units = selectors.units_to_manage(request.user).select_related("parent")
+    services.record_export(actor=request.user, what="directory.unit", rows=units.count(), format="csv")
+    columns = [
+        *model_columns(Unit, "name", "code", "kind", "parent"),
+        (Unit._meta.get_field("active").verbose_name, lambda u: _("yes") if u.active else _("no")),
+    ]
+    return queryset_csv(f"{_('units')}.csv", units, columns)
 
 
 def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:

@@ -74,6 +74,7 @@ CASES = [
         data={},
     ),
     Case("accounts:users", "/accounts/users/", page(VIEWERS)),
+    Case("accounts:users_csv", "/accounts/users.csv", page(VIEWERS)),
     Case("accounts:user_new", "/accounts/users/new/", page({"admin": 200})),
     Case("accounts:user", lambda w: f"/accounts/users/{w.users['staff_b'].pk}/", page(VIEWERS), default=404),
     Case(

@@ -98,6 +98,11 @@ CASES = [
     ),
     Case("directory:organisations", "/directory/organisations/", page({**everyone(200), **IN_AGENCY})),
     Case(
+        "directory:organisations_csv",
+        "/directory/organisations.csv?kind=investigation",
+        page({**everyone(200), **IN_AGENCY}),
+    ),
+    Case(
         "directory:organisations",
         "/directory/organisations/?q=值日&kind=investigation",
         page({**everyone(200), **IN_AGENCY}),
@@ -105,6 +110,7 @@ CASES = [
     ),
     # the unit tree (directory.manage_units: admins)
     Case("directory:units", "/directory/units/", page({"admin": 200, "auditor_a1": 403, "ethics_other": 403})),
+    Case("directory:units_csv", "/directory/units.csv", page({"admin": 200, "auditor_a1": 403, "ethics_other": 403})),
     Case("directory:unit_new", "/directory/units/new/", page({"admin": 200})),
     Case(
         "directory:unit_new",
