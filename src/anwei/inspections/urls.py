@@ -27,6 +27,7 @@ urlpatterns = [
     path("templates/", views_actions.template_list, name="templates"),
     path("templates/install/", views_actions.template_install, name="template_install"),
     path("templates/<int:pk>/", views_actions.template_detail, name="template"),
+    path("templates/<int:pk>/items.csv", views_csv.template_csv, name="template_csv"),
     path("templates/<int:pk>/edit/", views_actions.template_edit, name="template_edit"),
     path("cadence/", views_actions.cadence, name="cadence"),
 ]

@@ -12,7 +12,7 @@ from anwei.core.views import forbidden
 from anwei.directory.policies import units as unit_policy
 
 from . import policies, selectors, services
-from .models import CorrectiveAction, Inspection, Round
+from .models import ChecklistItem, CorrectiveAction, Inspection, Round
 
 
 def _roc(value: object) -> str:
@@ -82,3 +82,25 @@ def target_history_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     services.record_list_export(actor=request.user, model=Inspection, filters={"target": unit.pk})
     name = _("inspection history")
     return queryset_csv(f"{name} {unit.name}.csv", selectors.target_history(request.user, unit), columns)
+
+
+def template_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """One checklist version's items (the current one, or ?version=N), as the template page lists them."""
+    template = policies.templates.get_visible(request.user, pk)
+    version = template.current
+    if request.GET.get("version"):
+        version = template.versions.filter(number=request.GET["version"][:6]).first() or version
+    columns: list[Column] = [
+        (_("Section"), "section"),
+        (_("Question"), "question"),
+        (_("Guidance"), "guidance"),
+        (_("Answer type"), "get_answer_type_display"),
+        (_("Severity when failed"), "get_severity_display"),
+    ]
+    services.record_list_export(
+        actor=request.user,
+        model=ChecklistItem,
+        filters={"template": template.pk, "version": getattr(version, "number", 0)},
+    )
+    items = version.items.order_by("order", "pk") if version else ChecklistItem.objects.none()
+    return queryset_csv(f"{template.name} v{getattr(version, 'number', 0)}.csv", items, columns)

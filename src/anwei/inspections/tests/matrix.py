@@ -302,6 +302,12 @@ CASES = [
         default=404,
     ),
     Case(
+        "inspections:template_csv",
+        _r("template", "/inspections/templates/{pk}/items.csv"),
+        page(everyone(200, ROUND_SEERS)),
+        default=404,
+    ),
+    Case(
         "inspections:template_edit",
         _r("template", "/inspections/templates/{pk}/edit/"),
         page({**everyone(403, ROUND_SEERS), "admin": 200}),

@@ -130,3 +130,21 @@ def test_admin_edits_a_template_into_a_new_version(world: World, setup: dict[str
     assert current is not None and current.number == 2
     assert [i.question for i in current.items.all()] == ["高處作業是否設置護欄及安全網？"]
     assert _client(world.users["ethics"]).post(url, data).status_code == 403
+
+
+def test_a_checklist_downloads_as_csv_version_by_version(world: World, setup: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    from anwei.audit.models import AuditEntry
+    from anwei.inspections.models import ChecklistTemplate
+
+    template = ChecklistTemplate.objects.get(code="construction-site")
+    response = _client(world.users["ethics"]).get(f"/inspections/templates/{template.pk}/items.csv?version=1")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:2] == ["類別", "檢查項目"]  # headed as the page's columns
+    questions = [r[1] for r in rows[1:]]
+    assert questions == list(
+        template.versions.get(number=1).items.order_by("order", "pk").values_list("question", flat=True)
+    )
+    assert AuditEntry.objects.filter(action="export", object_type="inspections.checklistitem").exists()
