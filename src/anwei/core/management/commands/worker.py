@@ -15,9 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-scheduler", action="store_true", help="Run only the task worker.")
-        parser.add_argument("--interval", default=os.environ.get("ANWEI_WORKER_INTERVAL", "0.5"))
+        parser.add_argument(
+            "--interval",
+            default=os.environ.get("ANWEI_WORKER_INTERVAL", "0.25"),
+            help="Seconds between polls when no task is queued (ANWEI_WORKER_INTERVAL, default 0.25).",
+        )
 
-    def handle(self, *args: Any, no_scheduler: bool = False, interval: str = "0.5", **options: Any) -> None:
+    def handle(self, *args: Any, no_scheduler: bool = False, interval: str = "0.25", **options: Any) -> None:
         children = {"worker": manage("db_worker", "--interval", interval, "--no-startup-delay")}
         if not no_scheduler:
             children["scheduler"] = manage("crontask")
