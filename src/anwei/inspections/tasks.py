@@ -12,7 +12,7 @@ def remind_corrective_actions() -> int:
     return corrective.send_reminders()
 
 
-@cron("30 8 * * 1")
+@cron("30 8 * * Mon")
 @task
 def remind_confidentiality_cadence() -> int:
     return cadence.remind_due()
