@@ -119,6 +119,23 @@ def test_viewer_filters(client: Any, world: Any) -> None:
     assert b'<td data-label="#">' not in response.content
 
 
+def test_viewer_pages_through_the_log_without_counting_it(client: Any, world: Any) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    _append(120)
+    client.force_login(world.users["auditor"])
+    shown = {}
+    for page in ("1", "2", "3", "nonsense"):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/audit/", {"object_type": "test.thing", "page": page}).content.decode()
+        assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"] and "audit_auditentry" in q["sql"]]
+        shown[page] = (body.count('<td data-label="#">'), "page=2" in body, "page=4" in body, "第 3 頁" in body)
+    assert shown["1"] == (50, True, False, False)  # an "Older" link, no "Newer"
+    assert shown["2"][0] == 50
+    assert shown["3"] == (20, True, False, True)  # back to page 2; no page 4: nothing older
+    assert shown["nonsense"] == shown["1"]
+
+
 APPEND = """
 from anwei.audit import services
 for i in range({n}):

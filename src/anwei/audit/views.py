@@ -3,7 +3,6 @@ from datetime import datetime, time
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anwei.core import rocdate
 from anwei.core.csvstream import Column, queryset_csv
+from anwei.core.paging import Window
 from anwei.core.rocdate import TAIPEI
 from anwei.core.views import forbidden
 
@@ -41,7 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if not policies.entries.can(request.user, "audit.view"):
         return forbidden(request)
     form, filters = _filters(request)
-    page = Paginator(selectors.entries(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = Window(selectors.entries(request.user, filters), 50, request.GET.get("page"))  # no COUNT over the log
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})
 
