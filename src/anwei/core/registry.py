@@ -6,7 +6,7 @@ An app under `anwei/` may have:
 - `navigation` on its AppConfig — a list of (url name, label, action needed anywhere or None) for the site menu;
 - `policies.py` (imported at start-up), `demo.py` with `load(ctx)` (run by `demo`), `tests/matrix.py` (permission
   matrix), `report_sections.py` (the daily and results reports), `ical_events.py` with `events(user)` (the user's
-  calendar feed). Order follows INSTALLED_APPS.
+  calendar feed), `todo.py` with `items(user, now)` (the to-do list, core.todo). Order follows INSTALLED_APPS.
 """
 
 import importlib
