@@ -225,6 +225,12 @@ TIME_ZONE = "Asia/Taipei"
 USE_I18N = True
 USE_TZ = True
 
+# Backups (core.backup): the manifest is signed (HMAC-SHA-256) with a key outside the database, from
+# ANWEI_BACKUP_SIGNING_KEY_FILE, else ANWEI_AUDIT_KEY_FILE, else var/backup-signing.key (generated); the backup is
+# encrypted (AES-256-GCM) when ANWEI_BACKUP_KEY_FILE names a key file. Without that key there is no recovery.
+ANWEI_BACKUP_SIGNING_KEY_FILE = os.environ.get("ANWEI_BACKUP_SIGNING_KEY_FILE") or None
+ANWEI_BACKUP_KEY_FILE = os.environ.get("ANWEI_BACKUP_KEY_FILE") or None
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ANWEI_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]

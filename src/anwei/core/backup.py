@@ -1,16 +1,24 @@
 """Backup and restore: the database (SQLite through its online-backup API, PostgreSQL through pg_dump/pg_restore)
 and the uploaded files, with a manifest of SHA-256 hashes, row counts and the audit chain's head.
 
-A backup folder holds `manifest.json`, the database (`database.sqlite3` or `database.pgdump`) and `media/`.
-`restore` checks every hash first, refuses a database or media folder that is not empty, and afterwards compares
-the row counts and the audit head with the manifest and walks the audit chain."""
+A backup folder (mode 0700, its files 0600: they hold password hashes and second-factor seeds) holds
+`manifest.json`, the database (`database.sqlite3` or `database.pgdump`) and `media/`. The manifest is signed
+(HMAC-SHA-256) with a key that is not in the database (core.keyfile), so whoever can change the backup's files cannot
+re-hash them into a backup that restores. With ANWEI_BACKUP_KEY_FILE set, the database and every uploaded file are
+encrypted (AES-256-GCM, core.sealed); the manifest then says which key they need. `restore` checks the signature and
+every hash first, refuses a database or media folder that is not empty, and afterwards compares the row counts and
+the audit head with the manifest and walks the audit chain."""
 
+import contextlib
 import hashlib
+import hmac
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +27,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from anwei.core import keyfile, sealed
 from anwei.core.errors import BusinessRuleError
 
 MANIFEST = "manifest.json"
 FORMAT = 1
+SIGNATURE = "signature"
+CIPHER = "AES-256-GCM"
 
 
 @dataclass
@@ -73,8 +84,24 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _copy_media(source: Path, target: Path) -> dict[str, str]:
-    """Copy the uploaded files; returns {relative path: sha256}. Symbolic links are not followed."""
+@contextlib.contextmanager
+def _private_files() -> Iterator[None]:
+    """Everything created meanwhile is for the owner only (pg_dump and sqlite create their files themselves)."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+
+
+def _copy_media(source: Path, target: Path, key: bytes | None) -> dict[str, str]:
+    """Copy (or, with a key, encrypt) the uploaded files; returns {relative path: sha256 of the stored file}.
+    Symbolic links are not followed."""
     hashes: dict[str, str] = {}
     if not source.exists():
         return hashes
@@ -83,20 +110,75 @@ def _copy_media(source: Path, target: Path) -> dict[str, str]:
             continue
         relative = path.relative_to(source).as_posix()
         destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
+        for parent in reversed(destination.relative_to(target.parent).parents[:-1]):
+            _private_dir(target.parent / parent)
+        if key is None:
+            shutil.copyfile(path, destination)
+            destination.chmod(0o600)
+        else:
+            sealed.seal(key, path, destination, name=f"media/{relative}")
         hashes[relative] = sha256_file(destination)
     return hashes
 
 
-def backup(destination: Path, *, actor_label: str = "backup") -> Report:
-    """Write a backup of the database and the uploaded files into `destination` (a new or empty folder)."""
-    from anwei.audit import services as audit
+def _canonical(manifest: dict[str, Any]) -> bytes:
+    unsigned = {k: v for k, v in manifest.items() if k != SIGNATURE}
+    return json.dumps(unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
+
+def sign(manifest: dict[str, Any]) -> dict[str, Any]:
+    key = keyfile.backup_signing_key()
+    value = hmac.new(key, _canonical(manifest), hashlib.sha256).hexdigest()
+    return {**manifest, SIGNATURE: {"alg": "HMAC-SHA-256", "key_id": keyfile.key_id(key), "value": value}}
+
+
+def check_signature(manifest: dict[str, Any]) -> None:
+    """Refuse a manifest that is unsigned, or whose signature this server's signing key does not give."""
+    signature = manifest.get(SIGNATURE)
+    if not isinstance(signature, dict) or not isinstance(signature.get("value"), str):
+        raise BusinessRuleError("the backup's manifest is not signed: it is refused (it may have been altered)")
+    key = keyfile.backup_signing_key()
+    expected = hmac.new(key, _canonical(manifest), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature["value"]):
+        raise BusinessRuleError(
+            "the backup's manifest signature does not match: the backup was altered, or it was signed with another "
+            f"key (the backup names key {signature.get('key_id')!r}, this server has {keyfile.key_id(key)!r})"
+        )
+
+
+def _encryption_key_for(manifest: dict[str, Any]) -> bytes | None:
+    encrypted = manifest.get("encryption")
+    if not encrypted:
+        return None
+    key = keyfile.backup_encryption_key()
+    if key is None:
+        raise BusinessRuleError(
+            f"the backup is encrypted (key {encrypted.get('key_id')!r}): set ANWEI_BACKUP_KEY_FILE to its key file"
+        )
+    if keyfile.key_id(key) != encrypted.get("key_id"):
+        raise BusinessRuleError(
+            f"the backup is encrypted with key {encrypted.get('key_id')!r}, ANWEI_BACKUP_KEY_FILE holds "
+            f"{keyfile.key_id(key)!r}"
+        )
+    return key
+
+
+def backup(destination: Path, *, actor_label: str = "backup") -> Report:
+    """Write a backup of the database and the uploaded files into `destination` (a new or empty folder), readable
+    only by the owner, with a signed manifest; encrypted when ANWEI_BACKUP_KEY_FILE is set."""
     destination = destination.resolve()
     if destination.exists() and any(destination.iterdir()):
         raise BusinessRuleError(f"{destination} is not empty")
-    destination.mkdir(parents=True, exist_ok=True)
+    keyfile.backup_signing_key()  # a missing key file stops the backup before anything is written
+    key = keyfile.backup_encryption_key()
+    with _private_files(), tempfile.TemporaryDirectory(prefix="anwei-backup-") as scratch:
+        _private_dir(destination)
+        return _backup(destination, key, Path(scratch), actor_label)
+
+
+def _backup(destination: Path, key: bytes | None, scratch: Path, actor_label: str) -> Report:
+    from anwei.audit import services as audit
+
     audit.record(
         actor=None,
         action=audit.Action.EXPORT,
@@ -106,8 +188,10 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
         changes={"backup": str(destination)},
     )
     engine = connection.vendor
+    # with a key, the plain database goes to a private scratch folder and only its encryption into the backup
+    plain_dir = destination if key is None else scratch
     if engine == "sqlite":
-        db_file = destination / "database.sqlite3"
+        db_file = plain_dir / "database.sqlite3"
         connection.ensure_connection()
         target = sqlite3.connect(db_file)
         try:
@@ -124,7 +208,7 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
         finally:
             copy.close()
     elif engine == "postgresql":
-        db_file = destination / "database.pgdump"
+        db_file = plain_dir / "database.pgdump"
         args, env = _pg_env()
         # count and dump the same snapshot
         with transaction.atomic(), connection.cursor() as cursor:
@@ -142,10 +226,16 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
             )
     else:
         raise BusinessRuleError(f"backup does not know the {engine} database")
-    media = _copy_media(Path(settings.MEDIA_ROOT), destination / "media")
+    db_file.chmod(0o600)
+    if key is not None:
+        stored = destination / db_file.name
+        sealed.seal(key, db_file, stored, name=db_file.name)
+        db_file.unlink()
+        db_file = stored
+    media = _copy_media(Path(settings.MEDIA_ROOT), destination / "media", key)
     report = Report(destination, engine, counts, seq, head, {db_file.name: sha256_file(db_file)})
     report.files.update({f"media/{k}": v for k, v in media.items()})
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
         "engine": engine,
@@ -154,7 +244,12 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
         "audit": {"seq": seq, "head": head},
         "files": report.files,
     }
-    (destination / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    if key is not None:
+        manifest["encryption"] = {"cipher": CIPHER, "key_id": keyfile.key_id(key)}
+    path = destination / MANIFEST
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(sign(manifest), ensure_ascii=False, indent=1))
     return report
 
 
@@ -190,11 +285,12 @@ def check_files(source: Path, manifest: dict[str, Any]) -> list[str]:
 
 
 def restore(source: Path) -> Report:
-    """Restore a backup into the configured (empty) database and media folder, then check it."""
-    from anwei.audit import selectors
-
+    """Restore a backup into the configured (empty) database and media folder, then check it. An unsigned or
+    altered backup is refused before anything is written."""
     source = source.resolve()
     manifest = read_manifest(source)
+    check_signature(manifest)
+    key = _encryption_key_for(manifest)
     problems = check_files(source, manifest)
     if problems:
         raise BusinessRuleError("the backup is damaged: " + "; ".join(problems))
@@ -206,7 +302,24 @@ def restore(source: Path) -> Report:
     media_root = Path(settings.MEDIA_ROOT)
     if media_root.exists() and any(media_root.iterdir()):
         raise BusinessRuleError(f"the media folder {media_root} is not empty")
-    db_file = source / manifest["database"]
+    with tempfile.TemporaryDirectory(prefix="anwei-restore-") as scratch:
+        db_file = source / manifest["database"]
+        if key is not None:
+            db_file = Path(scratch) / manifest["database"]
+            sealed.unseal(key, source / manifest["database"], db_file, name=manifest["database"])
+        _load_database(engine, db_file)
+    for relative in manifest["files"]:
+        if relative.startswith("media/"):
+            target = media_root / relative.removeprefix("media/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if key is None:
+                shutil.copy2(source / relative, target)
+            else:
+                sealed.unseal(key, source / relative, target, name=relative)
+    return _compare(source, engine, manifest)
+
+
+def _load_database(engine: str, db_file: Path) -> None:
     if engine == "sqlite":
         connection.ensure_connection()
         backup_db = sqlite3.connect(db_file)
@@ -223,11 +336,12 @@ def restore(source: Path) -> Report:
             check=True,
             capture_output=True,
         )
-    for relative in manifest["files"]:
-        if relative.startswith("media/"):
-            target = media_root / relative.removeprefix("media/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / relative, target)
+
+
+def _compare(source: Path, engine: str, manifest: dict[str, Any]) -> Report:
+    """After loading: the row counts, the audit head and the audit chain against the manifest."""
+    from anwei.audit import selectors
+
     connection.close()  # fresh introspection of the restored schema
     with connection.cursor() as cursor:
         counts = _count_rows(cursor, [t for t in _tables() if t in manifest["counts"]])
