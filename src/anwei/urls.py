@@ -4,15 +4,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 
+from .accounts.views_mfa import second_factor_exempt
 from .api import api, not_found
 from .core.registry import url_prefix, with_module
 
 
 def _public(patterns: list[Any]) -> list[Any]:
-    """The API answers 401 in JSON itself: exempt its views from the login redirect."""
+    """The API answers 401 in JSON itself: exempt its views from the login redirect and from the second-factor
+    redirect (a session that has not passed a required second factor does not authenticate there)."""
     for item in patterns:
         if isinstance(item, URLPattern):
             item.callback.login_required = False  # type: ignore[attr-defined]
+            item.callback.second_factor_exempt = True  # type: ignore[attr-defined]
         elif isinstance(item, URLResolver):
             _public(item.url_patterns)
     return patterns
@@ -24,7 +27,7 @@ api_patterns = [*api_patterns, re_path(r"^.*$", not_found, name="not-found")]
 
 urlpatterns = [
     *(path(url_prefix(config), include(f"{config.name}.urls")) for config in with_module("urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", second_factor_exempt(login_not_required(set_language)), name="set_language"),
     path("api/v1/", include((_public(api_patterns), api_app), namespace=api_namespace)),
 ]
 

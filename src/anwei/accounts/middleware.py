@@ -1,5 +1,8 @@
 """Two-factor gate: a signed-in user who must pass the second factor sees only the second-factor pages (and may
-sign out) until they have. Runs after django-otp's middleware and Django's LoginRequiredMiddleware."""
+sign out) until they have — public pages included: a password-only session cannot open a signed link (an
+acknowledgement link stops an escalation) or the sign-in page as someone half signed in. The API is marked exempt
+because it has its own gate (accounts.auth.SessionAuth refuses such a session; a token stands alone). Runs after
+django-otp's middleware and Django's LoginRequiredMiddleware."""
 
 from collections.abc import Callable
 from typing import Any
@@ -21,9 +24,9 @@ class TwoFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        if getattr(view_func, "second_factor_exempt", False) or not getattr(view_func, "login_required", True):
-            return None  # the second-factor pages, sign-out, and public views (sign-in, the API with its own auth)
+        if getattr(view_func, "second_factor_exempt", False):
+            return None  # the second-factor pages, sign-out, the lockout page, the language switch, the API
         if not mfa.must_verify(request.user):
-            return None
+            return None  # signed in fully, or not at all (public views then answer as they do to anyone)
         target = "accounts:mfa_verify" if mfa.enrolled(request.user) else "accounts:mfa_setup"
         return redirect_to_login(request.get_full_path(), reverse(target))

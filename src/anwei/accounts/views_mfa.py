@@ -162,6 +162,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+@second_factor_exempt
 @login_not_required
 def locked_out(request: HttpRequest, response: Any = None, credentials: Any = None) -> HttpResponse:
     """Shown instead of the sign-in page once a user name is locked (django-axes' AXES_LOCKOUT_CALLABLE)."""

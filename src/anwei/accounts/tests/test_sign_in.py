@@ -48,8 +48,6 @@ def test_ethics_officer_reaches_no_page_without_a_code(world: Any) -> None:
             continue  # pages that need a signed-in user (the two-factor pages themselves excepted)
         url = case.url(world) if callable(case.url) else case.url
         response = client.get(url)
-        if response.status_code == 404:  # a link meant for someone else (a signed acknowledgement link) shows nothing
-            continue
         assert response.status_code == 302, f"{url}: {response.status_code}"
         assert response.url.startswith("/accounts/two-factor/"), url
     assert client.get("/api/v1/directory/people").status_code == 401
@@ -64,6 +62,32 @@ def test_ethics_officer_reaches_no_page_without_a_code(world: Any) -> None:
     assert client.get("/directory/").status_code == 200
     assert client.get("/api/v1/directory/people").status_code == 200
     assert AuditEntry.objects.filter(action="login", actor_id=world.users["ethics"].pk).count() == 2
+
+
+def test_a_password_only_session_cannot_use_an_acknowledgement_link(world: Any) -> None:
+    """The signed link in an escalation's e-mail stops the escalation once acknowledged: the password alone must not
+    be enough to use it (nor any other public page that acts for the signed-in user)."""
+    from anwei.notifications import links
+    from anwei.notifications import services as notifications
+
+    (notification,) = notifications.notify(
+        people=[world.people["ethics"]], subject="逾時未處理：升級通報", require_ack=True, channels=["inapp"]
+    )
+    link = f"/notifications/ack/{links.ack_token(notification)}/"
+    client, _ = password_step("ethics")
+    for response in (client.get(link), client.post(link, {})):
+        assert response.status_code == 302 and response.url.startswith("/accounts/two-factor/"), response
+    notification.refresh_from_db()
+    assert notification.acknowledged_at is None
+    assert client.get("/accounts/login/").url.startswith("/accounts/two-factor/")
+    # the second-factor pages, the language switch and signing out stay open
+    assert client.get("/accounts/two-factor/").status_code == 200
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/two-factor/"}).status_code == 302
+    # after the code the same link works
+    client.post("/accounts/two-factor/", {"token": current_code(world.users["ethics"])})
+    assert client.post(link, {}).status_code == 302
+    notification.refresh_from_db()
+    assert notification.acknowledged_at is not None
 
 
 def test_a_code_is_not_accepted_twice(world: Any) -> None:
