@@ -7,6 +7,7 @@ import pytest
 from anwei.accounts.models import RoleAssignment, User
 from anwei.accounts.scope import scope_for
 from anwei.audit.models import AuditEntry
+from tests.personas import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -142,5 +143,6 @@ def test_account_forms_refuse_unknown_and_over_long_fields(client: Any, world: A
     assert response.status_code == 200 and b"errorlist" not in response.content
     assert not ApiToken.objects.filter(user=world.users["admin"]).exists()
     assert "81" in response.content.decode() or "80" in response.content.decode()  # the length message
-    assert client.post("/accounts/tokens/", {"name": "腳本"}).status_code == 302
+    again = {"password": PASSWORD, "code": current_code(world.users["admin"])}  # a new token asks for both again
+    assert client.post("/accounts/tokens/", {"name": "腳本", **again}).status_code == 302
     assert ApiToken.objects.filter(user=world.users["admin"], name="腳本").exists()

@@ -62,4 +62,15 @@ class SecurityPolicyForm(forms.Form):
 
 
 class TokenForm(StrictFieldsMixin, forms.Form):
+    """A new token asks for the password again, and the authenticator's code when the user has one."""
+
     name = forms.CharField(label=_("Token name"), max_length=80)
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    code = forms.CharField(
+        label=pgettext_lazy("sign-in", "Code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

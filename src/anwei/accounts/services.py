@@ -154,6 +154,18 @@ def create_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
+def create_own_token(*, user: User, name: str, password: str, code: str = "") -> tuple[ApiToken, str]:
+    """A signed-in user's own new token — only after the password again, and the code from the authenticator when
+    the user has one: a token outlives the session, so a borrowed or stolen session must not mint one. A wrong
+    password or code raises (the view counts it as a failed sign-in)."""
+    if not user.check_password(password):
+        raise BusinessRuleError(_("The password is not right."), field="password")
+    if mfa.enrolled(user) and _device_accepting(user, code) is None:
+        raise BusinessRuleError(_("The code is not right. Try again with the code your app shows now."), field="code")
+    return create_token(actor=user, user=user, name=name)
+
+
+@transaction.atomic
 def revoke_token(*, actor: Any, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -247,19 +259,24 @@ def remove_second_factor(*, actor: Any, user: User) -> None:
     )
 
 
-def check_second_factor(*, user: User, token: str) -> Device | None:
-    """The device that accepts `token` (authenticator first, then a recovery code), or None. A success goes on the
-    audit log here; the view reports a failure as a failed sign-in (audit log and lockout count)."""
+def _device_accepting(user: User, token: str) -> Device | None:
+    """The device that accepts `token` (authenticator first, then a recovery code, which it uses up), or None."""
     token = token.strip()[:32]
-    device: Device | None = None
     with transaction.atomic():
         for candidate in (*TOTPDevice.objects.filter(user=user, confirmed=True), mfa.recovery_device(user)):
             if candidate is None:
                 continue
             locked = type(candidate).objects.select_for_update().get(pk=candidate.pk)
             if locked.verify_token(token):
-                device = locked
-                break
+                return locked
+    return None
+
+
+def check_second_factor(*, user: User, token: str) -> Device | None:
+    """The device that accepts `token` (authenticator first, then a recovery code), or None. A success goes on the
+    audit log here; the view reports a failure as a failed sign-in (audit log and lockout count)."""
+    with transaction.atomic():
+        device = _device_accepting(user, token)
         if device is not None:
             kind = "recovery code" if isinstance(device, RecoveryCodeDevice) else "authenticator"
             audit.record(
@@ -283,24 +300,38 @@ def set_mfa_required_for_all(*, actor: Any, required: bool) -> SecurityPolicy:
     return policy
 
 
+def _revoke_standing_credentials(*, actor: Any, user: User, reason: str) -> None:
+    """Whatever lets someone act as `user` without a session ends with the sessions: the API tokens here, and the
+    other apps' credentials (calendar links) through the `credentials_revoked` signal."""
+    from .signals import credentials_revoked
+
+    for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+        revoke_token(actor=actor, token=token)
+    credentials_revoked.send(sender=User, user=user, actor=actor, reason=reason)
+
+
 @transaction.atomic
 def change_password(*, actor: Any, user: User, password: str) -> None:
-    """Set a new password (already validated). Every other session of the user ends with it."""
+    """Set a new password (already validated). Every other session of the user ends with it, and so do the user's
+    API tokens and calendar links (they may have been taken with the old password)."""
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(
         actor=actor, action=audit.Action.UPDATE, obj=user, object_repr=user.username, changes={"password": "changed"}
     )
+    _revoke_standing_credentials(actor=actor, user=user, reason="password changed")
 
 
 @transaction.atomic
 def sign_out_everywhere(*, actor: Any, user: User) -> None:
-    """End every session of the user, on every device (the session epoch is part of each session's hash)."""
+    """End every session of the user, on every device (the session epoch is part of each session's hash), and every
+    API token and calendar link."""
     user.session_epoch = secrets.token_hex(16)
     user.save(update_fields=["session_epoch"])
     audit.record(
         actor=actor, action=audit.Action.LOGOUT, obj=user, object_repr=user.username, changes={"everywhere": True}
     )
+    _revoke_standing_credentials(actor=actor, user=user, reason="signed out everywhere")
 
 
 @transaction.atomic

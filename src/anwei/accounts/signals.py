@@ -1,12 +1,17 @@
-"""Sign-in, sign-out, failed sign-in and lockout go on the audit log."""
+"""Sign-in, sign-out, failed sign-in and lockout go on the audit log; `credentials_revoked` tells other apps that
+a user's standing credentials end."""
 
 from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from anwei.audit import services as audit
+
+# Sent inside the transaction of a password change or "sign out everywhere" with `user`, `actor` and `reason`:
+# an app that hands out credentials standing for a user without a session (calendar links) revokes them, audited.
+credentials_revoked = Signal()
 
 
 @receiver(user_logged_in)

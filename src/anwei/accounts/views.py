@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,7 +51,23 @@ def token_create(request: HttpRequest) -> HttpResponse:
             for message in errors:
                 messages.error(request, str(message))
         return redirect("accounts:profile")
-    _token, raw = services.create_token(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+    data = form.cleaned_data
+    try:
+        _token, raw = services.create_own_token(
+            user=request.user,  # type: ignore[arg-type]
+            name=data["name"],
+            password=data["password"],
+            code=data["code"],
+        )
+    except services.BusinessRuleError as exc:
+        # guessing the password or the code here counts like at the sign-in (audit log, lockout)
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": request.user.get_username(), "second_factor": exc.field == "code"},
+            request=request,
+        )
+        messages.error(request, str(exc.message))
+        return redirect("accounts:profile")
     request.session["new_token"] = raw
     messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
     return redirect("accounts:profile")

@@ -85,3 +85,24 @@ def user_for(token: str, feed: str) -> Any:
         return None
     user = get_user_model().objects.filter(pk=key.user_id, is_active=True).first()
     return user
+
+
+@transaction.atomic
+def revoke_all(*, actor: Any, user: Any, reason: str) -> int:
+    """Every calendar link of `user` stops working (a password change, "sign out everywhere"); the user makes a new
+    one on their page. Returns how many there were."""
+    keys = list(FeedKey.objects.select_for_update().filter(user=user))
+    for key in keys:
+        audit.record(
+            actor=actor,
+            action="delete",
+            obj=key,
+            object_repr=key.purpose,
+            changes={"feed": key.purpose, "link": "revoked", "reason": reason},
+        )
+    FeedKey.objects.filter(pk__in=[key.pk for key in keys]).delete()
+    return len(keys)
+
+
+def on_credentials_revoked(sender: Any, *, user: Any, actor: Any, reason: str, **kwargs: Any) -> None:
+    revoke_all(actor=actor, user=user, reason=reason)
