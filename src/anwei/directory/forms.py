@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from anwei.core.forms import StrictFieldsMixin
 
 from .models import ExternalContact, Organisation, Person, Unit
+from .policies import PROTECTED_PERSON_FIELDS
 
 NOTES_MAX = 2000
 
@@ -35,10 +36,14 @@ class PersonForm(StrictFieldsMixin, forms.ModelForm):
             "fax": forms.TextInput(attrs={"inputmode": "tel"}),
         }
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, may_change_protected: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
         self.fields["unit"].required = True
+        if not may_change_protected:  # shown, but kept as they are (policies.PROTECTED_PERSON_FIELDS)
+            for name in PROTECTED_PERSON_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only the ethics office or an administrator changes this.")
 
 
 class SearchForm(forms.Form):

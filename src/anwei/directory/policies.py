@@ -1,5 +1,7 @@
 """Who may see and change the directory. Everyone holding a role in an agency sees that agency's directory;
-admins, ethics officers and unit supervisors edit people within the units their role covers."""
+admins, ethics officers and unit supervisors edit people within the units their role covers. The protected fields
+of a person (grade, national-secret duty, the addresses notifications go to) only the ethics office or an
+administrator changes, and never in their own entry."""
 
 from typing import Any
 
@@ -15,6 +17,11 @@ grant("directory.view", *ALL_ROLES)
 grant("directory.edit", Role.ADMIN, Role.ETHICS_OFFICER, Role.UNIT_SUPERVISOR)
 grant("directory.manage_units", Role.ADMIN)
 grant("directory.manage_external", Role.ADMIN, Role.ETHICS_OFFICER)
+grant("directory.edit_protected", Role.ADMIN, Role.ETHICS_OFFICER)
+
+# The national-secret duty decides whether mainland travel needs exit approval, the grade decides rules by rank, and
+# the e-mail and mobile numbers are where a person's notifications (and acknowledgement links) go.
+PROTECTED_PERSON_FIELDS = ("grade", "email", "mobile", "national_secret_duty", "national_secret_duty_until")
 
 
 def agency_ids(user: Any) -> set[int]:
@@ -62,6 +69,12 @@ class UnitPolicy(_AgencyWide):
 class PersonPolicy(_AgencyWide):
     model = Person
     view_action = "directory.view"
+
+    def may_change_protected(self, user: Any, person: Person | None) -> bool:
+        """The ethics office or an administrator over the person's unit — never for their own entry."""
+        if person is not None and person.pk is not None and getattr(user, "person_id", None) == person.pk:
+            return False
+        return self.can(user, "directory.edit_protected", person)
 
 
 class OrganisationPolicy(_AgencyWide):

@@ -12,6 +12,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 
 from . import policies
 from .models import Agency, DutyKind, DutyShift, ExternalContact, Organisation, Person, Unit
+from .signals import protected_fields_changed
 
 PERSON_FIELDS = [
     "unit_id",
@@ -185,12 +186,23 @@ def update_person(*, actor: Any, person: Person, **fields: Any) -> Person:
         if unit is not None and unit.agency_id != person.agency_id:
             raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
         _check_unit(actor, unit)
+    protected = [n for n in policies.PROTECTED_PERSON_FIELDS if n in fields and fields[n] != getattr(person, n)]
+    if protected and not policies.people.may_change_protected(actor, person):
+        raise NotAllowed(
+            _(
+                "Only the ethics office or an administrator may change the grade, the national-secret duty and the "
+                "contact addresses, and never in their own entry."
+            )
+        )
     before = audit.snapshot(person, PERSON_FIELDS)
     for name, value in fields.items():
         setattr(person, name, value)
     person.full_clean()
     person.save()
     audit.record_update(actor=actor, obj=person, before=before)
+    if protected:  # the person is told (notifications listens), at the old address too
+        old = {name: before.get(name) for name in protected}
+        protected_fields_changed.send(sender=Person, person=person, actor=actor, fields=protected, before=old)
     return person
 
 

@@ -87,7 +87,8 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not policies.people.can(request.user, "directory.edit", person):
         return forbidden(request)
     units = selectors.units_for_edit(request.user)
-    form = PersonForm(request.POST or None, instance=person, units=units)
+    protected = policies.people.may_change_protected(request.user, person) if person else True
+    form = PersonForm(request.POST or None, instance=person, units=units, may_change_protected=protected)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
