@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def _labels(fields: list[str]) -> str:
-    return "、".join(str(Person._meta.get_field(name).verbose_name) for name in fields)
+    return "、".join(str(getattr(Person._meta.get_field(name), "verbose_name", name)) for name in fields)
 
 
 def tell_the_person(
