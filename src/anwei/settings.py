@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
     "anwei.core",
     "anwei.audit",
     "anwei.accounts",
@@ -114,7 +113,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "anwei.core.middleware.RequestContextMiddleware",
     "anwei.core.middleware.TransientFailureMiddleware",
-    "axes.middleware.AxesMiddleware",
     "anwei.core.middleware.DomainErrorMiddleware",  # NotAllowed → 403, BusinessRuleError → 400, in page views
 ]
 
@@ -157,7 +155,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["anwei.accounts.lockout.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -176,20 +174,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Sign-in: two-factor (TOTP, django-otp) for the roles in accounts.roles.MFA_REQUIRED or everyone when an admin
-# says so; throttling and lockout (django-axes) by user name after ANWEI_LOGIN_FAILURE_LIMIT wrong passwords,
-# until an admin unlocks the account or ANWEI_LOCKOUT_HOURS pass (0: only an admin unlocks).
+# says so; throttling (accounts.lockout): ANWEI_LOGIN_FAILURE_LIMIT failed sign-ins (wrong passwords and wrong codes)
+# lock a user name, ANWEI_LOGIN_ADDRESS_FAILURE_LIMIT lock a client address, each for ANWEI_LOCKOUT_MINUTES doubled
+# with every lockout in a row, at most ANWEI_LOCKOUT_MAX_HOURS — never for good; an admin may lift a lock earlier.
 OTP_TOTP_ISSUER = "Anwei 安維"
-AXES_FAILURE_LIMIT = env_int("ANWEI_LOGIN_FAILURE_LIMIT", 10)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Locking by address would let one person lock out a whole office behind one NAT address; the count by user name
-# cannot be dodged by changing address, browser or cookies, which is what axes.W006 is about.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_COOLOFF_TIME = env_int("ANWEI_LOCKOUT_HOURS", 0) or None
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "anwei.accounts.views_mfa.locked_out"
-AXES_CLIENT_IP_CALLABLE = "anwei.core.context.client_ip"  # the same address as the audit log records
-AXES_VERBOSE = False
-AXES_ENABLE_ADMIN = False
+ANWEI_LOGIN_FAILURE_LIMIT = env_int("ANWEI_LOGIN_FAILURE_LIMIT", 10)
+ANWEI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ANWEI_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+ANWEI_LOCKOUT_MINUTES = env_int("ANWEI_LOCKOUT_MINUTES", 15)
+ANWEI_LOCKOUT_MAX_HOURS = env_int("ANWEI_LOCKOUT_MAX_HOURS", 24)
 
 # HTTPS: secure cookies and HSTS when served over TLS (ANWEI_HTTPS=true), as `check --deploy` asks.
 HTTPS = env_bool("ANWEI_HTTPS", not DEBUG and not TESTING and "ANWEI_ALLOWED_HOSTS" in os.environ)

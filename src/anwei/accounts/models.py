@@ -194,3 +194,28 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code #{self.pk}"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins (wrong passwords and wrong second-factor codes) counted per user name and per client address
+    (accounts.lockout). Reaching the limit locks the name or the address for a cool-off that doubles with each
+    lockout in a row; nothing is locked for good."""
+
+    class Kind(models.TextChoices):
+        USER = "user", _("User name")
+        ADDRESS = "address", _("Address")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    label = models.CharField(_("user name or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failed attempts"), default=0)
+    lockouts = models.PositiveIntegerField(_("lockouts in a row"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+        constraints = [models.UniqueConstraint(fields=["kind", "label"], name="accounts_throttle_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.label}"

@@ -335,17 +335,30 @@ def sign_out_everywhere(*, actor: Any, user: User) -> None:
 
 
 @transaction.atomic
-def unlock(*, actor: Any, username: str) -> int:
-    """Clear the failed sign-ins that locked `username` (django-axes)."""
-    from axes.utils import reset
+def unlock(*, actor: Any, username: str = "", address: str = "") -> int:
+    """Lift the lock on a user name or a client address (accounts.lockout) before its cool-off ends; audited."""
+    from .models import SignInThrottle
 
-    cleared = reset(username=username)
+    kind, label = (
+        (SignInThrottle.Kind.USER, username.strip().lower()[:150])
+        if username
+        else (SignInThrottle.Kind.ADDRESS, address.strip()[:45])
+    )
+    row = SignInThrottle.objects.select_for_update().filter(kind=kind, label=label).first()
+    if row is None:
+        return 0
+    cleared = row.failures
+    locked_until = row.locked_until
+    row.failures, row.locked_until = 0, None
+    row.save(update_fields=["failures", "locked_until"])
     audit.record(
         actor=actor,
         action=audit.Action.OTHER,
-        object_type="accounts.user",
-        object_id=User.objects.filter(username=username).values_list("pk", flat=True).first() or "",
-        object_repr=username[:150],
-        changes={"unlocked": username, "failed_attempts_cleared": cleared},
+        object_type="accounts.user" if kind == SignInThrottle.Kind.USER else "accounts.address",
+        object_id=User.objects.filter(username__iexact=label).values_list("pk", flat=True).first() or ""
+        if kind == SignInThrottle.Kind.USER
+        else "",
+        object_repr=label,
+        changes={"unlocked": label, "locked_until": locked_until, "lockouts_in_a_row": row.lockouts},
     )
     return cleared

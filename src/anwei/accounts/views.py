@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
@@ -8,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import mfa, services
+from . import lockout, mfa, services, views_mfa
 from .forms import TokenForm
 from .models import ApiToken
 
@@ -18,6 +20,11 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if getattr(self.request, lockout.LOCKED_ATTR, None) is not None:  # this failure locked it, or it was locked
+            return views_mfa.locked_out(self.request)
+        return super().form_invalid(form)
 
     def get_success_url(self) -> str:
         url = super().get_success_url()

@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -64,6 +65,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session.cycle_key()
+            lockout.signed_in(user.username)  # type: ignore[union-attr]
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(
                     request,
@@ -164,9 +166,14 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 @second_factor_exempt
 @login_not_required
-def locked_out(request: HttpRequest, response: Any = None, credentials: Any = None) -> HttpResponse:
-    """Shown instead of the sign-in page once a user name is locked (django-axes' AXES_LOCKOUT_CALLABLE)."""
-    return render(request, "accounts/locked.html", status=429)
+def locked_out(request: HttpRequest) -> HttpResponse:
+    """Shown instead of the sign-in page while the user name or the address is locked (accounts.lockout), with the
+    time it may try again (Retry-After too)."""
+    until = getattr(request, lockout.LOCKED_ATTR, None)
+    response = render(request, "accounts/locked.html", {"until": until}, status=429)
+    if until is not None:
+        response["Retry-After"] = str(max(1, int((until - timezone.now()).total_seconds())))
+    return response
 
 
 def security(request: HttpRequest) -> HttpResponse:
@@ -179,7 +186,7 @@ def security(request: HttpRequest) -> HttpResponse:
         services.set_mfa_required_for_all(actor=request.user, required=form.cleaned_data["mfa_required_for_all"])
         messages.success(request, _("The security settings were saved."))
         return redirect("accounts:security")
-    return render(request, "accounts/security.html", {"form": form, "locked": lockout.locked_accounts()[:200]})
+    return render(request, "accounts/security.html", {"form": form, "locked": lockout.locks()[:200]})
 
 
 @require_POST
@@ -187,9 +194,10 @@ def unlock(request: HttpRequest) -> HttpResponse:
     if not policy.can(request.user, "accounts.security"):
         return forbidden(request)
     username = request.POST.get("username", "")[:150]
-    if username:
-        services.unlock(actor=request.user, username=username)
-        messages.success(request, _("%(user)s can sign in again.") % {"user": username})
+    address = request.POST.get("address", "")[:45]
+    if username or address:
+        services.unlock(actor=request.user, username=username, address=address)
+        messages.success(request, _("%(user)s can sign in again.") % {"user": username or address})
     return redirect("accounts:security")
 
 
