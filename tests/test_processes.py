@@ -78,3 +78,49 @@ def test_run_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{port}/" in output and "Stopped." in output
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def _serving(port: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                assert response.status == 200
+                return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.3)
+
+
+def test_two_instances_on_one_host_share_no_control_socket(tmp_path: Path) -> None:
+    """gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl: two instances under one account would share
+    it (the second replaces the first's). Off unless an instance names its own."""
+    home = tmp_path / "home"
+    home.mkdir()
+    procs = []
+    own = tmp_path / "second.ctl"
+    _manage(_env(tmp_path), "migrate", "-v0")  # one database is enough to answer /healthz
+    try:
+        for extra in ({}, {"ANWEI_GUNICORN_CONTROL_SOCKET": str(own)}):
+            env = {**_env(tmp_path), "HOME": str(home), **extra}
+            port = _free_port()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "anwei", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            procs.append(proc)
+            _serving(port, proc)
+        assert not (home / ".gunicorn").exists()
+        assert own.is_socket()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()

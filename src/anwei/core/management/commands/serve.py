@@ -1,10 +1,23 @@
-"""`python -m anwei serve`: the production web server (gunicorn, one blocking thread per worker process)."""
+"""`python -m anwei serve`: the production web server (gunicorn, one blocking thread per worker process).
+
+gunicorn's control socket (for `gunicornc`) defaults to one path per account, ~/.gunicorn/gunicorn.ctl, so two
+instances on one host under the same account (two agencies, or the old and the new release during an upgrade) would
+share it: the second replaces the first's socket, and a command meant for one reaches the other. We do not use it —
+systemd's signals reload and stop the server — so it is off; ANWEI_GUNICORN_CONTROL_SOCKET names a socket of this
+instance's own (owner-only) when an operator wants one."""
 
 import os
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def control_socket_args(path: str) -> list[str]:
+    """No control socket, or this instance's own at `path`."""
+    if not path:
+        return ["--no-control-socket"]
+    return ["--control-socket", path]  # gunicorn makes it 0600
 
 
 class Command(BaseCommand):
@@ -32,5 +45,6 @@ class Command(BaseCommand):
             "10",
             "--timeout",
             "60",
+            *control_socket_args(os.environ.get("ANWEI_GUNICORN_CONTROL_SOCKET", "")),
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the server
