@@ -203,7 +203,7 @@ class SignInThrottle(models.Model):
 
     class Kind(models.TextChoices):
         USER = "user", _("User name")
-        ADDRESS = "address", _("Address")
+        ADDRESS = "address", _("Client address")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("user name or address"), max_length=150)

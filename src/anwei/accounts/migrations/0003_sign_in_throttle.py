@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='SignInThrottle',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('user', 'User name'), ('address', 'Address')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('user', 'User name'), ('address', 'Client address')], max_length=10, verbose_name='kind')),
                 ('label', models.CharField(max_length=150, verbose_name='user name or address')),
                 ('failures', models.PositiveIntegerField(default=0, verbose_name='failed attempts')),
                 ('lockouts', models.PositiveIntegerField(default=0, verbose_name='lockouts in a row')),

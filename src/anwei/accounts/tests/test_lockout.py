@@ -41,6 +41,7 @@ def _minutes_locked(username: str) -> float:
 def test_an_administrator_is_locked_for_a_while_not_for_good_and_the_wait_doubles(world: Any) -> None:
     response = _lock("admin")
     assert response.status_code == 429 and int(response["Retry-After"]) > 14 * 60
+    assert "請於" in response.content.decode() and "鎖定時間加倍" in response.content.decode()
     assert 14 < _minutes_locked("admin") <= 15
     assert _sign_in("admin", PASSWORD, "10.7.7.7").status_code == 429  # the right password waits too
     _cool_off_passes("admin")

@@ -65,7 +65,7 @@ def test_the_ethics_office_changes_them_audited_and_the_person_is_told(
     assert entry.changes["email"] == ["staff_a@test.example", "new-address@test.example"]
     told = Notification.objects.filter(person=staff).get()
     assert "ethics-person" in told.body, told.body
-    assert "電子郵件" in told.body and "職等" in told.body, told.body
+    assert "修改了" in told.body and "電子郵件" in told.body and "職等" in told.body, told.body
     to_old = [m for m in mail.outbox if m.to == ["staff_a@test.example"]]  # the old address hears of it
     assert len(to_old) == 1 and to_old[0].subject == told.subject
 
