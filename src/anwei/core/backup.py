@@ -142,7 +142,8 @@ def check_signature(manifest: dict[str, Any]) -> None:
     if not hmac.compare_digest(expected, signature["value"]):
         raise BusinessRuleError(
             "the backup's manifest signature does not match: the backup was altered, or it was signed with another "
-            f"key (the backup names key {signature.get('key_id')!r}, this server has {keyfile.key_id(key)!r})"
+            f"key (the backup names key {signature.get('key_id')!r}, this server has {keyfile.key_id(key)!r}: set "
+            "ANWEI_BACKUP_SIGNING_KEY_FILE to the key file the backup was made with)"
         )
 
 
