@@ -216,37 +216,54 @@ def _phones(incident: Incident, body: str, who: Members) -> list[Phone]:
     return out
 
 
-def must_calls(incident: Incident, now: datetime | None = None) -> list[MustCall]:
-    """The bodies of an open report that the outbox could not reach and nobody has reached otherwise."""
-    if not incident.is_open:
-        return []
+@dataclass
+class Picture:
+    """Everything about one report's bodies at once: who belongs to them, the routed notifications, the first reach
+    of each body and the must-calls (read once for a page or a to-do list)."""
+
+    who: Members
+    notes: list[Notification]
+    found: dict[str, Reach]
+    calls: list[MustCall]
+
+    def awaiting_call(self, notification: Notification) -> bool:
+        """Nothing of it went out and its body is a must-call: 待電話聯繫."""
+        called = {c.body.code for c in self.calls}
+        return undeliverable(notification) and bool(set(self.who.bodies_of(notification)) & called)
+
+
+def picture(incident: Incident, now: datetime | None = None) -> Picture:
     now = now or timezone.now()
-    clocks = {
-        d.body: d for d in incident.deadlines.all() if d.code in NOTIFY_CODES and d.body and d.met_at is None
-    }
     notes = notes_of(incident)
     who = members(incident, now)
     found = reaches(incident, who, notes, incident.contacts.all())
+    if not incident.is_open:
+        return Picture(who, notes, found, [])
+    clocks = {d.body: d for d in incident.deadlines.all() if d.code in NOTIFY_CODES and d.body and d.met_at is None}
     by_body: dict[str, list[Notification]] = {}
     for n in notes:
         for body in who.bodies_of(n):
             by_body.setdefault(body, []).append(n)
-    out = []
+    calls = []
     for code, body in rules.BODIES.items():
         if code in found:
             continue
         told = by_body.get(code, [])
         if told and all(undeliverable(n) for n in told):
             reasons = [f"{n.person or n.contact}: {why_undeliverable(n)}" for n in told]
-            since = max(
-                [n.created_at] + [d.failed_at for n in told for d in n.deliveries.all() if d.failed_at is not None]
-            )
+            failed = [d.failed_at for n in told for d in n.deliveries.all() if d.failed_at is not None]
+            since = max([n.created_at for n in told] + failed)
         elif not told and code in clocks:
             reasons, since = [_("No one to notify for: %(names)s") % {"names": body.name}], incident.created_at
         else:
             continue
-        out.append(MustCall(incident, body, since, reasons, _phones(incident, code, who), clocks.get(code)))
-    return out
+        calls.append(MustCall(incident, body, since, reasons, _phones(incident, code, who), clocks.get(code)))
+    return Picture(who, notes, found, calls)
+
+
+def must_calls(incident: Incident, now: datetime | None = None) -> list[MustCall]:
+    """The bodies of an open report that the outbox could not reach and nobody has reached otherwise."""
+    return picture(incident, now).calls
 
 
 def attended_bodies(incident: Incident, who: Members, notes: Iterable[Notification]) -> set[str]:

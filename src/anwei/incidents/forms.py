@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from anwei.directory.models import Unit
 
 from . import rules
-from .models import RoutingRule
+from .models import Contact, RoutingRule
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -101,6 +101,29 @@ class LevelForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=pgettext_lazy("timeline", "Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactForm(forms.Form):
+    """A body reached by a person (聯繫紀錄): which clock or body, how, when, whom, the reference number given."""
+
+    target = forms.ChoiceField(label=_("Whom you reached"))
+    channel = forms.ChoiceField(label=_("How"), choices=Contact.Channel.choices, widget=forms.RadioSelect)
+    reached_at = forms.DateTimeField(
+        label=_("Reached at"), required=False, widget=forms.DateTimeInput(attrs=LOCAL_DT, format="%Y-%m-%dT%H:%M")
+    )
+    person_reached = forms.CharField(
+        label=_("Person reached"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    reference = forms.CharField(label=_("Reference number"), max_length=80, required=False)
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "target", targets or [])
+
+    def chosen(self) -> dict[str, Any]:
+        """The service's `clock` or `body` argument for the chosen target."""
+        kind, _sep, value = self.cleaned_data["target"].partition(":")
+        return {"clock": int(value)} if kind == "clock" else {"body": value}
 
 
 class TaskForm(forms.Form):

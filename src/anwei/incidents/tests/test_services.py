@@ -212,6 +212,7 @@ def test_timeline_dates_a_failed_delivery_when_it_failed(roster: Any) -> None:
     incident = _file(roster, category="theft", title="公務車失竊", cyber_level=None)
     duty = Notification.objects.get(person=roster.people["duty"])
     Notification.objects.filter(source_id=str(incident.pk)).update(created_at=timezone.now() - timedelta(hours=2))
+    Delivery.objects.filter(status=Delivery.Status.SENT).update(sent_at=timezone.now() - timedelta(hours=2))
     note = services.add_note(actor=roster.users["ethics"], incident=incident, text="已通知警方")
     TimelineEntry.objects.filter(pk=note.pk).update(at=timezone.now() - timedelta(hours=1))
     email = Delivery.objects.get(notification=duty, channel="email")
@@ -227,4 +228,5 @@ def test_timeline_dates_a_failed_delivery_when_it_failed(roster: Any) -> None:
     kinds = [e.kind for e in events]
     failed = next(e for e in events if e.kind == "failed")
     assert failed.at == email.failed_at
-    assert kinds.index("notified") < kinds.index("note") < kinds.index("failed")
+    assert kinds.index("sent") < kinds.index("note") < kinds.index("failed")
+    assert "SMTPRecipientsRefused" in failed.text

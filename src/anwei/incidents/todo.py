@@ -1,0 +1,71 @@
+"""The incidents app's part of the to-do list (core.todo): a *must call* for the person on duty (and the ethics
+office) for every body of an open report that the outbox could not reach — every delivery failed for good, or no
+usable address — until someone records the contact (clocks.py)."""
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from anwei.accounts.roles import Role
+from anwei.accounts.scope import has_role
+from anwei.core.todo import TodoItem
+from anwei.directory.selectors import on_duty
+from anwei.notifications.models import Delivery, Notification
+
+from . import clocks, policies, services
+from .models import Deadline, Incident
+
+# The newest reports looked at per list (each is read whole): a must-call older than that is on the board too.
+LOOK_AT = 30
+
+
+def _on_duty_or_ethics(user: Any, now: datetime) -> bool:
+    if has_role(user, Role.ETHICS_OFFICER):
+        return True
+    agency = getattr(user, "agency", None)
+    person_id = getattr(user, "person_id", None)
+    if agency is None or person_id is None:
+        return False
+    duty = on_duty(agency, "ethics", now)
+    return duty.person is not None and duty.person.pk == person_id
+
+
+def candidates(user: Any) -> Any:
+    """Open reports the user may see that may hold a must-call: an undeliverable notification of the report
+    (a failed delivery, or none at all) not acknowledged, or a notify/report clock still open."""
+    undelivered = (
+        Notification.objects.filter(source_type=clocks.SOURCE, acknowledged_at__isnull=True)
+        .filter(Q(deliveries__status=Delivery.Status.FAILED) | Q(deliveries__isnull=True))
+        .annotate(incident_id=Cast("source_id", BigIntegerField()))  # source_id is text: cast for PostgreSQL
+        .values("incident_id")
+    )
+    open_clocks = Deadline.objects.filter(code__in=clocks.NOTIFY_CODES, met_at__isnull=True).values("incident_id")
+    return (
+        policies.incidents.visible(user)
+        .exclude(status=Incident.Status.CLOSED)
+        .filter(Q(pk__in=open_clocks) | Q(pk__in=undelivered))
+        .select_related("agency", "unit", "filed_by__person")
+        .order_by("-aware_at", "-id")[:LOOK_AT]
+    )
+
+
+def must_calls_for(user: Any, now: datetime) -> list[clocks.MustCall]:
+    if not getattr(user, "is_authenticated", False) or not _on_duty_or_ethics(user, now):
+        return []
+    return [call for incident in candidates(user) for call in clocks.must_calls(incident, now)]
+
+
+def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+    for call in must_calls_for(user, now):
+        phones = "、".join(p.number for p in call.phones) or _("no phone number in the directory")
+        yield TodoItem(
+            kind="must_call",
+            title=_("Call %(body)s: %(ref)s") % {"body": call.body.name, "ref": call.incident.reference},
+            url=services.url_of(call.incident) + "#must-call-h",
+            due_at=call.clock.due_at if call.clock is not None else call.since,
+            detail=phones,
+        )
