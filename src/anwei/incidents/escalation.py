@@ -100,19 +100,22 @@ def escalate_overdue(now: datetime) -> int:
                 people.add(routing.resolve(code, incident, now))
             subject, _body = services._message(incident, _("Overdue: %(name)s") % {"name": deadline.name})
             assert deadline.due_at is not None
+            clock = f"{deadline.code}@{deadline.body}" if deadline.body else deadline.code  # one per clock
             sent = notifications.notify(
                 people=people.people,
                 subject=subject,
                 body=_("The deadline has passed and is not met: %(name)s.") % {"name": deadline.name},
                 source=incident,
-                key=f"incident:{incident.pk}:overdue:{deadline.code}:{int(deadline.due_at.timestamp())}",
+                key=f"incident:{incident.pk}:overdue:{clock}:{int(deadline.due_at.timestamp())}",
                 url=services.url_of(incident),
                 require_ack=True,
             )
             access.grant_to_notified(
                 incident, sent, reason=_("escalation ladder: overdue %(name)s") % {"name": deadline.name}
             )
-            services.timeline_entry(incident, TimelineEntry.Kind.OVERDUE, None, deadline.name, code=deadline.code)
+            services.timeline_entry(
+                incident, TimelineEntry.Kind.OVERDUE, None, deadline.name, code=deadline.code, body=deadline.body
+            )
             count += 1
     return count
 

@@ -37,10 +37,12 @@ def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_serv
     assert re.search(r"/incidents/\d+/$", page.url), page.content()[:2000]
     incident = Incident.objects.get()
     assert incident.cyber_level == 3 and incident.aware_at == aware
-    expect(page.locator(".clock.running")).to_have_count(2)  # notify 1 h, recovery 36 h
+    # report to the ethics office, notify 調查處站 and the national process (1 h each), recovery 36 h
+    expect(page.locator(".clock.running")).to_have_count(4)
     assert_accessible(page)
-    clocks = {d.code: d.due_at for d in incident.deadlines.all()}
-    assert clocks["notify"] == aware + timedelta(hours=1) and clocks["recovery"] == aware + timedelta(hours=36)
+    clocks = {(d.code, d.body): d.due_at for d in incident.deadlines.all()}
+    assert clocks[("notify", "org:investigation")] == aware + timedelta(hours=1)
+    assert clocks[("recovery", "")] == aware + timedelta(hours=36)
     # the worker delivers the outbox: the duty officer and the 調查處站 contact get e-mail
     for pk in Delivery.objects.values_list("pk", flat=True):
         deliver.call(pk)
