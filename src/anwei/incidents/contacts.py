@@ -94,6 +94,6 @@ def record_contact(
     label = Contact.Channel(channel).label
     text = f"{rules.BODIES[body].name} · {label} · {person_reached}"
     if reference:
-        text += " · " + _("reference number %(ref)s") % {"ref": reference}
+        text += " · " + _("their reference number %(ref)s") % {"ref": reference}
     timeline_entry(incident, TimelineEntry.Kind.CONTACT, actor, text, contact=contact.pk, body=body)
     return contact

@@ -114,7 +114,7 @@ class ContactForm(forms.Form):
     person_reached = forms.CharField(
         label=_("Person reached"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    reference = forms.CharField(label=_("Reference number"), max_length=80, required=False)
+    reference = forms.CharField(label=_("Their reference number"), max_length=80, required=False)
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -223,7 +223,7 @@ class Contact(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     reached_at = models.DateTimeField(_("reached at"))
     person_reached = models.CharField(_("person reached"), max_length=120)
-    reference = models.CharField(_("reference number"), max_length=80, blank=True)
+    reference = models.CharField(_("their reference number"), max_length=80, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
     )
