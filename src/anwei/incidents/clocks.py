@@ -103,7 +103,7 @@ def notes_of(incident: Incident) -> list[Notification]:
 def _first(found: dict[str, Reach], body: str, reach: Reach) -> None:
     current = found.get(body)
     if current is None or reach.at < current.at:
-        found[body] = Reach(reach.at, reach.by, reach.how, reach.attended or current is not None and current.attended)
+        found[body] = Reach(reach.at, reach.by, reach.how, reach.attended or (current is not None and current.attended))
     elif reach.attended and not current.attended:
         found[body] = Reach(current.at, current.by, current.how, True)
 

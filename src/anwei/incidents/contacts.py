@@ -75,9 +75,7 @@ def record_contact(
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if deadline is not None and (deadline.met_at is None or deadline.met_at > reached_at):
-        Deadline.objects.filter(pk=deadline.pk).update(
-            met_at=reached_at, met_by=person_reached[:200], met_how=channel
-        )
+        Deadline.objects.filter(pk=deadline.pk).update(met_at=reached_at, met_by=person_reached[:200], met_how=channel)
     audit.record(
         actor=actor,
         action=audit.Action.CREATE,

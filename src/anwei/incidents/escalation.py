@@ -90,9 +90,9 @@ def escalate_overdue(now: datetime) -> int:
         if deadline.met_at is not None:
             continue  # its body was reached after all: a met clock never escalates
         with transaction.atomic():
-            if not Deadline.objects.filter(
-                pk=deadline.pk, escalated_at__isnull=True, met_at__isnull=True
-            ).update(escalated_at=now):
+            if not Deadline.objects.filter(pk=deadline.pk, escalated_at__isnull=True, met_at__isnull=True).update(
+                escalated_at=now
+            ):
                 continue
             incident = deadline.incident
             people = routing.Recipients()

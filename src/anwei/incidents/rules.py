@@ -123,7 +123,6 @@ DEADLINE_NAMES = {
 }
 
 
-
 @dataclass(frozen=True)
 class Body:
     """A body a notify/report clock concerns (the ethics office, the agency head, the Investigation Bureau station…)

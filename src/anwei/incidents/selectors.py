@@ -111,9 +111,7 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
         if any(d.status == Delivery.Status.PENDING for d in deliveries):
             events.append(Event(n.created_at, "pending", _("waiting to be sent"), who, n.subject))
         if not deliveries:
-            events.append(
-                Event(n.created_at, "failed", pgettext("delivery", "failed"), who, why_undeliverable(n))
-            )
+            events.append(Event(n.created_at, "failed", pgettext("delivery", "failed"), who, why_undeliverable(n)))
         if seen.awaiting_call(n):
             at = max([n.created_at] + [d.failed_at for d in deliveries if d.failed_at is not None])
             events.append(Event(at, "must_call", _("awaiting phone contact"), who, n.subject))

@@ -20,7 +20,17 @@ from anwei.directory.models import Agency, Unit
 from anwei.notifications.models import Notification
 
 from . import clocks, contacts, policies, rulebook, rules, selectors, services, todo
-from .forms import BoardFilter, CloseForm, ContactForm, IncidentForm, LevelForm, NoteForm, RuleForm, TaskForm, recipient_help
+from .forms import (
+    BoardFilter,
+    CloseForm,
+    ContactForm,
+    IncidentForm,
+    LevelForm,
+    NoteForm,
+    RuleForm,
+    TaskForm,
+    recipient_help,
+)
 from .models import Attachment, Incident, IncidentTask, RoutingRule
 
 
@@ -138,11 +148,7 @@ def _load(request: HttpRequest, pk: int) -> Incident:
 def _contact_targets(incident: Incident, seen: clocks.Picture) -> list[tuple[str, str]]:
     """What a contact can be recorded for: each notify/report clock naming a body, and each body to call that
     has no clock of its own."""
-    targets = [
-        (f"clock:{d.pk}", d.name)
-        for d in incident.deadlines.all()
-        if d.code in clocks.NOTIFY_CODES and d.body
-    ]
+    targets = [(f"clock:{d.pk}", d.name) for d in incident.deadlines.all() if d.code in clocks.NOTIFY_CODES and d.body]
     with_clock = {d.body for d in incident.deadlines.all() if d.code in clocks.NOTIFY_CODES}
     targets += [(f"body:{c.body.code}", c.body.name) for c in seen.calls if c.body.code not in with_clock]
     return targets
