@@ -242,8 +242,8 @@ def picture(incident: Incident, now: datetime | None = None) -> Picture:
     clocks = {d.body: d for d in incident.deadlines.all() if d.code in NOTIFY_CODES and d.body and d.met_at is None}
     by_body: dict[str, list[Notification]] = {}
     for n in notes:
-        for body in who.bodies_of(n):
-            by_body.setdefault(body, []).append(n)
+        for code in who.bodies_of(n):
+            by_body.setdefault(code, []).append(n)
     calls = []
     for code, body in rules.BODIES.items():
         if code in found:

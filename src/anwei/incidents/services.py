@@ -266,7 +266,8 @@ def _send(
         access.grant_to_notified(incident, sent, reasons=named, actor=actor)
     if route.recipients.unresolved:
         names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
-        _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": names})
+        text = _("No one to notify for: %(names)s") % {"names": names}
+        _timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved)
     if with_tasks:
         for unit, title, due in route.tasks:
             assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)

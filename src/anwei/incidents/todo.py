@@ -17,7 +17,7 @@ from anwei.directory.selectors import on_duty
 from anwei.notifications.models import Delivery, Notification
 
 from . import clocks, policies, services
-from .models import Deadline, Incident
+from .models import Incident, TimelineEntry
 
 # The newest reports looked at per list (each is read whole): a must-call older than that is on the board too.
 LOOK_AT = 30
@@ -36,18 +36,19 @@ def _on_duty_or_ethics(user: Any, now: datetime) -> bool:
 
 def candidates(user: Any) -> Any:
     """Open reports the user may see that may hold a must-call: an undeliverable notification of the report
-    (a failed delivery, or none at all) not acknowledged, or a notify/report clock still open."""
+    (a failed delivery, or none at all) not acknowledged, or a body the rules named and nobody could be found for
+    (noted on the timeline when it was filed)."""
     undelivered = (
         Notification.objects.filter(source_type=clocks.SOURCE, acknowledged_at__isnull=True)
         .filter(Q(deliveries__status=Delivery.Status.FAILED) | Q(deliveries__isnull=True))
         .annotate(incident_id=Cast("source_id", BigIntegerField()))  # source_id is text: cast for PostgreSQL
         .values("incident_id")
     )
-    open_clocks = Deadline.objects.filter(code__in=clocks.NOTIFY_CODES, met_at__isnull=True).values("incident_id")
+    nobody = TimelineEntry.objects.filter(kind=TimelineEntry.Kind.NOTE, data__has_key="unresolved")
     return (
         policies.incidents.visible(user)
         .exclude(status=Incident.Status.CLOSED)
-        .filter(Q(pk__in=open_clocks) | Q(pk__in=undelivered))
+        .filter(Q(pk__in=nobody.values("incident_id")) | Q(pk__in=undelivered))
         .select_related("agency", "unit", "filed_by__person")
         .order_by("-aware_at", "-id")[:LOOK_AT]
     )

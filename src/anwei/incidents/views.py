@@ -161,7 +161,7 @@ def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = Non
     targets = _contact_targets(incident, seen)
     if contact_form is None:
         first_call = next((c for c in seen.calls), None)
-        initial = {"reached_at": timezone.localtime().replace(second=0, microsecond=0)}
+        initial: dict[str, Any] = {"reached_at": timezone.localtime().replace(second=0, microsecond=0)}
         if first_call is not None:
             initial["target"] = f"clock:{first_call.clock.pk}" if first_call.clock else f"body:{first_call.body.code}"
         contact_form = ContactForm(initial=initial, targets=targets)
@@ -172,7 +172,7 @@ def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = Non
             "incident": incident,
             "clocks": selectors.clocks(incident),
             "timeline": selectors.timeline(incident, seen),
-            "must_calls": seen.calls,
+            "must_calls": seen.calls if can_handle else [],
             "contacts": incident.contacts.select_related("recorded_by__person"),
             "contact_form": contact_form if targets else None,
             "tasks": incident.tasks.select_related("unit"),

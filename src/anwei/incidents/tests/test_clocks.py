@@ -220,3 +220,16 @@ def test_the_reporter_is_shown_on_the_page_and_in_the_api(roster: Any, client_fo
     reporter = re.search(r"<dt>[^<]*</dt><dd>staff_a-person（職稱）</dd>", page)
     assert reporter is not None, re.findall(r"<dd>[^<]*</dd>", page)
     assert client_for("ethics").get(f"/api/v1/incidents/{incident.pk}").json()["reporter_name"] == "staff_a-person"
+
+
+def test_a_body_with_a_clock_and_nobody_to_notify_is_a_must_call(roster: Any) -> None:
+    """The directory has the police station's number but no contact person there: nobody can be notified, so the
+    person on duty must call the station itself."""
+    from anwei.incidents import todo
+
+    org = Organisation.objects.get(kind="police")
+    org.contacts.all().delete()
+    Organisation.objects.filter(pk=org.pk).update(phone="(03)8224021")
+    incident = _theft(roster, hours_ago=0.1)
+    (item,) = todo.items(roster.users["duty"], timezone.now())
+    assert item.kind == "must_call" and incident.reference in item.title and item.detail == "(03)8224021"
