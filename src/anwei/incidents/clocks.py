@@ -10,6 +10,7 @@ A body none of whose routed notifications can go out — every delivery failed f
 usable address at all (no account, no e-mail, no SMS) — and that is not reached otherwise is a *must call* for the
 person on duty, with the body's phone numbers, until a contact is recorded."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anwei.directory.models import ExternalContact, Organisation, Person
 from anwei.notifications.channels import labels
@@ -164,12 +166,27 @@ def undeliverable(notification: Notification) -> bool:
     return all(d.status == Delivery.Status.FAILED for d in deliveries)
 
 
+def failure_reason(delivery: Delivery) -> str:
+    """Why a delivery failed, in the user's words (the worker's error is for the deliveries page, not the
+    timeline): a refused address with the server's code, a server that could not be reached, or the error's text
+    without the Python around it."""
+    error = delivery.last_error or ""
+    code = re.search(r"\b([45]\d\d)\b", error)
+    if "Refused" in error or "550" in error:
+        return _("the server refused the address (%(code)s)") % {"code": code.group(1) if code else "—"}
+    if any(word in error for word in ("Connection", "Disconnected", "timed out", "Timeout", "unreachable")):
+        return _("the server could not be reached")
+    text = re.sub(r"^\w+(Error|Exception): ", "", error)
+    text = re.sub(r"[{}()\[\]'\"]|\bb'", " ", text).strip()
+    return " ".join(text.split())[:160] or pgettext("delivery", "failed")
+
+
 def why_undeliverable(notification: Notification) -> str:
     failed = [d for d in notification.deliveries.all() if d.status == Delivery.Status.FAILED]
     if not failed:
         return _("no usable address (no account, e-mail or SMS number)")
     names = labels()
-    return "；".join(f"{names.get(d.channel, d.channel)}: {d.last_error or _('failed')}" for d in failed)
+    return "；".join(f"{names.get(d.channel, d.channel)}: {failure_reason(d)}" for d in failed)
 
 
 @dataclass(frozen=True)

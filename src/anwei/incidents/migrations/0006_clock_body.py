@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('phone', 'phone call'), ('platform', "national platform's web form"), ('fax', 'fax'), ('in_person', 'in person')], max_length=20, verbose_name='channel')),
                 ('reached_at', models.DateTimeField(verbose_name='reached at')),
                 ('person_reached', models.CharField(max_length=120, verbose_name='person reached')),
-                ('reference', models.CharField(blank=True, max_length=80, verbose_name='reference number')),
+                ('reference', models.CharField(blank=True, max_length=80, verbose_name='their reference number')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={

@@ -184,11 +184,11 @@ def test_a_delivery_failed_for_good_is_a_must_call_with_the_reason_on_the_timeli
     email = _police_email(incident)
     outbox_now = timezone.now()
     assert list(todo.items(roster.users["duty"], outbox_now)) == []  # still being sent: no alarm yet
-    _fail_for_good(email, "SMTPRecipientsRefused: 550 mailbox unavailable")
+    _fail_for_good(email, "SMTPRecipientsRefused: {'police@outside.example': (550, b'5.1.1 mailbox unavailable')}")
     (item,) = todo.items(roster.users["duty"], timezone.now())
     assert item.kind == "must_call" and "警察機關" in item.title
     failed = [e for e in selectors.timeline(incident) if e.kind == "failed"]
-    assert len(failed) == 1 and "550 mailbox unavailable" in failed[0].text
+    assert len(failed) == 1 and "550" in failed[0].text and "{'" not in failed[0].text
 
 
 def test_illicit_liquor_reaches_the_finance_unit_and_the_police(roster: Any) -> None:

@@ -219,7 +219,8 @@ def test_timeline_dates_a_failed_delivery_when_it_failed(roster: Any) -> None:
     Delivery.objects.filter(pk=email.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
     claimed = outbox.claim(email.pk)
     assert claimed is not None
-    outbox._failed(claimed, "SMTPRecipientsRefused")  # the last attempt: it gives up now, two hours after notifying
+    refused = "SMTPRecipientsRefused: {'duty@test.example': (550, b'5.1.1 no such user')}"
+    outbox._failed(claimed, refused)  # the last attempt: it gives up now, two hours after notifying
     email.refresh_from_db()
     assert email.status == Delivery.Status.FAILED and email.failed_at is not None
     from anwei.incidents import selectors
@@ -229,4 +230,4 @@ def test_timeline_dates_a_failed_delivery_when_it_failed(roster: Any) -> None:
     failed = next(e for e in events if e.kind == "failed")
     assert failed.at == email.failed_at
     assert kinds.index("sent") < kinds.index("note") < kinds.index("failed")
-    assert "SMTPRecipientsRefused" in failed.text
+    assert "550" in failed.text and "{'" not in failed.text  # the reason, in words, without the Python around it
