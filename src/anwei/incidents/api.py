@@ -116,7 +116,7 @@ class AttachmentOut(Schema):
     uploaded_at: datetime
 
 
-class ContactIn(Schema):
+class RecordedContactIn(Schema):
     model_config = {"extra": "forbid"}
 
     clock: int
@@ -126,7 +126,7 @@ class ContactIn(Schema):
     reference: str = Field("", max_length=80)
 
 
-class ContactOut(Schema):
+class RecordedContactOut(Schema):
     id: int
     clock: int | None = Field(None, alias="deadline_id")
     body: str
@@ -218,8 +218,8 @@ def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> In
     return incident
 
 
-@router.post("/{incident_id}/contacts", response={201: ContactOut})
-def record_contact(request: HttpRequest, incident_id: int, payload: ContactIn) -> Status[Contact]:
+@router.post("/{incident_id}/contacts", response={201: RecordedContactOut})
+def record_contact(request: HttpRequest, incident_id: int, payload: RecordedContactIn) -> Status[Contact]:
     """A body reached by a person — phone, the national platform's web form, fax, in person — for one clock of the
     report: meets the clock (if still open) and closes that body's must-call. The same service as the page."""
     incident = _load(request, incident_id)
