@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -206,7 +207,9 @@ class RuleForm(forms.ModelForm):
         help_text=_('e.g. ["sms"]: in addition to the in-app inbox, e-mail and each recipient\'s own channels'),
     )
     deadlines = JSONListField(
-        label=_("Deadlines"), required=False, help_text=_('e.g. [{"code": "notify", "hours": 1}]')
+        label=_("Deadlines"),
+        required=False,
+        help_text=lazy(lambda: deadline_help(), str)(),
     )
     tasks = JSONListField(
         label=pgettext_lazy("incident", "Tasks"),
@@ -236,6 +239,16 @@ class RuleForm(forms.ModelForm):
             "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "effective_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+
+def deadline_help() -> str:
+    """The deadline format, with the bodies a notify or report deadline may name (in the user's language)."""
+    bodies = "、".join(f"{b.code} = {b.name}" for b in rules.BODIES.values())
+    text = _(
+        'e.g. [{"code": "notify", "hours": 1, "body": "org:investigation"}]; the body a notify or report '
+        "deadline concerns: %(bodies)s"
+    )
+    return str(text) % {"bodies": bodies}
 
 
 def recipient_help() -> SafeString:

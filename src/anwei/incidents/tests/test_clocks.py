@@ -233,3 +233,16 @@ def test_a_body_with_a_clock_and_nobody_to_notify_is_a_must_call(roster: Any) ->
     incident = _theft(roster, hours_ago=0.1)
     (item,) = todo.items(roster.users["duty"], timezone.now())
     assert item.kind == "must_call" and incident.reference in item.title and item.detail == "(03)8224021"
+
+
+def test_a_rule_deadline_names_a_known_body(client_for: Any, world: Any) -> None:
+    from anwei.core.errors import BusinessRuleError
+    from anwei.incidents import rulebook
+
+    rule = {"category": "theft", "source": "DOMAIN §5", "deadlines": [{"code": "notify", "hours": 1, "body": "org:x"}]}
+    with pytest.raises(BusinessRuleError) as exc:
+        rulebook.validate(rule)
+    assert exc.value.field == "deadlines"
+    rulebook.validate(rule | {"deadlines": [{"code": "notify", "hours": 1, "body": "org:police"}]})
+    form = client_for("admin").get("/incidents/rules/new/").content.decode()
+    assert "org:investigation = 調查處站" in form
