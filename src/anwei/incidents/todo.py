@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BigIntegerField, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from anwei.accounts.roles import Role
@@ -21,6 +20,7 @@ from .models import Incident, TimelineEntry
 
 # The newest reports looked at per list (each is read whole): a must-call older than that is on the board too.
 LOOK_AT = 30
+CANDIDATE_ROWS = 500
 
 
 def _on_duty_or_ethics(user: Any, now: datetime) -> bool:
@@ -41,14 +41,19 @@ def candidates(user: Any) -> Any:
     undelivered = (
         Notification.objects.filter(source_type=clocks.SOURCE, acknowledged_at__isnull=True)
         .filter(Q(deliveries__status=Delivery.Status.FAILED) | Q(deliveries__isnull=True))
-        .annotate(incident_id=Cast("source_id", BigIntegerField()))  # source_id is text: cast for PostgreSQL
-        .values("incident_id")
+        .order_by("-created_at")
+        .values_list("source_id", flat=True)
     )
-    nobody = TimelineEntry.objects.filter(kind=TimelineEntry.Kind.NOTE, data__has_key="unresolved")
+    nobody = TimelineEntry.objects.filter(kind=TimelineEntry.Kind.NOTE, data__has_key="unresolved").order_by("-at")
+    # both are rare rows: read their newest ids first, so the reports table is only looked up by key
+    ids = {int(i) for i in undelivered[:CANDIDATE_ROWS] if str(i).isdigit()}
+    ids |= set(nobody.values_list("incident_id", flat=True)[:CANDIDATE_ROWS])
+    if not ids:
+        return Incident.objects.none()
     return (
         policies.incidents.visible(user)
+        .filter(pk__in=ids)
         .exclude(status=Incident.Status.CLOSED)
-        .filter(Q(pk__in=nobody.values("incident_id")) | Q(pk__in=undelivered))
         .select_related("agency", "unit", "filed_by__person")
         .order_by("-aware_at", "-id")[:LOOK_AT]
     )
