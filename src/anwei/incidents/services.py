@@ -237,28 +237,20 @@ def _send(
     _apply_deadlines(incident, route.deadlines, new=new, filer_bodies=route.filer_bodies, actor=actor)
     subject, body = _message(incident, reason)
     filer = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
-    others = [p for p in route.recipients.people if p.pk != filer]
+    message: dict[str, Any] = {"subject": subject, "body": body, "source": incident, "key": key}
+    message["url"] = url_of(incident)
+    # a rule's channels add to the inbox, e-mail and the person's own; the filer sees his own report in his inbox
+    # but is not asked to acknowledge it
     sent = notifications.notify(
-        people=others,
+        people=[p for p in route.recipients.people if p.pk != filer],
         contacts=route.recipients.contacts,
-        subject=subject,
-        body=body,
-        source=incident,
-        key=key,
-        url=url_of(incident),
-        add_channels=route.channels or (),  # a rule's channels add to the inbox, e-mail and the person's own
+        add_channels=route.channels or (),
         require_ack=True,
+        **message,
     )
-    if len(others) < len(route.recipients.people):  # the filer sees his own report, but is not asked to acknowledge it
-        sent += notifications.notify(
-            people=[p for p in route.recipients.people if p.pk == filer],
-            subject=subject,
-            body=body,
-            source=incident,
-            key=key,
-            url=url_of(incident),
-            add_channels=route.channels or (),
-        )
+    own = [p for p in route.recipients.people if p.pk == filer]
+    if own:
+        sent += notifications.notify(people=own, add_channels=route.channels or (), **message)
     if incident.restricted:
         named = {
             pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()
@@ -285,24 +277,13 @@ def _apply_deadlines(
     """Set the clocks (one per code and body). A clock whose body the filer belongs to is met at filing. A clock
     moved to a later time that has not passed yet may escalate again when it does."""
     if new:
-        filed = clocks.filed_reach(incident, actor)
-        Deadline.objects.bulk_create(
-            [
-                Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
-                if d.body not in filer_bodies or d.code not in clocks.NOTIFY_CODES
-                else Deadline(
-                    incident=incident,
-                    code=d.code,
-                    body=d.body,
-                    due_at=d.due_at,
-                    source=d.source,
-                    met_at=filed.at,
-                    met_by=filed.by,
-                    met_how=filed.how,
-                )
-                for d in deadlines
-            ]
-        )
+        filed, rows = clocks.filed_reach(incident, actor), []
+        for d in deadlines:
+            row = Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
+            if d.body in filer_bodies and d.code in clocks.NOTIFY_CODES:
+                row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
+            rows.append(row)
+        Deadline.objects.bulk_create(rows)
         return
     existing = {(d.code, d.body): d for d in Deadline.objects.filter(incident=incident)}
     now = timezone.now()
