@@ -1,6 +1,7 @@
 """JSON API for reports: file (`POST /api/v1/incidents`), list, read, change the cyber level, attach files."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,17 +14,21 @@ from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime
 from anwei.directory.models import Person, Unit
 
-from . import policies, rules, selectors, services
-from .models import Attachment, Incident
+from . import contacts, policies, rules, selectors, services
+from .models import Attachment, Contact, Incident
 
 router = Router(tags=["incidents"])
 
 
 class ClockOut(Schema):
+    id: int
     code: str
     name: str
+    body: str
     due_at: IsoDateTime | None
     met_at: IsoDateTime | None
+    met_by: str
+    met_how: str
     state: str
 
 
@@ -37,6 +42,7 @@ class IncidentOut(Schema):
     description: str
     unit_id: int | None
     reporter_id: int | None
+    reporter_name: str
     plan_id: int | None
     aware_at: datetime
     occurred_at: IsoDateTime | None
@@ -55,13 +61,22 @@ class IncidentOut(Schema):
         return obj.category_info.name
 
     @staticmethod
+    def resolve_reporter_name(obj: Incident) -> str:
+        """通報人: the reporter named, else the person who filed it."""
+        return str(getattr(obj.reported_by, "name", "") or "")
+
+    @staticmethod
     def resolve_clocks(obj: Incident) -> list[dict[str, object]]:
         return [
             {
+                "id": c.deadline.pk,
                 "code": c.deadline.code,
                 "name": c.deadline.name,
+                "body": c.deadline.body,
                 "due_at": c.deadline.due_at,
                 "met_at": c.deadline.met_at,
+                "met_by": c.deadline.met_by,
+                "met_how": c.deadline.met_how,
                 "state": c.state,
             }
             for c in selectors.clocks(obj)
@@ -99,6 +114,26 @@ class AttachmentOut(Schema):
     sha256: str
     content_type: str
     uploaded_at: datetime
+
+
+class RecordedContactIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    clock: int
+    channel: Literal["phone", "platform", "fax", "in_person"]
+    reached_at: IsoDateTime | None = None
+    person_reached: str = Field(min_length=1, max_length=120)
+    reference: str = Field("", max_length=80)
+
+
+class RecordedContactOut(Schema):
+    id: int
+    clock: int | None = Field(None, alias="deadline_id")
+    body: str
+    channel: str
+    reached_at: datetime
+    person_reached: str
+    reference: str
 
 
 class CategoryOut(Schema):
@@ -181,6 +216,23 @@ def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> In
         raise NotAllowed()
     services.change_level(actor=request.user, incident=incident, cyber_level=payload.cyber_level, reason=payload.reason)
     return incident
+
+
+@router.post("/{incident_id}/contacts", response={201: RecordedContactOut})
+def record_contact(request: HttpRequest, incident_id: int, payload: RecordedContactIn) -> Status[Contact]:
+    """A body reached by a person — phone, the national platform's web form, fax, in person — for one clock of the
+    report: meets the clock (if still open) and closes that body's must-call. The same service as the page."""
+    incident = _load(request, incident_id)
+    contact = contacts.record_contact(
+        actor=request.user,
+        incident=incident,
+        clock=payload.clock,
+        channel=payload.channel,
+        reached_at=payload.reached_at,
+        person_reached=payload.person_reached,
+        reference=payload.reference,
+    )
+    return Status(201, contact)
 
 
 @router.post("/{incident_id}/attachments", response={201: list[AttachmentOut]})

@@ -16,6 +16,9 @@ def load(ctx: DemoContext) -> None:
     now = timezone.now()
     # The routing rules give the press release to the unit coded "pr": the secretariat handles public relations.
     Unit.objects.filter(pk=ctx.units["secretariat"].pk, code="").update(code="pr")
+    # …and the illicit-liquor check to the unit coded "finance" (財政處, seed plan 執行重點（2）7).
+    if "finance" in ctx.units:
+        Unit.objects.filter(pk=ctx.units["finance"].pk, code="").update(code="finance")
     kind = ctx.duty_kinds.get("ethics")
     if kind is not None and on_duty(ctx.agency, "ethics", now).shift is None:
         DutyShift.objects.create(

@@ -1,4 +1,5 @@
-"""The periodic sweep: marks notify clocks met once the notifications are delivered, escalates overdue clocks,
+"""The periodic sweep: marks notify clocks met once the body they concern is reached (clocks.py), escalates
+overdue clocks (re-checked first: a met clock never escalates),
 and passes unacknowledged (or undeliverable) notifications up the ladder: duty officer → ethics office → agency
 head (rules.ESCALATION_LADDER).
 
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from anwei.notifications import services as notifications
 from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
-from . import access, routing, rules, services
+from . import access, clocks, routing, rules, services
 from .models import Deadline, Escalation, Incident, TimelineEntry
 
 SOURCE = "incidents.incident"
@@ -65,24 +65,15 @@ def ladder_for(incident: Incident, now: datetime) -> Ladder:
     return Ladder([found[code].people for code in rules.ESCALATION_LADDER])
 
 
-def _delivered_at(notification: Notification) -> datetime | None:
-    if notification.acknowledged_at is not None:
-        return notification.acknowledged_at
-    sent = notification.deliveries.filter(status=Delivery.Status.SENT).aggregate(at=Max("sent_at"))["at"]
-    return sent
-
-
 def mark_notify_clocks(now: datetime) -> int:
-    """A notify/report clock is met when every notification the report was filed with has reached its recipient."""
+    """A notify/report clock is met when the body it concerns has been reached by any channel (clocks.settle)."""
     done = 0
-    for deadline in Deadline.objects.filter(code__in=NOTIFY_CODES, met_at__isnull=True).select_related("incident"):
-        sent = Notification.objects.filter(
-            source_type=SOURCE, source_id=str(deadline.incident_id), key=f"incident:{deadline.incident_id}:filed"
-        ).prefetch_related("deliveries")
-        times = [_delivered_at(n) for n in sent]
-        if times and all(t is not None for t in times):
-            Deadline.objects.filter(pk=deadline.pk, met_at__isnull=True).update(met_at=max(t for t in times if t))
-            done += 1
+    incidents = Incident.objects.filter(
+        pk__in=Deadline.objects.filter(code__in=NOTIFY_CODES, met_at__isnull=True).values("incident_id"),
+        status__in=["open", "recovered"],
+    ).select_related("agency", "unit", "filed_by__person")
+    for incident in incidents:
+        done += clocks.settle(incident, now)
     return done
 
 
@@ -94,8 +85,14 @@ def escalate_overdue(now: datetime) -> int:
         met_at__isnull=True, escalated_at__isnull=True, due_at__lte=now, incident__status__in=["open", "recovered"]
     ).select_related("incident__agency", "incident__unit")
     for deadline in overdue:
+        if deadline.code in NOTIFY_CODES and clocks.settle(deadline.incident, now):
+            deadline.refresh_from_db(fields=["met_at"])
+        if deadline.met_at is not None:
+            continue  # its body was reached after all: a met clock never escalates
         with transaction.atomic():
-            if not Deadline.objects.filter(pk=deadline.pk, escalated_at__isnull=True).update(escalated_at=now):
+            if not Deadline.objects.filter(pk=deadline.pk, escalated_at__isnull=True, met_at__isnull=True).update(
+                escalated_at=now
+            ):
                 continue
             incident = deadline.incident
             people = routing.Recipients()
@@ -103,19 +100,22 @@ def escalate_overdue(now: datetime) -> int:
                 people.add(routing.resolve(code, incident, now))
             subject, _body = services._message(incident, _("Overdue: %(name)s") % {"name": deadline.name})
             assert deadline.due_at is not None
+            clock = f"{deadline.code}@{deadline.body}" if deadline.body else deadline.code  # one per clock
             sent = notifications.notify(
                 people=people.people,
                 subject=subject,
                 body=_("The deadline has passed and is not met: %(name)s.") % {"name": deadline.name},
                 source=incident,
-                key=f"incident:{incident.pk}:overdue:{deadline.code}:{int(deadline.due_at.timestamp())}",
+                key=f"incident:{incident.pk}:overdue:{clock}:{int(deadline.due_at.timestamp())}",
                 url=services.url_of(incident),
                 require_ack=True,
             )
             access.grant_to_notified(
                 incident, sent, reason=_("escalation ladder: overdue %(name)s") % {"name": deadline.name}
             )
-            services.timeline_entry(incident, TimelineEntry.Kind.OVERDUE, None, deadline.name, code=deadline.code)
+            services.timeline_entry(
+                incident, TimelineEntry.Kind.OVERDUE, None, deadline.name, code=deadline.code, body=deadline.body
+            )
             count += 1
     return count
 
@@ -166,9 +166,27 @@ def escalate_unacknowledged(now: datetime) -> int:
     return count
 
 
+def _not_attended(
+    incident: Incident, items: list[tuple[Notification, Delivery | None]], now: datetime
+) -> list[tuple[Notification, Delivery | None]]:
+    """Leave out the report's notifications to a body a person of which has the report in hand already (filed it,
+    acknowledged it, was reached by phone…): no escalation names a body that was reached. An escalation notice
+    asks for something else, and still goes up when nobody acknowledges it."""
+    routed = [(n, f) for n, f in items if n.key == f"incident:{incident.pk}:filed" or ":level:" in n.key]
+    if not routed:
+        return items
+    who = clocks.members(incident, now)
+    attended = clocks.attended_bodies(incident, who, clocks.notes_of(incident))
+    skip = {n.pk for n, _f in routed if set(who.bodies_of(n)) & attended}
+    return [(n, failed) for n, failed in items if n.pk not in skip]
+
+
 def escalate(incident: Incident, items: list[tuple[Notification, Delivery | None]], now: datetime) -> int:
     """Pass these notifications of one report up the ladder: claim each (once), then tell each rung they reach
     once, with every reason, and note it on the timeline. Returns how many were claimed here."""
+    items = _not_attended(incident, items, now)
+    if not items:
+        return 0
     with transaction.atomic():
         ladder = ladder_for(incident, now)
         by_rung: dict[int, tuple[list[Person], list[Notification], list[str]]] = {}

@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from anwei.directory.models import Unit
 
 from . import rules
-from .models import RoutingRule
+from .models import Contact, RoutingRule
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,6 +104,29 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=pgettext_lazy("timeline", "Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ContactForm(forms.Form):
+    """A body reached by a person (聯繫紀錄): which clock or body, how, when, whom, the reference number given."""
+
+    target = forms.ChoiceField(label=_("Whom you reached"))
+    channel = forms.ChoiceField(label=_("How"), choices=Contact.Channel.choices, widget=forms.RadioSelect)
+    reached_at = forms.DateTimeField(
+        label=_("Reached at"), required=False, widget=forms.DateTimeInput(attrs=LOCAL_DT, format="%Y-%m-%dT%H:%M")
+    )
+    person_reached = forms.CharField(
+        label=_("Person reached"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    reference = forms.CharField(label=_("Their reference number"), max_length=80, required=False)
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "target", targets or [])
+
+    def chosen(self) -> dict[str, Any]:
+        """The service's `clock` or `body` argument for the chosen target."""
+        kind, _sep, value = self.cleaned_data["target"].partition(":")
+        return {"clock": int(value)} if kind == "clock" else {"body": value}
+
+
 class TaskForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("incident", "Task"), max_length=200)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
@@ -183,7 +207,9 @@ class RuleForm(forms.ModelForm):
         help_text=_('e.g. ["sms"]: in addition to the in-app inbox, e-mail and each recipient\'s own channels'),
     )
     deadlines = JSONListField(
-        label=_("Deadlines"), required=False, help_text=_('e.g. [{"code": "notify", "hours": 1}]')
+        label=_("Deadlines"),
+        required=False,
+        help_text=lazy(lambda: deadline_help(), str)(),
     )
     tasks = JSONListField(
         label=pgettext_lazy("incident", "Tasks"),
@@ -213,6 +239,16 @@ class RuleForm(forms.ModelForm):
             "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "effective_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+
+def deadline_help() -> str:
+    """The deadline format, with the bodies a notify or report deadline may name (in the user's language)."""
+    bodies = "、".join(f"{b.code} = {b.name}" for b in rules.BODIES.values())
+    text = _(
+        'e.g. [{"code": "notify", "hours": 1, "body": "org:investigation"}]; the body a notify or report '
+        "deadline concerns: %(bodies)s"
+    )
+    return str(text) % {"bodies": bodies}
 
 
 def recipient_help() -> SafeString:

@@ -99,6 +99,13 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    @property
+    def reported_by(self) -> object | None:
+        """通報人: the reporter named, else the person who filed it."""
+        if self.reporter_id is not None:
+            return self.reporter
+        return getattr(self.filed_by, "person", None) if self.filed_by_id is not None else None
+
 
 class ReferenceCounter(models.Model):
     """The last reference number given per agency and (ROC) year."""
@@ -149,29 +156,90 @@ class RoutingRule(models.Model):
 
 
 class Deadline(models.Model):
-    """A statutory clock of a report: due relative to aware_at (or to recovery)."""
+    """A statutory clock of a report: due relative to aware_at (or to recovery). A notify/report clock names the body
+    it concerns (`rules.BODIES`); it is met when that body is reached by any channel — a delivery sent or
+    acknowledged, a contact recorded by a person, or the filer belonging to the body — and says how and by whom."""
+
+    class How(models.TextChoices):
+        FILED = "filed", _("filed by a member of the body")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        SENT = "sent", pgettext_lazy("delivery", "sent")
+        PHONE = "phone", _("phone call")
+        PLATFORM = "platform", _("national platform's web form")
+        FAX = "fax", _("fax")
+        IN_PERSON = "in_person", _("in person")
+        RECOVERED = "recovered", _("recovered")
+        CLOSED = "closed", _("closed")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadlines")
     code = models.CharField(max_length=30)
+    body = models.CharField(_("body concerned"), max_length=30, blank=True, default="")
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    met_by = models.CharField(_("met by"), max_length=200, blank=True, default="")
+    met_how = models.CharField(_("met how"), max_length=20, blank=True, default="", choices=How.choices)
     escalated_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["incident", "code"], name="incident_deadline_once")]
+        constraints = [models.UniqueConstraint(fields=["incident", "code", "body"], name="incident_deadline_once")]
 
     def __str__(self) -> str:
         return self.code
 
     @property
+    def body_info(self) -> rules.Body | None:
+        return rules.BODIES.get(self.body)
+
+    @property
     def name(self) -> str:
-        return str(rules.DEADLINE_NAMES.get(self.code, self.code))
+        name = str(rules.DEADLINE_NAMES.get(self.code, self.code))
+        body = self.body_info
+        if body is None or rules.DEFAULT_BODY.get(self.code) == self.body:
+            return name
+        return f"{name}（{body.name}）"
 
     @property
     def overdue(self) -> bool:
         return self.met_at is None and self.due_at is not None and self.due_at < timezone.now()
+
+
+class Contact(models.Model):
+    """聯繫紀錄: a body reached by a person outside the outbox — a phone call, the national platform's web form, a fax,
+    in person — with when, whom, and the reference number given. It meets the clock of that body."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone call")
+        PLATFORM = "platform", _("national platform's web form")
+        FAX = "fax", _("fax")
+        IN_PERSON = "in_person", _("in person")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="contacts")
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=_("clock")
+    )
+    body = models.CharField(_("body concerned"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    reached_at = models.DateTimeField(_("reached at"))
+    person_reached = models.CharField(_("person reached"), max_length=120)
+    reference = models.CharField(_("their reference number"), max_length=80, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reached_at", "id"]
+        verbose_name = _("recorded contact")
+        verbose_name_plural = _("recorded contacts")
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.channel} {self.person_reached}"
+
+    @property
+    def body_info(self) -> rules.Body | None:
+        return rules.BODIES.get(self.body)
 
 
 class TimelineEntry(models.Model):
@@ -188,6 +256,7 @@ class TimelineEntry(models.Model):
         RECOVERED = "recovered", _("recovered")
         CLOSED = "closed", _("closed")
         ATTACHMENT = "attachment", _("attachment added")
+        CONTACT = "contact", _("contact recorded")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(default=timezone.now)

@@ -146,6 +146,7 @@ class Due:
     code: str
     due_at: datetime | None
     source: str
+    body: str = ""  # the body a notify/report clock concerns (rules.BODIES)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -163,20 +164,22 @@ def _after(base: datetime, spec: dict[str, Any]) -> datetime:
 
 
 def deadlines_for(incident: Incident, applied: list[RoutingRule]) -> list[Due]:
-    """One deadline per code: the strictest of the rules that set it. Counted from aware_at, or from recovery for
-    `after: recovered` (no due time until the report is recovered)."""
-    best: dict[str, Due] = {}
+    """One deadline per code and body: the strictest of the rules that set it. Counted from aware_at, or from
+    recovery for `after: recovered` (no due time until the report is recovered)."""
+    best: dict[tuple[str, str], Due] = {}
     for rule in applied:
         for spec in rule.deadlines:
             base = incident.recovered_at if spec.get("after") == "recovered" else incident.aware_at
             due = _after(base, spec) if base is not None else None
             code = str(spec["code"])
-            current = best.get(code)
+            body = str(spec.get("body") or rules.DEFAULT_BODY.get(code, ""))
+            current = best.get((code, body))
             if current is None or (due is not None and (current.due_at is None or due < current.due_at)):
-                best[code] = Due(code, due, rule.source)
-    notify, report = best.get("notify"), best.get("report")
-    if notify and report and notify.due_at and report.due_at and notify.due_at <= report.due_at:
-        del best["report"]  # the statutory notification to everyone includes the report to the ethics office
+                best[(code, body)] = Due(code, due, rule.source, body)
+    for (code, body), notify in list(best.items()):
+        report = best.get(("report", body))
+        if code == "notify" and report and notify.due_at and report.due_at and notify.due_at <= report.due_at:
+            del best[("report", body)]  # the statutory notification of that body includes the report to it
     return sorted(best.values(), key=lambda d: (d.due_at is None, d.due_at or timezone.now()))
 
 
@@ -188,6 +191,7 @@ class Route:
     recipients: Recipients
     channels: list[str] | None
     tasks: list[tuple[Unit | None, str, datetime | None]]
+    filer_bodies: frozenset[str] = frozenset()  # the bodies the filer belongs to: their clocks are met at filing
 
 
 def route(incident: Incident, at: datetime | None = None) -> Route:

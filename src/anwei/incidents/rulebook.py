@@ -48,6 +48,8 @@ def validate(fields: dict[str, Any]) -> None:
         amounts = [spec.get(k, 0) for k in ("hours", "days", "months")]
         if not all(isinstance(a, int) and a >= 0 for a in amounts) or not any(amounts):
             raise BusinessRuleError(_("Each deadline needs hours, days or months."), field="deadlines")
+        if spec.get("body") not in (None, "", *rules.BODIES):
+            raise BusinessRuleError(_("Unknown body: %(code)s") % {"code": spec.get("body")}, field="deadlines")
         if spec.get("after", "aware") not in ("aware", "recovered"):
             raise BusinessRuleError(_("A deadline counts from awareness or from recovery."), field="deadlines")
     for spec in fields.get("tasks", []):

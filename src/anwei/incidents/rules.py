@@ -122,6 +122,49 @@ DEADLINE_NAMES = {
     "report": _("Report to the ethics office"),
 }
 
+
+@dataclass(frozen=True)
+class Body:
+    """A body a notify/report clock concerns (the ethics office, the agency head, the Investigation Bureau station…)
+    and the recipient codes whose people or contacts belong to it: the clock is met when any of them is reached."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    members: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "zh-hant").startswith("en") else self.name_zh
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The bodies a rule's notify/report deadline may name (`{"code": "notify", "hours": 1, "body": "org:cyber"}`).
+# Which body a clock concerns is data in the dated rule; this table only says who belongs to each body.
+BODIES: dict[str, Body] = {
+    b.code: b
+    for b in [
+        Body("ethics", "政風機構", "Ethics office", ("role:ethics_officer", "duty:ethics")),
+        Body("agency_head", "機關首長", "Agency head", ("role:agency_head",)),
+        Body("org:investigation", "調查處站", "Investigation Bureau station", ("org:investigation",)),
+        Body("org:police", "警察機關", "Police", ("org:police",)),
+        Body("org:cyber", "國家資安通報應變", "National cyber-incident process", ("org:cyber",)),
+        Body("org:superior", "上級機關", "Superior agency", ("org:superior",)),
+        Body("unit", "權責單位主管", "The unit's supervisor", ("role:unit_supervisor",)),
+        Body("agency_duty", "機關值勤", "Agency duty officer", ("duty:agency",)),
+    ]
+}
+# A rule's report deadline without a body concerns the ethics office (陳報政風機構).
+DEFAULT_BODY = {"report": "ethics"}
+
+
+def body_of_code(recipient_code: str) -> str | None:
+    """The body a recipient code's people or contacts belong to."""
+    return next((b.code for b in BODIES.values() if recipient_code in b.members), None)
+
+
 # Recipient codes a rule may use: role:<role>, duty:<duty kind code>, org:<organisation kind>.
 RECIPIENT_NAMES = {
     "role:agency_head": _("Agency head"),

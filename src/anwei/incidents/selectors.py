@@ -8,15 +8,18 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
 from . import policies
+from .clocks import Picture, failure_reason, picture, why_undeliverable
 from .models import Deadline, Incident, TimelineEntry
 
 
 def board(user: Any, *, category: str = "", unit: Any = None, status: str = "open") -> QuerySet[Incident]:
-    qs = policies.incidents.visible(user).select_related("unit", "reporter", "plan")
+    qs = policies.incidents.visible(user).select_related("unit", "reporter", "plan", "filed_by__person")
     if status == "open":
         qs = qs.exclude(status=Incident.Status.CLOSED)
     elif status:
@@ -40,6 +43,11 @@ class Clock:
         if self.remaining is None:
             return "waiting"
         return "overdue" if self.remaining.total_seconds() < 0 else "running"
+
+    @property
+    def met_how(self) -> str:
+        """How it was met, in the user's words (a phone call, 已發送, filed by a member of the body…)."""
+        return self.deadline.get_met_how_display() if self.deadline.met_how else ""  # type: ignore[attr-defined]
 
     @property
     def countdown(self) -> str:
@@ -79,20 +87,34 @@ def notifications_of(incident: Incident) -> QuerySet[Notification]:
     )
 
 
-def timeline(incident: Incident) -> list[Event]:
+def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
+    """The report's own entries and, per recipient, what the outbox did: 已發送 per channel that went out, 發送失敗
+    with the reason, 待發送 while waiting, 待電話聯繫 when nothing can go out and the body is not reached — never
+    "notified" for a message that did not go out."""
+    seen = seen or picture(incident)
     kinds = dict(TimelineEntry.Kind.choices)
     events = [
         Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)  # type: ignore[attr-defined]
         for e in incident.timeline.select_related("actor__person")
     ]
+    names = labels()
     for n in notifications_of(incident):
         who = str(n.person or n.contact or "")
-        events.append(Event(n.created_at, "notified", _("notified"), who, n.subject))
-        for d in n.deliveries.all():
+        deliveries = list(n.deliveries.all())
+        for d in deliveries:
+            channel = str(names.get(d.channel, d.channel))
             if d.status == Delivery.Status.SENT and d.sent_at:
-                events.append(Event(d.sent_at, "delivered", _("delivered"), who, d.channel))
+                events.append(Event(d.sent_at, "sent", pgettext("delivery", "sent"), who, channel))
             elif d.status == Delivery.Status.FAILED:
-                events.append(Event(d.failed_at or n.created_at, "failed", _("delivery failed"), who, d.channel))
+                reason = f"{channel}: {failure_reason(d)}"
+                events.append(Event(d.failed_at or n.created_at, "failed", pgettext("delivery", "failed"), who, reason))
+        if any(d.status == Delivery.Status.PENDING for d in deliveries):
+            events.append(Event(n.created_at, "pending", _("waiting to be sent"), who, n.subject))
+        if not deliveries:
+            events.append(Event(n.created_at, "failed", pgettext("delivery", "failed"), who, why_undeliverable(n)))
+        if seen.awaiting_call(n):
+            at = max([n.created_at] + [d.failed_at for d in deliveries if d.failed_at is not None])
+            events.append(Event(at, "must_call", _("awaiting phone contact"), who, n.subject))
         if n.acknowledged_at:
             by = n.acknowledged_by.display_name if n.acknowledged_by else who  # type: ignore[attr-defined]
             events.append(Event(n.acknowledged_at, "acknowledged", _("acknowledged"), by, ""))

@@ -19,7 +19,7 @@ from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
 
-from . import access, policies, routing, rules
+from . import access, clocks, policies, routing, rules
 from . import attachments as files
 from .models import Attachment, Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
 
@@ -116,8 +116,8 @@ def file_report(
         raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
     if actor is not None and not policies.incidents.can(actor, "incidents.file"):
         raise NotAllowed()
-    if unit is None and reporter is None and getattr(actor, "person", None) is not None:
-        reporter = actor.person
+    if reporter is None and getattr(actor, "person", None) is not None:
+        reporter = actor.person  # 通報人: the filer, unless someone else is named
     if unit is None and reporter is not None:
         unit = reporter.unit
     if unit is not None and unit.agency_id != agency.pk:
@@ -168,6 +168,7 @@ def file_report(
         source_id=str(source.pk) if source is not None else "",
     )
     route = routing.route(incident)
+    route.filer_bodies = clocks.filer_bodies(incident, actor)
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
         incident.number = _next_number(agency, year)
         incident.reference = f"{year}-{incident.number:04d}"
@@ -233,19 +234,23 @@ def _send(
 ) -> list[Notification]:
     """Write what the route says: the clocks, the outbox rows (with a need-to-know grant for each person told of a
     restricted report), a note of whom nobody could be found for, tasks."""
-    _apply_deadlines(incident, route.deadlines, new=new)
+    _apply_deadlines(incident, route.deadlines, new=new, filer_bodies=route.filer_bodies, actor=actor)
     subject, body = _message(incident, reason)
+    filer = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
+    message: dict[str, Any] = {"subject": subject, "body": body, "source": incident, "key": key}
+    message["url"] = url_of(incident)
+    # a rule's channels add to the inbox, e-mail and the person's own; the filer sees his own report in his inbox
+    # but is not asked to acknowledge it
     sent = notifications.notify(
-        people=route.recipients.people,
+        people=[p for p in route.recipients.people if p.pk != filer],
         contacts=route.recipients.contacts,
-        subject=subject,
-        body=body,
-        source=incident,
-        key=key,
-        url=url_of(incident),
-        add_channels=route.channels or (),  # a rule's channels add to the inbox, e-mail and the person's own
+        add_channels=route.channels or (),
         require_ack=True,
+        **message,
     )
+    own = [p for p in route.recipients.people if p.pk == filer]
+    if own:
+        sent += notifications.notify(people=own, add_channels=route.channels or (), **message)
     if incident.restricted:
         named = {
             pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()
@@ -253,24 +258,37 @@ def _send(
         access.grant_to_notified(incident, sent, reasons=named, actor=actor)
     if route.recipients.unresolved:
         names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
-        _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": names})
+        text = _("No one to notify for: %(names)s") % {"names": names}
+        _timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved)
     if with_tasks:
         for unit, title, due in route.tasks:
             assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
     return sent
 
 
-def _apply_deadlines(incident: Incident, deadlines: list[routing.Due], *, new: bool = False) -> None:
-    """Set the clocks. A clock moved to a later time that has not passed yet may escalate again when it does."""
+def _apply_deadlines(
+    incident: Incident,
+    deadlines: list[routing.Due],
+    *,
+    new: bool = False,
+    filer_bodies: frozenset[str] = frozenset(),
+    actor: Any = None,
+) -> None:
+    """Set the clocks (one per code and body). A clock whose body the filer belongs to is met at filing. A clock
+    moved to a later time that has not passed yet may escalate again when it does."""
     if new:
-        Deadline.objects.bulk_create(
-            [Deadline(incident=incident, code=d.code, due_at=d.due_at, source=d.source) for d in deadlines]
-        )
+        filed, rows = clocks.filed_reach(incident, actor), []
+        for d in deadlines:
+            row = Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
+            if d.body in filer_bodies and d.code in clocks.NOTIFY_CODES:
+                row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
+            rows.append(row)
+        Deadline.objects.bulk_create(rows)
         return
-    existing = {d.code: d for d in Deadline.objects.filter(incident=incident)}
+    existing = {(d.code, d.body): d for d in Deadline.objects.filter(incident=incident)}
     now = timezone.now()
     for due in deadlines:
-        clock = existing.get(due.code) or Deadline(incident=incident, code=due.code)
+        clock = existing.get((due.code, due.body)) or Deadline(incident=incident, code=due.code, body=due.body)
         if clock.pk and (clock.due_at, clock.source) == (due.due_at, due.source):
             continue
         if clock.escalated_at and due.due_at is not None and due.due_at > now:
@@ -385,7 +403,9 @@ def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None
     incident.recovered_at, incident.status = at, Incident.Status.RECOVERED
     incident.save(update_fields=["recovered_at", "status"])
     audit.record_update(actor=actor, obj=incident, before=before, object_repr=_repr(incident))
-    Deadline.objects.filter(incident=incident, code="recovery", met_at__isnull=True).update(met_at=at)
+    Deadline.objects.filter(incident=incident, code="recovery", met_at__isnull=True).update(
+        met_at=at, met_how=Deadline.How.RECOVERED
+    )
     _apply_deadlines(incident, routing.deadlines_for(incident, routing.applicable_rules(incident)))
     _timeline(incident, TimelineEntry.Kind.RECOVERED, actor, at=at.isoformat())
     return incident
@@ -418,7 +438,9 @@ def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Inc
     incident.status, incident.closed_at = Incident.Status.CLOSED, now
     incident.save()
     audit.record_update(actor=actor, obj=incident, before=before, object_repr=_repr(incident))
-    Deadline.objects.filter(incident=incident, code="investigation_report", met_at__isnull=True).update(met_at=now)
+    Deadline.objects.filter(incident=incident, code="investigation_report", met_at__isnull=True).update(
+        met_at=now, met_how=Deadline.How.CLOSED
+    )
     _timeline(incident, TimelineEntry.Kind.CLOSED, actor, incident.outcome)
     return incident
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/level/", views.level, name="level"),
     path("<int:pk>/note/", views.note, name="note"),
     path("<int:pk>/tasks/", views.task, name="task"),
+    path("<int:pk>/contacts/", views.contact, name="contact"),
     path("<int:pk>/recovered/", views.recovered, name="recovered"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/acknowledge/<int:notification_id>/", views.acknowledge, name="acknowledge"),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -18,8 +19,18 @@ from anwei.core.views import forbidden
 from anwei.directory.models import Agency, Unit
 from anwei.notifications.models import Notification
 
-from . import policies, rulebook, rules, selectors, services
-from .forms import BoardFilter, CloseForm, IncidentForm, LevelForm, NoteForm, RuleForm, TaskForm, recipient_help
+from . import clocks, contacts, policies, rulebook, rules, selectors, services, todo
+from .forms import (
+    BoardFilter,
+    CloseForm,
+    ContactForm,
+    IncidentForm,
+    LevelForm,
+    NoteForm,
+    RuleForm,
+    TaskForm,
+    recipient_help,
+)
 from .models import Attachment, Incident, IncidentTask, RoutingRule
 
 
@@ -78,6 +89,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "reports": [(i, selectors.clocks(i)) for i in page.object_list],
+        "must_calls": todo.must_calls_for(request.user, timezone.now()) if page.number == 1 else [],
         "can_file": policies.incidents.can(request.user, "incidents.file"),
         "can_rules": policies.routing_rules.can(request.user, "incidents.view_rules"),
         "refresh_seconds": max(1, int(getattr(settings, "ANWEI_BOARD_REFRESH_SECONDS", 30))),
@@ -133,16 +145,36 @@ def _load(request: HttpRequest, pk: int) -> Incident:
     return incident
 
 
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _contact_targets(incident: Incident, seen: clocks.Picture) -> list[tuple[str, str]]:
+    """What a contact can be recorded for: each notify/report clock naming a body, and each body to call that
+    has no clock of its own."""
+    targets = [(f"clock:{d.pk}", d.name) for d in incident.deadlines.all() if d.code in clocks.NOTIFY_CODES and d.body]
+    with_clock = {d.body for d in incident.deadlines.all() if d.code in clocks.NOTIFY_CODES}
+    targets += [(f"body:{c.body.code}", c.body.name) for c in seen.calls if c.body.code not in with_clock]
+    return targets
+
+
+def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = None) -> HttpResponse:
     incident = _load(request, pk)
     can_handle = policies.incidents.can(request.user, "incidents.handle", incident)
+    seen = clocks.picture(incident)
+    targets = _contact_targets(incident, seen)
+    if contact_form is None:
+        first_call = next((c for c in seen.calls), None)
+        initial: dict[str, Any] = {"reached_at": timezone.localtime().replace(second=0, microsecond=0)}
+        if first_call is not None:
+            initial["target"] = f"clock:{first_call.clock.pk}" if first_call.clock else f"body:{first_call.body.code}"
+        contact_form = ContactForm(initial=initial, targets=targets)
     return render(
         request,
         "incidents/detail.html",
         {
             "incident": incident,
             "clocks": selectors.clocks(incident),
-            "timeline": selectors.timeline(incident),
+            "timeline": selectors.timeline(incident, seen),
+            "must_calls": seen.calls if can_handle else [],
+            "contacts": incident.contacts.select_related("recorded_by__person"),
+            "contact_form": contact_form if targets else None,
             "tasks": incident.tasks.select_related("unit"),
             "attachments": incident.attachments.all(),
             "to_acknowledge": selectors.my_unacknowledged(request.user, incident),
@@ -226,6 +258,35 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     assert item is not None
     services.complete_task(actor=request.user, task=item)
     return _done(request, incident)
+
+
+@require_POST
+def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a contact made by a person (phone, platform, fax, in person): the same service as the API."""
+    incident = _handle(request, pk)
+    if isinstance(incident, HttpResponse):
+        return incident
+    form = ContactForm(request.POST, targets=_contact_targets(incident, clocks.picture(incident)))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contacts.record_contact(
+                actor=request.user,
+                incident=incident,
+                channel=data["channel"],
+                reached_at=data["reached_at"],
+                person_reached=data["person_reached"],
+                reference=data["reference"],
+                **form.chosen(),
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else "target", str(exc.message))
+        else:
+            messages.success(request, _("The contact is recorded."))
+            return redirect("incidents:detail", pk=incident.pk)
+    response = detail(request, pk, contact_form=form)
+    response.status_code = 400
+    return response
 
 
 @require_POST

@@ -6,7 +6,7 @@ from tests.personas import World
 
 from anwei.accounts.models import AccessGrant
 from anwei.incidents import services
-from anwei.incidents.models import Attachment, RoutingRule
+from anwei.incidents.models import Attachment, Deadline, RoutingRule
 from anwei.notifications.models import Notification
 
 RESTRICTED_TITLE = "機密公文疑似外流-矩陣測試"
@@ -55,6 +55,15 @@ def _ack_url(w: World) -> str:
     n = Notification.objects.filter(person=w.people["ethics"], source_id=str(_report(w))).first()
     assert n is not None
     return f"/incidents/{_report(w)}/acknowledge/{n.pk}/"
+
+
+def _clock(w: World) -> int:
+    """The report's 1-hour clock for 調查處站 (a recorded phone call meets it)."""
+    return int(
+        Deadline.objects.filter(incident=w.records["report_b"], body="org:investigation").values_list("pk", flat=True)[
+            0
+        ]
+    )
 
 
 def _rule(w: World) -> int:
@@ -167,6 +176,19 @@ CASES: list[Case] = [
         default=404,
         method="post",
     ),
+    Case(
+        "incidents:contact",
+        lambda w: f"/incidents/{_report(w)}/contacts/",
+        _handle(302),
+        default=404,
+        method="post",
+        data=lambda w: {
+            "target": f"clock:{_clock(w)}",
+            "channel": "phone",
+            "person_reached": "值日官",
+            "reference": "1",
+        },
+    ),
     Case("incidents:close", lambda w: f"/incidents/{_report(w)}/close/", _handle(200), default=404),
     Case(
         "incidents:acknowledge",
@@ -233,6 +255,15 @@ CASES: list[Case] = [
         method="post",
         json=True,
         data={"cyber_level": 3},
+    ),
+    Case(
+        "POST /api/v1/incidents/{incident_id}/contacts",
+        lambda w: f"/api/v1/incidents/{_report(w)}/contacts",
+        api({**everyone(403, SEES_B), **everyone(201, HANDLERS)}),
+        default=404,
+        method="post",
+        json=True,
+        data=lambda w: {"clock": _clock(w), "channel": "phone", "person_reached": "調查站值日官"},
     ),
     Case(
         "POST /api/v1/incidents/{incident_id}/attachments",

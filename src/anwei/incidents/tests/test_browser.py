@@ -37,10 +37,12 @@ def test_staff_files_level3_cyber_report_on_a_phone(browser_page: Any, live_serv
     assert re.search(r"/incidents/\d+/$", page.url), page.content()[:2000]
     incident = Incident.objects.get()
     assert incident.cyber_level == 3 and incident.aware_at == aware
-    expect(page.locator(".clock.running")).to_have_count(2)  # notify 1 h, recovery 36 h
+    # report to the ethics office, notify 調查處站 and the national process (1 h each), recovery 36 h
+    expect(page.locator(".clock.running")).to_have_count(4)
     assert_accessible(page)
-    clocks = {d.code: d.due_at for d in incident.deadlines.all()}
-    assert clocks["notify"] == aware + timedelta(hours=1) and clocks["recovery"] == aware + timedelta(hours=36)
+    clocks = {(d.code, d.body): d.due_at for d in incident.deadlines.all()}
+    assert clocks[("notify", "org:investigation")] == aware + timedelta(hours=1)
+    assert clocks[("recovery", "")] == aware + timedelta(hours=36)
     # the worker delivers the outbox: the duty officer and the 調查處站 contact get e-mail
     for pk in Delivery.objects.values_list("pk", flat=True):
         deliver.call(pk)
@@ -91,4 +93,45 @@ def test_the_board_keeps_its_filters_when_it_refreshes(
     assert "縱火" not in page.locator("#board").inner_text()
     csv_link = page.locator("#board a[download]").get_attribute("href") or ""
     assert "category=theft" in csv_link  # the CSV download follows the filter too
+    assert_accessible(page)
+
+
+def test_the_duty_officer_calls_the_police_and_records_it_on_a_phone(
+    browser_page: Any, live_server: Any, roster: Any
+) -> None:
+    """The police have a phone number only: the report page shows a must-call with a click-to-call link; the duty
+    officer records the call on his phone and the police clock shows how and by whom it was met."""
+    from anwei.directory.models import ExternalContact
+    from anwei.incidents.models import Deadline
+    from anwei.incidents.services import file_report
+
+    ExternalContact.objects.filter(email="police@outside.example").update(email="", phone="(03)822-4021")
+    incident = file_report(
+        actor=roster.users["staff_a"],
+        agency=roster.agency,
+        category="theft",
+        title="公務車失竊",
+        unit=roster.units["a"],
+    )
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "duty")
+    page.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    expect(page.locator(".must-call a[href='tel:038224021']")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
+    police = Deadline.objects.get(incident=incident, code="notify", body="org:police")
+    assert page.input_value("#id_target") == f"clock:{police.pk}"  # the body to call is chosen already
+    page.check("input[name=channel][value='phone']")
+    page.fill("#id_person_reached", "值勤員警林警員")
+    page.fill("#id_reference", "A-17")
+    with page.expect_navigation():
+        page.click("#contact-form button[type=submit]")
+    police.refresh_from_db()
+    assert police.met_how == "phone" and police.met_by == "值勤員警林警員"
+    expect(page.locator(".must-call")).to_have_count(0)
+    met = page.locator(".clock.met", has_text="值勤員警林警員")
+    expect(met).to_have_count(1)
+    expect(page.locator(".contacts li")).to_contain_text("A-17")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
