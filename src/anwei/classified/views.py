@@ -19,7 +19,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import auditing, custody, policies, printing, selectors, services
+from . import auditing, custody, policies, printing, selectors, services, storage
 from .forms import (
     CombineForm,
     DestroyForm,
@@ -157,6 +157,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_grant": can_grant,
         "can_approve": policies.items.can(user, "classified.approve", item),
         "is_custodian": item.custodian_id == user.pk,
+        "may_move": item.custodian_id == user.pk and storage.may_move(item),
         "now": timezone.now(),
     }
     if can_read:
@@ -345,7 +346,12 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     refused = act(
         request,
-        lambda: services.move(actor=request.user, item=item, storage_location=request.POST.get("storage_location", "")),
+        lambda: services.move(
+            actor=request.user,
+            item=item,
+            storage_location=request.POST.get("storage_location", ""),
+            outside_premises=request.POST.get("storage_outside_premises") == "1",
+        ),
         _("Storage location recorded."),
     )
     return refused or redirect("classified:item", pk=item.pk)
