@@ -47,10 +47,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_update = policies.tasks.can(request.user, "plans.task_update", task)
     can_plan = policies.plans.can(request.user, "plans.manage", task.plan)
     rows = selectors.occurrence_rows(task) if task.recurrence else []
-    open_days = [row.occurrence.day for row in rows if row.begun and row.report is None]
+    # newest first, today (the office's local date) chosen: pressing the button reports today, not the oldest day open
+    open_days = sorted((row.occurrence.day for row in rows if row.begun and row.report is None), reverse=True)
     form = TaskUpdateForm(initial={"status": task.status})
     evidence_form = EvidenceForm()
-    occurrence_form = OccurrenceForm(days=open_days)
+    occurrence_form = OccurrenceForm(days=open_days, initial={"day": selectors.default_report_day(open_days)})
     planning = TaskPlanningForm(task=task) if can_plan else None
     if request.method == "POST":
         if "planning-responsible_units" in request.POST:
