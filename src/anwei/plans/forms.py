@@ -40,6 +40,22 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
 
+def _tree(plan: Plan) -> list[tuple[Task, int, list[Task]]]:
+    """The plan's tasks depth-first in the plan's order: (task, depth, its parents from the top)."""
+    by_parent: dict[int | None, list[Task]] = {}
+    for task in plan.tasks.order_by("position", "pk"):
+        by_parent.setdefault(task.parent_id, []).append(task)
+    out: list[tuple[Task, int, list[Task]]] = []
+
+    def walk(parent: int | None, parents: list[Task]) -> None:
+        for task in by_parent.get(parent, []):
+            out.append((task, len(parents), parents))
+            walk(task.pk, [*parents, task])
+
+    walk(None, [])
+    return out
+
+
 class AmendForm(forms.Form):
     """An amendment: the reason, the plan's sections, and the wording of each task."""
 
@@ -72,11 +88,17 @@ class AmendForm(forms.Form):
         }
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
-        self.tasks = list(plan.tasks.order_by("parent_id", "position", "pk"))
-        for task in self.tasks:
-            self.fields[f"task_{task.pk}"] = forms.CharField(
-                label=task.number or "—", initial=task.text, widget=forms.Textarea(attrs={"rows": 2})
+        self.tasks, self.task_rows = [], []
+        for task, depth, parents in _tree(plan):
+            self.tasks.append(task)
+            name = f"task_{task.pk}"
+            under = " › ".join(f"{p.number} {p.text[:20]}".strip() for p in parents)
+            self.fields[name] = forms.CharField(
+                label=" › ".join([*(p.number or "—" for p in parents), task.number or "—"]),
+                initial=task.text,
+                widget=forms.Textarea(attrs={"rows": 2, **({"aria-describedby": f"{name}-under"} if under else {})}),
             )
+            self.task_rows.append({"name": name, "depth": min(depth, 4), "under": under})
         self.fields["new_task_parent"] = forms.TypedChoiceField(
             label=_("New task: under"),
             choices=[("", _("(top level)")), *((t.pk, f"{t.number} {t.text[:30]}") for t in self.tasks)],
@@ -100,6 +122,19 @@ class AmendForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
             required=False,
         )
+
+    SECTIONS = ("reason", "title", "period_start", "period_end", "basis", "purpose", "missions", "coordination")
+
+    def section_fields(self) -> list[Any]:
+        return [self[name] for name in self.SECTIONS]
+
+    def task_fields(self) -> list[dict[str, Any]]:
+        """The tasks in the plan's tree order (each after its parent), with their depth and what they are under."""
+        return [{**row, "field": self[row["name"]]} for row in self.task_rows]
+
+    def other_fields(self) -> list[Any]:
+        taken = {*self.SECTIONS, *(row["name"] for row in self.task_rows)}
+        return [self[name] for name in self.fields if name not in taken]
 
     def plan_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
