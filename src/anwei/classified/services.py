@@ -177,9 +177,7 @@ def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = T
 
 
 @transaction.atomic
-def move(
-    *, actor: Any, item: ClassifiedItem, storage_location: str, outside_premises: bool = False
-) -> ClassifiedItem:
+def move(*, actor: Any, item: ClassifiedItem, storage_location: str, outside_premises: bool = False) -> ClassifiedItem:
     """The custodian records where the item is kept now, and whether that is outside the agency's premises (only on
     an approved take-out). The custodian's supervisors and the ethics office are told of every change."""
     item = locked(item)

@@ -77,4 +77,3 @@ def tell_of_move(*, item: ClassifiedItem, ethics: list[User]) -> None:
         source=item,
         url=reverse("classified:item", args=[item.pk]),
     )
-

@@ -45,4 +45,3 @@ def items(user: Any, now: datetime) -> Iterable[TodoItem]:
             due_at=None,
             detail=action.response,
         )
-

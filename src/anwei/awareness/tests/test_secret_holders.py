@@ -1,6 +1,7 @@
-"""The traveller category takes the strictest of the directory and the classified register: a staff member of grade
-10 whom the directory does not flag, but who is the custodian of a 極機密 item (or out with a 機密 item on an approved
-take-out), is a security-sensitive person (涉密人員) and needs exit approval; a 密 (一般公務機密) item does not count."""
+"""The traveller category takes the strictest of the directory and the classified register: a staff member whom
+the directory does not flag, but who is the custodian of a 極機密 item (or out with a 機密 item on an approved
+take-out), is a security-sensitive person (涉密人員) and needs exit approval; a 密 (一般公務機密) item does not
+count."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -54,7 +55,11 @@ def test_custodian_of_a_national_secret_is_security_sensitive(world: Any) -> Non
 
     _register(world, Level.SECRET, world.users["staff_a"], "115機0002")  # 極機密 in his custody
     d = services.declare_travel(actor=world.users["staff_a"], traveller=person, **TRIP)
-    assert (d.category, d.derived_category, d.authority) == (rules.SENSITIVE, rules.SENSITIVE, rules.AUTHORITY_MOI_JOINT)
+    assert (d.category, d.derived_category, d.authority) == (
+        rules.SENSITIVE,
+        rules.SENSITIVE,
+        rules.AUTHORITY_MOI_JOINT,
+    )
     assert d.exit_approval == TravelDeclaration.ExitApproval.PENDING
     assert Notification.objects.filter(key=f"awareness:travel:{d.pk}:exit", person=world.people["head"]).exists()
 
