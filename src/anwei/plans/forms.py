@@ -88,20 +88,23 @@ class AmendForm(forms.Form):
         }
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
-        self.tasks, self.task_rows = [], []
+        self.tasks: list[Task] = []
+        self.task_rows: list[dict[str, Any]] = []
+        numbered: dict[int, str] = {}  # task → its number with its parents' ("（2） › 1、"), to tell same numbers apart
         for task, depth, parents in _tree(plan):
             self.tasks.append(task)
             name = f"task_{task.pk}"
             under = " › ".join(f"{p.number} {p.text[:20]}".strip() for p in parents)
+            numbered[task.pk] = " › ".join([*(p.number or "—" for p in parents), task.number or "—"])
             self.fields[name] = forms.CharField(
-                label=" › ".join([*(p.number or "—" for p in parents), task.number or "—"]),
+                label=numbered[task.pk],
                 initial=task.text,
                 widget=forms.Textarea(attrs={"rows": 2, **({"aria-describedby": f"{name}-under"} if under else {})}),
             )
             self.task_rows.append({"name": name, "depth": min(depth, 4), "under": under})
         self.fields["new_task_parent"] = forms.TypedChoiceField(
             label=_("New task: under"),
-            choices=[("", _("(top level)")), *((t.pk, f"{t.number} {t.text[:30]}") for t in self.tasks)],
+            choices=[("", _("(top level)")), *((t.pk, f"{numbered[t.pk]} {t.text[:30]}") for t in self.tasks)],
             coerce=int,
             empty_value=None,
             required=False,
@@ -117,7 +120,7 @@ class AmendForm(forms.Form):
         )
         self.fields["remove_tasks"] = forms.TypedMultipleChoiceField(
             label=_("Remove these tasks (with the items under them)"),
-            choices=[(t.pk, f"{t.number} {t.text[:40]}") for t in self.tasks],
+            choices=[(t.pk, f"{numbered[t.pk]} {t.text[:40]}") for t in self.tasks],
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             required=False,
