@@ -77,3 +77,11 @@ def test_residence_needs_an_approved_take_out_and_every_move_is_told(world: Any,
     after = Notification.objects.filter(source_id=secret.pk, source_type="classified.classifieditem")
     assert after.count() == before + 2
     assert "機關外" in after.filter(person=world.people["supervisor_a"]).latest("pk").subject
+
+    # back from the take-out: the page asks for the place inside the premises, and recording it clears the flag
+    custody.return_take_out(actor=staff, req=req)
+    page = client.get(f"/classified/items/{secret.pk}/").content.decode()
+    assert "攜出已歸還：請登記本件現在於機關內的存放處所" in page
+    services.move(actor=staff, item=secret, storage_location="建設處機密櫃 1")
+    secret.refresh_from_db()
+    assert (secret.storage_location, secret.storage_outside_premises) == ("建設處機密櫃 1", False)
