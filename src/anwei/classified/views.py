@@ -141,12 +141,17 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_read = policies.items.can_read(user, item)
     auditing.record_view(actor=user, item=item, how="page")
     can_grant = policies.items.can(user, "classified.grant", item)
+    requests = list(selectors.requests_of(user, item))
     context: dict[str, Any] = {
         "item": item,
         "can_read": can_read,
         "ends": services.protection_ends(item),
         "copies": selectors.copies_of(item) if not item.is_copy else [],
-        "requests": selectors.requests_of(user, item),
+        "requests": requests,
+        # the requests this user may decide now: pending, theirs to approve, never their own (policies.RequestPolicy)
+        "may_decide": {
+            r.pk for r in requests if r.status == "pending" and policies.requests.can(user, "classified.approve", r)
+        },
         "transfers": selectors.transfers_of(user, item),
         "level_changes": selectors.level_changes_of(item),
         "copy_refusal": custody.copy_refusal(item),
