@@ -39,6 +39,14 @@ class TaskUpdateForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
+    def __init__(self, *args: Any, progress_form: str = "", **kwargs: Any) -> None:
+        """With `progress_form`, the file field belongs to that form (the HTML `form` attribute): an upload then
+        carries the progress typed so far, and it is not lost."""
+        super().__init__(*args, **kwargs)
+        if progress_form:
+            self.use_required_attribute = False
+            self.fields["file"].widget.attrs["form"] = progress_form
+
 
 def _tree(plan: Plan) -> list[tuple[Task, int, list[Task]]]:
     """The plan's tasks depth-first in the plan's order: (task, depth, its parents from the top)."""
