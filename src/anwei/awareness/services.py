@@ -58,9 +58,19 @@ def grade_of(person: Person) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _holds_national_secret(person: Person) -> bool:
+    """The single call into the classified app: does the register show this person keeping or holding a national
+    secret now (custodian of one, or out with one on an approved take-out)?"""
+    from anwei.classified.selectors import holds_national_secret
+
+    user = getattr(person, "user", None)
+    return user is not None and holds_national_secret(user.pk)
+
+
 def needs_exit_approval(person: Person, on: date) -> bool:
-    """During national-secret duty and for 3 years after it ends (國家機密保護法)."""
-    if person.national_secret_duty:
+    """During national-secret duty and for 3 years after it ends (國家機密保護法). The strictest of the directory and
+    the classified register: the directory's flag, or a national secret in the person's custody or hands now."""
+    if person.national_secret_duty or _holds_national_secret(person):
         return True
     until = person.national_secret_duty_until
     if until is None:

@@ -37,6 +37,7 @@ class ItemOut(Schema):
     unit_id: int
     custodian: str
     storage_location: str | None
+    storage_outside_premises: bool | None = None
     proposed: bool
     original_id: int | None
     copy_number: int | None
@@ -64,6 +65,7 @@ def item_out(item: ClassifiedItem, readable: bool) -> dict[str, Any]:
         "unit_id": item.unit_id,
         "custodian": item.custodian.display_name,
         "storage_location": item.storage_location if readable else None,
+        "storage_outside_premises": item.storage_outside_premises if readable else None,
         "proposed": item.proposed,
         "original_id": item.original_id,
         "copy_number": item.copy_number,
@@ -107,6 +109,7 @@ class StorageIn(Schema):
     model_config = {"extra": "forbid"}
 
     storage_location: str = Field(min_length=1, max_length=120)
+    outside_premises: bool = False  # 機關外 (e.g. 承辦人住處): only on an approved take-out
 
 
 def _unit(request: HttpRequest, unit_id: int) -> Unit:
@@ -180,9 +183,14 @@ def combine_items(request: HttpRequest, payload: CombineIn):  # type: ignore[no-
 
 @router.post("/items/{item_id}/storage-location", response=ItemOut)
 def move_item(request: HttpRequest, item_id: int, payload: StorageIn):  # type: ignore[no-untyped-def]
-    """The custodian records where the item is kept now."""
+    """The custodian records where the item is kept now, and whether it is outside the agency's premises."""
     item = policies.items.get_visible(request.user, item_id)
-    item = services.move(actor=request.user, item=item, storage_location=payload.storage_location)
+    item = services.move(
+        actor=request.user,
+        item=item,
+        storage_location=payload.storage_location,
+        outside_premises=payload.outside_premises,
+    )
     return item_out(item, policies.items.can_read(request.user, item))
 
 

@@ -52,6 +52,8 @@ class ClassifiedItem(models.Model):
     custodian = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("custodian"))
     handlers = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name=_("handled by"))  # type: ignore[var-annotated]
     storage_location = models.CharField(_("storage location"), max_length=120)
+    # 機關外: kept outside the agency's premises (e.g. 承辦人住處) — only on an approved take-out (storage.py)
+    storage_outside_premises = models.BooleanField(_("kept outside the agency's premises"), default=False)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.IN_CUSTODY)
     # copies (複製物)
     original = models.ForeignKey(

@@ -180,3 +180,17 @@ def inventory_checks(user: Any, location: str) -> QuerySet[InventoryCheck]:
         .select_related("checked_by__person")
         .prefetch_related("missing")
     )
+
+
+def holds_national_secret(user_id: int) -> bool:
+    """Whether the user now keeps or holds a national secret (國家機密: 絕對機密, 極機密, 機密) — as custodian of an
+    item or copy in the register, or on an approved take-out not yet returned. Such a person is a security-sensitive
+    person (涉密人員) for travel (awareness), whatever the directory says."""
+    from .rules import NATIONAL_SECRET_LEVELS
+
+    held = (ClassifiedItem.Status.IN_CUSTODY, ClassifiedItem.Status.ON_LOAN, ClassifiedItem.Status.IN_TRANSIT)
+    secrets = ClassifiedItem.objects.filter(level__in=NATIONAL_SECRET_LEVELS, status__in=held)
+    taken_out = CustodyRequest.objects.filter(
+        requester_id=user_id, kind=CustodyRequest.Kind.TAKE_OUT, status=CustodyRequest.Status.APPROVED
+    ).values("item_id")
+    return secrets.filter(Q(custodian_id=user_id) | Q(pk__in=taken_out)).exists()

@@ -19,7 +19,7 @@ from anwei.core.rocdate import roc_year
 from anwei.directory.models import Unit
 from anwei.notifications.services import notify
 
-from . import auditing, policies, rules
+from . import auditing, policies, rules, storage
 from .models import ClassifiedItem, DestructionRecord, InventoryCheck, LevelChange
 from .rules import Level
 
@@ -32,6 +32,7 @@ ITEM_FIELDS = [
     "proposed",
     "custodian_id",
     "storage_location",
+    "storage_outside_premises",
     "status",
 ]
 GONE = (ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED)
@@ -176,20 +177,28 @@ def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = T
 
 
 @transaction.atomic
-def move(*, actor: Any, item: ClassifiedItem, storage_location: str) -> ClassifiedItem:
-    """The custodian records where the item is kept now."""
+def move(*, actor: Any, item: ClassifiedItem, storage_location: str, outside_premises: bool = False) -> ClassifiedItem:
+    """The custodian records where the item is kept now, and whether that is outside the agency's premises (only on
+    an approved take-out). The custodian's supervisors and the ethics office are told of every change."""
     item = locked(item)
     if item.custodian_id != getattr(actor, "pk", None):
         raise NotAllowed()
     if item.status in GONE:
         raise BusinessRuleError(_("This item is no longer classified here."))
-    _refuse_while_out(item)
+    if item.status == ClassifiedItem.Status.IN_TRANSIT:
+        _refuse_while_out(item)
     if not storage_location.strip():
         raise BusinessRuleError(_("Name the storage location."), field="storage_location")
-    before = auditing.snapshot(item, ["storage_location"])
+    storage.check_place(item, outside_premises=outside_premises)
+    before = auditing.snapshot(item, ["storage_location", "storage_outside_premises"])
+    was = (item.storage_location, item.storage_outside_premises)
     item.storage_location = storage_location.strip()[:120]
-    item.save(update_fields=["storage_location"])
+    item.storage_outside_premises = outside_premises
+    if (item.storage_location, item.storage_outside_premises) == was:
+        return item
+    item.save(update_fields=["storage_location", "storage_outside_premises"])
     auditing.record_update(actor=actor, item=item, before=before)
+    storage.tell_of_move(item=item, ethics=ethics_officers(item))
     return item
 
 

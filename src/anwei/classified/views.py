@@ -19,7 +19,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import auditing, custody, policies, printing, selectors, services
+from . import auditing, custody, policies, printing, selectors, services, storage
 from .forms import (
     CombineForm,
     DestroyForm,
@@ -141,12 +141,17 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_read = policies.items.can_read(user, item)
     auditing.record_view(actor=user, item=item, how="page")
     can_grant = policies.items.can(user, "classified.grant", item)
+    requests = list(selectors.requests_of(user, item))
     context: dict[str, Any] = {
         "item": item,
         "can_read": can_read,
         "ends": services.protection_ends(item),
         "copies": selectors.copies_of(item) if not item.is_copy else [],
-        "requests": selectors.requests_of(user, item),
+        "requests": requests,
+        # the requests this user may decide now: pending, theirs to approve, never their own (policies.RequestPolicy)
+        "may_decide": {
+            r.pk for r in requests if r.status == "pending" and policies.requests.can(user, "classified.approve", r)
+        },
         "transfers": selectors.transfers_of(user, item),
         "level_changes": selectors.level_changes_of(item),
         "copy_refusal": custody.copy_refusal(item),
@@ -157,6 +162,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_grant": can_grant,
         "can_approve": policies.items.can(user, "classified.approve", item),
         "is_custodian": item.custodian_id == user.pk,
+        "may_move": item.custodian_id == user.pk and storage.may_move(item),
         "now": timezone.now(),
     }
     if can_read:
@@ -345,7 +351,12 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     refused = act(
         request,
-        lambda: services.move(actor=request.user, item=item, storage_location=request.POST.get("storage_location", "")),
+        lambda: services.move(
+            actor=request.user,
+            item=item,
+            storage_location=request.POST.get("storage_location", ""),
+            outside_premises=request.POST.get("storage_outside_premises") == "1",
+        ),
         _("Storage location recorded."),
     )
     return refused or redirect("classified:item", pk=item.pk)

@@ -164,6 +164,14 @@ def verify_action(
 ) -> CorrectiveAction:
     """The inspector closes the action, or sends it back to the unit (with a new due date if given)."""
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    if policies.actions.is_verifier(actor, action) and policies.actions.is_own(actor, action):
+        raise BusinessRuleError(
+            _(
+                "You answered this corrective action or belong to the unit that owes it: another inspector or the "
+                "ethics office must verify and close it."
+            ),
+            code="own_action",
+        )
     if not policies.actions.can(actor, "inspections.verify", action):
         raise NotAllowed()
     if action.status != CorrectiveAction.Status.ANSWERED:

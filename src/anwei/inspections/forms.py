@@ -95,9 +95,17 @@ class PhotoForm(forms.Form):
     item = forms.ModelChoiceField(label=_("Item"), queryset=ChecklistItem.objects.none(), required=False)
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, items: Any, answers_form: str = "", **kwargs: Any) -> None:
+        """With `answers_form`, the fields belong to that form (the HTML `form` attribute): an upload then carries
+        the answers typed so far, and none is lost."""
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items  # type: ignore[attr-defined]
+        if answers_form:
+            # no `required` in the page: it would make the answers form invalid and stop its draft saves (htmx
+            # validates a form before posting it); the photo is still required here, on the server
+            self.use_required_attribute = False
+            for field in self.fields.values():
+                field.widget.attrs["form"] = answers_form
 
 
 class AnswerActionForm(forms.Form):

@@ -133,8 +133,30 @@ class FindingPolicy(Policy):
 
 
 class ActionPolicy(FindingPolicy):
+    """Separation of duties: nobody verifies or closes a corrective action of their own — one they answered, or one
+    owed by a unit they belong to or answer for — even when they are an inspector of the round."""
+
     model = CorrectiveAction  # type: ignore[assignment]
     round_path = "finding__inspection__round"
+
+    def is_own(self, user: Any, action: CorrectiveAction) -> bool:
+        if not _signed_in(user):
+            return False
+        if action.answered_by_id == user.pk:
+            return True
+        person = getattr(user, "person", None)
+        if person is not None and person.unit_id == action.unit_id:
+            return True
+        return self.scope(user, "inspections.answer").covers(action.unit)
+
+    def is_verifier(self, user: Any, action: CorrectiveAction) -> bool:
+        """An inspector of the round or the ethics office over it — whether or not the action is their own."""
+        return super().can(user, "inspections.verify", action)
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if action == "inspections.verify" and obj is not None and self.is_own(user, obj):
+            return False
+        return super().can(user, action, obj)
 
 
 templates = TemplatePolicy()

@@ -224,7 +224,9 @@ def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": inspection.findings.select_related("item", "action"),
         "can_fill": can_fill and inspection.status != Inspection.Status.DONE,
         "error": error,
-        "photo_form": PhotoForm(items=inspection.round.version.items.filter(answer_type="photo")),
+        "photo_form": PhotoForm(
+            items=inspection.round.version.items.filter(answer_type="photo"), answers_form="answers"
+        ),
         "answered": sum(1 for r in rows if r["answer"] is not None),
     }
     return render(request, "inspections/inspection_fill.html", context, status=422 if error else 200)
@@ -234,6 +236,15 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = policies.inspections.get_visible(request.user, pk)
     if request.method != "POST" or not policies.inspections.can(request.user, "inspections.inspect", inspection):
         return forbidden(request)
+    items = list(inspection.round.version.items.all())
+    answers = _answers_from(request.POST, items)
+    if answers or "remarks" in request.POST:  # the answers typed so far came with the photo: keep them first
+        try:
+            services.save_answers(
+                actor=request.user, inspection=inspection, answers=answers, remarks=request.POST.get("remarks")
+            )
+        except BusinessRuleError as exc:
+            messages.error(request, str(exc.message))
     form = PhotoForm(request.POST, request.FILES, items=inspection.round.version.items.all())
     if form.is_valid():
         try:

@@ -49,6 +49,9 @@ def action_detail(
             "finding": action.finding,
             "can_answer": action.status == "open" and policies.actions.can(user, "inspections.answer", action),
             "can_verify": action.status == "answered" and policies.actions.can(user, "inspections.verify", action),
+            "own_to_verify": action.status == "answered"
+            and policies.actions.is_verifier(user, action)
+            and policies.actions.is_own(user, action),
             "can_flag": policies.findings.can(user, "inspections.verify", action.finding),
             "leak_reports": corrective.leak_reports_available(),
             "can_see_inspection": policies.inspections.visible(user).filter(pk=action.finding.inspection_id).exists(),
@@ -82,7 +85,7 @@ def action_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    if request.method != "POST" or not policies.actions.can(request.user, "inspections.verify", action):
+    if request.method != "POST" or not policies.actions.is_verifier(request.user, action):
         return forbidden(request)
     form = VerifyForm(request.POST)
     if form.is_valid():

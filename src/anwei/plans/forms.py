@@ -39,6 +39,30 @@ class TaskUpdateForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
+    def __init__(self, *args: Any, progress_form: str = "", **kwargs: Any) -> None:
+        """With `progress_form`, the file field belongs to that form (the HTML `form` attribute): an upload then
+        carries the progress typed so far, and it is not lost."""
+        super().__init__(*args, **kwargs)
+        if progress_form:
+            self.use_required_attribute = False
+            self.fields["file"].widget.attrs["form"] = progress_form
+
+
+def _tree(plan: Plan) -> list[tuple[Task, int, list[Task]]]:
+    """The plan's tasks depth-first in the plan's order: (task, depth, its parents from the top)."""
+    by_parent: dict[int | None, list[Task]] = {}
+    for task in plan.tasks.order_by("position", "pk"):
+        by_parent.setdefault(task.parent_id, []).append(task)
+    out: list[tuple[Task, int, list[Task]]] = []
+
+    def walk(parent: int | None, parents: list[Task]) -> None:
+        for task in by_parent.get(parent, []):
+            out.append((task, len(parents), parents))
+            walk(task.pk, [*parents, task])
+
+    walk(None, [])
+    return out
+
 
 class AmendForm(forms.Form):
     """An amendment: the reason, the plan's sections, and the wording of each task."""
@@ -72,14 +96,23 @@ class AmendForm(forms.Form):
         }
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
-        self.tasks = list(plan.tasks.order_by("parent_id", "position", "pk"))
-        for task in self.tasks:
-            self.fields[f"task_{task.pk}"] = forms.CharField(
-                label=task.number or "—", initial=task.text, widget=forms.Textarea(attrs={"rows": 2})
+        self.tasks: list[Task] = []
+        self.task_rows: list[dict[str, Any]] = []
+        numbered: dict[int, str] = {}  # task → its number with its parents' ("（2） › 1、"), to tell same numbers apart
+        for task, depth, parents in _tree(plan):
+            self.tasks.append(task)
+            name = f"task_{task.pk}"
+            under = " › ".join(f"{p.number} {p.text[:20]}".strip() for p in parents)
+            numbered[task.pk] = " › ".join([*(p.number or "—" for p in parents), task.number or "—"])
+            self.fields[name] = forms.CharField(
+                label=numbered[task.pk],
+                initial=task.text,
+                widget=forms.Textarea(attrs={"rows": 2, **({"aria-describedby": f"{name}-under"} if under else {})}),
             )
+            self.task_rows.append({"name": name, "depth": min(depth, 4), "under": under})
         self.fields["new_task_parent"] = forms.TypedChoiceField(
             label=_("New task: under"),
-            choices=[("", _("(top level)")), *((t.pk, f"{t.number} {t.text[:30]}") for t in self.tasks)],
+            choices=[("", _("(top level)")), *((t.pk, f"{numbered[t.pk]} {t.text[:30]}") for t in self.tasks)],
             coerce=int,
             empty_value=None,
             required=False,
@@ -95,11 +128,24 @@ class AmendForm(forms.Form):
         )
         self.fields["remove_tasks"] = forms.TypedMultipleChoiceField(
             label=_("Remove these tasks (with the items under them)"),
-            choices=[(t.pk, f"{t.number} {t.text[:40]}") for t in self.tasks],
+            choices=[(t.pk, f"{numbered[t.pk]} {t.text[:40]}") for t in self.tasks],
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             required=False,
         )
+
+    SECTIONS = ("reason", "title", "period_start", "period_end", "basis", "purpose", "missions", "coordination")
+
+    def section_fields(self) -> list[Any]:
+        return [self[name] for name in self.SECTIONS]
+
+    def task_fields(self) -> list[dict[str, Any]]:
+        """The tasks in the plan's tree order (each after its parent), with their depth and what they are under."""
+        return [{**row, "field": self[row["name"]]} for row in self.task_rows]
+
+    def other_fields(self) -> list[Any]:
+        taken = {*self.SECTIONS, *(row["name"] for row in self.task_rows)}
+        return [self[name] for name in self.fields if name not in taken]
 
     def plan_fields(self) -> dict[str, Any]:
         data = self.cleaned_data

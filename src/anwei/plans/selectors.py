@@ -3,7 +3,7 @@ recent updates, the roster and its gaps, who is on duty now, and a person's shif
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -147,6 +147,14 @@ def occurrence_rows(task: Task, at: datetime | None = None) -> list[OccurrenceRo
     at = at or timezone.now()
     reports = {r.day: r for r in task.occurrence_reports.select_related("author")}
     return [OccurrenceRow(o, reports.get(o.day), at) for o in recurrence.of_task(task)]
+
+
+def default_report_day(open_days: list[date]) -> str | None:
+    """The day a recurring task's report form proposes: today (the office's local date) when it is open, else the
+    latest open day before it."""
+    today = timezone.localdate()
+    earlier = [d for d in open_days if d <= today]
+    return max(earlier).isoformat() if earlier else None
 
 
 @dataclass(frozen=True)

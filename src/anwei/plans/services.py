@@ -137,17 +137,23 @@ def _remove_then_reword(actor: Any, plan: Plan, remove: list[int], task_texts: d
     return removed or reworded
 
 
+def same_lines(text: str) -> str:
+    """Text as stored: one kind of line ending (a browser's textarea sends CRLF), no blank edges."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _apply_task_texts(actor: Any, plan: Plan, task_texts: dict[int, str]) -> bool:
     changed = False
     for task_id, text in task_texts.items():
         task = plan.tasks.filter(pk=task_id).first()
         if task is None:
             raise BusinessRuleError(_("That task is not part of this plan."), field="tasks")
-        if not text.strip():
+        text = same_lines(text)
+        if not text:
             raise BusinessRuleError(_("Write what is to be done."), field=f"task_{task_id}")
-        if task.text != text.strip():
+        if same_lines(task.text) != text:
             before = audit.snapshot(task, ["text"])
-            task.text = text.strip()
+            task.text = text
             task.save(update_fields=["text", "updated_at"])
             audit.record_update(actor=actor, obj=task, before=before)
             changed = True
@@ -160,7 +166,9 @@ def _apply_fields(actor: Any, plan: Plan, fields: dict[str, Any]) -> dict[str, l
         raise BusinessRuleError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
     before = audit.snapshot(plan, PLAN_FIELDS)
     for name, value in fields.items():
-        setattr(plan, name, value)
+        if isinstance(value, str) and same_lines(value) == same_lines(getattr(plan, name) or ""):
+            continue  # the same text, whatever line endings the browser sent (a textarea posts CRLF)
+        setattr(plan, name, same_lines(value) if isinstance(value, str) else value)
     _check_period(plan.period_start, plan.period_end)
     plan.save()
     audit.record_update(actor=actor, obj=plan, before=before)

@@ -42,15 +42,36 @@ def _planning(request: HttpRequest, task: Task) -> TaskPlanningForm | None:
     return form
 
 
+def _keep_progress(request: HttpRequest, task: Task) -> TaskUpdateForm:
+    """Save the progress report that came with an upload, when something was typed or the status changed."""
+    if "status" not in request.POST:  # an upload alone (e.g. from the API's clients or an old page)
+        return TaskUpdateForm(initial={"status": task.status})
+    form = TaskUpdateForm(request.POST)
+    if not form.is_valid():
+        return form
+    if not form.cleaned_data["note"].strip() and form.cleaned_data["status"] == task.status:
+        return TaskUpdateForm(initial={"status": task.status})
+    try:
+        services.update_task(
+            actor=request.user, task=task, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+        )
+    except BusinessRuleError as exc:
+        _error(form, exc)
+        return form
+    task.refresh_from_db()
+    return TaskUpdateForm(initial={"status": task.status})
+
+
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = policies.tasks.get_visible(request.user, pk, policies.tasks.visible(request.user).select_related("plan"))
     can_update = policies.tasks.can(request.user, "plans.task_update", task)
     can_plan = policies.plans.can(request.user, "plans.manage", task.plan)
     rows = selectors.occurrence_rows(task) if task.recurrence else []
-    open_days = [row.occurrence.day for row in rows if row.begun and row.report is None]
+    # newest first, today (the office's local date) chosen: pressing the button reports today, not the oldest day open
+    open_days = sorted((row.occurrence.day for row in rows if row.begun and row.report is None), reverse=True)
     form = TaskUpdateForm(initial={"status": task.status})
-    evidence_form = EvidenceForm()
-    occurrence_form = OccurrenceForm(days=open_days)
+    evidence_form = EvidenceForm(progress_form="progress")
+    occurrence_form = OccurrenceForm(days=open_days, initial={"day": selectors.default_report_day(open_days)})
     planning = TaskPlanningForm(task=task) if can_plan else None
     if request.method == "POST":
         if "planning-responsible_units" in request.POST:
@@ -77,8 +98,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, _("Saved."))
                     return redirect("plans:task", pk=task.pk)
-        elif "file" in request.FILES:
-            evidence_form = EvidenceForm(request.POST, request.FILES)
+        elif "upload" in request.POST or "file" in request.FILES:
+            form = _keep_progress(request, task)  # the progress typed so far came with the file: save it first
+            evidence_form = EvidenceForm(request.POST, request.FILES, progress_form="progress")
             if evidence_form.is_valid():
                 try:
                     services.add_evidence(actor=request.user, task=task, upload=evidence_form.cleaned_data["file"])

@@ -55,7 +55,7 @@ def test_inspector_fills_a_school_at_phone_width(
     photo.write_bytes(JPEG)
     page.set_input_files("#id_photo", str(photo))
     with page.expect_navigation():
-        page.click("#photo-h ~ form button[type=submit]")
+        page.click("button[name=upload]")
     assert page.locator("img.thumb").count() == 1
     with page.expect_navigation():
         page.click("button[name=submit]")

@@ -107,7 +107,7 @@ def test_round_over_120_imported_schools_to_closure_in_the_browser(
     photo.write_bytes(JPEG)
     phone.set_input_files("#id_photo", str(photo))
     with phone.expect_navigation():
-        phone.click("#photo-h ~ form button[type=submit]")
+        phone.click("button[name=upload]")
     assert phone.locator("img.thumb").count() == 1
     with phone.expect_navigation():
         phone.click("button[name=submit]")
