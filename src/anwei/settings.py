@@ -135,7 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anwei.core.context_processors.shell",
             ],
-            "builtins": ["django.templatetags.i18n", "anwei.core.templatetags.roc"],
+            "builtins": ["django.templatetags.i18n", "anwei.core.templatetags.roc", "anwei.core.templatetags.words"],
         },
     }
 ]

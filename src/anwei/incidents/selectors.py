@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.notifications.channels import labels as channel_labels
 from anwei.notifications.models import Delivery, Notification
 
 from . import policies
@@ -85,14 +86,15 @@ def timeline(incident: Incident) -> list[Event]:
         Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)  # type: ignore[attr-defined]
         for e in incident.timeline.select_related("actor__person")
     ]
+    channels = {code: str(label) for code, label in channel_labels().items()}
     for n in notifications_of(incident):
         who = str(n.person or n.contact or "")
         events.append(Event(n.created_at, "notified", _("notified"), who, n.subject))
         for d in n.deliveries.all():
             if d.status == Delivery.Status.SENT and d.sent_at:
-                events.append(Event(d.sent_at, "delivered", _("delivered"), who, d.channel))
+                events.append(Event(d.sent_at, "delivered", _("delivered"), who, channels.get(d.channel, d.channel)))
             elif d.status == Delivery.Status.FAILED:
-                events.append(Event(d.failed_at or n.created_at, "failed", _("delivery failed"), who, d.channel))
+                events.append(Event(d.failed_at or n.created_at, "failed", _("delivery failed"), who, channels.get(d.channel, d.channel)))
         if n.acknowledged_at:
             by = n.acknowledged_by.display_name if n.acknowledged_by else who  # type: ignore[attr-defined]
             events.append(Event(n.acknowledged_at, "acknowledged", _("acknowledged"), by, ""))

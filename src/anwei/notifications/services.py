@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anwei.audit import services as audit
+from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
 from .channels import CHANNELS, conf
@@ -86,6 +87,8 @@ def notify(
     (ANWEI_NOTIFY_CHANNELS: the in-app inbox and e-mail), then `add_channels` (e.g. a routing rule's), plus any
     webhook/SMS channel registered for the recipient; `channels` replaces all of them (exactly these). Returns the
     new notifications. A few statements whatever the number of recipients: it runs inside every report's filing."""
+    with translation.override(settings.LANGUAGE_CODE):  # the office's language and ROC dates, whoever is acting
+        subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
     recipients = _recipients(people, contacts)
     if key and recipients:
         people_ids = [r["person"].pk for r in recipients if "person" in r]
