@@ -264,6 +264,12 @@ MAILERS = {
 }
 if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {}
+# With no mail server configured (`make run`), e-mail is kept in the local mailbox that administrators read in the app
+# (Deliveries → Local mailbox) instead of failing against a server that is not there.
+ANWEI_LOCAL_MAILBOX = env_bool(
+    "ANWEI_LOCAL_MAILBOX",
+    not os.environ.get("ANWEI_EMAIL_HOST") and "ANWEI_EMAIL_BACKEND" not in os.environ and not TESTING,
+)
 DEFAULT_FROM_EMAIL = os.environ.get("ANWEI_EMAIL_FROM", "anwei@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -193,9 +193,14 @@ def deliver_now(delivery_id: int) -> bool:
     if delivery is None:
         return False
     try:
-        CHANNELS[delivery.channel].send(delivery)
+        outcome = CHANNELS[delivery.channel].send(delivery)
     except Exception as exc:  # any failure of the channel is retried
         _failed(delivery, f"{type(exc).__name__}: {exc}"[:2000])
+        return False
+    if outcome == Delivery.Status.STORED:  # kept in the local mailbox: done, but it reached nobody
+        Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+            status=Delivery.Status.STORED, last_error="", lease_until=None
+        )
         return False
     Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
