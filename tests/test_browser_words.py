@@ -137,3 +137,53 @@ def _read(page: Any, live_server: Any, href: str, seen: set[str], problems: list
         text += "\n" + select.inner_text()
     problems += [f"{persona} {href}: {problem}" for problem in code_words(text)]
     return True
+
+
+def test_a_form_with_errors_shows_a_summary_at_the_top_on_a_phone(browser_page: Any, live_server: Any, world: World) -> None:
+    """Errors below the fold: a summary at the top of the form names each error, links to its field, and has the
+    focus, on screen."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/directory/people/new/")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    summary = page.locator("main .error-summary")
+    summary.wait_for()
+    assert summary.is_visible() and summary.evaluate("el => el === document.activeElement")
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    assert "請修正下列錯誤" in summary.inner_text()
+    link = summary.locator("a").first
+    target = link.get_attribute("href")
+    assert target and target.startswith("#id_")
+    link.click()
+    assert page.evaluate("document.activeElement.id") == target[1:]
+
+
+def test_the_roster_marks_the_shift_on_duty_now(client: Any, world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anwei.directory.models import DutyKind, DutyShift
+    from anwei.plans.models import Plan
+
+    now = timezone.now()
+    plan = Plan.objects.create(
+        agency=world.agency,
+        owning_unit=world.units["ethics"],
+        title="值勤表測試計畫",
+        period_start=now - timedelta(days=1),
+        period_end=now + timedelta(days=1),
+        status=Plan.Status.ACTIVE,
+    )
+    kind = DutyKind.objects.create(agency=world.agency, code="ethics", name="政風值勤")
+    DutyShift.objects.create(kind=kind, starts_at=now - timedelta(days=1), ends_at=now - timedelta(hours=2))
+    current = DutyShift.objects.create(
+        kind=kind, starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=6), person=world.people["duty"]
+    )
+    client.force_login(world.users["ethics"])
+    html = client.get(f"/plans/{plan.pk}/roster/").content.decode()
+    rows = [row for row in html.split("<tr") if "現正值勤" in row]
+    assert len(rows) == 1 and f"/plans/shifts/{current.pk}/" in rows[0] and 'aria-current="time"' in rows[0]
