@@ -82,9 +82,7 @@ def _links_within(page: Any, prefix: str) -> list[str]:
     return out
 
 
-def test_every_persona_reads_only_the_users_words_at_phone_width(
-    chromium: Any, live_server: Any, world: World
-) -> None:
+def test_every_persona_reads_only_the_users_words_at_phone_width(chromium: Any, live_server: Any, world: World) -> None:
     setup_world(world)  # built once: this one test walks every persona through it
     problems: list[str] = []
     for persona in PERSONAS:
@@ -103,10 +101,6 @@ def test_every_persona_reads_only_the_users_words_at_phone_width(
                     _read(page, live_server, url, seen, problems, persona)
         finally:
             context.close()
-    import os
-
-    if os.environ.get("WORDS_DUMP"):
-        open(os.environ["WORDS_DUMP"], "w").write("\n".join(problems))
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:80])
 
 
@@ -139,7 +133,9 @@ def _read(page: Any, live_server: Any, href: str, seen: set[str], problems: list
     return True
 
 
-def test_a_form_with_errors_shows_a_summary_at_the_top_on_a_phone(browser_page: Any, live_server: Any, world: World) -> None:
+def test_a_form_with_errors_shows_a_summary_at_the_top_on_a_phone(
+    browser_page: Any, live_server: Any, world: World
+) -> None:
     """Errors below the fold: a summary at the top of the form names each error, links to its field, and has the
     focus, on screen."""
     page = browser_page

@@ -20,7 +20,9 @@ def test_a_rule_source_reads_as_the_office_cites_it() -> None:
     with translation.override("zh-hant"):
         assert readable_source("DOMAIN §5 — immediate-report triggers [practice]") == "應立即通報之情形（實務作法）"
         assert (
-            readable_source("DOMAIN §1 — 花蓮縣政府103年春節安全維護計畫 (seed): 大陸人士來訪違常通報調查處站 [assumed §6]")
+            readable_source(
+                "DOMAIN §1 — 花蓮縣政府103年春節安全維護計畫 (seed): 大陸人士來訪違常通報調查處站 [assumed §6]"
+            )
             == "花蓮縣政府103年春節安全維護計畫: 大陸人士來訪違常通報調查處站（暫定）"
         )
         assert readable_source("DOMAIN §2 — 資通安全事件通報及應變辦法 (2021), 第11、13條") == (

@@ -52,6 +52,7 @@ ISO_MOMENT = re.compile(r"(?<![\w/-])(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?
 def roc_dates_in(text: str) -> str:
     """Western dates written into a message ("2026-12-13", "2026-12-06 11:26", office time) as ROC dates in the
     office's language ("115年12月13日", "115年12月6日11時26分")."""
+
     def roc(match: re.Match[str]) -> str:
         year, month, day, hour, minute = match.groups()
         try:

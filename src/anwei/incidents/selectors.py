@@ -94,7 +94,15 @@ def timeline(incident: Incident) -> list[Event]:
             if d.status == Delivery.Status.SENT and d.sent_at:
                 events.append(Event(d.sent_at, "delivered", _("delivered"), who, channels.get(d.channel, d.channel)))
             elif d.status == Delivery.Status.FAILED:
-                events.append(Event(d.failed_at or n.created_at, "failed", _("delivery failed"), who, channels.get(d.channel, d.channel)))
+                events.append(
+                    Event(
+                        d.failed_at or n.created_at,
+                        "failed",
+                        _("delivery failed"),
+                        who,
+                        channels.get(d.channel, d.channel),
+                    )
+                )
         if n.acknowledged_at:
             by = n.acknowledged_by.display_name if n.acknowledged_by else who  # type: ignore[attr-defined]
             events.append(Event(n.acknowledged_at, "acknowledged", _("acknowledged"), by, ""))

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core import rocdate
+from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.rocdate import roc_year
 from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications

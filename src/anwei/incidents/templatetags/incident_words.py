@@ -29,7 +29,10 @@ BUILT_IN_RULE_NAMES = [
     *[
         name
         for kind in ("sabotage", "arson", "explosion", "terror", "theft", "accident", "casualty")
-        for name in (f"{kind}: supervisor, ethics office and police at once", f"Major incident ({kind}): agency head at once")
+        for name in (
+            f"{kind}: supervisor, ethics office and police at once",
+            f"Major incident ({kind}): agency head at once",
+        )
     ],
 ]
 
