@@ -133,7 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anwei.core.context_processors.shell",
             ],
-            "builtins": ["django.templatetags.i18n", "anwei.core.templatetags.roc"],
+            "builtins": ["django.templatetags.i18n", "anwei.core.templatetags.roc", "anwei.core.templatetags.words"],
         },
     }
 ]
@@ -262,6 +262,12 @@ MAILERS = {
 }
 if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {}
+# With no mail server configured (`make run`), e-mail is kept in the local mailbox that administrators read in the app
+# (Deliveries → Local mailbox) instead of failing against a server that is not there.
+ANWEI_LOCAL_MAILBOX = env_bool(
+    "ANWEI_LOCAL_MAILBOX",
+    not os.environ.get("ANWEI_EMAIL_HOST") and "ANWEI_EMAIL_BACKEND" not in os.environ and not TESTING,
+)
 DEFAULT_FROM_EMAIL = os.environ.get("ANWEI_EMAIL_FROM", "anwei@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

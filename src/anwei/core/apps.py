@@ -13,6 +13,11 @@ class CoreConfig(AppConfig):
     navigation: ClassVar = [("core:home", _("Home"), None)]
 
     def ready(self) -> None:
+        # The empty choice of every select list, in the user's language (Django's own is English only).
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = _("Choose…")
+
         # Each app's policies.py registers which roles may perform its actions.
         from .registry import with_module
 

@@ -85,6 +85,10 @@ USERS = [
     ("supervisor", "construction_chief", Role.UNIT_SUPERVISOR, "construction"),
     ("staff", "it_staff", Role.STAFF, "it"),
     ("auditor", "auditor", Role.AUDITOR, "root"),
+    # the people the seed plan names who must act themselves: the county's 政風處長, and the units given report tasks
+    ("director", "ethics_director", Role.ETHICS_OFFICER, "root"),
+    ("pr", "pr_staff", Role.STAFF, "secretariat"),
+    ("finance", "finance_staff", Role.STAFF, "finance"),
 ]
 
 DUTY_KINDS = [("ethics", "政風值勤", "Ethics-office duty"), ("agency", "機關值勤", "Agency duty")]

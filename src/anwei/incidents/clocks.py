@@ -29,6 +29,8 @@ from .models import Contact, Deadline, Incident
 
 NOTIFY_CODES = ("notify", "report")
 SOURCE = "incidents.incident"
+# a delivery that reached nobody and never will: failed for good, or kept in the local mailbox (no mail server)
+UNDELIVERED = (Delivery.Status.FAILED, Delivery.Status.STORED)
 # Which of Deadline.How a person's contact channel gives
 CONTACT_HOW = {c: c for c in Contact.Channel.values}
 
@@ -163,13 +165,15 @@ def undeliverable(notification: Notification) -> bool:
     if notification.acknowledged_at is not None:
         return False
     deliveries = list(notification.deliveries.all())
-    return all(d.status == Delivery.Status.FAILED for d in deliveries)
+    return all(d.status in UNDELIVERED for d in deliveries)
 
 
 def failure_reason(delivery: Delivery) -> str:
     """Why a delivery failed, in the user's words (the worker's error is for the deliveries page, not the
     timeline): a refused address with the server's code, a server that could not be reached, or the error's text
     without the Python around it."""
+    if delivery.status == Delivery.Status.STORED:
+        return _("kept in the local mailbox: no mail server is set up, nothing went out")
     error = delivery.last_error or ""
     code = re.search(r"\b([45]\d\d)\b", error)
     if "Refused" in error or "550" in error:
@@ -182,7 +186,7 @@ def failure_reason(delivery: Delivery) -> str:
 
 
 def why_undeliverable(notification: Notification) -> str:
-    failed = [d for d in notification.deliveries.all() if d.status == Delivery.Status.FAILED]
+    failed = [d for d in notification.deliveries.all() if d.status in UNDELIVERED]
     if not failed:
         return _("no usable address (no account, e-mail or SMS number)")
     names = labels()

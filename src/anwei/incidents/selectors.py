@@ -14,7 +14,7 @@ from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
 from . import policies
-from .clocks import Picture, failure_reason, picture, why_undeliverable
+from .clocks import UNDELIVERED, Picture, failure_reason, picture, why_undeliverable
 from .models import Deadline, Incident, TimelineEntry
 
 
@@ -105,7 +105,7 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
             channel = str(names.get(d.channel, d.channel))
             if d.status == Delivery.Status.SENT and d.sent_at:
                 events.append(Event(d.sent_at, "sent", pgettext("delivery", "sent"), who, channel))
-            elif d.status == Delivery.Status.FAILED:
+            elif d.status in UNDELIVERED:
                 reason = f"{channel}: {failure_reason(d)}"
                 events.append(Event(d.failed_at or n.created_at, "failed", pgettext("delivery", "failed"), who, reason))
         if any(d.status == Delivery.Status.PENDING for d in deliveries):

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
+from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.rocdate import roc_year
 from anwei.directory.models import Agency, Person, Unit
@@ -188,18 +190,25 @@ def file_report(
 
 
 def _message(incident: Incident, reason: str) -> tuple[str, str]:
+    """The message in the office's language with ROC dates, whoever files (a reason written in another language is
+    translated back when it is one of ours)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message_words(incident, _(str(reason)))
+
+
+def _message_words(incident: Incident, reason: str) -> tuple[str, str]:
     category = rules.category(incident.category)
     if incident.restricted:
-        subject = f"[{incident.reference}] {reason}: {category.name_zh}（{_('restricted')}）"
+        subject = f"[{incident.reference}] {reason}: {category.name}（{_('restricted')}）"
         body = _("A restricted report needs your attention. Sign in to Anwei to read it.")
         return subject, body
-    level = f" L{incident.cyber_level}" if incident.cyber_level else ""
-    subject = f"[{incident.reference}] {reason}: {category.name_zh}{level} — {incident.title}"
-    aware = timezone.localtime(incident.aware_at).strftime("%Y-%m-%d %H:%M")
+    level = " " + _("Level %(n)s") % {"n": incident.cyber_level} if incident.cyber_level else ""
+    subject = f"[{incident.reference}] {reason}: {category.name}{level} — {incident.title}"
+    aware = rocdate.format_datetime(incident.aware_at)
     body = "\n".join(
         line
         for line in [
-            f"{_('Category')}: {category.name_zh} ({category.name_en}){level}",
+            f"{_('Category')}: {category.name}{level}",
             f"{_('Became aware at')}: {aware}",
             f"{_('Unit')}: {incident.unit}" if incident.unit else "",
             f"{_('Location')}: {incident.location}" if incident.location else "",

@@ -40,7 +40,7 @@ def candidates(user: Any) -> Any:
     (noted on the timeline when it was filed)."""
     undelivered = (
         Notification.objects.filter(source_type=clocks.SOURCE, acknowledged_at__isnull=True)
-        .filter(Q(deliveries__status=Delivery.Status.FAILED) | Q(deliveries__isnull=True))
+        .filter(Q(deliveries__status__in=clocks.UNDELIVERED) | Q(deliveries__isnull=True))
         .order_by("-created_at")
         .values_list("source_id", flat=True)
     )

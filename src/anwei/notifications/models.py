@@ -61,6 +61,8 @@ class Delivery(models.Model):
         PENDING = "pending", _("waiting to be sent")
         SENT = "sent", pgettext_lazy("delivery", "sent")
         FAILED = "failed", pgettext_lazy("delivery", "failed")
+        # no mail server configured (`make run`): kept in the local mailbox, which reached nobody
+        STORED = "stored", _("stored in the local mailbox")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=20)
@@ -139,3 +141,23 @@ class Lock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LocalMail(models.Model):
+    """An e-mail kept in the local mailbox because no mail server is configured (ANWEI_LOCAL_MAILBOX, the default
+    of `make run`): administrators read it in the app; it reached nobody."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="local_mail")
+    to = models.CharField(pgettext_lazy("e-mail", "to"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    message_id = models.CharField(max_length=200)
+    stored_at = models.DateTimeField(_("stored at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-stored_at", "-id"]
+        verbose_name = _("e-mail in the local mailbox")
+        verbose_name_plural = _("local mailbox")
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -17,6 +17,7 @@ grant("notifications.view_deliveries", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("notifications.read_subjects", Role.ETHICS_OFFICER)
 grant("notifications.retry", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("notifications.manage_channels", Role.ADMIN, Role.ETHICS_OFFICER)
+grant("notifications.read_local_mailbox", Role.ADMIN)  # the e-mail kept when no mail server is configured
 
 
 def _signed_in(user: Any) -> bool:

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import policies
-from .models import ContactChannel, Delivery, Notification
+from .models import ContactChannel, Delivery, LocalMail, Notification
 
 
 def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -76,3 +76,11 @@ def delivery_counts(user: Any) -> dict[str, int]:
 
 def contact_channels(user: Any) -> QuerySet[ContactChannel]:
     return policies.contact_channels.visible(user).select_related("person", "contact__organisation")
+
+
+def local_mailbox(user: Any) -> QuerySet[LocalMail]:
+    """The e-mail kept in the local mailbox for the notifications of the agencies the user works in."""
+    if not policies.deliveries.can(user, "notifications.read_local_mailbox"):
+        return LocalMail.objects.none()
+    notifications = policies.deliveries.visible(user)
+    return LocalMail.objects.filter(delivery__notification__in=notifications).select_related("delivery")

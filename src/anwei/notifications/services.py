@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anwei.audit import services as audit
+from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
 from .channels import CHANNELS, conf
@@ -86,6 +87,8 @@ def notify(
     (ANWEI_NOTIFY_CHANNELS: the in-app inbox and e-mail), then `add_channels` (e.g. a routing rule's), plus any
     webhook/SMS channel registered for the recipient; `channels` replaces all of them (exactly these). Returns the
     new notifications. A few statements whatever the number of recipients: it runs inside every report's filing."""
+    with translation.override(settings.LANGUAGE_CODE):  # the office's language and ROC dates, whoever is acting
+        subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
     recipients = _recipients(people, contacts)
     if key and recipients:
         people_ids = [r["person"].pk for r in recipients if "person" in r]
@@ -190,9 +193,14 @@ def deliver_now(delivery_id: int) -> bool:
     if delivery is None:
         return False
     try:
-        CHANNELS[delivery.channel].send(delivery)
+        outcome = CHANNELS[delivery.channel].send(delivery)
     except Exception as exc:  # any failure of the channel is retried
         _failed(delivery, f"{type(exc).__name__}: {exc}"[:2000])
+        return False
+    if outcome == Delivery.Status.STORED:  # kept in the local mailbox: done, but it reached nobody
+        Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+            status=Delivery.Status.STORED, last_error="", lease_until=None
+        )
         return False
     Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None

@@ -13,6 +13,7 @@ urlpatterns = [
     path("deliveries/", views.deliveries, name="deliveries"),
     path("deliveries.csv", views.deliveries_csv, name="deliveries_csv"),
     path("deliveries/<int:pk>/retry/", views.retry, name="retry"),
+    path("mailbox/", views.local_mailbox, name="local_mailbox"),
     path("channels/", views.contact_channels, name="contact_channels"),
     path("channels/<int:pk>/delete/", views.contact_channel_delete, name="contact_channel_delete"),
 ]

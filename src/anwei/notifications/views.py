@@ -107,7 +107,25 @@ def deliveries(request: HttpRequest) -> HttpResponse:
             "channel_labels": labels(),
             "show_subjects": policies.deliveries.can(request.user, "notifications.read_subjects"),
             "can_retry": policies.deliveries.can(request.user, "notifications.retry"),
+            "local_mailbox": settings.ANWEI_LOCAL_MAILBOX,
+            "can_read_mailbox": policies.deliveries.can(request.user, "notifications.read_local_mailbox"),
         },
+    )
+
+
+def local_mailbox(request: HttpRequest) -> HttpResponse:
+    """The e-mail kept when no mail server is configured, for administrators; every reading is audited."""
+    if not policies.deliveries.can(request.user, "notifications.read_local_mailbox"):
+        return forbidden(request)
+    page = Paginator(selectors.local_mailbox(request.user), 30).get_page(request.GET.get("page"))
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        object_type="notifications.localmail",
+        changes={"page": page.number, "messages": [m.pk for m in page]},
+    )
+    return render(
+        request, "notifications/local_mailbox.html", {"page": page, "local_mailbox": settings.ANWEI_LOCAL_MAILBOX}
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,9 +41,14 @@ def roster_page(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("%(count)d shifts were added.") % {"count": len(shifts)})
                 return redirect("plans:roster", pk=plan.pk)
     by_kind = defaultdict(list)
+    now = timezone.now()
+    on_duty_now = set()
     for shift in selectors.roster(plan):
         by_kind[shift.kind].append(shift)
+        if shift.starts_at <= now < shift.ends_at:
+            on_duty_now.add(shift.pk)
     context = {
+        "on_duty_now": on_duty_now,
         "plan": plan,
         "by_kind": dict(by_kind),
         "gaps": selectors.roster_gaps(plan),

@@ -246,3 +246,25 @@ def test_a_rule_deadline_names_a_known_body(client_for: Any, world: Any) -> None
     rulebook.validate(rule | {"deadlines": [{"code": "notify", "hours": 1, "body": "org:police"}]})
     form = client_for("admin").get("/incidents/rules/new/").content.decode()
     assert "org:investigation = 調查處站" in form
+
+
+def test_an_email_kept_in_the_local_mailbox_reached_nobody_so_it_is_a_must_call(roster: Any, settings: Any) -> None:
+    """`make run` without a mail server keeps e-mail in the local mailbox: the police were not reached, so the person
+    on duty must call them, and the timeline says why instead of 已發送."""
+    from anwei.incidents import todo
+
+    settings.ANWEI_LOCAL_MAILBOX = True
+    incident = _theft(roster, hours_ago=0.1)
+    email = _police_email(incident)
+    assert outbox.deliver_now(email.pk) is False
+    email.refresh_from_db()
+    assert email.status == Delivery.Status.STORED
+    (item,) = todo.items(roster.users["duty"], timezone.now())
+    assert item.kind == "must_call" and "警察機關" in item.title
+    police_clock = incident.deadlines.get(code="notify", body="org:police")
+    escalation.sweep(timezone.now())
+    police_clock.refresh_from_db()
+    assert police_clock.met_at is None
+    (failed,) = [e for e in selectors.timeline(incident) if e.kind == "failed"]
+    assert "本機郵件匣" in failed.text
+    assert not [e for e in selectors.timeline(incident) if e.who == failed.who and e.kind == "sent"]

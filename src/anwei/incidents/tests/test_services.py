@@ -64,7 +64,7 @@ def test_level_change_renotifies_and_recomputes(roster: Any) -> None:
     renotified = Notification.objects.filter(key__contains=":level:")
     assert renotified.count() > 0 and Notification.objects.count() > before
     assert renotified.filter(contact__email="mjib@outside.example").exists()
-    assert "L4" in renotified.first().subject
+    assert "第4級" in renotified.first().subject  # the office's words, not "L4"
     assert incident.timeline.filter(kind=TimelineEntry.Kind.LEVEL, data__new=4).exists()
     with pytest.raises(BusinessRuleError):
         services.change_level(actor=roster.users["ethics"], incident=incident, cyber_level=4)

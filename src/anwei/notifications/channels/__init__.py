@@ -42,7 +42,9 @@ class Channel:
         entry = self.contact_channel(notification)
         return entry.address if entry else ""
 
-    def send(self, delivery: Delivery) -> None:
+    def send(self, delivery: Delivery) -> str | None:
+        """Send, or raise. Returns None when sent, or the status it ended in instead (Delivery.Status.STORED: kept
+        in the local mailbox)."""
         raise NotImplementedError
 
     def contact_channel(self, notification: Notification, address: str | None = None) -> ContactChannel | None:

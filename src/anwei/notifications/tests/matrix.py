@@ -117,6 +117,7 @@ CASES = [
         method="post",
         data={},
     ),
+    Case("notifications:local_mailbox", "/notifications/mailbox/", page({"admin": 200})),
     Case("notifications:contact_channels", "/notifications/channels/", page(DELIVERY_MANAGERS)),
     Case(
         "notifications:contact_channels",

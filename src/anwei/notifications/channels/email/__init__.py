@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
-from ...models import Delivery, Notification
+from ...models import Delivery, LocalMail, Notification
 from .. import Channel, message_text, register
 
 
@@ -22,12 +22,24 @@ class Email(Channel):
         target = notification.person or notification.contact
         return getattr(target, "email", "") or super().address_for(notification)
 
-    def send(self, delivery: Delivery) -> None:
+    def send(self, delivery: Delivery) -> str | None:
         n = delivery.notification
+        if settings.ANWEI_LOCAL_MAILBOX:  # no mail server: keep it where an administrator can read it
+            LocalMail.objects.update_or_create(
+                delivery=delivery,
+                defaults={
+                    "to": delivery.address,
+                    "subject": n.subject,
+                    "body": message_text(delivery),
+                    "message_id": message_id(delivery),
+                },
+            )
+            return Delivery.Status.STORED
         headers = {"Message-ID": message_id(delivery), "X-Anwei-Delivery": str(delivery.pk)}
         if n.key:
             headers["X-Anwei-Key"] = n.key[:200]
         EmailMessage(subject=n.subject, body=message_text(delivery), to=[delivery.address], headers=headers).send()
+        return None
 
 
 register(Email())
