@@ -19,6 +19,7 @@ BUILT_IN_RULE_NAMES = [
     gettext_noop("Cyber incident: notify within 1 hour, investigation report 1 month after recovery"),
     gettext_noop("Cyber incident level 1–2: recovery within 72 hours"),
     gettext_noop("Cyber incident level 3–4: recovery within 36 hours, agency head told"),
+    gettext_noop("Illicit liquor: the finance unit checks, with the police"),
     gettext_noop("Fraud impersonating officials: press release by the public-relations unit"),
     gettext_noop("Leak: agency head, in confidence"),
     gettext_noop("Mainland visitor anomaly: investigation authority"),
