@@ -11,7 +11,8 @@ from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from anwei.accounts.models import AccessGrant
-from anwei.accounts.roles import Role, grant
+from anwei.accounts.roles import Role, grant, roles_for
+from anwei.accounts.selectors import holders
 from anwei.accounts.scope import has_need_to_know
 from anwei.core.policies import Policy
 
@@ -109,6 +110,15 @@ class RequestPolicy(Policy):
 
     def unit_of(self, obj: Any) -> Any:
         return obj.item.unit
+
+    def approvers(self, req: CustodyRequest) -> list[Any]:
+        """Who may decide the request (and is told it waits): approvers over the item's unit, never the
+        requester."""
+        return [
+            u
+            for u in holders(roles_for("classified.approve"), req.item.unit)
+            if u.pk != req.requester_id and u.agency_id == req.item.agency_id
+        ]
 
     def can(self, user: Any, action: str, obj: Any = None) -> bool:
         if action == "classified.approve" and obj is not None and obj.requester_id == user.pk:

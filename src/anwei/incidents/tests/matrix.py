@@ -154,9 +154,15 @@ CASES: list[Case] = [
         data={"title": "發布新聞稿"},
     ),
     Case(
+        "incidents:task_detail",
+        lambda w: f"/incidents/tasks/{w.records['incident_task_b'].pk}/",
+        page(everyone(200, HANDLERS | {"staff_b"})),  # staff_b: the unit given the task
+        default=404,
+    ),
+    Case(
         "incidents:task_done",
         lambda w: f"/incidents/tasks/{w.records['incident_task_b'].pk}/done/",
-        _handle(302),
+        page(everyone(302, HANDLERS | {"staff_b"})),
         default=404,
         method="post",
     ),
