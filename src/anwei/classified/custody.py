@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +31,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Unit
 from anwei.notifications.services import notify
 
-from . import auditing, policies, rules
+from . import approvals, auditing, policies, rules
 from .models import ClassifiedItem, CustodyRequest, Transfer
 from .services import locked
 
@@ -152,22 +151,8 @@ def request(
         object_repr=str(req),
         changes={"kind": kind, "copies": req.copies, "purpose": req.purpose, "due_back": due_back},
     )
-    _tell_approvers(req)
+    approvals.tell_approvers(req)
     return req
-
-
-def _tell_approvers(req: CustodyRequest) -> None:
-    """Those who may decide a new request are told it waits for them, with a link to it in their queue. The
-    message names the item by reference number and level only, never its title."""
-    notify(
-        people=policies.requests.approvers(req),
-        subject=_("Awaiting your approval: %(req)s (%(mark)s), requested by %(who)s")
-        % {"req": str(req), "mark": req.item.mark, "who": req.requester.display_name},
-        body=_("Open the request in Anwei to approve or refuse it."),
-        source=req,
-        key=f"classified-request-{req.pk}",
-        url=reverse("classified:queue") + f"#request-{req.pk}",
-    )
 
 
 @transaction.atomic

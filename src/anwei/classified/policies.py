@@ -12,8 +12,8 @@ from django.db.models.functions import Cast
 
 from anwei.accounts.models import AccessGrant
 from anwei.accounts.roles import Role, grant, roles_for
-from anwei.accounts.selectors import holders
 from anwei.accounts.scope import has_need_to_know
+from anwei.accounts.selectors import holders
 from anwei.core.policies import Policy
 
 from .models import ClassifiedItem, CustodyRequest, InventoryCheck, Transfer

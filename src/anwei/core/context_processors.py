@@ -5,11 +5,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from anwei.accounts.roles import Role
 from anwei.accounts.scope import assignments, can_anywhere
-
-from django.utils.functional import SimpleLazyObject
 
 from . import todo
 from .registry import navigation, primary_actions

@@ -10,7 +10,9 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
     verbose_name = _("Incidents")
     navigation: ClassVar = [("incidents:board", _("Reports (通報)"), "incidents.view")]
-    primary_actions: ClassVar = [("incidents:new", pgettext_lazy("prominent button", "File a report"), "incidents.file")]
+    primary_actions: ClassVar = [
+        ("incidents:new", pgettext_lazy("prominent button", "File a report"), "incidents.file"),
+    ]
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the signal receivers

@@ -10,8 +10,8 @@ from django.db.models.functions import Cast
 
 from anwei.accounts.models import AccessGrant
 from anwei.accounts.roles import ALL_ROLES, Role, grant
-from anwei.accounts.selectors import Served, who_serves
 from anwei.accounts.scope import has_need_to_know
+from anwei.accounts.selectors import Served, who_serves
 from anwei.core.policies import Policy
 
 from .models import Incident, IncidentTask, RoutingRule

@@ -12,18 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.accounts.selectors import Served, Via, who_serves
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
-from anwei.core import rocdate
 from anwei.core.rocdate import roc_year
 from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
 
-from . import access, policies, routing, rules
+from . import access, policies, routing, rules, unit_tasks
 from . import attachments as files
-from .models import Attachment, Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
+from .models import Attachment, Deadline, Escalation, Incident, ReferenceCounter, TimelineEntry
 
 EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
 REPORT_FIELDS = [
@@ -35,7 +33,6 @@ REPORT_FIELDS = [
     "follow_up",
 ]
 CLOCK_SKEW = timedelta(minutes=5)
-ANSWER_MAX = 1000  # a task's answer: a short text
 
 
 def _repr(incident: Incident) -> str:
@@ -259,7 +256,7 @@ def _send(
         _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": names})
     if with_tasks:
         for unit, title, due in route.tasks:
-            assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
+            unit_tasks.assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
     return sent
 
 
@@ -282,7 +279,7 @@ def _apply_deadlines(incident: Incident, deadlines: list[routing.Due], *, new: b
         clock.save()
 
 
-def _require_handle(actor: Any, incident: Incident) -> None:
+def require_handle(actor: Any, incident: Incident) -> None:
     if actor is not None and not policies.incidents.can(actor, "incidents.handle", incident):
         raise NotAllowed()
 
@@ -290,7 +287,7 @@ def _require_handle(actor: Any, incident: Incident) -> None:
 @transaction.atomic
 def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: str = "") -> Incident:
     """A level change re-notifies everyone the rules name and recomputes the clocks (DOMAIN §2)."""
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     level = _check_level(incident.category, cyber_level)
     if level == incident.cyber_level:
         raise BusinessRuleError(_("The report already has this level."), field="cyber_level")
@@ -315,7 +312,7 @@ def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: st
 
 @transaction.atomic
 def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     text = (text or "").strip()
     if not text:
         raise BusinessRuleError(_("Write the note."), field="text")
@@ -327,130 +324,9 @@ def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
 
 
 @transaction.atomic
-def assign_task(
-    *,
-    actor: Any,
-    incident: Incident,
-    unit: Unit | None,
-    title: str,
-    due_at: datetime | None = None,
-    check: bool = True,
-) -> IncidentTask:
-    if check:
-        _require_handle(actor, incident)
-    title = (title or "").strip()
-    if not title:
-        raise BusinessRuleError(_("Describe the task."), field="title")
-    if unit is not None and unit.agency_id != incident.agency_id:
-        raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
-    served = who_serves(unit) if unit is not None else None
-    task = IncidentTask.objects.create(
-        incident=incident, unit=unit, title=title[:200], due_at=due_at, served_via=served.via if served else ""
-    )
-    audit.record(actor=actor, action=audit.Action.CREATE, obj=task, object_repr=f"{incident.reference} {task.title}")
-    data: dict[str, Any] = {"task": task.pk, "unit": str(unit) if unit else ""}
-    if served is not None and served.proxied:
-        data["via"] = served.via
-    _timeline(incident, TimelineEntry.Kind.TASK, actor, task.title, **data)
-    if served is not None:
-        _tell_unit(task, served)
-    return task
-
-
-def task_url(task: IncidentTask) -> str:
-    return reverse("incidents:task_detail", args=[task.pk])
-
-
-def _tell_unit(task: IncidentTask, served: Served) -> None:
-    """Tell whoever answers for the task's unit (its people, else the supervisor above it, else the ethics office
-    as its proxy — then the message says so). Only the task and the report's reference: the report itself stays
-    with those who may see it."""
-    incident, unit = task.incident, served.unit
-    if served.via == Via.UNIT:
-        subject = _("[%(ref)s] Task for your unit: %(task)s") % {"ref": incident.reference, "task": task.title}
-    else:
-        subject = _("[%(ref)s] Task for %(unit)s (%(via)s): %(task)s") % {
-            "ref": incident.reference,
-            "unit": unit.name,
-            "via": served.via_label,
-            "task": task.title,
-        }
-    due = _("Due %(when)s.") % {"when": rocdate.format_datetime(task.due_at)} if task.due_at else ""
-    body = " ".join(
-        part for part in [_("Open the task in Anwei to answer it and mark it done."), due] if part
-    )
-    if served.via == Via.PROXY:
-        body += " " + _("%(unit)s has no one with an account: pass the task on to the unit and record its answer.") % {
-            "unit": unit.name
-        }
-    if not served.users:
-        _timeline(incident, TimelineEntry.Kind.NOTE, None, _("No one to notify for: %(names)s") % {"names": unit.name})
-        return
-    notifications.notify(
-        people=served.users,
-        subject=subject,
-        body=body,
-        source=incident,
-        key=f"incident:{incident.pk}:task:{task.pk}",
-        url=task_url(task),
-    )
-
-
-def _require_work(actor: Any, task: IncidentTask) -> None:
-    if not policies.tasks.can_work(actor, task):
-        raise NotAllowed()
-
-
-@transaction.atomic
-def answer_task(*, actor: Any, task: IncidentTask, answer: str, done: bool = False) -> IncidentTask:
-    """The unit's answer (a short text), and optionally: done. By whoever answers for the unit or handles the
-    report; the handler sees both on the report's page and timeline."""
-    _require_work(actor, task)
-    task = IncidentTask.objects.select_for_update().get(pk=task.pk)
-    answer = (answer or "").strip()
-    if not answer and not done:
-        raise BusinessRuleError(_("Write the answer."), field="answer")
-    if len(answer) > ANSWER_MAX:
-        raise BusinessRuleError(
-            _("Keep the answer under %(n)s characters.") % {"n": ANSWER_MAX}, field="answer"
-        )
-    if task.done_at is not None and answer:
-        raise BusinessRuleError(_("This task is already done."))
-    if answer:
-        before = {"answer": task.answer}
-        task.answer, task.answered_at, task.answered_by = answer, timezone.now(), actor
-        task.save(update_fields=["answer", "answered_at", "answered_by"])
-        audit.record(
-            actor=actor, action=audit.Action.UPDATE, obj=task, changes={"answer": [before["answer"], answer]}
-        )
-        _timeline(
-            task.incident,
-            TimelineEntry.Kind.NOTE,
-            actor,
-            _("Answer to task %(task)s: %(answer)s") % {"task": task.title, "answer": answer},
-            task=task.pk,
-        )
-    if done:
-        task = complete_task(actor=actor, task=task)
-    return task
-
-
-@transaction.atomic
-def complete_task(*, actor: Any, task: IncidentTask) -> IncidentTask:
-    """Mark a task done: by whoever answers for the unit or handles the report."""
-    _require_work(actor, task)
-    if task.done_at is None:
-        task.done_at, task.done_by = timezone.now(), actor
-        task.save(update_fields=["done_at", "done_by"])
-        audit.record(actor=actor, action=audit.Action.UPDATE, obj=task, changes={"done": [False, True]})
-        _timeline(task.incident, TimelineEntry.Kind.TASK_DONE, actor, task.title, task=task.pk)
-    return task
-
-
-@transaction.atomic
 def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None) -> Incident:
     """Damage controlled or service recovered: stops the recovery clock, starts the investigation-report clock."""
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     if incident.recovered_at is not None or not incident.is_open:
         raise BusinessRuleError(_("The report is already recovered or closed."))
     at = at or timezone.now()
@@ -469,7 +345,7 @@ def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None
 @transaction.atomic
 def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Incident:
     """Closure needs an outcome; a cyber report also needs the investigation report (DOMAIN §2)."""
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     if not incident.is_open:
         raise BusinessRuleError(_("The report is already closed."))
     unknown = set(report) - set(REPORT_FIELDS)
@@ -527,7 +403,13 @@ def add_attachments(*, actor: Any, incident: Incident, uploads: Iterable[Any]) -
 def _require_handle_or_filer(actor: Any, incident: Incident) -> None:
     if incident.filed_by_id == getattr(actor, "pk", None):
         return
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
+
+
+# tasks given to units live in unit_tasks.py; these names stay here for the callers of services
+assign_task = unit_tasks.assign_task
+answer_task = unit_tasks.answer_task
+complete_task = unit_tasks.complete_task
 
 
 def timeline_entry(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:

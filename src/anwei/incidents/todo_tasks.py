@@ -23,9 +23,7 @@ def open_tasks(user: Any) -> list[IncidentTask]:
     if not getattr(user, "is_authenticated", False) or agency_id is None:
         return []
     candidates = (
-        IncidentTask.objects.filter(
-            done_at__isnull=True, unit__isnull=False, incident__agency_id=agency_id
-        )
+        IncidentTask.objects.filter(done_at__isnull=True, unit__isnull=False, incident__agency_id=agency_id)
         .exclude(incident__status=Incident.Status.CLOSED)
         .select_related("unit", "incident")
         .order_by("due_at", "pk")

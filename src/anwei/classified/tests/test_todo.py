@@ -1,0 +1,73 @@
+"""Approvers are told of requests waiting for them, and each person's to-do list holds exactly their work: the
+approver the request to decide, the requester the take-out to bring back (issue 14, 'everyone who must act')."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from anwei.classified import custody
+from anwei.notifications.models import Notification
+
+from .factories import SECRET_TITLE, item
+
+pytestmark = pytest.mark.django_db
+
+DUE_BACK = datetime(2031, 3, 4, 9, 30, tzinfo=UTC)  # 17:30 in Taipei
+
+
+def test_approvers_of_the_unit_are_told_of_a_new_request_with_a_link_to_it(world: Any) -> None:
+    original = item(world)  # unit A; staff_a is its custodian
+    req = custody.request(
+        actor=world.users["staff_a"], item=original, kind="take_out", purpose="赴會", due_back=DUE_BACK
+    )
+    told = Notification.objects.filter(source_type="classified.custodyrequest", source_id=str(req.pk))
+    # approvers over unit A: its supervisor and the agency head; never the requester, nobody of unit B
+    assert set(told.values_list("person_id", flat=True)) == {world.people["supervisor_a"].pk, world.people["head"].pk}
+    for notification in told:
+        assert notification.url == f"/classified/queue/#request-{req.pk}"
+        assert original.reference_no in notification.subject
+        assert SECRET_TITLE not in notification.subject + notification.body
+
+
+def _todo(client: Any) -> list[dict[str, Any]]:
+    response = client.get("/api/v1/todo")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_todo_api_gives_the_approver_the_decision_and_the_requester_the_return(
+    world: Any, client_for: Any
+) -> None:
+    original = item(world)
+    req = custody.request(
+        actor=world.users["staff_a"], item=original, kind="take_out", purpose="赴會", due_back=DUE_BACK
+    )
+    approver, requester, other = client_for("supervisor_a"), client_for("staff_a"), client_for("staff_b")
+
+    assert _todo(approver) == [
+        {
+            "kind": "approve",
+            "title": f"核決staff_a-person申請攜出：{original.reference_no}（機密）",
+            "due_at": None,
+            "url": f"/classified/queue/#request-{req.pk}",
+            "detail": "赴會",
+        }
+    ]
+    assert [i for i in _todo(requester) if i["kind"] in ("approve", "return_due")] == []  # never one's own request
+    assert [i for i in _todo(other) if i["kind"] in ("approve", "return_due")] == []
+
+    custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
+    assert [i for i in _todo(approver) if i["kind"] == "approve"] == []
+    returns = [i for i in _todo(requester) if i["kind"] == "return_due"]
+    assert returns == [
+        {
+            "kind": "return_due",
+            "title": f"歸還攜出之{original.reference_no}（機密）",
+            "due_at": "2031-03-04T09:30:00Z",
+            "url": f"/classified/items/{original.pk}/",
+            "detail": "",
+        }
+    ]
+    custody.return_take_out(actor=world.users["staff_a"], req=req)  # the custodian records it back
+    assert [i for i in _todo(requester) if i["kind"] == "return_due"] == []
