@@ -36,9 +36,7 @@ def _todo(client: Any) -> list[dict[str, Any]]:
     return response.json()
 
 
-def test_the_todo_api_gives_the_approver_the_decision_and_the_requester_the_return(
-    world: Any, client_for: Any
-) -> None:
+def test_the_todo_api_gives_the_approver_the_decision_and_the_requester_the_return(world: Any, client_for: Any) -> None:
     original = item(world)
     req = custody.request(
         actor=world.users["staff_a"], item=original, kind="take_out", purpose="赴會", due_back=DUE_BACK

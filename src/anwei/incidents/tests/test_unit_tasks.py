@@ -63,7 +63,9 @@ def test_the_unit_sees_the_task_of_a_restricted_report_but_not_the_report(world:
     report = services.file_report(
         actor=world.users["ethics"], agency=world.agency, category="leak", title=RESTRICTED_TITLE
     )
-    task = services.assign_task(actor=world.users["ethics"], incident=report, unit=world.units["b"], title="調閱門禁紀錄")
+    task = services.assign_task(
+        actor=world.users["ethics"], incident=report, unit=world.units["b"], title="調閱門禁紀錄"
+    )
     page = client_for("staff_b").get(f"/incidents/tasks/{task.pk}/")
     assert page.status_code == 200
     body = page.content.decode()
