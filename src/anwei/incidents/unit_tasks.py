@@ -48,9 +48,11 @@ def assign_task(
     )
     audit.record(actor=actor, action=audit.Action.CREATE, obj=task, object_repr=f"{incident.reference} {task.title}")
     data: dict[str, Any] = {"task": task.pk, "unit": str(unit) if unit else ""}
+    text = task.title
     if served is not None and served.proxied:
         data["via"] = served.via
-    services.timeline_entry(incident, TimelineEntry.Kind.TASK, actor, task.title, **data)
+        text = f"{task.title}（{unit}，{served.via_label}）"
+    services.timeline_entry(incident, TimelineEntry.Kind.TASK, actor, text, **data)
     if served is not None:
         _tell_unit(task, served)
     return task

@@ -100,6 +100,8 @@ def test_the_fraud_press_release_for_a_unit_without_accounts_goes_to_the_ethics_
     assert _told(task) == {world.people["ethics"].pk}  # the ethics office, the unit's proxy
     notification = Notification.objects.get(key=f"incident:{report.pk}:task:{task.pk}")
     assert "由政風室代轉" in notification.subject and "秘書處" in notification.subject
+    assigned = report.timeline.get(kind=TimelineEntry.Kind.TASK).text
+    assert "秘書處" in assigned and "由政風室代轉" in assigned  # the handler sees who carries it
 
     ethics = client_for("ethics")
     page = ethics.get(notification.url).content.decode()
