@@ -160,6 +160,21 @@ CASES: list[Case] = [
         default=404,
     ),
     Case(
+        "GET /api/v1/incidents/tasks/{task_id}",
+        lambda w: f"/api/v1/incidents/tasks/{w.records['incident_task_b'].pk}",
+        api(everyone(200, HANDLERS | {"staff_b"})),
+        default=404,
+    ),
+    Case(
+        "POST /api/v1/incidents/tasks/{task_id}/answer",
+        lambda w: f"/api/v1/incidents/tasks/{w.records['incident_task_b'].pk}/answer",
+        api(everyone(200, HANDLERS | {"staff_b"})),
+        default=404,
+        method="post",
+        json=True,
+        data={"answer": "已清查"},
+    ),
+    Case(
         "incidents:task_done",
         lambda w: f"/incidents/tasks/{w.records['incident_task_b'].pk}/done/",
         page(everyone(302, HANDLERS | {"staff_b"})),

@@ -130,3 +130,20 @@ def test_who_serves_a_unit(world: Any) -> None:
     assert served.via == Via.PROXY
     assert {u.username for u in served.users} == {"ethics"}
     assert Unit.objects.filter(pk=lone.pk).exists()
+
+
+def test_the_unit_answers_through_the_api_with_the_same_checks(world: Any, client_for: Any) -> None:
+    report = services.file_report(
+        actor=world.users["ethics"], agency=world.agency, category="theft", title="公務車失竊"
+    )
+    task = services.assign_task(actor=world.users["ethics"], incident=report, unit=world.units["b"], title="調閱車籍")
+    url = f"/api/v1/incidents/tasks/{task.pk}/answer"
+    assert client_for("staff_a").post(url, {"answer": "x"}, content_type="application/json").status_code == 404
+    staff = client_for("staff_b")
+    empty = staff.post(url, {"answer": " "}, content_type="application/json")
+    assert empty.status_code == 422 and "answer" in empty.json()["error"]["fields"]
+    answered = staff.post(url, {"answer": "車籍已調閱", "done": True}, content_type="application/json")
+    assert answered.status_code == 200
+    body = answered.json()
+    assert body["answer"] == "車籍已調閱" and body["done_at"] is not None and body["reference"] == report.reference
+    assert "公務車失竊" not in answered.content.decode()  # the task, not the report
