@@ -10,26 +10,27 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anwei.accounts.selectors import Served
 from anwei.core.todo import TodoItem
+from anwei.directory.models import Unit
 
 from . import policies
 from .models import Incident, IncidentTask
 
 
 def open_tasks(user: Any) -> list[IncidentTask]:
-    """Open tasks of open reports in the user's agency that the user answers for (one lookup per unit)."""
+    """Open tasks of open reports in the user's agency that the user answers for: a few queries, whatever the
+    number of tasks (who answers is worked out once per unit that has an open task)."""
     agency_id = getattr(user, "agency_id", None)
     if not getattr(user, "is_authenticated", False) or agency_id is None:
         return []
-    candidates = (
-        IncidentTask.objects.filter(done_at__isnull=True, unit__isnull=False, incident__agency_id=agency_id)
-        .exclude(incident__status=Incident.Status.CLOSED)
-        .select_related("unit", "incident")
-        .order_by("due_at", "pk")
-    )
-    cache: dict[int, Served] = {}
-    return [task for task in candidates if policies.tasks.serves(user, task, cache)]
+    waiting = IncidentTask.objects.filter(
+        done_at__isnull=True, unit__isnull=False, incident__agency_id=agency_id
+    ).exclude(incident__status=Incident.Status.CLOSED)
+    units = Unit.objects.filter(pk__in=waiting.values("unit_id"))
+    mine = policies.tasks.units_served_by(user, units)
+    if not mine:
+        return []
+    return list(waiting.filter(unit_id__in=mine).select_related("unit", "incident").order_by("due_at", "pk"))
 
 
 def items(user: Any, now: datetime) -> Iterator[TodoItem]:
