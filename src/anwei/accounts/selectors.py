@@ -6,7 +6,8 @@
   assigned on the unit's parent (or the parent's parent …);
 - else the ethics office covering the unit, as its proxy (由政風室代轉) — never silently nobody.
 
-`holders(roles, unit)` are the active users whose role assignment covers a unit (e.g. who may approve there)."""
+`holders(roles, unit)` are the active users whose role assignment covers a unit (e.g. who may approve there);
+`holders_by_level` the same, nearest level first."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,6 +71,21 @@ def holders(roles: Iterable[str], unit: Unit) -> list[User]:
         role__in=list(roles), unit__path__in=paths, unit__active=True, user__is_active=True
     ).select_related("user__person")
     return _active(a.user for a in assignments.order_by("pk"))
+
+
+def holders_by_level(roles: Iterable[str], unit: Unit) -> list[list[User]]:
+    """Active users holding one of `roles` on the unit, then on its parent, … up to the root (nearest first; a
+    level with nobody is left out)."""
+    by_path: dict[str, list[User]] = {}
+    for a in (
+        RoleAssignment.objects.filter(
+            role__in=list(roles), unit__path__in=_ancestor_paths(unit), unit__active=True, user__is_active=True
+        )
+        .select_related("user__person", "unit")
+        .order_by("pk")
+    ):
+        by_path.setdefault(a.unit.path, []).append(a.user)
+    return [found for p in _ancestor_paths(unit) if (found := _active(by_path.get(p, [])))]
 
 
 def who_serves(unit: Unit) -> Served:

@@ -1,6 +1,8 @@
 """To-do items of the classified register: requests waiting for this user's decision ("approve"; never the
 user's own request), and copies and take-outs this user holds and must bring back ("return_due", with the time
-due back). Items are named by reference number and level only, never by title."""
+due back). Items are named by reference number and level only, never by title. Those asked to decide are the
+nearest approvers (policies.requests.approvers), as told when the request was made; the queue shows everything a
+user may decide."""
 
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,13 +13,27 @@ from django.utils.translation import gettext as _
 
 from anwei.core.todo import TodoItem
 
-from . import selectors
+from . import policies, selectors
 from .models import ClassifiedItem, CustodyRequest
+
+
+def asked_to_decide(user: Any) -> list[CustodyRequest]:
+    """Pending requests this user is asked to decide (policies.requests.approvers; one lookup per unit and
+    requester)."""
+    asked: dict[tuple[int, int], bool] = {}
+    out = []
+    for req in selectors.pending_approvals(user):
+        key = (req.item.unit_id, req.requester_id)
+        if key not in asked:
+            asked[key] = any(u.pk == user.pk for u in policies.requests.approvers(req))
+        if asked[key]:
+            out.append(req)
+    return out
 
 
 def items(user: Any, now: datetime) -> Iterator[TodoItem]:
     queue = reverse("classified:queue")
-    for req in selectors.pending_approvals(user):
+    for req in asked_to_decide(user):
         yield TodoItem(
             kind="approve",
             title=_("Decide %(kind)s of %(ref)s (%(mark)s) for %(who)s")

@@ -16,18 +16,27 @@ pytestmark = pytest.mark.django_db
 DUE_BACK = datetime(2031, 3, 4, 9, 30, tzinfo=UTC)  # 17:30 in Taipei
 
 
-def test_approvers_of_the_unit_are_told_of_a_new_request_with_a_link_to_it(world: Any) -> None:
+def test_the_nearest_approver_is_told_of_a_new_request_with_a_link_to_it(world: Any) -> None:
     original = item(world)  # unit A; staff_a is its custodian
     req = custody.request(
         actor=world.users["staff_a"], item=original, kind="take_out", purpose="赴會", due_back=DUE_BACK
     )
     told = Notification.objects.filter(source_type="classified.custodyrequest", source_id=str(req.pk))
-    # approvers over unit A: its supervisor and the agency head; never the requester, nobody of unit B
-    assert set(told.values_list("person_id", flat=True)) == {world.people["supervisor_a"].pk, world.people["head"].pk}
-    for notification in told:
-        assert notification.url == f"/classified/queue/#request-{req.pk}"
-        assert original.reference_no in notification.subject
-        assert SECRET_TITLE not in notification.subject + notification.body
+    # the supervisor of unit A decides; never the requester, nobody of unit B
+    assert set(told.values_list("person_id", flat=True)) == {world.people["supervisor_a"].pk}
+    notification = told.get()
+    assert notification.url == f"/classified/queue/#request-{req.pk}"
+    assert original.reference_no in notification.subject
+    assert SECRET_TITLE not in notification.subject + notification.body
+
+
+def test_a_supervisors_own_request_goes_to_the_approver_above_him(world: Any) -> None:
+    original = item(world, handlers=[world.users["supervisor_a"]])
+    req = custody.request(
+        actor=world.users["supervisor_a"], item=original, kind="take_out", purpose="赴會", due_back=DUE_BACK
+    )
+    told = Notification.objects.filter(source_type="classified.custodyrequest", source_id=str(req.pk))
+    assert set(told.values_list("person_id", flat=True)) == {world.people["head"].pk}  # the agency head
 
 
 def _todo(client: Any) -> list[dict[str, Any]]:
@@ -54,6 +63,7 @@ def test_the_todo_api_gives_the_approver_the_decision_and_the_requester_the_retu
     ]
     assert _todo(requester) == []  # never one's own request
     assert _todo(other) == []
+    assert _todo(client_for("head")) == []  # the unit's supervisor is asked; the head finds it in the queue
 
     custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     assert _todo(approver) == []
