@@ -172,5 +172,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error(request, exc.status_code, "error", str(exc))
 
 
+api.add_router("/todo", "anwei.core.todo_api.router")  # the user's to-do list, gathered from every app
 for config in with_module("api"):
     api.add_router(f"/{config.label}", f"{config.name}.api.router")

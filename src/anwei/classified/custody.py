@@ -31,7 +31,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Unit
 from anwei.notifications.services import notify
 
-from . import auditing, policies, rules
+from . import approvals, auditing, policies, rules
 from .models import ClassifiedItem, CustodyRequest, Transfer
 from .services import locked
 
@@ -151,6 +151,7 @@ def request(
         object_repr=str(req),
         changes={"kind": kind, "copies": req.copies, "purpose": req.purpose, "due_back": due_back},
     )
+    approvals.tell_approvers(req)
     return req
 
 

@@ -11,8 +11,9 @@ from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from anwei.accounts.models import AccessGrant
-from anwei.accounts.roles import Role, grant
+from anwei.accounts.roles import Role, grant, roles_for
 from anwei.accounts.scope import has_need_to_know
+from anwei.accounts.selectors import holders_by_level
 from anwei.core.policies import Policy
 
 from .models import ClassifiedItem, CustodyRequest, InventoryCheck, Transfer
@@ -109,6 +110,16 @@ class RequestPolicy(Policy):
 
     def unit_of(self, obj: Any) -> Any:
         return obj.item.unit
+
+    def approvers(self, req: CustodyRequest) -> list[Any]:
+        """Who is asked to decide the request (told at once, and on their to-do list): those who may approve at the
+        nearest level above the item — the unit's supervisor, else a supervisor above, else the agency head —
+        never the requester. Anyone else who may approve still finds it in the queue."""
+        for level in holders_by_level(roles_for("classified.approve"), req.item.unit):
+            found = [u for u in level if u.pk != req.requester_id and u.agency_id == req.item.agency_id]
+            if found:
+                return found
+        return []
 
     def can(self, user: Any, action: str, obj: Any = None) -> bool:
         if action == "classified.approve" and obj is not None and obj.requester_id == user.pk:

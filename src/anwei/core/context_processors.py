@@ -1,14 +1,17 @@
-"""What the site layout shows on every page: the agency, the user's roles and the navigation they may use."""
+"""What the site layout shows on every page: the agency, the user's roles, the navigation they may use, the
+prominent actions (我要通報) and the count of their to-do list."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from anwei.accounts.roles import Role
 from anwei.accounts.scope import assignments, can_anywhere
 
-from .registry import navigation
+from . import todo
+from .registry import navigation, primary_actions
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -28,5 +31,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                     "active": request.path == url or (url != "/" and request.path.startswith(url)),
                 }
             )
+    actions = [
+        {"url": reverse(name), "label": label}
+        for name, label, action in primary_actions()
+        if action is None or can_anywhere(user, action)
+    ]
     agency = getattr(user, "agency", None)
-    return {"nav": nav, "user_roles": roles, "agency": agency}
+    # the to-do count: gathered only when a page shows it, and once per request (core.todo.for_request)
+    todo_count = SimpleLazyObject(lambda: len(todo.for_request(request)))
+    return {"nav": nav, "user_roles": roles, "agency": agency, "primary_actions": actions, "todo_count": todo_count}

@@ -4,6 +4,8 @@ An app under `anwei/` may have:
 - `urls.py` — included at `<url_prefix>/` (AppConfig.url_prefix, default the app label; core is at the root);
 - `api.py` with `router` — added to the JSON API at `/api/v1/<label>`;
 - `navigation` on its AppConfig — a list of (url name, label, action needed anywhere or None) for the site menu;
+- `primary_actions` on its AppConfig — the same shape, for the prominent buttons at the head of the menu and on
+  the home page (e.g. 我要通報);
 - `policies.py` (imported at start-up), `demo.py` with `load(ctx)` (run by `demo`), `tests/matrix.py` (permission
   matrix), `report_sections.py` (the daily and results reports), `ical_events.py` with `events(user)` (the user's
   calendar feed), `todo.py` with `items(user, now)` (the to-do list, core.todo). Order follows INSTALLED_APPS.
@@ -37,3 +39,7 @@ def url_prefix(config: AppConfig) -> str:
 
 def navigation() -> list[tuple[str, Any, str | None]]:
     return [entry for config in anwei_apps() for entry in getattr(config, "navigation", [])]
+
+
+def primary_actions() -> list[tuple[str, Any, str | None]]:
+    return [entry for config in anwei_apps() for entry in getattr(config, "primary_actions", [])]

@@ -11,10 +11,20 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .registry import modules
 
 KINDS = ("acknowledge", "approve", "task", "must_call", "corrective_action", "return_due", "report_due")
+KIND_LABELS = {
+    "acknowledge": _("To acknowledge"),
+    "approve": _("To approve"),
+    "task": _("Task for your unit"),
+    "must_call": _("Call now"),
+    "corrective_action": _("Corrective action"),
+    "return_due": _("To return"),
+    "report_due": _("Report due"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,9 +39,30 @@ class TodoItem:
         if self.kind not in KINDS:
             raise ValueError(f"unknown to-do kind {self.kind!r}")
 
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    @property
+    def late(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
+
 
 class Provider(Protocol):
     def items(self, user: Any, now: datetime) -> Iterable[TodoItem]: ...
+
+
+REQUEST_ATTR = "_anwei_todo"
+
+
+def for_request(request: Any) -> list[TodoItem]:
+    """The signed-in user's to-do list, gathered once per request (the navigation count and the home page share
+    it)."""
+    cached = getattr(request, REQUEST_ATTR, None)
+    if cached is None:
+        cached = for_user(getattr(request, "user", None))
+        setattr(request, REQUEST_ATTR, cached)
+    return cached
 
 
 def for_user(user: Any, now: datetime | None = None) -> list[TodoItem]:
@@ -39,5 +70,6 @@ def for_user(user: Any, now: datetime | None = None) -> list[TodoItem]:
     if user is None or not user.is_authenticated:
         return []
     now = now or timezone.now()
-    found = [item for module in modules("todo") for item in module.items(user, now)]
+    providers = [m for m in modules("todo") if m.__name__ != __name__]  # core's own todo.py is this interface
+    found = [item for module in providers for item in module.items(user, now)]
     return sorted(found, key=lambda i: (i.due_at is None, i.due_at or now, i.kind, i.title))

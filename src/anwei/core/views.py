@@ -5,9 +5,19 @@ from django.utils.translation import gettext as _
 
 from anwei.accounts.scope import assignments
 
+from . import todo
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"assignments": request.user.role_assignments.select_related("unit")})  # type: ignore[union-attr]
+    """The user's to-do list first (the same list as the navigation count and GET /api/v1/todo), then roles."""
+    return render(
+        request,
+        "core/home.html",
+        {
+            "assignments": request.user.role_assignments.select_related("unit"),  # type: ignore[union-attr]
+            "todo_items": todo.for_request(request),
+        },
+    )
 
 
 def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:

@@ -42,6 +42,9 @@ UNITS: list[tuple[str, str, str, str | None, str]] = [
     ("school_2", "縣立明義國民小學", "Mingyi Elementary School", "education", Unit.Kind.SCHOOL),
 ]
 
+# unit codes the routing rules name (incidents.rules: a task's `unit_code`), e.g. the fraud report's press release
+UNIT_CODES = {"secretariat": "pr"}
+
 ETHICS_OFFICE = {"office_phone": "(03)8227171", "extension": "315", "fax": "(03)8222605"}
 PEOPLE: list[tuple[str, str, str, str, str, str, dict[str, Any]]] = [
     # key, unit, name, title, grade, mobile, extra
@@ -137,6 +140,7 @@ def load() -> DemoContext:
             name_en=name_en,
             kind=kind,
             parent=ctx.units[parent or "root"],
+            code=UNIT_CODES.get(key, ""),
         )
     for key, unit, name, title, grade, mobile, extra in PEOPLE:
         ctx.people[key] = services.create_person(

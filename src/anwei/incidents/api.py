@@ -14,10 +14,11 @@ from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime
 from anwei.directory.models import Person, Unit
 
-from . import contacts, policies, rules, selectors, services
+from . import api_tasks, contacts, policies, rules, selectors, services
 from .models import Attachment, Contact, Incident
 
 router = Router(tags=["incidents"])
+router.add_router("/tasks", api_tasks.router)  # the tasks given to units: /api/v1/incidents/tasks/{task_id}
 
 
 class ClockOut(Schema):

@@ -139,6 +139,19 @@ class TaskForm(forms.Form):
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
 
 
+class TaskAnswerForm(forms.Form):
+    """The unit's answer to a task, given on a phone: a short text, and whether the task is done."""
+
+    answer = forms.CharField(
+        label=_("Your answer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+        help_text=_("What was done, e.g. the press release's number or link."),
+    )
+    done = forms.BooleanField(label=_("The task is done"), required=False)
+
+
 class CloseForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
     scope_and_damage = forms.CharField(

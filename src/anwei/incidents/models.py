@@ -284,6 +284,18 @@ class IncidentTask(models.Model):
     title = models.CharField(pgettext_lazy("incident", "task"), max_length=200)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the unit's answer (a short text), given on the task page by the unit's people
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # how the unit was reached (accounts.selectors.Via): its own people, the supervisor above it, or the ethics
+    # office as its proxy (由政風室代轉); "" for a task with no unit
+    served_via = models.CharField(_("reached through"), max_length=12, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -291,6 +303,14 @@ class IncidentTask(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def via_proxy(self) -> bool:
+        return self.served_via == "proxy"
+
+    @property
+    def via_supervisor(self) -> bool:
+        return self.served_via == "supervisor"
 
 
 class Escalation(models.Model):

@@ -2,6 +2,7 @@
 covers its unit's subtree); restricted reports (leak, national security) are seen only by ethics officers, the
 person who filed them and holders of a need-to-know grant. Refusals are 404 alike for "missing" and "not yours"."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -11,9 +12,11 @@ from django.db.models.functions import Cast
 from anwei.accounts.models import AccessGrant
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import has_need_to_know
+from anwei.accounts.selectors import Served, who_serves, who_serves_each
 from anwei.core.policies import Policy
+from anwei.directory.models import Unit
 
-from .models import Incident, RoutingRule
+from .models import Incident, IncidentTask, RoutingRule
 
 grant("incidents.view", *ALL_ROLES)
 grant("incidents.file", *(ALL_ROLES - {Role.AUDITOR}))
@@ -80,5 +83,41 @@ class RoutingRulePolicy(Policy):
         return super().can(user, action, None)
 
 
+class TaskPolicy:
+    """A task given to a unit is worked on (opened, answered, marked done) by whoever answers for the unit
+    (accounts.selectors.who_serves: its people, else the supervisor above it, else the ethics office as its
+    proxy) and by those who handle the report. The unit's people see the task and only the minimum of the report
+    it belongs to: its reference and category — its title and description only where they may see the report
+    anyway (a restricted report stays need-to-know)."""
+
+    def served(self, task: IncidentTask, cache: dict[int, Served] | None = None) -> Served | None:
+        if task.unit is None:
+            return None
+        if cache is not None and task.unit_id in cache:
+            return cache[task.unit_id]
+        found = who_serves(task.unit)
+        if cache is not None:
+            cache[task.unit.pk] = found
+        return found
+
+    def serves(self, user: Any, task: IncidentTask, cache: dict[int, Served] | None = None) -> bool:
+        served = self.served(task, cache)
+        return served is not None and any(u.pk == user.pk for u in served.users)
+
+    def units_served_by(self, user: Any, units: Iterable[Unit]) -> set[int]:
+        """Of `units`, the ids of those `user` answers for (for the to-do list: a few queries for all)."""
+        return {pk for pk, served in who_serves_each(units).items() if any(u.pk == user.pk for u in served.users)}
+
+    def can_work(self, user: Any, task: IncidentTask) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.serves(user, task) or incidents.can(user, "incidents.handle", task.incident)
+
+    def may_read_report(self, user: Any, task: IncidentTask) -> bool:
+        """Whether the task page may show the report's title and description (and link to it)."""
+        return incidents.can_see(user, task.incident)
+
+
 incidents = IncidentPolicy()
 routing_rules = RoutingRulePolicy()
+tasks = TaskPolicy()

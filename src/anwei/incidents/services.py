@@ -21,9 +21,9 @@ from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
 
-from . import access, clocks, policies, routing, rules
+from . import access, clocks, policies, routing, rules, unit_tasks
 from . import attachments as files
-from .models import Attachment, Deadline, Escalation, Incident, IncidentTask, ReferenceCounter, TimelineEntry
+from .models import Attachment, Deadline, Escalation, Incident, ReferenceCounter, TimelineEntry
 
 EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
 REPORT_FIELDS = [
@@ -271,7 +271,7 @@ def _send(
         _timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved)
     if with_tasks:
         for unit, title, due in route.tasks:
-            assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
+            unit_tasks.assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
     return sent
 
 
@@ -306,7 +306,7 @@ def _apply_deadlines(
         clock.save()
 
 
-def _require_handle(actor: Any, incident: Incident) -> None:
+def require_handle(actor: Any, incident: Incident) -> None:
     if actor is not None and not policies.incidents.can(actor, "incidents.handle", incident):
         raise NotAllowed()
 
@@ -314,7 +314,7 @@ def _require_handle(actor: Any, incident: Incident) -> None:
 @transaction.atomic
 def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: str = "") -> Incident:
     """A level change re-notifies everyone the rules name and recomputes the clocks (DOMAIN §2)."""
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     level = _check_level(incident.category, cyber_level)
     if level == incident.cyber_level:
         raise BusinessRuleError(_("The report already has this level."), field="cyber_level")
@@ -339,7 +339,7 @@ def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: st
 
 @transaction.atomic
 def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     text = (text or "").strip()
     if not text:
         raise BusinessRuleError(_("Write the note."), field="text")
@@ -351,58 +351,9 @@ def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
 
 
 @transaction.atomic
-def assign_task(
-    *,
-    actor: Any,
-    incident: Incident,
-    unit: Unit | None,
-    title: str,
-    due_at: datetime | None = None,
-    check: bool = True,
-) -> IncidentTask:
-    if check:
-        _require_handle(actor, incident)
-    title = (title or "").strip()
-    if not title:
-        raise BusinessRuleError(_("Describe the task."), field="title")
-    if unit is not None and unit.agency_id != incident.agency_id:
-        raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
-    task = IncidentTask.objects.create(incident=incident, unit=unit, title=title[:200], due_at=due_at)
-    audit.record(actor=actor, action=audit.Action.CREATE, obj=task, object_repr=f"{incident.reference} {task.title}")
-    _timeline(incident, TimelineEntry.Kind.TASK, actor, task.title, task=task.pk, unit=str(unit) if unit else "")
-    if unit is not None:
-        supervisors = routing.resolve("role:unit_supervisor", _as_unit(incident, unit)).people
-        notifications.notify(
-            people=supervisors,
-            subject=_("[%(ref)s] Task for your unit: %(task)s") % {"ref": incident.reference, "task": task.title},
-            body=_("Sign in to Anwei to see the task."),
-            source=incident,
-            key=f"incident:{incident.pk}:task:{task.pk}",
-            url=url_of(incident),
-        )
-    return task
-
-
-def _as_unit(incident: Incident, unit: Unit) -> Incident:
-    copy = Incident(agency=incident.agency, unit=unit)
-    return copy
-
-
-@transaction.atomic
-def complete_task(*, actor: Any, task: IncidentTask) -> IncidentTask:
-    _require_handle(actor, task.incident)
-    if task.done_at is None:
-        task.done_at = timezone.now()
-        task.save(update_fields=["done_at"])
-        audit.record(actor=actor, action=audit.Action.UPDATE, obj=task, changes={"done": [False, True]})
-        _timeline(task.incident, TimelineEntry.Kind.TASK_DONE, actor, task.title, task=task.pk)
-    return task
-
-
-@transaction.atomic
 def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None) -> Incident:
     """Damage controlled or service recovered: stops the recovery clock, starts the investigation-report clock."""
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     if incident.recovered_at is not None or not incident.is_open:
         raise BusinessRuleError(_("The report is already recovered or closed."))
     at = at or timezone.now()
@@ -423,7 +374,7 @@ def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None
 @transaction.atomic
 def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Incident:
     """Closure needs an outcome; a cyber report also needs the investigation report (DOMAIN §2)."""
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
     if not incident.is_open:
         raise BusinessRuleError(_("The report is already closed."))
     unknown = set(report) - set(REPORT_FIELDS)
@@ -483,7 +434,13 @@ def add_attachments(*, actor: Any, incident: Incident, uploads: Iterable[Any]) -
 def _require_handle_or_filer(actor: Any, incident: Incident) -> None:
     if incident.filed_by_id == getattr(actor, "pk", None):
         return
-    _require_handle(actor, incident)
+    require_handle(actor, incident)
+
+
+# tasks given to units live in unit_tasks.py; these names stay here for the callers of services
+assign_task = unit_tasks.assign_task
+answer_task = unit_tasks.answer_task
+complete_task = unit_tasks.complete_task
 
 
 def timeline_entry(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:

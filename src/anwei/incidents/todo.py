@@ -1,6 +1,7 @@
-"""The incidents app's part of the to-do list (core.todo): a *must call* for the person on duty (and the ethics
-office) for every body of an open report that the outbox could not reach — every delivery failed for good, or no
-usable address — until someone records the contact (clocks.py)."""
+"""The incidents app's part of the to-do list (core.todo): the tasks given to the units the user answers for
+(todo_tasks.py), and a *must call* for the person on duty (and the ethics office) for every body of an open report
+that the outbox could not reach — every delivery failed for good, or no usable address — until someone records the
+contact (clocks.py)."""
 
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,9 +14,9 @@ from anwei.accounts.roles import Role
 from anwei.accounts.scope import has_role
 from anwei.core.todo import TodoItem
 from anwei.directory.selectors import on_duty
-from anwei.notifications.models import Delivery, Notification
+from anwei.notifications.models import Notification
 
-from . import clocks, policies, services
+from . import clocks, policies, services, todo_tasks
 from .models import Incident, TimelineEntry
 
 # The newest reports looked at per list (each is read whole): a must-call older than that is on the board too.
@@ -66,6 +67,7 @@ def must_calls_for(user: Any, now: datetime) -> list[clocks.MustCall]:
 
 
 def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+    yield from todo_tasks.items(user, now)
     for call in must_calls_for(user, now):
         phones = "、".join(p.number for p in call.phones) or _("no phone number in the directory")
         yield TodoItem(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/recovered/", views.recovered, name="recovered"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/acknowledge/<int:notification_id>/", views.acknowledge, name="acknowledge"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("rules/", views.rule_list, name="rules"),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from .forms import (
     LevelForm,
     NoteForm,
     RuleForm,
+    TaskAnswerForm,
     TaskForm,
     recipient_help,
 )
@@ -175,7 +176,7 @@ def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = Non
             "must_calls": seen.calls if can_handle else [],
             "contacts": incident.contacts.select_related("recorded_by__person"),
             "contact_form": contact_form if targets else None,
-            "tasks": incident.tasks.select_related("unit"),
+            "tasks": incident.tasks.select_related("unit", "done_by__person", "answered_by__person"),
             "attachments": incident.attachments.all(),
             "to_acknowledge": selectors.my_unacknowledged(request.user, incident),
             "can_handle": can_handle and incident.is_open,
@@ -249,15 +250,51 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, incident)
 
 
+def _load_task(request: HttpRequest, pk: int) -> IncidentTask:
+    """A task its unit (or the report's handlers) may work on; 404 alike for missing and not yours."""
+    item = IncidentTask.objects.select_related("incident__agency", "incident__unit", "unit").filter(pk=pk).first()
+    if item is None or not policies.tasks.can_work(request.user, item):
+        raise Http404
+    return item
+
+
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task page for the unit given it (phone-friendly): the task, the minimum of the report, the answer."""
+    item = _load_task(request, pk)
+    form = TaskAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_task(
+                actor=request.user, task=item, answer=form.cleaned_data["answer"], done=form.cleaned_data["done"]
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("incidents:task_detail", pk=item.pk)
+    incident = item.incident
+    return render(
+        request,
+        "incidents/task.html",
+        {
+            "task": item,
+            "incident": incident,
+            "category": rules.category(incident.category),
+            "may_read_report": policies.tasks.may_read_report(request.user, item),
+            "form": form,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
 @require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    item = IncidentTask.objects.filter(pk=pk).first()
-    incident = _handle(request, item.incident_id if item else 0)
-    if isinstance(incident, HttpResponse):
-        return incident
-    assert item is not None
+    item = _load_task(request, pk)
     services.complete_task(actor=request.user, task=item)
-    return _done(request, incident)
+    if policies.incidents.can_see(request.user, item.incident):
+        return _done(request, item.incident)
+    messages.success(request, _("Saved."))
+    return redirect("incidents:task_detail", pk=item.pk)
 
 
 @require_POST

@@ -52,7 +52,9 @@ def _attachment_url(w: World) -> str:
 
 
 def _ack_url(w: World) -> str:
-    n = Notification.objects.filter(person=w.people["ethics"], source_id=str(_report(w))).first()
+    n = Notification.objects.filter(
+        person=w.people["ethics"], source_type="incidents.incident", source_id=str(_report(w)), require_ack=True
+    ).first()
     assert n is not None
     return f"/incidents/{_report(w)}/acknowledge/{n.pk}/"
 
@@ -163,9 +165,30 @@ CASES: list[Case] = [
         data={"title": "發布新聞稿"},
     ),
     Case(
+        "incidents:task_detail",
+        lambda w: f"/incidents/tasks/{w.records['incident_task_b'].pk}/",
+        page(everyone(200, HANDLERS | {"staff_b"})),  # staff_b: the unit given the task
+        default=404,
+    ),
+    Case(
+        "GET /api/v1/incidents/tasks/{task_id}",
+        lambda w: f"/api/v1/incidents/tasks/{w.records['incident_task_b'].pk}",
+        api(everyone(200, HANDLERS | {"staff_b"})),
+        default=404,
+    ),
+    Case(
+        "POST /api/v1/incidents/tasks/{task_id}/answer",
+        lambda w: f"/api/v1/incidents/tasks/{w.records['incident_task_b'].pk}/answer",
+        api(everyone(200, HANDLERS | {"staff_b"})),
+        default=404,
+        method="post",
+        json=True,
+        data={"answer": "已清查"},
+    ),
+    Case(
         "incidents:task_done",
         lambda w: f"/incidents/tasks/{w.records['incident_task_b'].pk}/done/",
-        _handle(302),
+        page(everyone(302, HANDLERS | {"staff_b"})),
         default=404,
         method="post",
     ),

@@ -75,7 +75,7 @@ def test_level3_cyber_journey_over_smtp(roster: Any, client_for: Any, smtp: Reco
     first = _mail(smtp)
     to = {t for t, _ in first}
     assert {"duty@test.example", "mjib@outside.example", "cert@outside.example"} <= to
-    assert all(incident.reference in s and "L3" in s for _, s in first)
+    assert all(incident.reference in s and "第3級" in s for _, s in first)
     clocks = {d.code: d.due_at for d in incident.deadlines.all()}
     assert clocks["notify"] - aware == timedelta(hours=1) and clocks["recovery"] - aware == timedelta(hours=36)
 
@@ -88,7 +88,7 @@ def test_level3_cyber_journey_over_smtp(roster: Any, client_for: Any, smtp: Reco
     assert raised.status_code == 200
     _deliver_all()
     second = _mail(smtp)[len(first) :]
-    assert ("mjib@outside.example" in {t for t, _ in second}) and all("L4" in s for _, s in second)
+    assert ("mjib@outside.example" in {t for t, _ in second}) and all("第4級" in s for _, s in second)
 
     # nobody acknowledges: 31 minutes later the sweep passes the duty officer's notification up to the ethics office
     escalation.sweep(timezone.now() + timedelta(minutes=31))
