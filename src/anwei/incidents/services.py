@@ -116,6 +116,12 @@ def file_report(
         raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
     if actor is not None and not policies.incidents.can(actor, "incidents.file"):
         raise NotAllowed()
+    if (
+        getattr(actor, "is_authenticated", False)
+        and reporter is not None
+        and not policies.incidents.may_act_for(actor, reporter)
+    ):
+        raise BusinessRuleError(_("You may file a report only in your own name."), field="reporter")
     if unit is None and reporter is None and getattr(actor, "person", None) is not None:
         reporter = actor.person
     if unit is None and reporter is not None:
@@ -183,6 +189,7 @@ def file_report(
         for upload, info in zip(uploads, checked, strict=True):
             files.store(incident, upload, info, actor=actor)
         _send(incident, route, key=f"incident:{incident.pk}:filed", reason=_("New report"), new=True, actor=actor)
+        access.grant_to_reporter(incident, actor=actor)
     return incident
 
 
