@@ -83,7 +83,9 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
 class TransientFailureMiddleware:
     """A lost database connection (PostgreSQL restarted, a failover) or a full disk is not a bug: answer 503/507 with
     a clear message and Retry-After, in the API's error format under /api/ — the transaction was rolled back, so the
-    client may safely send the same request again. Other errors go on to the 500 handler."""
+    client may safely send the same request again. That holds because nothing after a commit raises: work queued
+    after commit is `robust` (see anwei.notifications.services) and left for the sweeper when queueing fails.
+    Other errors go on to the 500 handler."""
 
     RETRY_AFTER = "5"
 
