@@ -16,7 +16,7 @@ from ninja.parser import Parser
 from anwei.accounts.auth import api_auth
 from anwei.core import idempotency
 from anwei.core.api_docs import ServerRenderedDocs
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.registry import with_module
 
 ERROR_SCHEMA = {
@@ -163,6 +163,13 @@ def _model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpR
 def _rule(request: HttpRequest, exc: BusinessRuleError) -> HttpResponse:
     fields = {exc.field: [str(exc.message)]} if exc.field else None
     return error(request, 422, exc.code, str(exc.message), fields)
+
+
+@api.exception_handler(TooManyRequests)
+def _too_many(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+    response = error(request, 429, "too_many_requests", str(exc.message))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NotAllowed)

@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import context
-from .errors import BusinessRuleError, NotAllowed
+from .errors import BusinessRuleError, NotAllowed, TooManyRequests
 
 logger = logging.getLogger("anwei.faults")
 
@@ -141,6 +141,11 @@ class DomainErrorMiddleware:
         if isinstance(exception, BusinessRuleError):
             context = {"title": _("This cannot be done"), "message": str(exception.message)}
             return render(request, "core/error.html", context, status=400)
+        if isinstance(exception, TooManyRequests):
+            context = {"title": _("Please wait a moment"), "message": str(exception.message)}
+            response = render(request, "core/error.html", context, status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         return None
 
 

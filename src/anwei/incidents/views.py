@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency, Unit
 from anwei.notifications.models import Notification
@@ -113,6 +113,11 @@ def new(request: HttpRequest) -> HttpResponse:
                 support_needed=data["support_needed"],
                 attachments=data["attachments"],
             )
+        except TooManyRequests as exc:  # the form stays filled in: the user may send it once the wait is over
+            form.add_error(None, str(exc.message))
+            response = render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
