@@ -19,6 +19,7 @@ from anwei.audit import services as audit
 from anwei.core import rates
 from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.rocdate import roc_year
+from anwei.core.text import single_line
 from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
@@ -145,7 +146,8 @@ def file_report(
         raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
     if category not in rules.CATEGORIES:
         raise BusinessRuleError(_("Choose a category."), field="category")
-    title = (title or "").strip()
+    title = single_line(title or "")  # other apps file too: a title is one line, whoever sends it
+    location = single_line(location or "")
     if not title:
         raise BusinessRuleError(_("Give the report a title."), field="title")
     if len(title) > 200:

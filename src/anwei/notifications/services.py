@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anwei.audit import services as audit
+from anwei.core.text import single_line
 from anwei.directory.models import ExternalContact, Person
 
 from .channels import CHANNELS, conf
@@ -103,7 +104,7 @@ def notify(
     source_fields = {"source_type": source._meta.label_lower, "source_id": str(source.pk)} if source else {}
     created = [
         Notification(
-            subject=subject[:200], body=body, url=url, key=key, require_ack=require_ack, **source_fields, **recipient
+            subject=single_line(subject)[:200], body=body, url=url, key=key, require_ack=require_ack, **source_fields, **recipient
         )
         for recipient in recipients
     ]
