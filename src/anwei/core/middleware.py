@@ -122,7 +122,8 @@ class TransientFailureMiddleware:
 
 class DomainErrorMiddleware:
     """The one place where a domain error raised in a page view becomes an answer (the API maps them itself, see
-    anwei.api): NotAllowed → the 403 refusal page, BusinessRuleError → a 400 page with the rule's message. Neither
+    anwei.api): NotAllowed → the 403 refusal page, BusinessRuleError → a 400 page with the rule's message, a value
+    the database cannot hold → 400, TooManyRequests → 429 with Retry-After. Neither
     page names the record; NotAllowed's message never does (see anwei.core.errors)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -132,6 +133,7 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import DataError
         from django.shortcuts import render
 
         if isinstance(exception, NotAllowed):
@@ -140,6 +142,11 @@ class DomainErrorMiddleware:
             return forbidden(request, str(exception.message))
         if isinstance(exception, BusinessRuleError):
             context = {"title": _("This cannot be done"), "message": str(exception.message)}
+            return render(request, "core/error.html", context, status=400)
+        if isinstance(exception, OverflowError | DataError):
+            # a value the database cannot hold — e.g. a 40-digit id in a multi-select field, which SQLite cannot
+            # even compare: the client's input, so a 400 (the write it was part of has rolled back), as in the API
+            context = {"title": _("Bad request"), "message": _("A value is out of range or cannot be stored.")}
             return render(request, "core/error.html", context, status=400)
         if isinstance(exception, TooManyRequests):
             context = {"title": _("Please wait a moment"), "message": str(exception.message)}
