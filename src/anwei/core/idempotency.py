@@ -37,7 +37,9 @@ class KeyInUse(Exception):
     """The first request with this key is still running (answered 409)."""
 
 
-class Replay(Exception):  # noqa: N818 — not an error: the stored answer, raised to leave the operation
+class Replay(Exception):
+    """Not an error: the stored answer, raised to leave the operation before it runs again."""
+
     def __init__(self, row: IdempotencyKey) -> None:
         self.row = row
 

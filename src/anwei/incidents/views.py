@@ -283,6 +283,13 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = Attachment.objects.filter(pk=pk).first()
     incident = _load(request, item.incident_id if item else 0)
     assert item is not None and item.incident_id == incident.pk
+    audit.record(  # each download: a file leaves the system (named by its hash, as when it was attached)
+        actor=request.user,
+        action=audit.Action.VIEW,
+        obj=item,
+        object_repr=f"{incident.reference} {item.sha256[:12]}",
+        changes={"via": "download"},
+    )
     response = FileResponse(
         item.file.open("rb"), content_type=item.content_type, as_attachment=True, filename=item.name
     )

@@ -104,7 +104,13 @@ def notify(
     source_fields = {"source_type": source._meta.label_lower, "source_id": str(source.pk)} if source else {}
     created = [
         Notification(
-            subject=single_line(subject)[:200], body=body, url=url, key=key, require_ack=require_ack, **source_fields, **recipient
+            subject=single_line(subject)[:200],
+            body=body,
+            url=url,
+            key=key,
+            require_ack=require_ack,
+            **source_fields,
+            **recipient,
         )
         for recipient in recipients
     ]
