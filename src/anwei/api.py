@@ -2,6 +2,7 @@
 {"error": {"code": "...", "message": "...", "fields": {"name": ["message", ...]}}}."""
 
 import json
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,6 +105,21 @@ class AnweiAPI(NinjaAPI):
         return schema
 
 
+def signed_in_only(view: Any) -> Any:
+    """The schema and its docs page answer only a signed-in user (past the second factor) or a valid token, like
+    every operation: they list every operation, field and category, a map an outsider has no use for
+    (docs/security.md, Decisions)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not any(auth(request) for auth in api_auth):
+            return error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return wrapper
+
+
 api = AnweiAPI(
     title="Anwei API",
     version="1",
@@ -118,6 +134,7 @@ api = AnweiAPI(
     parser=AnweiParser(),
     docs_url="/docs",
     docs=ServerRenderedDocs(),
+    docs_decorator=signed_in_only,
 )
 
 
