@@ -101,14 +101,17 @@ def before_operation(view_func: Callable[..., Any]) -> Callable[..., Any]:
 def _claim(claim: _Claim, request: HttpRequest) -> None:
     if not _VALID_KEY.match(claim.key):
         raise BusinessRuleError(_("The Idempotency-Key must be 1–255 printable ASCII characters."), field=HEADER)
-    user = getattr(request, "auth", None) or request.user
+    user: Any = getattr(request, "auth", None) or request.user
+    user_id: int | None = getattr(user, "pk", None)
+    if user_id is None:  # an operation open to everyone: no one to keep a key for
+        return
     now = timezone.now()
-    IdempotencyKey.objects.filter(user_id=user.pk, created_at__lt=now - KEEP).delete()
+    IdempotencyKey.objects.filter(user_id=user_id, created_at__lt=now - KEEP).delete()
     print_ = fingerprint(request)
     try:
         with transaction.atomic():
             claim.row = IdempotencyKey.objects.create(
-                user_id=user.pk,
+                user_id=user_id,
                 key=claim.key,
                 method=request.method or "",
                 path=request.path[:500],
@@ -116,8 +119,8 @@ def _claim(claim: _Claim, request: HttpRequest) -> None:
                 created_at=now,
             )
     except IntegrityError:
-        first = IdempotencyKey.objects.filter(user_id=user.pk, key=claim.key).first()
-        if first is None:  # kept no longer: released a moment ago
+        first = IdempotencyKey.objects.filter(user_id=user_id, key=claim.key).first()
+        if first is None:  # released a moment ago by a request that failed: this one runs
             return _claim(claim, request)
         if first.fingerprint != print_:
             raise BusinessRuleError(
