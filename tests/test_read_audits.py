@@ -36,6 +36,7 @@ def test_each_sensitive_read_is_on_the_audit_log(world: Any, client_for: Any) ->
         (f"/plans/{world.records['plan'].pk}/contacts/sheet/", {"object_type": "plans.plan"}),
         ("/audit/", {"object_type": "audit.auditentry"}),
         (f"/inspections/photos/{world.records['photo'].pk}/", {"object_type": "inspections.photo"}),
+        (f"/plans/evidence/{world.records['evidence_b'].pk}/", {"object_type": "plans.evidence"}),
     ]:
         before = _views(ethics, **lookup)
         response = client.get(url)

@@ -3,8 +3,9 @@
 A client that sends the same key again (per user) gets the first request's answer — the same status and body,
 with `Idempotent-Replayed: true` — and nothing is done a second time, so a retry after a timeout or a lost answer
 never files a report twice. The same key with a different method, path or body is refused (422); a retry while
-the first request is still running gets 409. Only successful answers are kept: a refused or failed request did
-nothing, so the same key may be sent again. Keys are kept for KEEP (then the key may be used anew).
+the first request is still running gets 409 (after ABANDONED, a first request that never finished — its process
+died, its transaction rolled back — no longer holds the key). Only successful answers are kept: a refused or failed
+request did nothing, so the same key may be sent again. Keys are kept for KEEP (then the key may be used anew).
 
 Two hooks, because ninja authenticates and validates between them: `around_run` (ninja's "view" mode) sees every
 POST and keeps the finished answer; `before_operation` ("operation" mode) runs once the user is known and the body
@@ -29,6 +30,7 @@ from .models import IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEEP = timedelta(hours=24)
+ABANDONED = timedelta(minutes=10)  # a first request "still running" this long died with its process (and rolled back)
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (a UUID, a ULID, a counter)
 _ATTR = "_anwei_idempotency"
 
@@ -127,6 +129,9 @@ def _claim(claim: _Claim, request: HttpRequest) -> None:
                 _("This Idempotency-Key was already used for a different request. Use a new key."), field=HEADER
             ) from None
         if first.status is None:
+            if first.created_at < now - ABANDONED:
+                IdempotencyKey.objects.filter(pk=first.pk, status__isnull=True).delete()
+                return _claim(claim, request)
             raise KeyInUse() from None
         raise Replay(first) from None
 

@@ -109,3 +109,28 @@ def test_a_failed_enqueue_after_commit_is_not_an_error_and_the_sweeper_sends(
     assert notifications.sweep() == len(pending)
     queued = {r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()}
     assert queued == pending
+
+
+def test_a_retry_while_the_first_still_runs_waits_and_an_abandoned_one_frees_the_key(
+    roster: Any, client_for: Any
+) -> None:
+    from anwei.core.models import IdempotencyKey
+
+    staff = client_for("staff_a")
+    IdempotencyKey.objects.create(  # a first request still running (claimed, no answer yet)
+        user=roster.users["staff_a"], key="running-1", method="POST", path="/api/v1/incidents", fingerprint="x"
+    )
+    waiting = _post(staff, REPORT, key="running-1")
+    assert waiting.status_code == 422  # another body than the one running: refused whatever its state
+    from django.test import RequestFactory
+
+    from anwei.core.idempotency import fingerprint
+
+    probe = RequestFactory().post("/api/v1/incidents", data=json.dumps(REPORT), content_type="application/json")
+    IdempotencyKey.objects.filter(key="running-1").update(fingerprint=fingerprint(probe))
+    busy = _post(staff, REPORT, key="running-1")
+    assert busy.status_code == 409 and busy["Retry-After"]
+    assert not Incident.objects.exists()
+    IdempotencyKey.objects.filter(key="running-1").update(created_at=timezone.now() - timedelta(minutes=11))
+    assert _post(staff, REPORT, key="running-1").status_code == 201
+    assert Incident.objects.count() == 1
