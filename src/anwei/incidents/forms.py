@@ -80,8 +80,16 @@ class IncidentForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, reporters: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if reporters is not None:  # only for those who may file on someone's behalf (policies.people_to_act_for)
+            self.fields["reporter"] = forms.ModelChoiceField(
+                label=_("Filed on behalf of (reporter)"),
+                queryset=reporters,
+                required=False,
+                empty_label=_("myself"),
+                help_text=_("A caller or informant you take the report for; a restricted report gives them access."),
+            )
         _choices(self, "category", [("", "—"), *[(c.code, c.name) for c in rules.CATEGORIES.values()]])
         _choices(self, "cyber_level", level_choices())
         _choices(self, "severity", [("", _("the category's default")), *rules.SEVERITY_NAMES.items()])

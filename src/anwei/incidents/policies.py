@@ -14,6 +14,7 @@ from anwei.accounts.models import AccessGrant
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import has_need_to_know
 from anwei.core.policies import Policy
+from anwei.directory.models import Person
 
 from .models import Incident, RoutingRule
 
@@ -58,6 +59,14 @@ class IncidentPolicy(Policy):
         if person.pk == getattr(user, "person_id", None):
             return True
         return self.scope(user, "incidents.file_for_others").covers(person.unit)
+
+    def people_to_act_for(self, user: Any) -> QuerySet[Any] | None:
+        """The people `user` may name as reporter besides themselves (for the filing form's choice), or None when
+        they file only in their own name."""
+        scope = self.scope(user, "incidents.file_for_others")
+        if scope.empty:
+            return None
+        return Person.objects.filter(scope.q("unit"), active=True).select_related("unit").order_by("unit__path", "name")
 
     def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Incident.objects.all()

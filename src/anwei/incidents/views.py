@@ -90,7 +90,8 @@ def new(request: HttpRequest) -> HttpResponse:
     if not policies.incidents.can(request.user, "incidents.file"):
         return forbidden(request)
     units = _units(request.user, "incidents.file")
-    form = IncidentForm(request.POST or None, request.FILES or None, units=units)
+    reporters = policies.incidents.people_to_act_for(request.user)
+    form = IncidentForm(request.POST or None, request.FILES or None, units=units, reporters=reporters)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         agency = data["unit"].agency if data["unit"] else _agency(request.user)
@@ -104,6 +105,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 description=data["description"],
                 unit=data["unit"],
+                reporter=data.get("reporter"),
                 aware_at=data["aware_at"],
                 occurred_at=data["occurred_at"],
                 severity=data["severity"] or None,

@@ -80,3 +80,25 @@ def test_being_named_reporter_of_a_restricted_report_gives_nothing_without_a_gra
     )
     Incident.objects.filter(pk=theft.pk).update(reporter=roster.people["staff_b"])
     assert staff_b.get(f"/api/v1/incidents/{theft.pk}").status_code == 200
+
+
+def test_the_form_offers_filing_on_behalf_only_to_those_who_may(roster: Any, client_for: Any) -> None:
+    staff = client_for("staff_a")
+    assert 'name="reporter"' not in staff.get("/incidents/new/").content.decode()
+    # a reporter slipped into the staff member's form is not taken: the report is in their own name
+    response = staff.post(
+        "/incidents/new/", {"category": "leak", "title": TITLE, "reporter": roster.people["staff_b"].pk}
+    )
+    assert response.status_code == 302
+    assert Incident.objects.get().reporter == roster.people["staff_a"]
+    assert not AccessGrant.objects.filter(user=roster.users["staff_b"]).exists()
+
+    ethics = client_for("ethics")
+    assert 'name="reporter"' in ethics.get("/incidents/new/").content.decode()
+    response = ethics.post(
+        "/incidents/new/", {"category": "leak", "title": "來電檢舉洩密", "reporter": roster.people["staff_b"].pk}
+    )
+    assert response.status_code == 302
+    filed = Incident.objects.get(title="來電檢舉洩密")
+    assert filed.reporter == roster.people["staff_b"] and filed.filed_by == roster.users["ethics"]
+    assert AccessGrant.objects.active().for_object(filed).filter(user=roster.users["staff_b"]).exists()
