@@ -12,13 +12,14 @@ POST and keeps the finished answer; `before_operation` ("operation" mode) runs o
 valid, and claims the key before the operation does anything."""
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -33,6 +34,7 @@ KEEP = timedelta(hours=24)
 ABANDONED = timedelta(minutes=10)  # a first request "still running" this long died with its process (and rolled back)
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (a UUID, a ULID, a counter)
 _ATTR = "_anwei_idempotency"
+log = logging.getLogger(__name__)
 
 
 class KeyInUse(Exception):
@@ -143,15 +145,23 @@ def _finish(claim: _Claim, response: HttpResponseBase) -> None:
         _release(claim)
         return
     content = getattr(response, "content", b"")
-    IdempotencyKey.objects.filter(pk=claim.row.pk).update(
-        status=response.status_code, body=content, content_type=response.get("Content-Type", "")[:100]
-    )
+    try:
+        IdempotencyKey.objects.filter(pk=claim.row.pk).update(
+            status=response.status_code, body=content, content_type=response.get("Content-Type", "")[:100]
+        )
+    except DatabaseError:
+        # the work is committed and this is its answer: keeping the answer for a retry failed (a full disk), which
+        # must not turn the answer into "nothing was saved". A retry meanwhile gets 409, and after ABANDONED runs.
+        log.exception("could not keep the answer for Idempotency-Key %r", claim.key)
 
 
 def _release(claim: _Claim) -> None:
     """Nothing was done (refused, or failed and rolled back): the same key may be sent again."""
     if claim.row is not None:
-        IdempotencyKey.objects.filter(pk=claim.row.pk, status__isnull=True).delete()
+        try:
+            IdempotencyKey.objects.filter(pk=claim.row.pk, status__isnull=True).delete()
+        except DatabaseError:  # the request's own error is the one to report; the key frees itself after ABANDONED
+            log.exception("could not release Idempotency-Key %r", claim.key)
         claim.row = None
 
 

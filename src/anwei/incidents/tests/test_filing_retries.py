@@ -134,3 +134,21 @@ def test_a_retry_while_the_first_still_runs_waits_and_an_abandoned_one_frees_the
     IdempotencyKey.objects.filter(key="running-1").update(created_at=timezone.now() - timedelta(minutes=11))
     assert _post(staff, REPORT, key="running-1").status_code == 201
     assert Incident.objects.count() == 1
+
+
+def test_a_full_disk_when_keeping_the_answer_does_not_undo_the_answer(
+    roster: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    from django.db.models import QuerySet
+
+    original = QuerySet.update
+
+    def full_disk(self: Any, **kwargs: Any) -> int:
+        if self.model.__name__ == "IdempotencyKey":
+            raise OperationalError("database or disk is full")
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", full_disk)
+    response = _post(client_for("staff_a"), REPORT, key="disk-full-answer")
+    assert response.status_code == 201, response.content  # filed: never "nothing was saved"
+    assert Incident.objects.count() == 1
