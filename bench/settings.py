@@ -6,3 +6,6 @@ ROOT_URLCONF = "bench.urls"
 
 # Pages render without `collectstatic` having been run in the scratch set-up (hashed names are a lookup either way).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# The intake and load benchmarks file thousands of reports as one user: measure the filing, not the per-user limit.
+ANWEI_FILING_RATE = "off"

@@ -68,8 +68,12 @@ def test_token_command_prints_a_working_token(client: Any, world: Any, capsys: A
     assert client.get("/api/v1/directory/units", **_bearer(raw)).status_code == 401
 
 
-def test_openapi_document_lists_the_directory(client: Any) -> None:
-    schema = client.get("/api/v1/openapi.json").json()
+def test_openapi_document_lists_the_directory(client: Any, client_for: Any) -> None:
+    # signed out: refused like any operation (docs/security.md, Decisions), the docs page too
+    for url in ("/api/v1/openapi.json", "/api/v1/docs"):
+        refused = client.get(url)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
+    schema = client_for("staff_a").get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/directory/people/{person_id}" in schema["paths"]
 
@@ -109,10 +113,10 @@ def test_no_two_api_schemas_share_a_name() -> None:
     assert clashes <= KNOWN_SCHEMA_NAME_CLASHES, {name: modules[name] for name in clashes}
 
 
-def test_docs_page_lists_every_operation_in_the_site_layout(client: Any) -> None:
+def test_docs_page_lists_every_operation_in_the_site_layout(client_for: Any) -> None:
     from anwei.api import api
 
-    response = client.get("/api/v1/docs")
+    response = client_for("staff_a").get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="zh-Hant-TW">' in html and "<script" not in html.split("</head>", 1)[1]

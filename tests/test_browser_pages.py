@@ -64,10 +64,10 @@ def test_accounts_and_directory_pages_at_phone_width(browser_page: Any, live_ser
 def test_refusal_page_and_api_docs(browser_page: Any, live_server: Any, world: World) -> None:
     page = browser_page
     page.set_viewport_size(PHONE)
-    _visit(page, f"{live_server.url}/api/v1/docs")  # the server-rendered docs, in the site's layout
+    sign_in(page, live_server, "staff_a")
+    _visit(page, f"{live_server.url}/api/v1/docs")  # the server-rendered docs (signed in), in the site's layout
     assert page.locator("html").get_attribute("lang") == "zh-Hant-TW"
     assert "PATCH /api/v1/directory/units/{unit_id}" in page.inner_text("main")
-    sign_in(page, live_server, "staff_a")
     _visit(page, f"{live_server.url}/accounts/users/", status=403)
     assert "您沒有執行此項作業的權限。" in page.inner_text("main")
     _visit(page, f"{live_server.url}/directory/units/", status=403)

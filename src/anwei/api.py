@@ -2,6 +2,7 @@
 {"error": {"code": "...", "message": "...", "fields": {"name": ["message", ...]}}}."""
 
 import json
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,8 +15,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from anwei.accounts.auth import api_auth
+from anwei.core import idempotency
 from anwei.core.api_docs import ServerRenderedDocs
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.registry import with_module
 
 ERROR_SCHEMA = {
@@ -41,6 +43,21 @@ ERRORS = {
     "404": "Not found, or not yours to see.",
     "405": "This method is not allowed on this path.",
     "422": "Some fields are not valid, or a rule of the domain refuses the change.",
+}
+POST_ERRORS = {
+    "409": "A request with this Idempotency-Key is still being processed; send it again in a moment.",
+    "429": "Too many reports filed in a short time; the Retry-After header says when to try again.",
+}
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "description": (
+        "Any unique value per request (e.g. a UUID). Sending the same key again (as the same user) within 24 hours"
+        " answers the first request's status and body again, with `Idempotent-Replayed: true`, and does nothing a"
+        " second time; the same key with a different body is refused (422). Only successful answers are kept."
+    ),
 }
 
 
@@ -72,9 +89,12 @@ class AnweiAPI(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         for operations in schema["paths"].values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for status, description in ERRORS.items():
+                errors = {**ERRORS, **POST_ERRORS} if method == "post" else ERRORS
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+                for status, description in errors.items():
                     responses.setdefault(
                         status,
                         {
@@ -85,15 +105,36 @@ class AnweiAPI(NinjaAPI):
         return schema
 
 
+def signed_in_only(view: Any) -> Any:
+    """The schema and its docs page answer only a signed-in user (past the second factor) or a valid token, like
+    every operation: they list every operation, field and category, a map an outsider has no use for
+    (docs/security.md, Decisions)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not any(auth(request) for auth in api_auth):
+            return error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return wrapper
+
+
 api = AnweiAPI(
     title="Anwei API",
     version="1",
-    description="Anwei (安維) — agency security and official-secret protection.",
+    description=(
+        "Anwei (安維) — agency security and official-secret protection.\n\n"
+        "**Retries.** Send an `Idempotency-Key` header (e.g. a UUID) with every POST: if the answer is lost (a"
+        " timeout, a dropped connection, a 503), send the same request with the same key again — you get the first"
+        " answer and nothing is done twice. A 503 means the change was rolled back and nothing was saved."
+    ),
     auth=api_auth,
     urls_namespace="api",
     parser=AnweiParser(),
     docs_url="/docs",
     docs=ServerRenderedDocs(),
+    docs_decorator=signed_in_only,
 )
 
 
@@ -141,6 +182,13 @@ def _rule(request: HttpRequest, exc: BusinessRuleError) -> HttpResponse:
     return error(request, 422, exc.code, str(exc.message), fields)
 
 
+@api.exception_handler(TooManyRequests)
+def _too_many(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+    response = error(request, 429, "too_many_requests", str(exc.message))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(NotAllowed)
 def _not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
     return error(request, 403, "forbidden", str(exc.message))
@@ -170,6 +218,23 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         message = _("The request could not be read: it is not valid JSON in UTF-8, or it holds a NUL character.")
         return error(request, 400, "bad_request", message)
     return error(request, exc.status_code, "error", str(exc))
+
+
+api.add_decorator(idempotency.around_run, mode="view")
+api.add_decorator(idempotency.before_operation, mode="operation")
+
+
+@api.exception_handler(idempotency.Replay)
+def _replay(request: HttpRequest, exc: idempotency.Replay) -> HttpResponse:
+    return idempotency.replayed(exc.row)
+
+
+@api.exception_handler(idempotency.KeyInUse)
+def _key_in_use(request: HttpRequest, exc: idempotency.KeyInUse) -> HttpResponse:
+    message = _("A request with this Idempotency-Key is still being processed; send it again in a moment.")
+    response = error(request, 409, "idempotency_key_in_use", message)
+    response["Retry-After"] = "1"
+    return response
 
 
 api.add_router("/todo", "anwei.core.todo_api.router")  # the user's to-do list, gathered from every app

@@ -284,6 +284,8 @@ ANWEI_DAILY_CUTOFF = os.environ.get("ANWEI_DAILY_CUTOFF", "08:00")
 ANWEI_REPORT_NOTABLE_MAX = env_int("ANWEI_REPORT_NOTABLE_MAX", 100)
 # The incidents board refreshes itself this often (seconds).
 ANWEI_BOARD_REFRESH_SECONDS = env_int("ANWEI_BOARD_REFRESH_SECONDS", 30)
+# How many reports one user may file in a period (each filing e-mails outside bodies): COUNT/PERIOD, or "off".
+ANWEI_FILING_RATE = os.environ.get("ANWEI_FILING_RATE", "30/10min")
 
 LOGGING = {
     "version": 1,

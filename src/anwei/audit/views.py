@@ -41,6 +41,13 @@ def index(request: HttpRequest) -> HttpResponse:
     if not policies.entries.can(request.user, "audit.view"):
         return forbidden(request)
     form, filters = _filters(request)
+    # reading the log is itself on the log: who looked for what (the filters), page by page
+    services.record(
+        actor=request.user,
+        action=services.Action.VIEW,
+        object_type="audit.auditentry",
+        changes={"filters": filters, "page": request.GET.get("page") or "1"},
+    )
     page = Window(selectors.entries(request.user, filters), 50, request.GET.get("page"))  # no COUNT over the log
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})

@@ -17,7 +17,7 @@ from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
 from anwei.directory.models import Person, Unit
 
-from . import activity_services, check_services, delegation_services, policies, selectors, services
+from . import activity_services, auditing, check_services, delegation_services, policies, selectors, services
 from .models import RandomCheckDraw, ReturnReport, TravelDeclaration
 
 router = Router(tags=["awareness"])
@@ -273,12 +273,15 @@ def statistics(request: HttpRequest, start: IsoDate | None = None, end: IsoDate 
 @router.get("/travel", response=list[DeclarationOut])
 @paginate(Paginated)
 def list_travel(request: HttpRequest):  # type: ignore[no-untyped-def]
+    auditing.record_listing(actor=request.user, via="api")
     return selectors.declarations(request.user)
 
 
 @router.get("/travel/{declaration_id}", response=DeclarationOut)
 def get_travel(request: HttpRequest, declaration_id: int):  # type: ignore[no-untyped-def]
-    return policies.travel.get_visible(request.user, declaration_id)
+    declaration = policies.travel.get_visible(request.user, declaration_id)
+    auditing.record_view(actor=request.user, declaration=declaration, via="api")
+    return declaration
 
 
 @router.post("/travel", response={201: DeclarationOut})

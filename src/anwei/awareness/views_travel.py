@@ -18,7 +18,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 
-from . import check_services, delegation_services, policies, rules, selectors, services
+from . import auditing, check_services, delegation_services, policies, rules, selectors, services
 from .forms import AnomalyForm, DelegationForm, ReturnForm, TravelForm
 from .models import Delegation, ReturnReport, TravelDeclaration
 
@@ -43,11 +43,13 @@ def travel_list(request: HttpRequest) -> HttpResponse:
         request.user, "awareness.view_travel"
     ):
         return forbidden(request)
+    declarations = list(selectors.declarations(request.user)[:200])
+    auditing.record_listing(actor=request.user, shown=declarations)
     return render(
         request,
         "awareness/travel_list.html",
         {
-            "declarations": selectors.declarations(request.user)[:200],
+            "declarations": declarations,
             "can_declare": policies.travel.can(request.user, "awareness.declare"),
             "due": selectors.due_for_ethics(request.user),
             "today": timezone.localdate(),
@@ -134,6 +136,7 @@ def _report(declaration: TravelDeclaration) -> ReturnReport | None:
 
 def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = policies.travel.get_visible(request.user, pk)
+    auditing.record_view(actor=request.user, declaration=declaration)
     user = request.user
     report = _report(declaration)
     return render(

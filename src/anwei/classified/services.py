@@ -123,8 +123,16 @@ def register_item(
         condition=declassification_condition,
     )
     reference_no = reference_no.strip() or next_reference(unit.agency_id, classified_on)
-    if ClassifiedItem.objects.filter(agency_id=unit.agency_id, reference_no=reference_no).exists():
-        raise BusinessRuleError(_("This reference number is already registered."), field="reference_no")
+    taken = ClassifiedItem.objects.filter(agency_id=unit.agency_id, reference_no=reference_no)
+    if taken.exists():
+        # numbers are unique in the agency, so a taken number must be refused; but only an item the user may see is
+        # named as "registered" — elsewhere the answer says nothing of what holds the number (docs/security.md)
+        if policies.items.visible(actor, taken).exists():
+            raise BusinessRuleError(_("This reference number is already registered."), field="reference_no")
+        raise BusinessRuleError(
+            _("This reference number cannot be used. Leave it empty to be given the next free number."),
+            field="reference_no",
+        )
     item = ClassifiedItem.objects.create(
         agency_id=unit.agency_id,
         unit=unit,

@@ -3,6 +3,7 @@ memory stays flat however long the list."""
 
 import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -17,18 +18,29 @@ class _Echo:
         return value
 
 
-def _cell(value: Any) -> Any:
-    # Neutralise spreadsheet formulas in user-entered text (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def cell(value: Any) -> Any:
+    """The one escaping step, at the writer, for every cell whatever its source: a field, a linked record (a
+    traveller, a unit, its parent unit — whose str() is text someone typed), a translation, a computed value. Text a
+    spreadsheet would read as a formula (CSV injection) gets a leading apostrophe. Numbers stay numbers: they
+    cannot carry a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def rows_as_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(header)
+    yield BOM + writer.writerow([cell(h) for h in header])
     for row in rows:
-        yield writer.writerow([_cell(v) for v in row])
+        yield writer.writerow([cell(v) for v in row])
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:

@@ -21,3 +21,12 @@ class NotAllowed(Exception):
     def __init__(self, message: object | None = None) -> None:
         self.message = message or self.default_message
         super().__init__(str(self.message))
+
+
+class TooManyRequests(Exception):
+    """The user has done this too often in a short time (a rate in the settings): answered 429 with Retry-After."""
+
+    def __init__(self, message: object, *, retry_after: int) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.retry_after = max(1, int(retry_after))

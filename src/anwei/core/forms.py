@@ -5,6 +5,8 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .text import single_line
+
 ALWAYS_ALLOWED = frozenset({"csrfmiddlewaretoken"})
 
 
@@ -25,3 +27,12 @@ class StrictFieldsMixin:
                 names = "、".join(name[:40] for name in unknown[:10])
                 raise forms.ValidationError(self.unknown_message, code="unknown_field", params={"names": names})
         return cleaned
+
+
+class SingleLineField(forms.CharField):
+    """A one-line text field (a title, a name, a place): control characters and line breaks become a space, so
+    the text is safe in an e-mail subject or a CSV row wherever it goes later."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return single_line(value) if isinstance(value, str) else value

@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import context
-from .errors import BusinessRuleError, NotAllowed
+from .errors import BusinessRuleError, NotAllowed, TooManyRequests
 
 logger = logging.getLogger("anwei.faults")
 
@@ -83,7 +83,9 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
 class TransientFailureMiddleware:
     """A lost database connection (PostgreSQL restarted, a failover) or a full disk is not a bug: answer 503/507 with
     a clear message and Retry-After, in the API's error format under /api/ — the transaction was rolled back, so the
-    client may safely send the same request again. Other errors go on to the 500 handler."""
+    client may safely send the same request again. That holds because nothing after a commit raises: work queued
+    after commit is `robust` (see anwei.notifications.services) and left for the sweeper when queueing fails.
+    Other errors go on to the 500 handler."""
 
     RETRY_AFTER = "5"
 
@@ -120,7 +122,8 @@ class TransientFailureMiddleware:
 
 class DomainErrorMiddleware:
     """The one place where a domain error raised in a page view becomes an answer (the API maps them itself, see
-    anwei.api): NotAllowed → the 403 refusal page, BusinessRuleError → a 400 page with the rule's message. Neither
+    anwei.api): NotAllowed → the 403 refusal page, BusinessRuleError → a 400 page with the rule's message, a value
+    the database cannot hold → 400, TooManyRequests → 429 with Retry-After. Neither
     page names the record; NotAllowed's message never does (see anwei.core.errors)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -130,6 +133,7 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import DataError
         from django.shortcuts import render
 
         if isinstance(exception, NotAllowed):
@@ -139,6 +143,16 @@ class DomainErrorMiddleware:
         if isinstance(exception, BusinessRuleError):
             context = {"title": _("This cannot be done"), "message": str(exception.message)}
             return render(request, "core/error.html", context, status=400)
+        if isinstance(exception, OverflowError | DataError):
+            # a value the database cannot hold — e.g. a 40-digit id in a multi-select field, which SQLite cannot
+            # even compare: the client's input, so a 400 (the write it was part of has rolled back), as in the API
+            context = {"title": _("Bad request"), "message": _("A value is out of range or cannot be stored.")}
+            return render(request, "core/error.html", context, status=400)
+        if isinstance(exception, TooManyRequests):
+            context = {"title": _("Please wait a moment"), "message": str(exception.message)}
+            response = render(request, "core/error.html", context, status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         return None
 
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from .text import single_line
+
 
 def _iso_text(value: Any) -> Any:
     if isinstance(value, date):
@@ -15,5 +17,11 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
+def _single_line(value: Any) -> Any:
+    return single_line(value) if isinstance(value, str) else value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+# A one-line text field (a title, a name, a place): control characters and line breaks become a space.
+SingleLine = Annotated[str, BeforeValidator(_single_line)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]

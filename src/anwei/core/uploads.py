@@ -41,6 +41,7 @@ LABELS = {
     "pptx": "PowerPoint (.pptx)",
     "png": "PNG",
     "jpeg": "JPEG",
+    "gif": "GIF",
     "text": "text / CSV",
     "zip": "ZIP",
 }
@@ -132,6 +133,8 @@ def sniff(data: bytes) -> str | None:
         return "png"
     if data.startswith(b"\xff\xd8\xff"):
         return "jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     if b"\x00" not in data[:65536]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
 
 from anwei.accounts.models import AccessGrant, User
 from anwei.audit import services as audit
@@ -82,3 +83,35 @@ def grant_to_notified(
             actor_label=None if signed_in else ACTOR_LABEL,
         )
     return grants
+
+
+def grant_to_reporter(incident: Incident, *, actor: Any) -> AccessGrant | None:
+    """A restricted report filed on behalf of someone with an account (the ethics office taking their call): the
+    reporter may follow their own report, through a need-to-know grant recorded and audited like any other — never
+    by being named alone. Nothing when the filer is the reporter (they see what they filed) or already granted."""
+    if not incident.restricted:
+        return None
+    user = _user_of(incident.reporter)
+    if user is None or user.pk == getattr(actor, "pk", None):
+        return None
+    content_type = ContentType.objects.get_for_model(Incident)
+    if AccessGrant.objects.active().filter(content_type=content_type, object_id=str(incident.pk), user=user).exists():
+        return None
+    signed_in = actor if getattr(actor, "is_authenticated", False) else None
+    grant = AccessGrant.objects.create(
+        user=user,
+        content_type=content_type,
+        object_id=str(incident.pk),
+        reason=str(_("the reporter the report was filed for")),
+        granted_by=signed_in or user,
+    )
+    audit.record(
+        actor=signed_in,
+        action=audit.Action.GRANT,
+        object_type="incidents.incident",
+        object_id=incident.pk,
+        object_repr=incident.reference,
+        changes={"need_to_know": user.username, "reason": grant.reason},
+        actor_label=None if signed_in else ACTOR_LABEL,
+    )
+    return grant

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
-from anwei.core.schema import IsoDateTime
+from anwei.core.schema import IsoDateTime, SingleLine
 from anwei.directory.models import Person, Unit
 
 from . import api_tasks, contacts, policies, rules, selectors, services
@@ -88,13 +88,13 @@ class IncidentIn(Schema):
     model_config = {"extra": "forbid"}
 
     category: str = Field(max_length=30)
-    title: str = Field(min_length=1, max_length=200)
+    title: SingleLine = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20000)
     unit_id: int | None = None
     reporter_id: int | None = None
     aware_at: IsoDateTime | None = None
     occurred_at: IsoDateTime | None = None
-    location: str = Field("", max_length=200)
+    location: SingleLine = Field("", max_length=200)
     severity: str | None = None
     cyber_level: int | None = Field(None, ge=1, le=4)
     measures_taken: str = Field("", max_length=20000)
@@ -105,7 +105,7 @@ class LevelIn(Schema):
     model_config = {"extra": "forbid"}
 
     cyber_level: int = Field(ge=1, le=4)
-    reason: str = Field("", max_length=500)
+    reason: SingleLine = Field("", max_length=500)
 
 
 class AttachmentOut(Schema):

@@ -7,7 +7,6 @@ no row points at that is older than an hour — left by a caller's outer transac
 process that died between storing and committing."""
 
 import contextvars
-import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,31 +15,30 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.files.storage import Storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
+from anwei.core import uploads
 from anwei.core.errors import BusinessRuleError
 
 from .models import Attachment, Incident
 
 MAX_FILES = 10
-OFFICE_ZIP = {
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-SIGNATURES = [
-    (b"%PDF-", "application/pdf", {".pdf"}),
-    (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
-    (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
-    (b"GIF87a", "image/gif", {".gif"}),
-    (b"GIF89a", "image/gif", {".gif"}),
-]
 TEXT_SUFFIXES = {".txt", ".csv", ".log", ""}
+# what core.uploads recognises by content → the file names it may have and the type it is served as
+KINDS: dict[str, tuple[set[str], str]] = {
+    "pdf": ({".pdf"}, "application/pdf"),
+    "png": ({".png"}, "image/png"),
+    "jpeg": ({".jpg", ".jpeg"}, "image/jpeg"),
+    "gif": ({".gif"}, "image/gif"),
+    "text": (TEXT_SUFFIXES, "text/plain"),
+    "odt": ({".odt"}, "application/vnd.oasis.opendocument.text"),
+    "ods": ({".ods"}, "application/vnd.oasis.opendocument.spreadsheet"),
+    "docx": ({".docx"}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ({".xlsx"}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 
 log = logging.getLogger(__name__)
@@ -108,49 +106,17 @@ class Checked:
     content_type: str
 
 
-def sniff(head: bytes, data_is_text: bool, suffix: str) -> str | None:
-    for magic, mime, suffixes in SIGNATURES:
-        if head.startswith(magic):
-            return mime if suffix in suffixes else None
-    if head.startswith(b"PK\x03\x04"):
-        return OFFICE_ZIP.get(suffix)
-    if data_is_text and suffix in TEXT_SUFFIXES:
-        return "text/plain"
-    return None
-
-
 def check(upload: Any) -> Checked:
-    """Read the upload once: its size, SHA-256 and type by content. Raises a field error on `attachments`."""
-    name = PurePath(str(getattr(upload, "name", "") or "file")).name[:200]
-    limit = settings.ANWEI_MAX_UPLOAD_BYTES
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    text = True
-    upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-        if not head:
-            head = chunk[:16]
-        size += len(chunk)
-        if size > limit:
-            raise BusinessRuleError(
-                _("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": limit // (1024 * 1024)},
-                field="attachments",
-            )
-        digest.update(chunk)
-        if text and (b"\x00" in chunk):
-            text = False
-    upload.seek(0)
-    if size == 0:
-        raise BusinessRuleError(_("%(name)s is empty.") % {"name": name}, field="attachments")
-    if text:
-        try:
-            upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            text = False
-        upload.seek(0)
-    mime = sniff(head, text, PurePath(name).suffix.lower())
-    if mime is None:
+    """The shared upload checks (core.uploads: size, type by content, ZIP bombs, members that point outside the
+    document, a safe file name), then the report's own rule that the content matches the file's name. Raises a
+    field error on `attachments` that names the file."""
+    name = uploads.safe_filename(str(getattr(upload, "name", "") or ""), default="file")[:200]
+    try:
+        inspected = uploads.inspect_upload(upload, allowed=set(KINDS))
+    except BusinessRuleError as exc:
+        raise BusinessRuleError(f"{name}: {exc.message}", field="attachments") from None
+    suffixes, content_type = KINDS[inspected.kind]
+    if PurePath(name).suffix.lower() not in suffixes:
         raise BusinessRuleError(
             _(
                 "%(name)s: only PDF, images (PNG, JPEG, GIF), plain text and ODF/Office documents are accepted, "
@@ -159,7 +125,8 @@ def check(upload: Any) -> Checked:
             % {"name": name},
             field="attachments",
         )
-    return Checked(name, size, digest.hexdigest(), mime)
+    upload.seek(0)
+    return Checked(name, inspected.size, inspected.sha256, content_type)
 
 
 def store(incident: Incident, upload: Any, info: Checked, *, actor: Any) -> Attachment:

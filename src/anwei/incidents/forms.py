@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from anwei.core.forms import SingleLineField
 from anwei.directory.models import Unit
 
 from . import rules
@@ -48,7 +49,7 @@ def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
 
 class IncidentForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"))
-    title = forms.CharField(label=_("Report title"), max_length=200)
+    title = SingleLineField(label=_("Report title"), max_length=200)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     cyber_level = forms.ChoiceField(
         label=_("Cyber-security incident level"),
@@ -66,7 +67,7 @@ class IncidentForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Occurred at"), required=False, widget=forms.DateTimeInput(attrs=LOCAL_DT, format="%Y-%m-%dT%H:%M")
     )
-    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    location = SingleLineField(label=_("Location"), max_length=200, required=False)
     severity = forms.ChoiceField(
         label=_("Severity"),
         required=False,
@@ -80,8 +81,16 @@ class IncidentForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, reporters: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if reporters is not None:  # only for those who may file on someone's behalf (policies.people_to_act_for)
+            self.fields["reporter"] = forms.ModelChoiceField(
+                label=_("Filed on behalf of (reporter)"),
+                queryset=reporters,
+                required=False,
+                empty_label=_("myself"),
+                help_text=_("A caller or informant you take the report for; a restricted report gives them access."),
+            )
         _choices(self, "category", [("", "—"), *[(c.code, c.name) for c in rules.CATEGORIES.values()]])
         _choices(self, "cyber_level", level_choices())
         _choices(self, "severity", [("", _("the category's default")), *rules.SEVERITY_NAMES.items()])
@@ -97,7 +106,7 @@ class LevelForm(forms.Form):
     cyber_level = forms.TypedChoiceField(
         label=_("New level"), coerce=int, choices=[(n, _("Level %(n)d") % {"n": n}) for n in rules.CYBER_LEVELS]
     )
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    reason = SingleLineField(label=_("Reason"), max_length=500, required=False)
 
 
 class NoteForm(forms.Form):
@@ -128,7 +137,7 @@ class ContactForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=pgettext_lazy("incident", "Task"), max_length=200)
+    title = SingleLineField(label=pgettext_lazy("incident", "Task"), max_length=200)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     due_at = forms.DateTimeField(
         label=_("Due at"), required=False, widget=forms.DateTimeInput(attrs=LOCAL_DT, format="%Y-%m-%dT%H:%M")

@@ -1,6 +1,8 @@
 """Who may file, see and handle reports. Staff see their own reports and their unit's non-restricted ones (a role
 covers its unit's subtree); restricted reports (leak, national security) are seen only by ethics officers, the
-person who filed them and holders of a need-to-know grant. Refusals are 404 alike for "missing" and "not yours"."""
+person who filed them and holders of a need-to-know grant — the person a report names as its reporter too: naming
+someone gives them nothing by itself (a filer could otherwise hand a colleague a leak case). Refusals are 404 alike
+for "missing" and "not yours"."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -14,7 +16,7 @@ from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import has_need_to_know
 from anwei.accounts.selectors import Served, who_serves, who_serves_each
 from anwei.core.policies import Policy
-from anwei.directory.models import Unit
+from anwei.directory.models import Person, Unit
 
 from .models import Incident, IncidentTask, RoutingRule
 
@@ -22,6 +24,9 @@ grant("incidents.view", *ALL_ROLES)
 grant("incidents.file", *(ALL_ROLES - {Role.AUDITOR}))
 grant("incidents.view_restricted", Role.ETHICS_OFFICER)
 grant("incidents.handle", Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
+# filing on behalf of someone else (a caller on the ethics office's line, a walk-in informant): only those who take
+# reports for the office; everyone else files as themselves
+grant("incidents.file_for_others", Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
 grant("incidents.manage_rules", Role.ADMIN)
 grant("incidents.view_rules", Role.ADMIN, Role.ETHICS_OFFICER, Role.AUDITOR)
 
@@ -41,10 +46,29 @@ class IncidentPolicy(Policy):
     view_action = "incidents.view"
 
     def _own(self, user: Any) -> Q:
+        """Reports the user filed, and the open (not restricted) reports naming them as reporter. A restricted
+        report reaches its named reporter only through an audited need-to-know grant."""
         own = Q(filed_by_id=user.pk)
         if getattr(user, "person_id", None):
-            own |= Q(reporter_id=user.person_id)
+            own |= Q(reporter_id=user.person_id, restricted=False)
         return own
+
+    def may_act_for(self, user: Any, person: Any) -> bool:
+        """May `user` file a report naming `person` as its reporter? Themselves always; someone else only with
+        incidents.file_for_others (the ethics office and the duty officer taking a call) over the person's unit."""
+        if not getattr(user, "is_authenticated", False) or person is None:
+            return False
+        if person.pk == getattr(user, "person_id", None):
+            return True
+        return self.scope(user, "incidents.file_for_others").covers(person.unit)
+
+    def people_to_act_for(self, user: Any) -> QuerySet[Any] | None:
+        """The people `user` may name as reporter besides themselves (for the filing form's choice), or None when
+        they file only in their own name."""
+        scope = self.scope(user, "incidents.file_for_others")
+        if scope.empty:
+            return None
+        return Person.objects.filter(scope.q("unit"), active=True).select_related("unit").order_by("unit__path", "name")
 
     def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Incident.objects.all()

@@ -2,6 +2,7 @@
 
 `file_report()` is the public entry point other apps call (e.g. an inspection finding that must be reported)."""
 
+import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,11 +13,13 @@ from django.db.models import F, Model
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from anwei.audit import services as audit
-from anwei.core import rocdate
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core import rates, rocdate
+from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.rocdate import roc_year
+from anwei.core.text import single_line
 from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
@@ -75,6 +78,38 @@ def _severity(category: str, severity: str | None, level: int | None) -> str:
     return max(candidates, key=rules.severity_rank)
 
 
+def _check_filing_rate(actor: Any) -> None:
+    """Each filing tells outside bodies (the investigation bureau, the police, the cyber-incident contact): one
+    user may file at most ANWEI_FILING_RATE reports in its period (default 30 in 10 minutes). Counted from the
+    reports themselves, so every web process counts the same."""
+    if not getattr(actor, "is_authenticated", False):
+        return
+    rate = rates.parse(settings.ANWEI_FILING_RATE, setting="ANWEI_FILING_RATE")
+    if rate is None:
+        return
+    since = timezone.now() - rate.period
+    recent = list(
+        Incident.objects.filter(filed_by_id=actor.pk, created_at__gt=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: rate.count]
+    )
+    if len(recent) < rate.count:
+        return
+    retry_after = (recent[-1] + rate.period - timezone.now()).total_seconds()
+    minutes = max(1, math.ceil(retry_after / 60))
+    raise TooManyRequests(
+        ngettext(
+            "You have filed many reports in a short time. You may file again in %(minutes)d minute; "
+            "in an emergency, telephone the ethics office.",
+            "You have filed many reports in a short time. You may file again in %(minutes)d minutes; "
+            "in an emergency, telephone the ethics office.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        retry_after=math.ceil(retry_after),
+    )
+
+
 def _timeline(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
     return TimelineEntry.objects.create(
         incident=incident,
@@ -111,13 +146,21 @@ def file_report(
         raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
     if category not in rules.CATEGORIES:
         raise BusinessRuleError(_("Choose a category."), field="category")
-    title = (title or "").strip()
+    title = single_line(title or "")  # other apps file too: a title is one line, whoever sends it
+    location = single_line(location or "")
     if not title:
         raise BusinessRuleError(_("Give the report a title."), field="title")
     if len(title) > 200:
         raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
     if actor is not None and not policies.incidents.can(actor, "incidents.file"):
         raise NotAllowed()
+    _check_filing_rate(actor)
+    if (
+        getattr(actor, "is_authenticated", False)
+        and reporter is not None
+        and not policies.incidents.may_act_for(actor, reporter)
+    ):
+        raise BusinessRuleError(_("You may file a report only in your own name."), field="reporter")
     if reporter is None and getattr(actor, "person", None) is not None:
         reporter = actor.person  # 通報人: the filer, unless someone else is named
     if unit is None and reporter is not None:
@@ -186,6 +229,7 @@ def file_report(
         for upload, info in zip(uploads, checked, strict=True):
             files.store(incident, upload, info, actor=actor)
         _send(incident, route, key=f"incident:{incident.pk}:filed", reason=_("New report"), new=True, actor=actor)
+        access.grant_to_reporter(incident, actor=actor)
     return incident
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency, Unit
 from anwei.notifications.models import Notification
@@ -103,7 +103,8 @@ def new(request: HttpRequest) -> HttpResponse:
     if not policies.incidents.can(request.user, "incidents.file"):
         return forbidden(request)
     units = _units(request.user, "incidents.file")
-    form = IncidentForm(request.POST or None, request.FILES or None, units=units)
+    reporters = policies.incidents.people_to_act_for(request.user)
+    form = IncidentForm(request.POST or None, request.FILES or None, units=units, reporters=reporters)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         agency = data["unit"].agency if data["unit"] else _agency(request.user)
@@ -117,6 +118,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 description=data["description"],
                 unit=data["unit"],
+                reporter=data.get("reporter"),
                 aware_at=data["aware_at"],
                 occurred_at=data["occurred_at"],
                 severity=data["severity"] or None,
@@ -126,6 +128,11 @@ def new(request: HttpRequest) -> HttpResponse:
                 support_needed=data["support_needed"],
                 attachments=data["attachments"],
             )
+        except TooManyRequests as exc:  # the form stays filled in: the user may send it once the wait is over
+            form.add_error(None, str(exc.message))
+            response = render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
@@ -376,6 +383,13 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = Attachment.objects.filter(pk=pk).first()
     incident = _load(request, item.incident_id if item else 0)
     assert item is not None and item.incident_id == incident.pk
+    audit.record(  # each download: a file leaves the system (named by its hash, as when it was attached)
+        actor=request.user,
+        action=audit.Action.VIEW,
+        obj=item,
+        object_repr=f"{incident.reference} {item.sha256[:12]}",
+        changes={"via": "download"},
+    )
     response = FileResponse(
         item.file.open("rb"), content_type=item.content_type, as_attachment=True, filename=item.name
     )

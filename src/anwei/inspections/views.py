@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.accounts.models import User
+from anwei.audit import services as audit
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
@@ -266,6 +267,9 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = policies.photos.get_visible(request.user, pk)
+    audit.record(
+        actor=request.user, action=audit.Action.VIEW, obj=item, object_repr=f"#{item.pk}", changes={"via": "download"}
+    )
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = f'inline; filename="photo-{item.pk}.{item.extension}"'
     response["X-Content-Type-Options"] = "nosniff"

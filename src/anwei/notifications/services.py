@@ -3,7 +3,10 @@ sends each delivery after commit (at least once) and retries with backoff (tasks
 
 Delivery: a worker claims a row with SELECT … FOR UPDATE SKIP LOCKED and a lease (claim token, lease_until, one
 attempt counted), sends outside any transaction, then finishes the row only while its claim holds. A worker that
-dies mid-send leaves the lease to expire; the sweeper re-queues the row. Every message carries the delivery id
+dies mid-send leaves the lease to expire; the sweeper re-queues the row. Everything run after commit is `robust`:
+the rows are committed by then, so a failure to queue (a full disk refusing the task row) must not turn the caller's
+answer into an error ("nothing was saved", and the client files again); it is logged, and the sweeper queues the
+delivery it left pending. Every message carries the delivery id
 (e-mail Message-ID, webhook X-Anwei-Delivery, SMS reference) so a re-send after a crash is recognisably the same."""
 
 import os
@@ -21,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from anwei.audit import services as audit
+from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
@@ -103,7 +107,13 @@ def notify(
     source_fields = {"source_type": source._meta.label_lower, "source_id": str(source.pk)} if source else {}
     created = [
         Notification(
-            subject=subject[:200], body=body, url=url, key=key, require_ack=require_ack, **source_fields, **recipient
+            subject=single_line(subject)[:200],
+            body=body,
+            url=url,
+            key=key,
+            require_ack=require_ack,
+            **source_fields,
+            **recipient,
         )
         for recipient in recipients
     ]
@@ -128,7 +138,7 @@ def notify(
     Delivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return created
 
 
@@ -222,11 +232,12 @@ def _failed(delivery: Delivery, error: str) -> None:
     if row.attempts >= MAX_ATTEMPTS:
         row.status, row.failed_at = Delivery.Status.FAILED, timezone.now()
         transaction.on_commit(
-            lambda: delivery_failed.send(sender=Delivery, delivery=row, notification=delivery.notification)
+            lambda: delivery_failed.send(sender=Delivery, delivery=row, notification=delivery.notification),
+            robust=True,
         )
     else:
         row.next_attempt_at = timezone.now() + backoff(row.attempts)
-        transaction.on_commit(lambda: _enqueue([row.pk], run_after=row.next_attempt_at))
+        transaction.on_commit(lambda: _enqueue([row.pk], run_after=row.next_attempt_at), robust=True)
     row.save(update_fields=["last_error", "lease_until", "status", "next_attempt_at", "failed_at"])
 
 
@@ -274,7 +285,7 @@ def retry(delivery: Delivery, *, actor: Any) -> Delivery:
             status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None, failed_at=None
         )
         audit.record(actor=actor, action="update", obj=delivery, changes={"status": ["failed", "pending"]})
-        transaction.on_commit(lambda: _enqueue([delivery.pk]))
+        transaction.on_commit(lambda: _enqueue([delivery.pk]), robust=True)
         delivery.refresh_from_db()
     return delivery
 
@@ -302,7 +313,8 @@ def acknowledge(notification: Notification, *, actor: Any, via: str = "inapp") -
         transaction.on_commit(
             lambda: notification_acknowledged.send(
                 sender=Notification, notification=notification, actor=actor_user, via=via
-            )
+            ),
+            robust=True,
         )
     return notification
 

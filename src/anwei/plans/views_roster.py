@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 
@@ -178,6 +179,8 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def contact_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one-page printable contact sheet."""
+    """The one-page printable contact sheet: names and telephone numbers of everyone on it, so a read of it goes on
+    the audit log (a printed copy leaves the system)."""
     plan = policies.plans.get_visible(request.user, pk)
+    audit.record(actor=request.user, action=audit.Action.VIEW, obj=plan, changes={"via": "contact sheet"})
     return render(request, "plans/contact_sheet.html", {"plan": plan, "lines": selectors.contact_sheet(plan)})

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
@@ -145,4 +146,5 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("Not found.")) from exc
+    audit.record(actor=request.user, action=audit.Action.VIEW, obj=evidence, changes={"via": "download"})
     return FileResponse(handle, as_attachment=True, filename=evidence.name)

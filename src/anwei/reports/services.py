@@ -52,7 +52,7 @@ def start_export(
     )
     audit.record(actor=actor, action="export", obj=job, object_repr=f"{kind}.{format}", changes={"params": params})
     if enqueue:
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
     return job
 
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
+from anwei.core.text import single_line
+
 from ...models import Delivery, LocalMail, Notification
 from .. import Channel, message_text, register
 
@@ -38,7 +40,10 @@ class Email(Channel):
         headers = {"Message-ID": message_id(delivery), "X-Anwei-Delivery": str(delivery.pk)}
         if n.key:
             headers["X-Anwei-Key"] = n.key[:200]
-        EmailMessage(subject=n.subject, body=message_text(delivery), to=[delivery.address], headers=headers).send()
+        # a subject is one header line: a line break stored in it (older rows, another writer) must not stop the
+        # message — Python refuses such a header — so building the message never fails on its content
+        subject = single_line(n.subject)
+        EmailMessage(subject=subject, body=message_text(delivery), to=[delivery.address], headers=headers).send()
         return None
 
 
