@@ -13,7 +13,7 @@ from anwei.core.rocdate import ROC_OFFSET, TAIPEI
 from anwei.directory.demo import DemoContext
 
 from . import roster, services
-from .models import Plan, Task
+from .models import Plan, PlanVersion, ProgressNote, Task
 
 SEED_OUTLINE = Path(__file__).parent / "fixtures" / "hualien-103-spring.json"
 
@@ -80,7 +80,29 @@ def load_103_spring(ctx: DemoContext) -> Plan:
     _roster(ctx, plan)
     for task in plan.tasks.filter(children__isnull=True):
         services.update_task(actor=ctx.users["ethics"], task=task, status=Task.Status.DONE, note="已依計畫辦理完畢。")
-    return services.close_plan(actor=ctx.users["ethics"], plan=plan)
+    plan = services.close_plan(actor=ctx.users["ethics"], plan=plan)
+    _keep_seed_dates(plan)
+    return plan
+
+
+# The 103 plan happened in 103 (2014): its records carry dates of their own time, not the day the demo was loaded
+# (the audit log keeps the real times of the demo's writes). Approved the week before the period (the seed gives no
+# date; assumed), amended a week into it, each task reported done on the period's last day.
+SEED_DRAFTED = datetime(2014, 1, 10, 9, tzinfo=TAIPEI)
+SEED_APPROVED = datetime(2014, 1, 17, 10, tzinfo=TAIPEI)
+SEED_AMENDED = datetime(2014, 1, 28, 15, tzinfo=TAIPEI)
+SEED_REPORTED = datetime(2014, 2, 14, 17, tzinfo=TAIPEI)
+SEED_CLOSED = datetime(2014, 2, 17, 10, tzinfo=TAIPEI)
+
+
+def _keep_seed_dates(plan: Plan) -> None:
+    Plan.objects.filter(pk=plan.pk).update(approved_at=SEED_APPROVED, created_at=SEED_DRAFTED, updated_at=SEED_CLOSED)
+    for version in PlanVersion.objects.filter(plan=plan):
+        at = SEED_APPROVED if version.number == 1 else SEED_AMENDED
+        PlanVersion.objects.filter(pk=version.pk).update(created_at=at)
+    ProgressNote.objects.filter(task__plan=plan).update(created_at=SEED_REPORTED)
+    Task.objects.filter(plan=plan).update(updated_at=SEED_REPORTED)
+    plan.refresh_from_db()
 
 
 def load_current(ctx: DemoContext, spring: Plan) -> Plan:

@@ -6,7 +6,7 @@ import pytest
 
 from anwei.directory import demo as directory_demo
 from anwei.plans import demo, selectors
-from anwei.plans.models import Plan
+from anwei.plans.models import Plan, ProgressNote
 
 
 @pytest.mark.django_db
@@ -17,6 +17,11 @@ def test_demo_plans():
     assert spring.period_start == datetime(2014, 1, 21, 14, tzinfo=UTC)
     assert spring.period_end == datetime(2014, 2, 14, 16, tzinfo=UTC)
     assert spring.status == Plan.Status.CLOSED and spring.version == 2
+    # the 103 plan keeps its own time: approved before the period, amended and reported within it
+    assert spring.approved_at == datetime(2014, 1, 17, 2, tzinfo=UTC)
+    assert [v.created_at.date().isoformat() for v in spring.versions.order_by("number")] == ["2014-01-17", "2014-01-28"]
+    notes = ProgressNote.objects.filter(task__plan=spring)
+    assert notes.exists() and {n.created_at for n in notes} == {datetime(2014, 2, 14, 9, tzinfo=UTC)}
     groups = spring.tasks.filter(parent=None).order_by("position")
     assert [(g.number, g.text, g.children.count()) for g in groups] == [
         ("（1）", "落實機密維護：", 9),
