@@ -64,6 +64,13 @@ def _embedded_secret_key() -> str:
 DEBUG = env_bool("ANWEI_DEBUG", False)
 TESTING = env_bool("ANWEI_TESTING", bool(os.environ.get("PYTEST_VERSION")))
 SECRET_KEY = env_secret("ANWEI_SECRET_KEY") or _embedded_secret_key()
+# The audit log's keys and its witness file, kept outside the database (anwei.audit.keys, docs/security.md): the
+# embedded default generates them under var/ (0600) on first use; in production ANWEI_AUDIT_KEY_FILE names files
+# readable only by the service, and a missing file stops the writes and `audit verify` instead of making a new key.
+AUDIT_KEY_FILE = Path(os.environ.get("ANWEI_AUDIT_KEY_FILE", VAR_DIR / "audit-key"))
+AUDIT_SIGNING_KEY_FILE = Path(os.environ.get("ANWEI_AUDIT_SIGNING_KEY_FILE", VAR_DIR / "audit-signing-key"))
+AUDIT_WITNESS = Path(os.environ.get("ANWEI_AUDIT_WITNESS", VAR_DIR / "audit-witness.jsonl"))
+AUDIT_KEYS_GENERATE = env_bool("ANWEI_AUDIT_KEYS_GENERATE", "ANWEI_AUDIT_KEY_FILE" not in os.environ)
 ALLOWED_HOSTS = env_list("ANWEI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("ANWEI_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ANWEI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
