@@ -255,9 +255,77 @@ def test_checkpoints_are_witnessed_and_mailed_to_the_auditors(world: Any, settin
 
 @pytest.mark.postgres
 def test_postgresql_refuses_to_lower_the_head() -> None:
-    from django.db import DataError, InternalError, transaction
+    from django.db import DatabaseError, transaction
 
     _append(2)
-    with pytest.raises((InternalError, DataError), match="only grows"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="only grows"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE audit_audithead SET seq = 0 WHERE id = 1")
+
+
+@pytest.fixture
+def app_role() -> Any:
+    """The application role of docs/operations.md, granted by the owner (audit.pgroles) on the test database from a
+    connection of its own (committed at once), and a connection as that role; dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    from anwei.audit import pgroles
+
+    settings_dict = connection.settings_dict
+    name, password = f"anwei_app_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    owner_params = {
+        "host": settings_dict["HOST"] or "127.0.0.1",
+        "port": settings_dict["PORT"] or 5432,
+        "dbname": settings_dict["NAME"],
+    }
+    with psycopg.connect(**owner_params, user=settings_dict["USER"], password=settings_dict["PASSWORD"] or None,
+                         autocommit=True) as owner:  # fmt: skip
+        for sql in pgroles.grant_statements(name, settings_dict["NAME"]):
+            owner.execute(sql)  # type: ignore[arg-type]
+        owner.execute(f'ALTER ROLE "{name}" PASSWORD \'{password}\'')  # type: ignore[arg-type]
+        try:
+            with psycopg.connect(**owner_params, user=name, password=password, autocommit=True) as app:
+                yield app
+        finally:
+            owner.execute(f'DROP OWNED BY "{name}"')  # type: ignore[arg-type]
+            owner.execute(f'DROP ROLE "{name}"')  # type: ignore[arg-type]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only",
+        "ALTER TABLE audit_audithead DISABLE TRIGGER USER",
+        "UPDATE audit_auditentry SET object_repr = 'x'",
+        "DELETE FROM audit_auditentry",
+        "TRUNCATE audit_auditentry",
+        "DELETE FROM audit_audithead",
+        "DELETE FROM audit_auditcheckpoint",
+        "DROP TRIGGER audit_head_only_grows ON audit_audithead",
+        "DROP TABLE audit_auditcheckpoint",
+        "CREATE TABLE shadow (id int)",
+        "ALTER TABLE incidents_incident ADD COLUMN x int",
+    ],
+)
+def test_the_application_role_is_refused_what_an_insider_needs(app_role: Any, statement: str) -> None:
+    import psycopg
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_role.execute(statement)
+
+
+@pytest.mark.postgres
+def test_the_application_role_reads_and_appends(app_role: Any) -> None:
+    """What the processes need still works: reading, appending an entry, moving the head forward, other tables."""
+    app_role.execute("SELECT count(*) FROM audit_auditentry")
+    app_role.execute("SELECT count(*) FROM incidents_incident")
+    app_role.execute("UPDATE audit_audithead SET seq = seq WHERE id = 1")
+    with app_role.transaction(force_rollback=True):
+        app_role.execute(
+            "INSERT INTO audit_auditentry (seq, at, actor_label, action, object_type, object_id, object_repr, changes,"
+            " ip, request_id, prev_hash, hash) VALUES (999999, now(), '', 'other', '', '', '', '{}', '', '', '', 'x')"
+        )
+        app_role.execute("DELETE FROM django_session")

@@ -3,6 +3,7 @@ embedded SQLite set-up that `make run` gives."""
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -150,6 +151,13 @@ TEMPLATES = [
 # Database: SQLite under var/ by default (WAL, persistent connections); PostgreSQL by DATABASE_URL.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'anwei.sqlite3'}"
+# Least privilege on PostgreSQL (docs/operations.md): the web and worker processes connect with DATABASE_URL as the
+# application role (no DDL, no UPDATE/DELETE on the audit log, no trigger control); the commands that change the
+# schema or the grants connect as the owner role given by ANWEI_MIGRATE_DATABASE_URL.
+OWNER_COMMANDS = {"migrate", "pg-roles", "createcachetable"}
+MIGRATE_DATABASE_URL = os.environ.get("ANWEI_MIGRATE_DATABASE_URL", "")
+if MIGRATE_DATABASE_URL and set(sys.argv[1:2]) & OWNER_COMMANDS:
+    DATABASE_URL = MIGRATE_DATABASE_URL
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
