@@ -125,9 +125,10 @@ _TEXT = (
 def walk_texts(
     rows: Iterable[tuple[Any, ...]], keys: KeyState, prev_hash: str = GENESIS, first_seq: int = 1
 ) -> Verdict:
-    """rows: (id, hash, seq, prev_hash, canonical text or NULL, object_type, object_id) ordered by seq (SQLite)."""
+    """rows: (id, hash, seq, prev_hash, canonical text as UTF-8 bytes or NULL, the key named by a key entry or NULL)
+    ordered by seq (SQLite)."""
     expected, count, mac = first_seq, 0, keys.mac
-    for pk, stored, seq, prev, text, otype, oid in rows:
+    for pk, stored, seq, prev, text, handover in rows:
         if seq != expected:
             problem = f"entry #{expected} is missing" if seq > expected else f"entry #{seq} is out of order"
             return Verdict(False, count, prev_hash, expected, pk, problem)
@@ -135,10 +136,10 @@ def walk_texts(
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} does not follow entry #{seq - 1}")
         if keys.key_id is None and (problem := keys.unkeyed(seq)):
             return Verdict(False, count, prev_hash, seq, pk, problem)
-        if (text is None or mac(text.encode()) != stored) and not _checks(_full_row(pk), True, mac):
+        if (text is None or mac(text) != stored) and not _checks(_full_row(pk), True, mac):
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} was changed")
-        if otype == KEY_ENTRY:
-            if problem := keys.problem(seq, otype, oid):
+        if handover is not None:
+            if problem := keys.problem(seq, KEY_ENTRY, handover):
                 return Verdict(False, count, prev_hash, seq, pk, problem)
             mac = keys.mac
         prev_hash = stored
@@ -162,7 +163,8 @@ def _select(where: str = "") -> str:
 def _walk(where: str, params: list[Any], keys: KeyState, prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
     if _keeps_text():
         sql = (
-            f"SELECT id, hash, seq, prev_hash, {_TEXT}, object_type, object_id "  # noqa: S608
+            f"SELECT id, hash, seq, prev_hash, CAST({_TEXT} AS BLOB), "  # noqa: S608
+            f"CASE WHEN object_type = '{KEY_ENTRY}' THEN object_id END "
             f"FROM audit_auditentry {where} ORDER BY seq"
         )
         return walk_texts(_fetch(sql, params), keys, prev_hash, first_seq)
