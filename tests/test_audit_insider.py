@@ -197,7 +197,7 @@ def test_rotation_is_an_entry_and_both_keys_verify(own_keys: Path, capsys: Any) 
     _append(2, start=10)
     assert AuditHead.objects.get(pk=1).key_id == new.id
     call_command("audit", "verify")
-    assert f"audit chain OK: 5 entries" in capsys.readouterr().out
+    assert "audit chain OK: 5 entries" in capsys.readouterr().out
     assert len(witness.read()) == 1  # the rotation was witnessed at once
     # without the old key the entries it MACed cannot be verified
     own_keys.write_text(own_keys.read_text().splitlines()[1] + "\n")
@@ -233,7 +233,9 @@ def test_a_plain_hash_chain_handed_to_the_key_at_its_end_is_refused(own_keys: Pa
     rows = _rows()
     rows[2].update(object_type=KEY_ENTRY, object_id=key.id, object_repr="")
     statements = _rechain_plain(rows)
-    statements.insert(0, ("UPDATE audit_auditentry SET object_type = %s, object_id = %s WHERE seq = 3", [KEY_ENTRY, key.id]))
+    statements.insert(
+        0, ("UPDATE audit_auditentry SET object_type = %s, object_id = %s WHERE seq = 3", [KEY_ENTRY, key.id])
+    )
     _as_owner(*statements)
     _assert_broken("entry #1 was changed")
 
@@ -258,9 +260,8 @@ def test_postgresql_refuses_to_lower_the_head() -> None:
     from django.db import DatabaseError, transaction
 
     _append(2)
-    with pytest.raises(DatabaseError, match="only grows"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_audithead SET seq = 0 WHERE id = 1")
+    with pytest.raises(DatabaseError, match="only grows"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_audithead SET seq = 0 WHERE id = 1")
 
 
 @pytest.fixture
@@ -284,7 +285,7 @@ def app_role() -> Any:
                          autocommit=True) as owner:  # fmt: skip
         for sql in pgroles.grant_statements(name, settings_dict["NAME"]):
             owner.execute(sql)  # type: ignore[arg-type]
-        owner.execute(f'ALTER ROLE "{name}" PASSWORD \'{password}\'')  # type: ignore[arg-type]
+        owner.execute(f"ALTER ROLE \"{name}\" PASSWORD '{password}'")  # type: ignore[arg-type]
         try:
             with psycopg.connect(**owner_params, user=name, password=password, autocommit=True) as app:
                 yield app

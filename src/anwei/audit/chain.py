@@ -6,7 +6,6 @@ key): it is MACed with the old key, and the entries after it with the new one. A
 is plain SHA-256 up to the entry that started the keyed chain (`MacKey.legacy_until`, recorded in the key file)."""
 
 import hashlib
-import hmac
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field

@@ -214,7 +214,8 @@ def walk_table(workers: int | None = None) -> Verdict:
     otherwise (keys.KeyMissing without the key file)."""
     global _ring
     keyring = keys.keyring()
-    ring, legacy_until = {key.id: key.secret for key in keyring}, keyring[0].legacy_until or 0
+    ring = {key.id: key.secret for key in keyring}
+    legacy_until = max(key.legacy_until or 0 for key in keyring)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM audit_auditentry")
         top, total = cursor.fetchone()

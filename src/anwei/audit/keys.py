@@ -106,7 +106,12 @@ def mac_keys() -> dict[str, MacKey]:
 
 def _save(ring: list[MacKey]) -> None:
     path = Path(settings.AUDIT_KEY_FILE)
-    _write_private(path, "".join(_line(key) + "\n" for key in ring).encode())
+    try:
+        _write_private(path, "".join(_line(key) + "\n" for key in ring).encode())
+    except OSError as error:
+        raise KeyMissing(
+            f"the audit key file {path} cannot be written ({error.strerror}): run `audit rotate-key` as its owner"
+        ) from None
     _cache.pop(str(path), None)
 
 
@@ -152,7 +157,5 @@ def verify_key() -> Ed25519PublicKey:
 
 def public_key_pem() -> str:
     return (
-        verify_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
+        verify_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     )

@@ -204,8 +204,8 @@ def mail_checkpoint(cp: AuditCheckpoint) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Audit log checkpoint of %(date)s") % {"date": format_date(cp.day)}
         body = _(
-            "The audit log had %(count)s entries on %(date)s. Keep this message: it lets an inspection prove that "
-            "the log was not rewritten or cut short afterwards.\n\nSigned checkpoint:\n%(line)s\n"
+            "The audit log had %(count)s entries on %(date)s. Keep this message: it lets an inspection prove that the "
+            "log was not rewritten or cut short afterwards.\n\nSigned checkpoint:\n%(line)s\n"
         ) % {"count": f"{cp.seq:,}", "date": format_date(cp.day), "line": line}
     send_mail(subject, body, None, addresses)
     return len(addresses)
