@@ -86,6 +86,7 @@ def run() -> list[Figure]:
             rates[workers] = verdict.count / (time.perf_counter() - began)
             assert verdict.ok, verdict.problem
         rate = max(rates.values())
+        load = os.getloadavg()[0]
         plain = max(_plain_rate() for _ in range(2))
     return [
         Figure(
@@ -97,7 +98,9 @@ def run() -> list[Figure]:
             rate >= 500_000,
             f"`audit.selectors.verify()` over a chain of {ENTRIES:,} generated entries in a SQLite file: "
             + ", ".join(f"{n} process(es) {r:,.0f}/s" for n, r in rates.items())
-            + ". Keyed chain (issue 15): each entry's HMAC-SHA-256 under the key file's key (`chain.mac_function`: "
+            + f" (load average {load:.1f} on {os.cpu_count()} cores when measured: the machine is shared, so compare "
+            "figures of the same run). Keyed chain (issue 15): each entry's HMAC-SHA-256 under the key file's key "
+            "(`chain.mac_function`: "
             "the padded key's hash states computed once, ~2 µs an entry against ~1 µs for plain SHA-256), key "
             "entries followed, then the witness file's checkpoints. Same chain, same run, one process: the walk as "
             f"it was before keys (same query, plain SHA-256 of each text) {plain:,.0f}/s; the ORM walk "
