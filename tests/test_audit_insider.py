@@ -330,3 +330,23 @@ def test_the_application_role_reads_and_appends(app_role: Any) -> None:
             " ip, request_id, prev_hash, hash) VALUES (999999, now(), '', 'other', '', '', '', '{}', '', '', '', 'x')"
         )
         app_role.execute("DELETE FROM django_session")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_ranges_follow_the_key_entries(own_keys: Path, monkeypatch: Any) -> None:
+    """Ranges verified in separate processes start with the key the chain had there: #15 and #26 hand it over."""
+    from anwei.audit import fastwalk
+
+    _append(14)
+    services.rotate_key()
+    _append(10)
+    services.rotate_key()
+    _append(4)
+    monkeypatch.setattr(fastwalk, "PARALLEL_FROM", 10)
+    verdict = fastwalk.walk_table(workers=3)  # ranges 1–10, 11–20, 21–30
+    assert verdict.ok and verdict.count == 30 and verdict.key_id == keys.mac_key().id
+    assert [e.seq for e in AuditEntry.objects.filter(object_type=KEY_ENTRY)] == [26, 15]
+    _as_owner(("UPDATE audit_auditentry SET object_repr = 'forged' WHERE seq = 22", []))
+    verdict = fastwalk.walk_table(workers=3)
+    assert not verdict.ok and verdict.broken_seq == 22, verdict
