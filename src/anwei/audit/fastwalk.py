@@ -123,12 +123,18 @@ _TEXT = (
 
 
 def walk_texts(
-    rows: Iterable[tuple[Any, ...]], keys: KeyState, prev_hash: str = GENESIS, first_seq: int = 1
+    rows: Iterable[tuple[Any, ...]],
+    keys: KeyState,
+    prev_hash: str = GENESIS,
+    first_seq: int = 1,
+    handover_at: dict[int, str] | None = None,
 ) -> Verdict:
-    """rows: (id, hash, seq, prev_hash, canonical text as UTF-8 bytes or NULL, the key named by a key entry or NULL)
-    ordered by seq (SQLite)."""
+    """rows: (id, hash, seq, prev_hash, canonical text as UTF-8 bytes or NULL) ordered by seq (SQLite).
+    `handover_at`: the key entries' numbers and the keys they name (`handovers()`), read beforehand so that the
+    walk fetches no more columns; each is followed only once its entry's MAC — which covers the key's id — holds."""
     expected, count, mac = first_seq, 0, keys.mac
-    for pk, stored, seq, prev, text, handover in rows:
+    handover_at = handovers_by_seq() if handover_at is None else handover_at
+    for pk, stored, seq, prev, text in rows:
         if seq != expected:
             problem = f"entry #{expected} is missing" if seq > expected else f"entry #{seq} is out of order"
             return Verdict(False, count, prev_hash, expected, pk, problem)
@@ -138,8 +144,8 @@ def walk_texts(
             return Verdict(False, count, prev_hash, seq, pk, problem)
         if (text is None or mac(text) != stored) and not _checks(_full_row(pk), True, mac):
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} was changed")
-        if handover is not None:
-            if problem := keys.problem(seq, KEY_ENTRY, handover):
+        if seq in handover_at:
+            if problem := keys.problem(seq, KEY_ENTRY, handover_at[seq]):
                 return Verdict(False, count, prev_hash, seq, pk, problem)
             mac = keys.mac
         prev_hash = stored
@@ -160,14 +166,20 @@ def _select(where: str = "") -> str:
     return f"SELECT {', '.join(columns)} FROM audit_auditentry {where} ORDER BY seq"  # noqa: S608
 
 
-def _walk(where: str, params: list[Any], keys: KeyState, prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
+def _walk(
+    where: str,
+    params: list[Any],
+    keys: KeyState,
+    prev_hash: str = GENESIS,
+    first_seq: int = 1,
+    handover_at: dict[int, str] | None = None,
+) -> Verdict:
     if _keeps_text():
         sql = (
-            f"SELECT id, hash, seq, prev_hash, CAST({_TEXT} AS BLOB), "  # noqa: S608
-            f"CASE WHEN object_type = '{KEY_ENTRY}' THEN object_id END "
+            f"SELECT id, hash, seq, prev_hash, CAST({_TEXT} AS BLOB) "  # noqa: S608
             f"FROM audit_auditentry {where} ORDER BY seq"
         )
-        return walk_texts(_fetch(sql, params), keys, prev_hash, first_seq)
+        return walk_texts(_fetch(sql, params), keys, prev_hash, first_seq, handover_at)
     return walk_rows(_fetch(_select(where), params), keys, prev_hash, first_seq)
 
 
@@ -185,6 +197,10 @@ def handovers() -> list[tuple[int, str]]:
         return [(seq, key) for seq, key in cursor.fetchall()]
 
 
+def handovers_by_seq() -> dict[int, str]:
+    return dict(handovers())
+
+
 _ring: tuple[dict[str, bytes], int] = ({}, 0)  # the key ring for the child processes (set before forking)
 
 
@@ -196,7 +212,7 @@ def _range(bounds: tuple[int, int, list[tuple[int, str]]]) -> tuple[Verdict, int
         found = cursor.fetchone()
     prev = GENESIS if first == 1 else (found[0] if found else "missing")
     keys = KeyState.at(*_ring, first, keyed_at)
-    verdict = _walk("WHERE seq >= %s AND seq <= %s", [first, last], keys, prev, first)
+    verdict = _walk("WHERE seq >= %s AND seq <= %s", [first, last], keys, prev, first, dict(keyed_at))
     connection.close()
     return verdict, last - first + 1
 
