@@ -350,3 +350,57 @@ def test_parallel_ranges_follow_the_key_entries(own_keys: Path, monkeypatch: Any
     _as_owner(("UPDATE audit_auditentry SET object_repr = 'forged' WHERE seq = 22", []))
     verdict = fastwalk.walk_table(workers=3)
     assert not verdict.ok and verdict.broken_seq == 22, verdict
+
+
+@pytest.mark.postgres
+def test_migrate_as_the_owner_then_run_as_the_application_role(tmp_path: Path) -> None:
+    """The deployment of docs/operations.md end to end: a new database, `migrate` and `pg-roles` with
+    ANWEI_MIGRATE_DATABASE_URL (the owner), then the service's own work as the application role — an audited write,
+    a checkpoint, `audit verify` — while the same role is refused switching the audit triggers off."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+    owner = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else "")
+    database, role, password = f"anwei_roles_{uuid.uuid4().hex[:8]}", f"anwei_app_{uuid.uuid4().hex[:8]}", "pw-x1"
+    (tmp_path / "pw").write_text(password)
+    admin = psycopg.connect(
+        host=host, port=port, user=settings_dict["USER"], password=settings_dict["PASSWORD"] or None,
+        dbname="postgres", autocommit=True,
+    )  # fmt: skip
+    admin.execute(f'CREATE DATABASE "{database}"')  # type: ignore[arg-type]
+    env = {
+        **os.environ,
+        "ANWEI_VAR_DIR": str(tmp_path),
+        "ANWEI_MEDIA_ROOT": str(tmp_path / "media"),
+        "ANWEI_AUDIT_WITNESS": str(tmp_path / "witness.jsonl"),
+        "DATABASE_URL": f"postgres://{role}:{password}@{host}:{port}/{database}",
+        "ANWEI_MIGRATE_DATABASE_URL": f"postgres://{owner}@{host}:{port}/{database}",
+    }
+
+    def anwei(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "anwei", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    try:
+        anwei("migrate", "-v0")
+        anwei("pg-roles", "--app-role", role, "--password-file", str(tmp_path / "pw"))
+        write = "from anwei.audit import services; services.record(actor=None, action='other', object_type='x.y')"
+        anwei("shell", "-v", "0", "-c", write)
+        anwei("audit", "checkpoint")
+        assert "audit chain OK" in anwei("audit", "verify")
+        app = psycopg.connect(host=host, port=port, user=role, password=password, dbname=database)
+        with app, pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner"):
+            app.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')  # type: ignore[arg-type]
+        admin.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[arg-type]
+        admin.close()
