@@ -404,3 +404,11 @@ def test_migrate_as_the_owner_then_run_as_the_application_role(tmp_path: Path) -
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')  # type: ignore[arg-type]
         admin.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[arg-type]
         admin.close()
+
+
+def test_the_embedded_default_generates_each_key_once_readable_only_by_the_service(own_keys: Path) -> None:
+    first = keys.mac_key()
+    assert own_keys.stat().st_mode & 0o777 == 0o600
+    keys._create_once(own_keys, b'{"id": "other", "key": "00"}\n')  # a second process starting at the same moment
+    assert keys.mac_key() == first and [k.id for k in keys.keyring()] == [first.id]
+    assert sorted(p.name for p in own_keys.parent.iterdir()) == ["audit-key"]  # nothing left aside

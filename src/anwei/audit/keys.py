@@ -50,6 +50,19 @@ def _write_private(path: Path, data: bytes) -> None:
     path.chmod(0o600)
 
 
+def _create_once(path: Path, data: bytes) -> None:
+    """Write a new key file unless another process has just written one (the web and the worker starting together
+    must not make two keys): written aside, then linked into place, which fails if the name exists."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    _write_private(aside, data)
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        pass
+    finally:
+        aside.unlink()
+
+
 def _line(key: MacKey) -> str:
     record: dict[str, object] = {"id": key.id, "key": key.secret.hex()}
     if key.legacy_until is not None:
@@ -73,7 +86,7 @@ def keyring() -> list[MacKey]:
     except FileNotFoundError:
         if not settings.AUDIT_KEYS_GENERATE:
             raise KeyMissing(f"the audit key file {path} is missing (ANWEI_AUDIT_KEY_FILE)") from None
-        _write_private(path, (_line(_new_key()) + "\n").encode())
+        _create_once(path, (_line(_new_key()) + "\n").encode())
         stat = path.stat()
     cached = _cache.get(str(path))
     if cached and cached[:2] == (stat.st_mtime, stat.st_size):
@@ -106,9 +119,12 @@ def mac_keys() -> dict[str, MacKey]:
 
 def _save(ring: list[MacKey]) -> None:
     path = Path(settings.AUDIT_KEY_FILE)
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
-        _write_private(path, "".join(_line(key) + "\n" for key in ring).encode())
+        _write_private(aside, "".join(_line(key) + "\n" for key in ring).encode())
+        os.replace(aside, path)  # readers see the old ring or the new one, never half of it
     except OSError as error:
+        aside.unlink(missing_ok=True)
         raise KeyMissing(
             f"the audit key file {path} cannot be written ({error.strerror}): run `audit rotate-key` as its owner"
         ) from None
@@ -140,7 +156,7 @@ def signing_key() -> Ed25519PrivateKey:
         pem = new.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        _write_private(path, pem)
+        _create_once(path, pem)
     try:
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as error:
