@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from anwei.audit import selectors, services
-from anwei.audit.chain import entry_hash
+from anwei.audit import keys, selectors, services
+from anwei.audit.chain import entry_hash, entry_mac
 from anwei.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -83,10 +83,20 @@ def test_row_inserted_at_the_end_is_caught_by_the_head() -> None:
     assert not verdict.ok and verdict.broken_seq == 4 and "changed" in verdict.problem
 
 
-def test_insert_with_a_correctly_computed_hash_is_caught_by_the_head() -> None:
+def test_insert_with_a_plain_hash_is_caught_as_changed() -> None:
+    """Without the key, a forged entry's plain SHA-256 is not its MAC."""
     entries = _append(3)
     forged = _forged(4, entries[-1].hash)
     _tamper(_insert(forged, entry_hash(forged)))
+    verdict = selectors.verify()
+    assert not verdict.ok and verdict.broken_seq == 4 and "changed" in verdict.problem
+
+
+def test_insert_with_a_correctly_computed_mac_is_caught_by_the_head() -> None:
+    """Even someone holding the key cannot append behind the head's back."""
+    entries = _append(3)
+    forged = _forged(4, entries[-1].hash)
+    _tamper(_insert(forged, entry_mac(keys.mac_key().secret, forged)))
     verdict = selectors.verify()
     assert not verdict.ok and "head records #3" in verdict.problem
     with pytest.raises(CommandError, match="BROKEN"):
@@ -98,7 +108,7 @@ def test_row_inserted_in_the_middle_is_named() -> None:
     # make room at #3 by renumbering #3..#5 (from the top, so the unique numbers never collide), then insert
     statements = [("UPDATE audit_auditentry SET seq = seq + 1 WHERE id = %s", [e.pk]) for e in reversed(entries[2:])]
     forged = _forged(3, entries[1].hash)
-    statements.append(_insert(forged, entry_hash(forged)))
+    statements.append(_insert(forged, entry_mac(keys.mac_key().secret, forged)))
     _tamper(*statements)
     verdict = selectors.verify()
     assert not verdict.ok and verdict.broken_seq == 4, verdict.problem

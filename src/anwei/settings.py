@@ -3,6 +3,7 @@ embedded SQLite set-up that `make run` gives."""
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,13 @@ def _embedded_secret_key() -> str:
 DEBUG = env_bool("ANWEI_DEBUG", False)
 TESTING = env_bool("ANWEI_TESTING", bool(os.environ.get("PYTEST_VERSION")))
 SECRET_KEY = env_secret("ANWEI_SECRET_KEY") or _embedded_secret_key()
+# The audit log's keys and its witness file, kept outside the database (anwei.audit.keys, docs/security.md): the
+# embedded default generates them under var/ (0600) on first use; in production ANWEI_AUDIT_KEY_FILE names files
+# readable only by the service, and a missing file stops the writes and `audit verify` instead of making a new key.
+AUDIT_KEY_FILE = Path(os.environ.get("ANWEI_AUDIT_KEY_FILE", VAR_DIR / "audit-key"))
+AUDIT_SIGNING_KEY_FILE = Path(os.environ.get("ANWEI_AUDIT_SIGNING_KEY_FILE", VAR_DIR / "audit-signing-key"))
+AUDIT_WITNESS = Path(os.environ.get("ANWEI_AUDIT_WITNESS", VAR_DIR / "audit-witness.jsonl"))
+AUDIT_KEYS_GENERATE = env_bool("ANWEI_AUDIT_KEYS_GENERATE", "ANWEI_AUDIT_KEY_FILE" not in os.environ)
 ALLOWED_HOSTS = env_list("ANWEI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("ANWEI_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ANWEI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -141,6 +149,13 @@ TEMPLATES = [
 # Database: SQLite under var/ by default (WAL, persistent connections); PostgreSQL by DATABASE_URL.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'anwei.sqlite3'}"
+# Least privilege on PostgreSQL (docs/operations.md): the web and worker processes connect with DATABASE_URL as the
+# application role (no DDL, no UPDATE/DELETE on the audit log, no trigger control); the commands that change the
+# schema or the grants connect as the owner role given by ANWEI_MIGRATE_DATABASE_URL.
+OWNER_COMMANDS = {"migrate", "pg-roles", "createcachetable"}
+MIGRATE_DATABASE_URL = os.environ.get("ANWEI_MIGRATE_DATABASE_URL", "")
+if MIGRATE_DATABASE_URL and set(sys.argv[1:2]) & OWNER_COMMANDS:
+    DATABASE_URL = MIGRATE_DATABASE_URL
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
@@ -218,7 +233,7 @@ USE_I18N = True
 USE_TZ = True
 
 # Backups (core.backup): the manifest is signed (HMAC-SHA-256) with a key outside the database, from
-# ANWEI_BACKUP_SIGNING_KEY_FILE, else ANWEI_AUDIT_KEY_FILE, else var/backup-signing.key (generated); the backup is
+# ANWEI_BACKUP_SIGNING_KEY_FILE, else var/backup-signing.key (generated); the backup is
 # encrypted (AES-256-GCM) when ANWEI_BACKUP_KEY_FILE names a key file. Without that key there is no recovery.
 ANWEI_BACKUP_SIGNING_KEY_FILE = os.environ.get("ANWEI_BACKUP_SIGNING_KEY_FILE") or None
 ANWEI_BACKUP_KEY_FILE = os.environ.get("ANWEI_BACKUP_KEY_FILE") or None

@@ -11,7 +11,6 @@ entry was written, and a JSON text has one reading — the fields are the ones w
 differ (a time in another form, `changes` written before the encoder, a NULL, a value written in by hand) the row is
 re-read and checked the reference way before it is called changed."""
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -23,12 +22,12 @@ from typing import Any
 from django.db import connection, connections
 from django.utils.dateparse import parse_datetime
 
-from .chain import FIELDS, GENESIS, Verdict
+from . import keys
+from .chain import FIELDS, GENESIS, KEY_ENTRY, KeyState, Mac, Verdict
 
 COLUMNS = ("id", "hash", *FIELDS)
 _changes = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 _loads = json.loads
-_sha = hashlib.sha256
 PARALLEL_FROM = 200_000
 
 
@@ -65,10 +64,10 @@ def canonical_row(row: tuple[Any, ...], *, stored_changes: bool = False) -> byte
     ).encode()
 
 
-def _matches(row: tuple[Any, ...], stored: str, stored_text: bool) -> bool:
-    if stored_text and _sha(canonical_row(row, stored_changes=True)).hexdigest() == stored:
+def _matches(row: tuple[Any, ...], stored: str, stored_text: bool, mac: Mac) -> bool:
+    if stored_text and mac(canonical_row(row, stored_changes=True)) == stored:
         return True
-    return _sha(canonical_row(row)).hexdigest() == stored
+    return mac(canonical_row(row)) == stored
 
 
 def _keeps_text() -> bool:
@@ -76,16 +75,16 @@ def _keeps_text() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _checks(row: tuple[Any, ...], stored_text: bool) -> bool:
+def _checks(row: tuple[Any, ...], stored_text: bool, mac: Mac) -> bool:
     try:
-        return _matches(row, row[1], stored_text)
+        return _matches(row, row[1], stored_text, mac)
     except (TypeError, ValueError):  # a value of the wrong type written in by hand
         return False
 
 
-def walk_rows(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
+def walk_rows(rows: Iterable[tuple[Any, ...]], keys: KeyState, prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
     """rows: (id, hash, *FIELDS) ordered by seq."""
-    expected, count, stored_text = first_seq, 0, _keeps_text()
+    expected, count, stored_text, mac = first_seq, 0, _keeps_text(), keys.mac
     for row in rows:
         pk, stored, seq = row[0], row[1], row[2]
         if seq != expected:
@@ -93,12 +92,18 @@ def walk_rows(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_s
             return Verdict(False, count, prev_hash, expected, pk, problem)
         if row[13] != prev_hash:
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} does not follow entry #{seq - 1}")
-        if not _checks(row, stored_text):
+        if keys.key_id is None and (problem := keys.unkeyed(seq)):
+            return Verdict(False, count, prev_hash, seq, pk, problem)
+        if not _checks(row, stored_text, mac):
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} was changed")
+        if row[7] == KEY_ENTRY:
+            if problem := keys.problem(seq, row[7], row[8]):
+                return Verdict(False, count, prev_hash, seq, pk, problem)
+            mac = keys.mac
         prev_hash = stored
         expected += 1
         count += 1
-    return Verdict(True, count, prev_hash)
+    return Verdict(True, count, prev_hash, keys=keys.used, key_id=keys.key_id)
 
 
 # SQLite: the canonical text of a row, written by the database (see the module's docstring).
@@ -117,21 +122,36 @@ _TEXT = (
 )
 
 
-def walk_texts(rows: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
-    """rows: (id, hash, seq, prev_hash, canonical text or NULL) ordered by seq (SQLite)."""
-    expected, count = first_seq, 0
+def walk_texts(
+    rows: Iterable[tuple[Any, ...]],
+    keys: KeyState,
+    prev_hash: str = GENESIS,
+    first_seq: int = 1,
+    handover_at: dict[int, str] | None = None,
+) -> Verdict:
+    """rows: (id, hash, seq, prev_hash, canonical text as UTF-8 bytes or NULL) ordered by seq (SQLite).
+    `handover_at`: the key entries' numbers and the keys they name (`handovers()`), read beforehand so that the
+    walk fetches no more columns; each is followed only once its entry's MAC — which covers the key's id — holds."""
+    expected, count, mac = first_seq, 0, keys.mac
+    handover_at = handovers_by_seq() if handover_at is None else handover_at
     for pk, stored, seq, prev, text in rows:
         if seq != expected:
             problem = f"entry #{expected} is missing" if seq > expected else f"entry #{seq} is out of order"
             return Verdict(False, count, prev_hash, expected, pk, problem)
         if prev != prev_hash:
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} does not follow entry #{seq - 1}")
-        if (text is None or _sha(text.encode()).hexdigest() != stored) and not _checks(_full_row(pk), True):
+        if keys.key_id is None and (problem := keys.unkeyed(seq)):
+            return Verdict(False, count, prev_hash, seq, pk, problem)
+        if (text is None or mac(text) != stored) and not _checks(_full_row(pk), True, mac):
             return Verdict(False, count, prev_hash, seq, pk, f"entry #{seq} was changed")
+        if seq in handover_at:
+            if problem := keys.problem(seq, KEY_ENTRY, handover_at[seq]):
+                return Verdict(False, count, prev_hash, seq, pk, problem)
+            mac = keys.mac
         prev_hash = stored
         expected += 1
         count += 1
-    return Verdict(True, count, prev_hash)
+    return Verdict(True, count, prev_hash, keys=keys.used, key_id=keys.key_id)
 
 
 def _full_row(pk: int) -> tuple[Any, ...]:
@@ -146,11 +166,21 @@ def _select(where: str = "") -> str:
     return f"SELECT {', '.join(columns)} FROM audit_auditentry {where} ORDER BY seq"  # noqa: S608
 
 
-def _walk(where: str, params: list[Any], prev_hash: str = GENESIS, first_seq: int = 1) -> Verdict:
+def _walk(
+    where: str,
+    params: list[Any],
+    keys: KeyState,
+    prev_hash: str = GENESIS,
+    first_seq: int = 1,
+    handover_at: dict[int, str] | None = None,
+) -> Verdict:
     if _keeps_text():
-        sql = f"SELECT id, hash, seq, prev_hash, {_TEXT} FROM audit_auditentry {where} ORDER BY seq"  # noqa: S608
-        return walk_texts(_fetch(sql, params), prev_hash, first_seq)
-    return walk_rows(_fetch(_select(where), params), prev_hash, first_seq)
+        sql = (
+            f"SELECT id, hash, seq, prev_hash, CAST({_TEXT} AS BLOB) "  # noqa: S608
+            f"FROM audit_auditentry {where} ORDER BY seq"
+        )
+        return walk_texts(_fetch(sql, params), keys, prev_hash, first_seq, handover_at)
+    return walk_rows(_fetch(_select(where), params), keys, prev_hash, first_seq)
 
 
 def _fetch(sql: str, params: list[Any], size: int = 20_000) -> Iterable[tuple[Any, ...]]:
@@ -160,14 +190,29 @@ def _fetch(sql: str, params: list[Any], size: int = 20_000) -> Iterable[tuple[An
             yield from batch
 
 
-def _range(bounds: tuple[int, int]) -> tuple[Verdict, int]:
+def handovers() -> list[tuple[int, str]]:
+    """The chain's key entries (seq, the key they hand over to), as stored: each is checked where the walk meets it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq, object_id FROM audit_auditentry WHERE object_type = %s ORDER BY seq", [KEY_ENTRY])
+        return [(seq, key) for seq, key in cursor.fetchall()]
+
+
+def handovers_by_seq() -> dict[int, str]:
+    return dict(handovers())
+
+
+_ring: tuple[dict[str, bytes], int] = ({}, 0)  # the key ring for the child processes (set before forking)
+
+
+def _range(bounds: tuple[int, int, list[tuple[int, str]]]) -> tuple[Verdict, int]:
     """Verify seq first..last (a child process; opens its own connection)."""
-    first, last = bounds
+    first, last, keyed_at = bounds
     with connection.cursor() as cursor:
         cursor.execute("SELECT hash FROM audit_auditentry WHERE seq = %s", [first - 1])
         found = cursor.fetchone()
     prev = GENESIS if first == 1 else (found[0] if found else "missing")
-    verdict = _walk("WHERE seq >= %s AND seq <= %s", [first, last], prev, first)
+    keys = KeyState.at(*_ring, first, keyed_at)
+    verdict = _walk("WHERE seq >= %s AND seq <= %s", [first, last], keys, prev, first, dict(keyed_at))
     connection.close()
     return verdict, last - first + 1
 
@@ -181,22 +226,31 @@ def _can_fork() -> bool:
 
 
 def walk_table(workers: int | None = None) -> Verdict:
-    """The whole chain, in parallel ranges when it is long and committed, serially otherwise."""
+    """The whole chain with the key file's keys, in parallel ranges when it is long and committed, serially
+    otherwise (keys.KeyMissing without the key file)."""
+    global _ring
+    keyring = keys.keyring()
+    ring = {key.id: key.secret for key in keyring}
+    legacy_until = max(key.legacy_until or 0 for key in keyring)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM audit_auditentry")
         top, total = cursor.fetchone()
     workers = workers or min(8, os.cpu_count() or 1)
     if workers < 2 or total < PARALLEL_FROM or top != total or not _can_fork():
-        return _walk("", [])
+        return _walk("", [], KeyState.at(ring, legacy_until, 1, []))
     step = -(-top // workers)
-    bounds = [(start, min(start + step - 1, top)) for start in range(1, top + 1, step)]
+    keyed_at = handovers()
+    bounds = [(start, min(start + step - 1, top), keyed_at) for start in range(1, top + 1, step)]
+    _ring = (ring, legacy_until)
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
         results = pool.map(_range, bounds)
-    count = 0
+    count, used = 0, set()
     for verdict, size in results:
+        used |= verdict.keys
         if not verdict.ok or verdict.count != size:
             verdict.count += count
             return verdict if not verdict.ok else Verdict(False, count, verdict.head_hash, None, None, "short range")
         count += verdict.count
-    return Verdict(True, count, results[-1][0].head_hash)
+    last = results[-1][0]
+    return Verdict(True, count, last.head_hash, keys=used, key_id=last.key_id)

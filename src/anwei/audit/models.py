@@ -1,5 +1,6 @@
-"""The tamper-evident audit log. Every entry carries the SHA-256 of its canonical JSON together with the hash of
-the entry before it, so changing, deleting, inserting or reordering rows breaks the chain where it happened."""
+"""The tamper-evident audit log. Every entry carries the HMAC-SHA-256 of its canonical JSON, which holds the MAC of
+the entry before it, under a key kept outside the database (chain.py, keys.py): changing, deleting, inserting or
+reordering rows breaks the chain where it happened, and without the key nobody can compute a chain that holds."""
 
 from django.conf import settings
 from django.db import models
@@ -56,10 +57,12 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row: the number and hash of the newest entry. Appends lock it, so the chain stays one line."""
+    """One row: the number and MAC of the newest entry and the id of the key that MACs the next one ("" before keyed
+    MACs). Appends lock it, so the chain stays one line. Its number only grows (a trigger on PostgreSQL)."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash}"

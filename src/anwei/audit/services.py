@@ -8,16 +8,27 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from anwei.core import context
+from anwei.core.rocdate import format_date
 
-from .chain import FIELDS, entry_hash
+from . import keys, witness
+from .chain import FIELDS, KEY_ENTRY, canonical, mac_function
 from .models import AuditCheckpoint, AuditEntry, AuditHead
 
 Action = AuditEntry.Action
+
+
+class AuditLogBehind(RuntimeError):
+    """The chain's head is below an entry the witness file has seen: the log was wiped, truncated or restored from
+    an older copy. Nothing more is appended until someone who may looks at it (`audit verify`)."""
 
 
 def _plain(value: Any) -> Any:
@@ -54,17 +65,61 @@ def deferred() -> Iterator[None]:
         _append(entries)
 
 
+def _locked_head() -> AuditHead:
+    """The head, locked until the caller's transaction commits; refused when it is behind the witness file."""
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    if head.seq < (witnessed := witness.last_seq()):
+        raise AuditLogBehind(f"the audit head #{head.seq} is behind entry #{witnessed} of the witness file")
+    return head
+
+
+def _handover(head: AuditHead, key: keys.MacKey) -> AuditEntry:
+    """The entry that hands the chain to `key`, MACed with the key before it (plain SHA-256 for a chain from
+    before keyed MACs: the key file then records that the keyed chain starts after it)."""
+    if not head.key_id:
+        keys.mark_legacy_until(key, head.seq + 1)
+    return AuditEntry(
+        action=Action.OTHER,
+        object_type=KEY_ENTRY,
+        object_id=key.id,
+        object_repr="",
+        changes={"key": key.id, "previous": head.key_id},
+    )
+
+
 @transaction.atomic
 def _append(entries: list[AuditEntry]) -> None:
-    """Chain the entries after the head (locked until the caller's transaction commits) and write them at once."""
-    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    """Chain the entries after the head (locked until the caller's transaction commits) and write them at once,
+    each MACed with the current key; a new current key is first handed the chain by a key entry."""
+    head = _locked_head()
+    ring, key = keys.mac_keys(), keys.mac_key()
+    if head.key_id and head.key_id not in ring:
+        raise keys.KeyMissing(f"the audit key {head.key_id} that MACs the chain is not in the key file")
+    if head.key_id != key.id and head.seq > 0:
+        entries = [_handover(head, key), *entries]
+    elif head.seq == 0:
+        head.key_id = key.id
+    mac = mac_function(ring[head.key_id].secret if head.key_id else None)
     now = timezone.now()
     for entry in entries:
         entry.seq, entry.at, entry.prev_hash = head.seq + 1, now, head.hash
-        entry.hash = entry_hash({name: getattr(entry, name) for name in FIELDS})
+        entry.hash = mac(canonical({name: getattr(entry, name) for name in FIELDS}))
         head.seq, head.hash = entry.seq, entry.hash
+        if entry.object_type == KEY_ENTRY:
+            head.key_id = entry.object_id
+            mac = mac_function(ring[head.key_id].secret)
     AuditEntry.objects.bulk_create(entries)
-    head.save(update_fields=["seq", "hash"])
+    head.save(update_fields=["seq", "hash", "key_id"])
+
+
+def rotate_key() -> keys.MacKey:
+    """A new MAC key: added to the key file, handed the chain by a key entry MACed with the old key, and the new
+    head witnessed at once. The old key stays in the file (the entries it MACed are verified with it)."""
+    key = keys.add_key()
+    with transaction.atomic():
+        _append([])
+    checkpoint()
+    return key
 
 
 def record(
@@ -130,8 +185,27 @@ def record_create(*, actor: Any, obj: models.Model, **kwargs: Any) -> AuditEntry
 
 @transaction.atomic
 def checkpoint(day: date | None = None) -> AuditCheckpoint:
-    """Store today's head (number and hash) as a checkpoint."""
-    head = AuditHead.objects.get(pk=1)
+    """Store today's head (number and MAC) as a checkpoint, signed and appended to the witness file."""
+    head = _locked_head()
     day = day or timezone.localdate()
-    cp, _ = AuditCheckpoint.objects.update_or_create(day=day, defaults={"seq": head.seq, "hash": head.hash})
+    cp, _created = AuditCheckpoint.objects.update_or_create(day=day, defaults={"seq": head.seq, "hash": head.hash})
+    witness.append(head.seq, head.hash, head.key_id or None, timezone.now())
     return cp
+
+
+def mail_checkpoint(cp: AuditCheckpoint) -> int:
+    """E-mail the checkpoint, with its signed witness line, to every active auditor (稽核) with an address: a copy
+    of the witness nobody with the database or the server can take back. Returns the number of addresses."""
+    auditors = get_user_model().objects.filter(is_active=True, role_assignments__role="auditor").exclude(email="")
+    addresses = sorted(set(auditors.values_list("email", flat=True)))
+    if not addresses:
+        return 0
+    line = witness.path().read_text(encoding="utf-8").splitlines()[-1]
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Audit log checkpoint of %(date)s") % {"date": format_date(cp.day)}
+        body = _(
+            "The audit log had %(count)s entries on %(date)s. Keep this message: it lets an inspection prove that the "
+            "log was not rewritten or cut short afterwards.\n\nSigned checkpoint:\n%(line)s\n"
+        ) % {"count": f"{cp.seq:,}", "date": format_date(cp.day), "line": line}
+    send_mail(subject, body, None, addresses)
+    return len(addresses)

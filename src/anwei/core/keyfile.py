@@ -1,6 +1,8 @@
 """Key files: secrets that never enter the database. A key comes from the file an environment variable names
 (production: a file readable only by the service account); for the embedded set-up it is generated once into var/,
-like the secret key (settings._embedded_secret_key). The lead may later fold the audit key loader into this one."""
+like the secret key (settings._embedded_secret_key). The audit log's own keys (a rotating MAC key ring and the
+checkpoint signing key) are in audit.keys; a backup's signature key is its own file, so rotating the audit key
+never makes an older backup unrestorable."""
 
 import hashlib
 import hmac
@@ -44,9 +46,9 @@ def derive(key: bytes, purpose: str) -> bytes:
 
 
 def backup_signing_key() -> bytes:
-    """The key that signs backup manifests: ANWEI_BACKUP_SIGNING_KEY_FILE, else the audit key file
-    (ANWEI_AUDIT_KEY_FILE), else var/backup-signing.key (generated). Restoring needs the same key as the backup."""
-    explicit = settings.ANWEI_BACKUP_SIGNING_KEY_FILE or os.environ.get("ANWEI_AUDIT_KEY_FILE")
+    """The key that signs backup manifests: ANWEI_BACKUP_SIGNING_KEY_FILE, else var/backup-signing.key (generated).
+    Restoring needs the same key as the backup."""
+    explicit = settings.ANWEI_BACKUP_SIGNING_KEY_FILE
     key = read(Path(explicit)) if explicit else read_or_create(Path(settings.VAR_DIR) / BACKUP_SIGNING_DEFAULT)
     return derive(key, "backup manifest signature v1")
 

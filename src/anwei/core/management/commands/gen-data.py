@@ -2,7 +2,7 @@
 
 Loads the demo data first when the database is empty, then adds N reports to the demo agency (spread over the
 last `--days` days, mostly closed, numbered per ROC year after the existing ones) and N audit entries appended to
-the chain from its current head — hashed exactly as `audit.services.record` does, so `audit verify` passes.
+the chain from its current head — MACed exactly as `audit.services.record` does, so `audit verify` passes.
 Everything goes in with bulk_create, in batches. The same seed and the same starting database give the same rows
 (apart from the time they were generated, which sets "now")."""
 
@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from anwei.audit.chain import entry_hash
+from anwei.audit import keys
+from anwei.audit.chain import canonical, mac_function
 from anwei.audit.models import AuditEntry, AuditHead
 from anwei.core.rocdate import roc_year
 from anwei.directory.models import Agency, Person, Unit
@@ -97,6 +98,9 @@ class Command(BaseCommand):
             head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
             start = (now - timedelta(seconds=count)).astimezone(UTC)
             prev, seq, batch = head.hash, head.seq, []
+            if head.seq == 0:
+                head.key_id = keys.mac_key().id
+            mac = mac_function(keys.mac_keys()[head.key_id].secret if head.key_id else None)
             for i in range(count):
                 seq += 1
                 oid = str(rng.randrange(1, 100_000))
@@ -114,12 +118,12 @@ class Command(BaseCommand):
                     "request_id": "",
                     "prev_hash": prev,
                 }
-                prev = entry_hash(values)
+                prev = mac(canonical(values))
                 batch.append(AuditEntry(hash=prev, **values))
                 if len(batch) == BATCH:
                     AuditEntry.objects.bulk_create(batch)
                     batch = []
             AuditEntry.objects.bulk_create(batch)
             head.seq, head.hash = seq, prev
-            head.save(update_fields=["seq", "hash"])
+            head.save(update_fields=["seq", "hash", "key_id"])
         return count
