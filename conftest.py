@@ -13,6 +13,12 @@ os.environ.setdefault("ANWEI_TESTING", "true")
 if "ANWEI_MEDIA_ROOT" not in os.environ:  # uploads made by tests never land in the developer's var/media
     os.environ["ANWEI_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="anwei-test-media-")
     atexit.register(shutil.rmtree, os.environ["ANWEI_MEDIA_ROOT"], ignore_errors=True)
+    from django.conf import settings as _settings
+
+    if _settings.configured:  # pytest-django may have read the settings before this file
+        from pathlib import Path
+
+        _settings.MEDIA_ROOT = Path(os.environ["ANWEI_MEDIA_ROOT"])
 if "ANWEI_AUDIT_KEY_FILE" not in os.environ:  # the audit log's keys for this test run, never the developer's var/
     _keys = tempfile.mkdtemp(prefix="anwei-test-audit-")
     atexit.register(shutil.rmtree, _keys, ignore_errors=True)
@@ -24,7 +30,7 @@ if "ANWEI_AUDIT_KEY_FILE" not in os.environ:  # the audit log's keys for this te
     )
     from django.conf import settings as _settings
 
-    if _settings.configured:  # pytest-django may have read the settings before this file
+    if _settings.configured:
         _settings.AUDIT_KEY_FILE = os.environ["ANWEI_AUDIT_KEY_FILE"]
         _settings.AUDIT_SIGNING_KEY_FILE = os.environ["ANWEI_AUDIT_SIGNING_KEY_FILE"]
         _settings.AUDIT_WITNESS = os.environ["ANWEI_AUDIT_WITNESS"]
@@ -38,7 +44,6 @@ pytest_plugins = ["tests.personas", "tests.browser"]
 def _audit_witness(settings: Any) -> None:
     """Each test its own witness file: the databases are rolled back between tests, a witness file is not."""
     settings.AUDIT_WITNESS = f"{os.environ['ANWEI_AUDIT_WITNESS']}.{uuid.uuid4().hex}"
-
 
 
 def pytest_collection_modifyitems(items: list) -> None:
