@@ -395,6 +395,7 @@ def test_migrate_as_the_owner_then_run_as_the_application_role(tmp_path: Path) -
         anwei("pg-roles", "--app-role", role, "--password-file", str(tmp_path / "pw"))
         write = "from anwei.audit import services; services.record(actor=None, action='other', object_type='x.y')"
         anwei("shell", "-v", "0", "-c", write)
+        anwei("demo")  # every app's ordinary writes (plans, reports, notifications, classified …) need no more
         anwei("audit", "checkpoint")
         assert "audit chain OK" in anwei("audit", "verify")
         app = psycopg.connect(host=host, port=port, user=role, password=password, dbname=database)
