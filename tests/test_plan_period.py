@@ -37,12 +37,23 @@ MARK = "PLAN-PERIOD-FACTS:"
 
 
 def _wait_for_worker(seconds: float = 120) -> None:
+    """Until the worker has sent or given up every delivery, and has passed up each notification it gave up on
+    (its `delivery_failed` signal, after its commit; the escalation row and its notice's deliveries are written in
+    one transaction, so those e-mails are waited for too)."""
+    from anwei.incidents.models import Escalation
     from anwei.notifications.models import Delivery
 
+    def settled() -> bool:
+        failed = Delivery.objects.filter(
+            status="failed", notification__require_ack=True, notification__source_type="incidents.incident"
+        ).values("notification_id")
+        waiting = failed.exclude(notification_id__in=Escalation.objects.values("notification_id"))
+        return not Delivery.objects.filter(status="pending").exists() and not waiting.exists()
+
     deadline = time.monotonic() + seconds
-    while Delivery.objects.filter(status__in=["pending", "sending"]).exists():
+    while not settled():
         if time.monotonic() > deadline:
-            left = list(Delivery.objects.filter(status__in=["pending", "sending"]).values("pk", "channel", "address"))
+            left = list(Delivery.objects.filter(status="pending").values("pk", "channel", "address"))
             raise AssertionError(f"the worker left deliveries undone: {left}")
         time.sleep(0.2)
 
@@ -118,8 +129,9 @@ def play() -> None:
     from anwei.classified import services as classified
     from anwei.classified.rules import Level
     from anwei.core.rocdate import TAIPEI
+    from anwei.directory.models import ExternalContact
     from anwei.incidents import clocks as clocks_
-    from anwei.incidents import escalation
+    from anwei.incidents import escalation, unit_tasks
     from anwei.incidents import services as incidents
     from anwei.incidents.models import Deadline, Escalation, Incident, IncidentTask
     from anwei.inspections import services as inspections
@@ -194,7 +206,7 @@ def play() -> None:
         custodian=users["staff"],
         storage_location="行政暨研考處資訊科機密櫃 A",
     )
-    copy_req = custody.request(
+    custody.request(  # waits for the head's decision to the end
         actor=users["staff"],
         item=secret,
         kind="photocopy",
@@ -335,8 +347,6 @@ def play() -> None:
     custody.decide(actor=head, req=take_out, approve=True, note="當日歸還")
     for task in IncidentTask.objects.filter(incident__in=reports.values(), unit__isnull=False):
         answerer = users["pr"] if task.unit_id == units["secretariat"].pk else users["finance"]
-        from anwei.incidents import unit_tasks
-
         unit_tasks.answer_task(actor=answerer, task=task, answer="已辦理", done=task.unit_id == units["secretariat"].pk)
     for name in personas:
         user = users[name]
@@ -347,7 +357,6 @@ def play() -> None:
             if name in ("ethics", "director", "duty"):  # the ethics office acknowledges; the head does not
                 incidents.acknowledge(actor=user, incident=incident, notification=n)
     facts["todo_after"] = {name: _todo(client, users[name]) for name in personas}
-    facts["copy_pending"] = custody_status(copy_req)
 
     # --- later sweeps: nothing met escalates ---
     for hours in (0, 2, 26, 72):
@@ -357,15 +366,42 @@ def play() -> None:
     for d in Deadline.objects.filter(incident__in=reports.values(), escalated_at__isnull=False, met_at__isnull=False):
         if d.escalated_at >= d.met_at:
             facts["bad_escalations"].append(f"{d.incident.reference} {d.code}@{d.body} escalated after it was met")
-    for esc in Escalation.objects.filter(incident__in=reports.values()).select_related("notification", "incident"):
-        n = esc.notification
-        if n.key != f"incident:{esc.incident_id}:filed":
-            continue
-        if n.acknowledged_at is not None and n.acknowledged_at <= esc.at:
-            facts["bad_escalations"].append(f"{esc.incident.reference}: an acknowledged notice escalated")
-        for d in Deadline.objects.filter(incident=esc.incident, met_at__isnull=False, met_at__lte=esc.at):
-            if d.body and n.contact_id and d.body == f"org:{n.contact.organisation.kind}":
-                facts["bad_escalations"].append(f"{esc.incident.reference}: escalated {d.body}, reached by {d.met_how}")
+    # A body is reached, for the ladder, once someone of it has the report in hand — filed it, acknowledged it, was
+    # called — or, for an outside body (which has no inbox here to acknowledge in), once its message went out. Who
+    # belongs to which body is written out here (the seed's people), not read from the rules table.
+    body_of_person = {
+        ctx.people["shen"].pk: "ethics",
+        ctx.people["ethics_director"].pk: "ethics",
+        ctx.people["tsai"].pk: "ethics",
+        ctx.people["head"].pk: "agency_head",
+    }
+    body_of_contact = {
+        c.pk: f"org:{c.organisation.kind}" for c in ExternalContact.objects.select_related("organisation")
+    }
+
+    def body(n: Notification) -> str:
+        return body_of_person.get(n.person_id, "") if n.person_id else body_of_contact.get(n.contact_id, "")
+
+    for key, r in reports.items():
+        routed = list(Notification.objects.filter(key=f"incident:{r.pk}:filed").prefetch_related("deliveries"))
+        in_hand: dict[str, datetime] = {}
+
+        def reached(b: str, at: datetime | None, in_hand: dict[str, datetime] = in_hand) -> None:
+            if b and at is not None and (b not in in_hand or at < in_hand[b]):
+                in_hand[b] = at
+
+        reached(body_of_person.get(r.filed_by.person_id, ""), r.created_at)
+        for n in routed:
+            reached(body(n), n.acknowledged_at)
+            if n.contact_id:
+                for d in n.deliveries.all():
+                    reached(body(n), d.sent_at if d.status == "sent" else None)
+        for contact in r.contacts.all():
+            reached(contact.body, contact.reached_at)
+        for esc in Escalation.objects.filter(notification__in=routed).select_related("notification"):
+            b = body(esc.notification)
+            if b in in_hand and in_hand[b] <= esc.at:
+                facts["bad_escalations"].append(f"{key}: the notice to {b} passed up though {b} had it in hand")
     facts["escalated_notices"] = sorted(
         {
             (esc.incident.reference, str(esc.notification.person or esc.notification.contact))
@@ -401,11 +437,6 @@ def play() -> None:
     facts["off_days_begun"] = len([d for d in days if not calendar.is_working_day(d)])
     facts["final_counts"] = counts(builders.final_report(plan))
     print(MARK + json.dumps(facts, ensure_ascii=False, default=str))
-
-
-def custody_status(req: Any) -> str:
-    req.refresh_from_db()
-    return str(req.status)
 
 
 # --- the test ---------------------------------------------------------------------------------------------------
