@@ -296,3 +296,26 @@ def test_an_email_kept_in_the_local_mailbox_reached_nobody_so_it_is_a_must_call(
     (failed,) = [e for e in selectors.timeline(incident) if e.kind == "failed"]
     assert "本機郵件匣" in failed.text
     assert not [e for e in selectors.timeline(incident) if e.who == failed.who and e.kind == "sent"]
+
+
+def test_an_outside_body_whose_email_went_out_is_not_passed_up_as_unacknowledged(roster: Any) -> None:
+    """The national cyber contact's e-mail was sent: its clock is met by it, and it has no inbox here to
+    acknowledge in, so the acknowledgement sweep does not pass it up to the ethics office (no escalation names a
+    body that was reached); the station, whose e-mail failed, is passed up."""
+    incident = services.file_report(
+        actor=roster.users["staff_a"],
+        agency=roster.agency,
+        category="cyber",
+        title="網站遭置換",
+        cyber_level=3,
+        aware_at=timezone.now() - timedelta(minutes=10),
+    )
+    notes = Notification.objects.filter(key=f"incident:{incident.pk}:filed", contact__isnull=False)
+    cyber = notes.get(contact__organisation__kind="cyber")
+    station = notes.get(contact__organisation__kind="investigation")
+    Delivery.objects.filter(notification=cyber).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    _fail_for_good(Delivery.objects.get(notification=station), "SMTPRecipientsRefused: 550 no such mailbox")
+    escalation.sweep(timezone.now() + timedelta(minutes=45))
+    assert Deadline.objects.get(incident=incident, body="org:cyber").met_how == "sent"
+    assert not Escalation.objects.filter(notification=cyber).exists()
+    assert Escalation.objects.filter(notification=station).exists()
