@@ -120,7 +120,9 @@ class AttachmentOut(Schema):
 class RecordedContactIn(Schema):
     model_config = {"extra": "forbid"}
 
-    clock: int
+    clock: int | None = None
+    # a body the rules named without a clock (the police told of a liquor report): its must-call ends the same way
+    body: str = Field("", max_length=40)
     channel: Literal["phone", "platform", "fax", "in_person"]
     reached_at: IsoDateTime | None = None
     person_reached: str = Field(min_length=1, max_length=120)
@@ -222,12 +224,14 @@ def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> In
 @router.post("/{incident_id}/contacts", response={201: RecordedContactOut})
 def record_contact(request: HttpRequest, incident_id: int, payload: RecordedContactIn) -> Status[Contact]:
     """A body reached by a person — phone, the national platform's web form, fax, in person — for one clock of the
-    report: meets the clock (if still open) and closes that body's must-call. The same service as the page."""
+    report (`clock`), or for a body the rules named without a clock (`body`, e.g. "org:police"): meets the clock
+    (if still open) and closes that body's must-call. The same service as the page."""
     incident = _load(request, incident_id)
     contact = contacts.record_contact(
         actor=request.user,
         incident=incident,
         clock=payload.clock,
+        body=payload.body,
         channel=payload.channel,
         reached_at=payload.reached_at,
         person_reached=payload.person_reached,

@@ -170,14 +170,21 @@ def _not_attended(
     incident: Incident, items: list[tuple[Notification, Delivery | None]], now: datetime
 ) -> list[tuple[Notification, Delivery | None]]:
     """Leave out the report's notifications to a body a person of which has the report in hand already (filed it,
-    acknowledged it, was reached by phone…): no escalation names a body that was reached. An escalation notice
-    asks for something else, and still goes up when nobody acknowledges it."""
+    acknowledged it, was reached by phone…), and those to an outside body whose message went out (the station or
+    the national cyber contact has no inbox here to acknowledge in: the sent message is its report, and its clock
+    is met by it): no escalation names a body that was reached. An escalation notice asks for something else, and
+    still goes up when nobody acknowledges it."""
     routed = [(n, f) for n, f in items if n.key == f"incident:{incident.pk}:filed" or ":level:" in n.key]
     if not routed:
         return items
     who = clocks.members(incident, now)
     attended = clocks.attended_bodies(incident, who, clocks.notes_of(incident))
     skip = {n.pk for n, _f in routed if set(who.bodies_of(n)) & attended}
+    skip |= {
+        n.pk
+        for n, _f in routed
+        if n.contact_id is not None and any(d.status == Delivery.Status.SENT for d in n.deliveries.all())
+    }
     return [(n, failed) for n, failed in items if n.pk not in skip]
 
 

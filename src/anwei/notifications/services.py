@@ -204,8 +204,8 @@ def deliver_now(delivery_id: int) -> bool:
         return False
     try:
         outcome = CHANNELS[delivery.channel].send(delivery)
-    except Exception as exc:  # any failure of the channel is retried
-        _failed(delivery, f"{type(exc).__name__}: {exc}"[:2000])
+    except Exception as exc:  # a failure of the channel is retried, unless the receiver refused it for good
+        _failed(delivery, f"{type(exc).__name__}: {exc}"[:2000], permanent=CHANNELS[delivery.channel].permanent(exc))
         return False
     if outcome == Delivery.Status.STORED:  # kept in the local mailbox: done, but it reached nobody
         Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
@@ -224,12 +224,12 @@ def attempt(delivery: Delivery) -> bool:
 
 
 @transaction.atomic
-def _failed(delivery: Delivery, error: str) -> None:
+def _failed(delivery: Delivery, error: str, *, permanent: bool = False) -> None:
     row = Delivery.objects.select_for_update().filter(pk=delivery.pk, claim_token=delivery.claim_token).first()
     if row is None:  # the lease ran out and another worker has it now
         return
     row.last_error, row.lease_until = error, None
-    if row.attempts >= MAX_ATTEMPTS:
+    if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status, row.failed_at = Delivery.Status.FAILED, timezone.now()
         transaction.on_commit(
             lambda: delivery_failed.send(sender=Delivery, delivery=row, notification=delivery.notification),

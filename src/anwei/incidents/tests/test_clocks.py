@@ -208,6 +208,34 @@ def test_illicit_liquor_reaches_the_finance_unit_and_the_police(roster: Any) -> 
     ).exists()
 
 
+def test_a_call_to_a_body_named_without_a_clock_is_recorded_through_the_api(roster: Any, client_for: Any) -> None:
+    """A liquor report tells the police (no clock of their own); with no usable address they are a must-call, and
+    the duty officer's phone call, recorded through the API for the body, ends it."""
+    from anwei.incidents import todo
+
+    ExternalContact.objects.filter(email="police@outside.example").update(email="")
+    roster.units["b"].code = "finance"
+    roster.units["b"].save()
+    incident = services.file_report(
+        actor=roster.users["staff_a"],
+        agency=roster.agency,
+        category="illicit-liquor",
+        title="夜市販售來路不明米酒",
+        unit=roster.units["a"],
+    )
+    assert not Deadline.objects.filter(incident=incident, body="org:police").exists()
+    calls = [i for i in todo.items(roster.users["duty"], timezone.now()) if i.kind == "must_call"]
+    assert len(calls) == 1 and "警察機關" in calls[0].title
+    url = f"/api/v1/incidents/{incident.pk}/contacts"
+    payload = {"body": "org:police", "channel": "phone", "person_reached": "值班員警", "reference": "A-1"}
+    post = lambda data: client_for("duty").post(url, json.dumps(data), content_type="application/json")  # noqa: E731
+    assert post(payload | {"body": "org:nobody"}).status_code == 422
+    response = post(payload)
+    assert response.status_code == 201, response.content
+    assert response.json()["body"] == "org:police" and response.json()["clock"] is None
+    assert [i for i in todo.items(roster.users["duty"], timezone.now()) if i.kind == "must_call"] == []
+
+
 def test_the_reporter_is_shown_on_the_page_and_in_the_api(roster: Any, client_for: Any) -> None:
     staff = client_for("staff_a")
     response = staff.post(
@@ -268,3 +296,26 @@ def test_an_email_kept_in_the_local_mailbox_reached_nobody_so_it_is_a_must_call(
     (failed,) = [e for e in selectors.timeline(incident) if e.kind == "failed"]
     assert "本機郵件匣" in failed.text
     assert not [e for e in selectors.timeline(incident) if e.who == failed.who and e.kind == "sent"]
+
+
+def test_an_outside_body_whose_email_went_out_is_not_passed_up_as_unacknowledged(roster: Any) -> None:
+    """The national cyber contact's e-mail was sent: its clock is met by it, and it has no inbox here to
+    acknowledge in, so the acknowledgement sweep does not pass it up to the ethics office (no escalation names a
+    body that was reached); the station, whose e-mail failed, is passed up."""
+    incident = services.file_report(
+        actor=roster.users["staff_a"],
+        agency=roster.agency,
+        category="cyber",
+        title="網站遭置換",
+        cyber_level=3,
+        aware_at=timezone.now() - timedelta(minutes=10),
+    )
+    notes = Notification.objects.filter(key=f"incident:{incident.pk}:filed", contact__isnull=False)
+    cyber = notes.get(contact__organisation__kind="cyber")
+    station = notes.get(contact__organisation__kind="investigation")
+    Delivery.objects.filter(notification=cyber).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    _fail_for_good(Delivery.objects.get(notification=station), "SMTPRecipientsRefused: 550 no such mailbox")
+    escalation.sweep(timezone.now() + timedelta(minutes=45))
+    assert Deadline.objects.get(incident=incident, body="org:cyber").met_how == "sent"
+    assert not Escalation.objects.filter(notification=cyber).exists()
+    assert Escalation.objects.filter(notification=station).exists()

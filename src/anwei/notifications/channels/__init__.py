@@ -47,6 +47,12 @@ class Channel:
         in the local mailbox)."""
         raise NotImplementedError
 
+    def permanent(self, error: Exception) -> bool:
+        """Whether a failure of `send` will fail the same way however often it is tried (the receiver refused the
+        address for good): then the delivery fails at once instead of being retried for half an hour while the
+        report's clock runs and nobody is asked to call."""
+        return False
+
     def contact_channel(self, notification: Notification, address: str | None = None) -> ContactChannel | None:
         qs = ContactChannel.objects.filter(channel=self.code, active=True)
         if notification.person_id:

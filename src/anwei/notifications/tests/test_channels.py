@@ -122,3 +122,17 @@ def test_webhook_does_not_follow_redirects(world: Any, http_server: Any) -> None
     assert deliver.call(delivery.pk) is False
     delivery.refresh_from_db()
     assert "307" in delivery.last_error and len(http_server.requests) == 1
+
+
+def test_only_a_permanent_smtp_refusal_fails_at_once() -> None:
+    """RFC 5321: a 5xx reply is permanent (no such mailbox, sender or message refused) and is failed at once; a 4xx
+    reply or a lost connection may pass later and is retried."""
+    import smtplib
+
+    email = CHANNELS["email"]
+    assert email.permanent(smtplib.SMTPRecipientsRefused({"a@x.example": (550, b"5.1.1 no such mailbox")}))
+    assert email.permanent(smtplib.SMTPDataError(554, b"rejected"))
+    assert not email.permanent(smtplib.SMTPRecipientsRefused({"a@x.example": (450, b"mailbox busy")}))
+    assert not email.permanent(smtplib.SMTPServerDisconnected("lost"))
+    assert not email.permanent(ConnectionRefusedError())
+    assert not CHANNELS["webhook"].permanent(smtplib.SMTPDataError(554, b"not mine"))

@@ -57,3 +57,15 @@ def test_the_todo_list_holds_the_reports_of_my_units(world):
     assert listed("supervisor_a") == listed("staff_a")
     # the ethics office's agency-wide role does not make every unit's report its own; its own task has no due date
     assert listed("ethics") == [] and listed("outsider") == [] and listed("head") == []
+
+
+def test_only_those_who_may_report_are_asked_for_their_units_task_reports(world):
+    """The auditor and the duty officer sit in the ethics department, but may not report on its tasks: the ethics
+    department's daily report is on the ethics officer's list only."""
+    make_plan(world, approve=True)
+    task = world.records["task_ethics"]
+    services.schedule_task(actor=None, task=task, due_at=None, recurrence="daily", reason="每日巡查")
+    at = datetime(2014, 1, 23, 12, tzinfo=TAIPEI)
+    assert {i.kind for i in todo_items(world.users["ethics"], at)} == {"report_due"}
+    assert list(todo_items(world.users["auditor"], at)) == []
+    assert list(todo_items(world.users["duty"], at)) == []

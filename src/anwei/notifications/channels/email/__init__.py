@@ -1,6 +1,8 @@
 """E-mail through Django's mailer (MAILERS["default"], the SMTP settings ANWEI_EMAIL_*). Each delivery carries a
 stable Message-ID, so a message re-sent after a crash is recognisably the same message."""
 
+import smtplib
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,14 @@ class Email(Channel):
         subject = single_line(n.subject)
         EmailMessage(subject=subject, body=message_text(delivery), to=[delivery.address], headers=headers).send()
         return None
+
+    def permanent(self, error: Exception) -> bool:
+        """A 5xx reply (RFC 5321 §4.2.1: permanent) — the mailbox does not exist, the server refuses the sender or
+        the message — is refused again on every retry; a 4xx reply or a lost connection may pass later."""
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _message in error.recipients.values()]
+            return bool(codes) and all(500 <= code < 600 for code in codes)
+        return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
 register(Email())
