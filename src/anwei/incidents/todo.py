@@ -25,7 +25,9 @@ CANDIDATE_ROWS = 500
 
 
 def _on_duty_or_ethics(user: Any, now: datetime) -> bool:
-    if has_role(user, Role.ETHICS_OFFICER):
+    """The ethics office, the duty officers (值勤人員: making the calls is their job) and whoever holds the ethics
+    office's duty on the roster now."""
+    if has_role(user, Role.ETHICS_OFFICER) or has_role(user, Role.DUTY_OFFICER):
         return True
     agency = getattr(user, "agency", None)
     person_id = getattr(user, "person_id", None)

@@ -319,3 +319,17 @@ def test_an_outside_body_whose_email_went_out_is_not_passed_up_as_unacknowledged
     assert Deadline.objects.get(incident=incident, body="org:cyber").met_how == "sent"
     assert not Escalation.objects.filter(notification=cyber).exists()
     assert Escalation.objects.filter(notification=station).exists()
+
+
+def test_a_duty_officer_off_shift_still_sees_the_must_calls(roster: Any) -> None:
+    """The duty-officer role (值勤人員) is the job of making the calls: the must-call is on their list even when the
+    roster has someone else on the ethics duty now; a staff member never gets it."""
+    from anwei.directory.models import DutyShift
+    from anwei.incidents import todo
+
+    incident = _theft(roster, hours_ago=0.1)
+    _fail_for_good(_police_email(incident), "SMTPRecipientsRefused: 550 mailbox unavailable")
+    DutyShift.objects.all().delete()  # nobody on the roster now
+    (item,) = todo.items(roster.users["duty"], timezone.now())
+    assert item.kind == "must_call"
+    assert list(todo.items(roster.users["staff_a"], timezone.now())) == []
