@@ -1,5 +1,6 @@
 """Awareness work (宣導), travel to mainland China / Hong Kong / Macau (赴陸) and its return reports (返臺通報),
-random checks (抽查), visiting mainland delegations (大陸人士來臺參訪), (their deadlines are counted on the office calendar, anwei.officecalendar)."""
+random checks (抽查), visiting mainland delegations (大陸人士來臺參訪); deadlines are counted on the office calendar
+(anwei.officecalendar)."""
 
 from django.conf import settings
 from django.db import models

@@ -137,7 +137,7 @@ def test_calendar_is_editable_by_the_ethics_office(world: Any) -> None:
     holiday = OfficeDay.objects.get(day=date(2026, 9, 26))
     c.post(f"/awareness/calendar/{holiday.pk}/delete/")
     assert not OfficeDay.objects.filter(day=date(2026, 9, 26)).exists()
-    assert AuditEntry.objects.filter(object_type="awareness.holiday", action="delete").exists()
+    assert AuditEntry.objects.filter(object_type="officecalendar.officeday", action="delete").exists()
     assert "中秋節" in c.get("/awareness/calendar/?year=2026").content.decode()
 
 

@@ -162,7 +162,7 @@ def test_holiday_calendar_through_the_api_changes_the_count(world: Any) -> None:
     assert ethics.delete("/api/v1/awareness/holidays/2026-09-26").status_code == 204
     assert not OfficeDay.objects.filter(day=date(2026, 9, 26)).exists()
     assert ethics.delete("/api/v1/awareness/holidays/2026-09-26").status_code == 404
-    assert AuditEntry.objects.filter(object_type="awareness.holiday", action="delete").count() == 1
+    assert AuditEntry.objects.filter(object_type="officecalendar.officeday", action="delete").count() == 1
 
 
 def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:
