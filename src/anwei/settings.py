@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "anwei.core",
     "anwei.audit",
     "anwei.accounts",
+    "anwei.officecalendar",
     "anwei.directory",
     "anwei.plans",
     "anwei.notifications",
@@ -294,6 +295,8 @@ ANWEI_BASE_URL = os.environ.get("ANWEI_BASE_URL", "http://127.0.0.1:8000").rstri
 # Notification channels used when a caller does not name them (see anwei.notifications.channels).
 ANWEI_NOTIFY_CHANNELS = env_list("ANWEI_NOTIFY_CHANNELS", "inapp,email")
 # The daily situation report covers the 24 hours up to this time and is generated and sent by the worker then.
+# The county or city of the office (e.g. 臺北市): its typhoon closures (停止上班) are days off in working-day counts.
+ANWEI_OFFICE_COUNTY = os.environ.get("ANWEI_OFFICE_COUNTY", "")
 ANWEI_DAILY_CUTOFF = os.environ.get("ANWEI_DAILY_CUTOFF", "08:00")
 # The results report lists this many of the period's notable reports, the most serious first (the rest are counted).
 ANWEI_REPORT_NOTABLE_MAX = env_int("ANWEI_REPORT_NOTABLE_MAX", 100)

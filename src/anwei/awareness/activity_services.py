@@ -16,10 +16,12 @@ from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Person, Unit
 from anwei.notifications.services import notify
+from anwei.officecalendar import services as calendar_services
+from anwei.officecalendar.models import OfficeDay
 from anwei.plans.selectors import active_plan
 
 from . import policies
-from .models import Activity, Attendance, Holiday
+from .models import Activity, Attendance
 
 
 @transaction.atomic
@@ -137,28 +139,15 @@ def send_alert(*, actor: Any, activity: Activity) -> int:
 
 
 @transaction.atomic
-def set_calendar_day(*, actor: Any, day: date, name: str, is_workday: bool = False, source: str = "") -> Holiday:
+def set_calendar_day(*, actor: Any, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
+    """A day of the office calendar entered from the awareness pages (the calendar itself is officecalendar's)."""
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
-    if not name.strip():
-        raise BusinessRuleError(_("Name the day."), field="name")
-    holiday = Holiday.objects.filter(day=day).first()
-    if holiday is None:
-        holiday = Holiday.objects.create(day=day, name=name.strip(), is_workday=is_workday, source=source)
-        audit.record_create(actor=actor, obj=holiday)
-        return holiday
-    before = audit.snapshot(holiday, ["name", "is_workday", "source"])
-    holiday.name, holiday.is_workday, holiday.source = name.strip(), is_workday, source
-    holiday.save()
-    audit.record_update(actor=actor, obj=holiday, before=before)
-    return holiday
+    return calendar_services.set_day(actor=actor, day=day, name=name, is_workday=is_workday, source=source)
 
 
 @transaction.atomic
-def remove_calendar_day(*, actor: Any, holiday: Holiday) -> None:
+def remove_calendar_day(*, actor: Any, holiday: OfficeDay) -> None:
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
-    audit.record(
-        actor=actor, action=audit.Action.DELETE, obj=holiday, changes={"day": holiday.day, "name": holiday.name}
-    )
-    holiday.delete()
+    calendar_services.remove_day(actor=actor, office_day=holiday)

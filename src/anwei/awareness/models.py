@@ -1,5 +1,6 @@
 """Awareness work (宣導), travel to mainland China / Hong Kong / Macau (赴陸) and its return reports (返臺通報),
-random checks (抽查), visiting mainland delegations (大陸人士來臺參訪), and the holiday calendar their deadlines use."""
+random checks (抽查), visiting mainland delegations (大陸人士來臺參訪); deadlines are counted on the office calendar
+(anwei.officecalendar)."""
 
 from django.conf import settings
 from django.db import models
@@ -8,25 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import rules
-
-
-class Holiday(models.Model):
-    """A day in the office calendar (辦公日曆): a holiday (放假日) or a make-up working day (補行上班日)."""
-
-    day = models.DateField(_("date"), unique=True)
-    name = models.CharField(_("name"), max_length=80)
-    is_workday = models.BooleanField(
-        _("make-up working day (補行上班)"), default=False, help_text=_("A Saturday or Sunday on which offices work.")
-    )
-    source = models.CharField(_("source"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["day"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("holiday calendar")
-
-    def __str__(self) -> str:
-        return f"{self.day.isoformat()} {self.name}"
 
 
 class Activity(models.Model):

@@ -15,8 +15,9 @@ from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import assignments
 from anwei.core.policies import Policy
 from anwei.directory.policies import agency_ids
+from anwei.officecalendar.models import OfficeDay
 
-from .models import Activity, Delegation, Holiday, RandomCheckDraw, TravelDeclaration
+from .models import Activity, Delegation, RandomCheckDraw, TravelDeclaration
 
 grant("awareness.view", *ALL_ROLES)
 grant("awareness.manage", Role.ADMIN, Role.ETHICS_OFFICER)
@@ -103,12 +104,12 @@ class TravelPolicy(Policy):
 
 
 class CalendarPolicy(Policy):
-    model = Holiday
+    model = OfficeDay
     view_action = "awareness.view"
     unit_field = ""
 
     def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
-        qs = queryset if queryset is not None else Holiday.objects.all()
+        qs = queryset if queryset is not None else OfficeDay.objects.all()
         return qs if _authenticated(user) else qs.none()
 
     def can(self, user: Any, action: str, obj: Any = None) -> bool:

@@ -11,10 +11,12 @@ from django.utils import timezone
 from anwei.core import rocdate
 from anwei.directory.models import Person
 from anwei.notifications.models import Notification
+from anwei.officecalendar import selectors as calendar_selectors
+from anwei.officecalendar.models import OfficeDay
 from anwei.plans.models import Plan
 
 from . import policies
-from .models import Activity, Attendance, Delegation, Holiday, RandomCheckDraw, ReturnReport, TravelDeclaration
+from .models import Activity, Attendance, Delegation, RandomCheckDraw, ReturnReport, TravelDeclaration
 
 
 def activities(user: Any, *, start: date | None = None, end: date | None = None) -> QuerySet[Activity]:
@@ -146,8 +148,8 @@ def due_for_ethics(user: Any) -> dict[str, Any]:
     }
 
 
-def calendar_year(year: int) -> QuerySet[Holiday]:
-    return Holiday.objects.filter(day__year=year)
+def calendar_year(year: int) -> QuerySet[OfficeDay]:
+    return calendar_selectors.year_days(year)
 
 
 def delegations(user: Any) -> QuerySet[Delegation]:

@@ -19,8 +19,9 @@ from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Agency, Person
 from anwei.notifications.services import notify
+from anwei.officecalendar import workdays
 
-from . import policies, rules, workdays
+from . import policies, rules
 from .models import ReturnReport, TravelDeclaration
 
 GRADE = re.compile(r"第?\s*(\d{1,2})\s*職等")

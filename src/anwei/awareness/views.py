@@ -16,6 +16,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 from anwei.notifications import services as notifications
+from anwei.officecalendar import policies as calendar_policies
 from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
 
@@ -203,7 +204,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "awareness/calendar.html",
-        {"year": year, "days": selectors.calendar_year(year), "form": form, "can_edit": can_edit},
+        {
+            "year": year,
+            "days": selectors.calendar_year(year),
+            "form": form,
+            "can_edit": can_edit,
+            "can_import": calendar_policies.calendar.can(request.user, "officecalendar.import"),
+        },
     )
 
 

@@ -255,6 +255,7 @@ class RuleForm(forms.ModelForm):
             "effective_from",
             "effective_until",
             "source",
+            "note",
             "active",
         ]
         widgets = {

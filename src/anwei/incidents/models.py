@@ -144,6 +144,11 @@ class RoutingRule(models.Model):
     effective_from = models.DateField(_("applies from"))
     effective_until = models.DateField(_("applies until"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=300)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What could not be confirmed in the source, e.g. a deadline an administrator should check."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -27,6 +27,7 @@ FIELDS = [
     "effective_from",
     "effective_until",
     "source",
+    "note",
     "active",
 ]
 RECIPIENT_RE = re.compile(r"^(role:[a-z_]+|duty:[a-z0-9_-]+|org:[a-z_]+)$")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_report
 
 app_name = "incidents"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:pk>/contacts/", views.contact, name="contact"),
     path("<int:pk>/recovered/", views.recovered, name="recovered"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/investigation-report/", views_report.investigation_report, name="investigation_report"),
+    path("<int:pk>/investigation-report.pdf", views_report.investigation_report_pdf, name="investigation_report_pdf"),
+    path("<int:pk>/investigation-report.odt", views_report.investigation_report_odt, name="investigation_report_odt"),
     path("<int:pk>/acknowledge/<int:notification_id>/", views.acknowledge, name="acknowledge"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),

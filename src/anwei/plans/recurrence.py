@@ -3,7 +3,7 @@
 - daily during the period: every calendar day the period touches (103年1月21日22時 to 2月14日24時 gives 25 days,
   the first one two hours long);
 - daily during the holidays: the days of the period that are not working days in the office calendar
-  (awareness' holiday calendar: weekends and holidays, less make-up working days);
+  (the office calendar: weekends and days off, less make-up working days);
 - weekly during the period: seven-day stretches from the period's start, the last one cut at its end.
 
 Each occurrence is due when its day (or week) ends, or when the period ends if that is sooner; one not reported by
@@ -54,7 +54,7 @@ def _weekly(start: datetime, end: datetime) -> list[Occurrence]:
 
 
 def _off_days(start: datetime, end: datetime) -> Callable[[date], bool]:
-    from anwei.awareness.workdays import Calendar  # the office calendar (read only)
+    from anwei.officecalendar.workdays import Calendar  # the office calendar (read only)
 
     days = _days(start, end)
     calendar = Calendar(days[0], days[-1])

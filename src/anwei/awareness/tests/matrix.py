@@ -7,7 +7,7 @@ from tests.matrix import Case, api, everyone, page
 from tests.personas import PERSONAS, World
 
 from anwei.awareness import activity_services, delegation_services, rules, services
-from anwei.awareness.models import Holiday
+from anwei.officecalendar.models import OfficeDay
 
 SECRET = "對方詢問本處機密採購案XYZ"
 
@@ -67,7 +67,7 @@ def setup_world(world: World) -> None:
     world.records["delegation"] = delegation_services.create_delegation(
         actor=ethics, unit=u["a"], title="某省參訪團", starts_on=today, ends_on=today + timedelta(days=2)
     )
-    world.records["holiday"] = Holiday.objects.create(day=date(2030, 1, 1), name="測試假日")
+    world.records["holiday"] = OfficeDay.objects.create(day=date(2030, 1, 1), name="測試假日")
 
 
 def _secret(world: World) -> str:

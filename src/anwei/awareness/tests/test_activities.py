@@ -12,11 +12,12 @@ from django.test import Client
 from anwei.accounts import services as accounts
 from anwei.audit.models import AuditEntry
 from anwei.awareness import activity_services, selectors
-from anwei.awareness.models import Attendance, Holiday
+from anwei.awareness.models import Attendance
 from anwei.core.errors import NotAllowed
 from anwei.core.rocdate import TAIPEI
 from anwei.directory.models import Person
 from anwei.notifications.models import Notification
+from anwei.officecalendar.models import OfficeDay
 from anwei.plans.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -130,13 +131,13 @@ def test_calendar_is_editable_by_the_ethics_office(world: Any) -> None:
     c = _client(world.users["ethics"])
     response = c.post("/awareness/calendar/", {"day": "2026-09-26", "name": "補行上班", "is_workday": "on"})
     assert response.status_code == 302
-    assert Holiday.objects.get(day=date(2026, 9, 26)).is_workday
+    assert OfficeDay.objects.get(day=date(2026, 9, 26)).is_workday
     response = _client(world.users["staff_a"]).post("/awareness/calendar/", {"day": "2026-09-27", "name": "x"})
     assert response.status_code == 403
-    holiday = Holiday.objects.get(day=date(2026, 9, 26))
+    holiday = OfficeDay.objects.get(day=date(2026, 9, 26))
     c.post(f"/awareness/calendar/{holiday.pk}/delete/")
-    assert not Holiday.objects.filter(day=date(2026, 9, 26)).exists()
-    assert AuditEntry.objects.filter(object_type="awareness.holiday", action="delete").exists()
+    assert not OfficeDay.objects.filter(day=date(2026, 9, 26)).exists()
+    assert AuditEntry.objects.filter(object_type="officecalendar.officeday", action="delete").exists()
     assert "中秋節" in c.get("/awareness/calendar/?year=2026").content.decode()
 
 

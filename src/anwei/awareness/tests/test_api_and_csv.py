@@ -15,9 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
-from anwei.awareness import activity_services, check_services, delegation_services, rules, services, workdays
-from anwei.awareness.models import Holiday, RandomCheckDraw, TravelDeclaration, VisitAnomaly
+from anwei.awareness import activity_services, check_services, delegation_services, rules, services
+from anwei.awareness.models import RandomCheckDraw, TravelDeclaration, VisitAnomaly
 from anwei.core.csvstream import BOM
+from anwei.officecalendar import workdays
+from anwei.officecalendar.models import OfficeDay
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +160,9 @@ def test_holiday_calendar_through_the_api_changes_the_count(world: Any) -> None:
     assert ethics.delete("/api/v1/awareness/holidays/2026-9-26").status_code == 422
     assert _client(world, "staff_a").delete("/api/v1/awareness/holidays/2026-09-26").status_code == 403
     assert ethics.delete("/api/v1/awareness/holidays/2026-09-26").status_code == 204
-    assert not Holiday.objects.filter(day=date(2026, 9, 26)).exists()
+    assert not OfficeDay.objects.filter(day=date(2026, 9, 26)).exists()
     assert ethics.delete("/api/v1/awareness/holidays/2026-09-26").status_code == 404
-    assert AuditEntry.objects.filter(object_type="awareness.holiday", action="delete").count() == 1
+    assert AuditEntry.objects.filter(object_type="officecalendar.officeday", action="delete").count() == 1
 
 
 def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:

@@ -13,10 +13,12 @@ from django.test import Client
 from django.utils import translation
 
 from anwei.audit.models import AuditEntry
-from anwei.awareness import rules, selectors, services, workdays
-from anwei.awareness.models import Holiday, TravelDeclaration
+from anwei.awareness import rules, selectors, services
+from anwei.awareness.models import TravelDeclaration
 from anwei.core.errors import BusinessRuleError
 from anwei.notifications.models import Notification
+from anwei.officecalendar import workdays
+from anwei.officecalendar.models import OfficeDay
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +139,7 @@ def test_a_senior_official_cannot_choose_the_junior_rule_either(world: Any) -> N
 
 
 def test_a_count_over_a_year_with_no_holidays_is_flagged_and_the_ethics_office_told(world: Any, officer: Any) -> None:
-    assert not Holiday.objects.filter(day__year=2028).exists()  # the seed covers 2026 and 2027 only
+    assert not OfficeDay.objects.filter(day__year=2028).exists()  # the seed covers 2026 and 2027 only
     assert workdays.Calendar(date(2027, 12, 1), date(2028, 1, 31)).missing_years == [2028]
     d = services.declare_travel(
         actor=world.users["staff_a"],
@@ -163,7 +165,7 @@ def test_a_count_over_a_year_with_no_holidays_is_flagged_and_the_ethics_office_t
     api = _client(world, "staff_a", "en").get(f"/api/v1/awareness/travel/{d.pk}").json()
     assert api["calendar_missing_years"] == [2028] and api["warnings"] == ["[holidays of 民國117年 not entered]"]
     # once 2028 is entered, a new declaration over it is no longer flagged
-    Holiday.objects.create(day=date(2028, 1, 1), name="中華民國開國紀念日")
+    OfficeDay.objects.create(day=date(2028, 1, 1), name="中華民國開國紀念日")
     again = services.declare_travel(
         actor=world.users["staff_a"],
         traveller=officer,

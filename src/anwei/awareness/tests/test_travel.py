@@ -9,16 +9,18 @@ from django.test import Client
 from django.utils import translation
 
 from anwei.audit.models import AuditEntry
-from anwei.awareness import check_services, delegation_services, rules, services, workdays
-from anwei.awareness.models import Holiday, TravelDeclaration
+from anwei.awareness import check_services, delegation_services, rules, services
+from anwei.awareness.models import TravelDeclaration
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.notifications.models import Notification
+from anwei.officecalendar import workdays
+from anwei.officecalendar.models import OfficeDay
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seeded_calendar_has_the_2026_and_2027_holidays() -> None:
-    days = set(Holiday.objects.values_list("day", flat=True))
+    days = set(OfficeDay.objects.values_list("day", flat=True))
     assert {date(2026, 2, 16), date(2026, 2, 20), date(2026, 9, 28), date(2026, 10, 26)} <= days
     assert {date(2027, 2, 9), date(2027, 4, 6), date(2027, 4, 30), date(2027, 12, 31)} <= days
     assert not workdays.is_working_day(date(2026, 9, 25))  # 中秋節 (Friday)
@@ -33,7 +35,7 @@ def test_working_days_exclude_both_ends_weekends_and_holidays() -> None:
 
 
 def test_make_up_working_day_counts() -> None:
-    Holiday.objects.create(day=date(2026, 9, 26), name="補行上班", is_workday=True)
+    OfficeDay.objects.create(day=date(2026, 9, 26), name="補行上班", is_workday=True)
     assert workdays.working_days_between(date(2026, 9, 21), date(2026, 9, 30)) == 5
 
 

@@ -11,7 +11,7 @@ from anwei.incidents import rules
 
 register = template.Library()
 
-# The names of the built-in rules (migrations 0002, 0003), shown in the user's language; a rule the office names
+# The names of the built-in rules (migrations 0002, 0003, 0010), shown in the user's language; a rule the office names
 # itself is shown as written.
 BUILT_IN_RULE_NAMES = [
     gettext_noop("Every report: ethics office within 1 hour"),
@@ -19,6 +19,9 @@ BUILT_IN_RULE_NAMES = [
     gettext_noop("Cyber incident: notify within 1 hour, investigation report 1 month after recovery"),
     gettext_noop("Cyber incident level 1–2: recovery within 72 hours"),
     gettext_noop("Cyber incident level 3–4: recovery within 36 hours, agency head told"),
+    gettext_noop("Cyber incident (2026): notify, investigation report after recovery [deadlines unconfirmed]"),
+    gettext_noop("Cyber incident level 1–2 (2026): recovery [deadline unconfirmed]"),
+    gettext_noop("Cyber incident level 3–4 (2026): recovery, agency head told [deadline unconfirmed]"),
     gettext_noop("Illicit liquor: the finance unit checks, with the police"),
     gettext_noop("Fraud impersonating officials: press release by the public-relations unit"),
     gettext_noop("Leak: agency head, in confidence"),

@@ -214,6 +214,33 @@ CASES: list[Case] = [
     ),
     Case("incidents:close", lambda w: f"/incidents/{_report(w)}/close/", _handle(200), default=404),
     Case(
+        "incidents:investigation_report",
+        lambda w: f"/incidents/{_report(w)}/investigation-report/",
+        page(everyone(200, SEES_B)),
+        default=404,
+    ),
+    Case(
+        "incidents:investigation_report",
+        lambda w: f"/incidents/{_report(w)}/investigation-report/",
+        _handle(302),
+        default=404,
+        method="post",
+        data={"root_cause": "弱密碼"},
+        label="post",
+    ),
+    Case(
+        "incidents:investigation_report_pdf",
+        lambda w: f"/incidents/{_report(w)}/investigation-report.pdf",
+        page(everyone(200, SEES_B)),
+        default=404,
+    ),
+    Case(
+        "incidents:investigation_report_odt",
+        lambda w: f"/incidents/{_report(w)}/investigation-report.odt",
+        page(everyone(200, SEES_B)),
+        default=404,
+    ),
+    Case(
         "incidents:acknowledge",
         _ack_url,
         page({**everyone(403, SEES_B), "ethics": 302}),

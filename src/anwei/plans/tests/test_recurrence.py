@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from anwei.awareness.models import Holiday
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.rocdate import TAIPEI
+from anwei.officecalendar.models import OfficeDay
 from anwei.plans import recurrence, selectors, services
 from anwei.plans.models import Task
 
@@ -36,8 +36,8 @@ def test_weekly_stretches_are_cut_at_the_period_end():
 @pytest.mark.django_db
 def test_holidays_come_from_the_office_calendar():
     for n in range(6):  # 春節 103年1月30日–2月4日
-        Holiday.objects.create(day=date(2014, 1, 30) + timedelta(days=n), name="春節")
-    Holiday.objects.create(day=date(2014, 2, 8), name="補行上班", is_workday=True)
+        OfficeDay.objects.create(day=date(2014, 1, 30) + timedelta(days=n), name="春節")
+    OfficeDay.objects.create(day=date(2014, 2, 8), name="補行上班", is_workday=True)
     days = [o.day for o in recurrence.occurrences("holidays", START, END)]
     assert days == [
         date(2014, 1, 25),

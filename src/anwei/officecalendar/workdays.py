@@ -1,16 +1,19 @@
-"""Working-day arithmetic over the office calendar: Monday–Friday, minus holidays, plus make-up working days."""
+"""Working-day arithmetic over the office calendar: Monday–Friday, minus days off (holidays, and closures in the
+office's county), plus make-up working days. The only source of working days: every rule counts on this."""
 
 from datetime import date, timedelta
 from functools import cached_property
 
-from .models import Holiday
+from django.conf import settings
+
+from .models import Closure, OfficeDay
 
 
 def years_without_holidays(first: date, last: date) -> list[int]:
     """The years from `first` to `last` for which no day at all is entered in the calendar: their working days can
     only be counted as plain Monday–Friday, so a count over them may be wrong."""
     low, high = min(first, last).year, max(first, last).year
-    entered = {d.year for d in Holiday.objects.filter(day__year__gte=low, day__year__lte=high).dates("day", "year")}
+    entered = {d.year for d in OfficeDay.objects.filter(day__year__gte=low, day__year__lte=high).dates("day", "year")}
     return [year for year in range(low, high + 1) if year not in entered]
 
 
@@ -18,9 +21,13 @@ class Calendar:
     """The calendar for a date range, loaded once. `missing_years` lists the range's years with nothing entered."""
 
     def __init__(self, start: date, end: date) -> None:
-        rows = Holiday.objects.filter(day__gte=start - timedelta(days=60), day__lte=end + timedelta(days=60))
+        rows = OfficeDay.objects.filter(day__gte=start - timedelta(days=60), day__lte=end + timedelta(days=60))
         self.off = {h.day for h in rows if not h.is_workday}
         self.on = {h.day for h in rows if h.is_workday}
+        county = getattr(settings, "ANWEI_OFFICE_COUNTY", "")
+        window = (start - timedelta(days=60), end + timedelta(days=60))
+        closures = Closure.objects.filter(county=county, day__range=window) if county else Closure.objects.none()
+        self.closed = set(closures.values_list("day", flat=True))
         self.start, self.end = start, end
 
     @cached_property
@@ -28,6 +35,8 @@ class Calendar:
         return years_without_holidays(self.start, self.end)
 
     def is_working_day(self, day: date) -> bool:
+        if day in self.closed:
+            return False
         if day in self.on:
             return True
         return day.weekday() < 5 and day not in self.off

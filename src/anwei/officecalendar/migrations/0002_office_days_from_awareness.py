@@ -1,11 +1,11 @@
-"""Taiwan's public holidays (放假日) for 2026 (民國115年) and 2027 (民國116年), seeded into the editable calendar.
-
-Source: 紀念日及節日實施條例 (2025) and 行政院人事行政總處 115年／116年政府行政機關辦公日曆表; a holiday on a
-Saturday is made up on the Friday before, on a Sunday on the Monday after (Lunar New Year: the next working days).
-Cross-checked against the `holidays` package 0.108 (Taiwan, public). No make-up working Saturdays (補行上班) in
-either year. Edit the calendar in the app when the DGPA publishes changes."""
+"""The office calendar moves from awareness to its own app: the days entered so far (the 2026 and 2027 holidays
+seeded from 行政院人事行政總處's 115年／116年 calendar, with any edits) are copied over; a database that had none gets
+the 2026–2027 days themselves, so nothing changes for users. Later years come from the DGPA file
+(`python -m anwei calendar import FILE`)."""
 
 from datetime import date
+
+from django.db import migrations
 
 SOURCE = "行政院人事行政總處 政府行政機關辦公日曆表 (紀念日及節日實施條例, 2025)"
 
@@ -61,3 +61,36 @@ TAIWAN_HOLIDAYS: dict[int, list[tuple[date, str]]] = {
         (date(2027, 12, 31), "開國紀念日補假（117年1月1日逢星期六）"),
     ],
 }
+
+
+def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+    OfficeDay = apps.get_model("officecalendar", "OfficeDay")
+    Holiday = apps.get_model("awareness", "Holiday")
+    for old in Holiday.objects.all():
+        OfficeDay.objects.get_or_create(
+            day=old.day, defaults={"name": old.name, "is_workday": old.is_workday, "source": old.source}
+        )
+    entered = {d.year for d in OfficeDay.objects.dates("day", "year")}
+    for year, days in TAIWAN_HOLIDAYS.items():
+        if year in entered:  # copied (possibly edited): keep what the office has
+            continue
+        for day, name in days:
+            OfficeDay.objects.get_or_create(day=day, defaults={"name": name, "source": SOURCE})
+
+
+def unseed(apps, schema_editor):  # type: ignore[no-untyped-def]
+    OfficeDay = apps.get_model("officecalendar", "OfficeDay")
+    Holiday = apps.get_model("awareness", "Holiday")
+    for row in OfficeDay.objects.all():
+        Holiday.objects.get_or_create(
+            day=row.day, defaults={"name": row.name, "is_workday": row.is_workday, "source": row.source}
+        )
+    OfficeDay.objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("officecalendar", "0001_initial"),
+        ("awareness", "0005_category_override_calendar_gaps_exclusions"),
+    ]
+    operations = [migrations.RunPython(seed, unseed)]
