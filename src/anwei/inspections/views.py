@@ -14,6 +14,8 @@ from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.errors import BusinessRuleError
+from anwei.core.idempotency_forms import with_reference
+from anwei.core.offline import offline_page
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 from anwei.plans.models import Plan
@@ -185,6 +187,7 @@ def _answers_from(post: Any, items: list[Any]) -> dict[int, dict[str, Any]]:
     return answers
 
 
+@offline_page
 def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
     """The phone form: answers are saved as a draft on every change (htmx), and submitted at the end."""
     inspection = policies.inspections.get_visible(
@@ -206,7 +209,7 @@ def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
             if "submit" in request.POST:
                 services.submit_inspection(actor=request.user, inspection=inspection)
                 messages.success(request, _("Inspection submitted."))
-                return redirect("inspections:round", pk=inspection.round_id)
+                return with_reference(redirect("inspections:round", pk=inspection.round_id), str(inspection))
         except BusinessRuleError as exc:
             error = exc
         inspection.refresh_from_db()

@@ -1,0 +1,129 @@
+"""Phone-first without a network (issue 18), in a real browser at phone width with `context.set_offline`: a report
+(with a photo), an inspection and a corrective-action answer are filled and submitted offline, wait as 待送出 (still
+there after the page is closed and opened again), are sent once when the network is back with their reference,
+and a replay of the same submission (the same Idempotency-Key and body) creates nothing new. A report of a
+restricted category waits in the page's memory only. Signing out removes the drafts, the queue and the caches."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from anwei.incidents.models import Attachment, Incident
+
+from .browser import PHONE, assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHOTO = (Path(__file__).parents[1] / "src/anwei/static/anwei/icon-192.png").read_bytes()  # a real PNG
+
+QUEUE = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("anwei-offline");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const d = open.result;
+    if (!d.objectStoreNames.contains("queue")) { d.close(); resolve(null); return; }
+    const request = d.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => { d.close(); resolve(request.result); };
+  };
+})"""
+
+KEEP_COPY = """() => new Promise((resolve) => {
+  const open = indexedDB.open("anwei-offline");
+  open.onsuccess = () => {
+    const request = open.result.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => { window.firstSubmission = request.result[0]; open.result.close(); resolve(true); };
+  };
+})"""
+
+REPLAY = """async () => {
+  const item = window.firstSubmission;
+  const data = new FormData();
+  item.entries.forEach(([name, value]) => {
+    if (name === "csrfmiddlewaretoken") return;
+    if (value instanceof Blob) data.append(name, value, value.name || ""); else data.append(name, value);
+  });
+  const response = await fetch(item.action, {method: "POST", body: data, redirect: "manual",
+    headers: {"Idempotency-Key": item.key, "X-CSRFToken": document.body.dataset.csrf}});
+  return {status: response.status, replayed: response.headers.get("Idempotent-Replayed"), body: await response.json()};
+}"""
+
+STORED = """async () => {
+  const names = await caches.keys();
+  const pages = [];
+  for (const name of names) for (const request of await (await caches.open(name)).keys()) pages.push(request.url);
+  const dbs = (await indexedDB.databases()).map((d) => d.name);
+  return {caches: names, pages: pages, dbs: dbs};
+}"""
+
+
+def _controlled(page: Any, url: str) -> None:
+    """Open the page, wait for the service worker, and open it again through it (so that it is kept)."""
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def test_a_report_filed_offline_is_sent_once_with_its_photo(browser_page: Any, live_server: Any, world: Any) -> None:
+    page = browser_page
+    context = page.context
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "staff_a")
+    new = f"{live_server.url}/incidents/new/"
+    _controlled(page, new)
+    assert_accessible(page)
+
+    context.set_offline(True)
+    aware = timezone.localtime().replace(second=0, microsecond=0)
+    page.select_option("#id_category", "theft")
+    page.fill("#id_title", "颱風夜倉庫機車失竊")
+    page.fill("#id_description", "值班時發現倉庫門鎖遭破壞")
+    page.fill("#id_aware_at", aware.strftime("%Y-%m-%dT%H:%M"))
+    page.set_input_files("#id_attachments", files=[{"name": "door.png", "mimeType": "image/png", "buffer": PHOTO}])
+    page.click("main form[data-offline] button[type=submit]")
+    item = page.locator("#offline-queue .offline-item")
+    expect(item).to_have_count(1)
+    expect(item.locator("[data-state]")).to_have_text("待送出")
+    expect(page.locator("[data-offline-badge]")).to_have_text("1 筆待送出")
+    expect(page.locator(".offline-note")).to_contain_text("網路恢復後")
+    assert_accessible(page)
+    assert not Incident.objects.exists()
+
+    page.close()  # closed and opened again, still without a network: the page comes from the service worker
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(new)
+    item = page.locator("#offline-queue .offline-item")
+    expect(item.locator("[data-state]")).to_have_text("待送出")
+    expect(page.locator("[data-offline-badge]")).to_have_text("1 筆待送出")
+    page.evaluate(KEEP_COPY)
+    assert not Incident.objects.exists()
+
+    context.set_offline(False)
+    page.click("[data-offline-send]")  # the "online" event sends it too; pressing 重新送出 must not send it twice
+    expect(item.locator("[data-state]")).to_have_text("已送出")
+    incident = Incident.objects.get()
+    assert incident.title == "颱風夜倉庫機車失竊" and incident.category == "theft"
+    expect(item).to_contain_text(incident.reference)
+    expect(page.locator("[data-offline-badge]")).to_be_hidden()
+    attachment = Attachment.objects.get(incident=incident)
+    assert attachment.file.read() == PHOTO
+
+    answer = page.evaluate(REPLAY)  # the very same submission once more: nothing new
+    assert answer["status"] == 200 and answer["replayed"] == "true"
+    assert answer["body"]["reference"] == incident.reference
+    assert Incident.objects.count() == 1 and Attachment.objects.count() == 1
+    page.reload()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # signing out removes what this browser kept for the person
+    stored = page.evaluate(STORED)
+    assert "anwei-offline" in stored["dbs"] and any(p.endswith("/incidents/new/") for p in stored["pages"])
+    with page.expect_navigation():
+        page.click("form[data-signout] button")
+    stored = page.evaluate(STORED)
+    assert stored["dbs"] == [] and stored["pages"] == [], stored
