@@ -4,6 +4,7 @@ there after the page is closed and opened again), are sent once when the network
 and a replay of the same submission (the same Idempotency-Key and body) creates nothing new. A report of a
 restricted category waits in the page's memory only. Signing out removes the drafts, the queue and the caches."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,34 @@ def _controlled(page: Any, url: str) -> None:
     page.wait_for_function("navigator.serviceWorker.controller !== null")
 
 
+def _filled_offline_and_reopened(page: Any, url: str, fill: Callable[[Any], None], submit: str) -> Any:
+    """Fill the form at url without a network and submit it: it waits as 待送出, still after the page is closed and
+    opened again (offline: from the service worker). Returns the page opened again, the submission copied aside."""
+    context = page.context
+    _controlled(page, url)
+    context.set_offline(True)
+    fill(page)
+    page.click(submit)
+    expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("待送出")
+    expect(page.locator("[data-offline-badge]")).to_have_text("1 筆待送出")
+    page.close()
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("待送出")
+    page.evaluate(KEEP_COPY)
+    return page
+
+
+def _back_online(page: Any) -> Any:
+    page.context.set_offline(False)
+    page.click("[data-offline-send]")
+    item = page.locator("#offline-queue .offline-item")
+    expect(item.locator("[data-state]")).to_have_text("已送出")
+    expect(page.locator("[data-offline-badge]")).to_be_hidden()
+    return item
+
+
 def test_a_report_filed_offline_is_sent_once_with_its_photo(browser_page: Any, live_server: Any, world: Any) -> None:
     page = browser_page
     context = page.context
@@ -127,3 +156,77 @@ def test_a_report_filed_offline_is_sent_once_with_its_photo(browser_page: Any, l
         page.click("form[data-signout] button")
     stored = page.evaluate(STORED)
     assert stored["dbs"] == [] and stored["pages"] == [], stored
+
+
+def test_an_inspection_and_a_corrective_action_answered_offline(
+    browser_page: Any, live_server: Any, world: Any, settings: Any, tmp_path: Any
+) -> None:
+    from anwei.accounts import services as accounts
+    from anwei.accounts.roles import Role
+    from anwei.inspections import services
+    from anwei.inspections.models import CorrectiveAction, Inspection
+    from anwei.inspections.tests.conftest import make_inspector, make_plan
+    from anwei.inspections.tests.test_flow import school_round
+
+    from .personas import PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path
+    services.install_standard_templates(actor=None)
+    round_ = school_round(world, {"plan": make_plan(world), "inspector": make_inspector(world)})
+    services.add_targets(actor=world.users["ethics"], round_=round_, units=[world.units["a1"]])
+    inspection = round_.inspections.get()
+    items = list(round_.version.items.order_by("order"))
+    failing = next(item for item in items if item.answer_type == "yes_no")
+
+    def answer(page: Any) -> None:
+        for item in items:
+            if item.answer_type == "yes_no":
+                page.check(f"input[name=item-{item.pk}-choice][value={'no' if item == failing else 'yes'}]")
+            elif item.answer_type == "number":
+                page.fill(f"#item-{item.pk}-number", "12")
+        page.fill(f"#item-{failing.pk}-note", "電腦教室教師共用帳號")
+
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "inspector")
+    url = f"{live_server.url}/inspections/inspections/{inspection.pk}/"
+    page = _filled_offline_and_reopened(page, url, answer, "button[name=submit]")
+    assert_accessible(page)
+    assert Inspection.objects.get().status != Inspection.Status.DONE
+    item = _back_online(page)
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.DONE
+    expect(item).to_contain_text(str(inspection))
+    action = CorrectiveAction.objects.get()
+    assert "電腦教室教師共用帳號" in action.finding.description
+    answer_ = page.evaluate(REPLAY)
+    assert answer_["status"] == 200 and answer_["replayed"] == "true"
+    assert CorrectiveAction.objects.count() == 1
+
+    # the school's supervisor answers the corrective action offline, with a photo as evidence
+    principal = world.people["in_b"]
+    principal.unit = world.units["a1"]
+    principal.save()
+    user = accounts.create_user(actor=None, username="principal", password=PASSWORD, person=principal)
+    accounts.assign_role(actor=None, user=user, role=Role.UNIT_SUPERVISOR, unit=world.units["a1"])
+    page.context.clear_cookies()
+    sign_in(page, live_server, "principal")
+
+    def respond(page: Any) -> None:
+        page.fill("#id_response", "已取消共用帳號並重設密碼")
+        page.set_input_files("#id_evidence", files=[{"name": "room.png", "mimeType": "image/png", "buffer": PHOTO}])
+
+    url = f"{live_server.url}/inspections/actions/{action.pk}/"
+    page = _filled_offline_and_reopened(page, url, respond, "form[data-offline] button[type=submit]")
+    action.refresh_from_db()
+    assert action.status == CorrectiveAction.Status.OPEN
+    item = _back_online(page)
+    action.refresh_from_db()
+    assert action.status == CorrectiveAction.Status.ANSWERED and action.response == "已取消共用帳號並重設密碼"
+    assert action.evidence.read() == PHOTO
+    expect(item).to_contain_text(str(action))
+    answer_ = page.evaluate(REPLAY)
+    assert answer_["status"] == 200 and answer_["replayed"] == "true"
+    action.refresh_from_db()
+    assert action.status == CorrectiveAction.Status.ANSWERED
+    assert_accessible(page)

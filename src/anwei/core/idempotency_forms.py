@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from .errors import BusinessRuleError
 from .idempotency import _ATTR, HEADER, KeyInUse, Replay, _Claim, _claim, _finish, _release, replayed
 
-REFERENCE_HEADER = "Anwei-Reference"  # a form view names the record it made (a report's reference number)
+_REFERENCE = "anwei_reference"  # a form view names the record it made (a report's reference number)
 
 
 class FormIdempotencyMiddleware:
@@ -34,7 +34,7 @@ class FormIdempotencyMiddleware:
             return response
         if response.status_code in (301, 302, 303) and response.has_header("Location"):
             answer = JsonResponse(
-                {"location": response["Location"], "reference": response.get(REFERENCE_HEADER, "")}, status=200
+                {"location": response["Location"], "reference": getattr(response, _REFERENCE, "")}, status=200
             )
             answer.cookies = response.cookies  # the session and the message shown on the next page
             _finish(claim, answer)
@@ -68,5 +68,5 @@ class _FormClaim(_Claim):
 
 def with_reference(response: HttpResponse, reference: str) -> HttpResponse:
     """Name the record a form made on its redirect, for the queue on the phone to show."""
-    response[REFERENCE_HEADER] = reference
+    setattr(response, _REFERENCE, reference)  # not a header: it stays on the server, in any script
     return response
