@@ -31,6 +31,14 @@ QUEUE = """() => new Promise((resolve, reject) => {
   };
 })"""
 
+DRAFTS = """() => new Promise((resolve) => {
+  const open = indexedDB.open("anwei-offline");
+  open.onsuccess = () => {
+    const request = open.result.transaction("drafts").objectStore("drafts").getAll();
+    request.onsuccess = () => { open.result.close(); resolve(request.result); };
+  };
+})"""
+
 KEEP_COPY = """() => new Promise((resolve) => {
   const open = indexedDB.open("anwei-offline");
   open.onsuccess = () => {
@@ -58,6 +66,15 @@ STORED = """async () => {
   const dbs = (await indexedDB.databases()).map((d) => d.name);
   return {caches: names, pages: pages, dbs: dbs};
 }"""
+
+
+def _until(page: Any, script: str, expected: Any) -> None:
+    """Wait until the script's (awaited) value is the expected one (drafts are saved a moment after typing)."""
+    for _ in range(50):
+        if page.evaluate(script) == expected:
+            return
+        page.wait_for_timeout(100)
+    assert page.evaluate(script) == expected
 
 
 def _controlled(page: Any, url: str) -> None:
@@ -230,3 +247,31 @@ def test_an_inspection_and_a_corrective_action_answered_offline(
     action.refresh_from_db()
     assert action.status == CorrectiveAction.Status.ANSWERED
     assert_accessible(page)
+
+
+def test_a_restricted_report_is_never_written_to_the_device(browser_page: Any, live_server: Any, world: Any) -> None:
+    """docs/security.md, "Offline drafts and the queue": a leak report keeps no draft and waits offline in the page's
+    memory only; IndexedDB never holds it; it is sent once when the network is back."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "ethics")
+    _controlled(page, f"{live_server.url}/incidents/new/")
+    page.context.set_offline(True)
+    page.select_option("#id_category", "theft")
+    page.fill("#id_title", "疑似洩漏標案底價")
+    _until(page, f"({DRAFTS})().then((d) => d.map((x) => x.id.split(' ')[1]))", ["/incidents/new/"])  # kept as typed
+    page.select_option("#id_category", "leak")  # restricted: the draft already kept is deleted
+    page.fill("#id_description", "承辦人疑將底價告知廠商")
+    page.fill("#id_aware_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    _until(page, f"({DRAFTS})().then((d) => d.length)", 0)
+    page.click("main form[data-offline] button[type=submit]")
+    expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("待送出")
+    expect(page.locator(".offline-note")).to_contain_text("保持此頁開啟")
+    assert page.evaluate(QUEUE) == []
+    assert page.evaluate(f"({DRAFTS})()") == []
+    page.context.set_offline(False)
+    page.click("[data-offline-send]")
+    expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("已送出")
+    incident = Incident.objects.get()
+    assert incident.category == "leak" and incident.title == "疑似洩漏標案底價"
+    expect(page.locator("#offline-queue .offline-item")).to_contain_text(incident.reference)
