@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from anwei.incidents.models import Attachment, Incident
 
 from .browser import PHONE, assert_accessible, sign_in
+from .personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -185,7 +186,6 @@ def test_an_inspection_and_a_corrective_action_answered_offline(
     from anwei.inspections.tests.conftest import make_inspector, make_plan
     from anwei.inspections.tests.test_flow import school_round
 
-    from .personas import PASSWORD
 
     settings.MEDIA_ROOT = tmp_path
     services.install_standard_templates(actor=None)
@@ -275,3 +275,59 @@ def test_a_restricted_report_is_never_written_to_the_device(browser_page: Any, l
     incident = Incident.objects.get()
     assert incident.category == "leak" and incident.title == "疑似洩漏標案底價"
     expect(page.locator("#offline-queue .offline-item")).to_contain_text(incident.reference)
+
+
+def test_a_draft_comes_back_and_an_expired_session_signs_in_again(
+    browser_page: Any, live_server: Any, world: Any
+) -> None:
+    """The form is kept as it is typed (the photo too) and offered back when the page is opened again; a queued
+    report whose session has expired says to sign in again, and is sent once the person has."""
+    from django.contrib.sessions.models import Session
+
+    page = browser_page
+    context = page.context
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "staff_a")
+    new = f"{live_server.url}/incidents/new/"
+    _controlled(page, new)
+    context.set_offline(True)
+    page.select_option("#id_category", "theft")
+    page.fill("#id_title", "公務車輪胎遭竊")
+    page.fill("#id_description", "停車場公務車四輪遭竊")
+    page.fill("#id_aware_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.set_input_files("#id_attachments", files=[{"name": "car.png", "mimeType": "image/png", "buffer": PHOTO}])
+    _until(page, f"({DRAFTS})().then((d) => d.length && d[0].entries.some(([n, v]) => v instanceof Blob))", True)
+    page.close()
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(new)
+    expect(page.locator("#id_title")).to_have_value("")
+    expect(page.locator(".offline-note")).to_contain_text("草稿")
+    page.click(".offline-note button:has-text('還原草稿')")
+    expect(page.locator("#id_title")).to_have_value("公務車輪胎遭竊")
+    expect(page.locator("#id_category")).to_have_value("theft")
+    assert page.evaluate("document.getElementById('id_attachments').files[0].name") == "car.png"
+    assert_accessible(page)
+    page.click("main form[data-offline] button[type=submit]")
+    expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("待送出")
+
+    Session.objects.all().delete()  # the session ends while the phone has no network
+    context.set_offline(False)
+    page.click("[data-offline-send]")
+    item = page.locator("#offline-queue .offline-item")
+    expect(item.locator("[data-state]")).to_have_text("失敗")
+    expect(item).to_contain_text("請重新登入")
+    assert not Incident.objects.exists()
+    with page.expect_navigation():
+        item.locator("a", has_text="登入").click()
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "staff_a")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert page.url == new  # back where the person was; the queue is sent
+    item = page.locator("#offline-queue .offline-item")
+    expect(item.locator("[data-state]")).to_have_text("已送出")
+    incident = Incident.objects.get()
+    assert incident.title == "公務車輪胎遭竊" and Attachment.objects.get(incident=incident).file.read() == PHOTO
+    expect(item).to_contain_text(incident.reference)
