@@ -186,7 +186,6 @@ def test_an_inspection_and_a_corrective_action_answered_offline(
     from anwei.inspections.tests.conftest import make_inspector, make_plan
     from anwei.inspections.tests.test_flow import school_round
 
-
     settings.MEDIA_ROOT = tmp_path
     services.install_standard_templates(actor=None)
     round_ = school_round(world, {"plan": make_plan(world), "inspector": make_inspector(world)})

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from functools import cache, wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
@@ -35,7 +35,7 @@ SHELL = (
 )
 
 
-def offline_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def offline_page[V: Callable[..., Any]](view: V) -> V:
     """A form page the service worker may keep (for this person, until they sign out) to open it offline."""
 
     @wraps(view)
@@ -45,7 +45,7 @@ def offline_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
             response[OFFLINE_HEADER] = "1"
         return response
 
-    return wrapper
+    return cast(V, wrapper)
 
 
 @cache
