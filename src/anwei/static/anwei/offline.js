@@ -143,6 +143,7 @@ async function sendOne(item) {
   } else if (response.status === 409 || response.status === 429 || response.status >= 500) {
     item.state = "pending";
     item.reason = "server";
+    item.status = response.status; // too many filings (429): the form shows the wait and the phone number
   } else {
     item.state = "failed";
     const detail = type.startsWith("application/json") ? (await response.json()).detail : errorsIn(await response.text());
@@ -361,7 +362,7 @@ async function setUpForm(form) {
       location.assign(item.location);
       return;
     }
-    if (item.state === "failed" && item.reason !== "signin") {
+    if ((item.state === "failed" && item.reason !== "signin") || item.status === 429) {
       // refused with the form's errors (nothing was done): post it as a form does, so the server shows the form
       // again with its errors beside the fields
       await drop(item);
