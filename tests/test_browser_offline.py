@@ -63,7 +63,9 @@ REPLAY = """async () => {
 STORED = """async () => {
   const names = await caches.keys();
   const pages = [];
-  for (const name of names) for (const request of await (await caches.open(name)).keys()) pages.push(request.url);
+  for (const name of names) for (const request of await (await caches.open(name)).keys()) {
+    if (!new URL(request.url).pathname.startsWith("/static/")) pages.push(request.url);  // the shell may come back
+  }
   const dbs = (await indexedDB.databases()).map((d) => d.name);
   return {caches: names, pages: pages, dbs: dbs};
 }"""
@@ -307,6 +309,12 @@ def test_a_draft_comes_back_and_an_expired_session_signs_in_again(
     expect(page.locator("#id_category")).to_have_value("theft")
     assert page.evaluate("document.getElementById('id_attachments').files[0].name") == "car.png"
     assert_accessible(page)
+    big = {"name": "huge.png", "mimeType": "image/png", "buffer": PHOTO + b"\0" * (5 * 1024 * 1024)}
+    page.set_input_files("#id_attachments", files=[big])  # over 5 MB: not kept offline, and the person is told
+    expect(page.locator(".offline-note[role=alert]")).to_contain_text("最多 5 MB：huge.png 太大")
+    page.click("main form[data-offline] button[type=submit]")
+    expect(page.locator("#offline-queue .offline-item")).to_have_count(0)
+    page.set_input_files("#id_attachments", files=[{"name": "car.png", "mimeType": "image/png", "buffer": PHOTO}])
     page.click("main form[data-offline] button[type=submit]")
     expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("待送出")
 
@@ -330,3 +338,23 @@ def test_a_draft_comes_back_and_an_expired_session_signs_in_again(
     incident = Incident.objects.get()
     assert incident.title == "公務車輪胎遭竊" and Attachment.objects.get(incident=incident).file.read() == PHOTO
     expect(item).to_contain_text(incident.reference)
+
+
+def test_without_javascript_the_report_form_posts_as_before(chromium: Any, live_server: Any, world: Any) -> None:
+    """Progressive enhancement: with JavaScript off there is no worker and no queue, and the form files the report."""
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "staff_a")
+        page.goto(f"{live_server.url}/incidents/new/")
+        page.select_option("#id_category", "theft")
+        page.fill("#id_title", "辦公室筆電失竊")
+        page.fill("#id_description", "會議室筆電遺失")
+        page.fill("#id_aware_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        incident = Incident.objects.get()
+        assert page.url.endswith(f"/incidents/{incident.pk}/") and incident.title == "辦公室筆電失竊"
+        assert page.locator("#offline-queue").is_hidden()
+    finally:
+        context.close()

@@ -332,6 +332,12 @@ async function setUpForm(form) {
     clearTimeout(timer);
     const entries = Array.from(new FormData(form, submitter).entries());
     const big = tooLarge(entries);
+    if (big && navigator.onLine) {
+      // too large to keep on the device, but there is a network: post it as a form does (the server's own limit)
+      form.dataset.offlinePass = "1";
+      form.requestSubmit(submitter);
+      return;
+    }
     if (big) {
       note(form, text("too-large", { mb: MAX_PHOTO_MB, name: big[1].name }), true);
       return;
