@@ -358,3 +358,36 @@ def test_without_javascript_the_report_form_posts_as_before(chromium: Any, live_
         assert page.locator("#offline-queue").is_hidden()
     finally:
         context.close()
+
+
+def test_a_queued_report_refused_for_its_errors_is_fixed_and_sent_again(
+    browser_page: Any, live_server: Any, world: Any
+) -> None:
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "staff_a")
+    _controlled(page, f"{live_server.url}/incidents/new/")
+    page.context.set_offline(True)
+    page.select_option("#id_category", "theft")
+    page.fill("#id_description", "未填標題就送出")  # no title: the server will refuse it
+    page.fill("#id_aware_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.click("main form[data-offline] button[type=submit]")
+    expect(page.locator("#offline-queue .offline-item [data-state]")).to_have_text("待送出")
+    page.context.set_offline(False)
+    page.click("[data-offline-send]")
+    item = page.locator("#offline-queue .offline-item")
+    expect(item.locator("[data-state]")).to_have_text("失敗")
+    expect(item.locator(".reason")).not_to_be_empty()
+    expect(page.locator("[data-offline-badge]")).to_have_text("1 筆待送出")
+    assert_accessible(page)
+    assert not Incident.objects.exists()
+    with page.expect_navigation():
+        item.locator("a", has_text="修改後重新送出").click()
+    expect(page.locator("#id_description")).to_have_value("未填標題就送出")
+    page.fill("#id_title", "補上標題")
+    with page.expect_navigation():
+        page.click("main form[data-offline] button[type=submit]")
+    incident = Incident.objects.get()
+    assert incident.title == "補上標題" and incident.description == "未填標題就送出"
+    expect(page.locator("[data-offline-badge]")).to_be_hidden()
+    assert page.evaluate(QUEUE) == []
