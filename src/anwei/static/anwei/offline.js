@@ -47,7 +47,14 @@ function db() {
         d.createObjectStore("queue", { keyPath: "key" });
         d.createObjectStore("meta", { keyPath: "name" });
       };
-      request.onsuccess = () => resolve(request.result);
+      request.onsuccess = () => {
+        const d = request.result;
+        d.onversionchange = () => { // signed out in another tab: let the database go
+          d.close();
+          opened = null;
+        };
+        resolve(d);
+      };
       request.onerror = () => reject(request.error);
     });
   }
