@@ -203,6 +203,7 @@ def test_an_inspection_and_a_corrective_action_answered_offline(
             elif item.answer_type == "number":
                 page.fill(f"#item-{item.pk}-number", "12")
         page.fill(f"#item-{failing.pk}-note", "電腦教室教師共用帳號")
+        page.set_input_files("#id_photo", files=[{"name": "room.png", "mimeType": "image/png", "buffer": PHOTO}])
 
     page = browser_page
     page.set_viewport_size(PHONE)
@@ -217,9 +218,10 @@ def test_an_inspection_and_a_corrective_action_answered_offline(
     expect(item).to_contain_text(str(inspection))
     action = CorrectiveAction.objects.get()
     assert "電腦教室教師共用帳號" in action.finding.description
+    assert [p.file.read() for p in inspection.photos.all()] == [PHOTO]  # the photo taken offline came with it
     answer_ = page.evaluate(REPLAY)
     assert answer_["status"] == 200 and answer_["replayed"] == "true"
-    assert CorrectiveAction.objects.count() == 1
+    assert CorrectiveAction.objects.count() == 1 and inspection.photos.count() == 1
 
     # the school's supervisor answers the corrective action offline, with a photo as evidence
     principal = world.people["in_b"]
