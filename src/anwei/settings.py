@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "anwei.core.middleware.RequestContextMiddleware",
     "anwei.core.middleware.TransientFailureMiddleware",
     "anwei.core.middleware.DomainErrorMiddleware",  # NotAllowed → 403, BusinessRuleError → 400, in page views
+    "anwei.core.idempotency_forms.FormIdempotencyMiddleware",  # last: after the CSRF, sign-in and 2FA checks
 ]
 
 ROOT_URLCONF = "anwei.urls"

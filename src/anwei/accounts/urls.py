@@ -1,12 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from anwei.core.offline import clears_site_data
+
 from . import views, views_mfa, views_users
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views_mfa.second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "logout/",
+        views_mfa.second_factor_exempt(clears_site_data(auth_views.LogoutView.as_view())),
+        name="logout",
+    ),
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from anwei.audit import services as audit
 from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
+from anwei.core.idempotency_forms import with_reference
+from anwei.core.offline import offline_page
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency, Unit
 from anwei.notifications.models import Notification
@@ -99,6 +101,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@offline_page
 def new(request: HttpRequest) -> HttpResponse:
     if not policies.incidents.can(request.user, "incidents.file"):
         return forbidden(request)
@@ -130,7 +133,8 @@ def new(request: HttpRequest) -> HttpResponse:
             )
         except TooManyRequests as exc:  # the form stays filled in: the user may send it once the wait is over
             form.add_error(None, str(exc.message))
-            response = render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS}, status=429)
+            context = {"form": form, "levels": rules.CYBER_LEVELS, **_offline_context()}
+            response = render(request, "incidents/new.html", context, status=429)
             response["Retry-After"] = str(exc.retry_after)
             return response
         except BusinessRuleError as exc:
@@ -140,8 +144,13 @@ def new(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Report %(ref)s filed. The people the rules name are being notified.") % {"ref": incident.reference},
             )
-            return redirect("incidents:detail", pk=incident.pk)
-    return render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS})
+            return with_reference(redirect("incidents:detail", pk=incident.pk), incident.reference)
+    return render(request, "incidents/new.html", {"form": form, "levels": rules.CYBER_LEVELS, **_offline_context()})
+
+
+def _offline_context() -> dict[str, Any]:
+    """What the phone's offline queue must know of this form: the categories it keeps in memory only."""
+    return {"restricted_categories": " ".join(c.code for c in rules.CATEGORIES.values() if c.restricted)}
 
 
 def _load(request: HttpRequest, pk: int) -> Incident:

@@ -1,10 +1,12 @@
 """Pages for rounds and filling inspections (thin: parse → policy → service/selector → render). Findings,
 corrective actions, templates and cadence are in views_actions.py."""
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +16,8 @@ from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.errors import BusinessRuleError
+from anwei.core.idempotency_forms import with_reference
+from anwei.core.offline import offline_page
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 from anwei.plans.models import Plan
@@ -185,6 +189,7 @@ def _answers_from(post: Any, items: list[Any]) -> dict[int, dict[str, Any]]:
     return answers
 
 
+@offline_page
 def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
     """The phone form: answers are saved as a draft on every change (htmx), and submitted at the end."""
     inspection = policies.inspections.get_visible(
@@ -196,17 +201,24 @@ def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_fill:
             return forbidden(request)
+        photo = request.FILES.get("photo")
         try:
-            services.save_answers(
-                actor=request.user,
-                inspection=inspection,
-                answers=_answers_from(request.POST, items),
-                remarks=request.POST.get("remarks"),
-            )
+            # a photo sent with the answers (the phone's offline queue sends the whole form at once): kept together,
+            # so that a failure keeps none of it and the queue's retry adds the photo once
+            with transaction.atomic() if photo else nullcontext():
+                services.save_answers(
+                    actor=request.user,
+                    inspection=inspection,
+                    answers=_answers_from(request.POST, items),
+                    remarks=request.POST.get("remarks"),
+                )
+                if photo:
+                    _add_photo(request, inspection)
+                if "submit" in request.POST:
+                    services.submit_inspection(actor=request.user, inspection=inspection)
             if "submit" in request.POST:
-                services.submit_inspection(actor=request.user, inspection=inspection)
                 messages.success(request, _("Inspection submitted."))
-                return redirect("inspections:round", pk=inspection.round_id)
+                return with_reference(redirect("inspections:round", pk=inspection.round_id), str(inspection))
         except BusinessRuleError as exc:
             error = exc
         inspection.refresh_from_db()
@@ -231,6 +243,19 @@ def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
         "answered": sum(1 for r in rows if r["answer"] is not None),
     }
     return render(request, "inspections/inspection_fill.html", context, status=422 if error else 200)
+
+
+def _add_photo(request: HttpRequest, inspection: Inspection) -> None:
+    form = PhotoForm(request.POST, request.FILES, items=inspection.round.version.items.all())
+    if not form.is_valid():
+        raise BusinessRuleError(_("Choose a photo to upload."))
+    services.add_photo(
+        actor=request.user,
+        inspection=inspection,
+        upload=form.cleaned_data["photo"],
+        item=form.cleaned_data["item"],
+        caption=form.cleaned_data["caption"],
+    )
 
 
 def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:

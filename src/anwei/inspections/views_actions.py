@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from anwei.core.errors import BusinessRuleError
+from anwei.core.idempotency_forms import with_reference
+from anwei.core.offline import offline_page
 from anwei.core.views import forbidden
 
 from . import corrective, policies, selectors, services
@@ -36,6 +38,7 @@ def _action(request: HttpRequest, pk: int) -> CorrectiveAction:
     )
 
 
+@offline_page
 def action_detail(
     request: HttpRequest, pk: int, answer_form: object = None, verify_form: object = None
 ) -> HttpResponse:
@@ -79,7 +82,7 @@ def action_answer(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             messages.success(request, _("Answer sent to the inspector."))
-            return redirect("inspections:action", pk=action.pk)
+            return with_reference(redirect("inspections:action", pk=action.pk), str(action))
     return action_detail(request, pk, answer_form=form)
 
 
