@@ -215,7 +215,9 @@ def delete_exercise(*, actor: Any, exercise: Exercise) -> None:
     if exercise.status == Exercise.Status.RUNNING:
         raise BusinessRuleError(_("Stop the exercise before deleting it."))
     ids = list(exercise.injects.filter(incident__isnull=False).values_list("incident_id", flat=True))
-    references = list(Incident.objects.filter(pk__in=ids, drill=True).values_list("reference", flat=True))
+    references = list(
+        Incident.objects.filter(pk__in=ids, drill=True).order_by("year", "number").values_list("reference", flat=True)
+    )
     audit.record(
         actor=actor,
         action=audit.Action.DELETE,

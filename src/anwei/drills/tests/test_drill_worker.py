@@ -78,7 +78,8 @@ for inject in selectors.injects(e):
         "clocks": [[d.name, rocdate.format_datetime(d.due_at) if d.due_at else "", rocdate.format_datetime(d.met_at) if d.met_at else "", d.met_by] for d in i.deadlines.all()],
     })
 today = timezone.localdate()
-daily = render.html(builders.daily_report(e.plan, today))
+# the day whose report covers now (its window ends at the cut-off time, e.g. 08:00), and today's
+daily = "".join(render.html(builders.daily_report(e.plan, day)) for day in (today, today + timedelta(days=1)))
 final = render.html(builders.final_report(e.plan))
 odt_file = render.odt(selectors.report(e))
 odt = Document(io.BytesIO(odt_file)).get_formatted_text()
