@@ -59,7 +59,12 @@ class Inject(models.Model):
     text = models.CharField(_("what is reported"), max_length=200)
     description = models.TextField(_("details"), blank=True)
     filer = models.ForeignKey(
-        "directory.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("filed by")
+        "directory.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filed by"),
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)

@@ -82,7 +82,13 @@ def _told(inject: Inject) -> list[list[object]]:
         ack = n.acknowledged_at
         response = _minutes(ack - n.created_at) if ack else ""
         rows.append(
-            [str(n.person or n.contact or ""), _when(n.created_at), _when(min(sent) if sent else None), _when(ack), response]
+            [
+                str(n.person or n.contact or ""),
+                _when(n.created_at),
+                _when(min(sent) if sent else None),
+                _when(ack),
+                response,
+            ]
         )
     return rows
 
@@ -150,9 +156,11 @@ def report(exercise: Exercise, *, viewer: Any = None) -> Report:
         rows: list[list[object]] = []
         for r in results[inject.pk]:
             d = r.deadline
-            rows.append([d.name, _when(d.due_at), _when(d.met_at), d.met_by or "—", d.get_met_how_display() or "—", r.label])  # type: ignore[attr-defined]
+            rows.append(
+                [d.name, _when(d.due_at), _when(d.met_at), d.met_by or "—", d.get_met_how_display() or "—", r.label]
+            )
         doc.add(Table(_("Clocks"), [_("Clock"), _("Due"), _("Met at"), _("Met by"), _("Met how"), _("Result")], rows))
-        acks = [float(row[4]) for row in told if row[4] != ""]
+        acks = [float(str(row[4])) for row in told if row[4] != ""]
         met = [_minutes(r.deadline.met_at - incident.aware_at) for r in results[inject.pk] if r.deadline.met_at]
         labels.append(str(number))
         ack_minutes.append(round(sum(acks) / len(acks), 1) if acks else 0)

@@ -133,7 +133,9 @@ def start(*, actor: Any, exercise: Exercise, speed: int | None = None) -> Exerci
     for inject in exercise.injects.all():
         inject.due_at = now + timedelta(minutes=inject.offset_minutes) / exercise.speed
         inject.save(update_fields=["due_at"])
-    audit.record(actor=actor, action=audit.Action.UPDATE, obj=exercise, changes={"status": "running", "speed": exercise.speed})
+    audit.record(
+        actor=actor, action=audit.Action.UPDATE, obj=exercise, changes={"status": "running", "speed": exercise.speed}
+    )
     transaction.on_commit(lambda: schedule(exercise.pk))
     return exercise
 

@@ -27,7 +27,9 @@ def setup_world(world: World) -> None:
 
     def exercise(status: str) -> Exercise:
         e = Exercise.objects.create(plan=plan, agency=world.agency, name=f"演練 {status}", status=status)
-        Inject.objects.create(exercise=e, offset_minutes=0, category="theft", text="演練：公務電腦失竊", unit=world.units["a"])
+        Inject.objects.create(
+            exercise=e, offset_minutes=0, category="theft", text="演練：公務電腦失竊", unit=world.units["a"]
+        )
         return e
 
     world.records["drill_draft"] = exercise(Exercise.Status.DRAFT)

@@ -60,6 +60,8 @@ from anwei.notifications import services as notifications
 from anwei.reports import builders, render
 from django.utils import timezone
 e = Exercise.objects.select_related("plan").get()
+def when(at):
+    return rocdate.format_datetime(at) if at else ""
 injects = []
 for inject in selectors.injects(e):
     i = inject.incident
@@ -75,7 +77,9 @@ for inject in selectors.injects(e):
         "people": sorted(n.person.name for n in told if n.person_id),
         "contacts": sum(1 for n in told if n.contact_id),
         "acknowledged": [rocdate.format_datetime(n.acknowledged_at) for n in notifications_of(i) if n.acknowledged_at],
-        "clocks": [[d.name, rocdate.format_datetime(d.due_at) if d.due_at else "", rocdate.format_datetime(d.met_at) if d.met_at else "", d.met_by] for d in i.deadlines.all()],
+        "clocks": [
+            [d.name, when(d.due_at), when(d.met_at), d.met_by] for d in i.deadlines.all()
+        ],
     })
 today = timezone.localdate()
 # the day whose report covers now (its window ends at the cut-off time, e.g. 08:00), and today's
@@ -87,7 +91,8 @@ pictures = [n for n in zipfile.ZipFile(io.BytesIO(odt_file)).namelist() if n.sta
 pdf = render.pdf(selectors.report(e))
 print(json.dumps({
     "plan": e.plan_id, "status": e.status, "injects": injects, "daily": daily, "final": final, "odt": odt,
-    "pdf": pdf[:5].decode(), "charts": len(pictures), "real": Incident.objects.real().count(), "all": Incident.objects.count(),
+    "pdf": pdf[:5].decode(), "charts": len(pictures),
+    "real": Incident.objects.real().count(), "all": Incident.objects.count(),
 }))
 """
 

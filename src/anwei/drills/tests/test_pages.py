@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from anwei.accounts.models import User
 from anwei.audit.models import AuditEntry
+from anwei.core.errors import BusinessRuleError
 from anwei.drills import script, services
 from anwei.drills.models import Exercise
 from anwei.incidents.models import Incident
@@ -53,7 +54,9 @@ def test_an_exercise_from_its_pages_to_its_deletion() -> None:
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
     exercise = Exercise.objects.get()
-    assert [(i.offset_minutes, i.category, i.cyber_level, i.unit.name, i.filer.name) for i in exercise.injects.all()] == [  # type: ignore[union-attr]
+    assert [
+        (i.offset_minutes, i.category, i.cyber_level, i.unit.name, i.filer.name) for i in exercise.injects.all()
+    ] == [  # type: ignore[union-attr]
         (0, "cyber", 3, "行政暨研考處資訊科", User.objects.get(username="staff").person.name),  # type: ignore[union-attr]
         (90, "theft", None, "財政處", User.objects.get(username="finance").person.name),  # type: ignore[union-attr]
     ]
@@ -100,7 +103,12 @@ def test_an_exercise_from_its_pages_to_its_deletion() -> None:
     entry = AuditEntry.objects.get(object_type="drills.exercise", action="delete")
     assert entry.changes["drill_reports"] == references
     # what happened stays in the log: the drill reports' filing entries are still there
-    assert AuditEntry.objects.filter(object_type="incidents.incident", action="create", object_id__in=[str(i.pk) for i in drills]).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            object_type="incidents.incident", action="create", object_id__in=[str(i.pk) for i in drills]
+        ).count()
+        == 2
+    )
 
 
 def test_a_yaml_script_and_a_bad_one() -> None:
@@ -114,5 +122,5 @@ def test_a_yaml_script_and_a_bad_one() -> None:
         "5",
         "fraud-impersonation",
     )
-    with pytest.raises(Exception, match="第 1 則|Inject 1"):
+    with pytest.raises(BusinessRuleError, match=r"第 1 則|Inject 1"):
         script.parse("offset,category,text\nsoon,theft,失竊\n", "drill.csv")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("target", nargs="?", help="the script file (load) or the exercise number (start)")
         parser.add_argument("--plan", type=int, help="the plan's number (load)")
         parser.add_argument("--name", default="")
-        parser.add_argument("--speed", type=int, default=None, help="acceleration: 1 = real time, 60 = a minute a second")
+        parser.add_argument(
+            "--speed", type=int, default=None, help="acceleration: 1 = real time, 60 = a minute a second"
+        )
         parser.add_argument("--start", action="store_true", help="start the exercise at once (load)")
 
     def handle(self, *args: Any, what: str, target: str | None, **options: Any) -> None:
@@ -46,9 +48,10 @@ class Command(BaseCommand):
                 if not options["start"]:
                     return
             else:
-                exercise = Exercise.objects.filter(pk=int(target)).first()
-                if exercise is None:
+                found = Exercise.objects.filter(pk=int(target)).first()
+                if found is None:
                     raise CommandError(f"drill start: no exercise {target}")
+                exercise = found
             exercise = services.start(actor=None, exercise=exercise, speed=options["speed"])
             self.stdout.write(f"exercise {exercise.pk} started ×{exercise.speed}")
         except BusinessRuleError as error:
