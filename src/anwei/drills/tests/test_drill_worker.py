@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,15 +107,29 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 
 def test_six_injects_accelerated_with_a_real_worker(tmp_path: Path) -> None:
+    _six_injects(tmp_path, f"sqlite:///{tmp_path / 'drill.sqlite3'}", migrate=True)
+
+
+@pytest.mark.postgres
+def test_six_injects_accelerated_with_a_real_worker_on_postgresql(tmp_path: Path) -> None:
+    """The same against PostgreSQL (the test database, already migrated)."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    url = f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    _six_injects(tmp_path, url, migrate=False)
+
+
+def _six_injects(tmp_path: Path, database_url: str, *, migrate: bool) -> None:
     env = {
         **os.environ,
         "ANWEI_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'drill.sqlite3'}",
+        "DATABASE_URL": database_url,
         "ANWEI_TESTING": "true",
         "ANWEI_WORKER_INTERVAL": "0.1",
         "ANWEI_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
-    _manage(env, "migrate", "-v0")
+    if migrate:
+        _manage(env, "migrate", "-v0")
     _manage(env, "demo")
     plan = _manage(env, "shell", "-v", "0", "-c", PLAN).strip()
     script = tmp_path / "drill.yaml"
