@@ -16,7 +16,11 @@ from anwei.plans.models import Plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCRIPT = "offset,category,level,unit,text,filer,details\n0,theft,,建設處,演練：公務機車失竊,,\n2,other,,財政處,演練：可疑人士,,\n"
+SCRIPT = (
+    "offset,category,level,unit,text,filer,details\n"
+    "0,theft,,建設處,演練：公務機車失竊,,\n"
+    "2,other,,財政處,演練：可疑人士,,\n"
+)
 
 
 def _fits(page: Any) -> None:
@@ -55,7 +59,8 @@ def test_an_exercise_on_a_phone(browser_page: Any, live_server: Any, world: Any)
     assert exercise.status == "running"
     services.file_due(exercise.pk, now=timezone.now() + timedelta(minutes=1))  # the runner's task, in-process
     # the live part refreshes by itself while the exercise runs
-    expect(page.locator("#drill-status")).to_contain_text(exercise.injects.first().incident.reference, timeout=10_000)  # type: ignore[union-attr]
+    reference = exercise.injects.first().incident.reference  # type: ignore[union-attr]
+    expect(page.locator("#drill-status")).to_contain_text(reference, timeout=10_000)
     _fits(page)
     assert_accessible(page)
     expect(page.get_by_role("link", name="演練報告（PDF）")).to_be_visible()
