@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anwei.incidents import rules
 from anwei.incidents.models import LEVEL_CHOICES
@@ -16,8 +17,8 @@ class Exercise(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("not started")
         RUNNING = "running", _("running")
-        STOPPED = "stopped", _("stopped")
-        FINISHED = "finished", _("finished")
+        STOPPED = "stopped", pgettext_lazy("exercise", "ended")
+        FINISHED = "finished", _("every inject filed")
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="exercises", verbose_name=_("plan"))
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")

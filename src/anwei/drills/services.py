@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Person, Unit
-from anwei.incidents import rules
+from anwei.incidents import drill_reports, rules
 from anwei.incidents import services as incidents
 from anwei.incidents.models import Incident
 from anwei.notifications.models import Notification
@@ -142,12 +142,16 @@ def start(*, actor: Any, exercise: Exercise, speed: int | None = None) -> Exerci
 
 @transaction.atomic
 def stop(*, actor: Any, exercise: Exercise) -> Exercise:
+    """End the exercise (running, or with every inject filed): injects not yet filed never will be, and its drill
+    reports are closed, so their clocks and messages stop escalating."""
     _require(actor, exercise)
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
-    if exercise.status != Exercise.Status.RUNNING:
+    if exercise.status not in (Exercise.Status.RUNNING, Exercise.Status.FINISHED):
         raise BusinessRuleError(_("The exercise is not running."))
     exercise.status, exercise.stopped_at = Exercise.Status.STOPPED, timezone.now()
     exercise.save(update_fields=["status", "stopped_at"])
+    ids = exercise.injects.filter(incident__isnull=False).values_list("incident_id", flat=True)
+    drill_reports.end(actor=actor, incident_ids=ids, outcome=_("The exercise has ended."))
     audit.record(actor=actor, action=audit.Action.UPDATE, obj=exercise, changes={"status": "stopped"})
     return exercise
 
@@ -194,9 +198,7 @@ def file_due(exercise_id: int, now: datetime | None = None) -> datetime | None:
         _file(exercise, inject)
     upcoming = exercise.injects.filter(filed_at__isnull=True).order_by("due_at").first()
     if upcoming is None:
-        Exercise.objects.filter(pk=exercise.pk, status=Exercise.Status.RUNNING).update(
-            status=Exercise.Status.FINISHED, stopped_at=timezone.now()
-        )
+        Exercise.objects.filter(pk=exercise.pk, status=Exercise.Status.RUNNING).update(status=Exercise.Status.FINISHED)
         return None
     return upcoming.due_at
 
@@ -214,8 +216,8 @@ def file_all_due() -> int:
 def delete_exercise(*, actor: Any, exercise: Exercise) -> None:
     """Delete an exercise with its drill reports and their messages; the audit log keeps what happened."""
     _require(actor, exercise)
-    if exercise.status == Exercise.Status.RUNNING:
-        raise BusinessRuleError(_("Stop the exercise before deleting it."))
+    if exercise.status in (Exercise.Status.RUNNING, Exercise.Status.FINISHED):
+        raise BusinessRuleError(_("End the exercise before deleting it."))
     ids = list(exercise.injects.filter(incident__isnull=False).values_list("incident_id", flat=True))
     references = list(
         Incident.objects.filter(pk__in=ids, drill=True).order_by("year", "number").values_list("reference", flat=True)

@@ -69,6 +69,7 @@ def _context(request: HttpRequest, exercise: Exercise) -> dict[str, object]:
         "rows": [(i, selectors.clocks(i, now)) for i in selectors.injects(exercise)],
         "may_run": policies.exercises.can(request.user, "drills.run", exercise),
         "running": exercise.status == Exercise.Status.RUNNING,
+        "in_play": exercise.status in (Exercise.Status.RUNNING, Exercise.Status.FINISHED),
         "now": now,
     }
 

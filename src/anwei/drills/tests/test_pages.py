@@ -96,6 +96,12 @@ def test_an_exercise_from_its_pages_to_its_deletion() -> None:
     assert head.get(f"/drills/{exercise.pk}/").status_code == 200
     assert head.post(f"/drills/{exercise.pk}/delete/").status_code == 403
 
+    # every inject is filed but the exercise goes on until it is ended: then its drill reports close and stop
+    # escalating, and only then may it be deleted
+    assert client.post(f"/drills/{exercise.pk}/delete/").status_code == 400
+    assert Incident.objects.filter(drill=True, status="open").count() == 2
+    assert client.post(f"/drills/{exercise.pk}/stop/").status_code == 302
+    assert Incident.objects.filter(drill=True, status="closed").count() == 2
     references = [i.reference for i in drills]
     assert client.post(f"/drills/{exercise.pk}/delete/").status_code == 302
     assert not Exercise.objects.exists() and not Incident.objects.filter(drill=True).exists()
