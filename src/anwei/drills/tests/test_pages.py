@@ -85,6 +85,10 @@ def test_an_exercise_from_its_pages_to_its_deletion() -> None:
     page = client.get(f"/incidents/{drills[0].pk}/").content.decode()
     assert "演練" in page and "不列入任何報告或統計" in page
     assert client.get(f"/api/v1/incidents/{drills[0].pk}").json()["drill"] is True
+    listed = client.get("/incidents/reports.csv")
+    rows = b"".join(listed.streaming_content).decode("utf-8-sig").splitlines()  # type: ignore[attr-defined]
+    assert rows[0].endswith(",演練")
+    assert [r.split(",")[0] for r in rows[1:] if r.endswith(",演練")] == sorted(i.reference for i in drills)[::-1]
 
     pdf = client.get(f"/drills/{exercise.pk}/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
