@@ -2,6 +2,7 @@
 time (the offset divided by the acceleration) and queues the runner task; the runner files what is due as drill
 reports and queues itself again for the next inject, until every inject is filed or the exercise is stopped."""
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,8 @@ from anwei.plans.models import Plan
 
 from . import policies, script
 from .models import Exercise, Inject
+
+logger = logging.getLogger(__name__)
 
 
 def _require(actor: Any, exercise: Exercise | None = None) -> None:
@@ -180,8 +183,12 @@ def _file(exercise: Exercise, inject: Inject) -> None:
             drill=True,
             drill_tells_outside=exercise.tells_outside,
         )
-    except BusinessRuleError as exc:
-        Inject.objects.filter(pk=inject.pk).update(error=str(exc)[:300])
+    except BusinessRuleError as exc:  # e.g. a unit or person deactivated since the script was written
+        Inject.objects.filter(pk=inject.pk).update(error=str(exc.message)[:300])
+        return
+    except Exception:  # the runner goes on with the next injects; the log has the details
+        logger.exception("drill inject %s could not be filed", inject.pk)
+        Inject.objects.filter(pk=inject.pk).update(error=_("The inject could not be filed."))
         return
     if incident.plan_id != exercise.plan_id:
         Incident.objects.filter(pk=incident.pk).update(plan_id=exercise.plan_id)

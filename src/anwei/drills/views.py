@@ -38,15 +38,14 @@ def new(request: HttpRequest) -> HttpResponse:
     form = ExerciseForm(request.POST or None, request.FILES or None, plans=plans)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        upload = data.get("script_file")
+        upload, typed = data.get("script_file"), (data.get("script") or "").strip()
         try:
-            parsed = (
-                script.parse(upload.read(), upload.name)
-                if upload
-                else script.parse(data.get("script") or "", "script.csv")
-                if (data.get("script") or "").strip().count("\n") >= 1
-                else script.Script([])
-            )
+            if upload:
+                parsed = script.parse(upload.read(), upload.name)
+            elif "\n" in typed:  # more than the header row
+                parsed = script.parse(typed, "script.csv")
+            else:
+                parsed = script.Script([])
             exercise = services.create_exercise(
                 actor=request.user,
                 plan=data["plan"],
