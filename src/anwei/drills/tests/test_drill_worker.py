@@ -175,7 +175,7 @@ def _six_injects(tmp_path: Path, database_url: str, *, migrate: bool) -> None:
         assert inject["contacts"] == 0  # outside bodies are not told: the exercise does not say so
         assert inject["clocks"], inject
     # the level-3 cyber drill reached the agency head, as the real rule says
-    assert "縣長" in "".join(injects[3]["people"]) or len(injects[3]["people"]) > len(injects[0]["people"])
+    assert "林縣長" in injects[3]["people"], injects[3]["people"]
 
     # none of the drill reports counts: the demo's own reports do
     assert state["all"] - state["real"] == 6
