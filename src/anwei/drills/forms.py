@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anwei.core.forms import SingleLineField, StrictFieldsMixin
+from anwei.incidents.models import CATEGORY_CHOICES, LEVEL_CHOICES
 from anwei.plans.models import Plan
 
 from .script import FIELDS
@@ -40,3 +41,17 @@ class ExerciseForm(StrictFieldsMixin, forms.Form):
 
 class StartForm(StrictFieldsMixin, forms.Form):
     speed = forms.IntegerField(label=_("acceleration"), min_value=1, max_value=3600, required=False)
+
+
+class InjectForm(StrictFieldsMixin, forms.Form):
+    offset = forms.IntegerField(label=_("minutes after the start"), min_value=0, initial=0)
+    category = forms.ChoiceField(label=_("category"), choices=CATEGORY_CHOICES)
+    level = forms.TypedChoiceField(
+        label=_("cyber level"), choices=[("", "—"), *LEVEL_CHOICES], coerce=int, empty_value=None, required=False
+    )
+    unit = SingleLineField(label=_("unit"), max_length=120, required=False, help_text=_("The unit's code or name."))
+    text = SingleLineField(label=_("what is reported"), max_length=200)
+    filer = SingleLineField(
+        label=_("filed by"), max_length=120, required=False, help_text=_("A person's e-mail or name.")
+    )
+    details = forms.CharField(label=_("details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -46,7 +46,7 @@ def _offset(value: Any, line: int) -> int:
         ) from None
 
 
-def _clean(raw: dict[str, Any], line: int) -> dict[str, str]:
+def clean(raw: dict[str, Any], line: int) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise BusinessRuleError(_("Inject %(n)d is not a set of fields.") % {"n": line}, field="script")
     row = {k: str(raw.get(k) if raw.get(k) is not None else "").strip() for k in FIELDS}
@@ -70,13 +70,13 @@ def parse(content: bytes | str, filename: str = "") -> Script:
             raise BusinessRuleError(_("The file lists no injects."), field="script")
         speed = meta.get("speed")
         return Script(
-            [_clean(item, n) for n, item in enumerate(data, 1)],
+            [clean(item, n) for n, item in enumerate(data, 1)],
             name=str(meta.get("name") or ""),
             speed=int(speed) if speed else None,
             tells_outside=bool(meta["tells_outside"]) if "tells_outside" in meta else None,
         )
     reader = csv.DictReader(io.StringIO(text))
-    rows = [_clean(dict(r), n) for n, r in enumerate(reader, 1)]
+    rows = [clean(dict(r), n) for n, r in enumerate(reader, 1)]
     if not rows:
         raise BusinessRuleError(_("The file lists no injects."), field="script")
     return Script(rows)

@@ -105,6 +105,20 @@ def create_exercise(
     return exercise
 
 
+@transaction.atomic
+def add_inject(*, actor: Any, exercise: Exercise, row: dict[str, str]) -> Inject:
+    """One more inject, written on the exercise's page, before the exercise starts (a row as `script.parse` gives)."""
+    _require(actor, exercise)
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if exercise.status != Exercise.Status.DRAFT:
+        raise BusinessRuleError(_("The exercise has already been played."))
+    position = exercise.injects.count() + 1
+    inject = _inject(exercise, script.clean(row, position), position)
+    inject.save()
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=exercise, changes={"inject": [None, inject.text]})
+    return inject
+
+
 def load(*, actor: Any, plan: Plan, content: bytes | str, filename: str, name: str = "") -> Exercise:
     """An exercise from a YAML or CSV script file (`python -m anwei drill load FILE --plan ID`)."""
     parsed = script.parse(content, filename)

@@ -12,7 +12,7 @@ from anwei.reports import render as formats
 from anwei.reports.policies import reports as plan_reports
 
 from . import policies, script, selectors, services
-from .forms import ExerciseForm, StartForm
+from .forms import ExerciseForm, InjectForm, StartForm
 from .models import Exercise
 
 
@@ -75,7 +75,7 @@ def _context(request: HttpRequest, exercise: Exercise) -> dict[str, object]:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     exercise = policies.exercises.get_visible(request.user, pk)
-    return render(request, "drills/detail.html", {**_context(request, exercise), "start_form": StartForm()})
+    return render(request, "drills/detail.html", {**_context(request, exercise), "inject_form": InjectForm()})
 
 
 def status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,7 +99,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.delete_exercise(actor=request.user, exercise=exercise)
             return redirect("drills:index")
     except BusinessRuleError as exc:
-        context = {**_context(request, exercise), "start_form": StartForm(), "error": str(exc.message)}
+        context = {**_context(request, exercise), "inject_form": InjectForm(), "error": str(exc.message)}
         return render(request, "drills/detail.html", context, status=400)
     return redirect("drills:detail", pk=exercise.pk)
 
@@ -131,3 +131,20 @@ def report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     services.record_report_download(actor=request.user, exercise=exercise, fmt=fmt)
     return response
+
+
+@require_POST
+def add_inject(request: HttpRequest, pk: int) -> HttpResponse:
+    exercise = policies.exercises.get_visible(request.user, pk)
+    if not policies.exercises.can(request.user, "drills.run", exercise):
+        return forbidden(request)
+    form = InjectForm(request.POST)
+    if form.is_valid():
+        row = {k: "" if v is None else str(v) for k, v in form.cleaned_data.items()}
+        try:
+            services.add_inject(actor=request.user, exercise=exercise, row=row)
+        except BusinessRuleError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            return redirect("drills:detail", pk=exercise.pk)
+    return render(request, "drills/detail.html", {**_context(request, exercise), "inject_form": form}, status=400)

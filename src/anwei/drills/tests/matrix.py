@@ -73,6 +73,14 @@ CASES = [
         data={"speed": 60},
     ),
     Case(
+        "drills:add_inject",
+        lambda w: f"/drills/{_pk('drill_draft')(w)}/injects/",
+        page({**RUNNERS, **REFUSED}),
+        default=404,
+        method="post",
+        data={"offset": 5, "category": "theft", "text": "演練：另一台電腦失竊", "unit": "財政處"},
+    ),
+    Case(
         "drills:stop",
         lambda w: f"/drills/{_pk('drill_running')(w)}/stop/",
         page({**RUNNERS, **REFUSED}),

@@ -60,7 +60,17 @@ def test_an_exercise_from_its_pages_to_its_deletion() -> None:
         (0, "cyber", 3, "行政暨研考處資訊科", User.objects.get(username="staff").person.name),  # type: ignore[union-attr]
         (90, "theft", None, "財政處", User.objects.get(username="finance").person.name),  # type: ignore[union-attr]
     ]
+    # one more written on the page; a unit that does not exist is refused, in words
+    refused = client.post(
+        f"/drills/{exercise.pk}/injects/", {"offset": 2, "category": "other", "text": "x", "unit": "無此單位"}
+    )
+    assert refused.status_code == 400 and "查無單位 無此單位" in refused.content.decode()
+    added = {"offset": 45, "category": "petition", "text": "演練：民眾陳情", "unit": "pr", "filer": "陳處長"}
+    assert client.post(f"/drills/{exercise.pk}/injects/", added).status_code == 302
+    assert exercise.injects.get(text="演練：民眾陳情").filer.name == "陳處長"  # type: ignore[union-attr]
+    exercise.injects.filter(text="演練：民眾陳情").delete()  # the rest of the test plays the two of the script
     assert client.post(f"/drills/{exercise.pk}/start/", {"speed": 60}).status_code == 302
+    assert client.post(f"/drills/{exercise.pk}/injects/", added).status_code == 400  # no more once it runs
     exercise.refresh_from_db()
     assert exercise.status == "running" and exercise.speed == 60
     first, second = exercise.injects.all()
