@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "anwei.classified",
     "anwei.awareness",
     "anwei.reports",
+    "anwei.drills",
 ]
 
 MIDDLEWARE = [

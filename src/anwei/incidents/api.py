@@ -39,6 +39,7 @@ class IncidentOut(Schema):
     category: str
     category_name: str
     restricted: bool
+    drill: bool  # 演練: filed by an exercise, not a real report
     title: str
     description: str
     unit_id: int | None

@@ -104,7 +104,9 @@ def escalate_overdue(now: datetime) -> int:
             sent = notifications.notify(
                 people=people.people,
                 subject=subject,
-                body=_("The deadline has passed and is not met: %(name)s.") % {"name": deadline.name},
+                body=services.drill_marked(
+                    incident, _("The deadline has passed and is not met: %(name)s.") % {"name": deadline.name}
+                ),
                 source=incident,
                 key=f"incident:{incident.pk}:overdue:{clock}:{int(deadline.due_at.timestamp())}",
                 url=services.url_of(incident),
@@ -220,7 +222,7 @@ def _tell_rung(incident: Incident, rung: int, to: list[Person], passed: list[Not
     sent = notifications.notify(
         people=to,
         subject=subject,
-        body="\n".join(reasons) + f"\n\n{body}",
+        body=services.drill_marked(incident, "\n".join(reasons) + f"\n\n{body}"),
         source=incident,
         key=f"incident:{incident.pk}:esc:{rung}",  # one notice per rung and report
         url=services.url_of(incident),

@@ -14,6 +14,13 @@ SEVERITY_CHOICES = [(code, name) for code, name in rules.SEVERITY_NAMES.items()]
 LEVEL_CHOICES = [(n, _("Level %(n)d") % {"n": n}) for n in rules.CYBER_LEVELS]
 
 
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def real(self) -> "IncidentQuerySet":
+        """The reports that count: every figure (daily and results reports, statistics, counts) starts here, so a
+        drill (演練) never counts as a real report."""
+        return self.filter(drill=False)
+
+
 class Incident(models.Model):
     """通報: one report of an incident, warning, petition… with its reference number (per agency and year)."""
 
@@ -70,6 +77,12 @@ class Incident(models.Model):
     )
     follow_up = models.TextField(_("schedule and follow-up of the measures"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # 演練: filed by an exercise (anwei.drills); marked everywhere, routed like a real one, never counted
+    drill = models.BooleanField(_("drill (演練)"), default=False)
+    # whether outside bodies (the investigation bureau, the police…) are told of this drill report
+    drill_tells_outside = models.BooleanField(_("outside bodies are told of the drill"), default=False)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-aware_at", "-id"]

@@ -20,7 +20,8 @@ NOTABLE = ("major", "critical")
 
 
 def _in_agency(window: Window) -> QuerySet[Incident]:
-    return Incident.objects.filter(agency_id=window.plan.agency_id)
+    """The agency's real reports: drills (演練) never count in the daily or results report."""
+    return Incident.objects.real().filter(agency_id=window.plan.agency_id)
 
 
 def _category(code: str) -> str:
@@ -58,7 +59,7 @@ def _by_category(new: QuerySet[Incident], window: Window) -> Table:
 
 def _overdue(window: Window) -> Table:
     late = (
-        Deadline.objects.filter(incident__agency_id=window.plan.agency_id, due_at__lt=window.end)
+        Deadline.objects.filter(incident__in=_in_agency(window), due_at__lt=window.end)
         .exclude(met_at__lt=window.end)
         .select_related("incident")
         .order_by("due_at")

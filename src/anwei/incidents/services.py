@@ -38,6 +38,7 @@ REPORT_FIELDS = [
     "follow_up",
 ]
 CLOCK_SKEW = timedelta(minutes=5)
+DRILL_MARK = "【演練】"  # first in every message of a drill report, in every language
 
 
 def _repr(incident: Incident) -> str:
@@ -135,12 +136,15 @@ def file_report(
     cyber_level: int | None = None,
     location: str = "",
     source: Model | None = None,
+    drill: bool = False,
+    drill_tells_outside: bool = False,
     **fields: Any,
 ) -> Incident:
     """File a report: validate, number it, attach it to the active plan, route it (notifications in the outbox,
     deadlines, tasks) — all writes in one transaction, so nothing is half-saved. The rules and the people they
     name are read first; the write transaction holds the reference counter and the audit chain only for the
-    writes themselves."""
+    writes themselves. A drill (演練, filed by an exercise) is routed by the same rules to the same people, its
+    messages marked 【演練】; outside bodies are told only when `drill_tells_outside`."""
     unknown = set(fields) - EXTRA_FIELDS
     if unknown:
         raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
@@ -211,6 +215,8 @@ def file_report(
         support_needed=fields.get("support_needed", "") or "",
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "",
+        drill=drill,
+        drill_tells_outside=drill and drill_tells_outside,
     )
     route = routing.route(incident)
     route.filer_bodies = clocks.filer_bodies(incident, actor)
@@ -237,7 +243,15 @@ def _message(incident: Incident, reason: str) -> tuple[str, str]:
     """The message in the office's language with ROC dates, whoever files (a reason written in another language is
     translated back when it is one of ours)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _message_words(incident, _(str(reason)))
+        subject, body = _message_words(incident, _(str(reason)))
+        if incident.drill:
+            body = f"{_('This is a drill, not a real report.')}\n{body}"
+        return drill_marked(incident, subject), drill_marked(incident, body)
+
+
+def drill_marked(incident: Incident, text: str) -> str:
+    """Every message about a drill report starts with 【演練】 (its subject and its body, whoever composes them)."""
+    return f"{DRILL_MARK}{text}" if incident.drill and not text.startswith(DRILL_MARK) else text
 
 
 def _message_words(incident: Incident, reason: str) -> tuple[str, str]:
@@ -296,7 +310,7 @@ def _send(
     # but is not asked to acknowledge it
     sent = notifications.notify(
         people=[p for p in route.recipients.people if p.pk != filer],
-        contacts=route.recipients.contacts,
+        contacts=route.recipients.contacts if not incident.drill or incident.drill_tells_outside else [],
         add_channels=route.channels or (),
         require_ack=True,
         **message,

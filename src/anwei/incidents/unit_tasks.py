@@ -88,8 +88,8 @@ def _tell_unit(task: IncidentTask, served: Served) -> None:
         return
     notifications.notify(
         people=served.users,
-        subject=subject,
-        body=body,
+        subject=services.drill_marked(incident, subject),
+        body=services.drill_marked(incident, body),
         source=incident,
         key=f"incident:{incident.pk}:task:{task.pk}",
         url=task_url(task),

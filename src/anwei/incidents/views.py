@@ -75,6 +75,7 @@ def board_csv(request: HttpRequest) -> HttpResponseBase:
     columns = model_columns(
         Incident, "reference", "category", "title", "unit", "aware_at", "severity", "cyber_level", "status", "closed_at"
     )
+    columns.append((_("drill (演練)"), lambda i: _("drill") if i.drill else ""))
     name = _("reports")
     return queryset_csv(f"{name}.csv", selectors.board(request.user, **filters), columns)
 
