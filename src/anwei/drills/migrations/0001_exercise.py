@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0002_duty_roster'),
-        ('incidents', '0009_incident_drill'),
+        ('incidents', '0011_incident_drill'),
         ('plans', '0003_recurrence_feeds_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0008_task_answer")]
+    dependencies = [("incidents", "0010_cyber_rules_2026_amendment")]
 
     operations = [
         migrations.AddField(
