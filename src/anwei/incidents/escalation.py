@@ -25,7 +25,7 @@ from anwei.notifications import services as notifications
 from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
-from . import access, clocks, routing, rules, services
+from . import access, clocks, messages, routing, rules, services
 from .models import Deadline, Escalation, Incident, TimelineEntry
 
 SOURCE = "incidents.incident"
@@ -98,18 +98,18 @@ def escalate_overdue(now: datetime) -> int:
             people = routing.Recipients()
             for code in rules.ESCALATION_LADDER[1:]:
                 people.add(routing.resolve(code, incident, now))
-            subject, _body = services._message(incident, _("Overdue: %(name)s") % {"name": deadline.name})
+            subject, _body = messages.message(incident, _("Overdue: %(name)s") % {"name": deadline.name})
             assert deadline.due_at is not None
             clock = f"{deadline.code}@{deadline.body}" if deadline.body else deadline.code  # one per clock
             sent = notifications.notify(
                 people=people.people,
                 subject=subject,
-                body=services.drill_marked(
+                body=messages.drill_marked(
                     incident, _("The deadline has passed and is not met: %(name)s.") % {"name": deadline.name}
                 ),
                 source=incident,
                 key=f"incident:{incident.pk}:overdue:{clock}:{int(deadline.due_at.timestamp())}",
-                url=services.url_of(incident),
+                url=messages.url_of(incident),
                 require_ack=True,
             )
             access.grant_to_notified(
@@ -218,14 +218,14 @@ def _tell_rung(incident: Incident, rung: int, to: list[Person], passed: list[Not
         text = " ".join([*reasons, _("No one further up the ladder.")])
         services.timeline_entry(incident, TimelineEntry.Kind.ESCALATED, None, text, **data)
         return
-    subject, body = services._message(incident, _("Escalated"))
+    subject, body = messages.message(incident, _("Escalated"))
     sent = notifications.notify(
         people=to,
         subject=subject,
-        body=services.drill_marked(incident, "\n".join(reasons) + f"\n\n{body}"),
+        body=messages.drill_marked(incident, "\n".join(reasons) + f"\n\n{body}"),
         source=incident,
         key=f"incident:{incident.pk}:esc:{rung}",  # one notice per rung and report
-        url=services.url_of(incident),
+        url=messages.url_of(incident),
         require_ack=True,
     )
     access.grant_to_notified(incident, sent, reason=_("escalation ladder (rung %(n)d)") % {"n": rung + 1})

@@ -10,13 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from anwei.audit import services as audit
-from anwei.core import rates, rocdate
+from anwei.core import rates
 from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.rocdate import roc_year
 from anwei.core.text import single_line
@@ -26,6 +25,7 @@ from anwei.notifications.models import Notification
 
 from . import access, clocks, policies, routing, rules, unit_tasks
 from . import attachments as files
+from .messages import message, url_of
 from .models import Attachment, Deadline, Escalation, Incident, ReferenceCounter, TimelineEntry
 
 EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
@@ -38,7 +38,6 @@ REPORT_FIELDS = [
     "follow_up",
 ]
 CLOCK_SKEW = timedelta(minutes=5)
-DRILL_MARK = "【演練】"  # first in every message of a drill report, in every language
 
 
 def _repr(incident: Incident) -> str:
@@ -239,50 +238,6 @@ def file_report(
     return incident
 
 
-def _message(incident: Incident, reason: str) -> tuple[str, str]:
-    """The message in the office's language with ROC dates, whoever files (a reason written in another language is
-    translated back when it is one of ours)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _message_words(incident, _(str(reason)))
-        if incident.drill:
-            body = f"{_('This is a drill, not a real report.')}\n{body}"
-        return drill_marked(incident, subject), drill_marked(incident, body)
-
-
-def drill_marked(incident: Incident, text: str) -> str:
-    """Every message about a drill report starts with 【演練】 (its subject and its body, whoever composes them)."""
-    return f"{DRILL_MARK}{text}" if incident.drill and not text.startswith(DRILL_MARK) else text
-
-
-def _message_words(incident: Incident, reason: str) -> tuple[str, str]:
-    category = rules.category(incident.category)
-    if incident.restricted:
-        subject = f"[{incident.reference}] {reason}: {category.name}（{_('restricted')}）"
-        body = _("A restricted report needs your attention. Sign in to Anwei to read it.")
-        return subject, body
-    level = " " + _("Level %(n)s") % {"n": incident.cyber_level} if incident.cyber_level else ""
-    subject = f"[{incident.reference}] {reason}: {category.name}{level} — {incident.title}"
-    aware = rocdate.format_datetime(incident.aware_at)
-    body = "\n".join(
-        line
-        for line in [
-            f"{_('Category')}: {category.name}{level}",
-            f"{_('Became aware at')}: {aware}",
-            f"{_('Unit')}: {incident.unit}" if incident.unit else "",
-            f"{_('Location')}: {incident.location}" if incident.location else "",
-            incident.description,
-            f"{_('Measures taken')}: {incident.measures_taken}" if incident.measures_taken else "",
-            f"{_('Outside support needed')}: {incident.support_needed}" if incident.support_needed else "",
-        ]
-        if line
-    )
-    return subject, body
-
-
-def url_of(incident: Incident) -> str:
-    return reverse("incidents:detail", args=[incident.pk])
-
-
 def _route(
     incident: Incident, *, key: str, reason: str, with_tasks: bool = True, actor: Any = None
 ) -> list[Notification]:
@@ -302,10 +257,10 @@ def _send(
     """Write what the route says: the clocks, the outbox rows (with a need-to-know grant for each person told of a
     restricted report), a note of whom nobody could be found for, tasks."""
     _apply_deadlines(incident, route.deadlines, new=new, filer_bodies=route.filer_bodies, actor=actor)
-    subject, body = _message(incident, reason)
+    subject, body = message(incident, reason)
     filer = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
-    message: dict[str, Any] = {"subject": subject, "body": body, "source": incident, "key": key}
-    message["url"] = url_of(incident)
+    outgoing: dict[str, Any] = {"subject": subject, "body": body, "source": incident, "key": key}
+    outgoing["url"] = url_of(incident)
     # a rule's channels add to the inbox, e-mail and the person's own; the filer sees his own report in his inbox
     # but is not asked to acknowledge it
     sent = notifications.notify(
@@ -313,11 +268,11 @@ def _send(
         contacts=route.recipients.contacts if not incident.drill or incident.drill_tells_outside else [],
         add_channels=route.channels or (),
         require_ack=True,
-        **message,
+        **outgoing,
     )
     own = [p for p in route.recipients.people if p.pk == filer]
     if own:
-        sent += notifications.notify(people=own, add_channels=route.channels or (), **message)
+        sent += notifications.notify(people=own, add_channels=route.channels or (), **outgoing)
     if incident.restricted:
         named = {
             pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()

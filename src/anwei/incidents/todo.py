@@ -16,7 +16,7 @@ from anwei.core.todo import TodoItem
 from anwei.directory.selectors import on_duty
 from anwei.notifications.models import Notification
 
-from . import clocks, policies, services, todo_tasks
+from . import clocks, messages, policies, todo_tasks
 from .models import Incident, TimelineEntry
 
 # The newest reports looked at per list (each is read whole): a must-call older than that is on the board too.
@@ -75,7 +75,7 @@ def items(user: Any, now: datetime) -> Iterator[TodoItem]:
         yield TodoItem(
             kind="must_call",
             title=_("Call %(body)s: %(ref)s") % {"body": call.body.name, "ref": call.incident.reference},
-            url=services.url_of(call.incident) + "#must-call-h",
+            url=messages.url_of(call.incident) + "#must-call-h",
             due_at=call.clock.due_at if call.clock is not None else call.since,
             detail=phones,
         )

@@ -19,7 +19,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Unit
 from anwei.notifications import services as notifications
 
-from . import policies, services
+from . import messages, policies, services
 from .models import Incident, IncidentTask, TimelineEntry
 
 ANSWER_MAX = 1000  # a task's answer: a short text
@@ -88,8 +88,8 @@ def _tell_unit(task: IncidentTask, served: Served) -> None:
         return
     notifications.notify(
         people=served.users,
-        subject=services.drill_marked(incident, subject),
-        body=services.drill_marked(incident, body),
+        subject=messages.drill_marked(incident, subject),
+        body=messages.drill_marked(incident, body),
         source=incident,
         key=f"incident:{incident.pk}:task:{task.pk}",
         url=task_url(task),
