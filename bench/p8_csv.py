@@ -22,7 +22,16 @@ def _plain_rows(n: int) -> list[list[object]]:
     """Rows like a list page's: a number, short texts (some Chinese, one a formula someone typed), a date, a time."""
     moment = datetime(2026, 12, 6, 4, 30, tzinfo=UTC)
     return [
-        [i, f"TPE-{i:06d}", "資安事件", "政風室 承辦人", "=cmd" if i % 97 == 0 else "done", date(2026, 12, 6), moment, 3]
+        [
+            i,
+            f"TPE-{i:06d}",
+            "資安事件",
+            "政風室 承辦人",
+            "=cmd" if i % 97 == 0 else "done",
+            date(2026, 12, 6),
+            moment,
+            3,
+        ]
         for i in range(n)
     ]
 

@@ -154,7 +154,9 @@ def _labels(layout: LabelLayout, left: float, slot: float, axis_y: float) -> lis
         cx = left + i * slot + slot / 2
         if not layout.angle:
             for j, line in enumerate(lines):
-                out.append(_text(cx, axis_y + 6 + layout.size * (1 + j * LINE), line, layout.size, extra=' class="label"'))
+                out.append(
+                    _text(cx, axis_y + 6 + layout.size * (1 + j * LINE), line, layout.size, extra=' class="label"')
+                )
             continue
         # The text ends at the tick and runs down to the left; its middle line passes through the tick.
         shift = layout.size * 0.35
@@ -198,7 +200,9 @@ def bar_chart(
         y = axis_y - plot_h * value / peak
         if value:  # the axis itself is drawn last, over the bars' feet, where the zero gridline would be
             body.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{left + plot_w:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        body.append(_text(left - 6, y + 4, f"{value:g}{'%' if percent else ''}", 10, anchor="end", extra=' class="tick"'))
+        body.append(
+            _text(left - 6, y + 4, f"{value:g}{'%' if percent else ''}", 10, anchor="end", extra=' class="tick"')
+        )
     bar_w = max(slot * 0.8 / max(len(series), 1), 1)
     for gi in range(len(labels)):
         gx = left + gi * slot + slot * 0.1

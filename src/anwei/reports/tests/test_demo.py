@@ -25,6 +25,7 @@ from anwei.reports import builders
 from anwei.reports.charts import PALETTE, Chart
 from anwei.reports.tasks import run_export
 
+from .pdftext import overlap, svg_texts
 from .test_formats import _cjk_cmap, _fonts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,6 +160,9 @@ def _assert_pdf_shows_every_chart(data: bytes, charts: list[Chart]) -> None:
         assert fonts and all(embedded and "Noto-Sans-CJK" in name for name, embedded in fonts)
         text = page.get_textpage().get_text_range()
         assert not {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}, "a character without a glyph"
+        texts = svg_texts(page)  # issue 21: no chart text (label, tick, value, title) runs into another
+        clashes = [(a.text, b.text) for i, a in enumerate(texts) for b in texts[i + 1 :] if overlap(a, b, margin=0.3)]
+        assert not clashes, f"chart texts that run into each other: {clashes[:5]}"
         image = page.render(scale=SCALE).to_pil().convert("RGB")
         height = page.get_height()
         for label, (left, _bottom, right, top) in _chart_titles(page):
@@ -280,8 +284,10 @@ def test_the_demo_plans_results_report_downloads_and_shows_every_chart_and_chara
     page = client.get(f"/reports/plans/{plan.pk}/final/").content.decode()
     charts = builders.final_report(plan).charts()
     assert len(charts) >= 5
-    for chart in charts:  # the page shows the same pictures
+    for chart in charts:  # the page shows the same pictures, counts with whole-number ticks
         assert chart.svg in page
+        ticks = [t.text or "" for t in ET.fromstring(chart.svg).iter(f"{SVG}text") if t.get("class") == "tick"]  # noqa: S314
+        assert ticks and all(t.removesuffix("%").isdigit() for t in ticks), (chart.title, ticks)
 
     _assert_pdf_shows_every_chart(_download(client, plan, "pdf"), charts)
     _assert_odt_pictures_are_the_charts(_download(client, plan, "odt"), charts)
