@@ -111,3 +111,20 @@ def record_list_download(*, actor: Any, count: int) -> None:
 
 def record_download(*, actor: Any, job: ExportJob) -> None:
     audit.record(actor=actor, action="export", obj=job, object_repr=job.filename, changes={"downloaded": True})
+
+
+def letter_file(*, actor: Any, plan: Plan, kind: str, paper: str, day: date | None, fields: dict[str, Any]) -> bytes:
+    """The cover letter or memo of a report as ODT, its 密等 line from the report's markings; on the audit log as
+    an export (who made which paper for which report)."""
+    from . import letters
+
+    window = letters.window_for(plan, kind, day)
+    fields = {"number": "", "proposal": "", "copies_to": "", "cc": "", **fields}
+    letter = letters.Letter(paper=paper, marking=letters.marking_line(builders.markings(kind, window)), **fields)
+    audit.record(
+        actor=actor,
+        action="export",
+        obj=plan,
+        changes={"paper": paper, "report": kind, "day": day.isoformat() if day else None},
+    )
+    return letters.odt(letter)
