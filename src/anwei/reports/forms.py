@@ -24,13 +24,19 @@ class LetterForm(forms.Form):
     recipient = forms.CharField(label=pgettext_lazy("official letter", "Recipient"), max_length=200)
     issued_on = forms.DateField(label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"}))
     number = forms.CharField(label=_("Issue number"), max_length=100, required=False)
-    speed = forms.ChoiceField(label=pgettext_lazy("official letter", "Speed"), choices=[(s, s) for s in ("普通件", "速件", "最速件")])
+    speed = forms.ChoiceField(
+        label=pgettext_lazy("official letter", "Speed"), choices=[(s, s) for s in ("普通件", "速件", "最速件")]
+    )
     attachment = forms.CharField(label=pgettext_lazy("official letter", "Attachment"), max_length=300, required=False)
-    subject = forms.CharField(label=pgettext_lazy("official letter", "Subject"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    subject = forms.CharField(
+        label=pgettext_lazy("official letter", "Subject"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     explanation = forms.CharField(
         label=_("Explanation, one point a line"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    proposal = forms.CharField(label=pgettext_lazy("official letter", "Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    proposal = forms.CharField(
+        label=pgettext_lazy("official letter", "Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     copies_to = forms.CharField(label=_("Original to"), max_length=300, required=False)
     cc = forms.CharField(label=_("Copy to"), max_length=300, required=False)
 

@@ -180,7 +180,9 @@ def odt(letter: Letter) -> bytes:
             body.append(Paragraph(line.strip(), style="LetterPoint"))
     if letter.paper == MEMO:
         field(_("Proposal (擬辦)"), letter.proposal, "LetterMain")
-        body.append(Paragraph(_("Respectfully presented to %(whom)s (敬陳)") % {"whom": letter.recipient}, style="LetterMain"))
+        body.append(
+            Paragraph(_("Respectfully presented to %(whom)s (敬陳)") % {"whom": letter.recipient}, style="LetterMain")
+        )
     else:
         field(_("Original to (正本)"), letter.copies_to, "LetterSmall")
         field(_("Copy to (副本)"), letter.cc, "LetterSmall")

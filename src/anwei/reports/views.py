@@ -18,9 +18,8 @@ from anwei.core.registry import modules
 from anwei.core.views import forbidden
 from anwei.plans import feeds
 
-from . import builders, policies, selectors, services
+from . import builders, letters, policies, selectors, services
 from . import render as formats
-from . import letters
 from .forms import DayForm, ExportForm, LetterForm
 from .models import ExportJob
 
