@@ -4,9 +4,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from anwei.accounts.models import User
@@ -40,7 +41,8 @@ def start_export(
         raise BusinessRuleError(_("Unknown report."), field="kind")
     if format not in RENDERERS:
         raise BusinessRuleError(_("Choose PDF, ODT or ODS."), field="format")
-    params: dict[str, Any] = {"plan": plan.pk}
+    # The report is written in the language of whoever asks for it (titles, legends, dates), not the worker's.
+    params: dict[str, Any] = {"plan": plan.pk, "language": translation.get_language() or settings.LANGUAGE_CODE}
     if kind == "daily":
         if day is None:
             raise BusinessRuleError(_("Choose the day."), field="day")
@@ -86,7 +88,13 @@ def file_name(job: ExportJob, plan: Plan) -> str:
 
 
 def run(job: ExportJob) -> ExportJob:
-    """Build the file. Any failure is kept on the job with a message the user can read; nothing half-written."""
+    """Build the file, in the language it was asked for. Any failure is kept on the job with a message the user can
+    read; nothing half-written."""
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        return _run(job)
+
+
+def _run(job: ExportJob) -> ExportJob:
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=1, step=_("Starting"))
     try:
         report = build(job)

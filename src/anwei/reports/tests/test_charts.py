@@ -91,3 +91,42 @@ def test_no_label_runs_into_another_on_the_pdf_page(language: str) -> None:
         placed += [t for t in texts if t.text in lines]
     assert len(placed) == sum(len(chart) for chart in shown)  # every label drawn
     assert any(t.angle for t in placed), "the crowded labels are not slanted"
+
+
+@pytest.mark.django_db
+def test_an_export_is_written_in_the_language_it_was_asked_in(world: object, client_for: object) -> None:
+    """The worker builds the file later, in its own default language; the titles and legends of the charts and the
+    report follow the officer who asked (here: English)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anwei.plans.models import Plan
+    from anwei.reports.models import ExportJob
+    from anwei.reports.tasks import run_export
+
+    now = timezone.now()
+    plan = Plan.objects.create(
+        agency=world.agency,  # type: ignore[attr-defined]
+        owning_unit=world.units["ethics"],  # type: ignore[attr-defined]
+        title="測試春安計畫",
+        period_start=now - timedelta(days=2),
+        period_end=now + timedelta(days=2),
+        status=Plan.Status.ACTIVE,
+    )
+    ethics = client_for("ethics")  # type: ignore[operator]
+    ethics.cookies["django_language"] = "en"
+    assert ethics.post(f"/reports/plans/{plan.pk}/final/export/", {"format": "odt"}).status_code == 302
+    job = ExportJob.objects.get()
+    with translation.override("zh-hant"):  # the worker, in the site's default language
+        assert run_export.call(str(job.pk)) == "done"
+    from odfdo import Document
+
+    job.refresh_from_db()
+    import io
+
+    with job.file.open("rb") as f:
+        text = Document(io.BytesIO(f.read())).get_formatted_text()
+    assert "results report" in text and "執行成果報告" in text  # the English title keeps its Chinese term
+    assert "Prepared by" in text
+    assert job.filename.endswith("results report.odt")
