@@ -292,3 +292,27 @@ def test_the_demo_plans_results_report_downloads_and_shows_every_chart_and_chara
     _assert_pdf_shows_every_chart(_download(client, plan, "pdf"), charts)
     _assert_odt_pictures_are_the_charts(_download(client, plan, "odt"), charts)
     _assert_ods_has_the_pages_numbers(_download(client, plan, "ods"), page)
+    _assert_the_cover_letter_is_filled(client, plan)
+
+
+def _assert_the_cover_letter_is_filled(client: Client, plan: Plan) -> None:
+    """Issue 21: the 函稿 of the demo plan's results report, as the form fills it, downloads with every field."""
+    url = f"/reports/plans/{plan.pk}/final/letter/letter/"
+    tree = lxml.html.fromstring(client.get(url).content.decode())
+    data = {el.get("name"): el.get("value", "") for el in tree.xpath("//form[@class='stacked']//input[@name]")}
+    data |= {el.get("name"): (el.text or "").strip() for el in tree.xpath("//form[@class='stacked']//textarea")}
+    data["speed"] = "普通件"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    content = zipfile.ZipFile(io.BytesIO(response.content)).read("content.xml").decode()
+    for field in (
+        "受文者：法務部廉政署",
+        "發文日期：中華民國",
+        "發文字號：政字第",
+        "速別：普通件",
+        "附件：",
+        "主旨：檢送",
+    ):
+        assert field in content, field
+    assert f"{plan.agency.name}　函" in content and plan.title in content
+    assert "密等及解密條件或保密期限：" in content and "說明：" in content and "正本：法務部廉政署" in content
