@@ -20,7 +20,7 @@ from anwei.core import rocdate
 from anwei.plans.models import Plan
 
 from . import builders
-from .document import CONFIDENTIAL, RESTRICTED
+from .document import RESTRICTED
 
 LETTER = "letter"  # 函
 MEMO = "memo"  # 簽
@@ -192,7 +192,5 @@ def odt(letter: Letter) -> bytes:
 
 
 def _roc_date(day: date) -> str:
-    return _("%(date)s (中華民國)") % {"date": rocdate.format_date(day)}
-
-
-__all__ = ["CONFIDENTIAL", "LETTER", "MEMO", "PAPERS", "Letter", "defaults", "marking_line", "odt", "superior_name"]
+    """中華民國115年12月7日, as letters date themselves (an English page shows the Western date)."""
+    return f"中華民國{rocdate.format_date(day)}" if rocdate.chinese() else rocdate.format_date(day)
