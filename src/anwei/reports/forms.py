@@ -22,7 +22,9 @@ class LetterForm(forms.Form):
 
     sender = forms.CharField(label=_("Issuing agency or unit"), max_length=200)
     recipient = forms.CharField(label=pgettext_lazy("official letter", "Recipient"), max_length=200)
-    issued_on = forms.DateField(label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(
+        label=_("Date of issue"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     number = forms.CharField(label=_("Issue number"), max_length=100, required=False)
     speed = forms.ChoiceField(
         label=pgettext_lazy("official letter", "Speed"), choices=[(s, s) for s in ("普通件", "速件", "最速件")]
