@@ -74,7 +74,8 @@ def test_vcard(client: Any, world: Any) -> None:
     text = response.content.decode()
     assert response["Content-Type"].startswith("text/vcard")
     assert "BEGIN:VCARD" in text and "FN:甲一承辦" in text
-    assert "TEL;TYPE=CELL:0912000111" in text and "TEL;TYPE=WORK:(03)8227171 ext. 315" in text
+    assert "VERSION:4.0" in text
+    assert "TEL;TYPE=cell:0912000111" in text and "TEL;TYPE=work,voice:(03)8227171 ext. 315" in text
 
 
 def _taipei(*args: int) -> datetime:

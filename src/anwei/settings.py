@@ -302,6 +302,8 @@ ANWEI_OFFICE_COUNTY = os.environ.get("ANWEI_OFFICE_COUNTY", "")
 ANWEI_DAILY_CUTOFF = os.environ.get("ANWEI_DAILY_CUTOFF", "08:00")
 # The results report lists this many of the period's notable reports, the most serious first (the rest are counted).
 ANWEI_REPORT_NOTABLE_MAX = env_int("ANWEI_REPORT_NOTABLE_MAX", 100)
+# The office a report goes up to (受文者 of its cover letter) when the directory names none for the agency.
+ANWEI_SUPERIOR_OFFICE = os.environ.get("ANWEI_SUPERIOR_OFFICE", "法務部廉政署")
 # The incidents board refreshes itself this often (seconds).
 ANWEI_BOARD_REFRESH_SECONDS = env_int("ANWEI_BOARD_REFRESH_SECONDS", 30)
 # How many reports one user may file in a period (each filing e-mails outside bodies): COUNT/PERIOD, or "off".

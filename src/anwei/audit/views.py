@@ -1,4 +1,3 @@
-import json
 from datetime import datetime, time
 from typing import Any
 
@@ -8,7 +7,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from anwei.core import rocdate
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.paging import Window
 from anwei.core.rocdate import TAIPEI
@@ -60,13 +58,13 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     services.record(actor=request.user, action="export", object_type="audit.auditentry", changes={"filters": filters})
     columns: list[Column] = [
         (_("No."), "seq"),
-        (_("Time"), lambda e: rocdate.format_datetime(e.at)),
+        (_("Time"), "at"),
         (_("Who"), "actor_label"),
         (_("Action"), "get_action_display"),
         (_("Record"), "object_type"),
         (_("Record id"), "object_id"),
         (_("Description"), "object_repr"),
-        (_("Changes"), lambda e: json.dumps(e.changes, ensure_ascii=False)),
+        (_("Changes"), "changes"),
         (_("Address"), "ip"),
         (_("Hash"), "hash"),
     ]

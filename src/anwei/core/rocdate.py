@@ -36,21 +36,32 @@ def _as_date(value: date | datetime) -> date:
     return local(value).date() if isinstance(value, datetime) else value
 
 
-def _zh() -> bool:
+def chinese() -> bool:
+    """Whether dates are written the Chinese way now (the active language). Writers of many dates (a CSV) ask once
+    and pass the answer as `zh` to the formatters below."""
     return (translation.get_language() or "zh-hant").startswith("zh")
 
 
-def format_date(value: date | datetime, *, weekday: bool = False, year: bool = True) -> str:
+_zh = chinese
+
+
+def format_date(value: date | datetime, *, weekday: bool = False, year: bool = True, zh: bool | None = None) -> str:
     """103年1月21日（星期二） in Chinese; 2014-01-21 (Tue) in English."""
     day = _as_date(value)
-    if _zh():
+    if _zh() if zh is None else zh:
         text = f"{roc_year(day)}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
         return text + (f"（星期{WEEKDAY_NAMES[day.weekday()]}）" if weekday else "")
     return day.isoformat() + (f" ({EN_WEEKDAYS[day.weekday()]})" if weekday else "")
 
 
 def format_datetime(
-    value: datetime, *, weekday: bool = False, end: bool = False, year: bool = True, seconds: bool = False
+    value: datetime,
+    *,
+    weekday: bool = False,
+    end: bool = False,
+    year: bool = True,
+    seconds: bool = False,
+    zh: bool | None = None,
 ) -> str:
     """103年1月21日（星期二）22時 (minutes when not zero). With end=True, midnight is written as 24時 of the
     day before, as plans write the end of a period."""
@@ -59,8 +70,10 @@ def format_datetime(
     if end and moment.time() == time(0, 0):
         moment = moment - timedelta(days=1)
         hour = 24
-    day_text = format_date(moment, weekday=weekday, year=year)
-    if _zh():
+    if zh is None:
+        zh = _zh()
+    day_text = format_date(moment.date(), weekday=weekday, year=year, zh=zh)
+    if zh:
         text = f"{day_text}{hour}時"
         if moment.minute or seconds:
             text += f"{moment.minute}分"

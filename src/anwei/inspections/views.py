@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.accounts.models import User
@@ -160,9 +159,6 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The round's results as CSV (one line per inspection with its findings), for the report to the agency head."""
     round_ = policies.rounds.get_visible(request.user, pk)
 
-    def submitted(i: Inspection) -> str:
-        return timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M") if i.submitted_at else ""
-
     def findings(i: Inspection) -> str:
         return "；".join(f"[{f.get_severity_display()}] {f.item.question}" for f in i.findings.all())
 
@@ -171,7 +167,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponseBase:
         (_("Unit"), "target.name"),
         (_("Date"), "due_on"),
         (_("Status"), "get_status_display"),
-        (_("Submitted at"), submitted),
+        (_("Submitted at"), "submitted_at"),
         (_("Findings"), findings),
         (_("Remarks"), "remarks"),
     ]

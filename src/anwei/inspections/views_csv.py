@@ -6,21 +6,12 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from anwei.core import rocdate
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.views import forbidden
 from anwei.directory.policies import units as unit_policy
 
 from . import policies, selectors, services
 from .models import ChecklistItem, CorrectiveAction, Inspection, Round
-
-
-def _roc(value: object) -> str:
-    return rocdate.format_date(value) if value else ""  # type: ignore[arg-type]
-
-
-def _roc_time(value: object) -> str:
-    return rocdate.format_datetime(value) if value else ""  # type: ignore[arg-type]
 
 
 def rounds_csv(request: HttpRequest) -> HttpResponseBase:
@@ -34,8 +25,8 @@ def rounds_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Version"), "version.number"),
         (_("Plan"), "plan.title"),
         (_("Organising unit"), "unit.name"),
-        (_("From"), lambda r: _roc(r.starts_on)),
-        (_("To"), lambda r: _roc(r.ends_on)),
+        (_("From"), "starts_on"),
+        (_("To"), "ends_on"),
         (_("Recurrence"), "get_recurrence_display"),
         (_("Status"), "get_status_display"),
         (_("Done"), "done"),
@@ -54,12 +45,12 @@ def actions_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Finding"), "finding.item.question"),
         (pgettext("finding", "Severity"), "finding.get_severity_display"),
         (_("Round"), "finding.inspection.round.title"),
-        (_("Due on"), lambda a: _roc(a.due_on)),
+        (_("Due on"), "due_on"),
         (_("Status"), "get_status_display"),
         (_("Overdue"), lambda a: _("yes") if a.overdue else ""),
-        (_("Answered at"), lambda a: _roc_time(a.answered_at)),
+        (_("Answered at"), "answered_at"),
         (_("Times sent back"), "times_returned"),
-        (_("Closed at"), lambda a: _roc_time(a.closed_at)),
+        (_("Closed at"), "closed_at"),
     ]
     services.record_list_export(actor=request.user, model=CorrectiveAction, filters={"status": status})
     name = _("corrective actions")
@@ -72,11 +63,11 @@ def target_history_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not policies.rounds.can(request.user, "inspections.view"):
         return forbidden(request)
     columns: list[Column] = [
-        (_("Date"), lambda i: _roc(i.due_on)),
+        (_("Date"), "due_on"),
         (_("Checklist"), "round.version"),
         (_("Round"), "round.title"),
         (_("Status"), "get_status_display"),
-        (_("Submitted at"), lambda i: _roc_time(i.submitted_at)),
+        (_("Submitted at"), "submitted_at"),
         (_("Findings"), "n_findings"),
     ]
     services.record_list_export(actor=request.user, model=Inspection, filters={"target": unit.pk})

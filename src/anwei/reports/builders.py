@@ -69,13 +69,19 @@ def watermark(viewer: Any) -> str:
     return _("Viewer: %(viewer)s · %(when)s") % {"viewer": name, "when": rocdate.format_datetime(timezone.now())}
 
 
-def banner(kind: str, window: Window) -> str:
-    """The markings that the report's sections give their content in this window, joined ("" when none)."""
+def markings(kind: str, window: Window) -> set[str]:
+    """The markings (document.MARKINGS) that the report's sections give their content in this window."""
     marks = {
         module.classification(window)
         for module in modules("report_sections")
         if hasattr(module, kind) and hasattr(module, "classification")
     }
+    return marks & set(MARKINGS)
+
+
+def banner(kind: str, window: Window) -> str:
+    """The markings that the report's sections give their content in this window, joined ("" when none)."""
+    marks = markings(kind, window)
     return " · ".join(str(BANNERS[mark]) for mark in MARKINGS if mark in marks)
 
 

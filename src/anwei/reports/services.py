@@ -4,9 +4,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from anwei.accounts.models import User
@@ -40,7 +41,8 @@ def start_export(
         raise BusinessRuleError(_("Unknown report."), field="kind")
     if format not in RENDERERS:
         raise BusinessRuleError(_("Choose PDF, ODT or ODS."), field="format")
-    params: dict[str, Any] = {"plan": plan.pk}
+    # The report is written in the language of whoever asks for it (titles, legends, dates), not the worker's.
+    params: dict[str, Any] = {"plan": plan.pk, "language": translation.get_language() or settings.LANGUAGE_CODE}
     if kind == "daily":
         if day is None:
             raise BusinessRuleError(_("Choose the day."), field="day")
@@ -86,7 +88,13 @@ def file_name(job: ExportJob, plan: Plan) -> str:
 
 
 def run(job: ExportJob) -> ExportJob:
-    """Build the file. Any failure is kept on the job with a message the user can read; nothing half-written."""
+    """Build the file, in the language it was asked for. Any failure is kept on the job with a message the user can
+    read; nothing half-written."""
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        return _run(job)
+
+
+def _run(job: ExportJob) -> ExportJob:
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=1, step=_("Starting"))
     try:
         report = build(job)
@@ -111,3 +119,20 @@ def record_list_download(*, actor: Any, count: int) -> None:
 
 def record_download(*, actor: Any, job: ExportJob) -> None:
     audit.record(actor=actor, action="export", obj=job, object_repr=job.filename, changes={"downloaded": True})
+
+
+def letter_file(*, actor: Any, plan: Plan, kind: str, paper: str, day: date | None, fields: dict[str, Any]) -> bytes:
+    """The cover letter or memo of a report as ODT, its 密等 line from the report's markings; on the audit log as
+    an export (who made which paper for which report)."""
+    from . import letters
+
+    window = letters.window_for(plan, kind, day)
+    fields = {"number": "", "proposal": "", "copies_to": "", "cc": "", **fields}
+    letter = letters.Letter(paper=paper, marking=letters.marking_line(builders.markings(kind, window)), **fields)
+    audit.record(
+        actor=actor,
+        action="export",
+        obj=plan,
+        changes={"paper": paper, "report": kind, "day": day.isoformat() if day else None},
+    )
+    return letters.odt(letter)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/final/", views.final, name="final"),
     path("plans/<int:plan_id>/daily/", views.daily, name="daily"),
     path("plans/<int:plan_id>/<str:kind>/export/", views.export, name="export"),
+    path("plans/<int:plan_id>/<str:kind>/letter/<str:paper>/", views.letter, name="letter"),
     path("exports.csv", views.exports_csv, name="exports_csv"),
     path("exports/<uuid:pk>/", views.job, name="job"),
     path("exports/<uuid:pk>/download/", views.download, name="download"),

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,9 +18,9 @@ from anwei.core.registry import modules
 from anwei.core.views import forbidden
 from anwei.plans import feeds
 
-from . import builders, policies, selectors, services
+from . import builders, letters, policies, selectors, services
 from . import render as formats
-from .forms import DayForm, ExportForm
+from .forms import DayForm, ExportForm, LetterForm
 from .models import ExportJob
 
 
@@ -85,6 +86,7 @@ def daily(request: HttpRequest, plan_id: int) -> HttpResponse:
             "body": formats.html(report, standalone=False),
             "kind": "daily",
             "day": day,
+            "day_iso": day.isoformat(),
             "form": DayForm(initial={"day": day}),
         },
     )
@@ -107,6 +109,41 @@ def export(request: HttpRequest, plan_id: int, kind: str) -> HttpResponse:
         form.add_error(exc.field or None, str(exc.message))
         return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
     return redirect("reports:job", pk=job.pk)
+
+
+def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpResponse:
+    """The cover letter (函稿) or memo (簽稿) of the results report or of a day's report: a form filled in from the
+    plan, the agency and the superior office, which the officer corrects; the download is the ODT."""
+    plan = policies.reports.get_visible(request.user, plan_id)
+    if kind not in builders.BUILDERS or paper not in letters.PAPERS:
+        raise Http404
+    if not policies.reports.can(request.user, "reports.export", plan):
+        return forbidden(request)
+    day_form = DayForm(request.GET or None)
+    day = (day_form.cleaned_data["day"] if day_form.is_valid() else None) or _default_day(plan)
+    day = day if kind == "daily" else None
+    initial = letters.defaults(plan, kind, paper, day, rocdate.today())
+    form = LetterForm(request.POST or None, initial=initial, paper=paper)
+    if request.method == "POST" and form.is_valid():
+        content = services.letter_file(
+            actor=request.user, plan=plan, kind=kind, paper=paper, day=day, fields=form.cleaned_data
+        )
+        name = pgettext("file name", "cover letter") if paper == letters.LETTER else pgettext("file name", "memo")
+        response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
+        filename = f"{plan.title} {name}.odt".replace("/", "-")
+        ascii_name = filename.encode("ascii", "ignore").decode().strip() or "letter.odt"
+        response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        return response
+    window = letters.window_for(plan, kind, day)
+    context = {
+        "plan": plan,
+        "kind": kind,
+        "paper": paper,
+        "day": day,
+        "form": form,
+        "marking": letters.marking_line(builders.markings(kind, window)),
+    }
+    return render(request, "reports/letter.html", context, status=400 if form.errors else 200)
 
 
 def job(request: HttpRequest, pk: str) -> HttpResponse:

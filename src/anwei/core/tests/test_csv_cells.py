@@ -46,3 +46,40 @@ def test_units_export_escapes_the_parent_unit(world: Any, client_for: Any) -> No
     a1 = next(r for r in rows if r[0] == world.units["a1"].name)
     assert "'=1+cmd|' /C calc'!A0" in a1
     assert "=1+cmd|' /C calc'!A0" not in a1
+
+
+def test_dates_and_times_are_written_as_roc_dates_in_the_language_of_the_download() -> None:
+    from datetime import UTC, date, datetime
+
+    from django.utils import translation
+
+    rows = [[date(2026, 12, 6), datetime(2026, 12, 6, 4, 30, tzinfo=UTC), {"狀態": "結案"}]]
+    with translation.override("zh-hant"):
+        (_header, row) = _read(rows_as_csv(["a", "b", "c"], rows))
+    assert row == ["115年12月6日", "115年12月6日12時30分", '{"狀態": "結案"}']
+    with translation.override("en"):
+        (_header, row) = _read(rows_as_csv(["a", "b", "c"], rows))
+    assert row[:2] == ["2026-12-06", "2026-12-06 12:30"]
+
+
+def test_a_list_read_as_values_says_what_the_records_say(world: Any) -> None:
+    """The fast path (values_list) and the record path give the same cells: choice labels translated, a field
+    through a foreign key, a date as a 民國 date."""
+    from django.utils import translation
+
+    from anwei.audit import services as audit
+    from anwei.audit.models import AuditEntry
+    from anwei.core.csvstream import queryset_csv
+
+    audit.record(actor=world.users["ethics"], action="export", object_type="audit.auditentry", changes={"csv": True})
+    queryset = AuditEntry.objects.order_by("seq")
+    fast = [("n", "seq"), ("t", "at"), ("a", "get_action_display"), ("who", "actor.username")]
+    slow = [*fast, ("x", lambda e: "")]
+    with translation.override("zh-hant"):
+        one = _read(c.decode() for c in queryset_csv("a.csv", queryset, fast).streaming_content)
+        two = _read(c.decode() for c in queryset_csv("a.csv", queryset, slow).streaming_content)
+    assert len(one) > 1 and one == [r[:-1] for r in two]
+    entry = queryset.exclude(actor=None).first()
+    assert entry is not None
+    row = next(r for r in one if r[0] == str(entry.seq))
+    assert row[2] == str(entry.get_action_display()) and row[3] == entry.actor.username and "年" in row[1]

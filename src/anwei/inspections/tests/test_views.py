@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from tests.personas import World
 
 from anwei.inspections.models import CorrectiveAction
@@ -60,6 +61,17 @@ def test_htmx_draft_export_and_unit_answer(world: World, setup: dict[str, Any], 
     export = _client(world.users["ethics"]).get(f"/inspections/rounds/{round_.pk}/export.csv")
     text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert world.units["a1"].name in text and items[0].question in text and "'=HYPERLINK" in text
+    # issue 21: 民國 dates as in every other CSV, never 2026-12-06 or 2026-12-06 12:30
+    import csv
+    import io
+    import re
+
+    (_header, row) = list(csv.reader(io.StringIO(text)))
+    inspection.refresh_from_db()
+    due, submitted = inspection.due_on, timezone.localtime(inspection.submitted_at)
+    assert row[2] == f"{due.year - 1911}年{due.month}月{due.day}日"
+    assert row[4].startswith(f"{submitted.year - 1911}年{submitted.month}月{submitted.day}日{submitted.hour}時")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
 
     action = CorrectiveAction.objects.get()
     supervisor = _client(world.users["supervisor_a"])

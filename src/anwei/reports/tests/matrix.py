@@ -75,6 +75,12 @@ CASES = [
         data={"format": "odt"},
     ),
     Case(
+        "reports:letter",
+        lambda w: f"/reports/plans/{_plan(w)}/final/letter/letter/",
+        page(READERS),
+        default=404,
+    ),
+    Case(
         "reports:job",
         lambda w: f"/reports/exports/{w.records['ethics_job'].pk}/",
         page({"ethics": 200}),

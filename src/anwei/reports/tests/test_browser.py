@@ -85,3 +85,39 @@ def test_reports_on_a_phone_export_with_progress_and_download(browser_page: Any,
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.text"
     assert name in archive.read("styles.xml").decode()  # the watermark at the foot of every page
+
+
+def test_the_cover_letter_of_a_days_report_on_a_phone(browser_page: Any, live_server: Any, world: Any) -> None:
+    """Issue 21: from the day's report to its 函稿: the form, filled in, fits the phone; the officer corrects the
+    subject and downloads the ODT; the 密等 line follows the report's 限閱 marking."""
+    now = timezone.now()
+    plan = Plan.objects.create(
+        agency=world.agency,
+        owning_unit=world.units["ethics"],
+        title="測試春安計畫",
+        period_start=now - timedelta(days=5),
+        period_end=now + timedelta(days=5),
+        status=Plan.Status.ACTIVE,
+    )
+    aware = min(builders.daily_window(plan, rocdate.today()).end, now) - timedelta(hours=2)
+    file_report(actor=world.users["ethics"], agency=world.agency, category="leak", title="人事資料外洩", aware_at=aware)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "ethics")
+    page.goto(f"{live_server.url}/reports/plans/{plan.pk}/daily/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="函稿").click()
+    expect(page.get_by_role("heading", name="函稿")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("密（附件抽存後解密）；限閱")
+    assert page.get_by_label("受文者").input_value() == "法務部廉政署"
+    _fits(page)
+    assert_accessible(page)
+    page.get_by_label("主旨").fill("檢送本府春安每日狀況表1份，請　鑒核。")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下載 ODT").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".odt")
+    with open(download.path(), "rb") as f:
+        content = zipfile.ZipFile(io.BytesIO(f.read())).read("content.xml").decode()
+    assert "主旨：檢送本府春安每日狀況表1份，請　鑒核。" in content
+    assert "密等及解密條件或保密期限：密（附件抽存後解密）；限閱" in content

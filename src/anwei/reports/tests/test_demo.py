@@ -25,6 +25,7 @@ from anwei.reports import builders
 from anwei.reports.charts import PALETTE, Chart
 from anwei.reports.tasks import run_export
 
+from .pdftext import overlap, svg_texts
 from .test_formats import _cjk_cmap, _fonts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,6 +160,9 @@ def _assert_pdf_shows_every_chart(data: bytes, charts: list[Chart]) -> None:
         assert fonts and all(embedded and "Noto-Sans-CJK" in name for name, embedded in fonts)
         text = page.get_textpage().get_text_range()
         assert not {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}, "a character without a glyph"
+        texts = svg_texts(page)  # issue 21: no chart text (label, tick, value, title) runs into another
+        clashes = [(a.text, b.text) for i, a in enumerate(texts) for b in texts[i + 1 :] if overlap(a, b, margin=0.3)]
+        assert not clashes, f"chart texts that run into each other: {clashes[:5]}"
         image = page.render(scale=SCALE).to_pil().convert("RGB")
         height = page.get_height()
         for label, (left, _bottom, right, top) in _chart_titles(page):
@@ -280,9 +284,35 @@ def test_the_demo_plans_results_report_downloads_and_shows_every_chart_and_chara
     page = client.get(f"/reports/plans/{plan.pk}/final/").content.decode()
     charts = builders.final_report(plan).charts()
     assert len(charts) >= 5
-    for chart in charts:  # the page shows the same pictures
+    for chart in charts:  # the page shows the same pictures, counts with whole-number ticks
         assert chart.svg in page
+        ticks = [t.text or "" for t in ET.fromstring(chart.svg).iter(f"{SVG}text") if t.get("class") == "tick"]  # noqa: S314
+        assert ticks and all(t.removesuffix("%").isdigit() for t in ticks), (chart.title, ticks)
 
     _assert_pdf_shows_every_chart(_download(client, plan, "pdf"), charts)
     _assert_odt_pictures_are_the_charts(_download(client, plan, "odt"), charts)
     _assert_ods_has_the_pages_numbers(_download(client, plan, "ods"), page)
+    _assert_the_cover_letter_is_filled(client, plan)
+
+
+def _assert_the_cover_letter_is_filled(client: Client, plan: Plan) -> None:
+    """Issue 21: the 函稿 of the demo plan's results report, as the form fills it, downloads with every field."""
+    url = f"/reports/plans/{plan.pk}/final/letter/letter/"
+    tree = lxml.html.fromstring(client.get(url).content.decode())
+    data = {el.get("name"): el.get("value", "") for el in tree.xpath("//form[@class='stacked']//input[@name]")}
+    data |= {el.get("name"): (el.text or "").strip() for el in tree.xpath("//form[@class='stacked']//textarea")}
+    data["speed"] = "普通件"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    content = zipfile.ZipFile(io.BytesIO(response.content)).read("content.xml").decode()
+    for field in (
+        "受文者：法務部廉政署",
+        "發文日期：中華民國",
+        "發文字號：政字第",
+        "速別：普通件",
+        "附件：",
+        "主旨：檢送",
+    ):
+        assert field in content, field
+    assert f"{plan.agency.name}　函" in content and plan.title in content
+    assert "密等及解密條件或保密期限：" in content and "說明：" in content and "正本：法務部廉政署" in content
