@@ -1,0 +1,31 @@
+"""`python -m anwei upward push` (send the outbox now), `upward sitrep [--date YYYY-MM-DD]` (file the daily
+situation report of that day, by default the day whose cut-off came last), `upward status`."""
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from anwei.upward import outbox, rules
+
+
+class Command(BaseCommand):
+    help = "File upward to the superior ethics office (ANWEI_UPSTREAM_URL, ANWEI_UPSTREAM_TOKEN)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("push")
+        sitrep = sub.add_parser("sitrep")
+        sitrep.add_argument("--date", type=date.fromisoformat)
+        sub.add_parser("status")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if outbox.upstream_agency_code() is None:
+            raise CommandError("Set ANWEI_UPSTREAM_URL and ANWEI_UPSTREAM_TOKEN first.")
+        if action == "sitrep":
+            day = options.get("date") or rules.sitrep_day(timezone.now())
+            self.stdout.write(f"queued {outbox.queue_sitreps(day)}")
+        if action in ("push", "sitrep"):
+            self.stdout.write(f"sent {outbox.push()}")
+        self.stdout.write(f"pending {outbox.pending()}")

@@ -1,0 +1,22 @@
+"""A report filed or changed (level, recovery, closure) queues its summary upward once the transaction commits, so
+the summary carries the clocks the filing set."""
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from anwei.incidents.models import Incident
+
+
+def _incident_saved(sender: Any, instance: Incident, **kwargs: Any) -> None:
+    from . import outbox
+
+    if outbox.upstream_agency_code() is None:
+        return
+    transaction.on_commit(partial(outbox.queue_incident, instance.pk), robust=True)
+
+
+def connect() -> None:
+    post_save.connect(_incident_saved, sender=Incident, dispatch_uid="upward-incident-saved")

@@ -1,0 +1,30 @@
+"""Thin tasks: push the outbox upward (after each filing, and every minute for the retries); file the daily
+situation report just after the cut-off."""
+
+from crontask import cron
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from anwei.reports.tasks import morning_schedule, report_day
+
+from . import outbox
+
+
+@task
+def push() -> int:
+    return outbox.push()
+
+
+@cron("* * * * *")
+@task
+def push_due() -> int:
+    return outbox.push()
+
+
+@cron(morning_schedule(settings.ANWEI_DAILY_CUTOFF))
+@task
+def file_sitrep() -> int:
+    queued = outbox.queue_sitreps(report_day(timezone.now()))
+    outbox.push()
+    return queued
