@@ -41,12 +41,12 @@ def _refuse(status: int, code: str, **extra: object) -> JsonResponse:
 def receive(request: HttpRequest) -> JsonResponse:
     """POST /upward/receive/: one filing from a subordinate, signed with its link's secret. Unknown link or a bad
     signature: 401; revoked link or another agency's filing: 403; out of order: 409 with the sequence expected."""
-    body = request.body
-    if len(body) > MAX_BODY_BYTES:
-        return _refuse(413, "too_large")
     link = services.link_for_key(request.headers.get(signing.LINK_HEADER, ""))
     if link is None:
         return _refuse(401, "unknown_link")
+    if request.content_type != "application/json" or int(request.headers.get("Content-Length") or 0) > MAX_BODY_BYTES:
+        return _refuse(400, "bad_filing")
+    body = request.body
     timestamp = request.headers.get(signing.TIMESTAMP_HEADER, "")
     if not signing.valid(link.secret, timestamp, body, request.headers.get(signing.SIGNATURE_HEADER, "")):
         return _refuse(401, "bad_signature")
