@@ -75,7 +75,7 @@ def incident_summary(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity,
         "status": incident.status,
         "title": "" if incident.restricted else incident.title,
-        "unit": incident.unit.name if incident.unit_id else "",
+        "unit": incident.unit.name if incident.unit is not None else "",
         "aware_at": _iso(incident.aware_at),
         "occurred_at": _iso(incident.occurred_at),
         "recovered_at": _iso(incident.recovered_at),

@@ -2,6 +2,7 @@
 the link's sequence order, and audited, in one transaction."""
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -73,7 +74,11 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
         sequence, kind = record.get("sequence"), record.get("kind")
         if not isinstance(sequence, int) or kind not in KINDS or not isinstance(record.get("payload"), dict):
             raise Refused(400, "bad_filing")
-        seen = ReceivedFiling.objects.filter(uuid=record.get("uuid")).first()
+        try:
+            filing_uuid = uuid.UUID(str(record.get("uuid")))
+        except ValueError as exc:
+            raise Refused(400, "bad_filing") from exc
+        seen = ReceivedFiling.objects.filter(uuid=filing_uuid).first()
         if seen is not None:
             if seen.link_id != link.pk or seen.sequence != sequence:
                 raise Refused(409, "uuid_reused")
@@ -82,17 +87,14 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
             raise Refused(409, "sequence_used", expected=link.last_sequence + 1)
         if sequence != link.last_sequence + 1:
             raise Refused(409, "sequence_gap", expected=link.last_sequence + 1)
-        try:
-            filing = ReceivedFiling.objects.create(
-                link=link,
-                uuid=record["uuid"],
-                sequence=sequence,
-                kind=kind,
-                payload=record["payload"],
-                received_at=received_at,
-            )
-        except Exception as exc:  # a malformed UUID
-            raise Refused(400, "bad_filing") from exc
+        filing = ReceivedFiling.objects.create(
+            link=link,
+            uuid=filing_uuid,
+            sequence=sequence,
+            kind=kind,
+            payload=record["payload"],
+            received_at=received_at,
+        )
         filed_at = min(_time(record.get("filed_at")) or received_at, received_at)
         if kind == "incident":
             _apply_incident(link.agency, record["payload"], received_at)
