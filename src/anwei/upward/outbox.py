@@ -105,16 +105,44 @@ def queue_incident(incident_id: int) -> OutboundFiling | None:
     )
 
 
+def roll_up_locally(incident_id: int) -> None:
+    """A subordinate agency on this same deployment: its summary goes straight into the local roll-up."""
+    from . import services
+
+    incident = Incident.objects.select_related("agency", "unit").filter(pk=incident_id).first()
+    if incident is None or incident.agency.superior_id is None:
+        return
+    on = timezone.localtime(incident.aware_at).date()
+    if rules.goes_up(category=incident.category, cyber_level=incident.cyber_level, severity=incident.severity, on=on):
+        services.apply_local(agency=incident.agency, kind="incident", payload=incident_summary(incident))
+
+
+def sitrep_payload(agency: Agency, day: date) -> dict[str, Any]:
+    end = rules.cutoff_at(day)
+    count = Incident.objects.filter(agency=agency, aware_at__gte=end - timedelta(days=1), aware_at__lt=end).count()
+    return {"day": day.isoformat(), "incident_count": count, "zero_report": count == 0}
+
+
+def roll_up_sitreps_locally(day: date) -> int:
+    """The sitreps of the subordinate agencies on this deployment, into the local roll-up (once a day each)."""
+    from . import services
+    from .models import RollupSitrep
+
+    done = 0
+    for agency in Agency.objects.filter(superior__isnull=False).exclude(upward_links__isnull=False):
+        if not RollupSitrep.objects.filter(agency=agency, day=day).exists():
+            services.apply_local(agency=agency, kind="sitrep", payload=sitrep_payload(agency, day))
+            done += 1
+    return done
+
+
 def queue_sitrep(agency: Agency, day: date) -> OutboundFiling | None:
     """The daily situation report of `day` at its cut-off: the count of reports in the 24 hours up to the cut-off
     (0 is a 零通報)."""
-    end = rules.cutoff_at(day)
-    count = Incident.objects.filter(agency=agency, aware_at__gte=end - timedelta(days=1), aware_at__lt=end).count()
     key = f"sitrep:{day.isoformat()}"
     if OutboundFiling.objects.filter(source_key=key).exists():
         return None  # filed once per day
-    payload = {"day": day.isoformat(), "incident_count": count, "zero_report": count == 0}
-    return queue(agency=agency, kind="sitrep", source_key=key, payload=payload)
+    return queue(agency=agency, kind="sitrep", source_key=key, payload=sitrep_payload(agency, day))
 
 
 def queue_sitreps(day: date) -> int:

@@ -1,5 +1,6 @@
 """A report filed or changed (level, recovery, closure) queues its summary upward once the transaction commits, so
-the summary carries the clocks the filing set."""
+the summary carries the clocks the filing set; an agency whose superior is on this same deployment gets its summary
+into the local roll-up at once."""
 
 from functools import partial
 from typing import Any
@@ -13,9 +14,10 @@ from anwei.incidents.models import Incident
 def _incident_saved(sender: Any, instance: Incident, **kwargs: Any) -> None:
     from . import outbox
 
-    if outbox.upstream_agency_code() is None:
-        return
-    transaction.on_commit(partial(outbox.queue_incident, instance.pk), robust=True)
+    if outbox.upstream_agency_code() is not None:
+        transaction.on_commit(partial(outbox.queue_incident, instance.pk), robust=True)
+    if instance.agency.superior_id is not None:
+        transaction.on_commit(partial(outbox.roll_up_locally, instance.pk), robust=True)
 
 
 def connect() -> None:

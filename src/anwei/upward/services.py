@@ -113,6 +113,15 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
     return Outcome("accepted", sequence)
 
 
+@transaction.atomic
+def apply_local(*, agency: Agency, kind: str, payload: dict[str, Any]) -> None:
+    """A subordinate agency on this deployment files into the local roll-up directly (no link, no signature)."""
+    if kind == "incident":
+        _apply_incident(agency, payload, timezone.now())
+    else:
+        _apply_sitrep(agency, payload, timezone.now())
+
+
 def _apply_incident(agency: Agency, summary: dict[str, Any], at: datetime) -> None:
     aware_at = _time(summary.get("aware_at"))
     reference = str(summary.get("reference") or "")[:40]

@@ -25,6 +25,7 @@ def push_due() -> int:
 @cron(morning_schedule(settings.ANWEI_DAILY_CUTOFF))
 @task
 def file_sitrep() -> int:
-    queued = outbox.queue_sitreps(report_day(timezone.now()))
+    day = report_day(timezone.now())
+    queued = outbox.queue_sitreps(day) + outbox.roll_up_sitreps_locally(day)
     outbox.push()
     return queued

@@ -192,3 +192,24 @@ def test_missing_sitrep_past_its_deadline_is_a_todo_for_the_superiors_duty_offic
     assert len(due) == 1 and "某縣政風處" in due[0].title and due[0].due_at == rules.sitrep_due(day)
     RollupSitrep.objects.create(agency=link.agency, day=day, filed_at=before, zero_report=True)
     assert not [t for t in for_user(duty, after) if t.kind == "report_due"]
+
+
+def test_subordinates_on_the_same_deployment_roll_up_locally(django_capture_on_commit_callbacks: Any) -> None:
+    county = Agency.objects.create(code="county", name="某縣政府")
+    township = Agency.objects.create(code="township", name="某鄉公所", superior=county)
+    duty = _user("duty", "duty_officer", county)
+    _file(township, django_capture_on_commit_callbacks, category="cyber", cyber_level=1, title="釣魚郵件")
+    major = _file(
+        township, django_capture_on_commit_callbacks, category="cyber", cyber_level=3, title="勒索", description="細節"
+    )
+    _file(county, django_capture_on_commit_callbacks, category="cyber", cyber_level=4, title="縣府自己的")
+    assert [(i.agency.code, i.reference, i.title) for i in selectors.incidents(duty)] == [
+        ("township", major.reference, "勒索")
+    ]
+    day = timezone.localdate() - timedelta(days=5)
+    assert outbox.roll_up_sitreps_locally(day) == 1
+    assert outbox.roll_up_sitreps_locally(day) == 0
+    assert [(r.agency.code, r.filed, r.sitrep and r.sitrep.zero_report) for r in selectors.sitreps(duty, day)] == [
+        ("township", True, True)
+    ]
+    assert not OutboundFiling.objects.exists()

@@ -1,5 +1,6 @@
 """`python -m anwei upward push` (send the outbox now), `upward sitrep [--date YYYY-MM-DD]` (file the daily
-situation report of that day, by default the day whose cut-off came last), `upward status`."""
+situation report of that day, by default the day whose cut-off came last — upward, and for the subordinate agencies
+on this deployment into the local roll-up), `upward status`."""
 
 from datetime import date
 from typing import Any
@@ -21,11 +22,14 @@ class Command(BaseCommand):
         sub.add_parser("status")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        if outbox.upstream_agency_code() is None:
-            raise CommandError("Set ANWEI_UPSTREAM_URL and ANWEI_UPSTREAM_TOKEN first.")
         if action == "sitrep":
             day = options.get("date") or rules.sitrep_day(timezone.now())
+            self.stdout.write(f"rolled up locally {outbox.roll_up_sitreps_locally(day)}")
+            if outbox.upstream_agency_code() is None:
+                return
             self.stdout.write(f"queued {outbox.queue_sitreps(day)}")
+        if outbox.upstream_agency_code() is None:
+            raise CommandError("Set ANWEI_UPSTREAM_URL and ANWEI_UPSTREAM_TOKEN first.")
         if action in ("push", "sitrep"):
             self.stdout.write(f"sent {outbox.push()}")
         self.stdout.write(f"pending {outbox.pending()}")
