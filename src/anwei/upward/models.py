@@ -21,6 +21,8 @@ class Link(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_sequence = models.BigIntegerField(default=0)
+    # the subordinate's audit signing key (PEM), pinned by its first checkpoint: later ones must verify with it
+    audit_public_key = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("upward link")
@@ -46,6 +48,28 @@ class ReceivedFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.sequence}"
+
+
+class WitnessedCheckpoint(models.Model):
+    """A subordinate's signed audit checkpoint kept by the superior as a witness (like a transparency log's
+    witness): the subordinate cannot later present a chain behind it or rewritten at its number."""
+
+    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="checkpoints")
+    seq = models.BigIntegerField()
+    mac = models.CharField(max_length=128)
+    key = models.CharField(max_length=64, blank=True)
+    at = models.CharField(max_length=40)
+    signature = models.CharField(max_length=200)
+    behind = models.BooleanField(
+        default=False, help_text="Lower than a checkpoint witnessed before: the chain went back."
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["link", "seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
 
 
 class RollupIncident(models.Model):

@@ -151,6 +151,32 @@ def queue_sitreps(day: date) -> int:
     return 1 if agency is not None and queue_sitrep(agency, day) is not None else 0
 
 
+def queue_checkpoint() -> OutboundFiling | None:
+    """The audit log's newest checkpoint, signed with the audit signing key, for the superior to keep as a witness
+    (with the public key, which the superior pins on the first one)."""
+    import base64
+
+    from anwei.audit import keys, witness
+    from anwei.audit.models import AuditCheckpoint
+
+    code = upstream_agency_code()
+    agency = Agency.objects.filter(code=code).first() if code else None
+    cp = AuditCheckpoint.objects.order_by("-day").first()
+    if agency is None or cp is None:
+        return None
+    key_id = getattr(cp, "key_id", None)
+    signed = witness.Witnessed(cp.seq, cp.hash, key_id, cp.created_at.isoformat(timespec="seconds"))
+    payload = {
+        "seq": signed.seq,
+        "mac": signed.mac,
+        "key": signed.key,
+        "at": signed.at,
+        "sig": base64.b64encode(keys.signing_key().sign(signed.message())).decode(),
+        "public_key": keys.public_key_pem(),
+    }
+    return queue(agency=agency, kind="checkpoint", source_key=f"checkpoint:{cp.day.isoformat()}", payload=payload)
+
+
 def _body(filing: OutboundFiling) -> bytes:
     record = {
         "agency": filing.agency_code,

@@ -1,23 +1,28 @@
 """The superior's side: links (create, revoke) and the one way a filing is accepted — checked, applied once and in
 the link's sequence order, and audited, in one transaction."""
 
+import base64
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from anwei.audit import services as audit
+from anwei.audit.witness import Witnessed
 from anwei.directory.models import Agency
 
 from . import rules
-from .models import Link, ReceivedFiling, RollupIncident, RollupSitrep
+from .models import Link, ReceivedFiling, RollupIncident, RollupSitrep, WitnessedCheckpoint
 
-KINDS = ("incident", "sitrep")
+KINDS = ("incident", "sitrep", "checkpoint")
 
 
 @transaction.atomic
@@ -98,6 +103,8 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
         filed_at = min(_time(record.get("filed_at")) or received_at, received_at)
         if kind == "incident":
             _apply_incident(link.agency, record["payload"], received_at)
+        elif kind == "checkpoint":
+            _witness(link, record["payload"], received_at)
         else:
             _apply_sitrep(link.agency, record["payload"], filed_at)
         link.last_sequence = sequence
@@ -120,6 +127,34 @@ def apply_local(*, agency: Agency, kind: str, payload: dict[str, Any]) -> None:
         _apply_incident(agency, payload, timezone.now())
     else:
         _apply_sitrep(agency, payload, timezone.now())
+
+
+def _witness(link: Link, checkpoint: dict[str, Any], at: datetime) -> None:
+    """Keep a subordinate's signed audit checkpoint: its signature must verify with the key pinned by the link's
+    first checkpoint; one lower than a checkpoint kept before is kept and marked `behind` (the chain went back)."""
+    try:
+        signed = Witnessed(int(checkpoint["seq"]), str(checkpoint["mac"]), checkpoint.get("key"), str(checkpoint["at"]))
+        pem = link.audit_public_key or str(checkpoint["public_key"])
+        public = serialization.load_pem_public_key(pem.encode())
+        if not isinstance(public, Ed25519PublicKey):
+            raise TypeError("not an Ed25519 key")
+        public.verify(base64.b64decode(str(checkpoint["sig"])), signed.message())
+    except (KeyError, TypeError, ValueError, InvalidSignature) as exc:
+        raise Refused(400, "bad_checkpoint") from exc
+    if not link.audit_public_key:
+        link.audit_public_key = pem
+        link.save(update_fields=["audit_public_key"])
+    highest = link.checkpoints.order_by("-seq").values_list("seq", flat=True).first()
+    WitnessedCheckpoint.objects.create(
+        link=link,
+        seq=signed.seq,
+        mac=signed.mac[:128],
+        key=str(signed.key or "")[:64],
+        at=signed.at[:40],
+        signature=str(checkpoint["sig"])[:200],
+        behind=highest is not None and signed.seq < highest,
+        received_at=at,
+    )
 
 
 def _apply_incident(agency: Agency, summary: dict[str, Any], at: datetime) -> None:

@@ -29,3 +29,12 @@ def file_sitrep() -> int:
     queued = outbox.queue_sitreps(day) + outbox.roll_up_sitreps_locally(day)
     outbox.push()
     return queued
+
+
+@cron("20 0 * * *")
+@task
+def file_checkpoint() -> int:
+    """After the audit log's daily checkpoint (00:05): send it up for the superior to witness."""
+    queued = 1 if outbox.queue_checkpoint() is not None else 0
+    outbox.push()
+    return queued

@@ -2,6 +2,7 @@
 restricted text), the outbox's sequence and back-off, the superior applying each filing once and in order, and who
 sees the roll-up."""
 
+import base64
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from anwei.accounts.models import RoleAssignment, User
+from anwei.audit import keys, witness
+from anwei.audit import services as audit
 from anwei.core.todo import for_user
 from anwei.directory.models import Agency, Unit
 from anwei.incidents import services as incidents
@@ -213,3 +216,32 @@ def test_subordinates_on_the_same_deployment_roll_up_locally(django_capture_on_c
         ("township", True, True)
     ]
     assert not OutboundFiling.objects.exists()
+
+
+def test_superior_witnesses_signed_audit_checkpoints(county: Agency, upstream: None, linked: Any) -> None:
+    link, _home = linked
+    audit.checkpoint()
+    filing = outbox.queue_checkpoint()
+    assert filing is not None and filing.kind == "checkpoint"
+    record = {"agency": "county", "uuid": str(filing.uuid), "sequence": 1, "kind": "checkpoint"}
+    forged = {**filing.payload, "mac": "0" * 64}
+    with pytest.raises(services.Refused) as refused:
+        services.accept(link=link, record={**record, "payload": forged})
+    assert refused.value.code == "bad_checkpoint"
+    assert services.accept(link=link, record={**record, "payload": filing.payload}).status == "accepted"
+    kept = link.checkpoints.get()
+    assert (kept.seq, kept.mac, kept.behind) == (filing.payload["seq"], filing.payload["mac"], False)
+    link.refresh_from_db()
+    assert link.audit_public_key == filing.payload["public_key"]  # pinned
+    # an earlier number signed by the same key: kept, and marked as behind
+    earlier = witness.Witnessed(kept.seq - 1, "ab" * 32, None, "2026-01-01T00:00:00+08:00")
+
+    payload = {
+        "seq": earlier.seq,
+        "mac": earlier.mac,
+        "key": None,
+        "at": earlier.at,
+        "sig": base64.b64encode(keys.signing_key().sign(earlier.message())).decode(),
+    }
+    services.accept(link=link, record={**record, "uuid": str(uuid.uuid4()), "sequence": 2, "payload": payload})
+    assert list(link.checkpoints.order_by("received_at", "pk").values_list("behind", flat=True)) == [False, True]

@@ -1,6 +1,7 @@
 """`python -m anwei upward push` (send the outbox now), `upward sitrep [--date YYYY-MM-DD]` (file the daily
 situation report of that day, by default the day whose cut-off came last — upward, and for the subordinate agencies
-on this deployment into the local roll-up), `upward status`."""
+on this deployment into the local roll-up), `upward checkpoint` (send the audit log's newest signed checkpoint),
+`upward status`."""
 
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         sub.add_parser("push")
         sitrep = sub.add_parser("sitrep")
         sitrep.add_argument("--date", type=date.fromisoformat)
+        sub.add_parser("checkpoint")
         sub.add_parser("status")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -30,6 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"queued {outbox.queue_sitreps(day)}")
         if outbox.upstream_agency_code() is None:
             raise CommandError("Set ANWEI_UPSTREAM_URL and ANWEI_UPSTREAM_TOKEN first.")
-        if action in ("push", "sitrep"):
+        if action == "checkpoint":
+            self.stdout.write(f"queued {1 if outbox.queue_checkpoint() is not None else 0}")
+        if action in ("push", "sitrep", "checkpoint"):
             self.stdout.write(f"sent {outbox.push()}")
         self.stdout.write(f"pending {outbox.pending()}")
