@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from anwei.directory.models import Agency
 
@@ -60,3 +61,20 @@ def incidents(user: Any, open_only: bool = False) -> QuerySet[RollupIncident]:
 
 def open_clocks(incident: RollupIncident) -> list[dict[str, Any]]:
     return [c for c in incident.clocks if isinstance(c, dict) and not c.get("met_at") and c.get("due_at")]
+
+
+def next_due(incident: RollupIncident) -> datetime | None:
+    """The soonest deadline of the report that is not met yet (its clocks as the subordinate last sent them)."""
+    found = [parse_datetime(str(c["due_at"])) for c in open_clocks(incident)]
+    return min((d for d in found if d is not None), default=None)
+
+
+def statistics(user: Any) -> list[dict[str, Any]]:
+    """Reports sent up, by agency and category (rows of agency name, category code, open and total)."""
+    rows = (
+        RollupIncident.objects.filter(agency_id__in=policies.rollup_agencies(user))
+        .values("agency__name", "category")
+        .annotate(total=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True) & ~Q(status="closed")))
+        .order_by("agency__name", "category")
+    )
+    return list(rows)

@@ -6,6 +6,7 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -23,11 +24,17 @@ def board(request: HttpRequest) -> HttpResponse:
     if not policies.can_view_rollup(request.user):
         return forbidden(request)
     rows = selectors.sitreps(request.user)
+    now = timezone.now()
     reports = [
-        (incident, CATEGORIES.get(incident.category), selectors.open_clocks(incident))
+        (incident, CATEGORIES.get(incident.category), due, due is not None and due < now)
         for incident in selectors.incidents(request.user, open_only=True)[:200]
+        for due in [selectors.next_due(incident)]
     ]
-    return render(request, "upward/board.html", {"rows": rows, "reports": reports})
+    statistics = [
+        {**row, "category_name": CATEGORIES[row["category"]] if row["category"] in CATEGORIES else row["category"]}
+        for row in selectors.statistics(request.user)
+    ]
+    return render(request, "upward/board.html", {"rows": rows, "reports": reports, "statistics": statistics})
 
 
 def _refuse(status: int, code: str, **extra: object) -> JsonResponse:

@@ -245,3 +245,36 @@ def test_superior_witnesses_signed_audit_checkpoints(county: Agency, upstream: N
     }
     services.accept(link=link, record={**record, "uuid": str(uuid.uuid4()), "sequence": 2, "payload": payload})
     assert list(link.checkpoints.order_by("received_at", "pk").values_list("behind", flat=True)) == [False, True]
+
+
+def test_board_shows_sitreps_open_reports_with_their_next_deadline_and_figures(
+    linked: tuple[Link, Agency], client: Any
+) -> None:
+    link, home = linked
+    duty = _user("duty", "duty_officer", home)
+    now = timezone.now()
+    RollupIncident.objects.create(
+        agency=link.agency,
+        reference="115-0009",
+        category="cyber",
+        cyber_level=3,
+        status="open",
+        title="勒索軟體",
+        aware_at=now - timedelta(hours=2),
+        clocks=[{"code": "report", "due_at": (now - timedelta(hours=1)).isoformat(), "met_at": None}],
+    )
+    RollupIncident.objects.create(
+        agency=link.agency,
+        reference="115-0003",
+        category="cyber",
+        status="closed",
+        aware_at=now - timedelta(days=3),
+        closed_at=now - timedelta(days=1),
+    )
+    RollupSitrep.objects.create(agency=link.agency, day=rules.sitrep_day(now), filed_at=now, zero_report=True)
+    client.force_login(duty)
+    page = client.get("/upward/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    open_list, figures = page.split("處理中的重大通報</h2>")[1].split("上報通報統計")
+    assert "115-0009 · 勒索軟體" in open_list and "115-0003" not in open_list  # closed: not on the open list
+    assert "已逾期" in open_list and "零通報" in page
+    assert '<td data-label="未結案">1</td><td data-label="合計">2</td>' in figures.replace("\n      ", "")
