@@ -77,4 +77,4 @@ def statistics(user: Any) -> list[dict[str, Any]]:
         .annotate(total=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True) & ~Q(status="closed")))
         .order_by("agency__name", "category")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
