@@ -129,6 +129,7 @@ def _get(url: str, token: str) -> Any:
 
 
 def _post_raw(url: str, body: bytes, headers: dict[str, str]) -> int:
+    headers = {"Content-Type": "application/json", **headers}
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
