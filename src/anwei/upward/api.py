@@ -2,11 +2,14 @@
 Summaries only (no restricted text); for those with roll-up scope over subordinate agencies."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 
 from anwei.core.errors import NotAllowed
+from anwei.core.pagination import Paginated
 
 from . import policies, selectors
 
@@ -14,13 +17,13 @@ router = Router(tags=["rollup"])
 
 
 class RollupIncidentOut(Schema):
-    agency: str
+    agency: str = Field(..., alias="agency.code")
     reference: str
     category: str
     cyber_level: int | None
     status: str
     title: str
-    unit: str
+    unit: str = Field(..., alias="unit_name")
     aware_at: datetime
     recovered_at: datetime | None
     closed_at: datetime | None
@@ -36,27 +39,15 @@ class RollupSitrepOut(Schema):
 
 
 @router.get("/incidents", response=list[RollupIncidentOut], summary="Subordinate agencies' reports (summaries)")
-def incidents(request: HttpRequest, open_only: bool = False) -> list[dict[str, object]]:
+@paginate(Paginated)
+def incidents(request: HttpRequest, open_only: bool = False) -> Any:
     if not policies.can_view_rollup(request.user):
         raise NotAllowed()
-    return [
-        {
-            "agency": i.agency.code,
-            "reference": i.reference,
-            "category": i.category,
-            "cyber_level": i.cyber_level,
-            "status": i.status,
-            "title": i.title,
-            "unit": i.unit_name,
-            "aware_at": i.aware_at,
-            "recovered_at": i.recovered_at,
-            "closed_at": i.closed_at,
-        }
-        for i in selectors.incidents(request.user, open_only=open_only)[:1000]
-    ]
+    return selectors.incidents(request.user, open_only=open_only)
 
 
 @router.get("/sitreps", response=list[RollupSitrepOut], summary="Subordinate agencies' daily situation reports")
+@paginate(Paginated)
 def sitreps(request: HttpRequest, date: date | None = None) -> list[dict[str, object]]:
     if not policies.can_view_rollup(request.user):
         raise NotAllowed()

@@ -278,3 +278,40 @@ def test_board_shows_sitreps_open_reports_with_their_next_deadline_and_figures(
     assert "115-0009 · 勒索軟體" in open_list and "115-0003" not in open_list  # closed: not on the open list
     assert "已逾期" in open_list and "零通報" in page
     assert '<td data-label="未結案">1</td><td data-label="合計">2</td>' in figures.replace("\n      ", "")
+
+
+def test_rollup_api_lists_summaries_and_sitreps(linked: tuple[Link, Agency], client: Any) -> None:
+    link, home = linked
+    township = Agency.objects.create(code="township", name="某鄉公所", superior=home)
+    duty = _user("duty", "duty_officer", home)
+    now = timezone.now()
+    aware = now.replace(microsecond=0) - timedelta(hours=2)
+    RollupIncident.objects.create(
+        agency=link.agency,
+        reference="115-0009",
+        category="cyber",
+        cyber_level=3,
+        status="open",
+        title="勒索軟體",
+        unit_name="資訊處",
+        aware_at=aware,
+    )
+    day = timezone.localdate() - timedelta(days=2)
+    RollupSitrep.objects.create(agency=link.agency, day=day, filed_at=rules.sitrep_due(day), zero_report=True)
+    client.force_login(duty)
+    incidents = client.get("/api/v1/rollup/incidents").json()
+    assert incidents["count"] == 1
+    item = incidents["items"][0]
+    assert (item["agency"], item["reference"], item["category"], item["cyber_level"], item["status"]) == (
+        "county",
+        "115-0009",
+        "cyber",
+        3,
+        "open",
+    )
+    assert (item["title"], item["unit"]) == ("勒索軟體", "資訊處")
+    sitreps = client.get(f"/api/v1/rollup/sitreps?date={day.isoformat()}").json()["items"]
+    assert [(s["agency"], s["zero_report"], s["late"], s["filed_at"] is not None) for s in sitreps] == [
+        ("county", True, False, True),
+        (township.code, None, True, False),
+    ]

@@ -169,13 +169,15 @@ def test_county_and_superior(tmp_path: Path) -> None:
     try:
         time.sleep(1.2)  # the back-off after the failed attempt
         assert "sent 1" in _manage(county_env, "upward", "push")
-        sitreps = {s["agency"]: s for s in _get(f"{superior.url}/api/v1/rollup/sitreps?date={day}", duty_token)}
+        sitreps = {
+            s["agency"]: s for s in _get(f"{superior.url}/api/v1/rollup/sitreps?date={day}", duty_token)["items"]
+        }
         assert sitreps["county"]["zero_report"] is True and sitreps["county"]["late"] is False
         assert sitreps["county"]["filed_at"] is not None and sitreps["township"]["filed_at"] is None
         # the county files a cyber level-3 report; the worker pushes it (the task queued on commit)
         reference = _shell(county_env, FILE_REPORT.format(level=3, title="主機遭植入勒索軟體", secret=SECRET_TEXT))
         _manage(county_env, "db_worker", "--batch", "--no-startup-delay")
-        items = _until(lambda: _get(f"{superior.url}/api/v1/rollup/incidents", duty_token))
+        items = _until(lambda: _get(f"{superior.url}/api/v1/rollup/incidents", duty_token)["items"])
         assert [(i["agency"], i["reference"], i["category"], i["cyber_level"], i["status"]) for i in items] == [
             ("county", reference, "cyber", 3, "open")
         ]
@@ -187,7 +189,9 @@ def test_county_and_superior(tmp_path: Path) -> None:
 
         wait = (due_at - datetime.now(ZoneInfo("Asia/Taipei"))).total_seconds()
         time.sleep(max(wait, 0) + 0.5)
-        sitreps = {s["agency"]: s for s in _get(f"{superior.url}/api/v1/rollup/sitreps?date={day}", duty_token)}
+        sitreps = {
+            s["agency"]: s for s in _get(f"{superior.url}/api/v1/rollup/sitreps?date={day}", duty_token)["items"]
+        }
         assert sitreps["county"]["late"] is False
         # the township filed nothing: late, and a to-do for the superior's duty officer
         assert sitreps["township"]["filed_at"] is None and sitreps["township"]["late"] is True
@@ -204,7 +208,7 @@ def test_county_and_superior(tmp_path: Path) -> None:
         time.sleep(1.2)  # the back-off after the failed attempt
         assert "sent 1" in _manage(county_env, "upward", "push")
         _manage(county_env, "upward", "push")  # nothing left to send twice
-        items = _get(f"{superior.url}/api/v1/rollup/incidents", duty_token)
+        items = _get(f"{superior.url}/api/v1/rollup/incidents", duty_token)["items"]
         assert sorted(i["reference"] for i in items) == sorted([reference, second])
         counts = _shell(
             sup_env,
