@@ -239,4 +239,4 @@ def _key_in_use(request: HttpRequest, exc: idempotency.KeyInUse) -> HttpResponse
 
 api.add_router("/todo", "anwei.core.todo_api.router")  # the user's to-do list, gathered from every app
 for config in with_module("api"):
-    api.add_router(f"/{config.label}", f"{config.name}.api.router")
+    api.add_router(f"/{getattr(config, 'api_prefix', config.label)}", f"{config.name}.api.router")

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "anwei.awareness",
     "anwei.reports",
     "anwei.drills",
+    "anwei.upward",
 ]
 
 MIDDLEWARE = [
@@ -296,10 +297,15 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 ANWEI_BASE_URL = os.environ.get("ANWEI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Notification channels used when a caller does not name them (see anwei.notifications.channels).
 ANWEI_NOTIFY_CHANNELS = env_list("ANWEI_NOTIFY_CHANNELS", "inapp,email")
-# The daily situation report covers the 24 hours up to this time and is generated and sent by the worker then.
 # The county or city of the office (e.g. 臺北市): its typhoon closures (停止上班) are days off in working-day counts.
 ANWEI_OFFICE_COUNTY = os.environ.get("ANWEI_OFFICE_COUNTY", "")
+# The daily situation report covers the 24 hours up to this time and is generated and sent by the worker then.
 ANWEI_DAILY_CUTOFF = os.environ.get("ANWEI_DAILY_CUTOFF", "08:00")
+# Upward (上報): the superior ethics office's instance and this instance's link token (`link create` there prints it);
+# unset, nothing is queued for upward. A failed push is retried after ANWEI_UPWARD_RETRY_SECONDS, doubled each time.
+ANWEI_UPSTREAM_URL = os.environ.get("ANWEI_UPSTREAM_URL", "").rstrip("/")
+ANWEI_UPSTREAM_TOKEN = env_secret("ANWEI_UPSTREAM_TOKEN") or ""
+ANWEI_UPWARD_RETRY_SECONDS = env_int("ANWEI_UPWARD_RETRY_SECONDS", 30)
 # The results report lists this many of the period's notable reports, the most serious first (the rest are counted).
 ANWEI_REPORT_NOTABLE_MAX = env_int("ANWEI_REPORT_NOTABLE_MAX", 100)
 # The office a report goes up to (受文者 of its cover letter) when the directory names none for the agency.

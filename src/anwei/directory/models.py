@@ -11,6 +11,15 @@ class Agency(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=160, blank=True)
+    # 上級機關: the ethics office this agency reports upward to (on this deployment, or linked from another one)
+    superior = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subordinates",
+        verbose_name=_("superior agency"),
+    )
 
     class Meta:
         verbose_name = _("agency")

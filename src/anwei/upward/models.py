@@ -1,0 +1,140 @@
+"""Links between deployments. On the superior's instance: a `Link` per subordinate agency, every `ReceivedFiling`
+applied once and in order, and what they leave behind (`RollupIncident`, `RollupSitrep`: summaries, never
+restricted text). On the subordinate's instance: the `OutboundFiling` outbox, pushed upward at least once."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Link(models.Model):
+    """A subordinate agency linked to this (superior) instance; its secret signs every filing."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="upward_links", verbose_name=_("agency")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    key = models.CharField(max_length=32, unique=True)
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_sequence = models.BigIntegerField(default=0)
+    # the subordinate's audit signing key (PEM), pinned by its first checkpoint: later ones must verify with it
+    audit_public_key = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("upward link")
+        verbose_name_plural = _("upward links")
+        ordering = ["agency__code", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReceivedFiling(models.Model):
+    """One filing accepted from a link: applied exactly once, in the link's sequence order."""
+
+    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="filings")
+    uuid = models.UUIDField(unique=True)
+    sequence = models.BigIntegerField()
+    kind = models.CharField(max_length=20)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "sequence"], name="received_filing_unique_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.sequence}"
+
+
+class WitnessedCheckpoint(models.Model):
+    """A subordinate's signed audit checkpoint kept by the superior as a witness (like a transparency log's
+    witness): the subordinate cannot later present a chain behind it or rewritten at its number."""
+
+    link = models.ForeignKey(Link, on_delete=models.PROTECT, related_name="checkpoints")
+    seq = models.BigIntegerField()
+    mac = models.CharField(max_length=128)
+    key = models.CharField(max_length=64, blank=True)
+    at = models.CharField(max_length=40)
+    signature = models.CharField(max_length=200)
+    behind = models.BooleanField(
+        default=False, help_text="Lower than a checkpoint witnessed before: the chain went back."
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["link", "seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
+
+class RollupIncident(models.Model):
+    """The summary of a subordinate's report that its rules send up: no description, no restricted text."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(_("reference number"), max_length=40)
+    category = models.CharField(_("category"), max_length=30)
+    cyber_level = models.PositiveSmallIntegerField(_("cyber level"), null=True, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10)
+    title = models.CharField(_("report title"), max_length=200, blank=True)
+    unit_name = models.CharField(_("unit"), max_length=120, blank=True)
+    aware_at = models.DateTimeField(_("became aware at (知悉時間)"))
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    recovered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    clocks = models.JSONField(default=list)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-aware_at"]
+        constraints = [models.UniqueConstraint(fields=["agency", "reference"], name="rollup_incident_unique")]
+        indexes = [models.Index(fields=["status", "aware_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RollupSitrep(models.Model):
+    """A subordinate's daily situation report (每日狀況表) as filed upward; 零通報 when nothing happened."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    filed_at = models.DateTimeField()
+    zero_report = models.BooleanField()
+    incident_count = models.PositiveIntegerField(default=0)
+    late = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="rollup_sitrep_unique")]
+        indexes = [models.Index(fields=["day", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.day}"
+
+
+class OutboundFiling(models.Model):
+    """The subordinate's outbox: one record per filing, with a UUID and its place in the link's sequence."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
+    sequence = models.BigIntegerField(unique=True)
+    agency_code = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    source_key = models.CharField(max_length=80, db_index=True)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["sent_at", "sequence"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.sequence}"
