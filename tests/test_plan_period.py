@@ -429,7 +429,7 @@ def play() -> None:
             daily[name] = daily.get(name, 0) + n
         day += timedelta(days=1)
     facts["daily_counts"] = daily
-    from anwei.awareness.workdays import Calendar
+    from anwei.officecalendar.workdays import Calendar
 
     first, last = w["start"].astimezone(TAIPEI).date(), today
     calendar = Calendar(first, last)

@@ -29,6 +29,9 @@ def test_a_rule_source_reads_as_the_office_cites_it() -> None:
             "資通安全事件通報及應變辦法 (2021), 第11、13條"
         )
         assert readable_source("本府自訂規定") == "本府自訂規定"
+        assert readable_source(
+            "DOMAIN §2 — 資通安全事件通報應變及演練辦法 (2026-01-05) [unconfirmed: figures of 2021]"
+        ) == ("資通安全事件通報應變及演練辦法 (115年1月5日)（未經確認，暫沿用2021年版之時限）")
 
 
 def test_western_dates_in_a_message_become_roc_dates() -> None:

@@ -18,6 +18,7 @@ TAGS = [
     (re.compile(r"\s*\[practice[^\]]*\]"), gettext_noop("(practice)")),
     (re.compile(r"\s*\[assumed[^\]]*\]"), gettext_noop("(provisional)")),
     (re.compile(r"\s*\[law[^\]]*\]"), ""),
+    (re.compile(r"\s*\[unconfirmed[^\]]*\]"), gettext_noop("(unconfirmed: the 2021 figures apply)")),
 ]
 # English phrases in the sources of the built-in rules, shown in the user's language.
 PHRASES = [
@@ -43,7 +44,7 @@ def readable_source(text: str) -> str:
     for phrase in PHRASES:
         if phrase in out:
             out = out.replace(phrase, _(phrase))
-    return out.strip(" ;,—")
+    return roc_dates_in(out).strip(" ;,—")
 
 
 ISO_MOMENT = re.compile(r"(?<![\w/-])(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::\d\d(?:\.\d+)?)?)?(?![\w/:-])")
