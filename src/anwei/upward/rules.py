@@ -6,7 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from anwei.core.errors import BusinessRuleError
 from anwei.incidents.rules import severity_rank
 
 
@@ -62,7 +64,11 @@ def cutoff_at(day: date) -> datetime:
 
 
 def sitrep_due(day: date) -> datetime:
-    rule = max((r for r in SITREP_RULES if r.effective_from <= day), key=lambda r: r.effective_from)
+    """When the day's sitrep is due; a day before any rule had no sitrep due (refused, not a server error)."""
+    in_force = [r for r in SITREP_RULES if r.effective_from <= day]
+    if not in_force:
+        raise BusinessRuleError(_("No situation report was due on that day."), field="date")
+    rule = max(in_force, key=lambda r: r.effective_from)
     return cutoff_at(day) + timedelta(minutes=rule.minutes_after_cutoff)
 
 

@@ -323,3 +323,5 @@ def test_rollup_api_lists_summaries_and_sitreps(linked: tuple[Link, Agency], cli
         ("county", True, False, True),
         (township.code, None, True, False),
     ]
+    before_any_rule = client.get("/api/v1/rollup/sitreps?date=2000-01-01")  # the fuzzer's find: was a 500
+    assert before_any_rule.status_code == 422 and before_any_rule.json()["error"]["fields"]["date"]
