@@ -21,13 +21,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 REFUSED = "investigation@outside.example"  # the station's mailbox does not exist: 550 at RCPT
 MARK = "PLAN-PERIOD-FACTS:"
@@ -442,12 +442,28 @@ def play() -> None:
 # --- the test ---------------------------------------------------------------------------------------------------
 
 
-def _database_url(tmp_path: Path) -> tuple[str, bool]:
+def _database(tmp_path: Path) -> Iterator[str]:
+    """A database of the period's own, migrated by the child processes: a file on SQLite, a new database on PostgreSQL
+    (dropped afterwards) — never the test database, whose later tests must not find the period's committed rows
+    (the audit head, which only grows, could not be rolled back under them)."""
     if connection.vendor == "sqlite":
-        return f"sqlite:///{tmp_path / 'period.sqlite3'}", True
+        yield f"sqlite:///{tmp_path / 'period.sqlite3'}"
+        return
+    import psycopg
+
     s = connection.settings_dict
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}", False
+    name = f"anwei_period_{uuid.uuid4().hex[:10]}"
+    admin = psycopg.connect(
+        host=host, port=port, user=s["USER"], password=s["PASSWORD"] or None, dbname="postgres", autocommit=True
+    )
+    admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    try:
+        yield f"postgres://{auth}@{host}:{port}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        admin.close()
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -457,12 +473,12 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def facts(tmp_path_factory: pytest.TempPathFactory, django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
+def facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from anwei.notifications.tests.servers import start_smtp
 
     tmp_path = tmp_path_factory.mktemp("period")
-    with django_db_blocker.unblock():
-        url, migrate = _database_url(tmp_path)
+    database = _database(tmp_path)
+    url = next(database)
     controller, smtp = start_smtp(refuse={REFUSED})
     env = {
         **os.environ,
@@ -477,9 +493,8 @@ def facts(tmp_path_factory: pytest.TempPathFactory, django_db_setup: Any, django
     }
     worker = None
     try:
-        if migrate:
-            done = _run(env, "migrate", "-v0")
-            assert done.returncode == 0, done.stderr
+        done = _run(env, "migrate", "-v0")
+        assert done.returncode == 0, done.stderr
         worker = subprocess.Popen(
             [sys.executable, "-m", "anwei", "worker", "--no-scheduler"],
             env=env,
@@ -494,6 +509,7 @@ def facts(tmp_path_factory: pytest.TempPathFactory, django_db_setup: Any, django
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
         controller.stop()
+        database.close()  # drops the PostgreSQL database
     line = next(x for x in played.stdout.splitlines() if x.startswith(MARK))
     out: dict[str, Any] = json.loads(line[len(MARK) :])
     out["refused"] = list(smtp.recorder.refused)
