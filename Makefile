@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/anwei_$(shell date +%s)_$$$$
+# two test processes (pytest-xdist), one per core of the CI machine; PYTEST_ARGS= runs in one
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint bench install messages system-deps test-sqlite test-postgres clean
 
