@@ -85,7 +85,7 @@ BEFORE = {
     "index `incident_newest_first`.",
     "audit viewer": " Before (2026-12-02, same sizes): p95 332 ms, of which ~300 ms the paginator's `COUNT(*)` over "
     "the log through the reader's need-to-know filter; now pages are numbered without a total "
-    "(`core.paging.Window`: one row more than a page tells whether an older page exists).",
+    "(`core.paging.UncountedPage`: one row more than a page tells whether an older page exists).",
 }
 
 

@@ -25,9 +25,10 @@ def child() -> dict[str, float]:
 
     from anwei.audit.models import AuditEntry
     from anwei.core.csvstream import model_columns, queryset_csv
+    from anwei.core.documents import render
     from anwei.incidents.models import Incident
     from anwei.plans.models import Plan
-    from anwei.reports import builders, render
+    from anwei.reports import builders
 
     now = timezone.now()
     plan = Plan.objects.order_by("-id").first()

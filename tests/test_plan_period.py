@@ -90,7 +90,7 @@ def _world() -> dict[str, Any]:
     from anwei.plans import demo as plans_demo
     from anwei.plans import services as plans
 
-    ctx = demo.load()
+    ctx = demo.start()
     Unit.objects.filter(pk=ctx.units["finance"].pk).update(
         code="finance"
     )  # the liquor rule's unit (seed 執行重點（2）7)

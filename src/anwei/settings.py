@@ -143,7 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "anwei.core.context_processors.shell",
+                "anwei.accounts.context_processors.shell",
             ],
             "builtins": ["django.templatetags.i18n", "anwei.core.templatetags.roc", "anwei.core.templatetags.words"],
         },
@@ -236,7 +236,7 @@ TIME_ZONE = "Asia/Taipei"
 USE_I18N = True
 USE_TZ = True
 
-# Backups (core.backup): the manifest is signed (HMAC-SHA-256) with a key outside the database, from
+# Backups (audit.backup): the manifest is signed (HMAC-SHA-256) with a key outside the database, from
 # ANWEI_BACKUP_SIGNING_KEY_FILE, else var/backup-signing.key (generated); the backup is
 # encrypted (AES-256-GCM) when ANWEI_BACKUP_KEY_FILE names a key file. Without that key there is no recovery.
 ANWEI_BACKUP_SIGNING_KEY_FILE = os.environ.get("ANWEI_BACKUP_SIGNING_KEY_FILE") or None

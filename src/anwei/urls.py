@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 
-from .accounts.views_mfa import second_factor_exempt
 from .api import api, not_found
+from .core.decorators import second_factor_exempt
 from .core.registry import url_prefix, with_module
 
 

@@ -11,4 +11,9 @@ class AccountsConfig(AppConfig):
     navigation: ClassVar = [("accounts:users", _("Users"), "accounts.view")]
 
     def ready(self) -> None:
+        from anwei.core.policies import use_scopes
+
         from . import signals  # noqa: F401
+        from .scope import scope_for
+
+        use_scopes(scope_for)

@@ -1,45 +1,15 @@
 """Where a user's roles reach: the units (with their subtrees) on which the user holds a role that allows an
-action. The only place that turns role assignments into unit scopes; policies build on it."""
+action. The only place that turns role assignments into unit scopes (core.policies.Scope); the policy base asks
+it through the hook this app sets at start-up (AccountsConfig.ready)."""
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
-from anwei.directory.models import Unit
+from anwei.core.policies import Scope
 
 from .models import AccessGrant, RoleAssignment
 from .roles import roles_for
 
 _CACHE_ATTR = "_anwei_assignments"
-
-
-@dataclass(frozen=True)
-class Scope:
-    paths: tuple[str, ...]
-
-    @property
-    def empty(self) -> bool:
-        return not self.paths
-
-    @property
-    def everywhere(self) -> bool:
-        return "/" in self.paths
-
-    def covers(self, unit: Unit | None) -> bool:
-        if unit is None:
-            return self.everywhere
-        return any(unit.path.startswith(p) for p in self.paths)
-
-    def q(self, unit_field: str = "unit") -> Q:
-        """A filter for rows whose `unit_field` lies in the scope (nothing when the scope is empty); "" for units."""
-        if self.everywhere:
-            return Q()
-        key = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
-        query = Q(pk__in=[])
-        for path in self.paths:
-            query |= Q(**{key: path})
-        return query
 
 
 def assignments(user: Any) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from anwei.core.decorators import second_factor_exempt
 from anwei.core.offline import clears_site_data
 
 from . import views, views_mfa, views_users
@@ -10,7 +11,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path(
         "logout/",
-        views_mfa.second_factor_exempt(clears_site_data(auth_views.LogoutView.as_view())),
+        second_factor_exempt(clears_site_data(auth_views.LogoutView.as_view())),
         name="logout",
     ),
     path("profile/", views.profile, name="profile"),

@@ -2,9 +2,6 @@
 password, sign-out everywhere, the lockout page, and the admins' security page (require two-factor for all,
 unlock accounts, reset a user's second factor)."""
 
-from collections.abc import Callable
-from typing import Any
-
 import django_otp
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
@@ -20,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anwei.core.decorators import second_factor_exempt
 from anwei.core.views import forbidden
 
 from . import lockout, mfa, services
@@ -29,12 +27,6 @@ from .policies import users as policy
 
 ENROLMENT_SESSION_KEY = "anwei_enrolment_device"
 CODES_SESSION_KEY = "anwei_new_recovery_codes"
-
-
-def second_factor_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Reachable after the password and before the second factor (the middleware lets it through)."""
-    view.second_factor_exempt = True  # type: ignore[attr-defined]
-    return view
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from anwei.core.csvstream import Column, queryset_csv
-from anwei.core.paging import Window
+from anwei.core.paging import UncountedPage
 from anwei.core.rocdate import TAIPEI
 from anwei.core.views import forbidden
 
@@ -46,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
         object_type="audit.auditentry",
         changes={"filters": filters, "page": request.GET.get("page") or "1"},
     )
-    page = Window(selectors.entries(request.user, filters), 50, request.GET.get("page"))  # no COUNT over the log
+    page = UncountedPage(selectors.entries(request.user, filters), 50, request.GET.get("page"))  # no COUNT over the log
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})
 

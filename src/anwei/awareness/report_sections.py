@@ -5,9 +5,9 @@ from collections import Counter
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from anwei.reports.builders import Window
-from anwei.reports.charts import bar_chart
-from anwei.reports.document import Block, ChartBlock, Figures, Heading, Table
+from anwei.core.documents.blocks import Block, ChartBlock, Figures, Heading, Table
+from anwei.core.documents.charts import bar_chart
+from anwei.plans.report_window import Window
 
 from .models import Activity, Attendance, ReturnReport, TravelDeclaration
 

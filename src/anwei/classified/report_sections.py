@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from anwei.reports.builders import Window
-from anwei.reports.document import CONFIDENTIAL, Block, Heading, Table
+from anwei.core.documents.blocks import CONFIDENTIAL, Block, Heading, Table
+from anwei.plans.report_window import Window
 
 from .models import ClassifiedItem, CustodyRequest, DestructionRecord, LevelChange, Transfer
 from .rules import Level

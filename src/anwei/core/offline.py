@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from anwei.accounts.views_mfa import second_factor_exempt
+from .decorators import second_factor_exempt
 
 OFFLINE_HEADER = "Anwei-Offline"
 SHELL = (

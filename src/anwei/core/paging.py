@@ -1,5 +1,5 @@
 """Pages of a list too long to count: the audit log holds millions of entries, and `COUNT(*)` over them (through
-the reader's need-to-know filter) costs far more than the page itself. A `Window` fetches one row more than it
+the reader's need-to-know filter) costs far more than the page itself. An `UncountedPage` fetches one row more than it
 shows, so it knows whether an older page exists without counting; it offers what the templates use of Django's
 `Page` (number, has_next/has_previous, the neighbouring numbers), but no total."""
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 
-class Window:
+class UncountedPage:
     def __init__(self, queryset: QuerySet[Any], per_page: int, number: Any) -> None:
         try:
             self.number = max(1, int(number))

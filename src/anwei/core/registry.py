@@ -6,9 +6,13 @@ An app under `anwei/` may have:
 - `navigation` on its AppConfig — a list of (url name, label, action needed anywhere or None) for the site menu;
 - `primary_actions` on its AppConfig — the same shape, for the prominent buttons at the head of the menu and on
   the home page (e.g. 我要通報);
-- `policies.py` (imported at start-up), `demo.py` with `load(ctx)` (run by `demo`), `tests/matrix.py` (permission
-  matrix), `report_sections.py` (the daily and results reports), `ical_events.py` with `events(user)` (the user's
-  calendar feed), `todo.py` with `items(user, now)` (the to-do list, core.todo). Order follows INSTALLED_APPS.
+- `policies.py` (imported at start-up), `demo.py` with `load(ctx)` (run by `demo`, core.seeding), `gendata.py` with
+  `generate(run)` (run by `gen-data`, core.seeding), `tests/matrix.py` (permission matrix), `report_sections.py`
+  (the daily and results reports), `ical_events.py` with `events(user)` (the user's calendar feed), `todo.py` with
+  `items(user, now)` (the to-do list, core.todo). Order follows INSTALLED_APPS.
+
+This is how a lower layer reaches a higher one without importing it (the layers: docs/architecture.md, checked by
+import-linter in `make lint`).
 """
 
 import importlib

@@ -3,8 +3,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from anwei.accounts.scope import assignments
-
 from . import todo
 
 
@@ -62,7 +60,3 @@ def error_500(request: HttpRequest) -> HttpResponse:
         },
         status=500,
     )
-
-
-def has_any_role(request: HttpRequest) -> bool:
-    return bool(assignments(request.user))

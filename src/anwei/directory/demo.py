@@ -1,5 +1,8 @@
 """Demo data: Hualien County Government with the units and contacts named in the seed plan, and one demo user
-per role. Later apps add their own demo data in their `demo.py`, given the same context."""
+per role. Later apps add their own demo data in their `demo.py`, given the same context (`load(ctx)`).
+
+This module is the ground of the demo (core.seeding runs `start()` before every app's `load(ctx)`), says whether
+the database already has data (`present()`) and which logins the demo made (`logins()`)."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,7 +125,8 @@ ORGANISATIONS: list[tuple[str, str, str, str, list[tuple[str, str, str, str]]]] 
 ]
 
 
-def load() -> DemoContext:
+def start() -> DemoContext:
+    """The ground every app's demo data stands on (core's `demo` runs it first): the agency, units, people, users."""
     agency = services.create_agency(actor=None, code="hualien", name="花蓮縣政府", name_en="Hualien County Government")
     ctx = DemoContext(agency=agency)
     for key, name, name_en, _parent, kind in UNITS[:1]:
@@ -185,3 +189,13 @@ def load() -> DemoContext:
         for code, name, name_en in DUTY_KINDS
     }
     return ctx
+
+
+def present() -> bool:
+    """The database already holds an agency: the demo data goes only into an empty database."""
+    return Agency.objects.exists()
+
+
+def logins() -> tuple[str, list[tuple[str, str]]]:
+    """The demo password and (username, role) of each demo user, for `demo` and `run` to print."""
+    return DEMO_PASSWORD, [(username, str(role.label)) for username, _person, role, _unit in USERS]

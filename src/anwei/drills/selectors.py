@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anwei.core import rocdate
+from anwei.core.documents.blocks import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
+from anwei.core.documents.charts import bar_chart
 from anwei.incidents.models import Deadline
 from anwei.incidents.selectors import notifications_of
 from anwei.notifications.models import Delivery
-from anwei.reports.charts import bar_chart
-from anwei.reports.document import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
 
 from . import policies
 from .models import Exercise, Inject

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anwei.core.documents import render as formats
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
-from anwei.reports import render as formats
 from anwei.reports.policies import reports as plan_reports
 
 from . import policies, script, selectors, services

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
 from anwei.core import rocdate
+from anwei.core.documents.blocks import Heading, Para, Report, SignOff, Table
+from anwei.core.documents.marks import watermark
 from anwei.core.errors import BusinessRuleError
-from anwei.reports.builders import watermark
-from anwei.reports.document import Heading, Para, Report, SignOff, Table
 
 from . import rules
 from .models import Deadline, Incident

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anwei.core import rocdate
-from anwei.reports.builders import Window
-from anwei.reports.charts import bar_chart
-from anwei.reports.document import RESTRICTED, Block, ChartBlock, Figures, Heading, Para, Table
+from anwei.core.documents.blocks import RESTRICTED, Block, ChartBlock, Figures, Heading, Para, Table
+from anwei.core.documents.charts import bar_chart
+from anwei.plans.report_window import Window
 
 from . import rules
 from .models import Deadline, Incident

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.core.documents import render as formats
 from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
-from anwei.reports import render as formats
 
 from . import investigation, policies
 from .forms_report import InvestigationReportForm

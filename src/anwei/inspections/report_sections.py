@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from anwei.core import rocdate
-from anwei.reports.builders import Window
-from anwei.reports.charts import bar_chart
-from anwei.reports.document import Block, ChartBlock, Figures, Heading, Table
+from anwei.core.documents.blocks import Block, ChartBlock, Figures, Heading, Table
+from anwei.core.documents.charts import bar_chart
+from anwei.plans.report_window import Window
 
 from .models import CorrectiveAction, Finding, Inspection, Severity
 

@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from anwei.core import rocdate
+from anwei.core.documents.blocks import Block, ChartBlock, Heading, Para, Table
+from anwei.core.documents.charts import bar_chart
 from anwei.directory.models import DutyShift
-from anwei.reports.builders import Window
-from anwei.reports.charts import bar_chart
-from anwei.reports.document import Block, ChartBlock, Heading, Para, Table
+from anwei.plans.report_window import Window
 
 from .models import Task
 

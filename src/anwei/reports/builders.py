@@ -10,7 +10,6 @@ and the report then carries the classification banner. Every report built for so
 the viewer's name and the time it was made."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,31 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anwei.core import rocdate
+from anwei.core.documents.blocks import CONFIDENTIAL, MARKINGS, RESTRICTED, Block, Para, Report, SignOff
+from anwei.core.documents.marks import watermark
 from anwei.core.registry import modules
 from anwei.plans.models import Plan
-
-from .document import CONFIDENTIAL, MARKINGS, RESTRICTED, Block, Para, Report, SignOff
+from anwei.plans.report_window import Window
 
 Progress = Callable[[int, str], None]
 
 BANNERS = {CONFIDENTIAL: gettext_lazy("Confidential (密)"), RESTRICTED: gettext_lazy("Restricted (限閱)")}
-
-
-@dataclass(frozen=True)
-class Window:
-    """What a report covers: a plan and a time window within it."""
-
-    plan: Plan
-    start: datetime
-    end: datetime
-    # Who the report is made for: a user (their display name), the names of its readers as text, or None.
-    viewer: Any = None
-
-    @property
-    def days(self) -> list[date]:
-        first = rocdate.local(self.start).date()
-        last = rocdate.local(self.end - timedelta(microseconds=1)).date()
-        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _sections(kind: str) -> list[Callable[[Window], list[Block]]]:
@@ -53,20 +36,6 @@ def _sections(kind: str) -> list[Callable[[Window], list[Block]]]:
 
 def _generated() -> str:
     return _("Prepared %(when)s") % {"when": rocdate.format_datetime(timezone.now())}
-
-
-def viewer_name(viewer: Any) -> str:
-    if viewer is None:
-        return ""
-    return str(getattr(viewer, "display_name", viewer))
-
-
-def watermark(viewer: Any) -> str:
-    """The viewer's name and the time, printed across every page so a leaked copy names whom it was made for."""
-    name = viewer_name(viewer)
-    if not name:
-        return ""
-    return _("Viewer: %(viewer)s · %(when)s") % {"viewer": name, "when": rocdate.format_datetime(timezone.now())}
 
 
 def markings(kind: str, window: Window) -> set[str]:

@@ -17,10 +17,10 @@ from django.utils.translation import pgettext
 from odfdo import Document, Paragraph, Style
 
 from anwei.core import rocdate
+from anwei.core.documents.blocks import RESTRICTED
 from anwei.plans.models import Plan
 
 from . import builders
-from .document import RESTRICTED
 
 LETTER = "letter"  # 函
 MEMO = "memo"  # 簽

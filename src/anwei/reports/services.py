@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core import rocdate
+from anwei.core.documents import render
+from anwei.core.documents.blocks import Report
+from anwei.core.documents.marks import viewer_name
 from anwei.core.errors import BusinessRuleError
 from anwei.plans.models import Plan
 
-from . import builders, render
+from . import builders
 from .builders import BUILDERS
-from .document import Report
 from .models import ExportJob
 
 RENDERERS = {"pdf": render.pdf, "odt": render.odt, "ods": render.ods}
@@ -73,7 +75,7 @@ def build(job: ExportJob) -> Report:
     viewer: Any = job.requested_by
     if viewer is None and job.params.get("readers"):
         readers = User.objects.filter(pk__in=job.params["readers"]).select_related("person").order_by("pk")
-        viewer = "、".join(builders.viewer_name(reader) for reader in readers)
+        viewer = "、".join(viewer_name(reader) for reader in readers)
     if job.kind == "daily":
         return BUILDERS["daily"](plan, date.fromisoformat(job.params["day"]), progress=progress, viewer=viewer)
     return BUILDERS[job.kind](plan, progress=progress, viewer=viewer)

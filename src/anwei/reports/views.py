@@ -13,13 +13,13 @@ from django.utils.translation import pgettext
 
 from anwei.core import ical, rocdate
 from anwei.core.csvstream import model_columns, queryset_csv
+from anwei.core.documents import render as formats
 from anwei.core.errors import BusinessRuleError
 from anwei.core.registry import modules
 from anwei.core.views import forbidden
 from anwei.plans import feeds
 
 from . import builders, letters, policies, selectors, services
-from . import render as formats
 from .forms import DayForm, ExportForm, LetterForm
 from .models import ExportJob
 

@@ -3,6 +3,7 @@ refused on the form and the API); a count over a year with no holidays entered i
 told; the ethics office's list of awaited return reports goes by the local (Taipei) date."""
 
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 from unittest import mock
@@ -74,7 +75,8 @@ def test_the_form_refuses_a_laxer_category_with_a_field_message(world: Any, offi
     response = c.post("/awareness/travel/new/", data)
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_category_errors"' in body and "不得選擇較寬鬆" in body
+    assert 'id="id_category_error"' in body and "不得選擇較寬鬆" in body
+    assert re.search(r'aria-describedby="[^"]*\bid_category_error\b', body)  # the group points to its error
     assert not TravelDeclaration.objects.exists()
     # the directory's category is accepted as it is
     response = c.post("/awareness/travel/new/", {**data, "category": ""})

@@ -58,7 +58,8 @@ from anwei.drills.models import Exercise
 from anwei.incidents.models import Incident
 from anwei.incidents.selectors import notifications_of
 from anwei.notifications import services as notifications
-from anwei.reports import builders, render
+from anwei.core.documents import render
+from anwei.reports import builders
 from django.utils import timezone
 e = Exercise.objects.select_related("plan").get()
 def when(at):

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from anwei.core.documents.blocks import Para, Table
 from anwei.incidents.services import file_report
 from anwei.plans.models import Plan
 from anwei.reports import builders
-from anwei.reports.document import Para, Table
 
 
 def test_notable_reports_are_the_most_serious_up_to_the_limit(world: Any, settings: Any) -> None:

@@ -23,14 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_without_a_plan_installs_checklists_only() -> None:
-    ctx = directory_demo.load()
+    ctx = directory_demo.start()
     demo.load(ctx)
     assert ChecklistTemplate.objects.count() == 6
     assert not Round.objects.exists()
 
 
 def test_demo_attaches_rounds_to_the_active_plan() -> None:
-    ctx = directory_demo.load()
+    ctx = directory_demo.start()
     now = timezone.now()
     plan = Plan.objects.create(
         agency=ctx.agency,

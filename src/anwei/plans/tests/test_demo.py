@@ -11,7 +11,7 @@ from anwei.plans.models import Plan, ProgressNote
 
 @pytest.mark.django_db
 def test_demo_plans():
-    ctx = directory_demo.load()
+    ctx = directory_demo.start()
     demo.load(ctx)
     spring = Plan.objects.get(title="花蓮縣政府103年度春安工作期間公務機密暨機關安全維護執行計畫")
     assert spring.period_start == datetime(2014, 1, 21, 14, tzinfo=UTC)

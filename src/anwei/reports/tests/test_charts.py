@@ -10,10 +10,10 @@ import pypdfium2 as pdfium
 import pytest
 from django.utils import translation
 
+from anwei.core.documents import render
+from anwei.core.documents.blocks import ChartBlock, Report
+from anwei.core.documents.charts import bar_chart, ticks
 from anwei.incidents.rules import CATEGORIES
-from anwei.reports import render
-from anwei.reports.charts import bar_chart, ticks
-from anwei.reports.document import ChartBlock, Report
 
 from .pdftext import PlacedText, overlap, svg_texts
 

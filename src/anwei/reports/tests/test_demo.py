@@ -19,10 +19,10 @@ from django.test import Client
 from odfdo import Document
 from PIL import Image
 
+from anwei.core.documents.charts import PALETTE, Chart
 from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
 from anwei.reports import builders
-from anwei.reports.charts import PALETTE, Chart
 from anwei.reports.tasks import run_export
 
 from .pdftext import overlap, svg_texts

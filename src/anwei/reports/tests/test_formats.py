@@ -10,9 +10,9 @@ import pypdfium2.raw as pdfium_raw
 from fontTools.ttLib import TTCollection
 from odfdo import Document
 
-from anwei.reports import render
-from anwei.reports.charts import PALETTE, bar_chart
-from anwei.reports.document import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
+from anwei.core.documents import render
+from anwei.core.documents.blocks import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
+from anwei.core.documents.charts import PALETTE, bar_chart
 
 TEXT = "本期間共受理通報四件，資安事件已依規定時限陳報調查處站。"
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from odfdo import Document
 
 from anwei.audit.models import AuditEntry
+from anwei.core.documents.blocks import CONFIDENTIAL, RESTRICTED
 from anwei.directory.models import Organisation
 from anwei.plans.models import Plan
 from anwei.reports import builders
-from anwei.reports.document import CONFIDENTIAL, RESTRICTED
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from django.utils import timezone
 from odfdo import Document
 
 from anwei.core import rocdate
+from anwei.core.documents import render
+from anwei.core.documents.blocks import Para, Table
 from anwei.incidents.services import file_report
 from anwei.plans.models import Plan
-from anwei.reports import builders, render
-from anwei.reports.document import Para, Table
+from anwei.reports import builders
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from anwei.core.seeding import demo_logins
 from anwei.core.supervise import Supervisor, manage
 
 
@@ -12,11 +13,10 @@ class Command(BaseCommand):
     help = "Run the web server and the background worker until Ctrl-C."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anwei.directory.demo import DEMO_PASSWORD, USERS
-
         bind = os.environ.get("ANWEI_BIND", "127.0.0.1:8000")
         self.stdout.write(self.style.SUCCESS(f"Anwei is at http://{bind}/  (Ctrl-C stops it)"))
-        self.stdout.write(f"Demo logins, password {DEMO_PASSWORD}: " + ", ".join(u[0] for u in USERS))
+        password, logins = demo_logins()
+        self.stdout.write(f"Demo logins, password {password}: " + ", ".join(username for username, _role in logins))
         code = Supervisor({"web": manage("serve", "--bind", bind), "worker": manage("worker")}, out=self.stdout).run()
         if code:
             raise SystemExit(code)

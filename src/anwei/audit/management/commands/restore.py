@@ -1,12 +1,12 @@
 """`python -m anwei restore SRC`: restore a backup into an empty database and media folder, then check counts,
-files and the audit chain (see core.backup)."""
+files and the audit chain (see audit.backup)."""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from anwei.core import backup
+from anwei.audit import backup
 from anwei.core.errors import BusinessRuleError
 
 

@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from odfdo import Cell, Document, Frame, Header, Paragraph, Row, Style, StyleMasterPage
 from odfdo import Table as OdfTable
 
+from .blocks import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
 from .charts import FONT
-from .document import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
 
 CJK = "Noto Sans CJK TC"
 PX_TO_CM = 2.54 / 96
@@ -18,7 +18,7 @@ PX_TO_CM = 2.54 / 96
 
 def html(report: Report, *, standalone: bool = True) -> str:
     return render_to_string(
-        "reports/document.html" if standalone else "reports/_blocks.html",
+        "documents/document.html" if standalone else "documents/_blocks.html",
         {"report": report, "blocks": report.blocks, "font": FONT},
     )
 

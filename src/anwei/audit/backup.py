@@ -178,7 +178,7 @@ def backup(destination: Path, *, actor_label: str = "backup") -> Report:
 
 
 def _backup(destination: Path, key: bytes | None, scratch: Path, actor_label: str) -> Report:
-    from anwei.audit import services as audit
+    from . import services as audit
 
     audit.record(
         actor=None,
@@ -341,7 +341,7 @@ def _load_database(engine: str, db_file: Path) -> None:
 
 def _compare(source: Path, engine: str, manifest: dict[str, Any]) -> Report:
     """After loading: the row counts, the audit head and the audit chain against the manifest."""
-    from anwei.audit import selectors
+    from . import selectors
 
     connection.close()  # fresh introspection of the restored schema
     with connection.cursor() as cursor:

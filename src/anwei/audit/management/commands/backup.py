@@ -1,11 +1,11 @@
-"""`python -m anwei backup DEST`: the database and the uploaded files, with a manifest of hashes (see core.backup)."""
+"""`python -m anwei backup DEST`: the database and the uploaded files, with a manifest of hashes (see audit.backup)."""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from anwei.core import backup
+from anwei.audit import backup
 from anwei.core.errors import BusinessRuleError
 
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from anwei.reports.document import ChartBlock, Figures, Heading, Para, SignOff, Table
+from anwei.core.documents.blocks import ChartBlock, Figures, Heading, Para, SignOff, Table
 
 register = template.Library()
 KINDS = {Heading: "heading", Para: "para", Table: "table", Figures: "figures", ChartBlock: "chart", SignOff: "signoff"}

@@ -1,5 +1,6 @@
 """What the site layout shows on every page: the agency, the user's roles, the navigation they may use, the
-prominent actions (我要通報) and the count of their to-do list."""
+prominent actions (我要通報) and the count of their to-do list. It lives with the roles it reads; the menu
+entries and to-do items come from every app through core.registry."""
 
 from typing import Any
 
@@ -7,11 +8,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from anwei.accounts.roles import Role
-from anwei.accounts.scope import assignments, can_anywhere
+from anwei.core import todo
+from anwei.core.registry import navigation, primary_actions
 
-from . import todo
-from .registry import navigation, primary_actions
+from .roles import Role
+from .scope import assignments, can_anywhere
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
