@@ -118,7 +118,7 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
             uuid=filing_uuid,
             sequence=sequence,
             kind=kind,
-            payload=record["payload"],
+            payload=_kept(kind, record["payload"]),
             received_at=received_at,
         )
         filed_at = min(_time(record.get("filed_at")) or received_at, received_at)
@@ -143,6 +143,14 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
 def apply_local(*, agency: Agency, kind: str, payload: dict[str, Any]) -> None:
     """A subordinate agency on this deployment files into the local roll-up directly (no link, no signature)."""
     _apply(agency, kind, payload, timezone.now())
+
+
+def _kept(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The filing as kept in `ReceivedFiling`: a results report's document is kept once, in `RollupResults`."""
+    document = payload.get("document")
+    if kind == "results" and isinstance(document, dict):
+        return {**payload, "document": {k: v for k, v in document.items() if k != "data"}}
+    return payload
 
 
 def _apply(agency: Agency, kind: str, payload: dict[str, Any], at: datetime) -> None:

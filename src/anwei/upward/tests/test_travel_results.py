@@ -286,3 +286,18 @@ def test_link_page_shows_the_token_once_and_revokes(client: Any, world: Any) -> 
     link.refresh_from_db()
     assert link.revoked_at is not None
     assert AuditEntry.objects.filter(object_type="upward.link", action="revoke").count() == 1
+
+
+def test_ethics_office_files_results_into_a_superior_on_the_same_deployment(client: Any, world: Any) -> None:
+    plan = _plan(world.agency)
+    url = f"/upward/results/file/{plan.pk}/"
+    client.force_login(world.users["ethics"])
+    assert "本機關尚未連結上級政風機構" in client.get(url).content.decode()  # no superior yet: nothing to file with
+    world.agency.superior = Agency.objects.create(code="national", name="法務部廉政署")
+    world.agency.save()
+    client.force_login(world.users["head"])
+    assert client.post(url).status_code == 403 and not RollupResults.objects.exists()
+    client.force_login(world.users["ethics"])
+    assert client.post(url).status_code == 200
+    kept = RollupResults.objects.get()
+    assert (kept.agency, kept.plan_title, bytes(kept.document)[:4]) == (world.agency, plan.title, b"%PDF")
