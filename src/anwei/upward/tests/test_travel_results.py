@@ -20,7 +20,15 @@ from anwei.directory.models import Agency, Person, Unit
 from anwei.incidents.models import Incident
 from anwei.plans.models import Plan
 from anwei.upward import combined, results, services
-from anwei.upward.models import Link, OutboundFiling, ReceivedFiling, RollupResults, RollupTravel
+from anwei.upward.models import (
+    Link,
+    OutboundFiling,
+    ReceivedFiling,
+    RollupIncident,
+    RollupResults,
+    RollupSitrep,
+    RollupTravel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +309,58 @@ def test_ethics_office_files_results_into_a_superior_on_the_same_deployment(clie
     assert client.post(url).status_code == 200
     kept = RollupResults.objects.get()
     assert (kept.agency, kept.plan_title, bytes(kept.document)[:4]) == (world.agency, plan.title, b"%PDF")
+
+
+def _results_body() -> dict[str, Any]:
+    end = timezone.now() - timedelta(days=1)
+    content = b"%PDF-1.7 results"
+    return {
+        "plan": 4,
+        "title": "春節安全維護計畫",
+        "period_start": (end - timedelta(days=9)).isoformat(),
+        "period_end": end.isoformat(),
+        "figures": {"incidents": {"cyber": {"new": 1, "open": 1, "closed": 0}}},
+        "document": {
+            "format": "pdf",
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "data": base64.b64encode(content).decode(),
+        },
+    }
+
+
+FILINGS = {
+    "incident": lambda: {
+        "reference": "115-0007",
+        "category": "cyber",
+        "cyber_level": 3,
+        "status": "open",
+        "aware_at": timezone.now().isoformat(),
+    },
+    "sitrep": lambda: {"day": timezone.localdate().isoformat(), "incident_count": 0},
+    "travel": lambda: TRAVEL,
+    "results": _results_body,
+}
+
+
+@pytest.mark.parametrize("kind", list(FILINGS))
+def test_each_kind_is_applied_once_in_order_and_refused_from_another_agency_or_a_revoked_link(
+    linked: tuple[Link, Agency], kind: str
+) -> None:
+    link, _home = linked
+    first = _record(1, kind, FILINGS[kind]())
+    assert services.accept(link=link, record=first).status == "accepted"
+    assert services.accept(link=link, record=first).status == "duplicate"
+    applied = {"incident": RollupIncident, "sitrep": RollupSitrep, "travel": RollupTravel, "results": RollupResults}
+    assert applied[kind].objects.filter(agency=link.agency).count() == 1
+    with pytest.raises(services.Refused) as gap:
+        services.accept(link=link, record=_record(3, kind, FILINGS[kind]()))
+    assert (gap.value.status, gap.value.extra) == (409, {"expected": 2})
+    with pytest.raises(services.Refused) as other:
+        services.accept(link=link, record=_record(2, kind, FILINGS[kind](), agency="township"))
+    assert other.value.status == 403
+    services.revoke_link(actor=None, link=link)
+    with pytest.raises(services.Refused) as revoked:
+        services.accept(link=link, record=_record(2, kind, FILINGS[kind]()))
+    assert revoked.value.status == 403
+    assert list(ReceivedFiling.objects.values_list("kind", "sequence")) == [(kind, 1)]
+    assert AuditEntry.objects.filter(object_type="upward.receivedfiling").count() == 1
