@@ -131,6 +131,7 @@ class ResultsRule:
 
     effective_from: date
     source: str
+    due_days: int = 14  # after the period ends: until then a to-do for the ethics office [assumed]
     document_format: str = "pdf"
     max_bytes: int = 2 * 1024 * 1024
     document_withheld_when: tuple[str, ...] = ("confidential",)

@@ -111,6 +111,13 @@ CASES += [
         default=404,
     ),
     Case(
+        "GET /api/v1/rollup/results",
+        "/api/v1/rollup/results",
+        api({**everyone(403, ROLE_HOLDERS), **everyone(403, ["outsider"]), **ROLLUP, "ethics_other": 200}),
+        secret=lambda w: "matrix-sub",
+        may_see=SEERS,
+    ),
+    Case(
         "GET /api/v1/rollup/travel",
         "/api/v1/rollup/travel",
         api({**everyone(403, ROLE_HOLDERS), **everyone(403, ["outsider"]), **ROLLUP, "ethics_other": 200}),

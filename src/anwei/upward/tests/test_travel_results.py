@@ -270,6 +270,10 @@ def test_combined_results_report_by_agency_and_category(client: Any) -> None:
         response = client.get(f"/upward/results/combined.{fmt}{query}")
         assert response.status_code == 200 and response.content.startswith(magic)
     assert AuditEntry.objects.filter(object_type="upward.combinedresults").count() == 3
+    listed = client.get("/api/v1/rollup/results").json()["items"]
+    assert [(r["agency"], r["figures"]["incidents"]["cyber"]["new"], r["document_format"]) for r in listed] == [
+        ("county", 2, "pdf")
+    ]
     document = client.get(f"/upward/results/{RollupResults.objects.get().pk}/document/")
     assert document.status_code == 200 and document.content == b"%PDF-1.7 test"
     assert AuditEntry.objects.filter(object_type="upward.rollupresults", action="export").count() == 1
@@ -364,3 +368,19 @@ def test_each_kind_is_applied_once_in_order_and_refused_from_another_agency_or_a
     assert revoked.value.status == 403
     assert list(ReceivedFiling.objects.values_list("kind", "sequence")) == [(kind, 1)]
     assert AuditEntry.objects.filter(object_type="upward.receivedfiling").count() == 1
+
+
+def test_an_ended_period_is_a_todo_until_its_results_report_goes_up(world: Any) -> None:
+    from anwei.core.todo import for_user
+
+    plan = _plan(world.agency)
+
+    def due(persona: str) -> list[str]:
+        return [t.url for t in for_user(world.users[persona], timezone.now()) if "/results/file/" in t.url]
+
+    assert due("ethics") == []  # no superior to file with: nothing to do
+    world.agency.superior = Agency.objects.create(code="national", name="法務部廉政署")
+    world.agency.save()
+    assert due("ethics") == [f"/upward/results/file/{plan.pk}/"] and due("staff_a") == []
+    results.file_results(actor=world.users["ethics"], plan=plan)
+    assert due("ethics") == []
