@@ -138,3 +138,72 @@ class OutboundFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.sequence}"
+
+
+class RollupTravel(models.Model):
+    """A subordinate's mainland-travel filing as its rules send it up (upward.rules.TRAVEL_FILING_RULES): a return
+    report, a declaration or a visiting delegation — dates, destination, category and flags, never the purpose,
+    places, what happened or visitors' names; the traveller's name only where a rule sends it."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(_("filing"), max_length=12)
+    source_id = models.BigIntegerField()
+    destination = models.CharField(_("destination"), max_length=20, blank=True)
+    category = models.CharField(_("traveller category"), max_length=20, blank=True)
+    title = models.CharField(_("delegation"), max_length=200, blank=True)
+    traveller = models.CharField(_("traveller"), max_length=120, blank=True)
+    unit_name = models.CharField(_("unit"), max_length=120, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    late = models.BooleanField(_("filed late"), default=False)
+    probed = models.BooleanField(default=False)
+    contacted = models.BooleanField(default=False)
+    incident_reference = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "event", "source_id"], name="rollup_travel_unique"),
+        ]
+        indexes = [models.Index(fields=["starts_on", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.source_id}"
+
+    @property
+    def destination_name(self) -> str:
+        from anwei.awareness.rules import DESTINATION_NAMES
+
+        return str(DESTINATION_NAMES.get(self.destination, self.destination))
+
+    @property
+    def category_name(self) -> str:
+        from anwei.awareness.rules import CATEGORY_NAMES
+
+        return str(CATEGORY_NAMES.get(self.category, self.category))
+
+
+class RollupResults(models.Model):
+    """A subordinate's results report for a plan period (執行成果報告): its figures, and the document unless the
+    rule kept it home (then `withheld` says why)."""
+
+    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+")
+    plan_ref = models.BigIntegerField()
+    plan_title = models.CharField(_("plan"), max_length=200)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    figures = models.JSONField(default=dict)
+    document = models.BinaryField(null=True, blank=True)
+    document_format = models.CharField(max_length=4, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    withheld = models.CharField(max_length=40, blank=True)
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_start", "agency__code"]
+        constraints = [models.UniqueConstraint(fields=["agency", "plan_ref"], name="rollup_results_unique")]
+
+    def __str__(self) -> str:
+        return self.plan_title

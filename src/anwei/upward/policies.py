@@ -11,6 +11,10 @@ from anwei.directory.models import Agency, Unit
 
 grant("upward.rollup", Role.ADMIN, Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.DUTY_OFFICER, Role.AUDITOR)
 grant("upward.sitrep_due", Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
+# the subordinate's ethics office files its results report upward (checked over the plan's agency, as reports are)
+grant("upward.file_results", Role.ADMIN, Role.ETHICS_OFFICER)
+# the superior's admin links subordinate agencies (token shown once) and revokes links
+grant("upward.manage_links", Role.ADMIN)
 
 
 def superior_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
@@ -42,3 +46,12 @@ def rollup_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
 
 def can_view_rollup(user: Any) -> bool:
     return bool(superior_agencies(user))
+
+
+def can_manage_links(user: Any) -> bool:
+    return bool(superior_agencies(user, "upward.manage_links"))
+
+
+def managed_links(user: Any) -> list[int]:
+    """The agencies whose links the user may see and revoke: those below the agencies they administer."""
+    return subordinates_of(superior_agencies(user, "upward.manage_links"))

@@ -76,3 +76,72 @@ def sitrep_day(now: datetime) -> date:
     """The day whose cut-off came last: the sitrep the board is waiting for."""
     local = timezone.localtime(now)
     return local.date() if local >= cutoff_at(local.date()) else local.date() - timedelta(days=1)
+
+
+# Mainland travel (赴陸) ----------------------------------------------------------------------------------------
+RETURN = "return"  # 返臺通報表, once the ethics office files it upward
+DECLARATION = "declaration"  # 赴陸申請／報備
+DELEGATION = "delegation"  # 大陸人士來臺參訪
+TRAVEL_EVENTS = (RETURN, DECLARATION, DELEGATION)
+
+
+@dataclass(frozen=True)
+class TravelFilingRule:
+    """Filings of `event` (for declarations and return reports, of travellers in `categories`; "*" for any) go up
+    as summaries: destination, category, dates, lateness, whether anyone probed or made contact — never the
+    purpose, the places, what happened or the visitors' names. The traveller's name only where `send_name`."""
+
+    event: str
+    effective_from: date
+    source: str
+    categories: tuple[str, ...] = ("*",)
+    send_name: bool = False
+    effective_until: date | None = None
+
+    def applies(self, *, event: str, category: str, on: date) -> bool:
+        if on < self.effective_from or (self.effective_until is not None and on > self.effective_until):
+            return False
+        return self.event == event and ("*" in self.categories or category in self.categories)
+
+
+TRAVEL_FILING_RULES: tuple[TravelFilingRule, ...] = (
+    TravelFilingRule(RETURN, date(2019, 1, 1), "返臺通報表：政風機構於受理後7個工作日內陳報上級 (DOMAIN §4、§7)"),
+    TravelFilingRule(
+        DECLARATION,
+        date(2024, 1, 1),
+        "兩岸條例第9條第4項 涉密人員赴陸：經本機關轉內政部聯審，副知上級政風機構 [assumed]",
+        categories=("sensitive",),
+    ),
+    TravelFilingRule(DELEGATION, date(2019, 1, 1), "大陸人士來臺參訪：接待情形陳報上級政風機構 [assumed]"),
+)
+
+
+def travel_rule(*, event: str, category: str = "", on: date) -> TravelFilingRule | None:
+    """The rule in force on `on` that sends this travel filing up (the latest in force), or None: it stays home."""
+    found = [r for r in TRAVEL_FILING_RULES if r.applies(event=event, category=category, on=on)]
+    return max(found, key=lambda r: r.effective_from) if found else None
+
+
+# The plan period's results report (執行成果報告) ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ResultsRule:
+    """The results report goes up with its figures; the document too (as `document_format`, at most `max_bytes`)
+    unless it carries a marking in `document_withheld_when` — then the figures go alone and the document stays
+    home (DOMAIN §7: classified content stays out of any exchange)."""
+
+    effective_from: date
+    source: str
+    due_days: int = 14  # after the period ends: until then a to-do for the ethics office [assumed]
+    document_format: str = "pdf"
+    max_bytes: int = 2 * 1024 * 1024
+    document_withheld_when: tuple[str, ...] = ("confidential",)
+
+
+RESULTS_RULES: tuple[ResultsRule, ...] = (
+    ResultsRule(date(2019, 1, 1), "春節期間安全維護工作執行成果報告：期滿後陳報上級政風機構 [assumed: 格式及期限未定]"),
+)
+
+
+def results_rule(on: date) -> ResultsRule | None:
+    found = [r for r in RESULTS_RULES if r.effective_from <= on]
+    return max(found, key=lambda r: r.effective_from) if found else None

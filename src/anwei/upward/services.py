@@ -22,7 +22,7 @@ from anwei.directory.models import Agency
 from . import rules
 from .models import Link, ReceivedFiling, RollupIncident, RollupSitrep, WitnessedCheckpoint
 
-KINDS = ("incident", "sitrep", "checkpoint")
+KINDS = ("incident", "sitrep", "checkpoint", "travel", "results")
 
 
 @transaction.atomic
@@ -38,6 +38,27 @@ def create_link(*, actor: Any, agency_code: str, name: str, superior: Agency | N
     link = Link.objects.create(agency=agency, name=name, key=secrets.token_hex(8), secret=secrets.token_urlsafe(32))
     audit.record(actor=actor, action=audit.Action.CREATE, obj=link, object_repr=f"link {agency.code}")
     return link, f"{agency.code}.{link.key}.{link.secret}"
+
+
+def link_subordinate(*, actor: Any, superior: Agency, agency_code: str, name: str) -> tuple[Link, str]:
+    """The superior's admin links a subordinate agency from the links page: a new code, or an agency already below
+    this superior (never the superior itself nor another superior's agency)."""
+    from django.core.validators import validate_slug
+    from django.utils.translation import gettext as _
+
+    from anwei.core.errors import BusinessRuleError
+
+    code, name = agency_code.strip(), name.strip()
+    try:
+        validate_slug(code)
+    except Exception as exc:
+        raise BusinessRuleError(_("Use letters, digits, hyphens or underscores."), field="agency_code") from exc
+    if not name:
+        raise BusinessRuleError(_("Name the link."), field="name")
+    existing = Agency.objects.filter(code=code).first()
+    if existing is not None and (existing.pk == superior.pk or existing.superior_id not in (None, superior.pk)):
+        raise BusinessRuleError(_("That agency is not below yours."), field="agency_code")
+    return create_link(actor=actor, agency_code=code, name=name, superior=superior)
 
 
 @transaction.atomic
@@ -97,16 +118,14 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
             uuid=filing_uuid,
             sequence=sequence,
             kind=kind,
-            payload=record["payload"],
+            payload=_kept(kind, record["payload"]),
             received_at=received_at,
         )
         filed_at = min(_time(record.get("filed_at")) or received_at, received_at)
-        if kind == "incident":
-            _apply_incident(link.agency, record["payload"], received_at)
-        elif kind == "checkpoint":
+        if kind == "checkpoint":
             _witness(link, record["payload"], received_at)
         else:
-            _apply_sitrep(link.agency, record["payload"], filed_at)
+            _apply(link.agency, kind, record["payload"], filed_at if kind == "sitrep" else received_at)
         link.last_sequence = sequence
         link.save(update_fields=["last_sequence"])
         audit.record(
@@ -123,10 +142,31 @@ def accept(*, link: Link, record: dict[str, Any], received_at: datetime | None =
 @transaction.atomic
 def apply_local(*, agency: Agency, kind: str, payload: dict[str, Any]) -> None:
     """A subordinate agency on this deployment files into the local roll-up directly (no link, no signature)."""
-    if kind == "incident":
-        _apply_incident(agency, payload, timezone.now())
-    else:
-        _apply_sitrep(agency, payload, timezone.now())
+    _apply(agency, kind, payload, timezone.now())
+
+
+def _kept(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The filing as kept in `ReceivedFiling`: a results report's document is kept once, in `RollupResults`."""
+    document = payload.get("document")
+    if kind == "results" and isinstance(document, dict):
+        return {**payload, "document": {k: v for k, v in document.items() if k != "data"}}
+    return payload
+
+
+def _apply(agency: Agency, kind: str, payload: dict[str, Any], at: datetime) -> None:
+    from . import results, travel
+
+    try:
+        if kind == "incident":
+            _apply_incident(agency, payload, at)
+        elif kind == "travel":
+            travel.apply(agency, payload)
+        elif kind == "results":
+            results.apply(agency, payload)
+        else:
+            _apply_sitrep(agency, payload, at)
+    except (ValueError, TypeError) as exc:
+        raise Refused(400, "bad_filing") from exc
 
 
 def _witness(link: Link, checkpoint: dict[str, Any], at: datetime) -> None:

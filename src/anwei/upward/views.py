@@ -14,10 +14,10 @@ from anwei.accounts.views_mfa import second_factor_exempt
 from anwei.core.views import forbidden
 from anwei.incidents.rules import CATEGORIES
 
-from . import policies, selectors, services, signing
+from . import combined, policies, selectors, services, signing, travel
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a results report carries its document (rules.ResultsRule.max_bytes, base64)
 
 
 def board(request: HttpRequest) -> HttpResponse:
@@ -34,7 +34,17 @@ def board(request: HttpRequest) -> HttpResponse:
         {**row, "category_name": CATEGORIES[row["category"]] if row["category"] in CATEGORIES else row["category"]}
         for row in selectors.statistics(request.user)
     ]
-    return render(request, "upward/board.html", {"rows": rows, "reports": reports, "statistics": statistics})
+    filed = combined.filed(request.user)
+    context = {
+        "rows": rows,
+        "reports": reports,
+        "statistics": statistics,
+        "travel": travel.visible(policies.rollup_agencies(request.user))[:50],
+        "results": filed,
+        "periods": combined.periods(filed),
+        "can_manage_links": policies.can_manage_links(request.user),
+    }
+    return render(request, "upward/board.html", context)
 
 
 def _refuse(status: int, code: str, **extra: object) -> JsonResponse:

@@ -2,7 +2,8 @@
 process — a county and its superior. Linked by `link create`; the county's cyber level-3 report reaches the
 superior's roll-up without its restricted text; its 零通報 sitrep arrives; a third linked agency that filed nothing
 is late and the superior's duty officer has a to-do; with the superior stopped the county's filings queue and arrive
-once it is back, none twice; a wrong signature or a revoked link is refused."""
+once it is back, none twice; a return report and the period's results report (figures and document) arrive; a wrong
+signature or a revoked link is refused."""
 
 import json
 import os
@@ -47,6 +48,30 @@ agency = Agency.objects.get(code="county")
 incident = file_report(actor=None, agency=agency, category="cyber", cyber_level={level}, title="{title}",
     description="{secret}", unit=Unit.objects.get(name="資訊處"))
 print(incident.reference)
+"""
+
+
+# A return report (返臺通報) the county's ethics office files upward, and a plan whose period has just ended.
+TRAVEL_AND_PLAN = """
+from datetime import timedelta
+from django.utils import timezone
+from anwei.awareness.models import ReturnReport, TravelDeclaration
+from anwei.directory.models import Agency, Person, Unit
+from anwei.plans.models import Plan
+agency, unit = Agency.objects.get(code="county"), Unit.objects.get(name="資訊處")
+person = Person.objects.create(agency=agency, unit=unit, name="陳小明")
+today = timezone.localdate()
+day = today - timedelta(days=20)
+declaration = TravelDeclaration.objects.create(agency=agency, traveller=person, unit=unit, destination="mainland",
+    category="junior", places="{places}", applied_on=day, departs_on=day + timedelta(days=10),
+    returns_on=day + timedelta(days=15), authority="agency", rule_code="mainland-junior-5wd", rule_source="t",
+    required_days=5, days_ahead=8, latest_filing_on=day, return_due_on=day + timedelta(days=24))
+ReturnReport.objects.create(declaration=declaration, filed_on=today, probed=True, details="{secret}",
+    upward_due_on=today + timedelta(days=9), upward_filed_on=today)
+now = timezone.now()
+plan = Plan.objects.create(agency=agency, owning_unit=unit, title="春節安全維護計畫",
+    period_start=now - timedelta(days=1), period_end=now)
+print(plan.pk)
 """
 
 
@@ -210,19 +235,41 @@ def test_county_and_superior(tmp_path: Path) -> None:
         _manage(county_env, "upward", "push")  # nothing left to send twice
         items = _get(f"{superior.url}/api/v1/rollup/incidents", duty_token)["items"]
         assert sorted(i["reference"] for i in items) == sorted([reference, second])
+
+        # a return report filed upward, then the period's results report (figures and document) go the same way
+        plan = _shell(county_env, TRAVEL_AND_PLAN.format(places="上海市浦東新區", secret=SECRET_TEXT))
+        assert "sent 1" in _manage(county_env, "upward", "push")
+        assert "sent 1" in _manage(county_env, "upward", "results", "--plan", plan)
+        travel = _get(f"{superior.url}/api/v1/rollup/travel", duty_token)["items"]
+        assert [(t["agency"], t["event"], t["starts_on"], t["probed"], t["traveller"]) for t in travel] == [
+            (
+                "county",
+                "return",
+                (datetime.now(ZoneInfo("Asia/Taipei")).date() - timedelta(days=10)).isoformat(),
+                True,
+                "",
+            )
+        ]
+        assert SECRET_TEXT not in json.dumps(travel, ensure_ascii=False) and "浦東" not in json.dumps(travel)
+        figures = _shell(
+            sup_env,
+            "from anwei.upward.models import RollupResults as R; r = R.objects.get(agency__code='county');"
+            " print(r.figures['incidents']['cyber']['new'], r.figures['travel']['returns'], bytes(r.document)[:4])",
+        )
+        assert figures == "3 1 b'%PDF'"  # levels 3, 1 and 4: every real report of the period counts
         counts = _shell(
             sup_env,
             "from anwei.upward.models import ReceivedFiling; from django.db.models import Count;"
             "print(ReceivedFiling.objects.values('uuid').annotate(n=Count('pk')).filter(n__gt=1).count(),"
             " ReceivedFiling.objects.count())",
         )
-        assert counts == "0 3"
+        assert counts == "0 5"
         audited = _shell(
             sup_env,
             "from anwei.audit.models import AuditEntry as A;"
             " print(A.objects.filter(object_type='upward.receivedfiling').count())",
         )
-        assert audited == "3"
+        assert audited == "5"
 
         # a wrong signature, then a revoked link: refused
         from anwei.upward import signing
@@ -232,7 +279,7 @@ def test_county_and_superior(tmp_path: Path) -> None:
             {
                 "agency": "county",
                 "uuid": "00000000-0000-4000-8000-000000000001",
-                "sequence": 4,
+                "sequence": 6,
                 "kind": "sitrep",
                 "payload": {"day": day, "incident_count": 0},
             }
@@ -245,7 +292,7 @@ def test_county_and_superior(tmp_path: Path) -> None:
         assert _post_raw(receive, body, signing.headers(key, secret, body)) == 403
         assert (
             _shell(sup_env, "from anwei.upward.models import ReceivedFiling; print(ReceivedFiling.objects.count())")
-            == "3"
+            == "5"
         )
     finally:
         superior.stop()
