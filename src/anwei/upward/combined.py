@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
 from anwei.core import rocdate
+from anwei.core.documents.blocks import Para, Report, Table
 from anwei.directory.models import Agency
 from anwei.incidents.rules import CATEGORIES
 from anwei.reports import builders
-from anwei.reports.document import Para, Report, Table
 from anwei.reports.services import RENDERERS
 
 from . import policies, results
