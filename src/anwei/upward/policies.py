@@ -27,11 +27,11 @@ def superior_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
 def subordinates_of(agency_ids: list[int]) -> list[int]:
     """Every agency below the given ones, however deep (each level one query)."""
     found: list[int] = []
+    seen: set[int] = set()
     level = list(agency_ids)
     while level:
-        level = [
-            pk for pk in Agency.objects.filter(superior_id__in=level).values_list("pk", flat=True) if pk not in found
-        ]
+        level = [pk for pk in Agency.objects.filter(superior_id__in=level).values_list("pk", flat=True) if pk not in seen]
+        seen.update(level)
         found.extend(level)
     return found
 
