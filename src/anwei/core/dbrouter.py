@@ -4,8 +4,8 @@ Enabled when ANWEI_REPLICA_DATABASE_URL is set (settings add the `replica` alias
 that ask for it go to the replica — the roll-up board and API selectors call `rollup_db()` — and even those go to
 the primary when:
 - the code runs inside a transaction on the primary (its own writes and locks must be seen);
-- the current request (or task) has written anything — the router sees every write, as Django asks it where to
-  write (`db_for_write`); the session's own row is not counted, it is saved on every request;
+- the current request (or task) has written anything — every INSERT, UPDATE or DELETE on the primary's
+  connection is seen (`watch_writes`); the session's own row is not counted, it is saved on every request;
 - this browser wrote within the last ANWEI_REPLICA_PIN_SECONDS (a cookie the middleware sets after a writing
   request), so that what a user just did is on the next page even if the replica lags behind.
 Everything else reads and writes the primary; migrations run only there. Without a replica, nothing changes.
@@ -25,7 +25,8 @@ from django.http import HttpRequest, HttpResponse
 REPLICA = "replica"
 COOKIE = "anwei_rw"
 # writes that do not pin: the session row (saved on every request) says nothing the roll-up reads
-UNPINNED_WRITES = frozenset({"sessions.session"})
+UNPINNED_TABLES = ('"django_session"',)
+WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 _wrote: ContextVar[bool] = ContextVar("anwei_wrote", default=False)
 _pinned: ContextVar[bool] = ContextVar("anwei_pinned", default=False)
@@ -56,6 +57,24 @@ def mark_written() -> None:
     _wrote.set(True)
 
 
+def _is_write(sql: str) -> bool:
+    head = sql.lstrip()[:80]
+    return head[:6].upper().startswith(WRITES) and not any(table in head for table in UNPINNED_TABLES)
+
+
+def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    if not _wrote.get() and _is_write(sql):
+        mark_written()
+    return execute(sql, params, many, context)
+
+
+def watch_writes(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created: watch the primary's statements (a read such as get_or_create's first look asks the
+    router for the database to write to, so the router's own calls cannot tell a write)."""
+    if connection.alias == DEFAULT_DB_ALIAS and replica_enabled() and _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
 @contextmanager
 def fresh_context(pinned: bool = False) -> Iterator[None]:
     """A unit of work (a request, a task) starts with no write seen; `pinned` sends its roll-up reads to the
@@ -79,8 +98,6 @@ class ReplicaRouter:
         return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
-        if model._meta.label_lower not in UNPINNED_WRITES:
-            mark_written()
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:

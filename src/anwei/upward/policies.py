@@ -30,7 +30,9 @@ def subordinates_of(agency_ids: list[int]) -> list[int]:
     seen: set[int] = set()
     level = list(agency_ids)
     while level:
-        level = [pk for pk in Agency.objects.filter(superior_id__in=level).values_list("pk", flat=True) if pk not in seen]
+        level = [
+            pk for pk in Agency.objects.filter(superior_id__in=level).values_list("pk", flat=True) if pk not in seen
+        ]
         seen.update(level)
         found.extend(level)
     return found

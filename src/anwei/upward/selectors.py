@@ -122,9 +122,7 @@ class SitrepRows(Sequence[SitrepRow]):
         if self.now <= self.due_at:
             return []
         filed = RollupSitrep.objects.using(self.db).filter(day=self.day, agency_id=OuterRef("pk"))
-        return [
-            SitrepRow(a, self.day, self.due_at, None, self.now) for a in self.queryset.exclude(Exists(filed))
-        ]
+        return [SitrepRow(a, self.day, self.due_at, None, self.now) for a in self.queryset.exclude(Exists(filed))]
 
 
 def sitreps(user: Any, day: date | None = None, now: datetime | None = None) -> list[SitrepRow]:

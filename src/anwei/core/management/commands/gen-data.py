@@ -1,4 +1,5 @@
 """`python -m anwei gen-data [--incidents N] [--audit N] [--seed S]`: bulk volumes for benchmarks, reproducibly.
+`--national` builds the national world instead (anwei.upward.gendata).
 
 Loads the demo data first when the database is empty, then adds N reports to the demo agency (spread over the
 last `--days` days, mostly closed, numbered per ROC year after the existing ones) and N audit entries appended to
@@ -38,6 +39,15 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365 * 3)
         parser.add_argument("--seed", type=int, default=103)
         parser.add_argument("--agency", default="hualien", help="Agency code (the demo agency by default).")
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="Instead: a national world under --agency (anwei.upward.gendata): --agencies subordinate agencies, "
+            "--staff people, a year of daily sitreps each, --summaries report summaries.",
+        )
+        parser.add_argument("--agencies", type=int, default=1000)
+        parser.add_argument("--staff", type=int, default=100_000)
+        parser.add_argument("--summaries", type=int, default=100_000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Agency.objects.exists():
@@ -45,6 +55,19 @@ class Command(BaseCommand):
         agency = Agency.objects.filter(code=options["agency"]).first()
         if agency is None:
             raise CommandError(f"No agency with the code {options['agency']!r}.")
+        if options["national"]:
+            from anwei.upward import gendata
+
+            made = gendata.national(
+                superior=agency,
+                agencies=options["agencies"],
+                staff=options["staff"],
+                days=min(options["days"], 365),
+                summaries=options["summaries"],
+                seed=options["seed"],
+            )
+            self.stdout.write(self.style.SUCCESS(", ".join(f"{n:,} {what}" for what, n in made.items())))
+            return
         rng = random.Random(options["seed"])  # noqa: S311 - reproducible test data, not secrets
         now = timezone.now()
         made = self.incidents(rng, agency, options["incidents"], options["days"], now)
