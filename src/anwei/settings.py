@@ -177,6 +177,10 @@ if REPLICA_DATABASE_URL:
     DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=None, conn_health_checks=True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["anwei.core.dbrouter.ReplicaRouter"]
+# PgBouncer in transaction-pooling mode (docs/operations.md): no server-side cursors, which live across transactions.
+if os.environ.get("ANWEI_PGBOUNCER", "") == "transaction":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
