@@ -30,7 +30,7 @@ REPORT_TITLES = ["資安事件：主機異常連線", "公文誤寄", "機房門
 def _bulk[M: models.Model](model: type[M], rows: list[M]) -> list[M]:
     made: list[M] = []
     for start in range(0, len(rows), BATCH):
-        made += model.objects.bulk_create(rows[start : start + BATCH])
+        made += model._default_manager.bulk_create(rows[start : start + BATCH])
     return made
 
 

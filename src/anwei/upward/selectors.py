@@ -163,3 +163,32 @@ def statistics(user: Any, agency_ids: list[int] | None = None) -> list[dict[str,
         .order_by("agency__name", "category")
     )
     return [dict(row) for row in rows]
+
+
+OPEN = Q(closed_at__isnull=True) & ~Q(status="closed")
+
+
+def category_totals(user: Any, agency_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Reports sent up by all the agencies in the user's roll-up scope, by category: a row per category."""
+    ids = policies.rollup_agencies(user) if agency_ids is None else agency_ids
+    rows = (
+        RollupIncident.objects.using(rollup_db())
+        .filter(agency_id__in=ids)
+        .values("category")
+        .annotate(total=Count("pk"), open=Count("pk", filter=OPEN))
+        .order_by("category")
+    )
+    return [dict(row) for row in rows]
+
+
+def agency_totals(agency_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Reports sent up by each of the given agencies (a page of the board, already within the user's scope)."""
+    rows = (
+        RollupIncident.objects.using(rollup_db())
+        .filter(agency_id__in=agency_ids)
+        .values("agency_id")
+        .annotate(total=Count("pk"), open=Count("pk", filter=OPEN))
+        .order_by()
+    )
+    return {row["agency_id"]: {"total": row["total"], "open": row["open"]} for row in rows}
+

@@ -44,8 +44,10 @@ def board(request: HttpRequest) -> HttpResponse:
     ]
     statistics = [
         {**row, "category_name": CATEGORIES[row["category"]] if row["category"] in CATEGORIES else row["category"]}
-        for row in selectors.statistics(request.user, agency_ids=[row.agency.pk for row in rows])
+        for row in selectors.category_totals(request.user, all_rows.agency_ids)
     ]
+    totals = selectors.agency_totals([row.agency.pk for row in rows])
+    by_agency = [(row.agency, totals[row.agency.pk]) for row in rows if row.agency.pk in totals]
     context = {
         "rows": rows,
         "day": all_rows.day,
@@ -55,6 +57,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "next_page": number + 1 if start + PER_PAGE < len(all_rows) else None,
         "reports": reports,
         "statistics": statistics,
+        "by_agency": by_agency,
     }
     return render(request, "upward/board.html", context)
 

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         if options["national"]:
             from anwei.upward import gendata
 
-            made = gendata.national(
+            world = gendata.national(
                 superior=agency,
                 agencies=options["agencies"],
                 staff=options["staff"],
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 summaries=options["summaries"],
                 seed=options["seed"],
             )
-            self.stdout.write(self.style.SUCCESS(", ".join(f"{n:,} {what}" for what, n in made.items())))
+            self.stdout.write(self.style.SUCCESS(", ".join(f"{n:,} {what}" for what, n in world.items())))
             return
         rng = random.Random(options["seed"])  # noqa: S311 - reproducible test data, not secrets
         now = timezone.now()
