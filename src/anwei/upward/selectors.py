@@ -81,11 +81,15 @@ class SitrepRows(Sequence[SitrepRow]):
         self.day = day or rules.sitrep_day(self.now)
         self.due_at = rules.sitrep_due(self.day)
         self.db = rollup_db()
-        self.agency_ids = policies.rollup_agencies(user)
-        self.queryset = Agency.objects.using(self.db).filter(pk__in=self.agency_ids).order_by("code", "pk")
+        self.scope = policies.rollup_scope(user, using=self.db)
+        self.agency_ids = self.scope.values("pk")  # a subquery, not a list of 1,000 ids
+        self.queryset = self.scope.order_by("code", "pk")
+        self.total: int | None = None
 
     def __len__(self) -> int:
-        return len(self.agency_ids)
+        if self.total is None:
+            self.total = self.scope.count()
+        return self.total
 
     @overload
     def __getitem__(self, index: int) -> SitrepRow: ...
@@ -107,10 +111,10 @@ class SitrepRows(Sequence[SitrepRow]):
         """How many filed on time, late, missing or not yet due: one aggregate over the day's rows."""
         found = RollupSitrep.objects.using(self.db).filter(day=self.day, agency_id__in=self.agency_ids)
         got = found.aggregate(filed=Count("pk"), late=Count("pk", filter=Q(late=True)))
-        unfiled = len(self.agency_ids) - got["filed"]
+        unfiled = len(self) - got["filed"]
         past_due = self.now > self.due_at
         return SitrepCounts(
-            total=len(self.agency_ids),
+            total=len(self),
             filed=got["filed"] - got["late"],
             late=got["late"],
             missing=unfiled if past_due else 0,
@@ -130,9 +134,12 @@ def sitreps(user: Any, day: date | None = None, now: datetime | None = None) -> 
     return rows[:]
 
 
-def incidents(user: Any, open_only: bool = False, agency_ids: list[int] | None = None) -> QuerySet[RollupIncident]:
-    ids = policies.rollup_agencies(user) if agency_ids is None else agency_ids
-    qs = RollupIncident.objects.using(rollup_db()).filter(agency_id__in=ids).select_related("agency")
+def incidents(user: Any, open_only: bool = False, agency_ids: Any = None) -> QuerySet[RollupIncident]:
+    """The summaries of the agencies in the user's roll-up scope (or of `agency_ids`, ids or a subquery of them
+    already within it), latest first."""
+    db = rollup_db()
+    ids = policies.rollup_scope(user, using=db).values("pk") if agency_ids is None else agency_ids
+    qs = RollupIncident.objects.using(db).filter(agency_id__in=ids).select_related("agency")
     if open_only:
         qs = qs.filter(closed_at__isnull=True).exclude(status="closed")
     return qs.order_by("-aware_at", "pk")
@@ -168,14 +175,16 @@ def statistics(user: Any, agency_ids: list[int] | None = None) -> list[dict[str,
 OPEN = Q(closed_at__isnull=True) & ~Q(status="closed")
 
 
-def category_totals(user: Any, agency_ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Reports sent up by all the agencies in the user's roll-up scope, by category: a row per category."""
-    ids = policies.rollup_agencies(user) if agency_ids is None else agency_ids
+def category_totals(user: Any, agency_ids: Any = None) -> list[dict[str, Any]]:
+    """Open reports of all the agencies in the user's roll-up scope, by category: a row per category, read through
+    the partial index of open summaries — not a count over every summary ever sent up, which grows without end."""
+    db = rollup_db()
+    ids = policies.rollup_scope(user, using=db).values("pk") if agency_ids is None else agency_ids
     rows = (
-        RollupIncident.objects.using(rollup_db())
-        .filter(agency_id__in=ids)
+        RollupIncident.objects.using(db)
+        .filter(OPEN, agency_id__in=ids)
         .values("category")
-        .annotate(total=Count("pk"), open=Count("pk", filter=OPEN))
+        .annotate(open=Count("pk"))
         .order_by("category")
     )
     return [dict(row) for row in rows]
@@ -191,4 +200,3 @@ def agency_totals(agency_ids: list[int]) -> dict[int, dict[str, int]]:
         .order_by()
     )
     return {row["agency_id"]: {"total": row["total"], "open": row["open"]} for row in rows}
-
