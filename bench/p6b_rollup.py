@@ -106,8 +106,8 @@ def run() -> list[Figure]:
                 f"duty officer: p95 {fig['p95']:.1f} ms with {fig['queries']:.0f} SQL queries at volume vs "
                 f"{small[name]['p95']:.1f} ms and {small[name]['queries']:.0f} queries with {SMALL} agencies"
                 f"{' — the query count GREW' if grows else ''}. The board shows 100 agencies a page with the "
-                "day's counts over all of them, the 200 latest open reports (partial index "
-                "`rollup_incident_open_idx`) and the figures of the page's agencies; the API reads a page of "
+                "day's counts over all of them, the 100 latest open reports and the open ones by category (partial "
+                "index `rollup_incident_open_idx`) and the figures of the page's agencies; the API reads a page of "
                 "agencies at a time. Without a replica configured, so all reads on the one database.",
             )
         )

@@ -21,12 +21,13 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 PER_PAGE = 100
+REPORTS = 100  # the latest open major reports on the board; all of them in /api/v1/rollup/incidents?open_only=true
 
 
 def board(request: HttpRequest) -> HttpResponse:
     """A page of the subordinate agencies (100 at a time, in code order) with today's sitrep, the day's counts over
-    all of them, the 200 latest open major reports and the figures of this page's agencies: the same few queries
-    for 10 agencies or 1,000 with a year of sitreps each."""
+    all of them, the 100 latest open major reports, open reports by category and the figures of this page's
+    agencies: the same few queries for 10 agencies or 1,000 with a year of sitreps each."""
     if not policies.can_view_rollup(request.user):
         return forbidden(request)
     all_rows = selectors.SitrepRows(request.user)
@@ -39,7 +40,7 @@ def board(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     reports = [
         (incident, CATEGORIES.get(incident.category), due, due is not None and due < now)
-        for incident in selectors.incidents(request.user, open_only=True, agency_ids=all_rows.agency_ids)[:200]
+        for incident in selectors.incidents(request.user, open_only=True, agency_ids=all_rows.agency_ids)[:REPORTS]
         for due in [selectors.next_due(incident)]
     ]
     statistics = [
