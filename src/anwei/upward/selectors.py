@@ -82,7 +82,7 @@ class SitrepRows(Sequence[SitrepRow]):
         self.due_at = rules.sitrep_due(self.day)
         self.db = rollup_db()
         self.scope = policies.rollup_scope(user, using=self.db)
-        self.agency_ids = self.scope.values("pk")  # a subquery, not a list of 1,000 ids
+        self.agency_ids = self.scope  # a subquery, not a list of 1,000 ids
         self.queryset = self.scope.order_by("code", "pk")
         self.total: int | None = None
 
@@ -109,7 +109,7 @@ class SitrepRows(Sequence[SitrepRow]):
 
     def counts(self) -> SitrepCounts:
         """How many filed on time, late, missing or not yet due: one aggregate over the day's rows."""
-        found = RollupSitrep.objects.using(self.db).filter(day=self.day, agency_id__in=self.agency_ids)
+        found = RollupSitrep.objects.using(self.db).filter(day=self.day, agency__in=self.agency_ids)
         got = found.aggregate(filed=Count("pk"), late=Count("pk", filter=Q(late=True)))
         unfiled = len(self) - got["filed"]
         past_due = self.now > self.due_at
@@ -134,12 +134,14 @@ def sitreps(user: Any, day: date | None = None, now: datetime | None = None) -> 
     return rows[:]
 
 
-def incidents(user: Any, open_only: bool = False, agency_ids: Any = None) -> QuerySet[RollupIncident]:
+def incidents(
+    user: Any, open_only: bool = False, agency_ids: QuerySet[Agency] | None = None
+) -> QuerySet[RollupIncident]:
     """The summaries of the agencies in the user's roll-up scope (or of `agency_ids`, ids or a subquery of them
     already within it), latest first."""
     db = rollup_db()
-    ids = policies.rollup_scope(user, using=db).values("pk") if agency_ids is None else agency_ids
-    qs = RollupIncident.objects.using(db).filter(agency_id__in=ids).select_related("agency")
+    ids = policies.rollup_scope(user, using=db) if agency_ids is None else agency_ids
+    qs = RollupIncident.objects.using(db).filter(agency__in=ids).select_related("agency")
     if open_only:
         qs = qs.filter(closed_at__isnull=True).exclude(status="closed")
     return qs.order_by("-aware_at", "pk")
@@ -175,14 +177,14 @@ def statistics(user: Any, agency_ids: list[int] | None = None) -> list[dict[str,
 OPEN = Q(closed_at__isnull=True) & ~Q(status="closed")
 
 
-def category_totals(user: Any, agency_ids: Any = None) -> list[dict[str, Any]]:
+def category_totals(user: Any, agency_ids: QuerySet[Agency] | None = None) -> list[dict[str, Any]]:
     """Open reports of all the agencies in the user's roll-up scope, by category: a row per category, read through
     the partial index of open summaries — not a count over every summary ever sent up, which grows without end."""
     db = rollup_db()
-    ids = policies.rollup_scope(user, using=db).values("pk") if agency_ids is None else agency_ids
+    ids = policies.rollup_scope(user, using=db) if agency_ids is None else agency_ids
     rows = (
         RollupIncident.objects.using(db)
-        .filter(OPEN, agency_id__in=ids)
+        .filter(OPEN, agency__in=ids)
         .values("category")
         .annotate(open=Count("pk"))
         .order_by("category")
