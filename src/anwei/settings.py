@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "anwei.core.dbrouter.ReadYourWritesMiddleware",  # with a replica: pins a browser that just wrote to the primary
     "anwei.core.middleware.ApiErrorMiddleware",  # every error under /api/v1/ in the API's JSON shape
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anwei.core.middleware.SessionMiddleware",  # Django's, but background polling does not extend the session
@@ -168,6 +169,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+# National scale (docs/operations.md): roll-up reads from a PostgreSQL streaming replica, with read-your-writes
+# (anwei.core.dbrouter); a browser that wrote reads the primary for ANWEI_REPLICA_PIN_SECONDS.
+REPLICA_DATABASE_URL = os.environ.get("ANWEI_REPLICA_DATABASE_URL", "")
+ANWEI_REPLICA_PIN_SECONDS = env_int("ANWEI_REPLICA_PIN_SECONDS", 10)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=None, conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["anwei.core.dbrouter.ReplicaRouter"]
+# PgBouncer in transaction-pooling mode (docs/operations.md): no server-side cursors, which live across transactions.
+if os.environ.get("ANWEI_PGBOUNCER", "") == "transaction":
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -23,3 +23,10 @@ class CoreConfig(AppConfig):
 
         for config in with_module("policies"):
             importlib.import_module(f"{config.name}.policies")
+
+        # With a read replica, every write on the primary pins the unit of work's roll-up reads to the primary.
+        from django.db.backends.signals import connection_created
+
+        from . import dbrouter
+
+        connection_created.connect(dbrouter.watch_writes, dispatch_uid="anwei-watch-writes")

@@ -2,6 +2,7 @@
 GET /api/v1/rollup/travel (mainland-travel filings), GET /api/v1/rollup/results (results reports' figures).
 Summaries only (no restricted text); for those with roll-up scope over subordinate agencies."""
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Any
 
@@ -31,8 +32,8 @@ class RollupIncidentOut(Schema):
 
 
 class RollupSitrepOut(Schema):
-    agency: str
-    date: date
+    agency: str = Field(..., alias="agency_code")
+    date: dt.date = Field(..., alias="day")
     filed_at: datetime | None
     zero_report: bool | None
     incident_count: int | None
@@ -49,20 +50,10 @@ def incidents(request: HttpRequest, open_only: bool = False) -> Any:
 
 @router.get("/sitreps", response=list[RollupSitrepOut], summary="Subordinate agencies' daily situation reports")
 @paginate(Paginated)
-def sitreps(request: HttpRequest, date: date | None = None) -> list[dict[str, object]]:
+def sitreps(request: HttpRequest, date: date | None = None) -> Any:
     if not policies.can_view_rollup(request.user):
         raise NotAllowed()
-    return [
-        {
-            "agency": row.agency.code,
-            "date": row.day,
-            "filed_at": row.sitrep.filed_at if row.sitrep else None,
-            "zero_report": row.sitrep.zero_report if row.sitrep else None,
-            "incident_count": row.sitrep.incident_count if row.sitrep else None,
-            "late": row.late,
-        }
-        for row in selectors.sitreps(request.user, date)
-    ]
+    return selectors.SitrepRows(request.user, date)  # read a page at a time, not all 1,000 agencies
 
 
 class RollupTravelOut(Schema):

@@ -5,6 +5,8 @@ needed to see them; the subordinate's records themselves stay on its own instanc
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from anwei.accounts.roles import Role, grant
 from anwei.accounts.scope import scope_for
 from anwei.directory.models import Agency, Unit
@@ -24,24 +26,42 @@ def superior_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
     scope = scope_for(user, action)
     if scope.empty:
         return []
-    roots = Unit.objects.filter(parent__isnull=True).only("pk", "path", "agency_id")
-    return sorted({root.agency_id for root in roots if scope.covers(root)})
+    roots = Unit.objects.filter(parent__isnull=True).filter(scope.q(""))  # in SQL: not every agency's top unit
+    return sorted(set(roots.values_list("agency_id", flat=True)))
 
 
 def subordinates_of(agency_ids: list[int]) -> list[int]:
     """Every agency below the given ones, however deep (each level one query)."""
     found: list[int] = []
+    seen: set[int] = set()
     level = list(agency_ids)
     while level:
         level = [
-            pk for pk in Agency.objects.filter(superior_id__in=level).values_list("pk", flat=True) if pk not in found
+            pk for pk in Agency.objects.filter(superior_id__in=level).values_list("pk", flat=True) if pk not in seen
         ]
+        seen.update(level)
         found.extend(level)
     return found
 
 
 def rollup_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
     return subordinates_of(superior_agencies(user, action))
+
+
+MAX_DEPTH = 8  # 廉政署 → county → township is 3; a loop in the superiors' chain stops here
+
+
+def rollup_scope(user: Any, using: str = "default", action: str = "upward.rollup") -> QuerySet[Agency]:
+    """The same agencies as `rollup_agencies`, as a query to use as a subquery: at 1,000 agencies no list of 1,000
+    ids goes into every statement. One EXISTS per level of the tree."""
+    level = Agency.objects.using(using).filter(superior_id__in=superior_agencies(user, action))
+    scope = Q(pk__in=[])
+    for _depth in range(MAX_DEPTH):
+        if not level.exists():
+            break
+        scope |= Q(pk__in=level.values("pk"))
+        level = Agency.objects.using(using).filter(superior_id__in=level.values("pk"))
+    return Agency.objects.using(using).filter(scope)
 
 
 def can_view_rollup(user: Any) -> bool:

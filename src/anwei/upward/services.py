@@ -229,15 +229,21 @@ def _apply_sitrep(agency: Agency, sitrep: dict[str, Any], filed_at: datetime) ->
         raise Refused(400, "bad_filing") from exc
     count = sitrep.get("incident_count")
     count = count if isinstance(count, int) and count >= 0 else 0
-    RollupSitrep.objects.update_or_create(
-        agency=agency,
-        day=day,
-        defaults={
-            "filed_at": filed_at,
-            "zero_report": count == 0,
-            "incident_count": count,
-            "late": filed_at > rules.sitrep_due(day),
-        },
+    # one INSERT … ON CONFLICT DO UPDATE (a day's sitrep filed again replaces the first), not a look then a write
+    RollupSitrep.objects.bulk_create(
+        [
+            RollupSitrep(
+                agency=agency,
+                day=day,
+                filed_at=filed_at,
+                zero_report=count == 0,
+                incident_count=count,
+                late=filed_at > rules.sitrep_due(day),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["agency", "day"],
+        update_fields=["filed_at", "zero_report", "incident_count", "late"],
     )
 
 

@@ -19,14 +19,13 @@ def items(user: Any, now: datetime) -> Iterator[TodoItem]:
     yield from _results_due(user, now)
     if not policies.superior_agencies(user, "upward.sitrep_due"):
         return
-    for row in selectors.sitreps(user, now=now):
-        if row.state == "missing":
-            yield TodoItem(
-                kind="report_due",
-                title=_("Daily situation report missing: %(agency)s") % {"agency": row.agency.name},
-                url=reverse("upward:board"),
-                due_at=row.due_at,
-            )
+    for row in selectors.SitrepRows(user, now=now).missing():
+        yield TodoItem(
+            kind="report_due",
+            title=_("Daily situation report missing: %(agency)s") % {"agency": row.agency.name},
+            url=reverse("upward:board"),
+            due_at=row.due_at,
+        )
 
 
 def _results_due(user: Any, now: datetime) -> Iterator[TodoItem]:

@@ -20,25 +20,46 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a results report carries its document (rules.ResultsRule.max_bytes, base64)
 
 
+PER_PAGE = 100
+REPORTS = 100  # the latest open major reports on the board; all of them in /api/v1/rollup/incidents?open_only=true
+
+
 def board(request: HttpRequest) -> HttpResponse:
+    """A page of the subordinate agencies (100 at a time, in code order) with today's sitrep, the day's counts over
+    all of them, the 100 latest open major reports, open reports by category and the figures of this page's
+    agencies: the same few queries for 10 agencies or 1,000 with a year of sitreps each."""
     if not policies.can_view_rollup(request.user):
         return forbidden(request)
-    rows = selectors.sitreps(request.user)
+    all_rows = selectors.SitrepRows(request.user)
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PER_PAGE
+    rows = all_rows[start : start + PER_PAGE]
     now = timezone.now()
     reports = [
         (incident, CATEGORIES.get(incident.category), due, due is not None and due < now)
-        for incident in selectors.incidents(request.user, open_only=True)[:200]
+        for incident in selectors.incidents(request.user, open_only=True, agency_ids=all_rows.agency_ids)[:REPORTS]
         for due in [selectors.next_due(incident)]
     ]
     statistics = [
         {**row, "category_name": CATEGORIES[row["category"]] if row["category"] in CATEGORIES else row["category"]}
-        for row in selectors.statistics(request.user)
+        for row in selectors.category_totals(request.user, all_rows.agency_ids)
     ]
     filed = combined.filed(request.user)
+    totals = selectors.agency_totals([row.agency.pk for row in rows])
+    by_agency = [(row.agency, totals[row.agency.pk]) for row in rows if row.agency.pk in totals]
     context = {
         "rows": rows,
+        "day": all_rows.day,
+        "counts": all_rows.counts(),
+        "page": number,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if start + PER_PAGE < len(all_rows) else None,
         "reports": reports,
         "statistics": statistics,
+        "by_agency": by_agency,
         "travel": travel.visible(policies.rollup_agencies(request.user))[:50],
         "results": filed,
         "periods": combined.periods(filed),

@@ -282,10 +282,13 @@ def test_board_shows_sitreps_open_reports_with_their_next_deadline_and_figures(
     RollupSitrep.objects.create(agency=link.agency, day=rules.sitrep_day(now), filed_at=now, zero_report=True)
     client.force_login(duty)
     page = client.get("/upward/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
-    open_list, figures = page.split("處理中的重大通報</h2>")[1].split("上報通報統計")
+    open_list, figures = page.split("處理中的重大通報</h2>")[1].split("處理中的上報通報統計（依類別）")
     assert "115-0009 · 勒索軟體" in open_list and "115-0003" not in open_list  # closed: not on the open list
     assert "已逾期" in open_list and "零通報" in page
-    assert '<td data-label="未結案">1</td><td data-label="合計">2</td>' in figures.replace("\n      ", "")
+    by_category, by_agency = figures.split("上報通報統計（依機關）")
+    assert '<td data-label="未結案">1</td></tr>' in by_category.replace("\n      ", "")
+    assert '<td data-label="未結案">1</td><td data-label="合計">2</td>' in by_agency.replace("\n      ", "")
+    assert link.agency.name in by_agency
 
 
 def test_rollup_api_lists_summaries_and_sitreps(linked: tuple[Link, Agency], client: Any) -> None:

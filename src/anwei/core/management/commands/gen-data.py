@@ -1,4 +1,5 @@
 """`python -m anwei gen-data [--incidents N] [--audit N] [--seed S] …`: bulk volumes for benchmarks, reproducibly.
+`--national` builds the national world instead (anwei.upward.gendata).
 
 Loads the demo data first when the database is empty, then lets each app that has a `gendata.py` add its volumes
 (core.seeding): e.g. incidents adds N reports to the demo agency, audit appends N entries to the chain from its
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             call_command("demo", stdout=StringIO())
         run = seeding.GenerationRun(options=options, seed=options["seed"], now=timezone.now())
         found = seeding.gendata_modules()
+        # an app's option that builds its world *instead* of the others' volumes (upward: --national)
+        alone = [m for m in found if options.get(getattr(m, "EXCLUSIVE_OPTION", ""))]
+        found = alone or [m for m in found if not hasattr(m, "EXCLUSIVE_OPTION")]
         for module in found:
             if hasattr(module, "prepare"):
                 module.prepare(run)
