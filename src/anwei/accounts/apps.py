@@ -11,4 +11,4 @@ class AccountsConfig(AppConfig):
     navigation: ClassVar = [("accounts:users", _("Users"), "accounts.view")]
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals, tokencache  # noqa: F401  (tokencache: its models set a new cache generation)

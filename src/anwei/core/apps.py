@@ -23,3 +23,10 @@ class CoreConfig(AppConfig):
 
         for config in with_module("policies"):
             importlib.import_module(f"{config.name}.policies")
+
+        # After a migration (which may write rows the per-process caches hold in bulk), every process reloads them.
+        from django.db.models.signals import post_migrate
+
+        from .generation import bump_after_migrate
+
+        post_migrate.connect(bump_after_migrate, sender=self, dispatch_uid="anwei-generation-migrate")
