@@ -11,6 +11,9 @@ the per-process cache, incidents.roster). In ONE transaction, in this order:
 
 Everything commits or rolls back together: the outbox is in the filing's transaction, and so are the audit entries."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -26,16 +29,42 @@ from .messages import message, url_of
 from .models import Deadline, Incident, ReferenceCounter, TimelineEntry
 
 
-def take_number(agency_id: int, year: int) -> int:
-    """The next number of the agency's year, in one statement; the counter row stays locked to the commit."""
-    table = ReferenceCounter._meta.db_table
+@dataclass(frozen=True)
+class Limit:
+    """The filer may have filed fewer than `count` reports since `since`; `refuse` raises TooManyRequests."""
+
+    filer_id: int
+    since: datetime
+    count: int
+    refuse: Callable[[], None]
+
+
+def take_number(agency_id: int, year: int, limit: Limit | None = None) -> int:
+    """The next number of the agency's year, in one statement; the counter row stays locked to the commit. With a
+    `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused)."""
+    table, reports = ReferenceCounter._meta.db_table, Incident._meta.db_table
+    params: list[Any] = [agency_id, year]
+    within = ""
+    if limit is not None:
+        within = (
+            f"WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM {reports} WHERE filed_by_id = %s AND created_at > %s "  # noqa: S608
+            "LIMIT %s) recent) < %s"
+        )
+        params += [limit.filer_id, connection.ops.adapt_datetimefield_value(limit.since), limit.count, limit.count]
+    else:
+        within = "WHERE 1 = 1"  # SQLite reads ON CONFLICT after a SELECT only after a WHERE
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (agency_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608 - the model's own table
+            f"INSERT INTO {table} (agency_id, year, last) SELECT %s, %s, 1 {within} "
             f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [agency_id, year],
+            params,
         )
-        return int(cursor.fetchone()[0])
+        row = cursor.fetchone()
+    if row is None:
+        assert limit is not None  # without a limit the statement always answers the number
+        limit.refuse()  # raises TooManyRequests with when to try again
+        return take_number(agency_id, year)  # an older report has just left the period meanwhile
+    return int(row[0])
 
 
 def _repr(incident: Incident) -> str:
@@ -59,11 +88,12 @@ def write(
     actor: Any,
     uploads: list[Any],
     checked: list[Any],
+    limit: Limit | None = None,
 ) -> Incident:
     """Number, store and route a validated new report in one transaction (see the module's text)."""
     level = incident.cyber_level
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
-        incident.number = take_number(incident.agency_id, incident.year)
+        incident.number = take_number(incident.agency_id, incident.year, limit)
         incident.reference = f"{incident.year}-{incident.number:04d}"
         incident.save(force_insert=True)
         audit.record(

@@ -68,10 +68,21 @@ def _severity(category: str, severity: str | None, level: int | None) -> str:
     return max(candidates, key=rules.severity_rank)
 
 
-def _check_filing_rate(actor: Any) -> None:
+def _filing_rate(actor: Any) -> filing.Limit | None:
     """Each filing tells outside bodies (the investigation bureau, the police, the cyber-incident contact): one
     user may file at most ANWEI_FILING_RATE reports in its period (default 30 in 10 minutes). Counted from the
-    reports themselves, so every web process counts the same."""
+    reports themselves, so every web process counts the same — in the statement that takes the reference number
+    (filing.take_number); `_check_filing_rate` says when the user may file again."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    rate = rates.parse(settings.ANWEI_FILING_RATE, setting="ANWEI_FILING_RATE")
+    if rate is None:
+        return None
+    return filing.Limit(actor.pk, timezone.now() - rate.period, rate.count, lambda: _check_filing_rate(actor))
+
+
+def _check_filing_rate(actor: Any) -> None:
+    """Refused (TooManyRequests, with when to try again) when the user has filed to the limit in the period."""
     if not getattr(actor, "is_authenticated", False):
         return
     rate = rates.parse(settings.ANWEI_FILING_RATE, setting="ANWEI_FILING_RATE")
@@ -147,7 +158,7 @@ def file_report(
         raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
     if actor is not None and not policies.incidents.can(actor, "incidents.file"):
         raise NotAllowed()
-    _check_filing_rate(actor)
+    limit = _filing_rate(actor)
     if (
         getattr(actor, "is_authenticated", False)
         and reporter is not None
@@ -207,7 +218,7 @@ def file_report(
     )
     route = routing.route(incident)
     route.filer_bodies = clocks.filer_bodies(incident, actor)
-    return filing.write(incident, route, actor=actor, uploads=uploads, checked=checked)
+    return filing.write(incident, route, actor=actor, uploads=uploads, checked=checked, limit=limit)
 
 
 def _route(
