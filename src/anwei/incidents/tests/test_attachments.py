@@ -71,7 +71,7 @@ def test_api_attachments_get_the_forms_checks_and_keep_nothing_of_a_refused_batc
 
 
 def test_a_filing_that_rolls_back_leaves_no_file(roster: Any, monkeypatch: Any) -> None:
-    def broken(**kwargs: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the outbox is down")
 
     monkeypatch.setattr(filing.outbox, "tell_new", broken)  # the filing's outbox write fails after the files
