@@ -9,6 +9,7 @@ named in its method text. Figures from earlier runs are in the hand-written hist
 docs/benchmarks.md, never in the generated text."""
 
 import asyncio
+import importlib.util
 import json
 import os
 import subprocess
@@ -21,7 +22,11 @@ from bench.harness import DATABASES, ROOT, Result, drive, env_for, pg_available,
 REQUESTS = int(os.environ.get("BENCH_P1_REQUESTS", "2000"))
 CONCURRENCY = int(os.environ.get("BENCH_P1_CONCURRENCY", "32"))
 CPU_FILINGS = int(os.environ.get("BENCH_P1_CPU_FILINGS", "200"))
-SERVERS = [s for s in os.environ.get("BENCH_P1_SERVERS", "gunicorn,granian").split(",") if s]
+SERVERS = [
+    s
+    for s in os.environ.get("BENCH_P1_SERVERS", "gunicorn,granian").split(",")
+    if s and (s != "granian" or importlib.util.find_spec("granian") is not None)  # granian: only where installed
+]
 WORKERS = os.environ.get("BENCH_WEB_WORKERS", "4")
 
 
