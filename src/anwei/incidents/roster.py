@@ -1,10 +1,10 @@
 """What routing reads for every report, read once per process and kept until something changes (issue 20): the
-routing rules, each agency's role holders, outside contacts, duty shifts around now and live plans, and the
-registered contact channels. Valid under one cache generation (anwei.core.generation): a change to any of these rows
-sets a new one in its own transaction, so every process reloads at its next request. Duty shifts are kept for a
-window of hours from when they were read; a moment outside it is read from the database."""
+routing rules, each agency's role holders, outside contacts, duty shifts around now, live plans and units (the
+registered contact channels are in notifications.outbox). Valid under one cache generation (anwei.core.generation):
+a change to any of these rows sets a new one in its own transaction, so every process reloads at its next request.
+Duty shifts are kept for a window of hours from when they were read; a moment before it is read from the
+database."""
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -13,7 +13,6 @@ from anwei.accounts.models import RoleAssignment, User
 from anwei.core import generation
 from anwei.directory.models import Agency, DutyKind, DutyShift, ExternalContact, Organisation, Person, Unit
 from anwei.directory.selectors import OnDuty, duty_of, on_duty
-from anwei.notifications.models import ContactChannel
 from anwei.plans.models import Plan
 
 from .models import RoutingRule
@@ -25,7 +24,7 @@ _cache = generation.Cache()
 generation.watch(
     RoutingRule, RoleAssignment, User, Person, Unit, Agency, ExternalContact, Organisation, DutyKind, DutyShift
 )
-generation.watch(ContactChannel, Plan)
+generation.watch(Plan)
 
 
 def _agency_id(agency: Agency | int) -> int:
@@ -85,20 +84,6 @@ def duty(agency: Agency, kind_code: str, at: datetime | None = None) -> OnDuty:
         start, end, shifts = _cache.values[key] = _read_shifts(agency.pk, at)
     covering = [s for s in shifts if s.kind.code == kind_code and s.starts_at <= at < s.ends_at]
     return duty_of(max(covering, key=lambda s: (s.starts_at, s.pk), default=None))
-
-
-def contact_channels() -> dict[tuple[str, int], list[ContactChannel]]:
-    """The active registered channels of each person ("person", id) and outside contact ("contact", id), in order."""
-
-    def load() -> dict[tuple[str, int], list[ContactChannel]]:
-        out: dict[tuple[str, int], list[ContactChannel]] = defaultdict(list)
-        for entry in ContactChannel.objects.filter(active=True).order_by("pk"):
-            key = ("person", entry.person_id) if entry.person_id else ("contact", entry.contact_id)
-            out[key].append(entry)  # type: ignore[index]
-        return dict(out)
-
-    result: dict[tuple[str, int], list[ContactChannel]] = _cache.get("channels", load)
-    return result
 
 
 def active_plan(agency: Agency | int, at: datetime | None = None) -> Plan | None:
