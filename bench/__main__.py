@@ -32,6 +32,19 @@ def machine() -> list[str]:
     ]
 
 
+def hand_written(path: Path) -> str:
+    """The sections written by hand after the generated ones (dated histories, before-and-after notes): every
+    `## ` heading after "## Methods" and what follows, kept as they are."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    _generated, methods, rest = text.partition("\n## Methods\n")
+    if not methods:
+        return ""
+    start = rest.find("\n## ")
+    return "" if start < 0 else rest[start:].rstrip("\n") + "\n"
+
+
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("p[0-9]*.py"))
     figures: list[Figure] = []
@@ -50,7 +63,7 @@ def main(argv: list[str]) -> int:
     lines += ["", "## Methods", ""]
     lines += [f"- **{f.key} {f.name}**: {f.method}" for f in figures]
     out = ROOT / "docs" / "benchmarks.md"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out.write_text("\n".join(lines) + "\n" + hand_written(out), encoding="utf-8")
     print(out.read_text())
     return 0 if all(f.met for f in figures) else 1
 

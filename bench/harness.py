@@ -80,14 +80,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+WEB_SERVER = os.environ.get("BENCH_WEB_SERVER", "gunicorn")
+
+
+def server_argv(kind: str, port: int, workers: int) -> list[str]:
+    """gunicorn as `python -m anwei serve` runs it (sync workers, one thread each), or granian's WSGI interface with
+    the same number of worker processes and one blocking thread each."""
+    if kind == "granian":
+        argv = [sys.executable, "-m", "granian", "--interface", "wsgi", "anwei.wsgi:application"]
+        argv += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--blocking-threads", "1"]
+        return [*argv, "--backlog", "256", "--no-access-log"]
+    argv = [sys.executable, "-m", "gunicorn", "anwei.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    return [*argv, "--workers", str(workers), "--threads", "1", "--timeout", "60", "--backlog", "256"]
+
+
 @contextlib.contextmanager
-def server(url: str, workers: int | None = None, **extra: str) -> Iterator[int]:
-    """gunicorn (as `python -m anwei serve` runs it) on a free loopback port; persistent DB connections."""
+def server(url: str, workers: int | None = None, kind: str | None = None, **extra: str) -> Iterator[int]:
+    """The web server (BENCH_WEB_SERVER: gunicorn, the default, or granian) on a free loopback port; persistent DB
+    connections."""
     port = free_port()
     workers = workers or int(os.environ.get("BENCH_WEB_WORKERS", "4"))
-    argv = [sys.executable, "-m", "gunicorn", "anwei.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    argv += ["--workers", str(workers), "--threads", "1", "--timeout", "60", "--backlog", "256"]
-    proc = subprocess.Popen(argv, env=env_for(url, **extra), cwd=ROOT, stderr=subprocess.DEVNULL)
+    argv = server_argv(kind or WEB_SERVER, port, workers)
+    quiet = subprocess.DEVNULL
+    proc = subprocess.Popen(argv, env=env_for(url, **extra), cwd=ROOT, stdout=quiet, stderr=quiet)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from anwei.core.policies import use_scopes
 
-        from . import signals  # noqa: F401
+        from . import signals, tokencache  # noqa: F401  (tokencache: its models set a new cache generation)
         from .scope import scope_for
 
         use_scopes(scope_for)

@@ -174,20 +174,10 @@ def revoke_token(*, actor: Any, token: ApiToken) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user behind a raw token, or None."""
-    if not raw.startswith(ApiToken.PREFIX):
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    """The active user behind a raw token, or None (looked up by its hash in the per-process cache)."""
+    from .tokencache import user_for_token as cached
+
+    return cached(raw)
 
 
 # --- Sign-in security: two-factor, sessions, passwords, lockout (each on the audit log) ---------------------------

@@ -87,10 +87,11 @@ def _handover(head: AuditHead, key: keys.MacKey) -> AuditEntry:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _append(entries: list[AuditEntry]) -> None:
     """Chain the entries after the head (locked until the caller's transaction commits) and write them at once,
-    each MACed with the current key; a new current key is first handed the chain by a key entry."""
+    each MACed with the current key; a new current key is first handed the chain by a key entry. No savepoint of
+    its own: a failed append fails the caller's transaction, whose change must not commit without its entries."""
     head = _locked_head()
     ring, key = keys.mac_keys(), keys.mac_key()
     if head.key_id and head.key_id not in ring:

@@ -30,3 +30,10 @@ class CoreConfig(AppConfig):
         from . import dbrouter
 
         connection_created.connect(dbrouter.watch_writes, dispatch_uid="anwei-watch-writes")
+
+        # After a migration (which may write rows the per-process caches hold in bulk), every process reloads them.
+        from django.db.models.signals import post_migrate
+
+        from .generation import bump_after_migrate
+
+        post_migrate.connect(bump_after_migrate, sender=self, dispatch_uid="anwei-generation-migrate")

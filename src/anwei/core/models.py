@@ -27,3 +27,15 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class CacheGeneration(models.Model):
+    """One row: a random stamp that changes in the same transaction as any change to what the per-process caches
+    hold (API tokens, users and their roles, the roster, routing rules, plans, contact channels; see
+    anwei.core.generation). Every process reads it once per request: a cache built under another stamp is dropped.
+    Random, not a counter, so a rolled-back change can never make an old stamp valid again."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)

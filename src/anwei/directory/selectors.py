@@ -84,6 +84,11 @@ def on_duty(agency: Agency, kind_code: str, at: datetime | None = None) -> OnDut
         .order_by("-starts_at", "-pk")
         .first()
     )
+    return duty_of(shift)
+
+
+def duty_of(shift: DutyShift | None) -> OnDuty:
+    """Who answers on this shift: its person, or the substitute when the person is unavailable (or missing)."""
     if shift is None:
         return OnDuty(None, None)
     primary = shift.person if shift.person and shift.person.active else None

@@ -8,6 +8,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from anwei.audit import services as audit
+from anwei.core import generation
 from anwei.core.errors import BusinessRuleError, NotAllowed
 
 from . import policies
@@ -139,6 +140,7 @@ def _move(actor: Any, unit: Unit, parent: Unit | None) -> int:
     if longest - len(old) + len(new) > UNIT_PATH_MAX:
         raise BusinessRuleError(_("The unit tree would be too deep here."), field="parent")
     moved = subtree.update(path=Concat(Value(new), Substr("path", len(old) + 1), output_field=CharField()))
+    generation.bump()  # a bulk write: the per-process caches holding units (roles, roster) reload
     unit.parent, unit.path = parent, new
     return moved
 

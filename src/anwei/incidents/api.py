@@ -14,7 +14,7 @@ from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime, SingleLine
 from anwei.directory.models import Person, Unit
 
-from . import api_tasks, contacts, policies, rules, selectors, services
+from . import api_tasks, contacts, filing, policies, rules, selectors, services
 from .models import Attachment, Contact, Incident
 
 router = Router(tags=["incidents"])
@@ -205,7 +205,7 @@ def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]
         if exc.field in ("unit", "reporter"):
             exc.field = f"{exc.field}_id"
         raise
-    return Status(201, incident)
+    return Status(201, filing.with_clocks(incident))
 
 
 @router.get("/{incident_id}", response=IncidentOut)

@@ -6,24 +6,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
-from anwei.accounts.models import RoleAssignment
 from anwei.directory.models import ExternalContact, Person, Unit
-from anwei.directory.selectors import on_duty
 
-from . import rules
+from . import roster, rules
 from .models import Incident, RoutingRule
 
 
 def applicable_rules(incident: Incident) -> list[RoutingRule]:
     day = timezone.localtime(incident.aware_at).date()
-    qs = RoutingRule.objects.filter(active=True, category__in=[incident.category, "*"], effective_from__lte=day).filter(
-        Q(effective_until__isnull=True) | Q(effective_until__gt=day)
-    )
+    qs = [
+        rule
+        for rule in roster.rules()  # the active rules, read once per process (incidents.roster)
+        if rule.category in (incident.category, "*")
+        and rule.effective_from <= day
+        and (rule.effective_until is None or rule.effective_until > day)
+    ]
     out = []
-    for rule in qs.order_by("id"):
+    for rule in qs:
         if rule.min_severity and rules.severity_rank(incident.severity) < rules.severity_rank(rule.min_severity):
             continue
         if rule.min_level is not None or rule.max_level is not None:
@@ -65,10 +66,9 @@ def _role_people(roles: list[str], incident: Incident) -> dict[str, list[Person]
     out: dict[str, list[Person]] = {role: [] for role in roles}
     if not roles:
         return out
-    assignments = RoleAssignment.objects.filter(
-        role__in=roles, unit__agency=incident.agency, user__is_active=True, user__person__isnull=False
-    ).select_related("user__person", "unit")
-    for a in assignments.order_by("pk"):
+    wanted = set(roles)
+    assignments = [a for a in roster.role_holders(incident.agency_id) if a.role in wanted]
+    for a in assignments:
         if a.role == "unit_supervisor" and (incident.unit is None or not incident.unit.is_within(a.unit)):
             continue
         person = a.user.person
@@ -80,9 +80,9 @@ def _role_people(roles: list[str], incident: Incident) -> dict[str, list[Person]
 def _org_contacts(kinds: list[str], incident: Incident) -> dict[str, list[ExternalContact]]:
     out: dict[str, list[ExternalContact]] = {kind: [] for kind in kinds}
     if kinds:
-        contacts = ExternalContact.objects.filter(organisation__agency=incident.agency, organisation__kind__in=kinds)
-        for contact in contacts.select_related("organisation").order_by("pk"):
-            out[contact.organisation.kind].append(contact)
+        for contact in roster.org_contacts(incident.agency_id):
+            if contact.organisation.kind in out:
+                out[contact.organisation.kind].append(contact)
     return out
 
 
@@ -97,7 +97,7 @@ def _resolve_all(codes: list[str], incident: Incident, at: datetime | None) -> d
         if kind == "role":
             found.people = list(roles[value])
         elif kind == "duty":
-            duty = on_duty(incident.agency, value, at or timezone.now())
+            duty = roster.duty(incident.agency, value, at or timezone.now())
             found.people = [duty.person] if duty.person is not None else []
         elif kind == "org":
             found.contacts = list(orgs[value])
@@ -197,10 +197,7 @@ class Route:
 def route(incident: Incident, at: datetime | None = None) -> Route:
     applied = applicable_rules(incident)
     specs = [spec for rule in applied for spec in rule.tasks]
-    codes = {str(spec.get("unit_code", "")) for spec in specs}
-    units = (
-        {u.code: u for u in Unit.objects.filter(agency=incident.agency, code__in=codes, active=True)} if specs else {}
-    )
+    units = roster.units_by_code(incident.agency_id) if specs else {}
     tasks = []
     for spec in specs:
         hours = spec.get("hours")

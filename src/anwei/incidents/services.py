@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,10 +23,10 @@ from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
 
-from . import access, clocks, policies, routing, rules, unit_tasks
+from . import access, clocks, filing, policies, roster, routing, rules, unit_tasks
 from . import attachments as files
 from .messages import message, url_of
-from .models import Attachment, Deadline, Escalation, Incident, ReferenceCounter, TimelineEntry
+from .models import Attachment, Deadline, Escalation, Incident, TimelineEntry
 
 EXTRA_FIELDS = {"measures_taken", "support_needed", "attachments"}
 REPORT_FIELDS = [
@@ -43,16 +43,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 def _repr(incident: Incident) -> str:
     """What the audit log and outside messages may show: restricted reports only by their reference."""
     return incident.reference if incident.restricted else f"{incident.reference} {incident.title}"
-
-
-def _next_number(agency: Agency, year: int) -> int:
-    """The next number of the agency's year. The counter row stays locked until the filing commits, so numbers have
-    no gaps and no repeats; filing takes it as late as it can."""
-    counters = ReferenceCounter.objects.filter(agency=agency, year=year)
-    if not counters.update(last=F("last") + 1):
-        ReferenceCounter.objects.get_or_create(agency=agency, year=year)
-        counters.update(last=F("last") + 1)
-    return counters.values_list("last", flat=True).get()
 
 
 def _check_level(category: str, cyber_level: Any) -> int | None:
@@ -78,10 +68,21 @@ def _severity(category: str, severity: str | None, level: int | None) -> str:
     return max(candidates, key=rules.severity_rank)
 
 
-def _check_filing_rate(actor: Any) -> None:
+def _filing_rate(actor: Any) -> filing.Limit | None:
     """Each filing tells outside bodies (the investigation bureau, the police, the cyber-incident contact): one
     user may file at most ANWEI_FILING_RATE reports in its period (default 30 in 10 minutes). Counted from the
-    reports themselves, so every web process counts the same."""
+    reports themselves, so every web process counts the same — in the statement that takes the reference number
+    (filing.take_number); `_check_filing_rate` says when the user may file again."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    rate = rates.parse(settings.ANWEI_FILING_RATE, setting="ANWEI_FILING_RATE")
+    if rate is None:
+        return None
+    return filing.Limit(actor.pk, timezone.now() - rate.period, rate.count, lambda: _check_filing_rate(actor))
+
+
+def _check_filing_rate(actor: Any) -> None:
+    """Refused (TooManyRequests, with when to try again) when the user has filed to the limit in the period."""
     if not getattr(actor, "is_authenticated", False):
         return
     rate = rates.parse(settings.ANWEI_FILING_RATE, setting="ANWEI_FILING_RATE")
@@ -157,7 +158,7 @@ def file_report(
         raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
     if actor is not None and not policies.incidents.can(actor, "incidents.file"):
         raise NotAllowed()
-    _check_filing_rate(actor)
+    limit = _filing_rate(actor)
     if (
         getattr(actor, "is_authenticated", False)
         and reporter is not None
@@ -191,12 +192,10 @@ def file_report(
     uploads = list(fields.pop("attachments", None) or [])
     checked = [files.check(upload) for upload in uploads]  # before anything is written
 
-    from anwei.plans.selectors import active_plan
-
     year = roc_year(timezone.localtime(aware_at).date())
     incident = Incident(
         agency=agency,
-        plan=active_plan(agency),
+        plan=roster.active_plan(agency),
         year=year,
         category=category,
         restricted=rules.category(category).restricted,
@@ -219,23 +218,7 @@ def file_report(
     )
     route = routing.route(incident)
     route.filer_bodies = clocks.filer_bodies(incident, actor)
-    with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
-        incident.number = _next_number(agency, year)
-        incident.reference = f"{year}-{incident.number:04d}"
-        incident.save(force_insert=True)
-        audit.record(
-            actor=actor,
-            action=audit.Action.CREATE,
-            obj=incident,
-            object_repr=_repr(incident),
-            changes={"category": category, "reference": incident.reference, "cyber_level": level},
-        )
-        _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
-        for upload, info in zip(uploads, checked, strict=True):
-            files.store(incident, upload, info, actor=actor)
-        _send(incident, route, key=f"incident:{incident.pk}:filed", reason=_("New report"), new=True, actor=actor)
-        access.grant_to_reporter(incident, actor=actor)
-    return incident
+    return filing.write(incident, route, actor=actor, uploads=uploads, checked=checked, limit=limit)
 
 
 def _route(

@@ -7,8 +7,10 @@ from . import services
 
 
 @task
-def deliver(delivery_id: int) -> bool:
-    return services.deliver_now(delivery_id)
+def deliver(delivery_id: int, *more: int) -> bool:
+    """Send one delivery, or all of one filing's (one task for them: `more`). True when this call sent any."""
+    sent = [services.deliver_now(pk) for pk in (delivery_id, *more)]
+    return any(sent)
 
 
 @cron("* * * * *")

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from anwei.audit.models import AuditEntry
 from anwei.core.errors import BusinessRuleError
-from anwei.incidents import attachments, services
+from anwei.incidents import attachments, filing, services
 from anwei.incidents.models import Attachment, Incident, TimelineEntry
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +71,10 @@ def test_api_attachments_get_the_forms_checks_and_keep_nothing_of_a_refused_batc
 
 
 def test_a_filing_that_rolls_back_leaves_no_file(roster: Any, monkeypatch: Any) -> None:
-    def broken(**kwargs: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the outbox is down")
 
-    monkeypatch.setattr(services.notifications, "notify", broken)
+    monkeypatch.setattr(filing.outbox, "tell_new", broken)  # the filing's outbox write fails after the files
     with pytest.raises(RuntimeError):
         services.file_report(
             actor=roster.users["staff_a"],

@@ -54,6 +54,9 @@ class Channel:
         return False
 
     def contact_channel(self, notification: Notification, address: str | None = None) -> ContactChannel | None:
+        preloaded = getattr(notification, "preloaded_channels", None)  # set by notifications.outbox (from its cache)
+        if preloaded is not None and address is None:
+            return next((entry for entry in preloaded if entry.channel == self.code), None)
         qs = ContactChannel.objects.filter(channel=self.code, active=True)
         if notification.person_id:
             qs = qs.filter(person_id=notification.person_id)

@@ -1,0 +1,172 @@
+"""The write of a new report at the speed of the database (issue 20): a typical filing routed to five people is a
+dozen statements. Validation and routing happen before (services.file_report; the rules and the roster come from
+the per-process cache, incidents.roster). In ONE transaction, in this order:
+
+- the reference number: one upsert of the agency's counter for the year (`… ON CONFLICT … DO UPDATE … RETURNING`),
+  taken first and held to the commit, so numbers have no gaps and no repeats — the work between is only the
+  INSERTs below, every row built beforehand;
+- the report; its clocks (one multi-row INSERT); the outbox (one INSERT of notifications, one of deliveries, and
+  ONE worker task for the pending deliveries, queued after commit); its timeline entries (one INSERT);
+- the audit entries, appended together last (`audit.deferred`: the chain's head is locked for the append only).
+
+Everything commits or rolls back together: the outbox is in the filing's transaction, and so are the audit entries."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from anwei.audit import services as audit
+from anwei.notifications import outbox
+from anwei.notifications.models import Notification
+
+from . import access, clocks, routing, rules, unit_tasks
+from . import attachments as files
+from .messages import message, url_of
+from .models import Deadline, Incident, ReferenceCounter, TimelineEntry
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The filer may have filed fewer than `count` reports since `since`; `refuse` raises TooManyRequests."""
+
+    filer_id: int
+    since: datetime
+    count: int
+    refuse: Callable[[], None]
+
+
+def take_number(agency_id: int, year: int, limit: Limit | None = None) -> int:
+    """The next number of the agency's year, in one statement; the counter row stays locked to the commit. With a
+    `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused)."""
+    table, reports = ReferenceCounter._meta.db_table, Incident._meta.db_table
+    params: list[Any] = [agency_id, year]
+    within = ""
+    if limit is not None:
+        within = (
+            f"WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM {reports} WHERE filed_by_id = %s AND created_at > %s "  # noqa: S608
+            "LIMIT %s) recent) < %s"
+        )
+        params += [limit.filer_id, connection.ops.adapt_datetimefield_value(limit.since), limit.count, limit.count]
+    else:
+        within = "WHERE 1 = 1"  # SQLite reads ON CONFLICT after a SELECT only after a WHERE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, year, last) SELECT %s, %s, 1 {within} "
+            f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        assert limit is not None  # without a limit the statement always answers the number
+        limit.refuse()  # raises TooManyRequests with when to try again
+        return take_number(agency_id, year)  # an older report has just left the period meanwhile
+    return int(row[0])
+
+
+def _repr(incident: Incident) -> str:
+    return incident.reference if incident.restricted else f"{incident.reference} {incident.title}"
+
+
+def _timeline(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
+    return TimelineEntry(
+        incident=incident,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        text=text,
+        data=data,
+    )
+
+
+def write(
+    incident: Incident,
+    route: routing.Route,
+    *,
+    actor: Any,
+    uploads: list[Any],
+    checked: list[Any],
+    limit: Limit | None = None,
+) -> Incident:
+    """Number, store and route a validated new report in one transaction (see the module's text)."""
+    level = incident.cyber_level
+    with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
+        incident.number = take_number(incident.agency_id, incident.year, limit)
+        incident.reference = f"{incident.year}-{incident.number:04d}"
+        incident.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            obj=incident,
+            object_repr=_repr(incident),
+            changes={"category": incident.category, "reference": incident.reference, "cyber_level": level},
+        )
+        entries = [
+            _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
+        ]
+        if uploads:  # the files' own timeline entries come after the one that says it was filed
+            TimelineEntry.objects.bulk_create(entries)
+            entries = []
+            for upload, info in zip(uploads, checked, strict=True):
+                files.store(incident, upload, info, actor=actor)
+        _clocks(incident, route, actor)
+        _tell(incident, route, actor, entries)
+        TimelineEntry.objects.bulk_create(entries)
+        for unit, title, due in route.tasks:
+            unit_tasks.assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
+        access.grant_to_reporter(incident, actor=actor)
+    return incident
+
+
+def _clocks(incident: Incident, route: routing.Route, actor: Any) -> None:
+    """The report's clocks in one INSERT; those of a body the filer belongs to are met at filing."""
+    filed, rows = clocks.filed_reach(incident, actor), []
+    for d in route.deadlines:
+        row = Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
+        if d.body in route.filer_bodies and d.code in clocks.NOTIFY_CODES:
+            row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
+        rows.append(row)
+    Deadline.objects.bulk_create(rows)
+    incident.filed_clocks = rows  # type: ignore[attr-defined]
+
+
+def with_clocks(incident: Incident) -> Incident:
+    """The report as just filed, its clocks as written (for the answer to the filing: no read back)."""
+    rows = getattr(incident, "filed_clocks", None)
+    if rows is not None:
+        prefetched = incident.deadlines.none()
+        prefetched._result_cache = rows  # type: ignore[attr-defined]
+        incident._prefetched_objects_cache = {"deadlines": prefetched}  # type: ignore[attr-defined]
+    return incident
+
+
+def _tell(incident: Incident, route: routing.Route, actor: Any, entries: list[TimelineEntry]) -> list[Notification]:
+    """The outbox for everyone the route names (the filer sees his own report in his inbox but is not asked to
+    acknowledge it), need-to-know grants for a restricted report, a note of whom nobody could be found for."""
+    subject, body = message(incident, _("New report"))
+    filer = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
+    people = route.recipients.people
+    told = not incident.drill or incident.drill_tells_outside
+    others = outbox.Batch([p for p in people if p.pk != filer], route.recipients.contacts if told else [], True)
+    own = outbox.Batch([p for p in people if p.pk == filer])
+    sent = outbox.tell_new(
+        [others, own],
+        subject=subject,
+        body=body,
+        source=incident,
+        key=f"incident:{incident.pk}:filed",
+        url=url_of(incident),
+        add_channels=route.channels or (),
+    )
+    if incident.restricted:
+        named = {
+            pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()
+        }
+        access.grant_to_notified(incident, sent, reasons=named, actor=actor)
+    if route.recipients.unresolved:
+        names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
+        text = _("No one to notify for: %(names)s") % {"names": names}
+        entries.append(_timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved))
+    return sent
