@@ -32,6 +32,17 @@ def machine() -> list[str]:
     ]
 
 
+HISTORY = "<!-- Written by hand from here on: `make bench` keeps this part as it is. -->"
+
+
+def kept_history(out: Path) -> str:
+    """The dated, hand-written history below the HISTORY marker (earlier measurements, profiles, before and after
+    of past changes): kept as it is when the figures above are written again. Nothing in it comes from this run."""
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    at = text.find(HISTORY)
+    return "\n" + text[at:] if at >= 0 else ""
+
+
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("p[0-9]*.py"))
     figures: list[Figure] = []
@@ -50,7 +61,7 @@ def main(argv: list[str]) -> int:
     lines += ["", "## Methods", ""]
     lines += [f"- **{f.key} {f.name}**: {f.method}" for f in figures]
     out = ROOT / "docs" / "benchmarks.md"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out.write_text("\n".join(lines) + "\n" + kept_history(out), encoding="utf-8")
     print(out.read_text())
     return 0 if all(f.met for f in figures) else 1
 

@@ -184,9 +184,7 @@ def test_cadence_page_shows_last_and_next_dates(world: World, setup: dict[str, A
         (date(2026, 1, 1), date(2026, 7, 1)),
     ],
 )
-def test_cadence_next_due_six_calendar_months_later(
-    world: World, setup: dict[str, Any], done: date, due: date
-) -> None:
+def test_cadence_next_due_six_calendar_months_later(world: World, setup: dict[str, Any], done: date, due: date) -> None:
     _done_on(_confidentiality_done(world, setup), done)
     rows = {r.unit.pk: r for r in selectors.cadence(world.users["ethics"], today=done)}
     assert (rows[world.units["a"].pk].last_done, rows[world.units["a"].pk].next_due) == (done, due)

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from anwei.directory.models import Agency, Person
 from anwei.notifications import services
@@ -174,7 +176,11 @@ def test_two_workers_on_postgresql_split_the_work_without_overlap(tmp_path: Path
     workers = [_start_worker(env), _start_worker(env)]
     try:
         _wait(lambda: Delivery.objects.filter(status="sent").count() == n, 180, "all deliveries")
-        time.sleep(1.0)  # any late duplicate would reach the server now
+        # every queued task (both copies of each row) finished: each worker has gone past every row it took, and a
+        # task ends only after its SMTP conversation did, so a duplicate would be at the server by now
+        unfinished = DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        _wait(lambda: not unfinished.exists(), 120, "every queued task to finish")
+        assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2 * n
     finally:
         for proc in workers:
             _kill(proc, signal.SIGTERM)

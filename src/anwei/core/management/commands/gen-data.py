@@ -2,7 +2,8 @@
 
 Loads the demo data first when the database is empty, then adds N reports to the demo agency (spread over the
 last `--days` days, mostly closed, numbered per ROC year after the existing ones) and N audit entries appended to
-the chain from its current head — MACed exactly as `audit.services.record` does, so `audit verify` passes.
+the chain from its current head — MACed exactly as `audit.services.record` does, so `audit verify` passes — and a
+plan period of `--plan-days` days with its tasks, check-ins and progress notes (`plans.gendata`).
 Everything goes in with bulk_create, in batches. The same seed and the same starting database give the same rows
 (apart from the time they were generated, which sets "now")."""
 
@@ -23,6 +24,7 @@ from anwei.core.rocdate import roc_year
 from anwei.directory.models import Agency, Person, Unit
 from anwei.incidents import rules
 from anwei.incidents.models import Incident, ReferenceCounter
+from anwei.plans import gendata as plans_gendata
 
 BATCH = 5000
 TITLES = ["疑似釣魚郵件", "機房門禁異常", "公文誤寄", "民眾反映詐騙電話", "可疑人士徘徊", "系統異常登入", "文件遺失"]
@@ -38,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365 * 3)
         parser.add_argument("--seed", type=int, default=103)
         parser.add_argument("--agency", default="hualien", help="Agency code (the demo agency by default).")
+        parser.add_argument(
+            "--plan-days", type=int, default=365, help="A plan period of this many days with its tasks (0: none)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Agency.objects.exists():
@@ -49,7 +54,10 @@ class Command(BaseCommand):
         now = timezone.now()
         made = self.incidents(rng, agency, options["incidents"], options["days"], now)
         entries = self.audit(rng, options["audit"], now)
+        plan = plans_gendata.generate(rng, agency, now, options["plan_days"])  # after the reports: it links them
         self.stdout.write(self.style.SUCCESS(f"Generated {made:,} reports and {entries:,} audit entries."))
+        if plan:
+            self.stdout.write(self.style.SUCCESS(f"Generated a plan period: {plan}."))
 
     def incidents(self, rng: random.Random, agency: Agency, count: int, days: int, now: datetime) -> int:
         units = list(Unit.objects.filter(agency=agency, active=True).values_list("pk", flat=True))
