@@ -82,7 +82,7 @@ def child(url: str, *args: str) -> dict[str, float]:
 def run() -> list[Figure]:
     with scratch_db("sqlite") as url:
         anwei(url, "migrate", "--noinput", "-v", "0")
-        anwei(url, "gen-data", "--incidents", str(INCIDENTS), "--days", "25", "--audit", str(ROWS))
+        anwei(url, "gen-data", "--incidents", str(INCIDENTS), "--days", "25", "--audit", str(ROWS), "--plan-days", "0")
         r = child(url, "report")
         small, large = child(url, "csv", str(ROWS // 10)), child(url, "csv", str(ROWS))
     growth = large["peak"] / max(1, small["peak"])

@@ -107,9 +107,8 @@ def _notes(rng: random.Random, tasks: list[Task], start: datetime, now: datetime
     made = ProgressNote.objects.bulk_create(rows, batch_size=BATCH)
     by_day: dict[Any, list[int]] = {}
     for note, at in zip(made, stamps, strict=True):
-        by_day.setdefault(timezone.localtime(at).replace(hour=17, minute=0, second=0, microsecond=0), []).append(
-            note.pk
-        )
+        day_end = timezone.localtime(at).replace(hour=17, minute=0, second=0, microsecond=0)
+        by_day.setdefault(min(day_end, now), []).append(note.pk)
     for at, pks in by_day.items():  # created_at is set on insert: spread the notes over the period
         ProgressNote.objects.filter(pk__in=pks).update(created_at=at)
     return len(rows)

@@ -90,10 +90,10 @@ def test_the_board_keeps_its_filters_when_it_refreshes(
     assert "縱火" not in page.locator("#board").inner_text()
     # two more refreshes swapped in (htmx's afterSwap on the board: the page has re-rendered), then nothing else
     page.evaluate(
-        "window.boardSwaps = 0; document.addEventListener('htmx:afterSwap',"
-        " e => { if (e.detail.target.id === 'board') window.boardSwaps += 1; })"
+        "() => { let swaps = 0; document.addEventListener('htmx:afterSwap', e => {"
+        " if (e.detail.target.id === 'board' && ++swaps === 2) e.detail.target.dataset.refreshedTwice = 'yes'; }); }"
     )
-    page.wait_for_function("window.boardSwaps >= 2", timeout=15000)
+    expect(page.locator("#board")).to_have_attribute("data-refreshed-twice", "yes", timeout=15000)
     expect(page.locator(".report")).to_have_count(2)
     assert "縱火" not in page.locator("#board").inner_text()
     csv_link = page.locator("#board a[download]").get_attribute("href") or ""
