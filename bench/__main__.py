@@ -49,7 +49,8 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"bench {name} …", flush=True)
         figures.extend(importlib.import_module(f"bench.{name}").run())
-    lines = ["# Benchmarks", "", "Written by `make bench`; do not edit by hand.", "", *machine()]
+    head = "Written by `make bench`, every figure measured in this run; do not edit by hand above the history."
+    lines = ["# Benchmarks", "", head, "", *machine()]
     reduced = sorted(f"`{k}={v}`" for k, v in os.environ.items() if k.startswith("BENCH_"))
     if reduced:
         lines.append(f"- Sizes changed from the defaults (the issue's sizes) by the environment: {', '.join(reduced)}")

@@ -112,7 +112,9 @@ def _kill_mid_delivery_and_restart(tmp_path: Path, database_url: str, *, migrate
         _wait(lambda: len(smtp.messages) >= 15, 120, "the first deliveries")
         _kill(workers[-1])
         assert workers[-1].returncode == -signal.SIGKILL
-        time.sleep(0.5)  # a message whose DATA was already on the wire may still be accepted
+        # the dead worker's SMTP connection torn down at the server: a message whose DATA was already on the wire
+        # has been accepted by then, and nothing more can come from that connection
+        _wait(lambda: smtp.recorder.sessions == 0, 30, "the killed worker's SMTP connection to close")
         at_kill = len(smtp.messages)
         assert at_kill < n, "the worker finished before it could be killed"
 
