@@ -48,8 +48,9 @@ class Inbox:
         return "250 OK"
 
 
-# every e-mail the filings sent: each e-mail delivery of a notification made with its report (within 5 s of the
-# report's created_at; later reminders and escalations are due later by design), with that created_at
+# every e-mail the filings sent: each e-mail delivery of a notification made with its report (within 60 s of the
+# report's created_at; the worker runs without the scheduler, so no reminder or escalation comes later), with that
+# created_at; and the ids of all the reports filed
 EXPECTED = """
 import json
 from datetime import timedelta
@@ -60,10 +61,10 @@ made = {str(i.pk): i.created_at for i in Incident.objects.filter(title__startswi
 rows = Delivery.objects.filter(
     channel="email", notification__source_type="incidents.incident", notification__source_id__in=list(made)
 ).select_related("notification")
-print(json.dumps([
+print(json.dumps({"reports": list(made), "mails": [
     (message_id(d), [d.notification.source_id, made[d.notification.source_id].timestamp()]) for d in rows
-    if d.notification.created_at - made[d.notification.source_id] < timedelta(seconds=5)
-]))
+    if d.notification.created_at - made[d.notification.source_id] < timedelta(seconds=60)
+]}))
 """
 
 
@@ -105,7 +106,8 @@ def run() -> list[Figure]:
                     deadline = time.monotonic() + 120
                     while time.monotonic() < deadline and len({s for _, s, _ in inbox.received}) < REPORTS:
                         time.sleep(0.5)
-                    expected = dict(json.loads(anwei(url, "shell", "-c", EXPECTED).strip().splitlines()[-1]))
+                    sent = json.loads(anwei(url, "shell", "-c", EXPECTED).strip().splitlines()[-1])
+                    expected = dict(sent["mails"])
                     deadline = time.monotonic() + 60
                     while time.monotonic() < deadline and not set(expected) <= {m for _, _, m in inbox.received}:
                         time.sleep(0.5)
@@ -129,6 +131,7 @@ def run() -> list[Figure]:
         return values[min(len(values) - 1, int(len(values) * p))]
 
     lost = len(set(expected) - set(arrived))
+    silent = len(set(sent["reports"]) - set(first))  # reports filed of which no e-mail arrived
     p99 = pct(every, 0.99)
     return [
         Figure(
@@ -137,13 +140,14 @@ def run() -> list[Figure]:
             p99 * 1000,
             "ms",
             "p99 < 1 s",
-            p99 < 1 and lost == 0 and filed.errors == 0,
+            p99 < 1 and lost == 0 and silent == 0 and filed.errors == 0,
             f"{REPORTS:,} reports filed through the API at {RATE:g}/s (gunicorn) with "
             "`python -m anwei worker --no-scheduler` (default poll interval) sending to aiosmtpd on 127.0.0.1. "
             f"Every e-mail the filings sent ({len(expected):,}, matched by Message-ID): p50 "
             f"{pct(every, 0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {every[-1] * 1000:.0f} ms; not received "
             f"{lost}. First e-mail of each report ({len(first):,} reports): p50 {pct(firsts, 0.5) * 1000:.0f} ms, "
-            f"p99 {pct(firsts, 0.99) * 1000:.0f} ms. {len(inbox.received):,} messages in all; filing statuses "
+            f"p99 {pct(firsts, 0.99) * 1000:.0f} ms; reports filed without any e-mail {silent}. "
+            f"{len(inbox.received):,} messages in all; filing statuses "
             f"{filed.statuses}; whole run {took:.0f} s. Start = the report's `created_at` (inside the filing "
             "transaction), end = the SMTP server's DATA.",
         )
