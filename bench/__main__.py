@@ -32,17 +32,15 @@ def machine() -> list[str]:
     ]
 
 
-def hand_written(path: Path) -> str:
-    """The sections written by hand after the generated ones (dated histories, before-and-after notes): every
-    `## ` heading after "## Methods" and what follows, kept as they are."""
-    if not path.exists():
-        return ""
-    text = path.read_text(encoding="utf-8")
-    _generated, methods, rest = text.partition("\n## Methods\n")
-    if not methods:
-        return ""
-    start = rest.find("\n## ")
-    return "" if start < 0 else rest[start:].rstrip("\n") + "\n"
+HISTORY = "<!-- Written by hand from here on: `make bench` keeps this part as it is. -->"
+
+
+def kept_history(out: Path) -> str:
+    """The dated, hand-written history below the HISTORY marker (earlier measurements, profiles, before and after
+    of past changes): kept as it is when the figures above are written again. Nothing in it comes from this run."""
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    at = text.find(HISTORY)
+    return "\n" + text[at:] if at >= 0 else ""
 
 
 def main(argv: list[str]) -> int:
@@ -51,7 +49,8 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"bench {name} …", flush=True)
         figures.extend(importlib.import_module(f"bench.{name}").run())
-    lines = ["# Benchmarks", "", "Written by `make bench`; do not edit by hand.", "", *machine()]
+    head = "Written by `make bench`, every figure measured in this run; do not edit by hand above the history."
+    lines = ["# Benchmarks", "", head, "", *machine()]
     reduced = sorted(f"`{k}={v}`" for k, v in os.environ.items() if k.startswith("BENCH_"))
     if reduced:
         lines.append(f"- Sizes changed from the defaults (the issue's sizes) by the environment: {', '.join(reduced)}")
@@ -63,7 +62,7 @@ def main(argv: list[str]) -> int:
     lines += ["", "## Methods", ""]
     lines += [f"- **{f.key} {f.name}**: {f.method}" for f in figures]
     out = ROOT / "docs" / "benchmarks.md"
-    out.write_text("\n".join(lines) + "\n" + hand_written(out), encoding="utf-8")
+    out.write_text("\n".join(lines) + "\n" + kept_history(out), encoding="utf-8")
     print(out.read_text())
     return 0 if all(f.met for f in figures) else 1
 

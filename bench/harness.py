@@ -113,7 +113,11 @@ def server(url: str, workers: int | None = None, kind: str | None = None, **extr
         yield port
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's workers still finishing
+            proc.kill()
+            proc.wait(timeout=20)
 
 
 @dataclass

@@ -40,12 +40,32 @@ async def paced(port: int, requests: list[Any]) -> Result:
 
 class Inbox:
     def __init__(self) -> None:
-        self.received: list[tuple[float, str]] = []
+        self.received: list[tuple[float, str, str]] = []  # (when DATA arrived, subject, Message-ID)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((time.time(), str(message["Subject"])))
+        self.received.append((time.time(), str(message["Subject"]), str(message["Message-ID"])))
         return "250 OK"
+
+
+# every e-mail the filings sent: each e-mail delivery of a notification made with its report (within 60 s of the
+# report's created_at; the worker runs without the scheduler, so no reminder or escalation comes later), with that
+# created_at; and the ids of all the reports filed
+EXPECTED = """
+import json
+from datetime import timedelta
+from anwei.incidents.models import Incident
+from anwei.notifications.channels.email import message_id
+from anwei.notifications.models import Delivery
+made = {str(i.pk): i.created_at for i in Incident.objects.filter(title__startswith="壓力測試")}
+rows = Delivery.objects.filter(
+    channel="email", notification__source_type="incidents.incident", notification__source_id__in=list(made)
+).select_related("notification")
+print(json.dumps({"reports": list(made), "mails": [
+    (message_id(d), [d.notification.source_id, made[d.notification.source_id].timestamp()]) for d in rows
+    if d.notification.created_at - made[d.notification.source_id] < timedelta(seconds=60)
+]}))
+"""
 
 
 def run() -> list[Figure]:
@@ -79,47 +99,56 @@ def run() -> list[Figure]:
                     ]
                     asyncio.run(drive(web, warm, 1))
                     deadline = time.monotonic() + 60
-                    while time.monotonic() < deadline and not any("warm-up" in s for _, s in inbox.received):
+                    while time.monotonic() < deadline and not any("warm-up" in s for _, s, _ in inbox.received):
                         time.sleep(0.2)  # the worker is up and polling
                     began = time.perf_counter()
                     filed = asyncio.run(paced(web, filings(token, REPORTS)))
                     deadline = time.monotonic() + 120
-                    while time.monotonic() < deadline and len({s for _, s in inbox.received}) < REPORTS:
+                    while time.monotonic() < deadline and len({s for _, s, _ in inbox.received}) < REPORTS:
+                        time.sleep(0.5)
+                    sent = json.loads(anwei(url, "shell", "-c", EXPECTED).strip().splitlines()[-1])
+                    expected = dict(sent["mails"])
+                    deadline = time.monotonic() + 60
+                    while time.monotonic() < deadline and not set(expected) <= {m for _, _, m in inbox.received}:
                         time.sleep(0.5)
                     took = time.perf_counter() - began
-                script = "import json; from anwei.incidents.models import Incident; print(json.dumps("
-                script += "[(i.title, i.created_at.timestamp()) for i in Incident.objects.all()]))"
-                created = dict(json.loads(anwei(url, "shell", "-c", script).strip().splitlines()[-1]))
             finally:
                 os.killpg(worker.pid, 15)
                 worker.wait(timeout=30)
     finally:
         smtp.stop()
-    first: dict[str, float] = {}
-    for at, subject in inbox.received:
-        title = subject.rsplit(" — ", 1)[-1]
-        if title.startswith("壓力測試") and title in created and title not in first:
-            first[title] = at - created[title]
-    latencies = sorted(first.values()) or [float("inf")]
+    arrived: dict[str, float] = {}
+    for at, _subject, mid in inbox.received:
+        arrived.setdefault(mid, at)  # the first copy, should one come twice
+    every = sorted(arrived[m] - start for m, (_, start) in expected.items() if m in arrived) or [float("inf")]
+    first: dict[str, float] = {}  # report id → its first e-mail's latency
+    for m, (report, start) in expected.items():
+        if m in arrived:
+            first[report] = min(first.get(report, float("inf")), arrived[m] - start)
+    firsts = sorted(first.values()) or [float("inf")]
 
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p))]
+    def pct(values: list[float], p: float) -> float:
+        return values[min(len(values) - 1, int(len(values) * p))]
 
-    missing = REPORTS - len(first)
-    p99 = pct(0.99)
+    lost = len(set(expected) - set(arrived))
+    silent = len(set(sent["reports"]) - set(first))  # reports filed of which no e-mail arrived
+    p99 = pct(every, 0.99)
     return [
         Figure(
             "P2",
-            f"delivery latency p99 ({DATABASE})",
+            f"delivery latency p99, every e-mail ({DATABASE})",
             p99 * 1000,
             "ms",
             "p99 < 1 s",
-            p99 < 1 and missing == 0 and filed.errors == 0,
+            p99 < 1 and lost == 0 and silent == 0 and filed.errors == 0,
             f"{REPORTS:,} reports filed through the API at {RATE:g}/s (gunicorn) with "
-            "`python -m anwei worker --no-scheduler` (default poll interval) sending to aiosmtpd on 127.0.0.1; "
-            f"first e-mail per report: p50 {pct(0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max "
-            f"{latencies[-1] * 1000:.0f} ms; {len(inbox.received):,} messages in all, reports without a message: "
-            f"{missing}; filing statuses {filed.statuses}; whole run {took:.0f} s. Start = the report's "
-            "`created_at` (inside the filing transaction), end = the SMTP server's DATA.",
+            "`python -m anwei worker --no-scheduler` (default poll interval) sending to aiosmtpd on 127.0.0.1. "
+            f"Every e-mail the filings sent ({len(expected):,}, matched by Message-ID): p50 "
+            f"{pct(every, 0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {every[-1] * 1000:.0f} ms; not received "
+            f"{lost}. First e-mail of each report ({len(first):,} reports): p50 {pct(firsts, 0.5) * 1000:.0f} ms, "
+            f"p99 {pct(firsts, 0.99) * 1000:.0f} ms; reports filed without any e-mail {silent}. "
+            f"{len(inbox.received):,} messages in all; filing statuses "
+            f"{filed.statuses}; whole run {took:.0f} s. Start = the report's `created_at` (inside the filing "
+            "transaction), end = the SMTP server's DATA.",
         )
     ]

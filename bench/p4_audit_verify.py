@@ -111,10 +111,6 @@ def run() -> list[Figure]:
             "`chain.CanonicalEncoder`) and Python only hashes it (`audit/fastwalk.py`, tested byte-identical to "
             "`chain.canonical`; other spellings are re-checked the reference way), seq ranges in parallel processes "
             "for long chains; the text is fetched as UTF-8 bytes (`CAST … AS BLOB`) and a key entry's key id only "
-            "where there is one. Profile per entry (2026-12-02): SQLite returning the "
-            "row and its text ~4.7 µs, SHA-256 ~0.9 µs — about 180,000 entries/s per core, so the goal needs more "
-            "than this machine's 2 cores or hashing outside Python; fetching only (id, hash, seq, prev_hash) runs "
-            "about 4× faster than fetching the built text, so storing the canonical text at write time is the next "
-            "step toward 1,000,000/s (its columns would then have to be read from that text).",
+            "where there is one (a profile per entry from 2026-12-02 is in the hand-written history below).",
         ),
     ]

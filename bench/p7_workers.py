@@ -27,8 +27,10 @@ services.notify(people=people, subject="壓力測試通知", body="請處理", c
 """
 STATUS = (
     "import json; from django.db.models import Count; from anwei.notifications.models import Delivery; "
-    "print(json.dumps(dict(Delivery.objects.values_list('status').annotate(n=Count('id')))))"
+    "print(json.dumps({'status': dict(Delivery.objects.values_list('status').annotate(n=Count('id'))), "
+    "'by_worker': dict(Delivery.objects.values_list('claimed_by').annotate(n=Count('id')))}))"
 )
+FAIR_SHARE = 0.1  # each worker sent at least a tenth of its equal share: both did real work
 
 
 class Inbox:
@@ -77,7 +79,8 @@ def run() -> list[Figure]:
                     time.sleep(1)
                 took = time.perf_counter() - began
                 time.sleep(2)
-                statuses = json.loads(anwei(url, "shell", "-c", STATUS).strip().splitlines()[-1])
+                state = json.loads(anwei(url, "shell", "-c", STATUS).strip().splitlines()[-1])
+                statuses, by_worker = state["status"], state["by_worker"]
             finally:
                 for w in workers:
                     os.killpg(w.pid, 15)
@@ -86,18 +89,21 @@ def run() -> list[Figure]:
         smtp.stop()
     twice = sum(n - 1 for n in Counter(inbox.ids).values() if n > 1)
     missed = COUNT - len(set(inbox.ids))
+    shares = sorted(by_worker.values(), reverse=True)  # rows each worker claimed and sent (`claimed_by`)
+    shared = len(shares) == WORKERS and min(shares) >= FAIR_SHARE * COUNT / WORKERS
     return [
         Figure(
             "Workers",
             f"{WORKERS} workers drain {COUNT:,} notifications (PostgreSQL): sent twice + missed",
             twice + missed,
             "",
-            "0",
-            twice + missed == 0 and statuses.get("sent") == COUNT,
+            "0, and each worker did a share",
+            twice + missed == 0 and statuses.get("sent") == COUNT and shared,
             f"{COUNT:,} e-mail deliveries in the outbox, {WORKERS} `anwei worker --no-scheduler` processes, aiosmtpd "
             "on "
             f"127.0.0.1: {len(inbox.ids):,} messages in {took:.0f} s ({len(inbox.ids) / took:,.0f}/s), distinct "
             f"Message-IDs {len(set(inbox.ids)):,}, sent twice {twice}, missed {missed}; delivery rows by status "
-            f"{statuses}.",
+            f"{statuses}; rows sent by each worker {shares} (each must have sent at least {FAIR_SHARE:.0%} of an "
+            f"equal share: {'yes' if shared else 'NO'}).",
         )
     ]

@@ -75,7 +75,7 @@ def child() -> dict[str, float]:
 def run() -> list[Figure]:
     with scratch_db("sqlite") as url:
         anwei(url, "migrate", "--noinput", "-v", "0")
-        anwei(url, "gen-data", "--incidents", "0", "--days", "25", "--audit", str(ROWS))
+        anwei(url, "gen-data", "--incidents", "0", "--days", "25", "--audit", str(ROWS), "--plan-days", "0")
         done = subprocess.run(
             [sys.executable, "-m", "bench.p8_csv", "--child"], env=env_for(url), cwd=ROOT, capture_output=True
         )

@@ -4,6 +4,8 @@ Use the `browser_page` fixture (a fresh page, phone- or desktop-sized) with pyte
 `sign_in(page, live_server, username)` and `assert_accessible(page)`."""
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,8 +44,34 @@ def chromium(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
             for alias, contents in serialized.items():
                 if contents is not None:
                     connections[alias]._test_serialized_contents = contents
+        _open["browser"] = browser
         yield browser
+        _open.pop("browser", None)
         browser.close()
+
+
+_open: dict[str, Any] = {}
+
+
+@pytest.fixture(autouse=True)
+def _browser_done_before_the_server_stops() -> Iterator[None]:
+    """After each test, close the browser contexts it left open and wait until the live server has finished every
+    request thread. A context left open keeps its HTTP connections alive; at the end of the session the live server
+    stopped first (its in-memory SQLite connection no longer shared across threads), then closing the browser ended
+    those connections and the server's request threads closed the shared connection from the wrong thread
+    ("DatabaseWrapper objects created in a thread can only be used in that same thread"), an error in a thread that
+    pytest reports as PytestUnhandledThreadExceptionWarning — an error under this project's pytest settings."""
+    yield
+    browser = _open.get("browser")
+    if browser is None:
+        return
+    for context in browser.contexts:
+        context.close()
+    deadline = time.monotonic() + 30
+    while any(t.name.endswith("(process_request_thread)") for t in threading.enumerate()):
+        if time.monotonic() > deadline:
+            raise AssertionError("the live server's request threads did not end after the browser closed")
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -33,7 +33,11 @@ def prepare(run: GenerationRun) -> None:
 def generate(run: GenerationRun) -> str:
     count = run.options["incidents"]
     made = incidents(run, run.found["agency"], count, run.options["days"], run.now)
-    return f"{made:,} reports"
+    plan = run.found.get("plan")  # plans.gendata ran first: the period's reports belong to its plan
+    if plan is None:
+        return f"{made:,} reports"
+    linked = Incident.objects.filter(agency=plan.agency_id, aware_at__gte=plan.period_start, plan__isnull=True)
+    return f"{made:,} reports ({linked.update(plan=plan):,} in the plan period)"
 
 
 def incidents(run: GenerationRun, agency: Agency, count: int, days: int, now: datetime) -> int:

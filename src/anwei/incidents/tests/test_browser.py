@@ -88,7 +88,12 @@ def test_the_board_keeps_its_filters_when_it_refreshes(
         pass  # the refresh asks with the filter's current value
     expect(page.locator(".report")).to_have_count(2, timeout=10000)
     assert "縱火" not in page.locator("#board").inner_text()
-    page.wait_for_timeout(2500)  # more refreshes
+    # two more refreshes swapped in (htmx's afterSwap on the board: the page has re-rendered), then nothing else
+    page.evaluate(
+        "() => { let swaps = 0; document.addEventListener('htmx:afterSwap', e => {"
+        " if (e.detail.target.id === 'board' && ++swaps === 2) e.detail.target.dataset.refreshedTwice = 'yes'; }); }"
+    )
+    expect(page.locator("#board")).to_have_attribute("data-refreshed-twice", "yes", timeout=15000)
     expect(page.locator(".report")).to_have_count(2)
     assert "縱火" not in page.locator("#board").inner_text()
     csv_link = page.locator("#board a[download]").get_attribute("href") or ""

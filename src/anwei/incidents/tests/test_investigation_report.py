@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from calendar import monthrange
 from datetime import timedelta
 from typing import Any
 
@@ -86,7 +87,10 @@ def test_the_report_is_written_on_the_form_and_downloads_as_pdf_and_odt_with_the
 
     services.mark_recovered(actor=roster.users["ethics"], incident=incident)
     clock = incident.deadlines.get(code="investigation_report")
-    assert clock.due_at is not None and clock.due_at - incident.recovered_at >= timedelta(days=28)  # type: ignore[operator]
+    # one calendar month after recovery, same local time (the month's last day when that day does not exist)
+    back = timezone.localtime(incident.recovered_at)
+    year, month = (back.year + 1, 1) if back.month == 12 else (back.year, back.month + 1)
+    assert clock.due_at == back.replace(year=year, month=month, day=min(back.day, monthrange(year, month)[1]))
     with translation.override("zh-hant"):
         due, recovered = rocdate.format_datetime(clock.due_at), rocdate.format_datetime(incident.recovered_at)
     assert f"Due by {due}" not in page and due in ethics.get(url).content.decode()  # shown once recovered

@@ -1,7 +1,7 @@
 """Demo data attaches to the plan; reminders before the due date, when overdue, then to the supervisor; the
 six-monthly cadence."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -116,9 +116,14 @@ def test_cadence_six_months(world: World, setup: dict[str, Any]) -> None:
     answers = {i.pk: {"choice": "yes", "number": "5"} for i in round_.version.items.all()}
     services.save_answers(actor=setup["inspector"], inspection=inspection, answers=answers)
     services.submit_inspection(actor=setup["inspector"], inspection=inspection)
-    rows = {r.unit.pk: r for r in selectors.cadence(world.users["ethics"])}
-    assert rows[world.units["a"].pk].next_due == selectors.add_months(today, 6)
+    # moved to a fixed day so the expected date is written out: 2026-08-31 + six months = 2027-02-28 (no 31 Feb)
+    done = timezone.make_aware(datetime(2026, 8, 31, 10))
+    type(inspection).objects.filter(pk=inspection.pk).update(submitted_at=done)
+    rows = {r.unit.pk: r for r in selectors.cadence(world.users["ethics"], today=date(2026, 12, 6))}
+    assert rows[world.units["a"].pk].next_due == date(2027, 2, 28)
     assert not rows[world.units["a"].pk].overdue
+    rows = {r.unit.pk: r for r in selectors.cadence(world.users["ethics"], today=date(2027, 3, 1))}
+    assert rows[world.units["a"].pk].overdue
     # B was never inspected: the ethics officer is reminded, once
     accounts.assign_role(actor=None, user=world.users["ethics"], role=Role.ETHICS_OFFICER, unit=world.units["b"])
     assert cadence.remind_due() >= 1

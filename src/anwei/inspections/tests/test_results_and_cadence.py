@@ -6,16 +6,15 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 from tests.personas import World
 
 from anwei.audit.models import AuditEntry
-from anwei.core import rocdate
 from anwei.core.csvstream import BOM
 from anwei.core.errors import NotAllowed
 from anwei.inspections import cadence, corrective, selectors, services
@@ -47,9 +46,9 @@ def _csv(response: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:])))
 
 
-def _roc(day: Any) -> str:
-    with translation.override("zh-hant"):
-        return rocdate.format_date(day)
+def _roc(day: date) -> str:
+    """民國 date as the pages show it, written out here (ROC year = Gregorian year − 1911), not with core.rocdate."""
+    return f"{day.year - 1911}年{day.month}月{day.day}日"
 
 
 def _submit(inspector: Any, inspection: Inspection, failing: dict[int, str] | None = None) -> Inspection:
@@ -156,15 +155,42 @@ def test_weekly_round_has_one_inspection_per_week(world: World, setup: dict[str,
     assert services.add_targets(actor=world.users["ethics"], round_=round_, units=[world.units["a"]]) == 0
 
 
+def _done_on(inspection: Inspection, day: date) -> None:
+    """Move an inspection's submission to a fixed day (10:00 Taipei) so the expected dates can be written out."""
+    at = timezone.make_aware(datetime.combine(day, time(10)))
+    Inspection.objects.filter(pk=inspection.pk).update(submitted_at=at)
+
+
 def test_cadence_page_shows_last_and_next_dates(world: World, setup: dict[str, Any]) -> None:
-    done = _confidentiality_done(world, setup)
-    last = timezone.localtime(done.submitted_at).date()
+    # done 2026-08-31 (ROC 115): six months later there is no 31 February, so due 2027-02-28 (ROC 116)
+    _done_on(_confidentiality_done(world, setup), date(2026, 8, 31))
     page = _client(world.users["ethics"]).get("/inspections/cadence/").content.decode()
     rows = {r[0]: r for r in _cells(page)}
-    assert rows["建設處"][1:] == [_roc(last), _roc(selectors.add_months(last, 6))]
+    assert rows["建設處"][1] == "115年8月31日"
+    assert rows["建設處"][2].startswith("116年2月28日")  # followed by the "due" badge once that day has passed
     assert rows["財政處"][1:] == ["—", "即日（尚未檢查） 期限"]
     assert "工務科" not in rows  # departments only
     assert f'href="/inspections/units/{world.units["a"].pk}/history/"' in page
+
+
+@pytest.mark.parametrize(
+    ("done", "due"),
+    [
+        (date(2026, 8, 31), date(2027, 2, 28)),  # no 31 February
+        (date(2027, 8, 31), date(2028, 2, 29)),  # leap year
+        (date(2026, 3, 31), date(2026, 9, 30)),  # no 31 September
+        (date(2026, 7, 15), date(2027, 1, 15)),  # across the year
+        (date(2026, 12, 31), date(2027, 6, 30)),
+        (date(2026, 1, 1), date(2026, 7, 1)),
+    ],
+)
+def test_cadence_next_due_six_calendar_months_later(world: World, setup: dict[str, Any], done: date, due: date) -> None:
+    _done_on(_confidentiality_done(world, setup), done)
+    rows = {r.unit.pk: r for r in selectors.cadence(world.users["ethics"], today=done)}
+    assert (rows[world.units["a"].pk].last_done, rows[world.units["a"].pk].next_due) == (done, due)
+    assert not rows[world.units["a"].pk].overdue
+    later = {r.unit.pk: r for r in selectors.cadence(world.users["ethics"], today=due + timedelta(days=1))}
+    assert later[world.units["a"].pk].overdue
 
 
 def _cadence_notes(world: World) -> Any:
@@ -176,8 +202,8 @@ def _cadence_notes(world: World) -> Any:
 def test_cadence_reminds_ahead_of_the_six_month_date_then_once_when_overdue(
     world: World, setup: dict[str, Any]
 ) -> None:
-    done = _confidentiality_done(world, setup)
-    due = selectors.add_months(timezone.localtime(done.submitted_at).date(), 6)
+    _done_on(_confidentiality_done(world, setup), date(2026, 8, 31))
+    due = date(2027, 2, 28)  # six months after 2026-08-31, written out
 
     def at(day: Any) -> datetime:
         return timezone.make_aware(datetime.combine(day, time(9)))

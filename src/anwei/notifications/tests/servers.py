@@ -30,6 +30,7 @@ class SmtpRecorder:
         self.refuse = refuse or set()
         self.refused: list[str] = []
         self.lock = threading.Lock()
+        self.sessions = 0  # SMTP connections open now: 0 once a killed client's connection has been torn down
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
         if address.lower() in self.refuse:
@@ -71,10 +72,29 @@ class SmtpServer:
 
 def start_smtp(delay: float = 0.0, refuse: set[str] | None = None) -> tuple[Any, SmtpServer]:
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
 
     recorder = SmtpRecorder(delay, refuse)
+
+    class Counted(SMTP):
+        """Counts open connections. A lost connection cancels its session, so nothing more is recorded from it."""
+
+        def connection_made(self, transport: Any) -> None:
+            with recorder.lock:
+                recorder.sessions += 1
+            super().connection_made(transport)
+
+        def connection_lost(self, error: Exception | None) -> None:
+            super().connection_lost(error)
+            with recorder.lock:
+                recorder.sessions -= 1
+
+    class CountingController(Controller):
+        def factory(self) -> SMTP:
+            return Counted(self.handler, **self.SMTP_kwargs)
+
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller = CountingController(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, SmtpServer("127.0.0.1", port, recorder)
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from anwei.directory.models import Agency, Person
 from anwei.notifications import services
@@ -110,7 +112,9 @@ def _kill_mid_delivery_and_restart(tmp_path: Path, database_url: str, *, migrate
         _wait(lambda: len(smtp.messages) >= 15, 120, "the first deliveries")
         _kill(workers[-1])
         assert workers[-1].returncode == -signal.SIGKILL
-        time.sleep(0.5)  # a message whose DATA was already on the wire may still be accepted
+        # the dead worker's SMTP connection torn down at the server: a message whose DATA was already on the wire
+        # has been accepted by then, and nothing more can come from that connection
+        _wait(lambda: smtp.recorder.sessions == 0, 30, "the killed worker's SMTP connection to close")
         at_kill = len(smtp.messages)
         assert at_kill < n, "the worker finished before it could be killed"
 
@@ -174,7 +178,11 @@ def test_two_workers_on_postgresql_split_the_work_without_overlap(tmp_path: Path
     workers = [_start_worker(env), _start_worker(env)]
     try:
         _wait(lambda: Delivery.objects.filter(status="sent").count() == n, 180, "all deliveries")
-        time.sleep(1.0)  # any late duplicate would reach the server now
+        # every queued task (both copies of each row) finished: each worker has gone past every row it took, and a
+        # task ends only after its SMTP conversation did, so a duplicate would be at the server by now
+        unfinished = DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        _wait(lambda: not unfinished.exists(), 120, "every queued task to finish")
+        assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2 * n
     finally:
         for proc in workers:
             _kill(proc, signal.SIGTERM)

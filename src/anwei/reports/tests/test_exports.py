@@ -110,7 +110,8 @@ def test_the_exports_list_as_csv_holds_what_the_user_may_see_and_is_audited(
     assert by_file[mine.filename][1:6] == ["執行成果報告", "測試春安計畫", "", "ODT", "已完成"]
     assert by_file[mine.filename][7] == world.users["ethics"].display_name
     daily_row = next(row for name, row in by_file.items() if name != mine.filename)
-    assert daily_row[3] == rocdate.format_date(rocdate.today()) and daily_row[7] == "系統自動產製"
+    today = rocdate.today()  # the 民國 date written out: Gregorian year − 1911
+    assert daily_row[3] == f"{today.year - 1911}年{today.month}月{today.day}日" and daily_row[7] == "系統自動產製"
     entry = AuditEntry.objects.filter(action="export", object_type="reports.exportjob", actor=world.users["ethics"])
     assert entry.latest("pk").changes == {"csv": True, "rows": 2}
 

@@ -4,7 +4,7 @@ sees the roll-up."""
 
 import base64
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -190,17 +190,19 @@ def test_rollup_scope_reaches_subordinates_only(linked: tuple[Link, Agency]) -> 
     assert list(selectors.incidents(staff)) == []
 
 
+@override_settings(ANWEI_DAILY_CUTOFF="08:00")
 def test_missing_sitrep_past_its_deadline_is_a_todo_for_the_superiors_duty_officer(
     linked: tuple[Link, Agency],
 ) -> None:
     link, home = linked
     duty = _user("duty", "duty_officer", home)
     day = timezone.localdate() - timedelta(days=1)
-    before = rules.sitrep_due(day) - timedelta(minutes=1)
-    after = rules.sitrep_due(day) + timedelta(minutes=1)
-    assert rules.sitrep_due(day) == rules.cutoff_at(day) + timedelta(minutes=60)
+    # the day's cut-off is 08:00 and the sitrep is due within the hour after it: 09:00 that day, written out
+    due_at = timezone.make_aware(datetime.combine(day, time(9, 0)))
+    before, after = due_at - timedelta(minutes=1), due_at + timedelta(minutes=1)
+    assert not [t for t in for_user(duty, before) if t.kind == "report_due"]  # not yet due a minute before
     due = [t for t in for_user(duty, after) if t.kind == "report_due"]
-    assert len(due) == 1 and "某縣政風處" in due[0].title and due[0].due_at == rules.sitrep_due(day)
+    assert len(due) == 1 and "某縣政風處" in due[0].title and due[0].due_at == due_at
     RollupSitrep.objects.create(agency=link.agency, day=day, filed_at=before, zero_report=True)
     assert not [t for t in for_user(duty, after) if t.kind == "report_due"]
 
