@@ -27,6 +27,22 @@ class Done[T]:
     value: T
 
 
+@dataclass(frozen=True)
+class Refused:
+    """The service refused: a rule was broken (`message`, on `field` if the rule names one)."""
+
+    message: str
+    field: str | None = None
+
+
+def run[T](call: Callable[[], T]) -> Done[T] | Refused:
+    """Run `call` for a page that shows a broken rule its own way (re-rendered with the message, status 400)."""
+    try:
+        return Done(call())
+    except BusinessRuleError as exc:
+        return Refused(str(exc.message), exc.field)
+
+
 def on_form[T](form: BaseForm, call: Callable[[], T], *, field: str | None = None) -> Done[T] | None:
     """Run `call`; a broken rule is added to `form` — on the field the rule names if the form has it, else on
     `field` (when given), else as a non-field error — and None is returned."""
