@@ -179,3 +179,13 @@ def write_service[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
     WRITE_SERVICES[f"{fn.__module__}.{fn.__qualname__}"] = wrapper
     wrapper.write_service = True  # type: ignore[attr-defined]  # marks the function for the test of entrances
     return wrapper
+
+
+def signed_in_user(request: HttpRequest) -> "User":
+    """The signed-in user of a page only signed-in users reach (others are refused, as by the policies)."""
+    user = actor_of(request).user
+    if user is None:
+        from anwei.core.errors import NotAllowed
+
+        raise NotAllowed()
+    return user

@@ -85,6 +85,6 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    services.revoke_token(actor=request.user, token=token)
+    services.revoke_token(actor=actor_of(request), token=token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:profile")

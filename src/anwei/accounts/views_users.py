@@ -21,13 +21,13 @@ from .policies import users as policy
 
 
 def _managed_units(request: HttpRequest):  # type: ignore[no-untyped-def]
-    scope = policy.scope(actor_of(request), "accounts.manage")
-    return directory_policies.units.visible(actor_of(request)).filter(scope.q(""), active=True)
+    scope = policy.scope(request.user, "accounts.manage")
+    return directory_policies.units.visible(request.user).filter(scope.q(""), active=True)
 
 
 def _users(request: HttpRequest) -> Any:
     return (
-        policy.visible(actor_of(request))
+        policy.visible(request.user)
         .select_related("person__unit")
         .prefetch_related("role_assignments__unit")
         .order_by("username")
@@ -35,18 +35,18 @@ def _users(request: HttpRequest) -> Any:
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
-    if not policy.can(actor_of(request), "accounts.view"):
+    if not policy.can(request.user, "accounts.view"):
         return forbidden(request)
     return render(
         request,
         "accounts/users.html",
-        {"users": _users(request), "can_manage": policy.can(actor_of(request), "accounts.manage")},
+        {"users": _users(request), "can_manage": policy.can(request.user, "accounts.manage")},
     )
 
 
 def users_csv(request: HttpRequest) -> HttpResponseBase:
     """The users the reader may see, with their roles, as CSV; the download is audited."""
-    if not policy.can(actor_of(request), "accounts.view"):
+    if not policy.can(request.user, "accounts.view"):
         return forbidden(request)
     users = _users(request)
     audit.record(
@@ -71,8 +71,8 @@ def users_csv(request: HttpRequest) -> HttpResponseBase:
 
 
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = policy.get_visible(actor_of(request), pk)
-    can_manage = policy.can(actor_of(request), "accounts.manage", user)
+    user = policy.get_visible(request.user, pk)
+    can_manage = policy.can(request.user, "accounts.manage", user)
     form = RoleAssignmentForm(request.POST or None, units=_managed_units(request))
     if request.method == "POST":
         if not can_manage:
@@ -98,11 +98,11 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def role_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    user = policy.get_visible(actor_of(request), pk)
-    if not policy.can(actor_of(request), "accounts.manage", user):
+    user = policy.get_visible(request.user, pk)
+    if not policy.can(request.user, "accounts.manage", user):
         return forbidden(request)
     assignment = get_object_or_404(user.role_assignments, pk=assignment_pk)
-    if not policy.scope(actor_of(request), "accounts.manage").covers(assignment.unit):
+    if not policy.scope(request.user, "accounts.manage").covers(assignment.unit):
         return forbidden(request)
     services.remove_role(actor=actor_of(request), assignment=assignment)
     messages.success(request, _("The role was removed."))
@@ -110,9 +110,9 @@ def role_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
 
 
 def user_new(request: HttpRequest) -> HttpResponse:
-    if not policy.can(actor_of(request), "accounts.manage"):
+    if not policy.can(request.user, "accounts.manage"):
         return forbidden(request)
-    people = directory_policies.people.visible(actor_of(request)).filter(user__isnull=True, active=True)
+    people = directory_policies.people.visible(request.user).filter(user__isnull=True, active=True)
     form = NewUserForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]

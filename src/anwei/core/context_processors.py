@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from anwei.accounts.actor import Actor
 from anwei.accounts.roles import Role
 from anwei.accounts.scope import assignments, can_anywhere
 
@@ -36,7 +37,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         for name, label, action in primary_actions()
         if action is None or can_anywhere(user, action)
     ]
-    agency = getattr(user, "agency", None)
+    agency = Actor.of(user).agency
     # the to-do count: gathered only when a page shows it, and once per request (core.todo.for_request)
     todo_count = SimpleLazyObject(lambda: len(todo.for_request(request)))
     return {"nav": nav, "user_roles": roles, "agency": agency, "primary_actions": actions, "todo_count": todo_count}

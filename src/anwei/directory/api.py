@@ -147,12 +147,12 @@ class OrganisationOut(Schema):
 @router.get("/units", response=list[UnitOut])
 @paginate(Paginated)
 def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return selectors.unit_tree(actor_of(request))
+    return selectors.unit_tree(request.user)
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
 def get_unit(request: HttpRequest, unit_id: int) -> Unit:
-    unit: Unit = policies.units.get_visible(actor_of(request), unit_id)
+    unit: Unit = policies.units.get_visible(request.user, unit_id)
     return unit
 
 
@@ -163,13 +163,13 @@ def list_people(  # type: ignore[no-untyped-def]
     q: str = Query("", max_length=80),  # type: ignore[type-arg]  # ninja's Query marker, not a generic alias
     unit_id: int | None = None,
 ):
-    unit = policies.units.get_visible(actor_of(request), unit_id) if unit_id else None
-    return selectors.people(actor_of(request), q=q, unit=unit)
+    unit = policies.units.get_visible(request.user, unit_id) if unit_id else None
+    return selectors.people(request.user, q=q, unit=unit)
 
 
 @router.get("/people/{person_id}", response=PersonOut)
 def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
-    return policies.people.get_visible(actor_of(request), person_id)
+    return policies.people.get_visible(request.user, person_id)
 
 
 @router.post("/people", response={201: PersonOut})
@@ -192,12 +192,12 @@ def list_organisations(  # type: ignore[no-untyped-def]
     q: str = Query("", max_length=80),  # type: ignore[type-arg]  # ninja's Query marker, not a generic alias
 ):
     """Outside organisations; `q` searches their names, numbers, addresses and notes and their contacts."""
-    return list(selectors.organisations(actor_of(request), kind=kind or "", q=q))
+    return list(selectors.organisations(request.user, kind=kind or "", q=q))
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut)
 def get_organisation(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
-    return get_object_or_404(selectors.organisations(actor_of(request)), pk=org_id)
+    return get_object_or_404(selectors.organisations(request.user), pk=org_id)
 
 
 @router.post("/units", response={201: UnitOut})

@@ -133,9 +133,9 @@ def load() -> DemoContext:
             actor=Actor.system(), agency=agency, name=name, name_en=name_en, kind=kind
         )
     admin = accounts.create_user(
-        actor=None, username="admin", password=DEMO_PASSWORD, agency=agency, email="admin@hualien.example"
+        actor=Actor.system(), username="admin", password=DEMO_PASSWORD, agency=agency, email="admin@hualien.example"
     )
-    accounts.assign_role(actor=None, user=admin, role=Role.ADMIN, unit=ctx.units["root"])
+    accounts.assign_role(actor=Actor.system(), user=admin, role=Role.ADMIN, unit=ctx.units["root"])
     ctx.admin = admin
     for key, name, name_en, parent, kind in UNITS[1:]:
         ctx.units[key] = services.create_unit(

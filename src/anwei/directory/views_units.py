@@ -19,16 +19,16 @@ FIELDS = ["name", "name_en", "code", "kind", "sort_order"]
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
-    if not policies.units.can(actor_of(request), "directory.manage_units"):
+    if not policies.units.can(request.user, "directory.manage_units"):
         return forbidden(request)
-    return render(request, "directory/units.html", {"units": selectors.units_to_manage(actor_of(request))})
+    return render(request, "directory/units.html", {"units": selectors.units_to_manage(request.user)})
 
 
 def units_csv(request: HttpRequest) -> HttpResponseBase:
     """The units the user manages, as the list shows them, audited."""
-    if not policies.units.can(actor_of(request), "directory.manage_units"):
+    if not policies.units.can(request.user, "directory.manage_units"):
         return forbidden(request)
-    units = selectors.units_to_manage(actor_of(request)).select_related("parent")
+    units = selectors.units_to_manage(request.user).select_related("parent")
     services.record_export(actor=actor_of(request), what="directory.unit", rows=units.count(), format="csv")
     columns = [
         *model_columns(Unit, "name", "code", "kind", "parent"),
@@ -38,10 +38,10 @@ def units_csv(request: HttpRequest) -> HttpResponseBase:
 
 
 def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    unit = policies.units.get_visible(actor_of(request), pk) if pk else None
-    if not policies.units.can(actor_of(request), "directory.manage_units", unit):
+    unit = policies.units.get_visible(request.user, pk) if pk else None
+    if not policies.units.can(request.user, "directory.manage_units", unit):
         return forbidden(request)
-    form = UnitForm(request.POST or None, instance=unit, parents=selectors.parents_for(actor_of(request), unit))
+    form = UnitForm(request.POST or None, instance=unit, parents=selectors.parents_for(request.user, unit))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in FIELDS}
         actor = actor_of(request)

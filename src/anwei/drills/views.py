@@ -18,23 +18,23 @@ from .models import Exercise
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not policies.exercises.can(actor_of(request), "drills.view"):
+    if not policies.exercises.can(request.user, "drills.view"):
         return forbidden(request)
     return render(
         request,
         "drills/index.html",
         {
-            "exercises": selectors.exercises(actor_of(request)),
-            "may_run": policies.exercises.can(actor_of(request), "drills.run"),
+            "exercises": selectors.exercises(request.user),
+            "may_run": policies.exercises.can(request.user, "drills.run"),
         },
     )
 
 
 def new(request: HttpRequest) -> HttpResponse:
-    if not policies.exercises.can(actor_of(request), "drills.run"):
+    if not policies.exercises.can(request.user, "drills.run"):
         return forbidden(request)
-    plans = plan_reports.visible(actor_of(request)).filter(
-        agency_id__in=policies.agencies_covered(actor_of(request), "drills.run")
+    plans = plan_reports.visible(request.user).filter(
+        agency_id__in=policies.agencies_covered(request.user, "drills.run")
     )
     form = ExerciseForm(request.POST or None, request.FILES or None, plans=plans)
     if request.method == "POST" and form.is_valid():
@@ -68,7 +68,7 @@ def _context(request: HttpRequest, exercise: Exercise) -> dict[str, object]:
     return {
         "exercise": exercise,
         "rows": [(i, selectors.clocks(i, now)) for i in selectors.injects(exercise)],
-        "may_run": policies.exercises.can(actor_of(request), "drills.run", exercise),
+        "may_run": policies.exercises.can(request.user, "drills.run", exercise),
         "running": exercise.status == Exercise.Status.RUNNING,
         "in_play": exercise.status in (Exercise.Status.RUNNING, Exercise.Status.FINISHED),
         "now": now,
@@ -76,19 +76,19 @@ def _context(request: HttpRequest, exercise: Exercise) -> dict[str, object]:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exercise = policies.exercises.get_visible(actor_of(request), pk)
+    exercise = policies.exercises.get_visible(request.user, pk)
     return render(request, "drills/detail.html", {**_context(request, exercise), "inject_form": InjectForm()})
 
 
 def status(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the page (polled while the exercise runs)."""
-    exercise = policies.exercises.get_visible(actor_of(request), pk)
+    exercise = policies.exercises.get_visible(request.user, pk)
     return render(request, "drills/_status.html", _context(request, exercise))
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    exercise = policies.exercises.get_visible(actor_of(request), pk)
-    if not policies.exercises.can(actor_of(request), "drills.run", exercise):
+    exercise = policies.exercises.get_visible(request.user, pk)
+    if not policies.exercises.can(request.user, "drills.run", exercise):
         return forbidden(request)
     actor = actor_of(request)
     outcome: entrance.Done[object] | entrance.Refused
@@ -124,10 +124,10 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    exercise = policies.exercises.get_visible(actor_of(request), pk)
+    exercise = policies.exercises.get_visible(request.user, pk)
     if fmt not in ("pdf", "odt"):
         raise Http404
-    document = selectors.report(exercise, viewer=actor_of(request))
+    document = selectors.report(exercise, viewer=request.user)
     content = formats.pdf(document) if fmt == "pdf" else formats.odt(document)
     kind = "application/pdf" if fmt == "pdf" else "application/vnd.oasis.opendocument.text"
     response = HttpResponse(content, content_type=kind)
@@ -139,8 +139,8 @@ def report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @require_POST
 def add_inject(request: HttpRequest, pk: int) -> HttpResponse:
-    exercise = policies.exercises.get_visible(actor_of(request), pk)
-    if not policies.exercises.can(actor_of(request), "drills.run", exercise):
+    exercise = policies.exercises.get_visible(request.user, pk)
+    if not policies.exercises.can(request.user, "drills.run", exercise):
         return forbidden(request)
     form = InjectForm(request.POST)
     if form.is_valid():

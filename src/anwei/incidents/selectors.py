@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from anwei.accounts.actor import Actor, Who
 from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
@@ -18,7 +19,7 @@ from .clocks import UNDELIVERED, Picture, failure_reason, picture, why_undeliver
 from .models import Deadline, Incident, TimelineEntry
 
 
-def board(user: Any, *, category: str = "", unit: Any = None, status: str = "open") -> QuerySet[Incident]:
+def board(user: Who, *, category: str = "", unit: Any = None, status: str = "open") -> QuerySet[Incident]:
     qs = policies.incidents.visible(user).select_related("unit", "reporter", "plan", "filed_by__person")
     if status == "open":
         qs = qs.exclude(status=Incident.Status.CLOSED)
@@ -121,8 +122,8 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
     return sorted(events, key=lambda e: e.at)
 
 
-def my_unacknowledged(user: Any, incident: Incident) -> list[Notification]:
-    person_id = getattr(user, "person_id", None)
+def my_unacknowledged(user: Who, incident: Incident) -> list[Notification]:
+    person_id = Actor.of(user).person_id
     if person_id is None:
         return []
     return list(notifications_of(incident).filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True))

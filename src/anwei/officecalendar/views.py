@@ -24,7 +24,7 @@ MAX_FILE_BYTES = 1024 * 1024  # a year's file is about 10 KB
 
 def import_calendar(request: HttpRequest) -> HttpResponse:
     """Step 1: upload → the differences from the calendar in force. Step 2 (`confirm`): save exactly that file."""
-    if not policies.calendar.can(actor_of(request), "officecalendar.import"):
+    if not policies.calendar.can(request.user, "officecalendar.import"):
         return forbidden(request)
     if request.method == "POST" and request.POST.get("confirm"):
         return _confirm(request)
@@ -76,7 +76,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
 
 
 def closures(request: HttpRequest) -> HttpResponse:
-    can_edit = policies.calendar.can(actor_of(request), "officecalendar.manage")
+    can_edit = policies.calendar.can(request.user, "officecalendar.manage")
     form = ClosureForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
@@ -105,7 +105,7 @@ def closures(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def closure_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not policies.calendar.can(actor_of(request), "officecalendar.manage"):
+    if not policies.calendar.can(request.user, "officecalendar.manage"):
         return forbidden(request)
     services.remove_closure(actor=actor_of(request), closure=get_object_or_404(Closure, pk=pk))
     messages.success(request, _("Removed."))

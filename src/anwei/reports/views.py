@@ -25,21 +25,21 @@ from .models import ExportJob
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not policies.reports.can(actor_of(request), "reports.view"):
+    if not policies.reports.can(request.user, "reports.view"):
         return forbidden(request)
     return render(
         request,
         "reports/index.html",
-        {"plans": selectors.plans(actor_of(request)), "jobs": selectors.recent_jobs(actor_of(request))},
+        {"plans": selectors.plans(request.user), "jobs": selectors.recent_jobs(request.user)},
     )
 
 
 def exports_csv(request: HttpRequest) -> HttpResponseBase:
     """The exports this user may see, as CSV (audited: the list names plans, days and who asked)."""
-    if not policies.reports.can(actor_of(request), "reports.view"):
+    if not policies.reports.can(request.user, "reports.view"):
         return forbidden(request)
-    jobs = selectors.jobs(actor_of(request))
-    plans = dict(selectors.plans(actor_of(request)).values_list("pk", "title"))
+    jobs = selectors.jobs(request.user)
+    plans = dict(selectors.plans(request.user).values_list("pk", "title"))
     kinds = {"daily": _("Daily situation report"), "final": _("Results report")}
     columns = [
         (_("File"), lambda j: str(j)),
@@ -63,8 +63,8 @@ def _default_day(plan: object) -> date:
 
 
 def final(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = policies.reports.get_visible(actor_of(request), plan_id)
-    report = builders.final_report(plan, viewer=actor_of(request))
+    plan = policies.reports.get_visible(request.user, plan_id)
+    report = builders.final_report(plan, viewer=request.user)
     return render(
         request,
         "reports/report.html",
@@ -73,10 +73,10 @@ def final(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def daily(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = policies.reports.get_visible(actor_of(request), plan_id)
+    plan = policies.reports.get_visible(request.user, plan_id)
     form = DayForm(request.GET or None)
     day = form.cleaned_data["day"] if form.is_valid() and form.cleaned_data["day"] else _default_day(plan)
-    report = builders.daily_report(plan, day, viewer=actor_of(request))
+    report = builders.daily_report(plan, day, viewer=request.user)
     return render(
         request,
         "reports/report.html",
@@ -93,10 +93,10 @@ def daily(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def export(request: HttpRequest, plan_id: int, kind: str) -> HttpResponse:
-    plan = policies.reports.get_visible(actor_of(request), plan_id)
+    plan = policies.reports.get_visible(request.user, plan_id)
     if request.method != "POST":
         return redirect("reports:final" if kind == "final" else "reports:daily", plan_id=plan.pk)
-    if not policies.reports.can(actor_of(request), "reports.export", plan):
+    if not policies.reports.can(request.user, "reports.export", plan):
         return forbidden(request)
     form = ExportForm(request.POST)
     if not form.is_valid():
@@ -120,10 +120,10 @@ def export(request: HttpRequest, plan_id: int, kind: str) -> HttpResponse:
 def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpResponse:
     """The cover letter (函稿) or memo (簽稿) of the results report or of a day's report: a form filled in from the
     plan, the agency and the superior office, which the officer corrects; the download is the ODT."""
-    plan = policies.reports.get_visible(actor_of(request), plan_id)
+    plan = policies.reports.get_visible(request.user, plan_id)
     if kind not in builders.BUILDERS or paper not in letters.PAPERS:
         raise Http404
-    if not policies.reports.can(actor_of(request), "reports.export", plan):
+    if not policies.reports.can(request.user, "reports.export", plan):
         return forbidden(request)
     day_form = DayForm(request.GET or None)
     day = (day_form.cleaned_data["day"] if day_form.is_valid() else None) or _default_day(plan)
@@ -153,13 +153,13 @@ def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpRes
 
 
 def job(request: HttpRequest, pk: str) -> HttpResponse:
-    item = policies.jobs.get_visible(actor_of(request), pk)
+    item = policies.jobs.get_visible(request.user, pk)
     template = "reports/_job.html" if request.htmx else "reports/job.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": item, "now": timezone.now()})
 
 
 def download(request: HttpRequest, pk: str) -> HttpResponseBase:
-    item = policies.jobs.get_visible(actor_of(request), pk)
+    item = policies.jobs.get_visible(request.user, pk)
     if item.status != item.Status.DONE or not item.file:
         return redirect("reports:job", pk=item.pk)
     services.record_download(actor=actor_of(request), job=item)
@@ -176,13 +176,13 @@ def _calendar(user: Any) -> HttpResponse:
 
 def calendar(request: HttpRequest) -> HttpResponse:
     """The signed-in user's deadlines, inspections and duty shifts from every app, as one iCalendar file."""
-    return _calendar(actor_of(request))
+    return _calendar(request.user)
 
 
 def calendar_link(request: HttpRequest) -> HttpResponse:
     """The user's own page with the secret link a calendar program subscribes to (made and reset through
     plans:feed_reset, the one place calendar links are kept)."""
-    token = feeds.link_token(actor_of(request), feeds.REPORTS_CALENDAR)
+    token = feeds.link_token(request.user, feeds.REPORTS_CALENDAR)
     link = request.build_absolute_uri(reverse("reports:calendar_feed", args=[token])) if token else ""
     context = {"link": link, "feed": feeds.REPORTS_CALENDAR, "next": request.path}
     return render(request, "reports/calendar.html", context)

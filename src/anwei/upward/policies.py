@@ -3,8 +3,7 @@ unit, covers every agency below it (its subordinates, theirs, …). Roll-up show
 roll-up tables hold no description, no restricted title and no classified-register contents, so no grant can be
 needed to see them; the subordinate's records themselves stay on its own instance."""
 
-from typing import Any
-
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role, grant
 from anwei.accounts.scope import scope_for
 from anwei.directory.models import Agency, Unit
@@ -13,9 +12,9 @@ grant("upward.rollup", Role.ADMIN, Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.D
 grant("upward.sitrep_due", Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
 
 
-def superior_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
+def superior_agencies(user: Who, action: str = "upward.rollup") -> list[int]:
     """The agencies whose whole tree (top unit) the user's roles cover for `action`."""
-    if not getattr(user, "is_authenticated", False):
+    if not Actor.of(user).is_authenticated:
         return []
     scope = scope_for(user, action)
     if scope.empty:
@@ -36,9 +35,9 @@ def subordinates_of(agency_ids: list[int]) -> list[int]:
     return found
 
 
-def rollup_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
+def rollup_agencies(user: Who, action: str = "upward.rollup") -> list[int]:
     return subordinates_of(superior_agencies(user, action))
 
 
-def can_view_rollup(user: Any) -> bool:
+def can_view_rollup(user: Who) -> bool:
     return bool(superior_agencies(user))
