@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from anwei.accounts.actor import Actor, Who
+from anwei.core.errors import BusinessRuleError
+from anwei.directory.models import Person, Unit
 from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
@@ -127,3 +129,22 @@ def my_unacknowledged(user: Who, incident: Incident) -> list[Notification]:
     if person_id is None:
         return []
     return list(notifications_of(incident).filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True))
+
+
+def filing_unit(unit: Unit | int | None) -> Unit | None:
+    """The unit a report is filed for, named by its key (the API's) or given: an active unit, or a broken rule."""
+    if unit is None or isinstance(unit, Unit):
+        return unit
+    found = Unit.objects.filter(pk=unit, active=True).select_related("agency").first()
+    if found is None:
+        raise BusinessRuleError(_("Choose a unit you may report for."), field="unit")
+    return found
+
+
+def filing_reporter(reporter: Person | int | None) -> Person | None:
+    if reporter is None or isinstance(reporter, Person):
+        return reporter
+    found = Person.objects.filter(pk=reporter, active=True).select_related("unit").first()
+    if found is None:
+        raise BusinessRuleError(_("Unknown reporter."), field="reporter")
+    return found

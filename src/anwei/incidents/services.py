@@ -24,7 +24,7 @@ from anwei.directory.models import Agency, Person, Unit
 from anwei.notifications import services as notifications
 from anwei.notifications.models import Notification
 
-from . import access, clocks, policies, routing, rules, unit_tasks
+from . import access, clocks, policies, routing, rules, selectors, unit_tasks
 from . import attachments as files
 from .messages import message, url_of
 from .models import Attachment, Deadline, Escalation, Incident, ReferenceCounter, TimelineEntry
@@ -121,25 +121,6 @@ def _timeline(incident: Incident, kind: str, actor: Actor | None = None, text: s
     )
 
 
-def _resolve_unit(unit: Unit | int | None) -> Unit | None:
-    """A unit named by its key (the API) is an active unit, or the rule is broken on the field."""
-    if unit is None or isinstance(unit, Unit):
-        return unit
-    found = Unit.objects.filter(pk=unit, active=True).select_related("agency").first()
-    if found is None:
-        raise BusinessRuleError(_("Choose a unit you may report for."), field="unit")
-    return found
-
-
-def _resolve_reporter(reporter: Person | int | None) -> Person | None:
-    if reporter is None or isinstance(reporter, Person):
-        return reporter
-    found = Person.objects.filter(pk=reporter, active=True).select_related("unit").first()
-    if found is None:
-        raise BusinessRuleError(_("Unknown reporter."), field="reporter")
-    return found
-
-
 @write_service
 def file_report(
     *,
@@ -164,15 +145,11 @@ def file_report(
     deadlines, tasks) — all writes in one transaction, so nothing is half-saved. The rules and the people they
     name are read first; the write transaction holds the reference counter and the audit chain only for the
     writes themselves. A drill (演練, filed by an exercise) is routed by the same rules to the same people, its
-    messages marked 【演練】; outside bodies are told only when `drill_tells_outside`.
-
-    Every entrance calls this with what it was given: the page its form's choices, the API the keys (`unit`,
-    `reporter` as ids, resolved and checked here), other apps their records; the agency, when not given, is the
-    unit's, else the filer's. The system (an exercise, a finding) files without the filer's checks."""
+    messages marked 【演練】; outside bodies are told only when `drill_tells_outside`. Every entrance calls this:
+    `unit`/`reporter` records or keys (the API's, checked here); the agency by default the unit's, else the filer's."""
     if not actor.is_system and not policies.incidents.can(actor, "incidents.file"):
         raise NotAllowed()
-    unit = _resolve_unit(unit)
-    reporter = _resolve_reporter(reporter)
+    unit, reporter = selectors.filing_unit(unit), selectors.filing_reporter(reporter)
     if agency is None:
         agency = unit.agency if unit is not None else actor.agency
         if agency is None:
@@ -352,8 +329,7 @@ def require_handle(actor: Actor, incident: Incident) -> None:
 
 
 def handled(actor: Actor, incident_id: int) -> Incident:
-    """The report `actor` handles: 404 alike for missing and not visible, NotAllowed for visible but not theirs.
-    The system (a task, a command) handles any report."""
+    """The report `actor` handles (the system: any): 404 alike for missing and not visible, else NotAllowed."""
     if actor.is_system:
         return Incident.objects.get(pk=incident_id)
     incident: Incident = policies.incidents.get_visible(actor, incident_id)
