@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from anwei.accounts.actor import Who
 from anwei.directory.models import Agency
 
 from . import policies, rules
@@ -39,11 +40,11 @@ class SitrepRow:
         return "late" if self.sitrep.late else "filed"
 
 
-def agencies(user: Any) -> QuerySet[Agency]:
+def agencies(user: Who) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=policies.rollup_agencies(user)).order_by("code")
 
 
-def sitreps(user: Any, day: date | None = None, now: datetime | None = None) -> list[SitrepRow]:
+def sitreps(user: Who, day: date | None = None, now: datetime | None = None) -> list[SitrepRow]:
     now = now or timezone.now()
     day = day or rules.sitrep_day(now)
     due = rules.sitrep_due(day)
@@ -52,7 +53,7 @@ def sitreps(user: Any, day: date | None = None, now: datetime | None = None) -> 
     return [SitrepRow(a, day, due, filed.get(a.pk), now) for a in rows]
 
 
-def incidents(user: Any, open_only: bool = False) -> QuerySet[RollupIncident]:
+def incidents(user: Who, open_only: bool = False) -> QuerySet[RollupIncident]:
     qs = RollupIncident.objects.filter(agency_id__in=policies.rollup_agencies(user)).select_related("agency")
     if open_only:
         qs = qs.filter(closed_at__isnull=True).exclude(status="closed")
@@ -69,7 +70,7 @@ def next_due(incident: RollupIncident) -> datetime | None:
     return min((d for d in found if d is not None), default=None)
 
 
-def statistics(user: Any) -> list[dict[str, Any]]:
+def statistics(user: Who) -> list[dict[str, Any]]:
     """Reports sent up, by agency and category (rows of agency name, category code, open and total)."""
     rows = (
         RollupIncident.objects.filter(agency_id__in=policies.rollup_agencies(user))

@@ -3,17 +3,17 @@ subordinate's daily situation report still missing once its deadline has passed 
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Who
 from anwei.core.todo import TodoItem
 
 from . import policies, selectors
 
 
-def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+def items(user: Who, now: datetime) -> Iterator[TodoItem]:
     if not policies.superior_agencies(user, "upward.sitrep_due"):
         return
     for row in selectors.sitreps(user, now=now):
