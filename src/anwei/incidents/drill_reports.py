@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 
 from .models import Incident, TimelineEntry
