@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from anwei.core import todo
 from anwei.core.registry import navigation, primary_actions
 
+from .actor import Actor
 from .roles import Role
 from .scope import assignments, can_anywhere
 
@@ -37,7 +38,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         for name, label, action in primary_actions()
         if action is None or can_anywhere(user, action)
     ]
-    agency = getattr(user, "agency", None)
+    agency = Actor.of(user).agency
     # the to-do count: gathered only when a page shows it, and once per request (core.todo.for_request)
     todo_count = SimpleLazyObject(lambda: len(todo.for_request(request)))
     return {"nav": nav, "user_roles": roles, "agency": agency, "primary_actions": actions, "todo_count": todo_count}

@@ -2,6 +2,7 @@ from typing import Any
 
 from anwei.core.policies import Policy
 
+from .actor import Actor, Who
 from .models import User
 from .roles import Role, grant
 
@@ -20,9 +21,9 @@ class UserPolicy(Policy):
     def unit_of(self, obj: Any) -> Any:
         return obj.person.unit if obj.person_id else None
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if action == "accounts.own_tokens":
-            return getattr(user, "is_authenticated", False) and (obj is None or obj.user_id == user.pk)
+            return Actor.of(user).is_authenticated and (obj is None or obj.user_id == Actor.of(user).user_id)
         return super().can(user, action, obj)
 
 

@@ -2,7 +2,6 @@
 
 import secrets
 from datetime import datetime
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -12,10 +11,11 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError
+from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Agency, Person, Unit
 
 from . import mfa, scope
+from .actor import Actor, write_service
 from .models import (
     AccessGrant,
     ApiToken,
@@ -30,10 +30,11 @@ from .models import (
 from .roles import Role
 
 
+@write_service
 @transaction.atomic
 def create_user(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str | None,
     agency: Agency | None = None,
@@ -59,15 +60,16 @@ def create_user(
     return user
 
 
+@write_service
 @transaction.atomic
-def assign_role(*, actor: Any, user: User, role: Role | str, unit: Unit) -> RoleAssignment:
+def assign_role(*, actor: Actor, user: User, role: Role | str, unit: Unit) -> RoleAssignment:
     if role not in Role.values:
         raise BusinessRuleError(_("Unknown role."), field="role")
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=role,
         unit=unit,
-        defaults={"granted_by": actor if getattr(actor, "pk", None) else None},
+        defaults={"granted_by": actor.user},
     )
     if created:
         audit.record(
@@ -81,8 +83,9 @@ def assign_role(*, actor: Any, user: User, role: Role | str, unit: Unit) -> Role
     return assignment
 
 
+@write_service
 @transaction.atomic
-def remove_role(*, actor: Any, assignment: RoleAssignment) -> None:
+def remove_role(*, actor: Actor, assignment: RoleAssignment) -> None:
     user = assignment.user
     audit.record(
         actor=actor,
@@ -95,9 +98,17 @@ def remove_role(*, actor: Any, assignment: RoleAssignment) -> None:
     scope.forget(user)
 
 
+def _granter(actor: Actor) -> User:
+    """A grant names who granted it: a person, never the system."""
+    if actor.user is None:
+        raise NotAllowed()
+    return actor.user
+
+
+@write_service
 @transaction.atomic
 def grant_access(
-    *, actor: Any, user: User, record: models.Model, reason: str, expires_at: datetime | None = None
+    *, actor: Actor, user: User, record: models.Model, reason: str, expires_at: datetime | None = None
 ) -> AccessGrant:
     """A written need-to-know grant on a restricted record, until `expires_at` (exclusive) or until revoked. The
     caller's policy decides who may grant."""
@@ -110,7 +121,7 @@ def grant_access(
         content_type=ContentType.objects.get_for_model(record),
         object_id=str(record.pk),
         reason=reason.strip(),
-        granted_by=actor,
+        granted_by=_granter(actor),
         expires_at=expires_at,
     )
     audit.record(
@@ -124,8 +135,9 @@ def grant_access(
     return grant
 
 
+@write_service
 @transaction.atomic
-def revoke_access(*, actor: Any, grant: AccessGrant) -> AccessGrant:
+def revoke_access(*, actor: Actor, grant: AccessGrant) -> AccessGrant:
     """End a need-to-know grant now. Revoking one already revoked changes nothing and records nothing."""
     grant = AccessGrant.objects.select_for_update().select_related("content_type", "user").get(pk=grant.pk)
     if grant.revoked_at is not None:
@@ -143,8 +155,9 @@ def revoke_access(*, actor: Any, grant: AccessGrant) -> AccessGrant:
     return grant
 
 
+@write_service
 @transaction.atomic
-def create_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def create_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token and its raw value, which is shown once and never stored."""
     name = name.strip()[:80] or "API"
     raw = ApiToken.new_raw()
@@ -162,11 +175,12 @@ def create_own_token(*, user: User, name: str, password: str, code: str = "") ->
         raise BusinessRuleError(_("The password is not right."), field="password")
     if mfa.enrolled(user) and _device_accepting(user, code) is None:
         raise BusinessRuleError(_("The code is not right. Try again with the code your app shows now."), field="code")
-    return create_token(actor=user, user=user, name=name)
+    return create_token(actor=Actor.of(user), user=user, name=name)
 
 
+@write_service
 @transaction.atomic
-def revoke_token(*, actor: Any, token: ApiToken) -> None:
+def revoke_token(*, actor: Actor, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -198,8 +212,9 @@ def start_enrolment(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
+@write_service
 @transaction.atomic
-def confirm_enrolment(*, actor: Any, device: TOTPDevice, token: str) -> list[str]:
+def confirm_enrolment(*, actor: Actor, device: TOTPDevice, token: str) -> list[str]:
     """The first code from the app confirms the authenticator; it replaces any earlier one. Returns new recovery
     codes, to be shown once."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
@@ -218,8 +233,9 @@ def confirm_enrolment(*, actor: Any, device: TOTPDevice, token: str) -> list[str
     return new_recovery_codes(actor=actor, user=device.user)
 
 
+@write_service
 @transaction.atomic
-def new_recovery_codes(*, actor: Any, user: User) -> list[str]:
+def new_recovery_codes(*, actor: Actor, user: User) -> list[str]:
     """Ten new one-time recovery codes (the earlier ones stop working). Only their hashes are stored."""
     RecoveryCodeDevice.objects.filter(user=user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes", confirmed=True)
@@ -235,8 +251,9 @@ def new_recovery_codes(*, actor: Any, user: User) -> list[str]:
     return codes
 
 
+@write_service
 @transaction.atomic
-def remove_second_factor(*, actor: Any, user: User) -> None:
+def remove_second_factor(*, actor: Actor, user: User) -> None:
     """Remove the authenticator and the recovery codes (the user by choice, or an admin for a lost phone)."""
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
@@ -279,8 +296,9 @@ def check_second_factor(*, user: User, token: str) -> Device | None:
     return device
 
 
+@write_service
 @transaction.atomic
-def set_mfa_required_for_all(*, actor: Any, required: bool) -> SecurityPolicy:
+def set_mfa_required_for_all(*, actor: Actor, required: bool) -> SecurityPolicy:
     policy = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)[0]
     before = audit.snapshot(policy, ["mfa_required_for_all"])
     policy.mfa_required_for_all = required
@@ -290,18 +308,19 @@ def set_mfa_required_for_all(*, actor: Any, required: bool) -> SecurityPolicy:
     return policy
 
 
-def _revoke_standing_credentials(*, actor: Any, user: User, reason: str) -> None:
+def _revoke_standing_credentials(*, actor: Actor, user: User, reason: str) -> None:
     """Whatever lets someone act as `user` without a session ends with the sessions: the API tokens here, and the
     other apps' credentials (calendar links) through the `credentials_revoked` signal."""
     from .signals import credentials_revoked
 
     for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
         revoke_token(actor=actor, token=token)
-    credentials_revoked.send(sender=User, user=user, actor=actor, reason=reason)
+    credentials_revoked.send(sender=User, user=user, actor=actor.user, reason=reason)
 
 
+@write_service
 @transaction.atomic
-def change_password(*, actor: Any, user: User, password: str) -> None:
+def change_password(*, actor: Actor, user: User, password: str) -> None:
     """Set a new password (already validated). Every other session of the user ends with it, and so do the user's
     API tokens and calendar links (they may have been taken with the old password)."""
     user.set_password(password)
@@ -312,8 +331,9 @@ def change_password(*, actor: Any, user: User, password: str) -> None:
     _revoke_standing_credentials(actor=actor, user=user, reason="password changed")
 
 
+@write_service
 @transaction.atomic
-def sign_out_everywhere(*, actor: Any, user: User) -> None:
+def sign_out_everywhere(*, actor: Actor, user: User) -> None:
     """End every session of the user, on every device (the session epoch is part of each session's hash), and every
     API token and calendar link."""
     user.session_epoch = secrets.token_hex(16)
@@ -324,8 +344,9 @@ def sign_out_everywhere(*, actor: Any, user: User) -> None:
     _revoke_standing_credentials(actor=actor, user=user, reason="signed out everywhere")
 
 
+@write_service
 @transaction.atomic
-def unlock(*, actor: Any, username: str = "", address: str = "") -> int:
+def unlock(*, actor: Actor, username: str = "", address: str = "") -> int:
     """Lift the lock on a user name or a client address (accounts.lockout) before its cool-off ends; audited."""
     from .models import SignInThrottle
 

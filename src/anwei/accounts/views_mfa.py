@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anwei.core import entrance
 from anwei.core.decorators import second_factor_exempt
 from anwei.core.views import forbidden
 
 from . import lockout, mfa, services
+from .actor import actor_of, signed_in_user
 from .forms import EnrolmentForm, SecondFactorForm, SecurityPolicyForm
 from .models import RecoveryCodeDevice, SecurityPolicy
 from .policies import users as policy
@@ -48,7 +50,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     if not mfa.enrolled(user):
         return redirect(_with_next("accounts:mfa_setup", request))
-    if lockout.is_locked(request, user.username):  # type: ignore[union-attr]
+    if lockout.is_locked(request, user.username):
         logout(request)
         return locked_out(request)
     form = SecondFactorForm(request.POST or None)
@@ -57,7 +59,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session.cycle_key()
-            lockout.signed_in(user.username)  # type: ignore[union-attr]
+            lockout.signed_in(user.username)
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(
                     request,
@@ -67,10 +69,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         # a wrong code counts as a failed sign-in: on the audit log and towards the lockout
         user_login_failed.send(
             sender=__name__,
-            credentials={"username": user.username, "second_factor": True},  # type: ignore[union-attr]
+            credentials={"username": user.username, "second_factor": True},
             request=request,
         )
-        if lockout.is_locked(request, user.username):  # type: ignore[union-attr]
+        if lockout.is_locked(request, user.username):
             logout(request)
             return locked_out(request)
         form.add_error("token", _("The code is not right. Try again with the code your app shows now."))
@@ -92,11 +94,15 @@ def setup(request: HttpRequest) -> HttpResponse:
         request.session[ENROLMENT_SESSION_KEY] = device.pk
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.confirm_enrolment(actor=user, device=device, token=form.cleaned_data["token"])
-        except services.BusinessRuleError as exc:
-            form.add_error("token", str(exc.message))
-        else:
+        confirmed = entrance.on_form(
+            form,
+            lambda: services.confirm_enrolment(
+                actor=actor_of(request), device=device, token=form.cleaned_data["token"]
+            ),
+            field="token",
+        )
+        if confirmed:
+            codes = confirmed.value
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             device.refresh_from_db()
             django_otp.login(request, device)
@@ -122,7 +128,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not mfa.enrolled(request.user):
         return redirect("accounts:mfa_setup")
     if request.method == "POST":
-        request.session[CODES_SESSION_KEY] = services.new_recovery_codes(actor=request.user, user=request.user)  # type: ignore[arg-type]
+        request.session[CODES_SESSION_KEY] = services.new_recovery_codes(
+            actor=actor_of(request), user=signed_in_user(request)
+        )
         return redirect("accounts:mfa_codes")
     codes = request.session.pop(CODES_SESSION_KEY, None)
     return render(request, "accounts/mfa_codes.html", {"codes": codes, "next": _next_url(request)})
@@ -134,7 +142,7 @@ def remove(request: HttpRequest) -> HttpResponse:
     if mfa.required_for(request.user):
         messages.error(request, _("Your role requires two-factor sign-in; it cannot be turned off."))
         return redirect("accounts:profile")
-    services.remove_second_factor(actor=request.user, user=request.user)  # type: ignore[arg-type]
+    services.remove_second_factor(actor=actor_of(request), user=signed_in_user(request))
     messages.success(request, _("Two-factor sign-in is off."))
     return redirect("accounts:profile")
 
@@ -142,7 +150,9 @@ def remove(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
-        services.change_password(actor=request.user, user=request.user, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+        services.change_password(
+            actor=actor_of(request), user=signed_in_user(request), password=form.cleaned_data["new_password1"]
+        )
         update_session_auth_hash(request, request.user)  # type: ignore[arg-type]  # this one goes on, others end
         messages.success(request, _("Your password was changed. You were signed out on every other device."))
         return redirect("accounts:profile")
@@ -151,7 +161,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
-    services.sign_out_everywhere(actor=request.user, user=request.user)  # type: ignore[arg-type]
+    services.sign_out_everywhere(actor=actor_of(request), user=request.user)  # type: ignore[arg-type]
     logout(request)
     return redirect("accounts:login")
 
@@ -175,7 +185,7 @@ def security(request: HttpRequest) -> HttpResponse:
     current = SecurityPolicy.current()
     form = SecurityPolicyForm(request.POST or None, initial={"mfa_required_for_all": current.mfa_required_for_all})
     if request.method == "POST" and form.is_valid():
-        services.set_mfa_required_for_all(actor=request.user, required=form.cleaned_data["mfa_required_for_all"])
+        services.set_mfa_required_for_all(actor=actor_of(request), required=form.cleaned_data["mfa_required_for_all"])
         messages.success(request, _("The security settings were saved."))
         return redirect("accounts:security")
     return render(request, "accounts/security.html", {"form": form, "locked": lockout.locks()[:200]})
@@ -188,7 +198,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
     username = request.POST.get("username", "")[:150]
     address = request.POST.get("address", "")[:45]
     if username or address:
-        services.unlock(actor=request.user, username=username, address=address)
+        services.unlock(actor=actor_of(request), username=username, address=address)
         messages.success(request, _("%(user)s can sign in again.") % {"user": username or address})
     return redirect("accounts:security")
 
@@ -199,6 +209,6 @@ def reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     subject = policy.get_visible(request.user, pk)
     if not policy.can(request.user, "accounts.manage", subject):
         return forbidden(request)
-    services.remove_second_factor(actor=request.user, user=subject)
+    services.remove_second_factor(actor=actor_of(request), user=subject)
     messages.success(request, _("The two-factor sign-in of this user was reset."))
     return redirect("accounts:user", pk=subject.pk)

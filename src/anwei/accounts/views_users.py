@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
-from anwei.core import rocdate
+from anwei.core import entrance, rocdate
 from anwei.core.csvstream import Column, queryset_csv
-from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 from anwei.directory import policies as directory_policies
 
@@ -50,7 +50,10 @@ def users_csv(request: HttpRequest) -> HttpResponseBase:
         return forbidden(request)
     users = _users(request)
     audit.record(
-        actor=request.user, action=audit.Action.EXPORT, object_type="accounts.user", changes={"rows": users.count()}
+        actor=actor_of(request),
+        action=audit.Action.EXPORT,
+        object_type="accounts.user",
+        changes={"rows": users.count()},
     )
 
     def roles(user: Any) -> str:
@@ -76,7 +79,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             services.assign_role(
-                actor=request.user, user=user, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+                actor=actor_of(request), user=user, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
             )
             messages.success(request, _("The role was assigned."))
             return redirect("accounts:user", pk=user.pk)
@@ -101,7 +104,7 @@ def role_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
     assignment = get_object_or_404(user.role_assignments, pk=assignment_pk)
     if not policy.scope(request.user, "accounts.manage").covers(assignment.unit):
         return forbidden(request)
-    services.remove_role(actor=request.user, assignment=assignment)
+    services.remove_role(actor=actor_of(request), assignment=assignment)
     messages.success(request, _("The role was removed."))
     return redirect("accounts:user", pk=user.pk)
 
@@ -113,17 +116,18 @@ def user_new(request: HttpRequest) -> HttpResponse:
     form = NewUserForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]
-        try:
-            user = services.create_user(
-                actor=request.user,
+        created = entrance.on_form(
+            form,
+            lambda: services.create_user(
+                actor=actor_of(request),
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 agency=person.agency,
                 person=person,
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field, str(exc.message))
-        else:
+            ),
+        )
+        if created:
+            user = created.value
             messages.success(request, _("The user was created. Now assign a role."))
             return redirect("accounts:user", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.models import User
 from anwei.accounts.roles import Role, grant
 from anwei.core.policies import Policy
@@ -34,9 +35,9 @@ class AuditEntryPolicy(Policy):
     model = AuditEntry
     view_action = "audit.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else AuditEntry.objects.all()
-        if not getattr(user, "is_authenticated", False):
+        if not Actor.of(user).is_authenticated:
             return qs.none()
         scope = self.scope(user, self.view_action)
         if scope.empty:
@@ -68,10 +69,10 @@ class AuditEntryPolicy(Policy):
         by_label = Q(actor_id__isnull=True) & ~Q(actor_label__in=attributable.values("username"))
         return by_actor | by_label
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if obj is None:
             return super().can(user, action)
-        return getattr(user, "is_authenticated", False) and self.visible(user).filter(pk=obj.pk).exists()
+        return Actor.of(user).is_authenticated and self.visible(user).filter(pk=obj.pk).exists()
 
 
 entries = AuditEntryPolicy()

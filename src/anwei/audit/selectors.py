@@ -2,6 +2,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from anwei.core.policies import Who
+
 from . import fastwalk, keys, policies, witness
 from .chain import Verdict
 from .models import AuditCheckpoint, AuditEntry, AuditHead
@@ -52,7 +54,7 @@ def verify(workers: int | None = None) -> Verdict:
     return verdict
 
 
-def entries(user: Any, filters: dict[str, Any]) -> QuerySet[AuditEntry]:
+def entries(user: Who, filters: dict[str, Any]) -> QuerySet[AuditEntry]:
     """The entries `user` may read (policies.entries: their agency, their subtree), narrowed by the filters."""
     qs = policies.entries.visible(user)
     if filters.get("actor"):

@@ -7,6 +7,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from anwei.accounts.actor import actor_of
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.paging import UncountedPage
 from anwei.core.rocdate import TAIPEI
@@ -41,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     # reading the log is itself on the log: who looked for what (the filters), page by page
     services.record(
-        actor=request.user,
+        actor=actor_of(request),
         action=services.Action.VIEW,
         object_type="audit.auditentry",
         changes={"filters": filters, "page": request.GET.get("page") or "1"},
@@ -55,7 +56,9 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     if not policies.entries.can(request.user, "audit.view"):
         return forbidden(request)
     _form, filters = _filters(request)
-    services.record(actor=request.user, action="export", object_type="audit.auditentry", changes={"filters": filters})
+    services.record(
+        actor=actor_of(request), action="export", object_type="audit.auditentry", changes={"filters": filters}
+    )
     columns: list[Column] = [
         (_("No."), "seq"),
         (_("Time"), "at"),

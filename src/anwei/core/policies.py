@@ -1,5 +1,7 @@
 """The policy base: one policy object per model with `can(user, action, obj)` and `visible(user, queryset)`.
-Pages, the API and exports all ask these; nothing else decides who may do what.
+Pages, the API and exports all ask these; nothing else decides who may do what. They take whoever acts: an
+`Actor` (anwei.accounts.actor, what services hand in) or a request's user (templates, older callers) — anything
+that says whether it is signed in (`Principal`); accounts turns either into its scope.
 
 A policy decides over a `Scope`: the units (with their subtrees) where a user's roles allow an action. Turning role
 assignments into a scope is the accounts app's (accounts.scope.scope_for), which sits above core: it hands its
@@ -7,7 +9,7 @@ function to `use_scopes` when the apps are ready, so core never imports it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
@@ -47,6 +49,20 @@ class Scope:
         return query
 
 
+class Principal(Protocol):
+    """Who acts, as core sees it (an accounts Actor or user): core asks only whether it is signed in."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+
+type Who = Principal | None
+
+
+def signed_in(who: Who) -> bool:
+    return who is not None and bool(who.is_authenticated)
+
+
 ScopeFor = Callable[[Any, str], Scope]
 _scope_for: ScopeFor | None = None
 
@@ -64,37 +80,37 @@ def scope_for(user: Any, action: str) -> Scope:
 
 
 class Policy:
-    model: ClassVar[type[Model]]  # type: ignore[misc]
+    model: ClassVar[type[Model]]
     unit_field: ClassVar[str] = "unit"
     view_action: ClassVar[str]
 
-    def scope(self, user: Any, action: str) -> Scope:
-        return scope_for(user, action)
+    def scope(self, who: Who, action: str) -> Scope:
+        return scope_for(who, action)
 
     def unit_of(self, obj: Any) -> Any:
         return getattr(obj, self.unit_field, None)
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, who: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else self.model._default_manager.all()
-        if not getattr(user, "is_authenticated", False):
+        if not signed_in(who):
             return qs.none()
-        return qs.filter(self.scope(user, self.view_action).q(self.unit_field))
+        return qs.filter(self.scope(who, self.view_action).q(self.unit_field))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        if not getattr(user, "is_authenticated", False):
+    def can(self, who: Who, action: str, obj: Any = None) -> bool:
+        if not signed_in(who):
             return False
-        scope = self.scope(user, action)
+        scope = self.scope(who, action)
         if obj is None:
             return not scope.empty
         return scope.covers(self.unit_of(obj))
 
-    def require(self, user: Any, action: str, obj: Any = None) -> None:
-        if not self.can(user, action, obj):
+    def require(self, who: Who, action: str, obj: Any = None) -> None:
+        if not self.can(who, action, obj):
             raise NotAllowed()
 
-    def get_visible(self, user: Any, pk: Any, queryset: QuerySet[Any] | None = None) -> Any:
-        """The only way a view loads a protected object: 404 alike for 'does not exist' and 'not yours'."""
+    def get_visible(self, who: Who, pk: Any, queryset: QuerySet[Any] | None = None) -> Any:
+        """The only way a service or view loads a protected object: 404 alike for 'does not exist' and 'not yours'."""
         try:
-            return self.visible(user, queryset).get(pk=pk)
+            return self.visible(who, queryset).get(pk=pk)
         except (ObjectDoesNotExist, ValueError, TypeError) as exc:
             raise Http404(_("Not found.")) from exc

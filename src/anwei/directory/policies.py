@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import assignments
 from anwei.core.policies import Policy
@@ -24,7 +25,7 @@ grant("directory.edit_protected", Role.ADMIN, Role.ETHICS_OFFICER)
 PROTECTED_PERSON_FIELDS = ("grade", "email", "mobile", "national_secret_duty", "national_secret_duty_until")
 
 
-def agency_ids(user: Any) -> set[int]:
+def agency_ids(user: Who) -> set[int]:
     paths = {path for _, path in assignments(user)}
     if "/" in paths:
         return set(Unit.objects.values_list("agency_id", flat=True).distinct())
@@ -38,15 +39,15 @@ class _AgencyWide(Policy):
     agency_field = "agency"
     edit_action = "directory.edit"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else self.model._default_manager.all()
-        if not getattr(user, "is_authenticated", False):
+        if not Actor.of(user).is_authenticated:
             return qs.none()
         return qs.filter(**{f"{self.agency_field}__in": agency_ids(user)})
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if action == "directory.view":
-            if not getattr(user, "is_authenticated", False):
+            if not Actor.of(user).is_authenticated:
                 return False
             if obj is None:
                 return bool(assignments(user))
@@ -54,7 +55,7 @@ class _AgencyWide(Policy):
         return super().can(user, action, obj)
 
     def _agency_id(self, obj: Any) -> int:
-        return obj.agency_id
+        return int(obj.agency_id)
 
 
 class UnitPolicy(_AgencyWide):
@@ -70,9 +71,9 @@ class PersonPolicy(_AgencyWide):
     model = Person
     view_action = "directory.view"
 
-    def may_change_protected(self, user: Any, person: Person | None) -> bool:
+    def may_change_protected(self, user: Who, person: Person | None) -> bool:
         """The ethics office or an administrator over the person's unit — never for their own entry."""
-        if person is not None and person.pk is not None and getattr(user, "person_id", None) == person.pk:
+        if person is not None and person.pk is not None and Actor.of(user).person_id == person.pk:
             return False
         return self.can(user, "directory.edit_protected", person)
 
@@ -81,7 +82,7 @@ class OrganisationPolicy(_AgencyWide):
     model = Organisation
     view_action = "directory.view"
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if action == "directory.manage_external":
             if obj is not None and self._agency_id(obj) not in agency_ids(user):
                 return False
@@ -94,7 +95,7 @@ class ExternalContactPolicy(OrganisationPolicy):
     agency_field = "organisation__agency"
 
     def _agency_id(self, obj: Any) -> int:
-        return obj.organisation.agency_id
+        return int(obj.organisation.agency_id)
 
 
 units = UnitPolicy()

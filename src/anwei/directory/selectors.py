@@ -1,19 +1,20 @@
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from anwei.accounts.actor import Who
 
 from . import policies
 from .models import Agency, DutyShift, Organisation, Person, Unit
 
 
-def unit_tree(user: Any) -> QuerySet[Unit]:
+def unit_tree(user: Who) -> QuerySet[Unit]:
     return policies.units.visible(user).filter(active=True).order_by("path")
 
 
-def people(user: Any, *, q: str = "", unit: Unit | None = None, subtree: bool = True) -> QuerySet[Person]:
+def people(user: Who, *, q: str = "", unit: Unit | None = None, subtree: bool = True) -> QuerySet[Person]:
     qs = policies.people.visible(user).select_related("unit").filter(active=True)
     if q:
         qs = qs.filter(
@@ -29,7 +30,7 @@ def people(user: Any, *, q: str = "", unit: Unit | None = None, subtree: bool = 
     return qs.order_by("unit__path", "name")
 
 
-def organisations(user: Any, *, kind: str = "", q: str = "") -> QuerySet[Organisation]:
+def organisations(user: Who, *, kind: str = "", q: str = "") -> QuerySet[Organisation]:
     """Outside organisations the user may see; `q` finds an organisation by its own name, phone, e-mail, address
     or notes, or by the name, title or numbers of one of its contacts."""
     qs = policies.organisations.visible(user).prefetch_related("contacts")
@@ -44,13 +45,13 @@ def organisations(user: Any, *, kind: str = "", q: str = "") -> QuerySet[Organis
     return qs
 
 
-def units_to_manage(user: Any) -> QuerySet[Unit]:
+def units_to_manage(user: Who) -> QuerySet[Unit]:
     """Units the user may edit, move and deactivate (directory.manage_units), the inactive ones too."""
     scope = policies.units.scope(user, "directory.manage_units")
     return policies.units.visible(user).filter(scope.q("")).order_by("path")
 
 
-def parents_for(user: Any, unit: Unit | None) -> QuerySet[Unit]:
+def parents_for(user: Who, unit: Unit | None) -> QuerySet[Unit]:
     """Where a unit may be put: an active unit the user manages, of the same agency, not the unit or below it."""
     qs = units_to_manage(user).filter(active=True)
     if unit is not None:
@@ -58,7 +59,7 @@ def parents_for(user: Any, unit: Unit | None) -> QuerySet[Unit]:
     return qs
 
 
-def units_for_edit(user: Any) -> QuerySet[Unit]:
+def units_for_edit(user: Who) -> QuerySet[Unit]:
     """Units in which the user may edit people."""
     scope = policies.people.scope(user, "directory.edit")
     return policies.units.visible(user).filter(scope.q("")).filter(active=True)

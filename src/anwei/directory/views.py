@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
 from . import policies, selectors, services, vcard
@@ -41,7 +42,7 @@ def people_csv(request: HttpRequest) -> HttpResponseBase:
     unit = policies.units.get_visible(request.user, request.GET["unit"]) if request.GET.get("unit") else None
     people = selectors.people(request.user, q=q, unit=unit).select_related("unit")
     services.record_export(
-        actor=request.user, what="directory.person", q=q, unit=unit and unit.pk, rows=people.count(), format="csv"
+        actor=actor_of(request), what="directory.person", q=q, unit=unit and unit.pk, rows=people.count(), format="csv"
     )
     columns = model_columns(Person, "name", "unit", "title", "email", "mobile", "office_phone", "extension", "fax")
     name = _("people")
@@ -59,7 +60,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def person_vcard(request: HttpRequest, pk: int) -> HttpResponse:
     person = policies.people.get_visible(request.user, pk)
-    services.record_export(actor=request.user, what="directory.person", object_id=person.pk, format="vcard")
+    services.record_export(actor=actor_of(request), what="directory.person", object_id=person.pk, format="vcard")
     response = HttpResponse(vcard.person_card(person), content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
     return response
@@ -69,7 +70,7 @@ def unit_vcards(request: HttpRequest, pk: int) -> HttpResponse:
     unit = policies.units.get_visible(request.user, pk)
     people = list(selectors.people(request.user, unit=unit).select_related("agency"))
     services.record_export(
-        actor=request.user,
+        actor=actor_of(request),
         what="directory.unit",
         object_id=unit.pk,
         object_repr=unit.name,
@@ -91,19 +92,18 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = PersonForm(request.POST or None, instance=person, units=units, may_change_protected=protected)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if person is None:
-                agency = fields["unit"].agency
-                person = services.create_person(actor=request.user, agency=agency, **fields)
-            else:
-                # the form already changed the instance in memory: reload before the service compares
-                person.refresh_from_db()
-                person = services.update_person(actor=request.user, person=person, **fields)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field, str(exc.message))
-        else:
+        actor = actor_of(request)
+        saved = entrance.on_form(
+            form,
+            lambda: (
+                services.create_person_in_unit(actor=actor, unit_id=fields.pop("unit").pk, **fields)
+                if pk is None
+                else services.update_person_by_id(actor=actor, person_id=pk, **fields)
+            ),
+        )
+        if saved:
             messages.success(request, _("Saved."))
-            return redirect("directory:person", pk=person.pk)
+            return redirect("directory:person", pk=saved.value.pk)
     return render(request, "directory/person_form.html", {"form": form, "person": person})
 
 
@@ -129,7 +129,7 @@ def organisations_csv(request: HttpRequest) -> HttpResponseBase:
         "organisation"
     )
     services.record_export(
-        actor=request.user, what="directory.externalcontact", **found, rows=contacts.count(), format="csv"
+        actor=actor_of(request), what="directory.externalcontact", **found, rows=contacts.count(), format="csv"
     )
     org = Organisation._meta
     columns = [
@@ -148,7 +148,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_manage:
             return forbidden(request)
         if form.is_valid():
-            services.add_contact(actor=request.user, organisation=org, **form.cleaned_data)
+            services.add_contact_by_id(actor=actor_of(request), organisation_id=org.pk, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect("directory:organisation", pk=org.pk)
     return render(
@@ -167,10 +167,10 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if org is None:
             agency = request.user.agency or policies.units.visible(request.user).first().agency  # type: ignore[union-attr]
-            org = services.create_organisation(actor=request.user, agency=agency, **fields)
+            org = services.create_organisation(actor=actor_of(request), agency=agency, **fields)
         else:
             org.refresh_from_db()
-            org = services.update_organisation(actor=request.user, organisation=org, **fields)
+            org = services.update_organisation(actor=actor_of(request), organisation=org, **fields)
         messages.success(request, _("Saved."))
         return redirect("directory:organisation", pk=org.pk)
     return render(request, "directory/organisation_form.html", {"form": form, "org": org})
@@ -178,7 +178,9 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
     contact = policies.contacts.get_visible(request.user, pk)
-    services.record_export(actor=request.user, what="directory.externalcontact", object_id=contact.pk, format="vcard")
+    services.record_export(
+        actor=actor_of(request), what="directory.externalcontact", object_id=contact.pk, format="vcard"
+    )
     response = HttpResponse(vcard.contact_card(contact), content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.vcf"'
     return response
@@ -190,8 +192,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        contact.refresh_from_db()
-        services.update_contact(actor=request.user, contact=contact, **form.cleaned_data)
+        services.update_contact_by_id(actor=actor_of(request), contact_id=pk, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("directory:organisation", pk=contact.organisation_id)
     return render(request, "directory/contact_form.html", {"form": form, "contact": contact})
@@ -199,10 +200,6 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = policies.contacts.get_visible(request.user, pk)
-    if not policies.contacts.can(request.user, "directory.manage_external", contact):
-        return forbidden(request)
-    organisation_id = contact.organisation_id
-    services.remove_contact(actor=request.user, contact=contact)
+    organisation_id = services.remove_contact_by_id(actor=actor_of(request), contact_id=pk)
     messages.success(request, _("The contact was removed."))
     return redirect("directory:organisation", pk=organisation_id)

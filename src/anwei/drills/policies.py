@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role, grant
 from anwei.core.policies import Policy
 from anwei.directory.models import Unit
@@ -15,9 +16,9 @@ grant("drills.view", Role.ADMIN, Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.AUD
 grant("drills.run", Role.ADMIN, Role.ETHICS_OFFICER)
 
 
-def agencies_covered(user: Any, action: str) -> list[int]:
+def agencies_covered(user: Who, action: str) -> list[int]:
     """The agencies whose whole unit tree the user's role for `action` covers."""
-    if not getattr(user, "is_authenticated", False):
+    if not Actor.of(user).is_authenticated:
         return []
     scope = exercises.scope(user, action)
     if scope.empty:
@@ -30,11 +31,11 @@ class ExercisePolicy(Policy):
     model = Exercise
     view_action = "drills.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Exercise.objects.all()
         return qs.filter(agency_id__in=agencies_covered(user, self.view_action))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if obj is None:
             return super().can(user, action)
         return obj.agency_id in agencies_covered(user, action)

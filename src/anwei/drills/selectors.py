@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anwei.accounts.actor import Who
 from anwei.core import rocdate
 from anwei.core.documents.blocks import ChartBlock, Figures, Heading, Para, Report, SignOff, Table
 from anwei.core.documents.charts import bar_chart
@@ -21,7 +22,7 @@ from . import policies
 from .models import Exercise, Inject
 
 
-def exercises(user: Any) -> QuerySet[Exercise]:
+def exercises(user: Who) -> QuerySet[Exercise]:
     return policies.exercises.visible(user).select_related("plan")
 
 

@@ -2,11 +2,11 @@
 stop escalating; nothing else of them changes (the drill report reads what happened until then)."""
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 
 from .models import Incident, TimelineEntry
@@ -14,7 +14,7 @@ from .services import timeline_entry
 
 
 @transaction.atomic
-def end(*, actor: Any, incident_ids: Iterable[int], outcome: str) -> int:
+def end(*, actor: Actor, incident_ids: Iterable[int], outcome: str) -> int:
     """Close the open drill reports among `incident_ids` (never a real report)."""
     now = timezone.now()
     ended = 0

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 from anwei.notifications import outbox
 from anwei.notifications.models import Notification
@@ -71,11 +72,11 @@ def _repr(incident: Incident) -> str:
     return incident.reference if incident.restricted else f"{incident.reference} {incident.title}"
 
 
-def _timeline(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
+def _timeline(incident: Incident, kind: str, actor: Actor | None = None, text: str = "", **data: Any) -> TimelineEntry:
     return TimelineEntry(
         incident=incident,
         kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor.user if actor is not None else None,
         text=text,
         data=data,
     )
@@ -85,7 +86,7 @@ def write(
     incident: Incident,
     route: routing.Route,
     *,
-    actor: Any,
+    actor: Actor,
     uploads: list[Any],
     checked: list[Any],
     limit: Limit | None = None,
@@ -115,12 +116,12 @@ def write(
         _tell(incident, route, actor, entries)
         TimelineEntry.objects.bulk_create(entries)
         for unit, title, due in route.tasks:
-            unit_tasks.assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
+            unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
         access.grant_to_reporter(incident, actor=actor)
     return incident
 
 
-def _clocks(incident: Incident, route: routing.Route, actor: Any) -> None:
+def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> None:
     """The report's clocks in one INSERT; those of a body the filer belongs to are met at filing."""
     filed, rows = clocks.filed_reach(incident, actor), []
     for d in route.deadlines:
@@ -142,11 +143,11 @@ def with_clocks(incident: Incident) -> Incident:
     return incident
 
 
-def _tell(incident: Incident, route: routing.Route, actor: Any, entries: list[TimelineEntry]) -> list[Notification]:
+def _tell(incident: Incident, route: routing.Route, actor: Actor, entries: list[TimelineEntry]) -> list[Notification]:
     """The outbox for everyone the route names (the filer sees his own report in his inbox but is not asked to
     acknowledge it), need-to-know grants for a restricted report, a note of whom nobody could be found for."""
     subject, body = message(incident, _("New report"))
-    filer = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
+    filer = actor.person_id
     people = route.recipients.people
     told = not incident.drill or incident.drill_tells_outside
     others = outbox.Batch([p for p in people if p.pk != filer], route.recipients.contacts if told else [], True)

@@ -1,16 +1,15 @@
 """The open statutory deadlines of the reports a user may see, for the user's calendar (reference numbers only)."""
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Who
 from anwei.core.ical import Event
 
 from . import policies
 from .models import Deadline
 
 
-def events(user: Any) -> list[Event]:
+def events(user: Who) -> list[Event]:
     deadlines = Deadline.objects.filter(
         incident__in=policies.incidents.visible(user), met_at__isnull=True, due_at__isnull=False
     ).select_related("incident")

@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from anwei.accounts.actor import Actor, Who
+from anwei.core.errors import BusinessRuleError
+from anwei.directory.models import Person, Unit
 from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
 
@@ -18,7 +21,7 @@ from .clocks import UNDELIVERED, Picture, failure_reason, picture, why_undeliver
 from .models import Deadline, Incident, TimelineEntry
 
 
-def board(user: Any, *, category: str = "", unit: Any = None, status: str = "open") -> QuerySet[Incident]:
+def board(user: Who, *, category: str = "", unit: Any = None, status: str = "open") -> QuerySet[Incident]:
     qs = policies.incidents.visible(user).select_related("unit", "reporter", "plan", "filed_by__person")
     if status == "open":
         qs = qs.exclude(status=Incident.Status.CLOSED)
@@ -47,7 +50,7 @@ class Clock:
     @property
     def met_how(self) -> str:
         """How it was met, in the user's words (a phone call, 已發送, filed by a member of the body…)."""
-        return self.deadline.get_met_how_display() if self.deadline.met_how else ""  # type: ignore[attr-defined]
+        return self.deadline.get_met_how_display() if self.deadline.met_how else ""
 
     @property
     def countdown(self) -> str:
@@ -94,7 +97,7 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
     seen = seen or picture(incident)
     kinds = dict(TimelineEntry.Kind.choices)
     events = [
-        Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)  # type: ignore[attr-defined]
+        Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)
         for e in incident.timeline.select_related("actor__person")
     ]
     names = labels()
@@ -116,13 +119,32 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
             at = max([n.created_at] + [d.failed_at for d in deliveries if d.failed_at is not None])
             events.append(Event(at, "must_call", _("awaiting phone contact"), who, n.subject))
         if n.acknowledged_at:
-            by = n.acknowledged_by.display_name if n.acknowledged_by else who  # type: ignore[attr-defined]
+            by = n.acknowledged_by.display_name if n.acknowledged_by else who
             events.append(Event(n.acknowledged_at, "acknowledged", _("acknowledged"), by, ""))
     return sorted(events, key=lambda e: e.at)
 
 
-def my_unacknowledged(user: Any, incident: Incident) -> list[Notification]:
-    person_id = getattr(user, "person_id", None)
+def my_unacknowledged(user: Who, incident: Incident) -> list[Notification]:
+    person_id = Actor.of(user).person_id
     if person_id is None:
         return []
     return list(notifications_of(incident).filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True))
+
+
+def filing_unit(unit: Unit | int | None) -> Unit | None:
+    """The unit a report is filed for, named by its key (the API's) or given: an active unit, or a broken rule."""
+    if unit is None or isinstance(unit, Unit):
+        return unit
+    found = Unit.objects.filter(pk=unit, active=True).select_related("agency").first()
+    if found is None:
+        raise BusinessRuleError(_("Choose a unit you may report for."), field="unit")
+    return found
+
+
+def filing_reporter(reporter: Person | int | None) -> Person | None:
+    if reporter is None or isinstance(reporter, Person):
+        return reporter
+    found = Person.objects.filter(pk=reporter, active=True).select_related("unit").first()
+    if found is None:
+        raise BusinessRuleError(_("Unknown reporter."), field="reporter")
+    return found

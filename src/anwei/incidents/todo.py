@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role
 from anwei.accounts.scope import has_role
 from anwei.core.todo import TodoItem
@@ -24,20 +25,20 @@ LOOK_AT = 30
 CANDIDATE_ROWS = 500
 
 
-def _on_duty_or_ethics(user: Any, now: datetime) -> bool:
+def _on_duty_or_ethics(user: Who, now: datetime) -> bool:
     """The ethics office, the duty officers (值勤人員: making the calls is their job) and whoever holds the ethics
     office's duty on the roster now."""
     if has_role(user, Role.ETHICS_OFFICER) or has_role(user, Role.DUTY_OFFICER):
         return True
-    agency = getattr(user, "agency", None)
-    person_id = getattr(user, "person_id", None)
+    agency = Actor.of(user).agency
+    person_id = Actor.of(user).person_id
     if agency is None or person_id is None:
         return False
     duty = on_duty(agency, "ethics", now)
     return duty.person is not None and duty.person.pk == person_id
 
 
-def candidates(user: Any) -> Any:
+def candidates(user: Who) -> Any:
     """Open reports the user may see that may hold a must-call: an undeliverable notification of the report
     (a failed delivery, or none at all) not acknowledged, or a body the rules named and nobody could be found for
     (noted on the timeline when it was filed)."""
@@ -62,13 +63,13 @@ def candidates(user: Any) -> Any:
     )
 
 
-def must_calls_for(user: Any, now: datetime) -> list[clocks.MustCall]:
-    if not getattr(user, "is_authenticated", False) or not _on_duty_or_ethics(user, now):
+def must_calls_for(user: Who, now: datetime) -> list[clocks.MustCall]:
+    if not Actor.of(user).is_authenticated or not _on_duty_or_ethics(user, now):
         return []
     return [call for incident in candidates(user) for call in clocks.must_calls(incident, now)]
 
 
-def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+def items(user: Who, now: datetime) -> Iterator[TodoItem]:
     yield from todo_tasks.items(user, now)
     for call in must_calls_for(user, now):
         phones = "、".join(p.number for p in call.phones) or _("no phone number in the directory")

@@ -5,11 +5,11 @@ the report itself stays with those who may see it. (Wired into incidents/todo.py
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, Who
 from anwei.core.todo import TodoItem
 from anwei.directory.models import Unit
 
@@ -17,11 +17,11 @@ from . import policies
 from .models import Incident, IncidentTask
 
 
-def open_tasks(user: Any) -> list[IncidentTask]:
+def open_tasks(user: Who) -> list[IncidentTask]:
     """Open tasks of open reports in the user's agency that the user answers for: a few queries, whatever the
     number of tasks (who answers is worked out once per unit that has an open task)."""
-    agency_id = getattr(user, "agency_id", None)
-    if not getattr(user, "is_authenticated", False) or agency_id is None:
+    agency_id = Actor.of(user).agency_id
+    if not Actor.of(user).is_authenticated or agency_id is None:
         return []
     waiting = IncidentTask.objects.filter(
         done_at__isnull=True, unit__isnull=False, incident__agency_id=agency_id
@@ -33,7 +33,7 @@ def open_tasks(user: Any) -> list[IncidentTask]:
     return list(waiting.filter(unit_id__in=mine).select_related("unit", "incident").order_by("due_at", "pk"))
 
 
-def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+def items(user: Who, now: datetime) -> Iterator[TodoItem]:
     for task in open_tasks(user):
         title = _("%(task)s (report %(ref)s, %(unit)s)") % {
             "task": task.title,

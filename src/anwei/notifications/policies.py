@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role, grant
 from anwei.accounts.scope import can_anywhere
 from anwei.core.policies import Policy
@@ -20,8 +21,8 @@ grant("notifications.manage_channels", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("notifications.read_local_mailbox", Role.ADMIN)  # the e-mail kept when no mail server is configured
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+def _signed_in(user: Who) -> bool:
+    return bool(Actor.of(user).is_authenticated)
 
 
 class InboxPolicy(Policy):
@@ -29,17 +30,18 @@ class InboxPolicy(Policy):
 
     model = Notification
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Notification.objects.all()
-        if not _signed_in(user) or not user.person_id:
+        person_id = Actor.of(user).person_id
+        if not _signed_in(user) or not person_id:
             return qs.none()
-        return qs.filter(person_id=user.person_id)
+        return qs.filter(person_id=person_id)
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _signed_in(user):
             return False
         if action == "notifications.acknowledge":
-            return obj is not None and obj.person_id is not None and obj.person_id == user.person_id
+            return obj is not None and obj.person_id is not None and obj.person_id == Actor.of(user).person_id
         return False
 
 
@@ -48,28 +50,28 @@ class DeliveryPolicy(Policy):
 
     model = Notification
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Notification.objects.all()
         if not self.can(user, "notifications.view_deliveries"):
             return qs.none()
         agencies = agency_ids(user)
         return qs.filter(Q(person__agency__in=agencies) | Q(contact__organisation__agency__in=agencies))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         return _signed_in(user) and can_anywhere(user, action)
 
 
 class ContactChannelPolicy(Policy):
     model = ContactChannel
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else ContactChannel.objects.all()
         if not self.can(user, "notifications.manage_channels"):
             return qs.none()
         agencies = agency_ids(user)
         return qs.filter(Q(person__agency__in=agencies) | Q(contact__organisation__agency__in=agencies))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         return _signed_in(user) and can_anywhere(user, action)
 
 

@@ -2,22 +2,23 @@
 (for escalation), delivery status for ethics officers."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from anwei.accounts.actor import Who
+
 from . import policies
 from .models import ContactChannel, Delivery, LocalMail, Notification
 
 
-def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
+def inbox(user: Who, *, unread_only: bool = False) -> QuerySet[Notification]:
     qs = policies.inbox.visible(user)
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: Who) -> int:
     return inbox(user, unread_only=True).count()
 
 
@@ -46,7 +47,7 @@ def unacknowledged(source: models.Model | None = None, older_than: timedelta | N
     return qs.select_related("person", "contact").order_by("created_at", "id")
 
 
-def delivery_status(user: Any, *, status: str = "") -> QuerySet[Notification]:
+def delivery_status(user: Who, *, status: str = "") -> QuerySet[Notification]:
     qs = policies.deliveries.visible(user).filter(deliveries__isnull=False)
     if status in Delivery.Status.values:
         qs = qs.filter(deliveries__status=status)
@@ -57,7 +58,7 @@ def delivery_status(user: Any, *, status: str = "") -> QuerySet[Notification]:
     )
 
 
-def deliveries_for_export(user: Any, *, status: str = "") -> QuerySet[Delivery]:
+def deliveries_for_export(user: Who, *, status: str = "") -> QuerySet[Delivery]:
     """The deliveries of the notifications the user may see delivery status of, one row each (for CSV)."""
     qs = Delivery.objects.filter(notification__in=policies.deliveries.visible(user))
     if status in Delivery.Status.values:
@@ -65,7 +66,7 @@ def deliveries_for_export(user: Any, *, status: str = "") -> QuerySet[Delivery]:
     return qs.select_related("notification__person", "notification__contact").order_by("-notification_id", "id")
 
 
-def delivery_counts(user: Any) -> dict[str, int]:
+def delivery_counts(user: Who) -> dict[str, int]:
     rows = (
         Delivery.objects.filter(notification__in=policies.deliveries.visible(user))
         .values("status")
@@ -74,11 +75,11 @@ def delivery_counts(user: Any) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def contact_channels(user: Any) -> QuerySet[ContactChannel]:
+def contact_channels(user: Who) -> QuerySet[ContactChannel]:
     return policies.contact_channels.visible(user).select_related("person", "contact__organisation")
 
 
-def local_mailbox(user: Any) -> QuerySet[LocalMail]:
+def local_mailbox(user: Who) -> QuerySet[LocalMail]:
     """The e-mail kept in the local mailbox for the notifications of the agencies the user works in."""
     if not policies.deliveries.can(user, "notifications.read_local_mailbox"):
         return LocalMail.objects.none()

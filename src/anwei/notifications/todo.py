@@ -3,10 +3,10 @@ acknowledged, each linking to what it is about (else the inbox)."""
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 
+from anwei.accounts.actor import Actor, Who
 from anwei.core.todo import TodoItem
 
 from .models import Notification
@@ -14,8 +14,8 @@ from .models import Notification
 LIMIT = 200  # a to-do list, not an archive
 
 
-def items(user: Any, now: datetime) -> Iterator[TodoItem]:
-    person_id = getattr(user, "person_id", None)
+def items(user: Who, now: datetime) -> Iterator[TodoItem]:
+    person_id = Actor.of(user).person_id
     if person_id is None:
         return
     waiting = Notification.objects.filter(person_id=person_id, require_ack=True, acknowledged_at__isnull=True)

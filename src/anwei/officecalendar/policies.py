@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.core.policies import Policy
 
@@ -20,11 +21,11 @@ class OfficeCalendarPolicy(Policy):
     view_action = "officecalendar.view"
     unit_field = ""
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else OfficeDay.objects.all()
-        return qs if getattr(user, "is_authenticated", False) else qs.none()
+        return qs if Actor.of(user).is_authenticated else qs.none()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         return super().can(user, action, None)
 
 

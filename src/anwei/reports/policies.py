@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role, grant
 from anwei.core.policies import Policy
 from anwei.directory.models import Unit
@@ -17,8 +18,8 @@ grant("reports.view", Role.ADMIN, Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.AU
 grant("reports.export", Role.ADMIN, Role.ETHICS_OFFICER, Role.AGENCY_HEAD, Role.AUDITOR)
 
 
-def agencies_covered(user: Any, action: str = "reports.view") -> list[int]:
-    if not getattr(user, "is_authenticated", False):
+def agencies_covered(user: Who, action: str = "reports.view") -> list[int]:
+    if not Actor.of(user).is_authenticated:
         return []
     scope = reports.scope(user, action)
     if scope.empty:
@@ -33,11 +34,11 @@ class ReportPolicy(Policy):
     model = Plan
     view_action = "reports.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Plan.objects.all()
         return qs.filter(agency_id__in=agencies_covered(user))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if obj is None:
             return super().can(user, action)
         return obj.agency_id in agencies_covered(user, action)
@@ -47,9 +48,9 @@ class ExportJobPolicy(Policy):
     model = ExportJob
     view_action = "reports.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else ExportJob.objects.all()
-        if not getattr(user, "is_authenticated", False):
+        if not Actor.of(user).is_authenticated:
             return qs.none()
         mine_or_the_agencys = Q(requested_by=user) | Q(requested_by__isnull=True)
         return qs.filter(mine_or_the_agencys, agency_id__in=agencies_covered(user))

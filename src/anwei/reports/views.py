@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from anwei.core import ical, rocdate
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance, ical, rocdate
 from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.documents import render as formats
-from anwei.core.errors import BusinessRuleError
 from anwei.core.registry import modules
 from anwei.core.views import forbidden
 from anwei.plans import feeds
@@ -51,7 +51,7 @@ def exports_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Requested by"), lambda j: j.requested_by.display_name if j.requested_by else _("by the system")),
         (_("Finished"), lambda j: rocdate.format_datetime(j.finished_at) if j.finished_at else ""),
     ]
-    services.record_list_download(actor=request.user, count=jobs.count())
+    services.record_list_download(actor=actor_of(request), count=jobs.count())
     return queryset_csv(f"{_('exports')}.csv", jobs, columns)
 
 
@@ -101,13 +101,19 @@ def export(request: HttpRequest, plan_id: int, kind: str) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
-    try:
-        job = services.start_export(
-            actor=request.user, kind=kind, plan=plan, format=form.cleaned_data["format"], day=form.cleaned_data["day"]
-        )
-    except BusinessRuleError as exc:
-        form.add_error(exc.field or None, str(exc.message))
+    started = entrance.on_form(
+        form,
+        lambda: services.start_export(
+            actor=actor_of(request),
+            kind=kind,
+            plan=plan,
+            format=form.cleaned_data["format"],
+            day=form.cleaned_data["day"],
+        ),
+    )
+    if not started:
         return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
+    job = started.value
     return redirect("reports:job", pk=job.pk)
 
 
@@ -126,7 +132,7 @@ def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpRes
     form = LetterForm(request.POST or None, initial=initial, paper=paper)
     if request.method == "POST" and form.is_valid():
         content = services.letter_file(
-            actor=request.user, plan=plan, kind=kind, paper=paper, day=day, fields=form.cleaned_data
+            actor=actor_of(request), plan=plan, kind=kind, paper=paper, day=day, fields=form.cleaned_data
         )
         name = pgettext("file name", "cover letter") if paper == letters.LETTER else pgettext("file name", "memo")
         response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
@@ -156,7 +162,7 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     item = policies.jobs.get_visible(request.user, pk)
     if item.status != item.Status.DONE or not item.file:
         return redirect("reports:job", pk=item.pk)
-    services.record_download(actor=request.user, job=item)
+    services.record_download(actor=actor_of(request), job=item)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
 
 

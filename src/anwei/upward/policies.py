@@ -3,10 +3,9 @@ unit, covers every agency below it (its subordinates, theirs, …). Roll-up show
 roll-up tables hold no description, no restricted title and no classified-register contents, so no grant can be
 needed to see them; the subordinate's records themselves stay on its own instance."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role, grant
 from anwei.accounts.scope import scope_for
 from anwei.directory.models import Agency, Unit
@@ -19,9 +18,9 @@ grant("upward.file_results", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("upward.manage_links", Role.ADMIN)
 
 
-def superior_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
+def superior_agencies(user: Who, action: str = "upward.rollup") -> list[int]:
     """The agencies whose whole tree (top unit) the user's roles cover for `action`."""
-    if not getattr(user, "is_authenticated", False):
+    if not Actor.of(user).is_authenticated:
         return []
     scope = scope_for(user, action)
     if scope.empty:
@@ -44,14 +43,14 @@ def subordinates_of(agency_ids: list[int]) -> list[int]:
     return found
 
 
-def rollup_agencies(user: Any, action: str = "upward.rollup") -> list[int]:
+def rollup_agencies(user: Who, action: str = "upward.rollup") -> list[int]:
     return subordinates_of(superior_agencies(user, action))
 
 
 MAX_DEPTH = 8  # 廉政署 → county → township is 3; a loop in the superiors' chain stops here
 
 
-def rollup_scope(user: Any, using: str = "default", action: str = "upward.rollup") -> QuerySet[Agency]:
+def rollup_scope(user: Who, using: str = "default", action: str = "upward.rollup") -> QuerySet[Agency]:
     """The same agencies as `rollup_agencies`, as a query to use as a subquery: at 1,000 agencies no list of 1,000
     ids goes into every statement. One EXISTS per level of the tree."""
     level = Agency.objects.using(using).filter(superior_id__in=superior_agencies(user, action))
@@ -64,14 +63,14 @@ def rollup_scope(user: Any, using: str = "default", action: str = "upward.rollup
     return Agency.objects.using(using).filter(scope)
 
 
-def can_view_rollup(user: Any) -> bool:
+def can_view_rollup(user: Who) -> bool:
     return bool(superior_agencies(user))
 
 
-def can_manage_links(user: Any) -> bool:
+def can_manage_links(user: Who) -> bool:
     return bool(superior_agencies(user, "upward.manage_links"))
 
 
-def managed_links(user: Any) -> list[int]:
+def managed_links(user: Who) -> list[int]:
     """The agencies whose links the user may see and revoke: those below the agencies they administer."""
     return subordinates_of(superior_agencies(user, "upward.manage_links"))

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from anwei.accounts.actor import Who
 from anwei.core.dbrouter import rollup_db
 from anwei.directory.models import Agency
 
@@ -66,7 +67,7 @@ class SitrepCounts:
     waiting: int
 
 
-def agencies(user: Any) -> QuerySet[Agency]:
+def agencies(user: Who) -> QuerySet[Agency]:
     """The subordinate agencies in the user's roll-up scope (the scope itself is decided on the primary; the rows
     are read where `rollup_db` says, the replica when there is one)."""
     return Agency.objects.using(rollup_db()).filter(pk__in=policies.rollup_agencies(user)).order_by("code", "pk")
@@ -76,7 +77,7 @@ class SitrepRows(Sequence[SitrepRow]):
     """Each subordinate's sitrep of `day`, in agency-code order, read a slice at a time: a page of 100 of 1,000
     agencies costs two queries for those 100, whatever the size of the roll-up tables."""
 
-    def __init__(self, user: Any, day: date | None = None, now: datetime | None = None) -> None:
+    def __init__(self, user: Who, day: date | None = None, now: datetime | None = None) -> None:
         self.now = now or timezone.now()
         self.day = day or rules.sitrep_day(self.now)
         self.due_at = rules.sitrep_due(self.day)
@@ -129,13 +130,13 @@ class SitrepRows(Sequence[SitrepRow]):
         return [SitrepRow(a, self.day, self.due_at, None, self.now) for a in self.queryset.exclude(Exists(filed))]
 
 
-def sitreps(user: Any, day: date | None = None, now: datetime | None = None) -> list[SitrepRow]:
+def sitreps(user: Who, day: date | None = None, now: datetime | None = None) -> list[SitrepRow]:
     rows = SitrepRows(user, day, now)
     return rows[:]
 
 
 def incidents(
-    user: Any, open_only: bool = False, agency_ids: QuerySet[Agency] | None = None
+    user: Who, open_only: bool = False, agency_ids: QuerySet[Agency] | None = None
 ) -> QuerySet[RollupIncident]:
     """The summaries of the agencies in the user's roll-up scope (or of `agency_ids`, ids or a subquery of them
     already within it), latest first."""
@@ -157,7 +158,7 @@ def next_due(incident: RollupIncident) -> datetime | None:
     return min((d for d in found if d is not None), default=None)
 
 
-def statistics(user: Any, agency_ids: list[int] | None = None) -> list[dict[str, Any]]:
+def statistics(user: Who, agency_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Reports sent up, by agency and category (rows of agency name, category code, open and total); of the given
     agencies in the user's roll-up scope (a page of the board), or of all of them."""
     ids = policies.rollup_agencies(user)
@@ -177,7 +178,7 @@ def statistics(user: Any, agency_ids: list[int] | None = None) -> list[dict[str,
 OPEN = Q(closed_at__isnull=True) & ~Q(status="closed")
 
 
-def category_totals(user: Any, agency_ids: QuerySet[Agency] | None = None) -> list[dict[str, Any]]:
+def category_totals(user: Who, agency_ids: QuerySet[Agency] | None = None) -> list[dict[str, Any]]:
     """Open reports of all the agencies in the user's roll-up scope, by category: a row per category, read through
     the partial index of open summaries — not a count over every summary ever sent up, which grows without end."""
     db = rollup_db()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.audit.witness import Witnessed
 from anwei.directory.models import Agency
@@ -25,8 +26,9 @@ from .models import Link, ReceivedFiling, RollupIncident, RollupSitrep, Witnesse
 KINDS = ("incident", "sitrep", "checkpoint", "travel", "results")
 
 
+@write_service
 @transaction.atomic
-def create_link(*, actor: Any, agency_code: str, name: str, superior: Agency | None = None) -> tuple[Link, str]:
+def create_link(*, actor: Actor, agency_code: str, name: str, superior: Agency | None = None) -> tuple[Link, str]:
     """Register a subordinate agency (created here if new, under `superior`) and its link; returns the link and
     the token the subordinate is given (shown once)."""
     agency = Agency.objects.filter(code=agency_code).first()
@@ -40,7 +42,8 @@ def create_link(*, actor: Any, agency_code: str, name: str, superior: Agency | N
     return link, f"{agency.code}.{link.key}.{link.secret}"
 
 
-def link_subordinate(*, actor: Any, superior: Agency, agency_code: str, name: str) -> tuple[Link, str]:
+@write_service
+def link_subordinate(*, actor: Actor, superior: Agency, agency_code: str, name: str) -> tuple[Link, str]:
     """The superior's admin links a subordinate agency from the links page: a new code, or an agency already below
     this superior (never the superior itself nor another superior's agency)."""
     from django.core.validators import validate_slug
@@ -61,8 +64,9 @@ def link_subordinate(*, actor: Any, superior: Agency, agency_code: str, name: st
     return create_link(actor=actor, agency_code=code, name=name, superior=superior)
 
 
+@write_service
 @transaction.atomic
-def revoke_link(*, actor: Any, link: Link) -> Link:
+def revoke_link(*, actor: Actor, link: Link) -> Link:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

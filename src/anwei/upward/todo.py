@@ -4,18 +4,18 @@ ethics office, a plan period that has ended and whose results report has not gon
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Who
 from anwei.core.todo import TodoItem
 
 from . import policies, selectors
 
 
-def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+def items(user: Who, now: datetime) -> Iterator[TodoItem]:
     yield from _results_due(user, now)
     if not policies.superior_agencies(user, "upward.sitrep_due"):
         return
@@ -28,7 +28,7 @@ def items(user: Any, now: datetime) -> Iterator[TodoItem]:
         )
 
 
-def _results_due(user: Any, now: datetime) -> Iterator[TodoItem]:
+def _results_due(user: Who, now: datetime) -> Iterator[TodoItem]:
     from datetime import timedelta
 
     from anwei.plans.models import Plan

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from anwei.accounts import services
+from anwei.accounts.actor import Actor
 from anwei.accounts.models import ApiToken, User
 
 
@@ -24,12 +25,12 @@ class Command(BaseCommand):
         except User.DoesNotExist as exc:
             raise CommandError(f"No active user named {user!r}.") from exc
         if what == "create":
-            _token, raw = services.create_token(actor=None, user=owner, name=name)
+            _token, raw = services.create_token(actor=Actor.system(), user=owner, name=name)
             self.stdout.write(raw)
             return
         tokens = ApiToken.objects.filter(user=owner, hint=hint[:8], revoked_at__isnull=True)
         if not hint or not tokens:
             raise CommandError("No active token of that user starts with that hint.")
         for token in tokens:
-            services.revoke_token(actor=None, token=token)
+            services.revoke_token(actor=Actor.system(), token=token)
         self.stdout.write(f"revoked {len(tokens)} token(s)")
