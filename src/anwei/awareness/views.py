@@ -20,7 +20,7 @@ from anwei.officecalendar import policies as calendar_policies
 from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
 
-from . import activity_services, policies, selectors
+from . import policies, selectors, services
 from .forms import ActivityForm, HolidayForm
 from .models import Activity
 
@@ -67,7 +67,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            activity = activity_services.create_activity(
+            activity = services.create_activity(
                 actor=request.user,
                 unit=data["unit"],
                 topic=data["topic"],
@@ -120,7 +120,7 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
         if person is None:
             return forbidden(request)
     try:
-        activity_services.sign_in(actor=request.user, activity=activity, person=person)
+        services.sign_in(actor=request.user, activity=activity, person=person)
     except NotAllowed:
         return forbidden(request)
     if person is not None:
@@ -136,7 +136,7 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
     activity = policies.activities.get_visible(request.user, pk)
     try:
-        sent = activity_services.send_alert(actor=request.user, activity=activity)
+        sent = services.send_alert(actor=request.user, activity=activity)
     except NotAllowed:
         return forbidden(request)
     except BusinessRuleError as exc:
@@ -192,7 +192,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
-            activity_services.set_calendar_day(
+            services.set_calendar_day(
                 actor=request.user,
                 day=data["day"],
                 name=data["name"],
@@ -220,6 +220,6 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.calendar.can(request.user, "awareness.manage_calendar"):
         return forbidden(request)
     year = holiday.day.year
-    activity_services.remove_calendar_day(actor=request.user, holiday=holiday)
+    services.remove_calendar_day(actor=request.user, holiday=holiday)
     messages.success(request, _("Removed."))
     return redirect(f"/awareness/calendar/?year={year}")

@@ -18,7 +18,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 
-from . import auditing, check_services, delegation_services, policies, rules, selectors, services
+from . import auditing, policies, rules, selectors, services
 from .forms import AnomalyForm, DelegationForm, ReturnForm, TravelForm
 from .models import Delegation, ReturnReport, TravelDeclaration
 
@@ -231,7 +231,7 @@ def checks(request: HttpRequest) -> HttpResponse:
         if not can_draw or agency is None:
             return forbidden(request)
         seed = request.POST.get("seed", "").strip()
-        draw = check_services.draw_random_check(actor=user, agency=agency, seed=seed)
+        draw = services.draw_random_check(actor=user, agency=agency, seed=seed)
         messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
         return redirect("awareness:checks")
     return render(request, "awareness/checks.html", {"draws": selectors.draws(user)[:20], "can_draw": can_draw})
@@ -292,7 +292,7 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            delegation = delegation_services.create_delegation(actor=user, **data)
+            delegation = services.create_delegation(actor=user, **data)
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
@@ -306,7 +306,7 @@ def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnomalyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            anomaly = delegation_services.report_anomaly(
+            anomaly = services.report_anomaly(
                 actor=request.user, delegation=delegation, description=form.cleaned_data["description"]
             )
         except NotAllowed:
