@@ -12,7 +12,7 @@ from django.utils import timezone
 from anwei.core.rocdate import ROC_OFFSET, TAIPEI
 from anwei.directory.demo import DemoContext
 
-from . import roster, services
+from . import services
 from .models import Plan, PlanVersion, ProgressNote, Task
 
 SEED_OUTLINE = Path(__file__).parent / "fixtures" / "hualien-103-spring.json"
@@ -46,13 +46,13 @@ def _assign_units(ctx: DemoContext, plan: Plan) -> None:
 
 
 def _roster(ctx: DemoContext, plan: Plan, *, gap: bool = False) -> None:
-    roster.generate_roster(
+    services.generate_roster(
         actor=ctx.users["ethics"],
         plan=plan,
         kind=ctx.duty_kinds["ethics"],
         people=[ctx.people["shen"], ctx.people["tsai"], ctx.people["ethics_director"]],
     )
-    shifts = roster.generate_roster(
+    shifts = services.generate_roster(
         actor=ctx.users["ethics"],
         plan=plan,
         kind=ctx.duty_kinds["agency"],
@@ -60,7 +60,7 @@ def _roster(ctx: DemoContext, plan: Plan, *, gap: bool = False) -> None:
     )
     if gap:  # one night nobody has taken yet: the dashboard warns about it
         night = next(s for s in shifts if s.starts_at > timezone.now() + timedelta(days=2))
-        roster.assign_shift(actor=ctx.users["ethics"], shift=night, person=None, substitute=None)
+        services.assign_shift(actor=ctx.users["ethics"], shift=night, person=None, substitute=None)
 
 
 def load_103_spring(ctx: DemoContext) -> Plan:

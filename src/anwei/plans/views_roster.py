@@ -15,7 +15,7 @@ from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 
-from . import policies, roster, selectors, services
+from . import policies, selectors, services
 from .forms import ContactForm, HandoverForm, RemoveContactForm, RosterForm, ShiftForm
 from .models import PlanContact
 
@@ -29,7 +29,7 @@ def roster_page(request: HttpRequest, pk: int) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             try:
-                shifts = roster.generate_roster(
+                shifts = services.generate_roster(
                     actor=request.user,
                     plan=plan,
                     kind=form.cleaned_data["kind"],
@@ -81,13 +81,15 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if "handover_note" in request.POST:
                 handover = HandoverForm(request.POST)
                 if handover.is_valid():
-                    roster.write_handover(actor=request.user, shift=shift, note=handover.cleaned_data["handover_note"])
+                    services.write_handover(
+                        actor=request.user, shift=shift, note=handover.cleaned_data["handover_note"]
+                    )
                     messages.success(request, _("Saved."))
                     return redirect("plans:roster", pk=plan.pk)  # type: ignore[union-attr]
             else:
                 form = ShiftForm(request.POST, agency=agency)
                 if form.is_valid():
-                    roster.assign_shift(actor=request.user, shift=shift, **form.cleaned_data)
+                    services.assign_shift(actor=request.user, shift=shift, **form.cleaned_data)
                     messages.success(request, _("Saved."))
                     return redirect("plans:roster", pk=plan.pk)  # type: ignore[union-attr]
         except NotAllowed:

@@ -1,7 +1,7 @@
 """Writes for plans, each in one transaction with its audit entry: creating a plan (by hand, from an imported
 outline or by cloning last year's), its lifecycle draft → approved (核定, by the agency head) → active → closed,
-amendments as versions, tasks and their progress, evidence and the contact list. `actor=None` is the system
-(demo data, management commands); every other actor is checked against the policies."""
+amendments as versions. `actor=None` is the system (demo data, management commands); every other actor is
+checked against the policies."""
 
 import re
 from datetime import datetime
@@ -16,34 +16,12 @@ from anwei.core.errors import BusinessRuleError
 from anwei.core.rocdate import ROC_OFFSET, local
 from anwei.directory.models import Agency, Person, Unit
 
-from . import amendments, policies
-from . import outline as outline_mapping
-from .contact_services import add_contact, remove_contact, update_contact
-from .models import Plan, PlanContact, PlanVersion, Task
-from .task_services import (
-    add_evidence,
-    add_task,
-    create_task,
-    remove_tasks,
-    replan_task,
-    report_occurrence,
-    schedule_task,
-    set_task_units,
-    update_task,
-)
-
-__all__ = [  # the tasks' and contacts' writes live in their own modules; callers may use them from here
-    "add_contact",
-    "add_evidence",
-    "add_task",
-    "remove_contact",
-    "replan_task",
-    "report_occurrence",
-    "schedule_task",
-    "set_task_units",
-    "update_contact",
-    "update_task",
-]
+from .. import outline as outline_mapping
+from .. import policies
+from ..models import Plan, PlanContact, PlanVersion, Task
+from . import amendments
+from .contacts import add_contact
+from .tasks import add_task, create_task, remove_tasks
 
 PLAN_FIELDS = ["title", "basis", "purpose", "missions", "coordination", "period_start", "period_end"]
 _require = policies.require

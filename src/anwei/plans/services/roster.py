@@ -16,8 +16,8 @@ from anwei.core.rocdate import TAIPEI, local
 from anwei.directory import services as directory
 from anwei.directory.models import DutyKind, DutyShift, Person
 
-from . import policies
-from .models import Plan
+from .. import policies
+from ..models import Plan
 
 DAY_AND_NIGHT = (8, 20)  # shifts change at 08:00 and 20:00 Taipei time
 

@@ -12,8 +12,8 @@ from django.utils.translation import pgettext
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 
-from . import versions
-from .models import Plan, PlanVersion
+from .. import versions
+from ..models import Plan, PlanVersion
 
 
 def lock(plan: Plan) -> Plan:

@@ -10,8 +10,9 @@ from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.directory.models import Person
 
-from . import amendments, policies
-from .models import Plan, PlanContact
+from .. import policies
+from ..models import Plan, PlanContact
+from . import amendments
 
 CONTACT_FIELDS = ["name", "title", "person_id", "organisation_id", "phones", "note"]
 

@@ -15,8 +15,9 @@ from anwei.core.errors import BusinessRuleError
 from anwei.core.uploads import inspect_upload
 from anwei.directory.models import Unit
 
-from . import amendments, policies, recurrence
-from .models import Evidence, OccurrenceReport, Plan, ProgressNote, Task
+from .. import policies, recurrence
+from ..models import Evidence, OccurrenceReport, Plan, ProgressNote, Task
+from . import amendments
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # what evidence is (佐證資料): scans and photos, office documents, plain text
