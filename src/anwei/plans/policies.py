@@ -4,6 +4,7 @@ the units responsible for them or asked to cooperate (協請) — supervisors an
 ethics officers (whose role covers the whole agency). Ethics officers draw up and amend plans; the agency head
 approves them (核定)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -32,6 +33,32 @@ grant(
 grant("plans.task_update", Role.ADMIN, Role.ETHICS_OFFICER, Role.UNIT_SUPERVISOR, Role.STAFF)
 grant("plans.roster_edit", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("plans.handover", Role.ADMIN, Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of a plan's lifecycle: the action it needs and the statuses it starts from."""
+
+    action: str
+    start: tuple[str, ...]
+
+
+# draft → approved (核定, by the agency head) → active → closed; an approved plan may also be closed unused
+STEPS = {
+    "approve": Step("plans.approve", (Plan.Status.DRAFT,)),
+    "activate": Step("plans.manage", (Plan.Status.APPROVED,)),
+    "close": Step("plans.manage", (Plan.Status.APPROVED, Plan.Status.ACTIVE)),
+}
+
+
+def offered_steps(user: Any, plan: Plan) -> list[str]:
+    """The lifecycle steps offered to `user` on the plan's page: those its status allows and `user` may take."""
+    return [name for name, step in STEPS.items() if plan.status in step.start and plans.can(user, step.action, plan)]
+
+
+def may_amend(user: Any, plan: Plan) -> bool:
+    """A plan is edited (draft) or amended (approved, active) by who manages it; a closed plan is not changed."""
+    return plan.status != Plan.Status.CLOSED and plans.can(user, "plans.manage", plan)
 
 
 def require(actor: Any, policy: Policy, action: str, obj: Any = None) -> None:

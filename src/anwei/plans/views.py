@@ -17,10 +17,10 @@ from .forms import AmendForm, NewPlanForm
 from .importer.policy import may_import
 from .models import Plan
 
-TRANSITIONS = {
-    "approve": (services.approve_plan, "plans.approve"),
-    "activate": (services.activate_plan, "plans.manage"),
-    "close": (services.close_plan, "plans.manage"),
+TRANSITIONS = {  # the lifecycle steps (policies.STEPS) and their writes
+    "approve": services.approve_plan,
+    "activate": services.activate_plan,
+    "close": services.close_plan,
 }
 
 
@@ -76,6 +76,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "nodes": selectors.flatten(selectors.task_tree(request.user, plan)),
         "active": selectors.active_plan(plan.agency) == plan,
+        "steps": policies.offered_steps(request.user, plan),
+        "may_amend": policies.may_amend(request.user, plan),
+        "is_draft": plan.status == Plan.Status.DRAFT,
         **_rights(request.user, plan),
     }
     return render(request, "plans/detail.html", context)
@@ -84,12 +87,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     plan = policies.plans.get_visible(request.user, pk)
-    step = TRANSITIONS.get(request.POST.get("to", ""))
-    if step is None:
+    name = request.POST.get("to", "")
+    service = TRANSITIONS.get(name)
+    if service is None:
         messages.error(request, _("Unknown step."))
         return redirect("plans:detail", pk=plan.pk)
-    service, action = step
-    if not policies.plans.can(request.user, action, plan):
+    if not policies.plans.can(request.user, policies.STEPS[name].action, plan):
         return forbidden(request)
     try:
         service(actor=request.user, plan=plan)

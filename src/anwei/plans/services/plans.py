@@ -158,7 +158,7 @@ def approve_plan(*, actor: Any, plan: Plan) -> Plan:
     """The agency head approves (核定) a draft; the plan as approved is version 1."""
     _require(actor, policies.plans, "plans.approve", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status != Plan.Status.DRAFT:
+    if plan.status not in policies.STEPS["approve"].start:
         raise BusinessRuleError(_("Only a draft can be approved."), field="status")
     before = audit.snapshot(plan, ["status", "approved_by_id", "approved_at"])
     plan.status = Plan.Status.APPROVED
@@ -171,10 +171,10 @@ def approve_plan(*, actor: Any, plan: Plan) -> Plan:
     return plan
 
 
-def _transition(actor: Any, plan: Plan, allowed: tuple[str, ...], to: str) -> Plan:
-    _require(actor, policies.plans, "plans.manage", plan)
+def _transition(actor: Any, plan: Plan, step: str, to: str) -> Plan:
+    _require(actor, policies.plans, policies.STEPS[step].action, plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status not in allowed:
+    if plan.status not in policies.STEPS[step].start:
         raise BusinessRuleError(_("The plan cannot go from this status to that one."), field="status")
     before = audit.snapshot(plan, ["status"])
     plan.status = to
@@ -185,12 +185,12 @@ def _transition(actor: Any, plan: Plan, allowed: tuple[str, ...], to: str) -> Pl
 
 @transaction.atomic
 def activate_plan(*, actor: Any, plan: Plan) -> Plan:
-    return _transition(actor, plan, (Plan.Status.APPROVED,), Plan.Status.ACTIVE)
+    return _transition(actor, plan, "activate", Plan.Status.ACTIVE)
 
 
 @transaction.atomic
 def close_plan(*, actor: Any, plan: Plan) -> Plan:
-    return _transition(actor, plan, (Plan.Status.APPROVED, Plan.Status.ACTIVE), Plan.Status.CLOSED)
+    return _transition(actor, plan, "close", Plan.Status.CLOSED)
 
 
 @transaction.atomic
