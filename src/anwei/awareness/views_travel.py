@@ -152,10 +152,9 @@ def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "late_message": services.late_message(declaration) if declaration.late else "",
             "is_traveller": policies.travel.is_traveller(user, declaration),
             "can_read_return": policies.travel.can(user, "awareness.read_return", declaration),
-            "can_approve": declaration.exit_approval == TravelDeclaration.ExitApproval.PENDING
-            and not policies.travel.is_traveller(user, declaration)
-            and policies.travel.can(user, "awareness.approve_exit", declaration),
+            "can_approve": policies.travel.may_decide_exit(user, declaration),
             "can_handle": policies.travel.can(user, "awareness.handle_travel", declaration),
+            "may_file_upward": report is not None and policies.travel.may_file_upward(user, report),
         },
     )
 

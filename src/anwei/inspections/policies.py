@@ -71,6 +71,11 @@ class RoundPolicy(Policy):
         scope_q = self.scope(user, self.view_action).q(f"{prefix}unit")
         return qs.filter(scope_q | Q(**{f"{prefix}pk__in": inspector_round_ids(user)}))
 
+    def may_run(self, user: Any, round_: Round) -> bool:
+        """Whether `user` is offered to add or import targets and to close the round: it is open and theirs to
+        manage."""
+        return round_.status == Round.Status.OPEN and self.can(user, "inspections.manage", round_)
+
     def is_inspector(self, user: Any, obj: Any) -> bool:
         round_ = self._round(obj)
         return _signed_in(user) and round_.inspectors.filter(pk=user.pk).exists()
