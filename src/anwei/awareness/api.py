@@ -8,14 +8,16 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query  # the typed function behind ninja.Query(...)
 from pydantic import StrictBool
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
 from anwei.directory.models import Person, Unit
+from anwei.officecalendar.models import OfficeDay
 
 from . import auditing, policies, selectors, services
 from .models import RandomCheckDraw, ReturnReport, TravelDeclaration
@@ -351,7 +353,7 @@ def draw_check(request: HttpRequest, payload: DrawIn):  # type: ignore[no-untype
 
 
 @router.get("/holidays", response=list[HolidayOut])
-def holidays(request: HttpRequest, year: int | None = Query(None, ge=1912, le=9998)):  # type: ignore[no-untyped-def]
+def holidays(request: HttpRequest, year: int | None = Query(None, ge=1912, le=9998)) -> list[OfficeDay]:
     return list(selectors.calendar_year(year or timezone.localdate().year))
 
 

@@ -168,7 +168,7 @@ def pending_approvals(user: Any) -> QuerySet[CustodyRequest]:
 
 
 def my_requests(user: Any) -> QuerySet[CustodyRequest]:
-    return CustodyRequest.objects.filter(requester_id=user.pk).select_related("item")[:50]  # type: ignore[return-value]
+    return CustodyRequest.objects.filter(requester_id=user.pk).select_related("item")[:50]
 
 
 def open_transfers(user: Any) -> QuerySet[Transfer]:

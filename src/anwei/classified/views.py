@@ -19,7 +19,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import auditing, custody, policies, printing, selectors, services, storage
+from . import auditing, custody, policies, printing, rules, selectors, services, storage
 from .forms import (
     CombineForm,
     DestroyForm,
@@ -389,8 +389,8 @@ def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Transfer recorded. Confirm when you have sent it."))
             return redirect("classified:item", pk=item.pk)
     allowed = {
-        "inside": [custody.rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=False)],
-        "outside": [custody.rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=True)],
+        "inside": [rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=False)],
+        "outside": [rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=True)],
     }
     return render(
         request, "classified/form.html", {"form": form, "item": item, "title": _("Transfer"), "allowed": allowed}

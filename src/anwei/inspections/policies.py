@@ -61,6 +61,7 @@ class RoundPolicy(Policy):
     def _round(self, obj: Any) -> Round:
         for part in filter(None, self.round_path.split("__")):
             obj = getattr(obj, part)
+        assert isinstance(obj, Round)
         return obj
 
     def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:

@@ -29,7 +29,8 @@ ASSIGN = {
 
 
 def _load_outline() -> dict[str, Any]:
-    return json.loads(SEED_OUTLINE.read_text(encoding="utf-8"))
+    outline: dict[str, Any] = json.loads(SEED_OUTLINE.read_text(encoding="utf-8"))
+    return outline
 
 
 def _assign_units(ctx: DemoContext, plan: Plan) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from anwei.accounts.roles import ALL_ROLES, Role, grant
+from anwei.accounts.scope import Scope
 from anwei.core.errors import NotAllowed
 from anwei.core.policies import Policy
 from anwei.directory.models import DutyShift
@@ -98,7 +99,7 @@ class PlanPolicy(Policy):
         return scope.covers(obj.owning_unit)
 
 
-def _units_q(prefix: str, scope: Any) -> Q:
+def _units_q(prefix: str, scope: Scope) -> Q:
     return scope.q(f"{prefix}responsible_units") | scope.q(f"{prefix}cooperating_units")
 
 

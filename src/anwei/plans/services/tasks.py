@@ -249,7 +249,7 @@ def report_occurrence(
 
 
 @transaction.atomic
-def add_evidence(*, actor: Any, task: Task, upload: UploadedFile) -> Evidence:
+def add_evidence(*, actor: Any, task: Task, upload: "UploadedFile[bytes]") -> Evidence:
     """An evidence file, judged by its content (anwei.core.uploads): of a kind evidence is, not a ZIP bomb, at most
     20 MB, stored under a safe name."""
     policies.require(actor, policies.tasks, "plans.task_update", task)
