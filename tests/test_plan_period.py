@@ -347,7 +347,9 @@ def play() -> None:
     custody.decide(actor=head, req=take_out, approve=True, note="當日歸還")
     for task in IncidentTask.objects.filter(incident__in=reports.values(), unit__isnull=False):
         answerer = users["pr"] if task.unit_id == units["secretariat"].pk else users["finance"]
-        unit_tasks.answer_task(actor=answerer, task=task, answer="已辦理", done=task.unit_id == units["secretariat"].pk)
+        unit_tasks.answer_task(
+            actor=answerer, task_id=task.pk, answer="已辦理", done=task.unit_id == units["secretariat"].pk
+        )
     for name in personas:
         user = users[name]
         for n in Notification.objects.filter(
@@ -355,7 +357,7 @@ def play() -> None:
         ):
             incident = Incident.objects.get(pk=n.source_id)
             if name in ("ethics", "director", "duty"):  # the ethics office acknowledges; the head does not
-                incidents.acknowledge(actor=user, incident=incident, notification=n)
+                incidents.acknowledge(actor=user, incident_id=incident.pk, notification_id=n.pk)
     facts["todo_after"] = {name: _todo(client, users[name]) for name in personas}
 
     # --- later sweeps: nothing met escalates ---

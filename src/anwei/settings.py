@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "anwei.accounts.middleware.TwoFactorMiddleware",
+    "anwei.accounts.middleware.ActorMiddleware",  # request.actor, once per request (anwei.accounts.actor)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

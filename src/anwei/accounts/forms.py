@@ -35,7 +35,7 @@ class NewUserForm(StrictFieldsMixin, forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
+        password: str = self.cleaned_data["password"]
         validate_password(password)
         return password
 

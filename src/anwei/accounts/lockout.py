@@ -50,7 +50,7 @@ def cool_off(lockouts: int) -> timedelta:
     """The n-th lockout in a row lasts ANWEI_LOCKOUT_MINUTES × 2^(n-1), at most ANWEI_LOCKOUT_MAX_HOURS."""
     first = timedelta(minutes=settings.ANWEI_LOCKOUT_MINUTES)
     longest = timedelta(hours=settings.ANWEI_LOCKOUT_MAX_HOURS)
-    return min(first * 2 ** min(max(lockouts - 1, 0), 30), longest)
+    return min(first * int(2 ** min(max(lockouts - 1, 0), 30)), longest)
 
 
 def locked_until(request: HttpRequest | None, username: str) -> datetime | None:

@@ -31,11 +31,12 @@ def totp_device(user: Any) -> TOTPDevice | None:
 
 
 def enrolled(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
 
 
 def recovery_device(user: Any) -> RecoveryCodeDevice | None:
-    return RecoveryCodeDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+    device: RecoveryCodeDevice | None = RecoveryCodeDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+    return device
 
 
 def verified(user: Any) -> bool:
@@ -64,6 +65,6 @@ def secret_base32(device: TOTPDevice) -> str:
 def qr_svg(text: str) -> str:
     """An inline SVG QR code (no script, no external image): safe under the site's CSP."""
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    svg = image.to_string(encoding="unicode")
+    svg: str = image.to_string(encoding="unicode")
     # drop the XML declaration so it can sit inside HTML
     return svg.split("?>", 1)[-1].strip() if svg.startswith("<?xml") else svg

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from . import mfa
+from .actor import Actor, set_actor
 
 
 class TwoFactorMiddleware:
@@ -30,3 +31,14 @@ class TwoFactorMiddleware:
             return None  # signed in fully, or not at all (public views then answer as they do to anyone)
         target = "accounts:mfa_verify" if mfa.enrolled(request.user) else "accounts:mfa_setup"
         return redirect_to_login(request.get_full_path(), reverse(target))
+
+
+class ActorMiddleware:
+    """Builds the request's Actor once, after sign-in and the second factor (read it with `actor_of(request)`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        set_actor(request, Actor.of(request.user))
+        return self.get_response(request)

@@ -163,11 +163,11 @@ def normalise_recovery_code(raw: str) -> str:
     return "".join(ch for ch in raw.lower() if ch.isalnum())
 
 
-class RecoveryCodeDevice(Device):
+class RecoveryCodeDevice(Device):  # type: ignore[misc]  # django_otp has no type hints
     """One-time recovery codes, for a lost phone. Only SHA-256 hashes of the codes are stored (each code carries
     50 random bits, so a plain hash is enough); each code works once."""
 
-    class Meta(Device.Meta):
+    class Meta(Device.Meta):  # type: ignore[misc]  # the same
         verbose_name = _("recovery codes")
         verbose_name_plural = _("recovery codes")
 
@@ -177,10 +177,10 @@ class RecoveryCodeDevice(Device):
         used = self.codes.filter(code_hash=hash_recovery_code(token), used_at__isnull=True).update(
             used_at=timezone.now()
         )
-        return used == 1
+        return bool(used == 1)
 
     def remaining(self) -> int:
-        return self.codes.filter(used_at__isnull=True).count()
+        return int(self.codes.filter(used_at__isnull=True).count())
 
 
 class RecoveryCode(models.Model):

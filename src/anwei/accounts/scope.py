@@ -42,9 +42,17 @@ class Scope:
         return query
 
 
+def _user(who: Any) -> Any:
+    """The user behind an Actor (anwei.accounts.actor), or `who` itself."""
+    from .actor import Actor
+
+    return who.user if isinstance(who, Actor) else who
+
+
 def assignments(user: Any) -> list[tuple[str, str]]:
     """(role, unit path) pairs of the user, loaded once per user object (i.e. once per request)."""
-    if not getattr(user, "is_authenticated", False):
+    user = _user(user)
+    if user is None or not user.is_authenticated:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
@@ -58,6 +66,7 @@ def assignments(user: Any) -> list[tuple[str, str]]:
 
 
 def forget(user: Any) -> None:
+    user = _user(user)
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
@@ -87,7 +96,8 @@ def can_anywhere(user: Any, action: str) -> bool:
 
 def has_need_to_know(user: Any, obj: Any) -> bool:
     """An active written grant for this user on this record."""
-    if not getattr(user, "is_authenticated", False):
+    user = _user(user)
+    if user is None or not user.is_authenticated:
         return False
     return AccessGrant.objects.active().for_object(obj).filter(user_id=user.pk).exists()
 
@@ -98,6 +108,9 @@ def need_to_know_ids(user: Any, model: Any) -> Any:
     from django.db.models import BigIntegerField
     from django.db.models.functions import Cast
 
+    user = _user(user)
+    if user is None:
+        return AccessGrant.objects.none().values("object_id")
     pk = model._meta.pk
     # object_id is text (any model's key); compare as the model's own key type, which PostgreSQL insists on.
     as_key = Cast("object_id", BigIntegerField() if pk.get_internal_type().endswith("AutoField") else pk)

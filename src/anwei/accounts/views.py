@@ -10,7 +10,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.core import entrance
+
 from . import lockout, mfa, services, views_mfa
+from .actor import actor_of
 from .forms import TokenForm
 from .models import ApiToken
 
@@ -59,22 +62,21 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(message))
         return redirect("accounts:profile")
     data = form.cleaned_data
-    try:
-        _token, raw = services.create_own_token(
-            user=request.user,  # type: ignore[arg-type]
-            name=data["name"],
-            password=data["password"],
-            code=data["code"],
-        )
-    except services.BusinessRuleError as exc:
+    user = actor_of(request).user
+    assert user is not None  # the page is for the signed-in only
+    outcome = entrance.run(
+        lambda: services.create_own_token(user=user, name=data["name"], password=data["password"], code=data["code"])
+    )
+    if isinstance(outcome, entrance.Refused):
         # guessing the password or the code here counts like at the sign-in (audit log, lockout)
         user_login_failed.send(
             sender=__name__,
-            credentials={"username": request.user.get_username(), "second_factor": exc.field == "code"},
+            credentials={"username": user.get_username(), "second_factor": outcome.field == "code"},
             request=request,
         )
-        messages.error(request, str(exc.message))
+        messages.error(request, outcome.message)
         return redirect("accounts:profile")
+    _token, raw = outcome.value
     request.session["new_token"] = raw
     messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
     return redirect("accounts:profile")

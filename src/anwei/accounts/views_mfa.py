@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anwei.core import entrance
 from anwei.core.views import forbidden
 
 from . import lockout, mfa, services
@@ -31,9 +32,9 @@ ENROLMENT_SESSION_KEY = "anwei_enrolment_device"
 CODES_SESSION_KEY = "anwei_new_recovery_codes"
 
 
-def second_factor_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
+def second_factor_exempt[V: Callable[..., Any]](view: V) -> V:
     """Reachable after the password and before the second factor (the middleware lets it through)."""
-    view.second_factor_exempt = True  # type: ignore[attr-defined]
+    view.second_factor_exempt = True  # type: ignore[attr-defined]  # a mark the middleware reads on the function
     return view
 
 
@@ -56,7 +57,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     if not mfa.enrolled(user):
         return redirect(_with_next("accounts:mfa_setup", request))
-    if lockout.is_locked(request, user.username):  # type: ignore[union-attr]
+    if lockout.is_locked(request, user.username):
         logout(request)
         return locked_out(request)
     form = SecondFactorForm(request.POST or None)
@@ -65,7 +66,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session.cycle_key()
-            lockout.signed_in(user.username)  # type: ignore[union-attr]
+            lockout.signed_in(user.username)
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(
                     request,
@@ -75,10 +76,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         # a wrong code counts as a failed sign-in: on the audit log and towards the lockout
         user_login_failed.send(
             sender=__name__,
-            credentials={"username": user.username, "second_factor": True},  # type: ignore[union-attr]
+            credentials={"username": user.username, "second_factor": True},
             request=request,
         )
-        if lockout.is_locked(request, user.username):  # type: ignore[union-attr]
+        if lockout.is_locked(request, user.username):
             logout(request)
             return locked_out(request)
         form.add_error("token", _("The code is not right. Try again with the code your app shows now."))
@@ -100,11 +101,13 @@ def setup(request: HttpRequest) -> HttpResponse:
         request.session[ENROLMENT_SESSION_KEY] = device.pk
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.confirm_enrolment(actor=user, device=device, token=form.cleaned_data["token"])
-        except services.BusinessRuleError as exc:
-            form.add_error("token", str(exc.message))
-        else:
+        confirmed = entrance.on_form(
+            form,
+            lambda: services.confirm_enrolment(actor=user, device=device, token=form.cleaned_data["token"]),
+            field="token",
+        )
+        if confirmed:
+            codes = confirmed.value
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             device.refresh_from_db()
             django_otp.login(request, device)

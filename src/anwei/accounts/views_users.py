@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
-from anwei.core import rocdate
+from anwei.core import entrance, rocdate
 from anwei.core.csvstream import Column, queryset_csv
-from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 from anwei.directory import policies as directory_policies
 
@@ -21,13 +21,13 @@ from .policies import users as policy
 
 
 def _managed_units(request: HttpRequest):  # type: ignore[no-untyped-def]
-    scope = policy.scope(request.user, "accounts.manage")
-    return directory_policies.units.visible(request.user).filter(scope.q(""), active=True)
+    scope = policy.scope(actor_of(request), "accounts.manage")
+    return directory_policies.units.visible(actor_of(request)).filter(scope.q(""), active=True)
 
 
 def _users(request: HttpRequest) -> Any:
     return (
-        policy.visible(request.user)
+        policy.visible(actor_of(request))
         .select_related("person__unit")
         .prefetch_related("role_assignments__unit")
         .order_by("username")
@@ -35,22 +35,25 @@ def _users(request: HttpRequest) -> Any:
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "accounts.view"):
+    if not policy.can(actor_of(request), "accounts.view"):
         return forbidden(request)
     return render(
         request,
         "accounts/users.html",
-        {"users": _users(request), "can_manage": policy.can(request.user, "accounts.manage")},
+        {"users": _users(request), "can_manage": policy.can(actor_of(request), "accounts.manage")},
     )
 
 
 def users_csv(request: HttpRequest) -> HttpResponseBase:
     """The users the reader may see, with their roles, as CSV; the download is audited."""
-    if not policy.can(request.user, "accounts.view"):
+    if not policy.can(actor_of(request), "accounts.view"):
         return forbidden(request)
     users = _users(request)
     audit.record(
-        actor=request.user, action=audit.Action.EXPORT, object_type="accounts.user", changes={"rows": users.count()}
+        actor=actor_of(request),
+        action=audit.Action.EXPORT,
+        object_type="accounts.user",
+        changes={"rows": users.count()},
     )
 
     def roles(user: Any) -> str:
@@ -68,15 +71,15 @@ def users_csv(request: HttpRequest) -> HttpResponseBase:
 
 
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = policy.get_visible(request.user, pk)
-    can_manage = policy.can(request.user, "accounts.manage", user)
+    user = policy.get_visible(actor_of(request), pk)
+    can_manage = policy.can(actor_of(request), "accounts.manage", user)
     form = RoleAssignmentForm(request.POST or None, units=_managed_units(request))
     if request.method == "POST":
         if not can_manage:
             return forbidden(request)
         if form.is_valid():
             services.assign_role(
-                actor=request.user, user=user, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+                actor=actor_of(request), user=user, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
             )
             messages.success(request, _("The role was assigned."))
             return redirect("accounts:user", pk=user.pk)
@@ -95,35 +98,36 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def role_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    user = policy.get_visible(request.user, pk)
-    if not policy.can(request.user, "accounts.manage", user):
+    user = policy.get_visible(actor_of(request), pk)
+    if not policy.can(actor_of(request), "accounts.manage", user):
         return forbidden(request)
     assignment = get_object_or_404(user.role_assignments, pk=assignment_pk)
-    if not policy.scope(request.user, "accounts.manage").covers(assignment.unit):
+    if not policy.scope(actor_of(request), "accounts.manage").covers(assignment.unit):
         return forbidden(request)
-    services.remove_role(actor=request.user, assignment=assignment)
+    services.remove_role(actor=actor_of(request), assignment=assignment)
     messages.success(request, _("The role was removed."))
     return redirect("accounts:user", pk=user.pk)
 
 
 def user_new(request: HttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "accounts.manage"):
+    if not policy.can(actor_of(request), "accounts.manage"):
         return forbidden(request)
-    people = directory_policies.people.visible(request.user).filter(user__isnull=True, active=True)
+    people = directory_policies.people.visible(actor_of(request)).filter(user__isnull=True, active=True)
     form = NewUserForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]
-        try:
-            user = services.create_user(
-                actor=request.user,
+        created = entrance.on_form(
+            form,
+            lambda: services.create_user(
+                actor=actor_of(request),
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 agency=person.agency,
                 person=person,
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field, str(exc.message))
-        else:
+            ),
+        )
+        if created:
+            user = created.value
             messages.success(request, _("The user was created. Now assign a role."))
             return redirect("accounts:user", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})

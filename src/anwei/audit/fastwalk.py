@@ -16,7 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import connection, connections
@@ -33,8 +33,8 @@ PARALLEL_FROM = 200_000
 
 def _at(value: Any) -> str:
     if isinstance(value, datetime):  # naive from SQLite's converter: stored in UTC
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return value.isoformat(timespec="microseconds")
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return moment.isoformat(timespec="microseconds")
     text = str(value)  # SQLite: "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC as Django writes it
     if len(text) == 26 and text[19] == ".":
         return f"{text[:10]}T{text[11:19]}{text[19:]}+00:00"

@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -36,10 +38,28 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True), parse_float=str)
 
 
-def _label(actor: Any) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return ""
-    return str(getattr(actor, "username", actor))[:150]
+class Recordable(Protocol):
+    """Who the log names: anwei.accounts.actor.Actor (the audit layer sits below accounts, so it asks no more)."""
+
+    @property
+    def audit_id(self) -> int | None: ...
+
+    @property
+    def audit_label(self) -> str: ...
+
+
+AuditActor = Recordable | AbstractBaseUser | AnonymousUser | None
+
+
+def _who(actor: AuditActor) -> tuple[int | None, str]:
+    """(user id, label) of the actor: nobody for the system and the signed out."""
+    if actor is None or isinstance(actor, AnonymousUser):
+        return None, ""
+    if isinstance(actor, AbstractBaseUser):
+        if not actor.is_authenticated:
+            return None, ""
+        return actor.pk, str(actor.get_username())[:150]
+    return actor.audit_id, actor.audit_label
 
 
 _pending: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar("anwei_audit_pending", default=None)
@@ -124,7 +144,7 @@ def rotate_key() -> keys.MacKey:
 
 def record(
     *,
-    actor: Any,
+    actor: AuditActor,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -140,9 +160,10 @@ def record(
         object_id = object_id or obj.pk
         object_repr = str(obj) if object_repr is None else object_repr
     ctx = context.get()
+    actor_id, label = _who(actor)
     entry = AuditEntry(
-        actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
-        actor_label=(actor_label if actor_label is not None else _label(actor))[:150],
+        actor_id=actor_id,
+        actor_label=(actor_label if actor_label is not None else label)[:150],
         action=str(action),
         object_type=object_type,
         object_id=str(object_id or ""),
@@ -170,7 +191,7 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def record_update(*, actor: Any, obj: models.Model, before: dict[str, Any], **kwargs: Any) -> AuditEntry | None:
+def record_update(*, actor: AuditActor, obj: models.Model, before: dict[str, Any], **kwargs: Any) -> AuditEntry | None:
     """Record an update with field-level old/new values; nothing when nothing changed."""
     diff = changes_between(before, snapshot(obj, list(before)))
     if not diff:
@@ -178,7 +199,7 @@ def record_update(*, actor: Any, obj: models.Model, before: dict[str, Any], **kw
     return record(actor=actor, action=Action.UPDATE, obj=obj, changes=diff, **kwargs)
 
 
-def record_create(*, actor: Any, obj: models.Model, **kwargs: Any) -> AuditEntry:
+def record_create(*, actor: AuditActor, obj: models.Model, **kwargs: Any) -> AuditEntry:
     values = {k: v for k, v in snapshot(obj).items() if k != "id"}
     return record(actor=actor, action=Action.CREATE, obj=obj, changes={"new": values}, **kwargs)
 

@@ -4,7 +4,7 @@ from django.tasks import task
 from . import services
 
 
-@cron("5 0 * * *")
+@cron("5 0 * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def daily_checkpoint() -> str:
     """Store, sign and witness today's head, and e-mail it to the auditors."""

@@ -7,6 +7,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from anwei.accounts.actor import actor_of
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.paging import Window
 from anwei.core.rocdate import TAIPEI
@@ -36,26 +37,28 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not policies.entries.can(request.user, "audit.view"):
+    if not policies.entries.can(actor_of(request), "audit.view"):
         return forbidden(request)
     form, filters = _filters(request)
     # reading the log is itself on the log: who looked for what (the filters), page by page
     services.record(
-        actor=request.user,
+        actor=actor_of(request),
         action=services.Action.VIEW,
         object_type="audit.auditentry",
         changes={"filters": filters, "page": request.GET.get("page") or "1"},
     )
-    page = Window(selectors.entries(request.user, filters), 50, request.GET.get("page"))  # no COUNT over the log
+    page = Window(selectors.entries(actor_of(request), filters), 50, request.GET.get("page"))  # no COUNT over the log
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})
 
 
 def export_csv(request: HttpRequest) -> HttpResponseBase:
-    if not policies.entries.can(request.user, "audit.view"):
+    if not policies.entries.can(actor_of(request), "audit.view"):
         return forbidden(request)
     _form, filters = _filters(request)
-    services.record(actor=request.user, action="export", object_type="audit.auditentry", changes={"filters": filters})
+    services.record(
+        actor=actor_of(request), action="export", object_type="audit.auditentry", changes={"filters": filters}
+    )
     columns: list[Column] = [
         (_("No."), "seq"),
         (_("Time"), "at"),
@@ -69,4 +72,4 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Hash"), "hash"),
     ]
     name = _("audit-log")
-    return queryset_csv(f"{name}.csv", selectors.entries(request.user, filters), columns)
+    return queryset_csv(f"{name}.csv", selectors.entries(actor_of(request), filters), columns)

@@ -261,7 +261,7 @@ def read_manifest(source: Path) -> dict[str, Any]:
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise BusinessRuleError(f"unknown backup format {manifest.get('format')!r}")
-    return manifest
+    return dict(manifest)
 
 
 def check_files(source: Path, manifest: dict[str, Any]) -> list[str]:

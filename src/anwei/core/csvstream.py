@@ -133,7 +133,7 @@ def _getter(model: type[Model] | None, accessor: str | Callable[[Any], Any]) -> 
     target = model
     for part in path:
         try:
-            target = target._meta.get_field(part).related_model if target is not None else None  # type: ignore[assignment]
+            target = target._meta.get_field(part).related_model if target is not None else None
         except FieldDoesNotExist:
             target = None
     leaf = _leaf(target if isinstance(target, type) else None, last)

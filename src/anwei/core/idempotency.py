@@ -33,7 +33,7 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 KEEP = timedelta(hours=24)
 ABANDONED = timedelta(minutes=10)  # a first request "still running" this long died with its process (and rolled back)
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (a UUID, a ULID, a counter)
-_ATTR = "_anwei_idempotency"
+REQUEST_ATTR = "_anwei_idempotency"
 log = logging.getLogger(__name__)
 
 
@@ -48,7 +48,7 @@ class Replay(Exception):
         self.row = row
 
 
-class _Claim:
+class Claim:
     def __init__(self, key: str) -> None:
         self.key = key
         self.row: IdempotencyKey | None = None
@@ -78,14 +78,14 @@ def around_run(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None:
             return run(request, *args, **kwargs)
-        claim = _Claim(key.strip())
-        setattr(request, _ATTR, claim)
+        claim = Claim(key.strip())
+        setattr(request, REQUEST_ATTR, claim)
         try:
             response = run(request, *args, **kwargs)
         except BaseException:
-            _release(claim)
+            release_claim(claim)
             raise
-        _finish(claim, response)
+        finish_claim(claim, response)
         return response
 
     return wrapper
@@ -94,15 +94,15 @@ def around_run(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 def before_operation(view_func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view_func)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        claim: _Claim | None = getattr(request, _ATTR, None)
+        claim: Claim | None = getattr(request, REQUEST_ATTR, None)
         if claim is not None:
-            _claim(claim, request)
+            take_claim(claim, request)
         return view_func(request, *args, **kwargs)
 
     return wrapper
 
 
-def _claim(claim: _Claim, request: HttpRequest) -> None:
+def take_claim(claim: Claim, request: HttpRequest) -> None:
     if not _VALID_KEY.match(claim.key):
         raise BusinessRuleError(_("The Idempotency-Key must be 1–255 printable ASCII characters."), field=HEADER)
     user: Any = getattr(request, "auth", None) or request.user
@@ -125,7 +125,7 @@ def _claim(claim: _Claim, request: HttpRequest) -> None:
     except IntegrityError:
         first = IdempotencyKey.objects.filter(user_id=user_id, key=claim.key).first()
         if first is None:  # released a moment ago by a request that failed: this one runs
-            return _claim(claim, request)
+            return take_claim(claim, request)
         if first.fingerprint != print_:
             raise BusinessRuleError(
                 _("This Idempotency-Key was already used for a different request. Use a new key."), field=HEADER
@@ -133,16 +133,16 @@ def _claim(claim: _Claim, request: HttpRequest) -> None:
         if first.status is None:
             if first.created_at < now - ABANDONED:
                 IdempotencyKey.objects.filter(pk=first.pk, status__isnull=True).delete()
-                return _claim(claim, request)
+                return take_claim(claim, request)
             raise KeyInUse() from None
         raise Replay(first) from None
 
 
-def _finish(claim: _Claim, response: HttpResponseBase) -> None:
+def finish_claim(claim: Claim, response: HttpResponseBase) -> None:
     if claim.row is None:
         return
     if response.status_code >= 400 or response.streaming:
-        _release(claim)
+        release_claim(claim)
         return
     content = getattr(response, "content", b"")
     try:
@@ -155,7 +155,7 @@ def _finish(claim: _Claim, response: HttpResponseBase) -> None:
         log.exception("could not keep the answer for Idempotency-Key %r", claim.key)
 
 
-def _release(claim: _Claim) -> None:
+def release_claim(claim: Claim) -> None:
     """Nothing was done (refused, or failed and rolled back): the same key may be sent again."""
     if claim.row is not None:
         try:

@@ -18,7 +18,17 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from .errors import BusinessRuleError
-from .idempotency import _ATTR, HEADER, KeyInUse, Replay, _Claim, _claim, _finish, _release, replayed
+from .idempotency import (
+    HEADER,
+    REQUEST_ATTR,
+    Claim,
+    KeyInUse,
+    Replay,
+    finish_claim,
+    release_claim,
+    replayed,
+    take_claim,
+)
 
 _REFERENCE = "anwei_reference"  # a form view names the record it made (a report's reference number)
 
@@ -29,7 +39,7 @@ class FormIdempotencyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        claim: _Claim | None = getattr(request, _ATTR, None)
+        claim: Claim | None = getattr(request, REQUEST_ATTR, None)
         if claim is None or not isinstance(claim, _FormClaim):
             return response
         if response.status_code in (301, 302, 303) and response.has_header("Location"):
@@ -37,9 +47,9 @@ class FormIdempotencyMiddleware:
                 {"location": response["Location"], "reference": getattr(response, _REFERENCE, "")}, status=200
             )
             answer.cookies = response.cookies  # the session and the message shown on the next page
-            _finish(claim, answer)
+            finish_claim(claim, answer)
             return answer
-        _release(claim)  # shown again with errors, refused or failed: nothing was done
+        release_claim(claim)  # shown again with errors, refused or failed: nothing was done
         return response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponseBase | None:
@@ -50,7 +60,7 @@ class FormIdempotencyMiddleware:
             return None
         claim = _FormClaim(key.strip())
         try:
-            _claim(claim, request)
+            take_claim(claim, request)
         except Replay as replay:
             return replayed(replay.row)
         except KeyInUse:
@@ -58,11 +68,11 @@ class FormIdempotencyMiddleware:
             return JsonResponse({"detail": message}, status=409)
         except BusinessRuleError as exc:
             return JsonResponse({"detail": str(exc.message)}, status=422)
-        setattr(request, _ATTR, claim)
+        setattr(request, REQUEST_ATTR, claim)
         return None
 
 
-class _FormClaim(_Claim):
+class _FormClaim(Claim):
     pass
 
 

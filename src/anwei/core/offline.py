@@ -40,7 +40,7 @@ def offline_page[V: Callable[..., Any]](view: V) -> V:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
+        response: HttpResponseBase = view(request, *args, **kwargs)
         if request.method == "GET" and response.status_code == 200:
             response[OFFLINE_HEADER] = "1"
         return response

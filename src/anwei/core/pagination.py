@@ -13,4 +13,4 @@ class Paginated(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(max_limit=MAX_LIMIT, **kwargs)  # type: ignore[arg-type]
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)

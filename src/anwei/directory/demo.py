@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anwei.accounts import services as accounts
+from anwei.accounts.actor import Actor
 from anwei.accounts.models import User
 from anwei.accounts.roles import Role
 
@@ -123,10 +124,14 @@ ORGANISATIONS: list[tuple[str, str, str, str, list[tuple[str, str, str, str]]]] 
 
 
 def load() -> DemoContext:
-    agency = services.create_agency(actor=None, code="hualien", name="花蓮縣政府", name_en="Hualien County Government")
+    agency = services.create_agency(
+        actor=Actor.system(), code="hualien", name="花蓮縣政府", name_en="Hualien County Government"
+    )
     ctx = DemoContext(agency=agency)
     for key, name, name_en, _parent, kind in UNITS[:1]:
-        ctx.units[key] = services.create_unit(actor=None, agency=agency, name=name, name_en=name_en, kind=kind)
+        ctx.units[key] = services.create_unit(
+            actor=Actor.system(), agency=agency, name=name, name_en=name_en, kind=kind
+        )
     admin = accounts.create_user(
         actor=None, username="admin", password=DEMO_PASSWORD, agency=agency, email="admin@hualien.example"
     )
@@ -134,7 +139,7 @@ def load() -> DemoContext:
     ctx.admin = admin
     for key, name, name_en, parent, kind in UNITS[1:]:
         ctx.units[key] = services.create_unit(
-            actor=admin,
+            actor=Actor.of(admin),
             agency=agency,
             name=name,
             name_en=name_en,
@@ -144,7 +149,7 @@ def load() -> DemoContext:
         )
     for key, unit, name, title, grade, mobile, extra in PEOPLE:
         ctx.people[key] = services.create_person(
-            actor=admin,
+            actor=Actor.of(admin),
             agency=agency,
             unit=ctx.units[unit],
             name=name,
@@ -159,19 +164,19 @@ def load() -> DemoContext:
     ctx.users["admin"] = admin
     for username, person_key, role, unit_key in USERS[1:]:
         user = accounts.create_user(
-            actor=admin,
+            actor=Actor.of(admin),
             username=username,
             password=DEMO_PASSWORD,
             agency=agency,
             person=ctx.people[person_key],
         )
-        accounts.assign_role(actor=admin, user=user, role=role, unit=ctx.units[unit_key])
+        accounts.assign_role(actor=Actor.of(admin), user=user, role=role, unit=ctx.units[unit_key])
         ctx.users[username] = user
     for key, name, kind, phone, contacts in ORGANISATIONS:
-        org = services.create_organisation(actor=admin, agency=agency, name=name, kind=kind, phone=phone)
+        org = services.create_organisation(actor=Actor.of(admin), agency=agency, name=name, kind=kind, phone=phone)
         for contact_name, title, contact_phone, mobile in contacts:
             services.add_contact(
-                actor=admin,
+                actor=Actor.of(admin),
                 organisation=org,
                 name=contact_name,
                 title=title,
@@ -181,7 +186,7 @@ def load() -> DemoContext:
             )
         ctx.organisations[key] = org
     ctx.duty_kinds = {
-        code: services.create_duty_kind(actor=admin, agency=agency, code=code, name=name, name_en=name_en)
+        code: services.create_duty_kind(actor=Actor.of(admin), agency=agency, code=code, name=name, name_en=name_en)
         for code, name, name_en in DUTY_KINDS
     }
     return ctx

@@ -11,7 +11,7 @@ from .policies import PROTECTED_PERSON_FIELDS
 NOTES_MAX = 2000
 
 
-class PersonForm(StrictFieldsMixin, forms.ModelForm):
+class PersonForm(StrictFieldsMixin, forms.ModelForm[Person]):
     class Meta:
         model = Person
         fields = [
@@ -55,7 +55,7 @@ class OrganisationSearchForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Organisation.Kind.choices])
 
 
-class OrganisationForm(StrictFieldsMixin, forms.ModelForm):
+class OrganisationForm(StrictFieldsMixin, forms.ModelForm[Organisation]):
     notes = forms.CharField(label=_("notes"), required=False, max_length=NOTES_MAX, widget=forms.Textarea)
 
     class Meta:
@@ -67,7 +67,7 @@ class OrganisationForm(StrictFieldsMixin, forms.ModelForm):
         }
 
 
-class ContactForm(StrictFieldsMixin, forms.ModelForm):
+class ContactForm(StrictFieldsMixin, forms.ModelForm[ExternalContact]):
     class Meta:
         model = ExternalContact
         fields = ["name", "title", "phone", "mobile", "email"]
@@ -77,7 +77,7 @@ class ContactForm(StrictFieldsMixin, forms.ModelForm):
         }
 
 
-class UnitForm(StrictFieldsMixin, forms.ModelForm):
+class UnitForm(StrictFieldsMixin, forms.ModelForm[Unit]):
     """A unit's name and kind, and where it sits: choosing another parent moves it with everything below it."""
 
     class Meta:

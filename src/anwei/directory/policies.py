@@ -54,7 +54,7 @@ class _AgencyWide(Policy):
         return super().can(user, action, obj)
 
     def _agency_id(self, obj: Any) -> int:
-        return obj.agency_id
+        return int(obj.agency_id)
 
 
 class UnitPolicy(_AgencyWide):
@@ -94,7 +94,7 @@ class ExternalContactPolicy(OrganisationPolicy):
     agency_field = "organisation__agency"
 
     def _agency_id(self, obj: Any) -> int:
-        return obj.organisation.agency_id
+        return int(obj.organisation.agency_id)
 
 
 units = UnitPolicy()

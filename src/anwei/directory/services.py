@@ -7,6 +7,7 @@ from django.db.models import CharField, Max, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 
@@ -31,8 +32,9 @@ PERSON_FIELDS = [
 ]
 
 
+@write_service
 @transaction.atomic
-def create_agency(*, actor: Any, code: str, name: str, name_en: str = "") -> Agency:
+def create_agency(*, actor: Actor, code: str, name: str, name_en: str = "") -> Agency:
     agency = Agency.objects.create(code=code, name=name, name_en=name_en)
     audit.record_create(actor=actor, obj=agency)
     return agency
@@ -42,10 +44,10 @@ UNIT_FIELDS = ["name", "name_en", "code", "kind", "sort_order", "active", "paren
 UNIT_PATH_MAX = Unit._meta.get_field("path").max_length or 255
 
 
-def _require_units(actor: Any, unit: Unit | None) -> None:
+def _require_units(actor: Actor, unit: Unit | None) -> None:
     """directory.manage_units over `unit` (its subtree); a new top unit of an agency needs it everywhere. Calls
-    without a user (actor=None: set-up, demo data) are the system's own."""
-    if actor is None:
+    without a user (the system: set-up, demo data) are the system's own."""
+    if actor.is_system:
         return
     if unit is None:
         if not policies.units.scope(actor, "directory.manage_units").everywhere:
@@ -62,10 +64,11 @@ def _name_free(agency_id: int, parent: Unit | None, name: str, exclude: int | No
         raise BusinessRuleError(_("A unit with this name already exists here."), field="name")
 
 
+@write_service
 @transaction.atomic
 def create_unit(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     name: str,
     parent: Unit | None = None,
@@ -90,8 +93,11 @@ def create_unit(
 _UNCHANGED: Any = object()
 
 
+@write_service
 @transaction.atomic
-def update_unit(*, actor: Any, unit: Unit, parent: Any = _UNCHANGED, active: bool | None = None, **fields: Any) -> Unit:
+def update_unit(
+    *, actor: Actor, unit: Unit, parent: Any = _UNCHANGED, active: bool | None = None, **fields: Any
+) -> Unit:
     """Rename or re-describe a unit (`fields`: name, name_en, code, kind, sort_order), move it under another
     `parent`, deactivate or reactivate it (`active`) — one audit entry with every change, old and new. Moving keeps
     the materialized path of the whole subtree consistent: every unit below gets the new prefix in one UPDATE."""
@@ -118,7 +124,7 @@ def update_unit(*, actor: Any, unit: Unit, parent: Any = _UNCHANGED, active: boo
     return unit
 
 
-def _move(actor: Any, unit: Unit, parent: Unit | None) -> int:
+def _move(actor: Actor, unit: Unit, parent: Unit | None) -> int:
     """Put `unit` under `parent`; returns how many units (the unit and those below it) got a new path."""
     if unit.parent_id is None:
         raise BusinessRuleError(_("The agency's top unit cannot be moved."), field="parent")
@@ -156,7 +162,7 @@ def _check_activation(unit: Unit, active: bool) -> None:
         raise BusinessRuleError(_("Move its people to another unit first."), field="active")
 
 
-def _check_unit(actor: Any, unit: Unit | None) -> None:
+def _check_unit(actor: Actor, unit: Unit | None) -> None:
     if unit is None:
         if not policies.people.scope(actor, "directory.edit").everywhere:
             raise NotAllowed()
@@ -164,8 +170,9 @@ def _check_unit(actor: Any, unit: Unit | None) -> None:
         raise NotAllowed()
 
 
+@write_service
 @transaction.atomic
-def create_person(*, actor: Any, agency: Agency, **fields: Any) -> Person:
+def create_person(*, actor: Actor, agency: Agency, **fields: Any) -> Person:
     unit = fields.get("unit")
     if unit is not None and unit.agency_id != agency.pk:
         raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
@@ -177,8 +184,9 @@ def create_person(*, actor: Any, agency: Agency, **fields: Any) -> Person:
     return person
 
 
+@write_service
 @transaction.atomic
-def update_person(*, actor: Any, person: Person, **fields: Any) -> Person:
+def update_person(*, actor: Actor, person: Person, **fields: Any) -> Person:
     """Change a person; the actor must be allowed to edit both the old and the new unit."""
     _check_unit(actor, person.unit)
     if "unit" in fields:
@@ -202,12 +210,13 @@ def update_person(*, actor: Any, person: Person, **fields: Any) -> Person:
     audit.record_update(actor=actor, obj=person, before=before)
     if protected:  # the person is told (notifications listens), at the old address too
         old = {name: before.get(name) for name in protected}
-        protected_fields_changed.send(sender=Person, person=person, actor=actor, fields=protected, before=old)
+        protected_fields_changed.send(sender=Person, person=person, actor=actor.user, fields=protected, before=old)
     return person
 
 
+@write_service
 @transaction.atomic
-def create_organisation(*, actor: Any, agency: Agency, **fields: Any) -> Organisation:
+def create_organisation(*, actor: Actor, agency: Agency, **fields: Any) -> Organisation:
     if not policies.organisations.can(actor, "directory.manage_external"):
         raise NotAllowed()
     org = Organisation.objects.create(agency=agency, **fields)
@@ -215,8 +224,9 @@ def create_organisation(*, actor: Any, agency: Agency, **fields: Any) -> Organis
     return org
 
 
+@write_service
 @transaction.atomic
-def update_organisation(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def update_organisation(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
     if not policies.organisations.can(actor, "directory.manage_external", organisation):
         raise NotAllowed()
     before = audit.snapshot(organisation, list(fields))
@@ -228,8 +238,9 @@ def update_organisation(*, actor: Any, organisation: Organisation, **fields: Any
     return organisation
 
 
+@write_service
 @transaction.atomic
-def add_contact(*, actor: Any, organisation: Organisation, **fields: Any) -> ExternalContact:
+def add_contact(*, actor: Actor, organisation: Organisation, **fields: Any) -> ExternalContact:
     if not policies.organisations.can(actor, "directory.manage_external", organisation):
         raise NotAllowed()
     contact = ExternalContact(organisation=organisation, **fields)
@@ -242,8 +253,9 @@ def add_contact(*, actor: Any, organisation: Organisation, **fields: Any) -> Ext
 CONTACT_FIELDS = ["name", "title", "phone", "mobile", "email"]
 
 
+@write_service
 @transaction.atomic
-def update_contact(*, actor: Any, contact: ExternalContact, **fields: Any) -> ExternalContact:
+def update_contact(*, actor: Actor, contact: ExternalContact, **fields: Any) -> ExternalContact:
     if not policies.contacts.can(actor, "directory.manage_external", contact):
         raise NotAllowed()
     before = audit.snapshot(contact, CONTACT_FIELDS)
@@ -255,8 +267,9 @@ def update_contact(*, actor: Any, contact: ExternalContact, **fields: Any) -> Ex
     return contact
 
 
+@write_service
 @transaction.atomic
-def remove_contact(*, actor: Any, contact: ExternalContact) -> None:
+def remove_contact(*, actor: Actor, contact: ExternalContact) -> None:
     """Delete an outside contact; the audit entry keeps what it held."""
     if not policies.contacts.can(actor, "directory.manage_external", contact):
         raise NotAllowed()
@@ -269,7 +282,8 @@ def remove_contact(*, actor: Any, contact: ExternalContact) -> None:
     contact.delete()
 
 
-def record_export(*, actor: Any, what: str, object_id: Any = "", object_repr: str = "", **details: Any) -> None:
+@write_service
+def record_export(*, actor: Actor, what: str, object_id: Any = "", object_repr: str = "", **details: Any) -> None:
     """An export (CSV, vCard) goes on the audit log: what, of which record or list, with which filters."""
     audit.record(
         actor=actor,
@@ -281,17 +295,19 @@ def record_export(*, actor: Any, what: str, object_id: Any = "", object_repr: st
     )
 
 
+@write_service
 @transaction.atomic
-def create_duty_kind(*, actor: Any, agency: Agency, code: str, name: str, name_en: str = "") -> DutyKind:
+def create_duty_kind(*, actor: Actor, agency: Agency, code: str, name: str, name_en: str = "") -> DutyKind:
     kind = DutyKind.objects.create(agency=agency, code=code, name=name, name_en=name_en)
     audit.record_create(actor=actor, obj=kind)
     return kind
 
 
+@write_service
 @transaction.atomic
 def add_shift(
     *,
-    actor: Any,
+    actor: Actor,
     kind: DutyKind,
     starts_at: Any,
     ends_at: Any,
@@ -314,3 +330,71 @@ def add_shift(
     )
     audit.record_create(actor=actor, obj=shift)
     return shift
+
+
+# --- the entrances' writes: records named by their keys, resolved here through the policies (pages and API) -------
+
+
+@write_service
+@transaction.atomic
+def create_person_in_unit(*, actor: Actor, unit_id: int, **fields: Any) -> Person:
+    if not policies.people.can(actor, "directory.edit"):
+        raise NotAllowed()
+    unit: Unit = policies.units.get_visible(actor, unit_id)
+    return create_person(actor=actor, agency=unit.agency, unit=unit, **fields)
+
+
+@write_service
+@transaction.atomic
+def update_person_by_id(*, actor: Actor, person_id: int, **fields: Any) -> Person:
+    """`unit_id` (a key, or None for no unit) or `unit` (a record the page's form chose) moves the person."""
+    person: Person = policies.people.get_visible(actor, person_id)
+    if "unit_id" in fields:
+        unit_id = fields.pop("unit_id")
+        fields["unit"] = policies.units.get_visible(actor, unit_id) if unit_id else None
+    return update_person(actor=actor, person=person, **fields)
+
+
+@write_service
+@transaction.atomic
+def create_unit_under(*, actor: Actor, parent_id: int, **fields: Any) -> Unit:
+    parent: Unit = policies.units.get_visible(actor, parent_id)
+    if not policies.units.can(actor, "directory.manage_units", parent):
+        raise NotAllowed()
+    return create_unit(actor=actor, agency=parent.agency, parent=parent, **fields)
+
+
+@write_service
+@transaction.atomic
+def update_unit_by_id(*, actor: Actor, unit_id: int, **fields: Any) -> Unit:
+    """`parent_id` (a key) or `parent` (a record the page's form chose) moves the unit."""
+    unit: Unit = policies.units.get_visible(actor, unit_id)
+    if not policies.units.can(actor, "directory.manage_units", unit):
+        raise NotAllowed()
+    if "parent_id" in fields:
+        fields["parent"] = policies.units.get_visible(actor, fields.pop("parent_id"))
+    return update_unit(actor=actor, unit=unit, **fields)
+
+
+@write_service
+@transaction.atomic
+def add_contact_by_id(*, actor: Actor, organisation_id: int, **fields: Any) -> ExternalContact:
+    organisation: Organisation = policies.organisations.get_visible(actor, organisation_id)
+    return add_contact(actor=actor, organisation=organisation, **fields)
+
+
+@write_service
+@transaction.atomic
+def update_contact_by_id(*, actor: Actor, contact_id: int, **fields: Any) -> ExternalContact:
+    contact: ExternalContact = policies.contacts.get_visible(actor, contact_id)
+    return update_contact(actor=actor, contact=contact, **fields)
+
+
+@write_service
+@transaction.atomic
+def remove_contact_by_id(*, actor: Actor, contact_id: int) -> int:
+    """Remove the contact; returns its organisation's key (for the page to go back to)."""
+    contact: ExternalContact = policies.contacts.get_visible(actor, contact_id)
+    organisation_id = contact.organisation_id
+    remove_contact(actor=actor, contact=contact)
+    return organisation_id

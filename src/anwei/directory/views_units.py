@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError
 from anwei.core.views import forbidden
 
 from . import policies, selectors, services
@@ -18,17 +19,17 @@ FIELDS = ["name", "name_en", "code", "kind", "sort_order"]
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
-    if not policies.units.can(request.user, "directory.manage_units"):
+    if not policies.units.can(actor_of(request), "directory.manage_units"):
         return forbidden(request)
-    return render(request, "directory/units.html", {"units": selectors.units_to_manage(request.user)})
+    return render(request, "directory/units.html", {"units": selectors.units_to_manage(actor_of(request))})
 
 
 def units_csv(request: HttpRequest) -> HttpResponseBase:
     """The units the user manages, as the list shows them, audited."""
-    if not policies.units.can(request.user, "directory.manage_units"):
+    if not policies.units.can(actor_of(request), "directory.manage_units"):
         return forbidden(request)
-    units = selectors.units_to_manage(request.user).select_related("parent")
-    services.record_export(actor=request.user, what="directory.unit", rows=units.count(), format="csv")
+    units = selectors.units_to_manage(actor_of(request)).select_related("parent")
+    services.record_export(actor=actor_of(request), what="directory.unit", rows=units.count(), format="csv")
     columns = [
         *model_columns(Unit, "name", "code", "kind", "parent"),
         (Unit._meta.get_field("active").verbose_name, lambda u: _("yes") if u.active else _("no")),
@@ -37,24 +38,23 @@ def units_csv(request: HttpRequest) -> HttpResponseBase:
 
 
 def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    unit = policies.units.get_visible(request.user, pk) if pk else None
-    if not policies.units.can(request.user, "directory.manage_units", unit):
+    unit = policies.units.get_visible(actor_of(request), pk) if pk else None
+    if not policies.units.can(actor_of(request), "directory.manage_units", unit):
         return forbidden(request)
-    form = UnitForm(request.POST or None, instance=unit, parents=selectors.parents_for(request.user, unit))
+    form = UnitForm(request.POST or None, instance=unit, parents=selectors.parents_for(actor_of(request), unit))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in FIELDS}
-        try:
-            if unit is None:
-                parent = form.cleaned_data["parent"]
-                unit = services.create_unit(actor=request.user, agency=parent.agency, parent=parent, **fields)
-            else:
-                unit.refresh_from_db()  # the form changed the instance in memory: the service compares with the row
-                if "parent" in form.cleaned_data:
-                    fields["parent"] = form.cleaned_data["parent"]
-                unit = services.update_unit(actor=request.user, unit=unit, **fields)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        actor = actor_of(request)
+        if pk is None:
+            parent_id = form.cleaned_data["parent"].pk
+            saved = entrance.on_form(
+                form, lambda: services.create_unit_under(actor=actor, parent_id=parent_id, **fields)
+            )
         else:
+            if "parent" in form.cleaned_data:
+                fields["parent"] = form.cleaned_data["parent"]
+            saved = entrance.on_form(form, lambda: services.update_unit_by_id(actor=actor, unit_id=pk, **fields))
+        if saved:
             messages.success(request, _("Saved."))
             return redirect("directory:units")
     return render(request, "directory/unit_form.html", {"form": form, "unit": unit})
@@ -63,14 +63,10 @@ def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def unit_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Deactivate (active=0) or reactivate (active=1) a unit."""
-    unit: Unit = policies.units.get_visible(request.user, pk)
-    if not policies.units.can(request.user, "directory.manage_units", unit):
-        return forbidden(request)
     active = request.POST.get("active") == "1"
-    try:
-        services.update_unit(actor=request.user, unit=unit, active=active)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The unit was reactivated.") if active else _("The unit was deactivated."))
+    entrance.on_page(
+        request,
+        lambda: services.update_unit_by_id(actor=actor_of(request), unit_id=pk, active=active),
+        success=_("The unit was reactivated.") if active else _("The unit was deactivated."),
+    )
     return redirect("directory:units")

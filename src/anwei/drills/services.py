@@ -4,13 +4,13 @@ reports and queues itself again for the next inject, until every inject is filed
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Person, Unit
@@ -26,8 +26,8 @@ from .models import Exercise, Inject
 logger = logging.getLogger(__name__)
 
 
-def _require(actor: Any, exercise: Exercise | None = None) -> None:
-    if actor is not None and not policies.exercises.can(actor, "drills.run", exercise):
+def _require(actor: Actor, exercise: Exercise | None = None) -> None:
+    if not actor.is_system and not policies.exercises.can(actor, "drills.run", exercise):
         raise NotAllowed()
 
 
@@ -68,10 +68,11 @@ def _inject(exercise: Exercise, row: dict[str, str], line: int) -> Inject:
     )
 
 
+@write_service
 @transaction.atomic
 def create_exercise(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     name: str,
     speed: int = 1,
@@ -92,7 +93,7 @@ def create_exercise(
         name=name[:200],
         speed=speed,
         tells_outside=tells_outside,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     injects = [_inject(exercise, row, n) for n, row in enumerate(rows or [], 1)]
     Inject.objects.bulk_create(injects)
@@ -105,8 +106,9 @@ def create_exercise(
     return exercise
 
 
+@write_service
 @transaction.atomic
-def add_inject(*, actor: Any, exercise: Exercise, row: dict[str, str]) -> Inject:
+def add_inject(*, actor: Actor, exercise: Exercise, row: dict[str, str]) -> Inject:
     """One more inject, written on the exercise's page, before the exercise starts (a row as `script.parse` gives)."""
     _require(actor, exercise)
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
@@ -119,7 +121,8 @@ def add_inject(*, actor: Any, exercise: Exercise, row: dict[str, str]) -> Inject
     return inject
 
 
-def load(*, actor: Any, plan: Plan, content: bytes | str, filename: str, name: str = "") -> Exercise:
+@write_service
+def load(*, actor: Actor, plan: Plan, content: bytes | str, filename: str, name: str = "") -> Exercise:
     """An exercise from a YAML or CSV script file (`python -m anwei drill load FILE --plan ID`)."""
     parsed = script.parse(content, filename)
     return create_exercise(
@@ -132,8 +135,9 @@ def load(*, actor: Any, plan: Plan, content: bytes | str, filename: str, name: s
     )
 
 
+@write_service
 @transaction.atomic
-def start(*, actor: Any, exercise: Exercise, speed: int | None = None) -> Exercise:
+def start(*, actor: Actor, exercise: Exercise, speed: int | None = None) -> Exercise:
     _require(actor, exercise)
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     if exercise.status == Exercise.Status.RUNNING:
@@ -157,8 +161,9 @@ def start(*, actor: Any, exercise: Exercise, speed: int | None = None) -> Exerci
     return exercise
 
 
+@write_service
 @transaction.atomic
-def stop(*, actor: Any, exercise: Exercise) -> Exercise:
+def stop(*, actor: Actor, exercise: Exercise) -> Exercise:
     """End the exercise (running, or with every inject filed): injects not yet filed never will be, and its drill
     reports are closed, so their clocks and messages stop escalating."""
     _require(actor, exercise)
@@ -186,7 +191,7 @@ def _file(exercise: Exercise, inject: Inject) -> None:
         return  # another runner took it
     try:
         incident = incidents.file_report(
-            actor=None,
+            actor=Actor.system(),
             agency=exercise.agency,
             category=inject.category,
             title=inject.text,
@@ -233,8 +238,9 @@ def file_all_due() -> int:
     return count
 
 
+@write_service
 @transaction.atomic
-def delete_exercise(*, actor: Any, exercise: Exercise) -> None:
+def delete_exercise(*, actor: Actor, exercise: Exercise) -> None:
     """Delete an exercise with its drill reports and their messages; the audit log keeps what happened."""
     _require(actor, exercise)
     if exercise.status in (Exercise.Status.RUNNING, Exercise.Status.FINISHED):
@@ -254,5 +260,6 @@ def delete_exercise(*, actor: Any, exercise: Exercise) -> None:
     exercise.delete()
 
 
-def record_report_download(*, actor: Any, exercise: Exercise, fmt: str) -> None:
+@write_service
+def record_report_download(*, actor: Actor, exercise: Exercise, fmt: str) -> None:
     audit.record(actor=actor, action=audit.Action.EXPORT, obj=exercise, changes={"format": fmt})

@@ -16,7 +16,7 @@ def run_exercise(exercise_id: int) -> None:
         services.schedule(exercise_id, at)
 
 
-@cron("* * * * *")
+@cron("* * * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def file_due_injects() -> int | None:
     with lock("drills-file-due", seconds=60) as got:

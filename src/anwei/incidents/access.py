@@ -4,12 +4,11 @@ the matter — so telling them records a need-to-know grant (accounts.AccessGran
 audited. Without it they would be told of a report they then could not open. Grants are revoked the usual way
 (accounts.services.revoke_access)."""
 
-from typing import Any
-
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor
 from anwei.accounts.models import AccessGrant, User
 from anwei.audit import services as audit
 from anwei.directory.models import Person
@@ -24,7 +23,7 @@ def _user_of(person: Person | None) -> User | None:
     if person is None:
         return None
     try:
-        user: User = person.user  # type: ignore[attr-defined]
+        user: User = person.user
     except ObjectDoesNotExist:
         return None
     return user if user.is_active else None
@@ -36,7 +35,7 @@ def grant_to_notified(
     *,
     reason: str = "",
     reasons: dict[int, str] | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> list[AccessGrant]:
     """Grant need-to-know on a restricted report to the people just notified of it who have an account and no
     grant yet: `reasons` per person id (e.g. the rule that named them), else `reason`. Two statements whatever
@@ -57,7 +56,7 @@ def grant_to_notified(
         .filter(content_type=content_type, object_id=str(incident.pk), user_id__in=list(wanted))
         .values_list("user_id", flat=True)
     )
-    signed_in = actor if getattr(actor, "is_authenticated", False) else None
+    signed_in = actor.user if actor is not None else None
     grants = [
         AccessGrant(
             user=user,
@@ -85,19 +84,19 @@ def grant_to_notified(
     return grants
 
 
-def grant_to_reporter(incident: Incident, *, actor: Any) -> AccessGrant | None:
+def grant_to_reporter(incident: Incident, *, actor: Actor) -> AccessGrant | None:
     """A restricted report filed on behalf of someone with an account (the ethics office taking their call): the
     reporter may follow their own report, through a need-to-know grant recorded and audited like any other — never
     by being named alone. Nothing when the filer is the reporter (they see what they filed) or already granted."""
     if not incident.restricted:
         return None
     user = _user_of(incident.reporter)
-    if user is None or user.pk == getattr(actor, "pk", None):
+    if user is None or user.pk == actor.user_id:
         return None
     content_type = ContentType.objects.get_for_model(Incident)
     if AccessGrant.objects.active().filter(content_type=content_type, object_id=str(incident.pk), user=user).exists():
         return None
-    signed_in = actor if getattr(actor, "is_authenticated", False) else None
+    signed_in = actor.user if actor is not None else None
     grant = AccessGrant.objects.create(
         user=user,
         content_type=content_type,

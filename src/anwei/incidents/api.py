@@ -1,18 +1,19 @@
 """JSON API for reports: file (`POST /api/v1/incidents`), list, read, change the cyber level, attach files."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime, SingleLine
-from anwei.directory.models import Person, Unit
 
 from . import api_tasks, contacts, policies, rules, selectors, services
 from .models import Attachment, Contact, Incident
@@ -149,9 +150,9 @@ class CategoryOut(Schema):
 
 
 def _load(request: HttpRequest, incident_id: int) -> Incident:
-    incident: Incident = policies.incidents.get_visible(request.user, incident_id)
+    incident: Incident = policies.incidents.get_visible(actor_of(request), incident_id)
     if incident.restricted:
-        audit.record(actor=request.user, action=audit.Action.VIEW, obj=incident, object_repr=incident.reference)
+        audit.record(actor=actor_of(request), action=audit.Action.VIEW, obj=incident, object_repr=incident.reference)
     return incident
 
 
@@ -163,36 +164,20 @@ def list_categories(request: HttpRequest) -> list[rules.Category]:
 @router.get("", response=list[IncidentOut])
 @paginate(Paginated)
 def list_incidents(request: HttpRequest, category: str = "", status: str = "open"):  # type: ignore[no-untyped-def]
-    return selectors.board(request.user, category=category[:30], status=status[:10])
+    return selectors.board(actor_of(request), category=category[:30], status=status[:10])
 
 
 @router.post("", response={201: IncidentOut})
 def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]:
-    if not policies.incidents.can(request.user, "incidents.file"):
-        raise NotAllowed()
-    scope = policies.incidents.scope(request.user, "incidents.file")
-    unit = None
-    if payload.unit_id is not None:
-        unit = Unit.objects.filter(pk=payload.unit_id, active=True).first()
-        if unit is None or not scope.covers(unit):
-            raise BusinessRuleError(_("Choose a unit you may report for."), field="unit_id")
-    reporter = None
-    if payload.reporter_id is not None:
-        reporter = Person.objects.filter(pk=payload.reporter_id, active=True).first()
-        if reporter is None:
-            raise BusinessRuleError(_("Unknown reporter."), field="reporter_id")
-    agency = unit.agency if unit else getattr(request.user, "agency", None)
-    if agency is None:
-        raise BusinessRuleError(_("Choose a unit."), field="unit_id")
-    try:
+    """File a report: the same service, checks and rules as the page (unit and reporter by key, checked there)."""
+    with _fields_as_keys():
         incident = services.file_report(
-            actor=request.user,
-            agency=agency,
+            actor=actor_of(request),
             category=payload.category,
             title=payload.title,
             description=payload.description,
-            unit=unit,
-            reporter=reporter,
+            unit=payload.unit_id,
+            reporter=payload.reporter_id,
             aware_at=payload.aware_at,
             occurred_at=payload.occurred_at,
             severity=payload.severity,
@@ -201,11 +186,19 @@ def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]
             measures_taken=payload.measures_taken,
             support_needed=payload.support_needed,
         )
-    except BusinessRuleError as exc:
-        if exc.field in ("unit", "reporter"):
-            exc.field = f"{exc.field}_id"
-        raise
     return Status(201, incident)
+
+
+@contextmanager
+def _fields_as_keys(**names: str) -> Iterator[None]:
+    """The service names the records it was given (`unit`); the API's caller sent their keys (`unit_id`)."""
+    renamed = {"unit": "unit_id", "reporter": "reporter_id", **names}
+    try:
+        yield
+    except BusinessRuleError as exc:
+        if exc.field in renamed:
+            exc.field = renamed[exc.field]
+        raise
 
 
 @router.get("/{incident_id}", response=IncidentOut)
@@ -215,11 +208,10 @@ def get_incident(request: HttpRequest, incident_id: int) -> Incident:
 
 @router.post("/{incident_id}/level", response=IncidentOut)
 def change_level(request: HttpRequest, incident_id: int, payload: LevelIn) -> Incident:
-    incident = _load(request, incident_id)
-    if not policies.incidents.can(request.user, "incidents.handle", incident):
-        raise NotAllowed()
-    services.change_level(actor=request.user, incident=incident, cyber_level=payload.cyber_level, reason=payload.reason)
-    return incident
+    _load(request, incident_id)  # a restricted report's reading is audited, as ever
+    return services.change_level(
+        actor=actor_of(request), incident_id=incident_id, cyber_level=payload.cyber_level, reason=payload.reason
+    )
 
 
 @router.post("/{incident_id}/contacts", response={201: RecordedContactOut})
@@ -227,10 +219,10 @@ def record_contact(request: HttpRequest, incident_id: int, payload: RecordedCont
     """A body reached by a person — phone, the national platform's web form, fax, in person — for one clock of the
     report (`clock`), or for a body the rules named without a clock (`body`, e.g. "org:police"): meets the clock
     (if still open) and closes that body's must-call. The same service as the page."""
-    incident = _load(request, incident_id)
+    _load(request, incident_id)  # a restricted report's reading is audited, as ever
     contact = contacts.record_contact(
-        actor=request.user,
-        incident=incident,
+        actor=actor_of(request),
+        incident_id=incident_id,
         clock=payload.clock,
         body=payload.body,
         channel=payload.channel,
@@ -247,11 +239,7 @@ def add_attachments(
 ) -> Status[list[Attachment]]:
     """Attach files (multipart, field `files`, one or more) to a report: its filer or those who handle it. The same
     checks as the form: the type read from the content, the size limit, the SHA-256 recorded; all or none kept."""
-    incident = _load(request, incident_id)
-    try:
-        stored = services.add_attachments(actor=request.user, incident=incident, uploads=files)
-    except BusinessRuleError as exc:
-        if exc.field == "attachments":
-            exc.field = "files"
-        raise
+    _load(request, incident_id)  # a restricted report's reading is audited, as ever
+    with _fields_as_keys(attachments="files"):
+        stored = services.add_attachments(actor=actor_of(request), incident_id=incident_id, uploads=files)
     return Status(201, stored)

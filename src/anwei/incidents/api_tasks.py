@@ -4,8 +4,10 @@ stays with those who may see it."""
 
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
+
+from anwei.accounts.actor import actor_of
 
 from . import policies, services
 from .models import IncidentTask
@@ -31,21 +33,13 @@ class TaskAnswerIn(Schema):
     done: bool = False
 
 
-def _load(request: HttpRequest, task_id: int) -> IncidentTask:
-    task = IncidentTask.objects.select_related("incident__unit", "unit").filter(pk=task_id).first()
-    if task is None or not policies.tasks.can_work(request.user, task):
-        raise Http404
-    return task
-
-
 @router.get("/{task_id}", response=IncidentTaskOut)
 def get_task(request: HttpRequest, task_id: int) -> IncidentTask:
     """A task of the caller's unit (or of a report the caller handles)."""
-    return _load(request, task_id)
+    return policies.tasks.get_workable(actor_of(request), task_id)
 
 
 @router.post("/{task_id}/answer", response=IncidentTaskOut)
 def answer_task(request: HttpRequest, task_id: int, payload: TaskAnswerIn) -> IncidentTask:
     """The unit's answer (a short text), and `done: true` to mark the task done."""
-    task = _load(request, task_id)
-    return services.answer_task(actor=request.user, task=task, answer=payload.answer, done=payload.done)
+    return services.answer_task(actor=actor_of(request), task_id=task_id, answer=payload.answer, done=payload.done)

@@ -19,6 +19,7 @@ from django.core.files.storage import Storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 from anwei.core import uploads
 from anwei.core.errors import BusinessRuleError
@@ -46,7 +47,7 @@ _stored: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("inci
 
 
 def storage() -> Storage:
-    return Attachment._meta.get_field("file").storage  # type: ignore[attr-defined, no-any-return]
+    return Attachment._meta.get_field("file").storage
 
 
 @contextmanager
@@ -129,7 +130,7 @@ def check(upload: Any) -> Checked:
     return Checked(name, inspected.size, inspected.sha256, content_type)
 
 
-def store(incident: Incident, upload: Any, info: Checked, *, actor: Any) -> Attachment:
+def store(incident: Incident, upload: Any, info: Checked, *, actor: Actor) -> Attachment:
     if incident.attachments.count() >= MAX_FILES:
         raise BusinessRuleError(_("A report takes at most %(n)d files.") % {"n": MAX_FILES}, field="attachments")
     attachment = Attachment(
@@ -138,7 +139,7 @@ def store(incident: Incident, upload: Any, info: Checked, *, actor: Any) -> Atta
         size=info.size,
         sha256=info.sha256,
         content_type=info.content_type,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=actor.user,
     )
     upload.seek(0)
     attachment.file.save(f"{info.sha256[:16]}{PurePath(info.name).suffix.lower()}", upload, save=False)

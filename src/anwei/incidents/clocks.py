@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from anwei.accounts.actor import Actor
 from anwei.directory.models import ExternalContact, Organisation, Person
 from anwei.notifications.channels import labels
 from anwei.notifications.models import Delivery, Notification
@@ -294,10 +295,10 @@ def attended_bodies(incident: Incident, who: Members, notes: Iterable[Notificati
     return {body for body, reach in found.items() if reach.attended and body}
 
 
-def filer_bodies(incident: Incident, actor: object) -> frozenset[str]:
+def filer_bodies(incident: Incident, actor: Actor) -> frozenset[str]:
     """The bodies the filer belongs to (read before the filing's write transaction): the ethics officer, or the
     ethics-office duty officer, filing is the ethics office reached."""
-    person_id = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
+    person_id = actor.person_id
     if person_id is None:
         return frozenset()
     codes = [c for body in rules.BODIES.values() for c in body.members if not c.startswith("org:")]
@@ -309,6 +310,6 @@ def filer_bodies(incident: Incident, actor: object) -> frozenset[str]:
     )
 
 
-def filed_reach(incident: Incident, actor: object) -> Reach:
-    name = str(getattr(actor, "display_name", "") or getattr(actor, "person", "") or actor)
+def filed_reach(incident: Incident, actor: Actor) -> Reach:
+    name = actor.user.display_name if actor.user is not None else ""
     return Reach(incident.created_at, name[:200], Deadline.How.FILED, True)

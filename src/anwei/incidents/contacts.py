@@ -3,18 +3,18 @@ platform's web form, faxed, or went in person. One entrance for the page and the
 of the body reached and closes that body's must-call."""
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError
 
-from . import clocks, policies, rules
+from . import clocks, rules
 from .models import Contact, Deadline, Incident, TimelineEntry
-from .services import CLOCK_SKEW, timeline_entry
+from .services import CLOCK_SKEW, handled, timeline_entry
 
 
 def _body_and_clock(incident: Incident, clock: Deadline | int | None, body: str) -> tuple[str, Deadline | None]:
@@ -29,11 +29,12 @@ def _body_and_clock(incident: Incident, clock: Deadline | int | None, body: str)
     return body, Deadline.objects.filter(incident=incident, code__in=clocks.NOTIFY_CODES, body=body).first()
 
 
+@write_service
 @transaction.atomic
 def record_contact(
     *,
-    actor: Any,
-    incident: Incident,
+    actor: Actor,
+    incident_id: int,
     channel: str,
     reached_at: datetime | None,
     person_reached: str,
@@ -43,8 +44,7 @@ def record_contact(
 ) -> Contact:
     """A body reached by a person: the clock (or, for a body without a clock, the body) with when, how, whom and
     the reference number given. Meets the body's clock at `reached_at` if it is still open."""
-    if not policies.incidents.can(actor, "incidents.handle", incident):
-        raise NotAllowed()
+    incident = handled(actor, incident_id)
     if not incident.is_open:
         raise BusinessRuleError(_("The report is closed."))
     body, deadline = _body_and_clock(incident, clock, body)
@@ -72,7 +72,7 @@ def record_contact(
         reached_at=reached_at,
         person_reached=person_reached,
         reference=reference,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=actor.user,
     )
     if deadline is not None and (deadline.met_at is None or deadline.met_at > reached_at):
         Deadline.objects.filter(pk=deadline.pk).update(met_at=reached_at, met_by=person_reached[:200], met_how=channel)

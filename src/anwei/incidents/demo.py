@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.directory.demo import DemoContext
 from anwei.directory.models import DutyShift, Unit
 from anwei.directory.selectors import on_duty
@@ -28,7 +29,7 @@ def load(ctx: DemoContext) -> None:
             person=ctx.people["tsai"],
             substitute=ctx.people["shen"],
         )
-    staff, ethics = ctx.users["staff"], ctx.users["ethics"]
+    staff, ethics = Actor.of(ctx.users["staff"]), Actor.of(ctx.users["ethics"])
     cyber = services.file_report(
         actor=staff,
         agency=ctx.agency,
@@ -42,7 +43,7 @@ def load(ctx: DemoContext) -> None:
         measures_taken="中斷對外連線、保全系統日誌",
         support_needed="請技術服務中心協助鑑識",
     )
-    services.add_note(actor=ethics, incident=cyber, text="已電話聯繫調查站值日官。")
+    services.add_note(actor=ethics, incident_id=cyber.pk, text="已電話聯繫調查站值日官。")
     services.file_report(
         actor=ethics,
         agency=ctx.agency,

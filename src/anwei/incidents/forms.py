@@ -217,7 +217,7 @@ class JSONListField(forms.CharField):
         return data
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(forms.ModelForm[RoutingRule]):
     recipients = JSONListField(
         label=_("Recipients"),
         required=False,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError
@@ -20,7 +21,7 @@ from anwei.reports.document import Heading, Para, Report, SignOff, Table
 
 from . import rules
 from .models import Deadline, Incident
-from .services import CLOCK_SKEW, REPORT_FIELDS, require_handle
+from .services import CLOCK_SKEW, REPORT_FIELDS, handled
 
 TITLE = "資通安全事件調查、處理及改善報告"
 
@@ -46,10 +47,11 @@ SECTIONS = [
 assert [s.field for s in SECTIONS] == REPORT_FIELDS
 
 
+@write_service
 @transaction.atomic
-def save_report(*, actor: Any, incident: Incident, occurred_at: datetime | None = None, **fields: str) -> Incident:
+def save_report(*, actor: Actor, incident_id: int, occurred_at: datetime | None = None, **fields: str) -> Incident:
     """Save the report's fields as written so far (a draft: closing the report needs them all, services.close)."""
-    require_handle(actor, incident)
+    incident = handled(actor, incident_id)
     if incident.category != "cyber":
         raise BusinessRuleError(_("Only a cyber-security incident has an investigation report."))
     if not incident.is_open:

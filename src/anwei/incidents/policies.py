@@ -10,7 +10,10 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BigIntegerField, Q, QuerySet
 from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.models import AccessGrant
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import has_need_to_know
@@ -31,11 +34,11 @@ grant("incidents.manage_rules", Role.ADMIN)
 grant("incidents.view_rules", Role.ADMIN, Role.ETHICS_OFFICER, Role.AUDITOR)
 
 
-def granted_ids(user: Any) -> QuerySet[Any]:
+def granted_ids(who: Who) -> QuerySet[Any]:
     """Ids of the reports the user holds an active need-to-know grant for (object_id is text: cast for PostgreSQL)."""
     return (
         AccessGrant.objects.active()
-        .filter(user_id=user.pk, content_type=ContentType.objects.get_for_model(Incident))
+        .filter(user_id=Actor.of(who).user_id or 0, content_type=ContentType.objects.get_for_model(Incident))
         .annotate(incident_id=Cast("object_id", BigIntegerField()))
         .values("incident_id")
     )
@@ -45,24 +48,25 @@ class IncidentPolicy(Policy):
     model = Incident
     view_action = "incidents.view"
 
-    def _own(self, user: Any) -> Q:
+    def _own(self, actor: Actor) -> Q:
         """Reports the user filed, and the open (not restricted) reports naming them as reporter. A restricted
         report reaches its named reporter only through an audited need-to-know grant."""
-        own = Q(filed_by_id=user.pk)
-        if getattr(user, "person_id", None):
-            own |= Q(reporter_id=user.person_id, restricted=False)
+        own = Q(filed_by_id=actor.user_id)
+        if actor.person_id:
+            own |= Q(reporter_id=actor.person_id, restricted=False)
         return own
 
-    def may_act_for(self, user: Any, person: Any) -> bool:
-        """May `user` file a report naming `person` as its reporter? Themselves always; someone else only with
+    def may_act_for(self, who: Who, person: Person | None) -> bool:
+        """May `who` file a report naming `person` as its reporter? Themselves always; someone else only with
         incidents.file_for_others (the ethics office and the duty officer taking a call) over the person's unit."""
-        if not getattr(user, "is_authenticated", False) or person is None:
+        actor = Actor.of(who)
+        if not actor.is_authenticated or person is None:
             return False
-        if person.pk == getattr(user, "person_id", None):
+        if person.pk == actor.person_id:
             return True
-        return self.scope(user, "incidents.file_for_others").covers(person.unit)
+        return self.scope(actor, "incidents.file_for_others").covers(person.unit)
 
-    def people_to_act_for(self, user: Any) -> QuerySet[Any] | None:
+    def people_to_act_for(self, user: Who) -> QuerySet[Person] | None:
         """The people `user` may name as reporter besides themselves (for the filing form's choice), or None when
         they file only in their own name."""
         scope = self.scope(user, "incidents.file_for_others")
@@ -70,20 +74,21 @@ class IncidentPolicy(Policy):
             return None
         return Person.objects.filter(scope.q("unit"), active=True).select_related("unit").order_by("unit__path", "name")
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, who: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Incident.objects.all()
-        if not getattr(user, "is_authenticated", False):
+        actor = Actor.of(who)
+        if not actor.is_authenticated:
             return qs.none()
-        open_ = Q(restricted=False) & self.scope(user, "incidents.view").q("unit")
+        open_ = Q(restricted=False) & actor.scope("incidents.view").q("unit")
         restricted = Q(restricted=True) & (
-            self.scope(user, "incidents.view_restricted").q("unit") | Q(pk__in=granted_ids(user))
+            actor.scope("incidents.view_restricted").q("unit") | Q(pk__in=granted_ids(actor))
         )
-        return qs.filter(open_ | restricted | self._own(user))
+        return qs.filter(open_ | restricted | self._own(actor))
 
-    def can_see(self, user: Any, incident: Incident) -> bool:
+    def can_see(self, user: Who, incident: Incident) -> bool:
         return self.visible(user).filter(pk=incident.pk).exists()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if action == "incidents.handle" and obj is not None:
             if not self.can_see(user, obj):
                 return False
@@ -99,11 +104,11 @@ class RoutingRulePolicy(Policy):
     view_action = "incidents.view_rules"
     unit_field = ""
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else RoutingRule.objects.all()
         return qs if self.can(user, "incidents.view_rules") else qs.none()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         return super().can(user, action, None)
 
 
@@ -124,20 +129,32 @@ class TaskPolicy:
             cache[task.unit.pk] = found
         return found
 
-    def serves(self, user: Any, task: IncidentTask, cache: dict[int, Served] | None = None) -> bool:
+    def serves(self, who: Who, task: IncidentTask, cache: dict[int, Served] | None = None) -> bool:
         served = self.served(task, cache)
-        return served is not None and any(u.pk == user.pk for u in served.users)
+        user_id = Actor.of(who).user_id
+        return served is not None and user_id is not None and any(u.pk == user_id for u in served.users)
 
-    def units_served_by(self, user: Any, units: Iterable[Unit]) -> set[int]:
-        """Of `units`, the ids of those `user` answers for (for the to-do list: a few queries for all)."""
-        return {pk for pk, served in who_serves_each(units).items() if any(u.pk == user.pk for u in served.users)}
+    def units_served_by(self, who: Who, units: Iterable[Unit]) -> set[int]:
+        """Of `units`, the ids of those `who` answers for (for the to-do list: a few queries for all)."""
+        user_id = Actor.of(who).user_id
+        return {pk for pk, served in who_serves_each(units).items() if any(u.pk == user_id for u in served.users)}
 
-    def can_work(self, user: Any, task: IncidentTask) -> bool:
-        if not getattr(user, "is_authenticated", False):
+    def can_work(self, who: Who, task: IncidentTask) -> bool:
+        actor = Actor.of(who)
+        if not actor.is_authenticated:
             return False
-        return self.serves(user, task) or incidents.can(user, "incidents.handle", task.incident)
+        return self.serves(actor, task) or incidents.can(actor, "incidents.handle", task.incident)
 
-    def may_read_report(self, user: Any, task: IncidentTask) -> bool:
+    def get_workable(self, who: Who, task_id: int) -> IncidentTask:
+        """A task `who` may work on; 404 alike for missing and not theirs (the services' and pages' one loader)."""
+        item = (
+            IncidentTask.objects.select_related("incident__agency", "incident__unit", "unit").filter(pk=task_id).first()
+        )
+        if item is None or not self.can_work(who, item):
+            raise Http404(_("Not found."))
+        return item
+
+    def may_read_report(self, user: Who, task: IncidentTask) -> bool:
         """Whether the task page may show the report's title and description (and link to it)."""
         return incidents.can_see(user, task.incident)
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.notifications.channels import CHANNELS
@@ -66,8 +67,9 @@ def validate(fields: dict[str, Any]) -> None:
         raise BusinessRuleError(_("Cite the source of the rule."), field="source")
 
 
+@write_service
 @transaction.atomic
-def create_rule(*, actor: Any, **fields: Any) -> RoutingRule:
+def create_rule(*, actor: Actor, **fields: Any) -> RoutingRule:
     if not policies.routing_rules.can(actor, "incidents.manage_rules"):
         raise NotAllowed()
     validate(fields)
@@ -76,10 +78,12 @@ def create_rule(*, actor: Any, **fields: Any) -> RoutingRule:
     return rule
 
 
+@write_service
 @transaction.atomic
-def update_rule(*, actor: Any, rule: RoutingRule, **fields: Any) -> RoutingRule:
+def update_rule(*, actor: Actor, rule_id: int, **fields: Any) -> RoutingRule:
     if not policies.routing_rules.can(actor, "incidents.manage_rules"):
         raise NotAllowed()
+    rule: RoutingRule = policies.routing_rules.get_visible(actor, rule_id)
     merged = {name: getattr(rule, name) for name in FIELDS} | fields
     validate(merged)
     before = audit.snapshot(rule, FIELDS)

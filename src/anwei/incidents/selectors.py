@@ -47,7 +47,7 @@ class Clock:
     @property
     def met_how(self) -> str:
         """How it was met, in the user's words (a phone call, 已發送, filed by a member of the body…)."""
-        return self.deadline.get_met_how_display() if self.deadline.met_how else ""  # type: ignore[attr-defined]
+        return self.deadline.get_met_how_display() if self.deadline.met_how else ""
 
     @property
     def countdown(self) -> str:
@@ -94,7 +94,7 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
     seen = seen or picture(incident)
     kinds = dict(TimelineEntry.Kind.choices)
     events = [
-        Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)  # type: ignore[attr-defined]
+        Event(e.at, e.kind, str(kinds.get(e.kind, e.kind)), e.actor.display_name if e.actor else "", e.text)
         for e in incident.timeline.select_related("actor__person")
     ]
     names = labels()
@@ -116,7 +116,7 @@ def timeline(incident: Incident, seen: Picture | None = None) -> list[Event]:
             at = max([n.created_at] + [d.failed_at for d in deliveries if d.failed_at is not None])
             events.append(Event(at, "must_call", _("awaiting phone contact"), who, n.subject))
         if n.acknowledged_at:
-            by = n.acknowledged_by.display_name if n.acknowledged_by else who  # type: ignore[attr-defined]
+            by = n.acknowledged_by.display_name if n.acknowledged_by else who
             events.append(Event(n.acknowledged_at, "acknowledged", _("acknowledged"), by, ""))
     return sorted(events, key=lambda e: e.at)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from anwei.accounts.actor import Actor, Who, write_service
 from anwei.audit import services as audit
 from anwei.core import rates
 from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
@@ -78,18 +79,18 @@ def _severity(category: str, severity: str | None, level: int | None) -> str:
     return max(candidates, key=rules.severity_rank)
 
 
-def _check_filing_rate(actor: Any) -> None:
+def _check_filing_rate(actor: Actor) -> None:
     """Each filing tells outside bodies (the investigation bureau, the police, the cyber-incident contact): one
     user may file at most ANWEI_FILING_RATE reports in its period (default 30 in 10 minutes). Counted from the
     reports themselves, so every web process counts the same."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return
     rate = rates.parse(settings.ANWEI_FILING_RATE, setting="ANWEI_FILING_RATE")
     if rate is None:
         return
     since = timezone.now() - rate.period
     recent = list(
-        Incident.objects.filter(filed_by_id=actor.pk, created_at__gt=since)
+        Incident.objects.filter(filed_by_id=actor.user_id, created_at__gt=since)
         .order_by("-created_at")
         .values_list("created_at", flat=True)[: rate.count]
     )
@@ -110,25 +111,45 @@ def _check_filing_rate(actor: Any) -> None:
     )
 
 
-def _timeline(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
+def _timeline(incident: Incident, kind: str, actor: Actor | None = None, text: str = "", **data: Any) -> TimelineEntry:
     return TimelineEntry.objects.create(
         incident=incident,
         kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor.user if actor is not None else None,
         text=text,
         data=data,
     )
 
 
+def _resolve_unit(unit: Unit | int | None) -> Unit | None:
+    """A unit named by its key (the API) is an active unit, or the rule is broken on the field."""
+    if unit is None or isinstance(unit, Unit):
+        return unit
+    found = Unit.objects.filter(pk=unit, active=True).select_related("agency").first()
+    if found is None:
+        raise BusinessRuleError(_("Choose a unit you may report for."), field="unit")
+    return found
+
+
+def _resolve_reporter(reporter: Person | int | None) -> Person | None:
+    if reporter is None or isinstance(reporter, Person):
+        return reporter
+    found = Person.objects.filter(pk=reporter, active=True).select_related("unit").first()
+    if found is None:
+        raise BusinessRuleError(_("Unknown reporter."), field="reporter")
+    return found
+
+
+@write_service
 def file_report(
     *,
-    actor: Any,
-    agency: Agency,
+    actor: Actor,
     category: str,
     title: str,
+    agency: Agency | None = None,
     description: str = "",
-    unit: Unit | None = None,
-    reporter: Person | None = None,
+    unit: Unit | int | None = None,
+    reporter: Person | int | None = None,
     aware_at: datetime | None = None,
     occurred_at: datetime | None = None,
     severity: str | None = None,
@@ -143,7 +164,19 @@ def file_report(
     deadlines, tasks) — all writes in one transaction, so nothing is half-saved. The rules and the people they
     name are read first; the write transaction holds the reference counter and the audit chain only for the
     writes themselves. A drill (演練, filed by an exercise) is routed by the same rules to the same people, its
-    messages marked 【演練】; outside bodies are told only when `drill_tells_outside`."""
+    messages marked 【演練】; outside bodies are told only when `drill_tells_outside`.
+
+    Every entrance calls this with what it was given: the page its form's choices, the API the keys (`unit`,
+    `reporter` as ids, resolved and checked here), other apps their records; the agency, when not given, is the
+    unit's, else the filer's. The system (an exercise, a finding) files without the filer's checks."""
+    if not actor.is_system and not policies.incidents.can(actor, "incidents.file"):
+        raise NotAllowed()
+    unit = _resolve_unit(unit)
+    reporter = _resolve_reporter(reporter)
+    if agency is None:
+        agency = unit.agency if unit is not None else actor.agency
+        if agency is None:
+            raise BusinessRuleError(_("Choose a unit."), field="unit")
     unknown = set(fields) - EXTRA_FIELDS
     if unknown:
         raise BusinessRuleError(_("Unknown field."), field=sorted(unknown)[0])
@@ -155,26 +188,20 @@ def file_report(
         raise BusinessRuleError(_("Give the report a title."), field="title")
     if len(title) > 200:
         raise BusinessRuleError(_("The title is too long (200 characters at most)."), field="title")
-    if actor is not None and not policies.incidents.can(actor, "incidents.file"):
-        raise NotAllowed()
     _check_filing_rate(actor)
-    if (
-        getattr(actor, "is_authenticated", False)
-        and reporter is not None
-        and not policies.incidents.may_act_for(actor, reporter)
-    ):
+    if actor.is_authenticated and reporter is not None and not policies.incidents.may_act_for(actor, reporter):
         raise BusinessRuleError(_("You may file a report only in your own name."), field="reporter")
-    if reporter is None and getattr(actor, "person", None) is not None:
+    if reporter is None and actor.person is not None:
         reporter = actor.person  # 通報人: the filer, unless someone else is named
     if unit is None and reporter is not None:
         unit = reporter.unit
     if unit is not None and unit.agency_id != agency.pk:
         raise BusinessRuleError(_("The unit belongs to another agency."), field="unit")
     if (
-        getattr(actor, "is_authenticated", False)
+        actor.is_authenticated
         and unit is not None
         and not policies.incidents.scope(actor, "incidents.file").covers(unit)
-        and unit.pk != getattr(getattr(actor, "person", None), "unit_id", None)
+        and unit.pk != (actor.person.unit_id if actor.person is not None else None)
     ):
         raise BusinessRuleError(_("Choose a unit you may report for."), field="unit")
     if reporter is not None and reporter.agency_id != agency.pk:
@@ -204,7 +231,7 @@ def file_report(
         description=description,
         unit=unit,
         reporter=reporter,
-        filed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        filed_by=actor.user,
         occurred_at=occurred_at,
         aware_at=aware_at,
         location=location,
@@ -239,7 +266,7 @@ def file_report(
 
 
 def _route(
-    incident: Incident, *, key: str, reason: str, with_tasks: bool = True, actor: Any = None
+    incident: Incident, *, key: str, reason: str, with_tasks: bool = True, actor: Actor | None = None
 ) -> list[Notification]:
     return _send(incident, routing.route(incident), key=key, reason=reason, with_tasks=with_tasks, actor=actor)
 
@@ -252,13 +279,13 @@ def _send(
     reason: str,
     with_tasks: bool = True,
     new: bool = False,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> list[Notification]:
     """Write what the route says: the clocks, the outbox rows (with a need-to-know grant for each person told of a
     restricted report), a note of whom nobody could be found for, tasks."""
     _apply_deadlines(incident, route.deadlines, new=new, filer_bodies=route.filer_bodies, actor=actor)
     subject, body = message(incident, reason)
-    filer = getattr(actor, "person_id", None) if getattr(actor, "is_authenticated", False) else None
+    filer = actor.person_id if actor is not None else None
     outgoing: dict[str, Any] = {"subject": subject, "body": body, "source": incident, "key": key}
     outgoing["url"] = url_of(incident)
     # a rule's channels add to the inbox, e-mail and the person's own; the filer sees his own report in his inbox
@@ -284,7 +311,7 @@ def _send(
         _timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved)
     if with_tasks:
         for unit, title, due in route.tasks:
-            unit_tasks.assign_task(actor=None, incident=incident, unit=unit, title=title, due_at=due, check=False)
+            unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
     return sent
 
 
@@ -294,12 +321,12 @@ def _apply_deadlines(
     *,
     new: bool = False,
     filer_bodies: frozenset[str] = frozenset(),
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> None:
     """Set the clocks (one per code and body). A clock whose body the filer belongs to is met at filing. A clock
     moved to a later time that has not passed yet may escalate again when it does."""
     if new:
-        filed, rows = clocks.filed_reach(incident, actor), []
+        filed, rows = clocks.filed_reach(incident, actor or Actor.system()), []
         for d in deadlines:
             row = Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
             if d.body in filer_bodies and d.code in clocks.NOTIFY_CODES:
@@ -319,15 +346,26 @@ def _apply_deadlines(
         clock.save()
 
 
-def require_handle(actor: Any, incident: Incident) -> None:
-    if actor is not None and not policies.incidents.can(actor, "incidents.handle", incident):
+def require_handle(actor: Actor, incident: Incident) -> None:
+    if not actor.is_system and not policies.incidents.can(actor, "incidents.handle", incident):
         raise NotAllowed()
 
 
-@transaction.atomic
-def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: str = "") -> Incident:
-    """A level change re-notifies everyone the rules name and recomputes the clocks (DOMAIN §2)."""
+def handled(actor: Actor, incident_id: int) -> Incident:
+    """The report `actor` handles: 404 alike for missing and not visible, NotAllowed for visible but not theirs.
+    The system (a task, a command) handles any report."""
+    if actor.is_system:
+        return Incident.objects.get(pk=incident_id)
+    incident: Incident = policies.incidents.get_visible(actor, incident_id)
     require_handle(actor, incident)
+    return incident
+
+
+@write_service
+@transaction.atomic
+def change_level(*, actor: Actor, incident_id: int, cyber_level: int, reason: str = "") -> Incident:
+    """A level change re-notifies everyone the rules name and recomputes the clocks (DOMAIN §2)."""
+    incident = handled(actor, incident_id)
     level = _check_level(incident.category, cyber_level)
     if level == incident.cyber_level:
         raise BusinessRuleError(_("The report already has this level."), field="cyber_level")
@@ -350,9 +388,10 @@ def change_level(*, actor: Any, incident: Incident, cyber_level: int, reason: st
     return incident
 
 
+@write_service
 @transaction.atomic
-def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
-    require_handle(actor, incident)
+def add_note(*, actor: Actor, incident_id: int, text: str) -> TimelineEntry:
+    incident = handled(actor, incident_id)
     text = (text or "").strip()
     if not text:
         raise BusinessRuleError(_("Write the note."), field="text")
@@ -363,10 +402,11 @@ def add_note(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
     return entry
 
 
+@write_service
 @transaction.atomic
-def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None) -> Incident:
+def mark_recovered(*, actor: Actor, incident_id: int, at: datetime | None = None) -> Incident:
     """Damage controlled or service recovered: stops the recovery clock, starts the investigation-report clock."""
-    require_handle(actor, incident)
+    incident = handled(actor, incident_id)
     if incident.recovered_at is not None or not incident.is_open:
         raise BusinessRuleError(_("The report is already recovered or closed."))
     at = at or timezone.now()
@@ -384,10 +424,11 @@ def mark_recovered(*, actor: Any, incident: Incident, at: datetime | None = None
     return incident
 
 
+@write_service
 @transaction.atomic
-def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Incident:
+def close(*, actor: Actor, incident_id: int, outcome: str, **report: str) -> Incident:
     """Closure needs an outcome; a cyber report also needs the investigation report (DOMAIN §2)."""
-    require_handle(actor, incident)
+    incident = handled(actor, incident_id)
     if not incident.is_open:
         raise BusinessRuleError(_("The report is already closed."))
     unknown = set(report) - set(REPORT_FIELDS)
@@ -418,12 +459,16 @@ def close(*, actor: Any, incident: Incident, outcome: str, **report: str) -> Inc
     return incident
 
 
+@write_service
 @transaction.atomic
-def acknowledge(*, actor: Any, incident: Incident, notification: Notification) -> Notification:
+def acknowledge(*, actor: Actor, incident_id: int, notification_id: int) -> Notification:
     """Acknowledge one's own notification about this report (in-app)."""
-    person_id = getattr(actor, "person_id", None)
+    incident: Incident = policies.incidents.get_visible(actor, incident_id)
+    notification = Notification.objects.filter(pk=notification_id).first()
+    person_id = actor.person_id
     if (
-        notification.source_type != "incidents.incident"
+        notification is None
+        or notification.source_type != "incidents.incident"
         or notification.source_id != str(incident.pk)
         or person_id is None
         or notification.person_id != person_id
@@ -432,20 +477,22 @@ def acknowledge(*, actor: Any, incident: Incident, notification: Notification) -
     return notifications.acknowledge(notification, actor=actor)
 
 
-def add_attachments(*, actor: Any, incident: Incident, uploads: Iterable[Any]) -> list[Attachment]:
+@write_service
+def add_attachments(*, actor: Actor, incident_id: int, uploads: Iterable[Any]) -> list[Attachment]:
     """Attach files to a report (its filer or those who handle it): every file checked before any is stored, all
     or none kept."""
     uploads = list(uploads)
     if not uploads:
         raise BusinessRuleError(_("Choose a file."), field="attachments")
     with files.removed_on_rollback(), transaction.atomic():
+        incident: Incident = policies.incidents.get_visible(actor, incident_id)
         _require_handle_or_filer(actor, incident)
         checked = [(u, files.check(u)) for u in uploads]
         return [files.store(incident, upload, info, actor=actor) for upload, info in checked]
 
 
-def _require_handle_or_filer(actor: Any, incident: Incident) -> None:
-    if incident.filed_by_id == getattr(actor, "pk", None):
+def _require_handle_or_filer(actor: Actor, incident: Incident) -> None:
+    if actor.user_id is not None and incident.filed_by_id == actor.user_id:
         return
     require_handle(actor, incident)
 
@@ -456,8 +503,9 @@ answer_task = unit_tasks.answer_task
 complete_task = unit_tasks.complete_task
 
 
-def timeline_entry(incident: Incident, kind: str, actor: Any = None, text: str = "", **data: Any) -> TimelineEntry:
-    return _timeline(incident, kind, actor, text, **data)
+def timeline_entry(incident: Incident, kind: str, actor: Who = None, text: str = "", **data: Any) -> TimelineEntry:
+    """A line on the report's timeline (for the other writes of this app and drills); no actor: the system."""
+    return _timeline(incident, kind, Actor.of(actor) if actor is not None else None, text, **data)
 
 
 def escalation_exists(notification: Notification) -> bool:

@@ -9,13 +9,13 @@ from anwei.notifications.services import lock
 from . import attachments, escalation
 
 
-@cron("* * * * *")
+@cron("* * * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def sweep() -> dict[str, int] | None:
     return escalation.sweep()
 
 
-@cron("23 * * * *")
+@cron("23 * * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def remove_orphan_files() -> int | None:
     with lock("incidents-orphan-files", seconds=3600) as got:

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.accounts.selectors import Served, Via, who_serves
 from anwei.audit import services as audit
 from anwei.core import rocdate
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import BusinessRuleError
 from anwei.directory.models import Unit
 from anwei.notifications import services as notifications
 
@@ -25,18 +26,20 @@ from .models import Incident, IncidentTask, TimelineEntry
 ANSWER_MAX = 1000  # a task's answer: a short text
 
 
+@write_service
 @transaction.atomic
 def assign_task(
-    *,
-    actor: Any,
-    incident: Incident,
-    unit: Unit | None,
-    title: str,
-    due_at: datetime | None = None,
-    check: bool = True,
+    *, actor: Actor, incident_id: int, unit: Unit | None, title: str, due_at: datetime | None = None
 ) -> IncidentTask:
-    if check:
-        services.require_handle(actor, incident)
+    """A handler gives a task to a unit of the report's agency."""
+    incident = services.handled(actor, incident_id)
+    return give_task(incident=incident, unit=unit, title=title, due_at=due_at, actor=actor)
+
+
+def give_task(
+    *, incident: Incident, unit: Unit | None, title: str, due_at: datetime | None = None, actor: Actor | None = None
+) -> IncidentTask:
+    """Write the task (the routing's, without an actor; or a handler's, checked by assign_task)."""
     title = (title or "").strip()
     if not title:
         raise BusinessRuleError(_("Describe the task."), field="title")
@@ -96,16 +99,12 @@ def _tell_unit(task: IncidentTask, served: Served) -> None:
     )
 
 
-def _require_work(actor: Any, task: IncidentTask) -> None:
-    if not policies.tasks.can_work(actor, task):
-        raise NotAllowed()
-
-
+@write_service
 @transaction.atomic
-def answer_task(*, actor: Any, task: IncidentTask, answer: str, done: bool = False) -> IncidentTask:
+def answer_task(*, actor: Actor, task_id: int, answer: str, done: bool = False) -> IncidentTask:
     """The unit's answer (a short text), and optionally: done. By whoever answers for the unit or handles the
     report; the handler sees both on the report's page and timeline."""
-    _require_work(actor, task)
+    task = policies.tasks.get_workable(actor, task_id)
     task = IncidentTask.objects.select_for_update().get(pk=task.pk)
     answer = (answer or "").strip()
     if not answer and not done:
@@ -116,7 +115,7 @@ def answer_task(*, actor: Any, task: IncidentTask, answer: str, done: bool = Fal
         raise BusinessRuleError(_("This task is already done."))
     if answer:
         before = {"answer": task.answer}
-        task.answer, task.answered_at, task.answered_by = answer, timezone.now(), actor
+        task.answer, task.answered_at, task.answered_by = answer, timezone.now(), actor.user
         task.save(update_fields=["answer", "answered_at", "answered_by"])
         audit.record(actor=actor, action=audit.Action.UPDATE, obj=task, changes={"answer": [before["answer"], answer]})
         services.timeline_entry(
@@ -127,16 +126,20 @@ def answer_task(*, actor: Any, task: IncidentTask, answer: str, done: bool = Fal
             task=task.pk,
         )
     if done:
-        task = complete_task(actor=actor, task=task)
+        task = _complete(actor, task)
     return task
 
 
+@write_service
 @transaction.atomic
-def complete_task(*, actor: Any, task: IncidentTask) -> IncidentTask:
+def complete_task(*, actor: Actor, task_id: int) -> IncidentTask:
     """Mark a task done: by whoever answers for the unit or handles the report."""
-    _require_work(actor, task)
+    return _complete(actor, policies.tasks.get_workable(actor, task_id))
+
+
+def _complete(actor: Actor, task: IncidentTask) -> IncidentTask:
     if task.done_at is None:
-        task.done_at, task.done_by = timezone.now(), actor
+        task.done_at, task.done_by = timezone.now(), actor.user
         task.save(update_fields=["done_at", "done_by"])
         audit.record(actor=actor, action=audit.Action.UPDATE, obj=task, changes={"done": [False, True]})
         services.timeline_entry(task.incident, TimelineEntry.Kind.TASK_DONE, actor, task.title, task=task.pk)

@@ -4,22 +4,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import Actor, actor_of
 from anwei.audit import services as audit
+from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
+from anwei.core.errors import TooManyRequests
 from anwei.core.idempotency_forms import with_reference
 from anwei.core.offline import offline_page
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency, Unit
-from anwei.notifications.models import Notification
 
 from . import clocks, contacts, policies, rulebook, rules, selectors, services, todo
 from .forms import (
@@ -34,22 +35,22 @@ from .forms import (
     TaskForm,
     recipient_help,
 )
-from .models import Attachment, Incident, IncidentTask, RoutingRule
+from .models import Attachment, Incident, RoutingRule
 
 
-def _units(user: Any, action: str) -> Any:
-    return Unit.objects.filter(policies.incidents.scope(user, action).q(""), active=True).order_by("path")
+def _units(actor: Actor, action: str) -> QuerySet[Unit]:
+    return Unit.objects.filter(actor.scope(action).q(""), active=True).order_by("path")
 
 
-def _agency(user: Any) -> Agency | None:
-    if getattr(user, "agency", None) is not None:
-        return user.agency  # type: ignore[no-any-return]
-    unit = _units(user, "incidents.view").first()
+def _agency(actor: Actor) -> Agency | None:
+    if actor.agency is not None:
+        return actor.agency
+    unit = _units(actor, "incidents.view").first()
     return unit.agency if unit else None
 
 
 def _board_filters(request: HttpRequest) -> tuple[BoardFilter, dict[str, Any]]:
-    form = BoardFilter(request.GET or None, units=_units(request.user, "incidents.view"))
+    form = BoardFilter(request.GET or None, units=_units(actor_of(request), "incidents.view"))
     filters: dict[str, Any] = {"status": "open"}
     if form.is_valid():
         status = form.cleaned_data["status"] or "open"
@@ -63,11 +64,11 @@ def _board_filters(request: HttpRequest) -> tuple[BoardFilter, dict[str, Any]]:
 
 def board_csv(request: HttpRequest) -> HttpResponseBase:
     """The board's reports (with its filters) as CSV; the download is audited, as it may hold restricted titles."""
-    if not policies.incidents.can(request.user, "incidents.view"):
+    if not policies.incidents.can(actor_of(request), "incidents.view"):
         return forbidden(request)
     _form, filters = _board_filters(request)
     audit.record(
-        actor=request.user,
+        actor=actor_of(request),
         action="export",
         object_type="incidents.incident",
         changes={"filters": {k: str(v or "") for k, v in filters.items()}},
@@ -77,7 +78,7 @@ def board_csv(request: HttpRequest) -> HttpResponseBase:
     )
     columns.append((_("drill (演練)"), lambda i: _("drill") if i.drill else ""))
     name = _("reports")
-    return queryset_csv(f"{name}.csv", selectors.board(request.user, **filters), columns)
+    return queryset_csv(f"{name}.csv", selectors.board(actor_of(request), **filters), columns)
 
 
 BOARD_PAGE = 50
@@ -85,17 +86,17 @@ BOARD_PAGE = 50
 
 def board(request: HttpRequest) -> HttpResponse:
     """Open reports, newest first, a page at a time; the first page refreshes itself (htmx)."""
-    if not policies.incidents.can(request.user, "incidents.view"):
+    if not policies.incidents.can(actor_of(request), "incidents.view"):
         return forbidden(request)
     form, filters = _board_filters(request)
-    page = Paginator(selectors.board(request.user, **filters), BOARD_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.board(actor_of(request), **filters), BOARD_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "reports": [(i, selectors.clocks(i)) for i in page.object_list],
-        "must_calls": todo.must_calls_for(request.user, timezone.now()) if page.number == 1 else [],
-        "can_file": policies.incidents.can(request.user, "incidents.file"),
-        "can_rules": policies.routing_rules.can(request.user, "incidents.view_rules"),
+        "must_calls": todo.must_calls_for(actor_of(request), timezone.now()) if page.number == 1 else [],
+        "can_file": policies.incidents.can(actor_of(request), "incidents.file"),
+        "can_rules": policies.routing_rules.can(actor_of(request), "incidents.view_rules"),
         "refresh_seconds": max(1, int(getattr(settings, "ANWEI_BOARD_REFRESH_SECONDS", 30))),
     }
     template = "incidents/_board.html" if request.htmx else "incidents/board.html"  # type: ignore[attr-defined]
@@ -104,33 +105,37 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @offline_page
 def new(request: HttpRequest) -> HttpResponse:
-    if not policies.incidents.can(request.user, "incidents.file"):
+    if not policies.incidents.can(actor_of(request), "incidents.file"):
         return forbidden(request)
-    units = _units(request.user, "incidents.file")
-    reporters = policies.incidents.people_to_act_for(request.user)
+    actor = actor_of(request)
+    units = _units(actor, "incidents.file")
+    reporters = policies.incidents.people_to_act_for(actor)
     form = IncidentForm(request.POST or None, request.FILES or None, units=units, reporters=reporters)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        agency = data["unit"].agency if data["unit"] else _agency(request.user)
+        agency = data["unit"].agency if data["unit"] else _agency(actor)
         if agency is None:
             return forbidden(request)
         try:
-            incident = services.file_report(
-                actor=request.user,
-                agency=agency,
-                category=data["category"],
-                title=data["title"],
-                description=data["description"],
-                unit=data["unit"],
-                reporter=data.get("reporter"),
-                aware_at=data["aware_at"],
-                occurred_at=data["occurred_at"],
-                severity=data["severity"] or None,
-                cyber_level=data["cyber_level"],
-                location=data["location"],
-                measures_taken=data["measures_taken"],
-                support_needed=data["support_needed"],
-                attachments=data["attachments"],
+            filed = entrance.on_form(
+                form,
+                lambda: services.file_report(
+                    actor=actor,
+                    agency=agency,
+                    category=data["category"],
+                    title=data["title"],
+                    description=data["description"],
+                    unit=data["unit"],
+                    reporter=data.get("reporter"),
+                    aware_at=data["aware_at"],
+                    occurred_at=data["occurred_at"],
+                    severity=data["severity"] or None,
+                    cyber_level=data["cyber_level"],
+                    location=data["location"],
+                    measures_taken=data["measures_taken"],
+                    support_needed=data["support_needed"],
+                    attachments=data["attachments"],
+                ),
             )
         except TooManyRequests as exc:  # the form stays filled in: the user may send it once the wait is over
             form.add_error(None, str(exc.message))
@@ -138,9 +143,8 @@ def new(request: HttpRequest) -> HttpResponse:
             response = render(request, "incidents/new.html", context, status=429)
             response["Retry-After"] = str(exc.retry_after)
             return response
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+        if filed:
+            incident = filed.value
             messages.success(
                 request,
                 _("Report %(ref)s filed. The people the rules name are being notified.") % {"ref": incident.reference},
@@ -154,12 +158,13 @@ def _offline_context() -> dict[str, Any]:
     return {"restricted_categories": " ".join(c.code for c in rules.CATEGORIES.values() if c.restricted)}
 
 
-def _load(request: HttpRequest, pk: int) -> Incident:
+def load_for_page(request: HttpRequest, pk: int) -> Incident:
+    """The report a page shows (404 alike for missing and not yours); reading a restricted one is audited."""
     incident: Incident = policies.incidents.get_visible(
-        request.user, pk, Incident.objects.select_related("unit", "reporter", "plan", "agency", "filed_by")
+        actor_of(request), pk, Incident.objects.select_related("unit", "reporter", "plan", "agency", "filed_by")
     )
     if incident.restricted:
-        audit.record(actor=request.user, action=audit.Action.VIEW, obj=incident, object_repr=incident.reference)
+        audit.record(actor=actor_of(request), action=audit.Action.VIEW, obj=incident, object_repr=incident.reference)
     return incident
 
 
@@ -173,8 +178,8 @@ def _contact_targets(incident: Incident, seen: clocks.Picture) -> list[tuple[str
 
 
 def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = None) -> HttpResponse:
-    incident = _load(request, pk)
-    can_handle = policies.incidents.can(request.user, "incidents.handle", incident)
+    incident = load_for_page(request, pk)
+    can_handle = policies.incidents.can(actor_of(request), "incidents.handle", incident)
     seen = clocks.picture(incident)
     targets = _contact_targets(incident, seen)
     if contact_form is None:
@@ -195,7 +200,7 @@ def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = Non
             "contact_form": contact_form if targets else None,
             "tasks": incident.tasks.select_related("unit", "done_by__person", "answered_by__person"),
             "attachments": incident.attachments.all(),
-            "to_acknowledge": selectors.my_unacknowledged(request.user, incident),
+            "to_acknowledge": selectors.my_unacknowledged(actor_of(request), incident),
             "can_handle": can_handle and incident.is_open,
             "level_form": LevelForm(initial={"cyber_level": incident.cyber_level}),
             "note_form": NoteForm(),
@@ -206,50 +211,41 @@ def detail(request: HttpRequest, pk: int, contact_form: ContactForm | None = Non
 
 
 def _handle(request: HttpRequest, pk: int) -> Incident | HttpResponse:
-    incident = _load(request, pk)
-    if not policies.incidents.can(request.user, "incidents.handle", incident):
+    incident = load_for_page(request, pk)
+    if not policies.incidents.can(actor_of(request), "incidents.handle", incident):
         return forbidden(request)
     return incident
 
 
-def _done(request: HttpRequest, incident: Incident, error: BusinessRuleError | None = None) -> HttpResponse:
-    if error is not None:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("incidents:detail", pk=incident.pk)
+def _back(pk: int) -> HttpResponse:
+    return redirect("incidents:detail", pk=pk)
 
 
 @require_POST
 def level(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _handle(request, pk)
-    if isinstance(incident, HttpResponse):
-        return incident
     form = LevelForm(request.POST)
     if not form.is_valid():
-        return _done(request, incident, BusinessRuleError(_("Choose the incident level (1–4).")))
-    try:
-        services.change_level(
-            actor=request.user,
-            incident=incident,
-            cyber_level=form.cleaned_data["cyber_level"],
-            reason=form.cleaned_data["reason"],
-        )
-    except BusinessRuleError as exc:
-        return _done(request, incident, exc)
-    return _done(request, incident)
+        services.handled(actor_of(request), pk)  # 404 or refused before the form's complaint, as ever
+        entrance.refuse(request, _("Choose the incident level (1–4)."))
+        return _back(pk)
+    data = form.cleaned_data
+    entrance.on_page(
+        request,
+        lambda: services.change_level(
+            actor=actor_of(request), incident_id=pk, cyber_level=data["cyber_level"], reason=data["reason"]
+        ),
+        success=_("Saved."),
+    )
+    return _back(pk)
 
 
 @require_POST
 def note(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _handle(request, pk)
-    if isinstance(incident, HttpResponse):
-        return incident
-    try:
-        services.add_note(actor=request.user, incident=incident, text=request.POST.get("text", ""))
-    except BusinessRuleError as exc:
-        return _done(request, incident, exc)
-    return _done(request, incident)
+    text = request.POST.get("text", "")
+    entrance.on_page(
+        request, lambda: services.add_note(actor=actor_of(request), incident_id=pk, text=text), success=_("Saved.")
+    )
+    return _back(pk)
 
 
 @require_POST
@@ -259,34 +255,29 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         return incident
     form = TaskForm(request.POST, units=Unit.objects.filter(agency=incident.agency, active=True))
     if not form.is_valid():
-        return _done(request, incident, BusinessRuleError(_("Describe the task.")))
-    try:
-        services.assign_task(actor=request.user, incident=incident, **form.cleaned_data)
-    except BusinessRuleError as exc:
-        return _done(request, incident, exc)
-    return _done(request, incident)
-
-
-def _load_task(request: HttpRequest, pk: int) -> IncidentTask:
-    """A task its unit (or the report's handlers) may work on; 404 alike for missing and not yours."""
-    item = IncidentTask.objects.select_related("incident__agency", "incident__unit", "unit").filter(pk=pk).first()
-    if item is None or not policies.tasks.can_work(request.user, item):
-        raise Http404
-    return item
+        entrance.refuse(request, _("Describe the task."))
+        return _back(pk)
+    data = form.cleaned_data
+    entrance.on_page(
+        request,
+        lambda: services.assign_task(actor=actor_of(request), incident_id=pk, **data),
+        success=_("Saved."),
+    )
+    return _back(pk)
 
 
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The task page for the unit given it (phone-friendly): the task, the minimum of the report, the answer."""
-    item = _load_task(request, pk)
+    actor = actor_of(request)
+    item = policies.tasks.get_workable(actor, pk)
     form = TaskAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.answer_task(
-                actor=request.user, task=item, answer=form.cleaned_data["answer"], done=form.cleaned_data["done"]
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+        data = form.cleaned_data
+        answered = entrance.on_form(
+            form,
+            lambda: services.answer_task(actor=actor, task_id=item.pk, answer=data["answer"], done=data["done"]),
+        )
+        if answered:
             messages.success(request, _("Saved."))
             return redirect("incidents:task_detail", pk=item.pk)
     incident = item.incident
@@ -297,7 +288,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task": item,
             "incident": incident,
             "category": rules.category(incident.category),
-            "may_read_report": policies.tasks.may_read_report(request.user, item),
+            "may_read_report": policies.tasks.may_read_report(actor, item),
             "form": form,
         },
         status=422 if request.method == "POST" else 200,
@@ -306,11 +297,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _load_task(request, pk)
-    services.complete_task(actor=request.user, task=item)
-    if policies.incidents.can_see(request.user, item.incident):
-        return _done(request, item.incident)
+    actor = actor_of(request)
+    item = services.complete_task(actor=actor, task_id=pk)
     messages.success(request, _("Saved."))
+    if policies.incidents.can_see(actor, item.incident):
+        return _back(item.incident_id)
     return redirect("incidents:task_detail", pk=item.pk)
 
 
@@ -323,21 +314,22 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactForm(request.POST, targets=_contact_targets(incident, clocks.picture(incident)))
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            contacts.record_contact(
-                actor=request.user,
-                incident=incident,
+        recorded = entrance.on_form(
+            form,
+            lambda: contacts.record_contact(
+                actor=actor_of(request),
+                incident_id=pk,
                 channel=data["channel"],
                 reached_at=data["reached_at"],
                 person_reached=data["person_reached"],
                 reference=data["reference"],
                 **form.chosen(),
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else "target", str(exc.message))
-        else:
+            ),
+            field="target",
+        )
+        if recorded:
             messages.success(request, _("The contact is recorded."))
-            return redirect("incidents:detail", pk=incident.pk)
+            return _back(pk)
     response = detail(request, pk, contact_form=form)
     response.status_code = 400
     return response
@@ -345,14 +337,10 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def recovered(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _handle(request, pk)
-    if isinstance(incident, HttpResponse):
-        return incident
-    try:
-        services.mark_recovered(actor=request.user, incident=incident)
-    except BusinessRuleError as exc:
-        return _done(request, incident, exc)
-    return _done(request, incident)
+    entrance.on_page(
+        request, lambda: services.mark_recovered(actor=actor_of(request), incident_id=pk), success=_("Saved.")
+    )
+    return _back(pk)
 
 
 def close(request: HttpRequest, pk: int) -> HttpResponse:
@@ -365,36 +353,28 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = data.pop("outcome")
         if incident.category != "cyber":
             data = {}
-        try:
-            services.close(actor=request.user, incident=incident, outcome=outcome, **data)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+        closed = entrance.on_form(
+            form, lambda: services.close(actor=actor_of(request), incident_id=pk, outcome=outcome, **data)
+        )
+        if closed:
             messages.success(request, _("The report is closed."))
-            return redirect("incidents:detail", pk=incident.pk)
+            return _back(pk)
     return render(request, "incidents/close.html", {"incident": incident, "form": form})
 
 
 @require_POST
 def acknowledge(request: HttpRequest, pk: int, notification_id: int) -> HttpResponse:
-    incident = _load(request, pk)
-    notification = Notification.objects.filter(pk=notification_id).first()
-    try:
-        if notification is None:
-            raise NotAllowed()
-        services.acknowledge(actor=request.user, incident=incident, notification=notification)
-    except NotAllowed:
-        return forbidden(request)
+    services.acknowledge(actor=actor_of(request), incident_id=pk, notification_id=notification_id)
     messages.success(request, _("Acknowledged."))
-    return redirect("incidents:detail", pk=incident.pk)
+    return _back(pk)
 
 
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = Attachment.objects.filter(pk=pk).first()
-    incident = _load(request, item.incident_id if item else 0)
+    incident = load_for_page(request, item.incident_id if item else 0)
     assert item is not None and item.incident_id == incident.pk
     audit.record(  # each download: a file leaves the system (named by its hash, as when it was attached)
-        actor=request.user,
+        actor=actor_of(request),
         action=audit.Action.VIEW,
         obj=item,
         object_repr=f"{incident.reference} {item.sha256[:12]}",
@@ -408,14 +388,14 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def rule_list(request: HttpRequest) -> HttpResponse:
-    if not policies.routing_rules.can(request.user, "incidents.view_rules"):
+    if not policies.routing_rules.can(actor_of(request), "incidents.view_rules"):
         return forbidden(request)
     return render(
         request,
         "incidents/rules.html",
         {
-            "rules": policies.routing_rules.visible(request.user),
-            "can_manage": policies.routing_rules.can(request.user, "incidents.manage_rules"),
+            "rules": policies.routing_rules.visible(actor_of(request)),
+            "can_manage": policies.routing_rules.can(actor_of(request), "incidents.manage_rules"),
             "recipient_names": rules.RECIPIENT_NAMES,
             "categories": rules.CATEGORIES,
         },
@@ -424,9 +404,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 def rules_csv(request: HttpRequest) -> HttpResponseBase:
     """The routing rules as CSV (audited as an export, like every list that leaves the application)."""
-    if not policies.routing_rules.can(request.user, "incidents.view_rules"):
+    if not policies.routing_rules.can(actor_of(request), "incidents.view_rules"):
         return forbidden(request)
-    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="incidents.routingrule")
+    audit.record(actor=actor_of(request), action=audit.Action.EXPORT, object_type="incidents.routingrule")
     columns = model_columns(RoutingRule, "name", "category", "min_severity", "min_level", "max_level")
     columns += [
         (_("Recipients"), lambda r: "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in r.recipients)),
@@ -437,26 +417,28 @@ def rules_csv(request: HttpRequest) -> HttpResponseBase:
     columns += model_columns(RoutingRule, "ack_minutes", "effective_from", "effective_until", "source")
     columns.append((_("active"), lambda r: _("yes") if r.active else _("no")))
     name = _("routing rules")
-    return queryset_csv(f"{name}.csv", policies.routing_rules.visible(request.user).order_by("category", "id"), columns)
+    return queryset_csv(
+        f"{name}.csv", policies.routing_rules.visible(actor_of(request)).order_by("category", "id"), columns
+    )
 
 
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    rule = policies.routing_rules.get_visible(request.user, pk) if pk else None
-    if not policies.routing_rules.can(request.user, "incidents.manage_rules"):
+    rule = policies.routing_rules.get_visible(actor_of(request), pk) if pk else None
+    if not policies.routing_rules.can(actor_of(request), "incidents.manage_rules"):
         return forbidden(request)
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            with transaction.atomic():
-                if rule is None:
-                    rule = rulebook.create_rule(actor=request.user, **fields)
-                else:
-                    rule.refresh_from_db()
-                    rule = rulebook.update_rule(actor=request.user, rule=rule, **fields)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+        actor = actor_of(request)
+        saved = entrance.on_form(
+            form,
+            lambda: (
+                rulebook.create_rule(actor=actor, **fields)
+                if pk is None
+                else rulebook.update_rule(actor=actor, rule_id=pk, **fields)
+            ),
+        )
+        if saved:
             messages.success(request, _("Saved."))
             return redirect("incidents:rules")
     return render(request, "incidents/rule_form.html", {"form": form, "rule": rule, "recipient_help": recipient_help()})

@@ -7,21 +7,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.core.errors import BusinessRuleError
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.views import forbidden
 from anwei.reports import render as formats
 
 from . import investigation, policies
 from .forms_report import InvestigationReportForm
 from .services import REPORT_FIELDS
-from .views import _load
+from .views import load_for_page
 
 
 def investigation_report(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _load(request, pk)
+    incident = load_for_page(request, pk)
     if incident.category != "cyber":
         raise Http404
-    can_edit = policies.incidents.can(request.user, "incidents.handle", incident) and incident.is_open
+    can_edit = policies.incidents.can(actor_of(request), "incidents.handle", incident) and incident.is_open
     initial = {name: getattr(incident, name) for name in REPORT_FIELDS}
     if incident.occurred_at:
         initial["occurred_at"] = timezone.localtime(incident.occurred_at)
@@ -31,11 +32,10 @@ def investigation_report(request: HttpRequest, pk: int) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            try:
-                investigation.save_report(actor=request.user, incident=incident, **data)
-            except BusinessRuleError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
+            saved = entrance.on_form(
+                form, lambda: investigation.save_report(actor=actor_of(request), incident_id=pk, **data)
+            )
+            if saved:
                 messages.success(request, _("Saved."))
                 return redirect("incidents:investigation_report", pk=incident.pk)
     return render(
@@ -52,10 +52,10 @@ def investigation_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    incident = _load(request, pk)
+    incident = load_for_page(request, pk)
     if incident.category != "cyber":
         raise Http404
-    report = investigation.document(incident, request.user)
+    report = investigation.document(incident, actor_of(request))
     if kind == "pdf":
         response = HttpResponse(formats.pdf(report), content_type="application/pdf")
     else:

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from anwei.core.errors import NotAllowed
+from anwei.accounts.actor import actor_of
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime
 
@@ -35,24 +35,21 @@ class UnreadOut(Schema):
 @paginate(Paginated)
 def my_inbox(request: HttpRequest, unread: bool = False):  # type: ignore[no-untyped-def]
     """The signed-in user's notifications, newest first."""
-    return selectors.inbox(request.user, unread_only=unread)
+    return selectors.inbox(actor_of(request), unread_only=unread)
 
 
 @router.get("/inbox/unread", response=UnreadOut)
 def unread_count(request: HttpRequest) -> dict[str, int]:
-    return {"unread": selectors.unread_count(request.user)}
+    return {"unread": selectors.unread_count(actor_of(request))}
 
 
 @router.get("/inbox/{notification_id}", response=NotificationOut)
 def get_notification(request: HttpRequest, notification_id: int) -> Notification:
-    notification = policies.inbox.get_visible(request.user, notification_id)
+    notification: Notification = policies.inbox.get_visible(actor_of(request), notification_id)
     services.mark_read(notification)
     return notification
 
 
 @router.post("/inbox/{notification_id}/acknowledge", response=NotificationOut)
 def acknowledge(request: HttpRequest, notification_id: int) -> Notification:
-    notification = policies.inbox.get_visible(request.user, notification_id)
-    if not policies.inbox.can(request.user, "notifications.acknowledge", notification):
-        raise NotAllowed()
-    return services.acknowledge(notification, actor=request.user, via="api")
+    return services.acknowledge_own(actor=actor_of(request), notification_id=notification_id, via="api")

@@ -21,13 +21,18 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
+from anwei.core.errors import NotAllowed
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
+from . import policies
 from .channels import CHANNELS, conf
 from .models import ContactChannel, Delivery, Lock, Notification
 from .signals import delivery_failed, notification_acknowledged
@@ -277,8 +282,9 @@ def sweep() -> int | None:
         return len(ids)
 
 
+@write_service
 @transaction.atomic
-def retry(delivery: Delivery, *, actor: Any) -> Delivery:
+def retry(delivery: Delivery, *, actor: Actor) -> Delivery:
     """Send a failed delivery again (an ethics officer or admin asked for it), with a fresh set of attempts."""
     if delivery.status == Delivery.Status.FAILED:
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -290,12 +296,13 @@ def retry(delivery: Delivery, *, actor: Any) -> Delivery:
     return delivery
 
 
+@write_service
 @transaction.atomic
-def acknowledge(notification: Notification, *, actor: Any, via: str = "inapp") -> Notification:
+def acknowledge(notification: Notification, *, actor: Actor, via: str = "inapp") -> Notification:
     """Acknowledge once: later calls (a second click, a re-used link) change nothing. `actor` is the signed-in user,
-    or None when an outside contact acknowledges through their signed link."""
+    or the system when an outside contact acknowledges through their signed link."""
     now = timezone.now()
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_user = actor.user
     done = Notification.objects.filter(pk=notification.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=actor_user, read_at=Coalesce(F("read_at"), now)
     )
@@ -319,19 +326,53 @@ def acknowledge(notification: Notification, *, actor: Any, via: str = "inapp") -
     return notification
 
 
+@write_service
+def acknowledge_own(*, actor: Actor, notification_id: int, via: str, required_only: bool = False) -> Notification:
+    """The signed-in user acknowledges a notification of their inbox (the page and the API): 404 alike for missing
+    and not theirs; a page's click on one that asks for no acknowledgement (`required_only`) changes nothing."""
+    notification: Notification = policies.inbox.get_visible(actor, notification_id)
+    if not policies.inbox.can(actor, "notifications.acknowledge", notification):
+        raise NotAllowed()
+    if required_only and not notification.require_ack:
+        return notification
+    return acknowledge(notification, actor=actor, via=via)
+
+
+@write_service
+@transaction.atomic
+def retry_delivery(*, actor: Actor, delivery_id: int) -> Delivery:
+    """Send a failed delivery of a notification `actor` may see again (404 alike for missing and not theirs)."""
+    if not policies.deliveries.can(actor, "notifications.retry"):
+        raise NotAllowed()
+    delivery = Delivery.objects.filter(notification__in=policies.deliveries.visible(actor), pk=delivery_id).first()
+    if delivery is None:
+        raise Http404(_("Not found."))
+    return retry(delivery, actor=actor)
+
+
+@write_service
+@transaction.atomic
+def remove_contact_channel_by_id(*, actor: Actor, entry_id: int) -> None:
+    if not policies.contact_channels.can(actor, "notifications.manage_channels"):
+        raise NotAllowed()
+    remove_contact_channel(actor=actor, entry=policies.contact_channels.get_visible(actor, entry_id))
+
+
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def mark_all_read(user: Any) -> int:
-    if not getattr(user, "person_id", None):
+@write_service
+def mark_all_read(*, actor: Actor) -> int:
+    if not actor.person_id:
         return 0
-    return Notification.objects.filter(person_id=user.person_id, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(person_id=actor.person_id, read_at__isnull=True).update(read_at=timezone.now())
 
 
+@write_service
 @transaction.atomic
-def add_contact_channel(*, actor: Any, channel: str, address: str, secret: str = "", **target: Any) -> ContactChannel:
+def add_contact_channel(*, actor: Actor, channel: str, address: str, secret: str = "", **target: Any) -> ContactChannel:
     entry = ContactChannel.objects.create(channel=channel, address=address, secret=secret, **target)
     audit.record(
         actor=actor, action="create", obj=entry, changes={"channel": [None, channel], "address": [None, address]}
@@ -339,7 +380,8 @@ def add_contact_channel(*, actor: Any, channel: str, address: str, secret: str =
     return entry
 
 
+@write_service
 @transaction.atomic
-def remove_contact_channel(*, actor: Any, entry: ContactChannel) -> None:
+def remove_contact_channel(*, actor: Actor, entry: ContactChannel) -> None:
     audit.record(actor=actor, action="delete", obj=entry, changes={"address": [entry.address, None]})
     entry.delete()

@@ -11,7 +11,7 @@ def deliver(delivery_id: int) -> bool:
     return services.deliver_now(delivery_id)
 
 
-@cron("* * * * *")
+@cron("* * * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def retry_due() -> int | None:
     """The sweeper (one at a time, by a lock row): re-queues stuck deliveries."""

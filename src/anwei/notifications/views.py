@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import Actor, actor_of
 from anwei.audit import services as audit
 from anwei.core.csvstream import Column, model_columns, queryset_csv
 from anwei.core.views import forbidden
@@ -21,11 +22,11 @@ from .models import Delivery, Notification
 
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    items = Paginator(selectors.inbox(request.user, unread_only=unread_only), 30).get_page(request.GET.get("page"))
+    items = Paginator(selectors.inbox(actor_of(request), unread_only=unread_only), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/inbox.html",
-        {"items": items, "unread_only": unread_only, "unread": selectors.unread_count(request.user)},
+        {"items": items, "unread_only": unread_only, "unread": selectors.unread_count(actor_of(request))},
     )
 
 
@@ -33,7 +34,7 @@ def inbox_csv(request: HttpRequest) -> HttpResponseBase:
     """The signed-in user's own inbox as CSV (audited as an export: subjects may name restricted matters)."""
     unread_only = request.GET.get("unread") == "1"
     audit.record(
-        actor=request.user,
+        actor=actor_of(request),
         action=audit.Action.EXPORT,
         object_type="notifications.notification",
         changes={"inbox": {"unread_only": unread_only}},
@@ -42,28 +43,26 @@ def inbox_csv(request: HttpRequest) -> HttpResponseBase:
     columns += [(_("link"), lambda n: f"{settings.ANWEI_BASE_URL}{n.url}" if n.url else "")]
     columns += model_columns(Notification, "require_ack", "acknowledged_at", "read_at")
     name = _("inbox")
-    return queryset_csv(f"{name}.csv", selectors.inbox(request.user, unread_only=unread_only), columns)
+    return queryset_csv(f"{name}.csv", selectors.inbox(actor_of(request), unread_only=unread_only), columns)
 
 
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
-    services.mark_all_read(request.user)
+    services.mark_all_read(actor=actor_of(request))
     return redirect("notifications:inbox")
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = policies.inbox.get_visible(request.user, pk)
+    notification = policies.inbox.get_visible(actor_of(request), pk)
     services.mark_read(notification)
     return render(request, "notifications/detail.html", {"n": notification})
 
 
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = policies.inbox.get_visible(request.user, pk)
-    if not policies.inbox.can(request.user, "notifications.acknowledge", notification):
-        return forbidden(request)
-    if notification.require_ack:
-        services.acknowledge(notification, actor=request.user, via="inapp")
+    notification = services.acknowledge_own(
+        actor=actor_of(request), notification_id=pk, via="inapp", required_only=True
+    )
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "notifications/_ack.html", {"n": notification})
     messages.success(request, _("Acknowledged."))
@@ -78,13 +77,13 @@ def ack_link(request: HttpRequest, token: str) -> HttpResponse:
     if notification is None:
         return render(request, "notifications/ack_link.html", {"invalid": True}, status=404)
     if notification.person_id:
-        if not request.user.is_authenticated:
+        if not actor_of(request).is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.user.person_id != notification.person_id:  # type: ignore[union-attr]
+        if actor_of(request).person_id != notification.person_id:
             return render(request, "notifications/ack_link.html", {"invalid": True}, status=404)
     done_before = notification.acknowledged_at is not None
     if request.method == "POST" and not done_before:
-        actor = request.user if notification.person_id else None
+        actor = actor_of(request) if notification.person_id else Actor.system("link")
         services.acknowledge(notification, actor=actor, via="link")
         messages.success(request, _("Acknowledged."))
         return redirect(request.path)
@@ -92,10 +91,10 @@ def ack_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def deliveries(request: HttpRequest) -> HttpResponse:
-    if not policies.deliveries.can(request.user, "notifications.view_deliveries"):
+    if not policies.deliveries.can(actor_of(request), "notifications.view_deliveries"):
         return forbidden(request)
     status = request.GET.get("status", "")
-    page = Paginator(selectors.delivery_status(request.user, status=status), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.delivery_status(actor_of(request), status=status), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/deliveries.html",
@@ -103,23 +102,23 @@ def deliveries(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": Delivery.Status.choices,
-            "counts": selectors.delivery_counts(request.user),
+            "counts": selectors.delivery_counts(actor_of(request)),
             "channel_labels": labels(),
-            "show_subjects": policies.deliveries.can(request.user, "notifications.read_subjects"),
-            "can_retry": policies.deliveries.can(request.user, "notifications.retry"),
+            "show_subjects": policies.deliveries.can(actor_of(request), "notifications.read_subjects"),
+            "can_retry": policies.deliveries.can(actor_of(request), "notifications.retry"),
             "local_mailbox": settings.ANWEI_LOCAL_MAILBOX,
-            "can_read_mailbox": policies.deliveries.can(request.user, "notifications.read_local_mailbox"),
+            "can_read_mailbox": policies.deliveries.can(actor_of(request), "notifications.read_local_mailbox"),
         },
     )
 
 
 def local_mailbox(request: HttpRequest) -> HttpResponse:
     """The e-mail kept when no mail server is configured, for administrators; every reading is audited."""
-    if not policies.deliveries.can(request.user, "notifications.read_local_mailbox"):
+    if not policies.deliveries.can(actor_of(request), "notifications.read_local_mailbox"):
         return forbidden(request)
-    page = Paginator(selectors.local_mailbox(request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.local_mailbox(actor_of(request)), 30).get_page(request.GET.get("page"))
     audit.record(
-        actor=request.user,
+        actor=actor_of(request),
         action=audit.Action.VIEW,
         object_type="notifications.localmail",
         changes={"page": page.number, "messages": [m.pk for m in page]},
@@ -132,16 +131,16 @@ def local_mailbox(request: HttpRequest) -> HttpResponse:
 def deliveries_csv(request: HttpRequest) -> HttpResponseBase:
     """Every delivery (one row per channel) with the page's status filter, as CSV; subjects only for those who may
     read them, as on the page. Audited as an export."""
-    if not policies.deliveries.can(request.user, "notifications.view_deliveries"):
+    if not policies.deliveries.can(actor_of(request), "notifications.view_deliveries"):
         return forbidden(request)
     status = request.GET.get("status", "")
     audit.record(
-        actor=request.user,
+        actor=actor_of(request),
         action=audit.Action.EXPORT,
         object_type="notifications.delivery",
         changes={"filters": {"status": status if status in Delivery.Status.values else ""}},
     )
-    subjects = policies.deliveries.can(request.user, "notifications.read_subjects")
+    subjects = policies.deliveries.can(actor_of(request), "notifications.read_subjects")
     channel_labels = labels()
     columns: list[Column] = [
         (_("Notification"), lambda d: d.notification.subject if subjects else f"#{d.notification_id}"),
@@ -150,46 +149,37 @@ def deliveries_csv(request: HttpRequest) -> HttpResponseBase:
     ]
     columns += model_columns(Delivery, "address", "status", "attempts", "sent_at", "failed_at", "last_error")
     name = _("deliveries")
-    return queryset_csv(f"{name}.csv", selectors.deliveries_for_export(request.user, status=status), columns)
+    return queryset_csv(f"{name}.csv", selectors.deliveries_for_export(actor_of(request), status=status), columns)
 
 
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    if not policies.deliveries.can(request.user, "notifications.retry"):
-        return forbidden(request)
-    visible = policies.deliveries.visible(request.user)
-    delivery = Delivery.objects.filter(notification__in=visible, pk=pk).first()
-    if delivery is None:
-        return render(request, "core/error.html", {"title": _("Not found")}, status=404)
-    services.retry(delivery, actor=request.user)
+    services.retry_delivery(actor=actor_of(request), delivery_id=pk)
     messages.success(request, _("The delivery will be sent again."))
     return redirect("notifications:deliveries")
 
 
 def contact_channels(request: HttpRequest) -> HttpResponse:
-    if not policies.contact_channels.can(request.user, "notifications.manage_channels"):
+    if not policies.contact_channels.can(actor_of(request), "notifications.manage_channels"):
         return forbidden(request)
-    form = ContactChannelForm(request.POST or None, agencies=agency_ids(request.user))
+    form = ContactChannelForm(request.POST or None, agencies=agency_ids(actor_of(request)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         target = {"person": data["person"]} if data.get("person") else {"contact": data["contact"]}
         services.add_contact_channel(
-            actor=request.user, channel=data["channel"], address=data["address"], secret=data["secret"], **target
+            actor=actor_of(request), channel=data["channel"], address=data["address"], secret=data["secret"], **target
         )
         messages.success(request, _("Saved."))
         return redirect("notifications:contact_channels")
     return render(
         request,
         "notifications/contact_channels.html",
-        {"form": form, "entries": selectors.contact_channels(request.user)},
+        {"form": form, "entries": selectors.contact_channels(actor_of(request))},
     )
 
 
 @require_POST
 def contact_channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not policies.contact_channels.can(request.user, "notifications.manage_channels"):
-        return forbidden(request)
-    entry = policies.contact_channels.get_visible(request.user, pk)
-    services.remove_contact_channel(actor=request.user, entry=entry)
+    services.remove_contact_channel_by_id(actor=actor_of(request), entry_id=pk)
     messages.success(request, _("Removed."))
     return redirect("notifications:contact_channels")

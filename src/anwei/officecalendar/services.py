@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 
@@ -14,8 +15,8 @@ from . import dgpa, policies, selectors
 from .models import COUNTIES, CalendarImport, Closure, OfficeDay
 
 
-def _allowed(actor: Any, action: str) -> None:
-    if actor is not None and not policies.calendar.can(actor, action):  # None: the command line (the operator)
+def _allowed(actor: Actor, action: str) -> None:
+    if not actor.is_system and not policies.calendar.can(actor, action):  # the system: the command line (the operator)
         raise NotAllowed()
 
 
@@ -23,10 +24,11 @@ def _entry_json(entry: dgpa.Entry | None) -> dict[str, Any] | None:
     return None if entry is None else {"name": entry.name, "is_workday": entry.is_workday}
 
 
+@write_service
 @transaction.atomic
 def import_calendar(
     *,
-    actor: Any,
+    actor: Actor,
     data: bytes,
     file_name: str = "",
     file_date: date | None = None,
@@ -40,14 +42,14 @@ def import_calendar(
     if expected_sha256 and expected_sha256 != calendar_file.sha256:
         raise BusinessRuleError(_("The file is not the one whose differences were shown. Upload it again."))
     changes = selectors.differences(calendar_file)
-    label = actor_label or (getattr(actor, "username", "") if actor is not None else "")
+    label = actor_label or actor.username
     record = CalendarImport.objects.create(
         years=calendar_file.years,
         file_name=file_name[:200],
         sha256=calendar_file.sha256,
         encoding=calendar_file.encoding,
         file_date=file_date,
-        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        imported_by=actor.user,
         imported_by_label=label[:150],
         changes=[
             {"day": c.day.isoformat(), "before": _entry_json(c.before), "after": _entry_json(c.after)} for c in changes
@@ -80,8 +82,9 @@ def import_calendar(
     return record
 
 
+@write_service
 @transaction.atomic
-def set_day(*, actor: Any, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
+def set_day(*, actor: Actor, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
     """Enter or change one day by hand (a holiday, or a make-up working day)."""
     _allowed(actor, "officecalendar.manage")
     if not name.strip():
@@ -98,8 +101,9 @@ def set_day(*, actor: Any, day: date, name: str, is_workday: bool = False, sourc
     return office_day
 
 
+@write_service
 @transaction.atomic
-def remove_day(*, actor: Any, office_day: OfficeDay) -> None:
+def remove_day(*, actor: Actor, office_day: OfficeDay) -> None:
     _allowed(actor, "officecalendar.manage")
     audit.record(
         actor=actor,
@@ -110,8 +114,9 @@ def remove_day(*, actor: Any, office_day: OfficeDay) -> None:
     office_day.delete()
 
 
+@write_service
 @transaction.atomic
-def enter_closure(*, actor: Any, day: date, county: str, reference: str, note: str = "") -> Closure:
+def enter_closure(*, actor: Actor, day: date, county: str, reference: str, note: str = "") -> Closure:
     """A typhoon (or other disaster) closure of a county's offices (停止上班), with the announcement it rests on."""
     _allowed(actor, "officecalendar.manage")
     if county not in COUNTIES:
@@ -124,7 +129,7 @@ def enter_closure(*, actor: Any, day: date, county: str, reference: str, note: s
         defaults={
             "reference": reference.strip(),
             "note": note.strip(),
-            "entered_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "entered_by": actor.user,
         },
     )
     audit.record(
@@ -136,8 +141,9 @@ def enter_closure(*, actor: Any, day: date, county: str, reference: str, note: s
     return closure
 
 
+@write_service
 @transaction.atomic
-def remove_closure(*, actor: Any, closure: Closure) -> None:
+def remove_closure(*, actor: Actor, closure: Closure) -> None:
     _allowed(actor, "officecalendar.manage")
     audit.record(
         actor=actor,

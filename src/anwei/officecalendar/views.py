@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anwei.core.errors import BusinessRuleError
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.views import forbidden
 
 from . import dgpa, policies, selectors, services
@@ -23,7 +24,7 @@ MAX_FILE_BYTES = 1024 * 1024  # a year's file is about 10 KB
 
 def import_calendar(request: HttpRequest) -> HttpResponse:
     """Step 1: upload → the differences from the calendar in force. Step 2 (`confirm`): save exactly that file."""
-    if not policies.calendar.can(request.user, "officecalendar.import"):
+    if not policies.calendar.can(actor_of(request), "officecalendar.import"):
         return forbidden(request)
     if request.method == "POST" and request.POST.get("confirm"):
         return _confirm(request)
@@ -54,39 +55,45 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     try:
         data = base64.b64decode(request.POST.get("content", ""), validate=True)
         file_date = date.fromisoformat(request.POST["file_date"]) if request.POST.get("file_date") else None
-        record = services.import_calendar(
-            actor=request.user,
-            data=data,
-            file_name=request.POST.get("file_name", ""),
-            file_date=file_date,
-            expected_sha256=request.POST.get("sha256", "") or "-",
+        saved = entrance.on_page(
+            request,
+            lambda: services.import_calendar(
+                actor=actor_of(request),
+                data=data,
+                file_name=request.POST.get("file_name", ""),
+                file_date=file_date,
+                expected_sha256=request.POST.get("sha256", "") or "-",
+            ),
         )
-    except (binascii.Error, ValueError, dgpa.CalendarFileError, BusinessRuleError) as error:
+    except (binascii.Error, ValueError, dgpa.CalendarFileError) as error:
         messages.error(request, str(error) if not isinstance(error, binascii.Error) else _("Upload the file again."))
         return redirect("officecalendar:import")
+    if not saved:
+        return redirect("officecalendar:import")
+    record = saved.value
     messages.success(request, _("Calendar saved: %(count)s days changed.") % {"count": len(record.changes)})
     return redirect(f"/awareness/calendar/?year={record.years[0]}")
 
 
 def closures(request: HttpRequest) -> HttpResponse:
-    can_edit = policies.calendar.can(request.user, "officecalendar.manage")
+    can_edit = policies.calendar.can(actor_of(request), "officecalendar.manage")
     form = ClosureForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
             return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.enter_closure(
-                    actor=request.user,
+            entered = entrance.on_form(
+                form,
+                lambda: services.enter_closure(
+                    actor=actor_of(request),
                     day=data["day"],
                     county=data["county"],
                     reference=data["reference"],
                     note=data["note"],
-                )
-            except BusinessRuleError as error:
-                form.add_error(error.field or None, str(error))
-            else:
+                ),
+            )
+            if entered:
                 messages.success(request, _("Saved."))
                 return redirect("officecalendar:closures")
     return render(
@@ -98,8 +105,8 @@ def closures(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def closure_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not policies.calendar.can(request.user, "officecalendar.manage"):
+    if not policies.calendar.can(actor_of(request), "officecalendar.manage"):
         return forbidden(request)
-    services.remove_closure(actor=request.user, closure=get_object_or_404(Closure, pk=pk))
+    services.remove_closure(actor=actor_of(request), closure=get_object_or_404(Closure, pk=pk))
     messages.success(request, _("Removed."))
     return redirect("officecalendar:closures")

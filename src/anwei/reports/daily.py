@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor
 from anwei.accounts.models import User
 from anwei.accounts.roles import Role
 from anwei.core import rocdate
@@ -33,7 +34,11 @@ def send(agency: Agency, day: date) -> ExportJob | None:
     if plan is None:
         return None
     readers = recipients(agency)
-    job = run(start_export(actor=None, kind="daily", plan=plan, format="pdf", day=day, readers=readers, enqueue=False))
+    job = run(
+        start_export(
+            actor=Actor.system(), kind="daily", plan=plan, format="pdf", day=day, readers=readers, enqueue=False
+        )
+    )
     if job.status == ExportJob.Status.DONE:
         notify(
             people=readers,

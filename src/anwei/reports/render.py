@@ -26,7 +26,8 @@ def html(report: Report, *, standalone: bool = True) -> str:
 def pdf(report: Report) -> bytes:
     from weasyprint import HTML  # imported late: loading its fonts is not free
 
-    return HTML(string=html(report)).write_pdf()
+    pdf: bytes = HTML(string=html(report)).write_pdf()
+    return pdf
 
 
 # ODT -----------------------------------------------------------------------------------------------------------

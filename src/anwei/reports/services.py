@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core import rocdate
@@ -24,10 +25,11 @@ from .models import ExportJob
 RENDERERS = {"pdf": render.pdf, "odt": render.odt, "ods": render.ods}
 
 
+@write_service
 @transaction.atomic
 def start_export(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     plan: Plan,
     format: str,
@@ -49,9 +51,7 @@ def start_export(
         params["day"] = day.isoformat()
     if readers:
         params["readers"] = [reader.pk for reader in readers]
-    job = ExportJob.objects.create(
-        kind=kind, format=format, params=params, agency=plan.agency, requested_by=actor if actor else None
-    )
+    job = ExportJob.objects.create(kind=kind, format=format, params=params, agency=plan.agency, requested_by=actor.user)
     audit.record(actor=actor, action="export", obj=job, object_repr=f"{kind}.{format}", changes={"params": params})
     if enqueue:
         transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
@@ -111,17 +111,20 @@ def _run(job: ExportJob) -> ExportJob:
     return job
 
 
+@write_service
 @transaction.atomic
-def record_list_download(*, actor: Any, count: int) -> None:
+def record_list_download(*, actor: Actor, count: int) -> None:
     """The exports list as CSV: who downloaded it and how many rows it held."""
     audit.record(actor=actor, action="export", object_type="reports.exportjob", changes={"csv": True, "rows": count})
 
 
-def record_download(*, actor: Any, job: ExportJob) -> None:
+@write_service
+def record_download(*, actor: Actor, job: ExportJob) -> None:
     audit.record(actor=actor, action="export", obj=job, object_repr=job.filename, changes={"downloaded": True})
 
 
-def letter_file(*, actor: Any, plan: Plan, kind: str, paper: str, day: date | None, fields: dict[str, Any]) -> bytes:
+@write_service
+def letter_file(*, actor: Actor, plan: Plan, kind: str, paper: str, day: date | None, fields: dict[str, Any]) -> bytes:
     """The cover letter or memo of a report as ODT, its 密等 line from the report's markings; on the audit log as
     an export (who made which paper for which report)."""
     from . import letters

@@ -36,7 +36,7 @@ def run_export(job_id: str) -> str:
     return run(job).status if job else "skipped"
 
 
-@cron(morning_schedule(settings.ANWEI_DAILY_CUTOFF))
+@cron(morning_schedule(settings.ANWEI_DAILY_CUTOFF))  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def send_daily_reports() -> int:
     return daily.send_all(report_day(timezone.now()))

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from anwei.core import ical, rocdate
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance, ical, rocdate
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError
 from anwei.core.registry import modules
 from anwei.core.views import forbidden
 from anwei.plans import feeds
@@ -25,21 +25,21 @@ from .models import ExportJob
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not policies.reports.can(request.user, "reports.view"):
+    if not policies.reports.can(actor_of(request), "reports.view"):
         return forbidden(request)
     return render(
         request,
         "reports/index.html",
-        {"plans": selectors.plans(request.user), "jobs": selectors.recent_jobs(request.user)},
+        {"plans": selectors.plans(actor_of(request)), "jobs": selectors.recent_jobs(actor_of(request))},
     )
 
 
 def exports_csv(request: HttpRequest) -> HttpResponseBase:
     """The exports this user may see, as CSV (audited: the list names plans, days and who asked)."""
-    if not policies.reports.can(request.user, "reports.view"):
+    if not policies.reports.can(actor_of(request), "reports.view"):
         return forbidden(request)
-    jobs = selectors.jobs(request.user)
-    plans = dict(selectors.plans(request.user).values_list("pk", "title"))
+    jobs = selectors.jobs(actor_of(request))
+    plans = dict(selectors.plans(actor_of(request)).values_list("pk", "title"))
     kinds = {"daily": _("Daily situation report"), "final": _("Results report")}
     columns = [
         (_("File"), lambda j: str(j)),
@@ -51,7 +51,7 @@ def exports_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Requested by"), lambda j: j.requested_by.display_name if j.requested_by else _("by the system")),
         (_("Finished"), lambda j: rocdate.format_datetime(j.finished_at) if j.finished_at else ""),
     ]
-    services.record_list_download(actor=request.user, count=jobs.count())
+    services.record_list_download(actor=actor_of(request), count=jobs.count())
     return queryset_csv(f"{_('exports')}.csv", jobs, columns)
 
 
@@ -63,8 +63,8 @@ def _default_day(plan: object) -> date:
 
 
 def final(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = policies.reports.get_visible(request.user, plan_id)
-    report = builders.final_report(plan, viewer=request.user)
+    plan = policies.reports.get_visible(actor_of(request), plan_id)
+    report = builders.final_report(plan, viewer=actor_of(request))
     return render(
         request,
         "reports/report.html",
@@ -73,10 +73,10 @@ def final(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def daily(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = policies.reports.get_visible(request.user, plan_id)
+    plan = policies.reports.get_visible(actor_of(request), plan_id)
     form = DayForm(request.GET or None)
     day = form.cleaned_data["day"] if form.is_valid() and form.cleaned_data["day"] else _default_day(plan)
-    report = builders.daily_report(plan, day, viewer=request.user)
+    report = builders.daily_report(plan, day, viewer=actor_of(request))
     return render(
         request,
         "reports/report.html",
@@ -93,31 +93,37 @@ def daily(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def export(request: HttpRequest, plan_id: int, kind: str) -> HttpResponse:
-    plan = policies.reports.get_visible(request.user, plan_id)
+    plan = policies.reports.get_visible(actor_of(request), plan_id)
     if request.method != "POST":
         return redirect("reports:final" if kind == "final" else "reports:daily", plan_id=plan.pk)
-    if not policies.reports.can(request.user, "reports.export", plan):
+    if not policies.reports.can(actor_of(request), "reports.export", plan):
         return forbidden(request)
     form = ExportForm(request.POST)
     if not form.is_valid():
         return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
-    try:
-        job = services.start_export(
-            actor=request.user, kind=kind, plan=plan, format=form.cleaned_data["format"], day=form.cleaned_data["day"]
-        )
-    except BusinessRuleError as exc:
-        form.add_error(exc.field or None, str(exc.message))
+    started = entrance.on_form(
+        form,
+        lambda: services.start_export(
+            actor=actor_of(request),
+            kind=kind,
+            plan=plan,
+            format=form.cleaned_data["format"],
+            day=form.cleaned_data["day"],
+        ),
+    )
+    if not started:
         return render(request, "reports/export_error.html", {"plan": plan, "form": form}, status=400)
+    job = started.value
     return redirect("reports:job", pk=job.pk)
 
 
 def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpResponse:
     """The cover letter (函稿) or memo (簽稿) of the results report or of a day's report: a form filled in from the
     plan, the agency and the superior office, which the officer corrects; the download is the ODT."""
-    plan = policies.reports.get_visible(request.user, plan_id)
+    plan = policies.reports.get_visible(actor_of(request), plan_id)
     if kind not in builders.BUILDERS or paper not in letters.PAPERS:
         raise Http404
-    if not policies.reports.can(request.user, "reports.export", plan):
+    if not policies.reports.can(actor_of(request), "reports.export", plan):
         return forbidden(request)
     day_form = DayForm(request.GET or None)
     day = (day_form.cleaned_data["day"] if day_form.is_valid() else None) or _default_day(plan)
@@ -126,7 +132,7 @@ def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpRes
     form = LetterForm(request.POST or None, initial=initial, paper=paper)
     if request.method == "POST" and form.is_valid():
         content = services.letter_file(
-            actor=request.user, plan=plan, kind=kind, paper=paper, day=day, fields=form.cleaned_data
+            actor=actor_of(request), plan=plan, kind=kind, paper=paper, day=day, fields=form.cleaned_data
         )
         name = pgettext("file name", "cover letter") if paper == letters.LETTER else pgettext("file name", "memo")
         response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
@@ -147,16 +153,16 @@ def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpRes
 
 
 def job(request: HttpRequest, pk: str) -> HttpResponse:
-    item = policies.jobs.get_visible(request.user, pk)
+    item = policies.jobs.get_visible(actor_of(request), pk)
     template = "reports/_job.html" if request.htmx else "reports/job.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": item, "now": timezone.now()})
 
 
 def download(request: HttpRequest, pk: str) -> HttpResponseBase:
-    item = policies.jobs.get_visible(request.user, pk)
+    item = policies.jobs.get_visible(actor_of(request), pk)
     if item.status != item.Status.DONE or not item.file:
         return redirect("reports:job", pk=item.pk)
-    services.record_download(actor=request.user, job=item)
+    services.record_download(actor=actor_of(request), job=item)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
 
 
@@ -170,13 +176,13 @@ def _calendar(user: Any) -> HttpResponse:
 
 def calendar(request: HttpRequest) -> HttpResponse:
     """The signed-in user's deadlines, inspections and duty shifts from every app, as one iCalendar file."""
-    return _calendar(request.user)
+    return _calendar(actor_of(request))
 
 
 def calendar_link(request: HttpRequest) -> HttpResponse:
     """The user's own page with the secret link a calendar program subscribes to (made and reset through
     plans:feed_reset, the one place calendar links are kept)."""
-    token = feeds.link_token(request.user, feeds.REPORTS_CALENDAR)
+    token = feeds.link_token(actor_of(request), feeds.REPORTS_CALENDAR)
     link = request.build_absolute_uri(reverse("reports:calendar_feed", args=[token])) if token else ""
     context = {"link": link, "feed": feeds.REPORTS_CALENDAR, "next": request.path}
     return render(request, "reports/calendar.html", context)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from anwei.accounts.actor import actor_of
 from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
 
@@ -41,15 +42,15 @@ class RollupSitrepOut(Schema):
 @router.get("/incidents", response=list[RollupIncidentOut], summary="Subordinate agencies' reports (summaries)")
 @paginate(Paginated)
 def incidents(request: HttpRequest, open_only: bool = False) -> Any:
-    if not policies.can_view_rollup(request.user):
+    if not policies.can_view_rollup(actor_of(request)):
         raise NotAllowed()
-    return selectors.incidents(request.user, open_only=open_only)
+    return selectors.incidents(actor_of(request), open_only=open_only)
 
 
 @router.get("/sitreps", response=list[RollupSitrepOut], summary="Subordinate agencies' daily situation reports")
 @paginate(Paginated)
 def sitreps(request: HttpRequest, date: date | None = None) -> list[dict[str, object]]:
-    if not policies.can_view_rollup(request.user):
+    if not policies.can_view_rollup(actor_of(request)):
         raise NotAllowed()
     return [
         {
@@ -60,5 +61,5 @@ def sitreps(request: HttpRequest, date: date | None = None) -> list[dict[str, ob
             "incident_count": row.sitrep.incident_count if row.sitrep else None,
             "late": row.late,
         }
-        for row in selectors.sitreps(request.user, date)
+        for row in selectors.sitreps(actor_of(request), date)
     ]

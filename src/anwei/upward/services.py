@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.audit.witness import Witnessed
 from anwei.directory.models import Agency
@@ -25,8 +26,9 @@ from .models import Link, ReceivedFiling, RollupIncident, RollupSitrep, Witnesse
 KINDS = ("incident", "sitrep", "checkpoint")
 
 
+@write_service
 @transaction.atomic
-def create_link(*, actor: Any, agency_code: str, name: str, superior: Agency | None = None) -> tuple[Link, str]:
+def create_link(*, actor: Actor, agency_code: str, name: str, superior: Agency | None = None) -> tuple[Link, str]:
     """Register a subordinate agency (created here if new, under `superior`) and its link; returns the link and
     the token the subordinate is given (shown once)."""
     agency = Agency.objects.filter(code=agency_code).first()
@@ -40,8 +42,9 @@ def create_link(*, actor: Any, agency_code: str, name: str, superior: Agency | N
     return link, f"{agency.code}.{link.key}.{link.secret}"
 
 
+@write_service
 @transaction.atomic
-def revoke_link(*, actor: Any, link: Link) -> Link:
+def revoke_link(*, actor: Actor, link: Link) -> Link:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

@@ -16,13 +16,13 @@ def push() -> int:
     return outbox.push()
 
 
-@cron("* * * * *")
+@cron("* * * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def push_due() -> int:
     return outbox.push()
 
 
-@cron(morning_schedule(settings.ANWEI_DAILY_CUTOFF))
+@cron(morning_schedule(settings.ANWEI_DAILY_CUTOFF))  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def file_sitrep() -> int:
     day = report_day(timezone.now())
@@ -31,7 +31,7 @@ def file_sitrep() -> int:
     return queued
 
 
-@cron("20 0 * * *")
+@cron("20 0 * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def file_checkpoint() -> int:
     """After the audit log's daily checkpoint (00:05): send it up for the superior to witness."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.accounts.views_mfa import second_factor_exempt
 from anwei.core.views import forbidden
 from anwei.incidents.rules import CATEGORIES
@@ -21,18 +22,18 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 def board(request: HttpRequest) -> HttpResponse:
-    if not policies.can_view_rollup(request.user):
+    if not policies.can_view_rollup(actor_of(request)):
         return forbidden(request)
-    rows = selectors.sitreps(request.user)
+    rows = selectors.sitreps(actor_of(request))
     now = timezone.now()
     reports = [
         (incident, CATEGORIES.get(incident.category), due, due is not None and due < now)
-        for incident in selectors.incidents(request.user, open_only=True)[:200]
+        for incident in selectors.incidents(actor_of(request), open_only=True)[:200]
         for due in [selectors.next_due(incident)]
     ]
     statistics = [
         {**row, "category_name": CATEGORIES[row["category"]] if row["category"] in CATEGORIES else row["category"]}
-        for row in selectors.statistics(request.user)
+        for row in selectors.statistics(actor_of(request))
     ]
     return render(request, "upward/board.html", {"rows": rows, "reports": reports, "statistics": statistics})
 

@@ -5,7 +5,7 @@ from tests.matrix import ROLE_HOLDERS, Case, api, everyone, page
 from tests.personas import World
 
 from anwei.accounts.models import AccessGrant
-from anwei.incidents import services
+from anwei.incidents import services, unit_tasks
 from anwei.incidents.models import Attachment, Deadline, RoutingRule
 from anwei.notifications.models import Notification
 
@@ -29,9 +29,7 @@ def setup_world(world: World) -> None:
     )
     world.records["report_b"] = report
     world.records["secret_b"] = secret
-    world.records["incident_task_b"] = services.assign_task(
-        actor=None, incident=report, unit=world.units["b"], title="清查帳號", check=False
-    )
+    world.records["incident_task_b"] = unit_tasks.give_task(incident=report, unit=world.units["b"], title="清查帳號")
 
 
 def _secret(world: World) -> str:

@@ -91,14 +91,14 @@ def test_a_batch_that_fails_half_way_deletes_what_it_stored(roster: Any) -> None
     incident = _report(roster)
     services.add_attachments(
         actor=roster.users["staff_a"],
-        incident=incident,
+        incident_id=incident.pk,
         uploads=[SimpleUploadedFile(f"{i}.pdf", PDF + bytes([i])) for i in range(attachments.MAX_FILES - 1)],
     )
     before = _stored_files()
     with pytest.raises(BusinessRuleError):  # the second file is one too many, after the first was stored
         services.add_attachments(
             actor=roster.users["staff_a"],
-            incident=incident,
+            incident_id=incident.pk,
             uploads=[SimpleUploadedFile("x.pdf", PDF + b"x"), SimpleUploadedFile("y.pdf", PDF + b"y")],
         )
     assert _stored_files() == before and incident.attachments.count() == attachments.MAX_FILES - 1
@@ -109,7 +109,7 @@ def test_files_left_by_an_outer_rollback_are_removed_by_the_sweep(roster: Any) -
     import time
 
     kept = services.add_attachments(
-        actor=roster.users["staff_a"], incident=_report(roster), uploads=[SimpleUploadedFile("kept.pdf", PDF)]
+        actor=roster.users["staff_a"], incident_id=_report(roster).pk, uploads=[SimpleUploadedFile("kept.pdf", PDF)]
     )[0]
     with pytest.raises(RuntimeError), transaction.atomic():  # the caller's transaction fails after the filing
         services.file_report(

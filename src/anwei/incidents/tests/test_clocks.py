@@ -164,7 +164,7 @@ def test_no_usable_address_is_a_must_call_until_the_contact_is_recorded(roster: 
     assert "notified" not in {e.kind for e in events}
     contacts.record_contact(
         actor=roster.users["duty"],
-        incident=incident,
+        incident_id=incident.pk,
         clock=police_clock,
         channel="phone",
         reached_at=timezone.now(),

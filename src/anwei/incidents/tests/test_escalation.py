@@ -65,7 +65,7 @@ def test_refused_email_escalates_at_once_though_the_inbox_got_it(
 def test_a_failed_delivery_of_an_acknowledged_notification_does_not_escalate(roster: Any) -> None:
     incident = _file(roster)
     duty = Notification.objects.get(person=roster.people["duty"], key=f"incident:{incident.pk}:filed")
-    services.acknowledge(actor=roster.users["duty"], incident=incident, notification=duty)
+    services.acknowledge(actor=roster.users["duty"], incident_id=incident.pk, notification_id=duty.pk)
     Delivery.objects.filter(notification=duty, channel="email").update(status=Delivery.Status.FAILED)
     assert escalation.escalate_undeliverable(duty) is False
     assert not Escalation.objects.exists()
@@ -102,7 +102,9 @@ def test_lowering_the_level_moves_the_recovery_clock_and_it_escalates_again(rost
     overdue = Notification.objects.filter(key__startswith=f"incident:{incident.pk}:overdue:recovery:")
     assert overdue.filter(person=roster.people["head"]).count() == 1
 
-    services.change_level(actor=roster.users["ethics"], incident=incident, cyber_level=2, reason="僅非核心系統")
+    incident = services.change_level(
+        actor=roster.users["ethics"], incident_id=incident.pk, cyber_level=2, reason="僅非核心系統"
+    )
     recovery.refresh_from_db()
     assert recovery.due_at == aware + timedelta(hours=72)  # L1/L2: 72 h
     assert recovery.escalated_at is None  # the new time has not passed: it may escalate again

@@ -84,7 +84,7 @@ def test_the_report_is_written_on_the_form_and_downloads_as_pdf_and_odt_with_the
     assert incident.root_cause == "管理帳號使用弱密碼" and incident.occurred_at == occurred
     assert AuditEntry.objects.filter(object_type="incidents.incident", action="update").exists()
 
-    services.mark_recovered(actor=roster.users["ethics"], incident=incident)
+    incident = services.mark_recovered(actor=roster.users["ethics"], incident_id=incident.pk)
     clock = incident.deadlines.get(code="investigation_report")
     assert clock.due_at is not None and clock.due_at - incident.recovered_at >= timedelta(days=28)  # type: ignore[operator]
     with translation.override("zh-hant"):

@@ -56,6 +56,6 @@ def test_a_grant_is_not_recorded_twice(roster: Any) -> None:
     )
     before = AccessGrant.objects.for_object(incident).count()
     assert before >= 2  # the ethics office, the duty officer and the agency head with accounts
-    services.add_note(actor=roster.users["ethics"], incident=incident, text="持續追蹤")
+    services.add_note(actor=roster.users["ethics"], incident_id=incident.pk, text="持續追蹤")
     services._route(incident, key=f"incident:{incident.pk}:again", reason="again")
     assert AccessGrant.objects.for_object(incident).count() == before

@@ -42,7 +42,10 @@ def test_the_2021_rules_end_where_the_2026_versions_begin_and_say_what_is_unconf
 def test_an_administrator_sets_the_2026_figure_and_new_reports_follow_it(world: Any) -> None:
     rule = RoutingRule.objects.get(name__startswith="Cyber incident level 3–4 (2026)")
     rulebook.update_rule(
-        actor=world.users["admin"], rule=rule, deadlines=[{"code": "recovery", "hours": 24}], note="已依修正條文核對"
+        actor=world.users["admin"],
+        rule_id=rule.pk,
+        deadlines=[{"code": "recovery", "hours": 24}],
+        note="已依修正條文核對",
     )
     aware = datetime(2026, 3, 2, 1, tzinfo=UTC)
     incident = _incident(world, aware)

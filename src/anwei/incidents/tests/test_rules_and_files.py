@@ -42,14 +42,14 @@ def test_rules_apply_by_the_date_of_awareness(roster: Any) -> None:
 def test_admin_edits_a_rule_with_audit_others_may_not(roster: Any) -> None:
     rule = RoutingRule.objects.get(category="petition")
     with pytest.raises(NotAllowed):
-        rulebook.update_rule(actor=roster.users["ethics"], rule=rule, ack_minutes=5)
+        rulebook.update_rule(actor=roster.users["ethics"], rule_id=rule.pk, ack_minutes=5)
     rulebook.update_rule(
-        actor=roster.users["admin"], rule=rule, ack_minutes=5, recipients=["role:agency_head", "org:police"]
+        actor=roster.users["admin"], rule_id=rule.pk, ack_minutes=5, recipients=["role:agency_head", "org:police"]
     )
     entry = AuditEntry.objects.filter(object_type="incidents.routingrule", object_id=str(rule.pk)).latest("seq")
     assert entry.changes["ack_minutes"] == [30, 5]
     with pytest.raises(BusinessRuleError) as exc:
-        rulebook.update_rule(actor=roster.users["admin"], rule=rule, recipients=["everyone"])
+        rulebook.update_rule(actor=roster.users["admin"], rule_id=rule.pk, recipients=["everyone"])
     assert exc.value.field == "recipients"
     with pytest.raises(BusinessRuleError) as exc:
         rulebook.create_rule(
@@ -130,7 +130,7 @@ def test_substitute_on_duty_is_notified(roster: Any) -> None:
 
     DutyShift.objects.update(primary_unavailable=True)
     rule = RoutingRule.objects.get(category="*", min_severity="")
-    rulebook.update_rule(actor=roster.users["admin"], rule=rule, recipients=["duty:ethics"])
+    rulebook.update_rule(actor=roster.users["admin"], rule_id=rule.pk, recipients=["duty:ethics"])
     incident = services.file_report(actor=roster.users["staff_a"], agency=roster.agency, category="theft", title="失竊")
     people = set(Notification.objects.filter(source_id=str(incident.pk)).values_list("person__name", flat=True))
     assert "ethics-person" in people and "duty-person" not in people
@@ -203,7 +203,7 @@ def test_rule_channels_add_to_the_inbox_email_and_the_recipients_own(roster: Any
     duty.save()
     ContactChannel.objects.create(person=duty, channel="webhook", address="https://hooks.example/duty", secret="s")
     rule = RoutingRule.objects.get(category="*", min_severity="")
-    rulebook.update_rule(actor=roster.users["admin"], rule=rule, channels=["sms"])
+    rulebook.update_rule(actor=roster.users["admin"], rule_id=rule.pk, channels=["sms"])
     incident = services.file_report(actor=roster.users["staff_a"], agency=roster.agency, category="theft", title="失竊")
     told = Notification.objects.get(source_id=str(incident.pk), person=duty)
     channels = sorted(told.deliveries.values_list("channel", flat=True))

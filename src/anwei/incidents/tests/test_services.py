@@ -59,7 +59,9 @@ def test_level_change_renotifies_and_recomputes(roster: Any) -> None:
     incident = _file(roster, cyber_level=2, aware_at=aware)
     assert incident.deadlines.get(code="recovery").due_at == aware + timedelta(hours=72)
     before = Notification.objects.count()
-    services.change_level(actor=roster.users["ethics"], incident=incident, cyber_level=4, reason="核心系統停頓")
+    incident = services.change_level(
+        actor=roster.users["ethics"], incident_id=incident.pk, cyber_level=4, reason="核心系統停頓"
+    )
     assert incident.deadlines.get(code="recovery").due_at == aware + timedelta(hours=36)
     renotified = Notification.objects.filter(key__contains=":level:")
     assert renotified.count() > 0 and Notification.objects.count() > before
@@ -67,7 +69,7 @@ def test_level_change_renotifies_and_recomputes(roster: Any) -> None:
     assert "第4級" in renotified.first().subject  # the office's words, not "L4"
     assert incident.timeline.filter(kind=TimelineEntry.Kind.LEVEL, data__new=4).exists()
     with pytest.raises(BusinessRuleError):
-        services.change_level(actor=roster.users["ethics"], incident=incident, cyber_level=4)
+        services.change_level(actor=roster.users["ethics"], incident_id=incident.pk, cyber_level=4)
 
 
 def test_unacknowledged_notification_escalates_up_the_ladder(roster: Any) -> None:
@@ -80,7 +82,7 @@ def test_unacknowledged_notification_escalates_up_the_ladder(roster: Any) -> Non
     ethics_note = filed.get(person=roster.people["ethics"])
     head_note = filed.get(person=roster.people["head"])
     station_note = filed.get(contact__email="mjib@outside.example")
-    services.acknowledge(actor=roster.users["ethics"], incident=incident, notification=ethics_note)
+    services.acknowledge(actor=roster.users["ethics"], incident_id=incident.pk, notification_id=ethics_note.pk)
     assert escalation.sweep()["escalated"] == 0  # not yet: the rule gives 30 minutes
     later = timezone.now() + timedelta(minutes=31)
     # the agency head and the two outside contacts; not the duty officer: the ethics office he belongs to has the
@@ -151,16 +153,16 @@ def test_cyber_closure_needs_the_investigation_report(roster: Any) -> None:
     incident = _file(roster, aware_at=timezone.now() - timedelta(hours=3))
     ethics = roster.users["ethics"]
     with pytest.raises(BusinessRuleError) as exc:
-        services.close(actor=ethics, incident=incident, outcome="已處理")
+        services.close(actor=ethics, incident_id=incident.pk, outcome="已處理")
     assert exc.value.field == "recovered_at"
-    services.mark_recovered(actor=ethics, incident=incident)
+    incident = services.mark_recovered(actor=ethics, incident_id=incident.pk)
     report_clock = incident.deadlines.get(code="investigation_report")
     assert report_clock.due_at is not None and report_clock.due_at > incident.recovered_at + timedelta(days=27)
     with pytest.raises(BusinessRuleError) as exc:
-        services.close(actor=ethics, incident=incident, outcome="已處理", root_cause="弱密碼")
+        services.close(actor=ethics, incident_id=incident.pk, outcome="已處理", root_cause="弱密碼")
     assert exc.value.field == "scope_and_damage"
     report = dict.fromkeys(services.REPORT_FIELDS, "已填寫")
-    services.close(actor=ethics, incident=incident, outcome="已處理", **report)
+    incident = services.close(actor=ethics, incident_id=incident.pk, outcome="已處理", **report)
     incident.refresh_from_db()
     assert incident.status == Incident.Status.CLOSED and incident.root_cause == "已填寫"
 
@@ -213,7 +215,7 @@ def test_timeline_dates_a_failed_delivery_when_it_failed(roster: Any) -> None:
     duty = Notification.objects.get(person=roster.people["duty"])
     Notification.objects.filter(source_id=str(incident.pk)).update(created_at=timezone.now() - timedelta(hours=2))
     Delivery.objects.filter(status=Delivery.Status.SENT).update(sent_at=timezone.now() - timedelta(hours=2))
-    note = services.add_note(actor=roster.users["ethics"], incident=incident, text="已通知警方")
+    note = services.add_note(actor=roster.users["ethics"], incident_id=incident.pk, text="已通知警方")
     TimelineEntry.objects.filter(pk=note.pk).update(at=timezone.now() - timedelta(hours=1))
     email = Delivery.objects.get(notification=duty, channel="email")
     Delivery.objects.filter(pk=email.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)

@@ -30,7 +30,7 @@ def test_the_unit_is_told_and_its_staff_answer_and_finish_the_task_on_its_page(w
         actor=world.users["ethics"], agency=world.agency, category="theft", title="辦公室遭竊", unit=world.units["a"]
     )
     task = services.assign_task(
-        actor=world.users["ethics"], incident=report, unit=world.units["b"], title="清查財產帳冊"
+        actor=world.users["ethics"], incident_id=report.pk, unit=world.units["b"], title="清查財產帳冊"
     )
     assert _told(task) == {world.people["staff_b"].pk}  # 財政處's own account holder
     notification = Notification.objects.get(key=f"incident:{report.pk}:task:{task.pk}")
@@ -64,7 +64,7 @@ def test_the_unit_sees_the_task_of_a_restricted_report_but_not_the_report(world:
         actor=world.users["ethics"], agency=world.agency, category="leak", title=RESTRICTED_TITLE
     )
     task = services.assign_task(
-        actor=world.users["ethics"], incident=report, unit=world.units["b"], title="調閱門禁紀錄"
+        actor=world.users["ethics"], incident_id=report.pk, unit=world.units["b"], title="調閱門禁紀錄"
     )
     page = client_for("staff_b").get(f"/incidents/tasks/{task.pk}/")
     assert page.status_code == 200
@@ -79,7 +79,9 @@ def test_the_unit_sees_the_task_of_a_restricted_report_but_not_the_report(world:
 def test_a_unit_with_no_account_holder_is_served_by_the_supervisor_above_it(world: Any) -> None:
     # 工務科 (A1, under 建設處 A) has a person but nobody with an account: 建設處's supervisor is told
     report = services.file_report(actor=world.users["ethics"], agency=world.agency, category="theft", title="工地失竊")
-    task = services.assign_task(actor=world.users["ethics"], incident=report, unit=world.units["a1"], title="清點材料")
+    task = services.assign_task(
+        actor=world.users["ethics"], incident_id=report.pk, unit=world.units["a1"], title="清點材料"
+    )
     assert task.served_via == "supervisor"
     assert _told(task) == {world.people["supervisor_a"].pk}
 
@@ -136,7 +138,9 @@ def test_the_unit_answers_through_the_api_with_the_same_checks(world: Any, clien
     report = services.file_report(
         actor=world.users["ethics"], agency=world.agency, category="theft", title="公務車失竊"
     )
-    task = services.assign_task(actor=world.users["ethics"], incident=report, unit=world.units["b"], title="調閱車籍")
+    task = services.assign_task(
+        actor=world.users["ethics"], incident_id=report.pk, unit=world.units["b"], title="調閱車籍"
+    )
     url = f"/api/v1/incidents/tasks/{task.pk}/answer"
     assert client_for("staff_a").post(url, {"answer": "x"}, content_type="application/json").status_code == 404
     staff = client_for("staff_b")

@@ -58,9 +58,9 @@ def test_rules_send_major_reports_up_as_summaries(
     assert "受駭主機帳密" not in text and "洩密內容細節" not in text and "公文外洩標題" not in text
     # its changes follow: the level, then the recovery
     with capture(execute=True):
-        incidents.change_level(actor=None, incident=cyber, cyber_level=4)
+        incidents.change_level(actor=None, incident_id=cyber.pk, cyber_level=4)
     with capture(execute=True):
-        incidents.mark_recovered(actor=None, incident=cyber)
+        incidents.mark_recovered(actor=None, incident_id=cyber.pk)
     changes = [f.payload for f in OutboundFiling.objects.filter(sequence__gt=2).order_by("sequence")]
     assert [(c["cyber_level"], c["status"]) for c in changes] == [(4, "open"), (4, "recovered")]
 

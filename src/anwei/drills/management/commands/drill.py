@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from anwei.accounts.actor import Actor
 from anwei.core.errors import BusinessRuleError
 from anwei.drills import services
 from anwei.drills.models import Exercise
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 if not path.is_file():
                     raise CommandError(f"drill load: no file {target}")
                 exercise = services.load(
-                    actor=None, plan=plan, content=path.read_bytes(), filename=path.name, name=options["name"]
+                    actor=Actor.system(), plan=plan, content=path.read_bytes(), filename=path.name, name=options["name"]
                 )
                 self.stdout.write(f"exercise {exercise.pk}: {exercise.injects.count()} injects")
                 if not options["start"]:
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 if found is None:
                     raise CommandError(f"drill start: no exercise {target}")
                 exercise = found
-            exercise = services.start(actor=None, exercise=exercise, speed=options["speed"])
+            exercise = services.start(actor=Actor.system(), exercise=exercise, speed=options["speed"])
             self.stdout.write(f"exercise {exercise.pk} started ×{exercise.speed}")
         except BusinessRuleError as error:
             raise CommandError(str(error)) from None

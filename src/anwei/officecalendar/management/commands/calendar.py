@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from anwei.accounts.actor import Actor
 from anwei.core.errors import BusinessRuleError
 from anwei.officecalendar import dgpa, selectors, services
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                 self.import_file(options)
             else:
                 closure = services.enter_closure(
-                    actor=None,
+                    actor=Actor.system(),
                     day=date.fromisoformat(options["day"]),
                     county=options["county"],
                     reference=options["reference"],
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             self.stdout.write("not saved")
             return
         record = services.import_calendar(
-            actor=None,
+            actor=Actor.system(),
             data=data,
             file_name=path.name,
             file_date=date.fromisoformat(options["file_date"]) if options["file_date"] else None,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from anwei.accounts.actor import Actor
 from anwei.directory.models import Agency
 from anwei.upward import services
 from anwei.upward.models import Link
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         if action == "create":
             superior = self._superior(options.get("superior"), options["agency"])
             link, token = services.create_link(
-                actor=None, agency_code=options["agency"], name=options["name"], superior=superior
+                actor=Actor.system(), agency_code=options["agency"], name=options["name"], superior=superior
             )
             self.stdout.write(f"Linked {link.agency.code} ({link.name}) under {superior.code if superior else '-'}.")
             self.stdout.write("Give the subordinate ANWEI_UPSTREAM_TOKEN (shown once):")
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             if not links.exists():
                 raise CommandError("No such active link.")
             for link in links:
-                services.revoke_link(actor=None, link=link)
+                services.revoke_link(actor=Actor.system(), link=link)
                 self.stdout.write(f"Revoked {link.agency.code} {link.key}.")
 
     def _superior(self, code: str | None, subordinate: str) -> Agency | None:
