@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
 from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -152,7 +153,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.my_alert(activity, getattr(request.user, "person_id", None))
     if note is None:
         return forbidden(request)
-    notifications.acknowledge(note, actor=request.user)
+    notifications.acknowledge(note, actor=actor_of(request))
     messages.success(request, _("Thank you — acknowledged."))
     return redirect("awareness:activity", pk=activity.pk)
 

@@ -121,7 +121,8 @@ class ShiftOut(Schema):
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    return policies.plans.get_visible(request.user, plan_id)
+    found: Plan = policies.plans.get_visible(request.user, plan_id)
+    return found
 
 
 @router.get("/plans", response=list[PlanOut])
@@ -160,7 +161,8 @@ def list_tasks(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-d
 
 @router.get("/tasks/{task_id}", response=TaskOut)
 def get_task(request: HttpRequest, task_id: int) -> Task:
-    return policies.tasks.get_visible(request.user, task_id)
+    found: Task = policies.tasks.get_visible(request.user, task_id)
+    return found
 
 
 @router.post("/tasks/{task_id}/progress", response={201: NoteOut})
