@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from anwei.accounts.actor import actor_of
 from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime
@@ -170,7 +171,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn): 
     task = policies.tasks.get_visible(request.user, task_id)
     if not policies.tasks.can(request.user, "plans.task_update", task):
         raise NotAllowed()
-    note = services.update_task(actor=request.user, task=task, status=payload.status, note=payload.note)
+    note = services.update_task(actor=actor_of(request), task=task, status=payload.status, note=payload.note)
     return Status(201, note)
 
 

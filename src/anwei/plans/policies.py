@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import Scope
 from anwei.core.errors import NotAllowed
@@ -62,9 +63,9 @@ def may_amend(user: Any, plan: Plan) -> bool:
     return plan.status != Plan.Status.CLOSED and plans.can(user, "plans.manage", plan)
 
 
-def require(actor: Any, policy: Policy, action: str, obj: Any = None) -> None:
-    """Refuse (NotAllowed) unless `actor` may; `actor=None` is the system (demo data, management commands)."""
-    if actor is not None and not policy.can(actor, action, obj):
+def require(actor: Actor, policy: Policy, action: str, obj: Any = None) -> None:
+    """Refuse (NotAllowed) unless `actor` may; the system (demo data, management commands, tasks) may."""
+    if not actor.is_system and not policy.can(actor, action, obj):
         raise NotAllowed()
 
 

@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
+from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
@@ -46,20 +48,20 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     form = NewPlanForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            plan = services.create_plan(
-                actor=request.user,
+        done = entrance.on_form(
+            form,
+            lambda: services.create_plan(
+                actor=actor_of(request),
                 agency=data["owning_unit"].agency,
                 owning_unit=data["owning_unit"],
                 title=data["title"],
                 period_start=data["period_start"],
                 period_end=data["period_end"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("The draft plan was created."))
-            return redirect("plans:amend", pk=plan.pk)
+            return redirect("plans:amend", pk=done.value.pk)
     return render(request, "plans/new.html", {"form": form})
 
 
@@ -94,12 +96,9 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("plans:detail", pk=plan.pk)
     if not policies.plans.can(request.user, policies.STEPS[name].action, plan):
         return forbidden(request)
-    try:
-        service(actor=request.user, plan=plan)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The plan's status was changed."))
+    entrance.on_page(
+        request, lambda: service(actor=actor_of(request), plan=plan), success=_("The plan's status was changed.")
+    )
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -130,31 +129,33 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     form = AmendForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
+        actor = actor_of(request)
+
+        def save() -> object:
             if plan.status == Plan.Status.DRAFT:
-                services.update_draft(
-                    actor=request.user,
+                return services.update_draft(
+                    actor=actor,
                     plan=plan,
                     task_texts=form.task_texts(),
                     new_tasks=form.new_tasks(),
                     remove=form.removed(),
                     **form.plan_fields(),
                 )
-            else:
-                services.amend_plan(
-                    actor=request.user,
-                    plan=plan,
-                    reason=form.cleaned_data["reason"],
-                    fields=form.plan_fields(),
-                    task_texts=form.task_texts(),
-                    new_tasks=form.new_tasks(),
-                    remove=form.removed(),
-                )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            return services.amend_plan(
+                actor=actor,
+                plan=plan,
+                reason=form.cleaned_data["reason"],
+                fields=form.plan_fields(),
+                task_texts=form.task_texts(),
+                new_tasks=form.new_tasks(),
+                remove=form.removed(),
+            )
+
+        try:
+            done = entrance.on_form(form, save)
         except NotAllowed:
             return forbidden(request)
-        else:
+        if done:
             messages.success(request, _("The plan was amended."))
             return redirect("plans:versions", pk=plan.pk)
     return render(request, "plans/amend.html", {"plan": plan, "form": form})
@@ -191,6 +192,6 @@ def clone(request: HttpRequest, pk: int) -> HttpResponse:
     plan = policies.plans.get_visible(request.user, pk)
     if not policies.plans.can(request.user, "plans.manage", plan):
         return forbidden(request)
-    copy = services.clone_plan(actor=request.user, plan=plan)
+    copy = services.clone_plan(actor=actor_of(request), plan=plan)
     messages.success(request, _("Next year's plan was drafted from this one."))
     return redirect("plans:detail", pk=copy.pk)
