@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
+from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 from anwei.notifications import services as notifications
@@ -67,8 +68,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            activity = services.create_activity(
+        done = entrance.on_form(
+            form,
+            lambda: services.create_activity(
                 actor=request.user,
                 unit=data["unit"],
                 topic=data["topic"],
@@ -79,12 +81,11 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 attendee_count=data["attendee_count"],
                 materials=data["materials"],
                 alert_body=data["alert_body"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Saved."))
-            return redirect("awareness:activity", pk=activity.pk)
+            return redirect("awareness:activity", pk=done.value.pk)
     return render(request, "awareness/activity_form.html", {"form": form})
 
 
@@ -137,13 +138,11 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
     activity = policies.activities.get_visible(request.user, pk)
     try:
-        sent = services.send_alert(actor=request.user, activity=activity)
+        done = entrance.on_page(request, lambda: services.send_alert(actor=request.user, activity=activity))
     except NotAllowed:
         return forbidden(request)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Sent to %(n)s people.") % {"n": sent})
+    if done:
+        messages.success(request, _("Sent to %(n)s people.") % {"n": done.value})
     return redirect("awareness:activity", pk=activity.pk)
 
 

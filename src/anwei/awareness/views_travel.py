@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
-from anwei.core import rocdate
+from anwei.core import entrance, rocdate
 from anwei.core.csvstream import csv_response, model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
@@ -100,23 +100,25 @@ def travel_new(request: HttpRequest) -> HttpResponse:
             form.add_error("traveller", _("Choose the traveller."))
         else:
             try:
-                declaration = services.declare_travel(
-                    actor=user,
-                    traveller=traveller,
-                    destination=data["destination"],
-                    places=data["places"],
-                    purpose=data["purpose"],
-                    departs_on=data["departs_on"],
-                    returns_on=data["returns_on"],
-                    category=data["category"] or None,
-                    category_reason=data["category_reason"],
-                    meets_specified_persons=data["meets_specified_persons"],
+                done = entrance.on_form(
+                    form,
+                    lambda: services.declare_travel(
+                        actor=user,
+                        traveller=traveller,
+                        destination=data["destination"],
+                        places=data["places"],
+                        purpose=data["purpose"],
+                        departs_on=data["departs_on"],
+                        returns_on=data["returns_on"],
+                        category=data["category"] or None,
+                        category_reason=data["category_reason"],
+                        meets_specified_persons=data["meets_specified_persons"],
+                    ),
                 )
             except NotAllowed:
                 return forbidden(request)
-            except BusinessRuleError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
+            if done:
+                declaration = done.value
                 if declaration.late:
                     messages.warning(request, services.late_message(declaration))
                 else:
@@ -173,14 +175,13 @@ def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def travel_exit(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = policies.travel.get_visible(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
     try:
-        services.decide_exit(
-            actor=request.user, declaration=declaration, approve=request.POST.get("decision") == "approve"
+        entrance.on_page(
+            request, lambda: services.decide_exit(actor=request.user, declaration=declaration, approve=approve)
         )
     except NotAllowed:
         return forbidden(request)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
     return redirect("awareness:travel", pk=pk)
 
 
@@ -191,17 +192,16 @@ def travel_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.file_return_report(
+        if entrance.on_form(
+            form,
+            lambda: services.file_return_report(
                 actor=request.user,
                 declaration=declaration,
                 probed=data["probed"],
                 contacted=data["contacted"],
                 details=data["details"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        ):
             messages.success(request, _("Return report filed. Thank you."))
             return redirect("awareness:travel", pk=pk)
     return render(request, "awareness/return_form.html", {"form": form, "d": declaration})
@@ -290,13 +290,10 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(request.POST or None, units=units, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            delegation = services.create_delegation(actor=user, **data)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+        done = entrance.on_form(form, lambda: services.create_delegation(actor=user, **data))
+        if done:
             messages.success(request, _("Saved."))
-            return redirect("awareness:delegation", pk=delegation.pk)
+            return redirect("awareness:delegation", pk=done.value.pk)
     return render(request, "awareness/delegation_form.html", {"form": form})
 
 
@@ -304,16 +301,17 @@ def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = policies.delegations.get_visible(request.user, pk)
     form = AnomalyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        description = form.cleaned_data["description"]
         try:
-            anomaly = services.report_anomaly(
-                actor=request.user, delegation=delegation, description=form.cleaned_data["description"]
+            done = entrance.on_form(
+                form,
+                lambda: services.report_anomaly(actor=request.user, delegation=delegation, description=description),
+                field="description",
             )
         except NotAllowed:
             return forbidden(request)
-        except BusinessRuleError as exc:
-            form.add_error("description", str(exc.message))
-        else:
-            messages.success(request, _("Reported as %(ref)s.") % {"ref": anomaly.incident_reference})
+        if done:
+            messages.success(request, _("Reported as %(ref)s.") % {"ref": done.value.incident_reference})
             return redirect("awareness:delegation", pk=pk)
     return render(
         request,
