@@ -8,16 +8,18 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query  # the typed function behind ninja.Query(...)
 from pydantic import StrictBool
 
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
 from anwei.directory.models import Person, Unit
+from anwei.officecalendar.models import OfficeDay
 
-from . import activity_services, auditing, check_services, delegation_services, policies, selectors, services
+from . import auditing, policies, selectors, services
 from .models import RandomCheckDraw, ReturnReport, TravelDeclaration
 
 router = Router(tags=["awareness"])
@@ -252,14 +254,14 @@ def create_activity(request: HttpRequest, payload: ActivityIn):  # type: ignore[
     if unit is None:
         raise BusinessRuleError("Unknown unit.", field="unit_id")
     audience = list(units.filter(pk__in=data.pop("audience_unit_ids")))
-    activity = activity_services.create_activity(actor=request.user, unit=unit, audience_units=audience, **data)
+    activity = services.create_activity(actor=request.user, unit=unit, audience_units=audience, **data)
     return Status(201, activity)
 
 
 @router.post("/activities/{activity_id}/attendance", response={201: AttendanceOut})
 def sign_in(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-def]
     activity = policies.activities.get_visible(request.user, activity_id)
-    return Status(201, activity_services.sign_in(actor=request.user, activity=activity))
+    return Status(201, services.sign_in(actor=request.user, activity=activity))
 
 
 @router.get("/statistics", response=StatisticsOut)
@@ -346,12 +348,12 @@ def draw_check(request: HttpRequest, payload: DrawIn):  # type: ignore[no-untype
     agency = getattr(request.user, "agency", None)
     if agency is None or not policies.checks.can(request.user, "awareness.random_check"):
         raise NotAllowed()
-    draw = check_services.draw_random_check(actor=request.user, agency=agency, seed=payload.seed.strip())
+    draw = services.draw_random_check(actor=request.user, agency=agency, seed=payload.seed.strip())
     return Status(201, draw)
 
 
 @router.get("/holidays", response=list[HolidayOut])
-def holidays(request: HttpRequest, year: int | None = Query(None, ge=1912, le=9998)):  # type: ignore[no-untyped-def]
+def holidays(request: HttpRequest, year: int | None = Query(None, ge=1912, le=9998)) -> list[OfficeDay]:
     return list(selectors.calendar_year(year or timezone.localdate().year))
 
 
@@ -364,7 +366,7 @@ def _calendar_day(day: date) -> date:
 @router.post("/holidays", response=HolidayOut)
 def set_holiday(request: HttpRequest, payload: HolidayIn):  # type: ignore[no-untyped-def]
     """Enter or change a day of the office calendar (a holiday, or a make-up working day)."""
-    return activity_services.set_calendar_day(
+    return services.set_calendar_day(
         actor=request.user,
         day=_calendar_day(payload.day),
         name=payload.name,
@@ -384,7 +386,7 @@ def remove_holiday(request: HttpRequest, day: str):  # type: ignore[no-untyped-d
     holiday = policies.calendar.visible(request.user).filter(day=parsed).first()
     if holiday is None:
         raise Http404(_("Not found."))
-    activity_services.remove_calendar_day(actor=request.user, holiday=holiday)
+    services.remove_calendar_day(actor=request.user, holiday=holiday)
     return Status(204, None)
 
 
@@ -406,7 +408,7 @@ def create_delegation(request: HttpRequest, payload: DelegationIn):  # type: ign
     if len(hosts) != len(set(payload.host_ids)):
         raise BusinessRuleError(_("A host was not found."), field="host_ids")
     data = payload.model_dump(exclude={"unit_id", "host_ids"})
-    delegation = delegation_services.create_delegation(actor=request.user, unit=unit, hosts=hosts, **data)
+    delegation = services.create_delegation(actor=request.user, unit=unit, hosts=hosts, **data)
     return Status(201, delegation)
 
 
@@ -414,7 +416,5 @@ def create_delegation(request: HttpRequest, payload: DelegationIn):  # type: ign
 def report_anomaly(request: HttpRequest, delegation_id: int, payload: AnomalyIn):  # type: ignore[no-untyped-def]
     """An anomaly observed during the visit: filed as a `mainland-visitor` report to the investigation authority."""
     delegation = policies.delegations.get_visible(request.user, delegation_id)
-    anomaly = delegation_services.report_anomaly(
-        actor=request.user, delegation=delegation, description=payload.description
-    )
+    anomaly = services.report_anomaly(actor=request.user, delegation=delegation, description=payload.description)
     return Status(201, anomaly)

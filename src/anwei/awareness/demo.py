@@ -8,14 +8,14 @@ from django.utils import timezone
 
 from anwei.directory.demo import DemoContext
 
-from . import activity_services, check_services, delegation_services, rules, services
+from . import rules, services
 
 
 def load(ctx: DemoContext) -> None:
     today = timezone.localdate()
     ethics = ctx.users["ethics"]
     units = ctx.units
-    briefing = activity_services.create_activity(
+    briefing = services.create_activity(
         actor=ethics,
         unit=units["ethics"],
         topic="fraud",
@@ -26,8 +26,8 @@ def load(ctx: DemoContext) -> None:
         materials="法務部調查局反詐騙宣導簡報\nhttps://165.npa.gov.tw/",
     )
     for key in ("construction_chief", "construction_staff", "finance_staff", "it_staff"):
-        activity_services.sign_in(actor=ethics, activity=briefing, person=ctx.people[key])
-    activity_services.create_activity(
+        services.sign_in(actor=ethics, activity=briefing, person=ctx.people[key])
+    services.create_activity(
         actor=ethics,
         unit=units["ethics"],
         topic="mainland",
@@ -36,7 +36,7 @@ def load(ctx: DemoContext) -> None:
         form="poster",
         attendee_count=120,
     )
-    alert = activity_services.create_activity(
+    alert = services.create_activity(
         actor=ethics,
         unit=units["ethics"],
         topic="fraud",
@@ -45,7 +45,7 @@ def load(ctx: DemoContext) -> None:
         form="alert",
         alert_body="近日有歹徒假冒檢察官來電，稱同仁涉及洗錢並要求監管帳戶。檢警不會以電話要求轉帳，請立即掛斷並撥打165查證。",
     )
-    activity_services.send_alert(actor=ethics, activity=alert)
+    services.send_alert(actor=ethics, activity=alert)
 
     staff = ctx.users["staff"]
     services.declare_travel(
@@ -80,8 +80,8 @@ def load(ctx: DemoContext) -> None:
     services.file_return_report(
         actor=staff, declaration=returned, probed=False, contacted=False, filed_on=today - timedelta(days=18)
     )
-    check_services.draw_random_check(actor=ethics, agency=ctx.agency, seed="demo-115")
-    delegation_services.create_delegation(
+    services.draw_random_check(actor=ethics, agency=ctx.agency, seed="demo-115")
+    services.create_delegation(
         actor=ethics,
         unit=units["construction"],
         title="大陸某省城市建設交流參訪團",

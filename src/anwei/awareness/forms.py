@@ -12,7 +12,7 @@ from .models import Activity, Delegation
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(forms.ModelForm[Activity]):
     class Meta:
         model = Activity
         fields = [
@@ -106,7 +106,7 @@ class HolidayForm(forms.Form):
     is_workday = forms.BooleanField(label=_("make-up working day (補行上班)"), required=False)
 
 
-class DelegationForm(forms.ModelForm):
+class DelegationForm(forms.ModelForm[Delegation]):
     class Meta:
         model = Delegation
         fields = ["title", "unit", "starts_on", "ends_on", "hosts", "itinerary", "visitors"]

@@ -17,7 +17,7 @@ from anwei.core.policies import Policy
 from anwei.directory.policies import agency_ids
 from anwei.officecalendar.models import OfficeDay
 
-from .models import Activity, Delegation, RandomCheckDraw, TravelDeclaration
+from .models import Activity, Delegation, RandomCheckDraw, ReturnReport, TravelDeclaration
 
 grant("awareness.view", *ALL_ROLES)
 grant("awareness.manage", Role.ADMIN, Role.ETHICS_OFFICER)
@@ -101,6 +101,18 @@ class TravelPolicy(Policy):
                 self.is_traveller(user, obj) or self.scope(user, "awareness.handle_travel").covers(obj.unit)
             )
         return super().can(user, action, obj)
+
+    def may_decide_exit(self, user: Any, obj: TravelDeclaration) -> bool:
+        """Whether `user` is offered to approve or refuse the exit: it is pending, theirs to decide, not their own."""
+        return (
+            obj.exit_approval == TravelDeclaration.ExitApproval.PENDING
+            and not self.is_traveller(user, obj)
+            and self.can(user, "awareness.approve_exit", obj)
+        )
+
+    def may_file_upward(self, user: Any, report: ReturnReport) -> bool:
+        """Whether `user` is offered to mark a return report as filed upward: not filed yet, and they handle it."""
+        return report.upward_filed_on is None and self.can(user, "awareness.handle_travel", report.declaration)
 
 
 class CalendarPolicy(Policy):

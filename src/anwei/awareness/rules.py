@@ -1,8 +1,10 @@
 """Travel, return and random-check rules as dated data (DOMAIN §3, §4). A declaration is judged by the rule in force
 on the day it is filed; amend by adding a row with a later `effective_from`, never by editing an old one."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
 
@@ -134,20 +136,34 @@ def is_stricter(chosen: TravelRule, derived: TravelRule) -> bool:
     return up > down or not _notice_at_least(derived, chosen)
 
 
-def _in_force(rows: list, on: date) -> object:  # type: ignore[type-arg]
-    current = [r for r in rows if (r.effective_from if hasattr(r, "effective_from") else r[0]) <= on]
+class _Dated(Protocol):
+    @property
+    def effective_from(self) -> date: ...
+
+
+def _in_force[R: _Dated](rows: Sequence[R], on: date) -> R:
+    """The row in force on `on`: the latest one whose `effective_from` has come."""
+    current = [r for r in rows if r.effective_from <= on]
     if not current:
         raise LookupError(f"no rule in force on {on}")
-    return max(current, key=lambda r: r.effective_from if hasattr(r, "effective_from") else r[0])
+    return max(current, key=lambda r: r.effective_from)
+
+
+def _value_in_force[V](rows: Sequence[tuple[date, V, str]], on: date) -> V:
+    """The value of the (effective from, value, source) row in force on `on`."""
+    current = [r for r in rows if r[0] <= on]
+    if not current:
+        raise LookupError(f"no rule in force on {on}")
+    return max(current, key=lambda r: r[0])[1]
 
 
 def travel_rule(destination: str, category: str, on: date, *, meeting: bool = False) -> TravelRule:
     """The rule for this trip; a Hong Kong/Macau trip with a planned meeting with specified persons takes the stricter
     of the category's rule and the meeting rule."""
     rows = [r for r in TRAVEL_RULES if destination in r.destinations and r.category == category]
-    rule: TravelRule = _in_force(rows, on)  # type: ignore[assignment]
+    rule = _in_force(rows, on)
     if meeting and destination in (HONG_KONG, MACAU):
-        extra: TravelRule = _in_force(HK_MACAU_MEETING, on)  # type: ignore[assignment]
+        extra = _in_force(HK_MACAU_MEETING, on)
         if extra.calendar_days and rule.calendar_days and extra.working_days > rule.working_days:
             return extra
     return rule
@@ -158,16 +174,16 @@ def by_code(code: str) -> TravelRule | None:
 
 
 def return_report_rule(on: date) -> DeadlineRule:
-    return _in_force(RETURN_REPORT, on)  # type: ignore[return-value]
+    return _in_force(RETURN_REPORT, on)
 
 
 def upward_filing_rule(on: date) -> DeadlineRule:
-    return _in_force(UPWARD_FILING, on)  # type: ignore[return-value]
+    return _in_force(UPWARD_FILING, on)
 
 
 def exit_approval_years(on: date) -> int:
-    return _in_force(EXIT_APPROVAL_YEARS, on)[1]  # type: ignore[index]
+    return _value_in_force(EXIT_APPROVAL_YEARS, on)
 
 
 def random_check_rate(on: date) -> float:
-    return _in_force(RANDOM_CHECK_RATE, on)[1]  # type: ignore[index]
+    return _value_in_force(RANDOM_CHECK_RATE, on)

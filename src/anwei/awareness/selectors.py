@@ -20,7 +20,7 @@ from .models import Activity, Attendance, Delegation, RandomCheckDraw, ReturnRep
 
 
 def activities(user: Any, *, start: date | None = None, end: date | None = None) -> QuerySet[Activity]:
-    qs = policies.activities.visible(user).select_related("unit", "plan")
+    qs: QuerySet[Activity] = policies.activities.visible(user).select_related("unit", "plan")
     if start is not None:
         qs = qs.filter(held_on__gte=start)
     if end is not None:

@@ -6,7 +6,7 @@ from django.tasks import task
 from . import services
 
 
-@cron("30 0 * * *")
+@cron("30 0 * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def remind_return_reports() -> int:
     return services.remind_returns()

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
+from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 from anwei.notifications import services as notifications
@@ -20,7 +22,7 @@ from anwei.officecalendar import policies as calendar_policies
 from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
 
-from . import activity_services, policies, selectors
+from . import policies, selectors, services
 from .forms import ActivityForm, HolidayForm
 from .models import Activity
 
@@ -66,8 +68,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            activity = activity_services.create_activity(
+        done = entrance.on_form(
+            form,
+            lambda: services.create_activity(
                 actor=request.user,
                 unit=data["unit"],
                 topic=data["topic"],
@@ -78,12 +81,11 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 attendee_count=data["attendee_count"],
                 materials=data["materials"],
                 alert_body=data["alert_body"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Saved."))
-            return redirect("awareness:activity", pk=activity.pk)
+            return redirect("awareness:activity", pk=done.value.pk)
     return render(request, "awareness/activity_form.html", {"form": form})
 
 
@@ -120,7 +122,7 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
         if person is None:
             return forbidden(request)
     try:
-        activity_services.sign_in(actor=request.user, activity=activity, person=person)
+        services.sign_in(actor=request.user, activity=activity, person=person)
     except NotAllowed:
         return forbidden(request)
     if person is not None:
@@ -136,13 +138,11 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
     activity = policies.activities.get_visible(request.user, pk)
     try:
-        sent = activity_services.send_alert(actor=request.user, activity=activity)
+        done = entrance.on_page(request, lambda: services.send_alert(actor=request.user, activity=activity))
     except NotAllowed:
         return forbidden(request)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Sent to %(n)s people.") % {"n": sent})
+    if done:
+        messages.success(request, _("Sent to %(n)s people.") % {"n": done.value})
     return redirect("awareness:activity", pk=activity.pk)
 
 
@@ -152,7 +152,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.my_alert(activity, getattr(request.user, "person_id", None))
     if note is None:
         return forbidden(request)
-    notifications.acknowledge(note, actor=request.user)
+    notifications.acknowledge(note, actor=actor_of(request))
     messages.success(request, _("Thank you — acknowledged."))
     return redirect("awareness:activity", pk=activity.pk)
 
@@ -192,7 +192,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
-            activity_services.set_calendar_day(
+            services.set_calendar_day(
                 actor=request.user,
                 day=data["day"],
                 name=data["name"],
@@ -220,6 +220,6 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.calendar.can(request.user, "awareness.manage_calendar"):
         return forbidden(request)
     year = holiday.day.year
-    activity_services.remove_calendar_day(actor=request.user, holiday=holiday)
+    services.remove_calendar_day(actor=request.user, holiday=holiday)
     messages.success(request, _("Removed."))
     return redirect(f"/awareness/calendar/?year={year}")

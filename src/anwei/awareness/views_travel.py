@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from anwei.audit import services as audit
-from anwei.core import rocdate
+from anwei.core import entrance, rocdate
 from anwei.core.csvstream import csv_response, model_columns, queryset_csv
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 
-from . import auditing, check_services, delegation_services, policies, rules, selectors, services
+from . import auditing, policies, rules, selectors, services
 from .forms import AnomalyForm, DelegationForm, ReturnForm, TravelForm
 from .models import Delegation, ReturnReport, TravelDeclaration
 
@@ -100,23 +100,25 @@ def travel_new(request: HttpRequest) -> HttpResponse:
             form.add_error("traveller", _("Choose the traveller."))
         else:
             try:
-                declaration = services.declare_travel(
-                    actor=user,
-                    traveller=traveller,
-                    destination=data["destination"],
-                    places=data["places"],
-                    purpose=data["purpose"],
-                    departs_on=data["departs_on"],
-                    returns_on=data["returns_on"],
-                    category=data["category"] or None,
-                    category_reason=data["category_reason"],
-                    meets_specified_persons=data["meets_specified_persons"],
+                done = entrance.on_form(
+                    form,
+                    lambda: services.declare_travel(
+                        actor=user,
+                        traveller=traveller,
+                        destination=data["destination"],
+                        places=data["places"],
+                        purpose=data["purpose"],
+                        departs_on=data["departs_on"],
+                        returns_on=data["returns_on"],
+                        category=data["category"] or None,
+                        category_reason=data["category_reason"],
+                        meets_specified_persons=data["meets_specified_persons"],
+                    ),
                 )
             except NotAllowed:
                 return forbidden(request)
-            except BusinessRuleError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
+            if done:
+                declaration = done.value
                 if declaration.late:
                     messages.warning(request, services.late_message(declaration))
                 else:
@@ -152,10 +154,9 @@ def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "late_message": services.late_message(declaration) if declaration.late else "",
             "is_traveller": policies.travel.is_traveller(user, declaration),
             "can_read_return": policies.travel.can(user, "awareness.read_return", declaration),
-            "can_approve": declaration.exit_approval == TravelDeclaration.ExitApproval.PENDING
-            and not policies.travel.is_traveller(user, declaration)
-            and policies.travel.can(user, "awareness.approve_exit", declaration),
+            "can_approve": policies.travel.may_decide_exit(user, declaration),
             "can_handle": policies.travel.can(user, "awareness.handle_travel", declaration),
+            "may_file_upward": report is not None and policies.travel.may_file_upward(user, report),
         },
     )
 
@@ -174,14 +175,13 @@ def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def travel_exit(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = policies.travel.get_visible(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
     try:
-        services.decide_exit(
-            actor=request.user, declaration=declaration, approve=request.POST.get("decision") == "approve"
+        entrance.on_page(
+            request, lambda: services.decide_exit(actor=request.user, declaration=declaration, approve=approve)
         )
     except NotAllowed:
         return forbidden(request)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
     return redirect("awareness:travel", pk=pk)
 
 
@@ -192,17 +192,16 @@ def travel_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.file_return_report(
+        if entrance.on_form(
+            form,
+            lambda: services.file_return_report(
                 actor=request.user,
                 declaration=declaration,
                 probed=data["probed"],
                 contacted=data["contacted"],
                 details=data["details"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        ):
             messages.success(request, _("Return report filed. Thank you."))
             return redirect("awareness:travel", pk=pk)
     return render(request, "awareness/return_form.html", {"form": form, "d": declaration})
@@ -231,7 +230,7 @@ def checks(request: HttpRequest) -> HttpResponse:
         if not can_draw or agency is None:
             return forbidden(request)
         seed = request.POST.get("seed", "").strip()
-        draw = check_services.draw_random_check(actor=user, agency=agency, seed=seed)
+        draw = services.draw_random_check(actor=user, agency=agency, seed=seed)
         messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
         return redirect("awareness:checks")
     return render(request, "awareness/checks.html", {"draws": selectors.draws(user)[:20], "can_draw": can_draw})
@@ -291,13 +290,10 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(request.POST or None, units=units, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            delegation = delegation_services.create_delegation(actor=user, **data)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+        done = entrance.on_form(form, lambda: services.create_delegation(actor=user, **data))
+        if done:
             messages.success(request, _("Saved."))
-            return redirect("awareness:delegation", pk=delegation.pk)
+            return redirect("awareness:delegation", pk=done.value.pk)
     return render(request, "awareness/delegation_form.html", {"form": form})
 
 
@@ -305,16 +301,17 @@ def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = policies.delegations.get_visible(request.user, pk)
     form = AnomalyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        description = form.cleaned_data["description"]
         try:
-            anomaly = delegation_services.report_anomaly(
-                actor=request.user, delegation=delegation, description=form.cleaned_data["description"]
+            done = entrance.on_form(
+                form,
+                lambda: services.report_anomaly(actor=request.user, delegation=delegation, description=description),
+                field="description",
             )
         except NotAllowed:
             return forbidden(request)
-        except BusinessRuleError as exc:
-            form.add_error("description", str(exc.message))
-        else:
-            messages.success(request, _("Reported as %(ref)s.") % {"ref": anomaly.incident_reference})
+        if done:
+            messages.success(request, _("Reported as %(ref)s.") % {"ref": done.value.incident_reference})
             return redirect("awareness:delegation", pk=pk)
     return render(
         request,

@@ -9,7 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.params.functions import Query  # the typed function behind ninja.Query(...)
 
 from anwei.accounts.models import AccessGrant, User
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -125,14 +126,14 @@ class ItemPage(Schema):
 
 
 @router.get("/items", response=ItemPage)
-def list_items(  # type: ignore[no-untyped-def]
+def list_items(
     request: HttpRequest,
     q: str = "",
     level: str = "",
     status: str = "",
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10_000_000),
-):
+) -> dict[str, Any]:
     """The register, newest first: `title`, `content` and what could describe an item only where the caller has
     need-to-know. A search matches reference numbers, and titles only among those items."""
     if not policies.items.can(request.user, "classified.view") and not selectors.register(request.user).exists():

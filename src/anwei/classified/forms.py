@@ -15,8 +15,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class UserChoice(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
 

@@ -90,6 +90,16 @@ class ItemPolicy(Policy):
             return True
         return super().can(user, action, obj)
 
+    def may_record_copy_return(self, user: Any, copy: ClassifiedItem) -> bool:
+        """Whether `user` is offered to record that a copy came back: it is out, and they keep the original."""
+        original = copy.original
+        return (
+            _is_authenticated(user)
+            and copy.status == ClassifiedItem.Status.ON_LOAN
+            and original is not None
+            and original.custodian_id == user.pk
+        )
+
 
 class RequestPolicy(Policy):
     """A request is seen by its requester, the item's custodian and approvers of the owning unit."""
@@ -127,6 +137,18 @@ class RequestPolicy(Policy):
         if action == "classified.return":  # the custodian records returns
             return _is_authenticated(user) and (obj is None or obj.item.custodian_id == user.pk)
         return super().can(user, action, obj)
+
+    def may_decide(self, user: Any, req: CustodyRequest) -> bool:
+        """Whether `user` is offered to decide the request now: pending, theirs to approve, never their own."""
+        return req.status == CustodyRequest.Status.PENDING and self.can(user, "classified.approve", req)
+
+    def may_record_take_out_return(self, user: Any, req: CustodyRequest) -> bool:
+        """Whether `user` is offered to record the return of a take-out: approved, out, and they keep the item."""
+        return (
+            req.kind == CustodyRequest.Kind.TAKE_OUT
+            and req.status == CustodyRequest.Status.APPROVED
+            and self.can(user, "classified.return", req)
+        )
 
 
 class TransferPolicy(Policy):

@@ -2,6 +2,7 @@
 user has need-to-know for: otherwise a match would reveal something about a title."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
@@ -83,6 +84,35 @@ def copies_of(item: ClassifiedItem) -> QuerySet[ClassifiedItem]:
     return item.copies.select_related("custodian__person", "destruction").order_by("copy_number")
 
 
+@dataclass(frozen=True)
+class CopyLine:
+    """A copy on its original's page: whether it came back late or is out past its due time, and whether the
+    viewer may record its return."""
+
+    copy: ClassifiedItem
+    late: bool
+    overdue: bool
+    may_record_return: bool
+
+
+def copy_lines(user: Any, item: ClassifiedItem, now: datetime) -> list[CopyLine]:
+    lines = []
+    for copy in copies_of(item):
+        due, returned = copy.due_back, copy.returned_at
+        copy.original = item  # the page's item: no query per copy for the policy
+        lines.append(
+            CopyLine(
+                copy=copy,
+                late=due is not None and returned is not None and returned > due,
+                overdue=(
+                    due is not None and returned is None and due < now and copy.status == ClassifiedItem.Status.ON_LOAN
+                ),
+                may_record_return=policies.items.may_record_copy_return(user, copy),
+            )
+        )
+    return lines
+
+
 def grants_of(item: ClassifiedItem) -> QuerySet[AccessGrant]:
     """The written grants in force on an item (expired and revoked ones are not)."""
     return AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by__person")
@@ -90,6 +120,29 @@ def grants_of(item: ClassifiedItem) -> QuerySet[AccessGrant]:
 
 def requests_of(user: Any, item: ClassifiedItem) -> QuerySet[CustodyRequest]:
     return policies.requests.visible(user, item.requests.select_related("requester__person", "decided_by__person"))
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """A request on the item's page, with what the viewer is offered to do with it."""
+
+    request: CustodyRequest
+    may_decide: bool
+    may_record_return: bool
+
+
+def request_lines(user: Any, item: ClassifiedItem) -> list[RequestLine]:
+    lines = []
+    for req in requests_of(user, item):
+        req.item = item  # the page's item: no query per request for the policy
+        lines.append(
+            RequestLine(
+                request=req,
+                may_decide=policies.requests.may_decide(user, req),
+                may_record_return=policies.requests.may_record_take_out_return(user, req),
+            )
+        )
+    return lines
 
 
 def transfers_of(user: Any, item: ClassifiedItem) -> QuerySet[Transfer]:
@@ -115,7 +168,7 @@ def pending_approvals(user: Any) -> QuerySet[CustodyRequest]:
 
 
 def my_requests(user: Any) -> QuerySet[CustodyRequest]:
-    return CustodyRequest.objects.filter(requester_id=user.pk).select_related("item")[:50]  # type: ignore[return-value]
+    return CustodyRequest.objects.filter(requester_id=user.pk).select_related("item")[:50]
 
 
 def open_transfers(user: Any) -> QuerySet[Transfer]:

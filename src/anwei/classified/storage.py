@@ -33,6 +33,12 @@ def may_move(item: ClassifiedItem) -> bool:
     return item.status == ClassifiedItem.Status.ON_LOAN and approved_take_out(item) is not None
 
 
+def must_come_inside(item: ClassifiedItem) -> bool:
+    """Whether the register still shows a place outside the premises for an item back in custody (its take-out is
+    over): the custodian is asked to record where it is kept now."""
+    return item.storage_outside_premises and item.status == ClassifiedItem.Status.IN_CUSTODY
+
+
 def check_place(item: ClassifiedItem, *, outside_premises: bool) -> None:
     """Refuse a place outside the premises without an approved take-out; refuse a move while out otherwise."""
     take_out = approved_take_out(item)

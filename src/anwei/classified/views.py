@@ -19,7 +19,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import auditing, custody, policies, printing, selectors, services, storage
+from . import auditing, custody, policies, printing, rules, selectors, services, storage
 from .forms import (
     CombineForm,
     DestroyForm,
@@ -141,29 +141,27 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_read = policies.items.can_read(user, item)
     auditing.record_view(actor=user, item=item, how="page")
     can_grant = policies.items.can(user, "classified.grant", item)
-    requests = list(selectors.requests_of(user, item))
+    can_request = policies.items.can(user, policies.REQUEST, item)
+    can_decide = policies.items.can(user, "classified.decide", item)
+    may_move = item.custodian_id == user.pk and storage.may_move(item)
     context: dict[str, Any] = {
         "item": item,
         "can_read": can_read,
         "ends": services.protection_ends(item),
-        "copies": selectors.copies_of(item) if not item.is_copy else [],
-        "requests": requests,
-        # the requests this user may decide now: pending, theirs to approve, never their own (policies.RequestPolicy)
-        "may_decide": {
-            r.pk for r in requests if r.status == "pending" and policies.requests.can(user, "classified.approve", r)
-        },
+        # each copy with its lateness and each request with what this user may do (selectors, policies)
+        "copy_lines": selectors.copy_lines(user, item, timezone.now()) if not item.is_copy else [],
+        "request_lines": selectors.request_lines(user, item),
         "transfers": selectors.transfers_of(user, item),
         "level_changes": selectors.level_changes_of(item),
-        "copy_refusal": custody.copy_refusal(item),
-        "can_request": policies.items.can(user, policies.REQUEST, item),
+        "copy_refusal": custody.copy_refusal(item) if can_request else "",
+        "can_request": can_request,
         "can_transfer": policies.items.can(user, policies.TRANSFER, item),
-        "can_decide": policies.items.can(user, "classified.decide", item),
+        "may_change_level": can_decide and not item.is_copy,
+        "may_confirm": can_decide and item.proposed,
         "can_destroy": policies.items.can(user, "classified.destroy", item),
         "can_grant": can_grant,
-        "can_approve": policies.items.can(user, "classified.approve", item),
-        "is_custodian": item.custodian_id == user.pk,
-        "may_move": item.custodian_id == user.pk and storage.may_move(item),
-        "now": timezone.now(),
+        "may_move": may_move,
+        "must_come_inside": may_move and storage.must_come_inside(item),
     }
     if can_read:
         context["handlers"] = item.handlers.select_related("person")
@@ -391,8 +389,8 @@ def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Transfer recorded. Confirm when you have sent it."))
             return redirect("classified:item", pk=item.pk)
     allowed = {
-        "inside": [custody.rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=False)],
-        "outside": [custody.rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=True)],
+        "inside": [rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=False)],
+        "outside": [rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=True)],
     }
     return render(
         request, "classified/form.html", {"form": form, "item": item, "title": _("Transfer"), "allowed": allowed}

@@ -186,7 +186,8 @@ def list_templates(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.get("/templates/{template_id}", response=TemplateOut)
 def get_template(request: HttpRequest, template_id: int) -> ChecklistTemplate:
-    return policies.templates.get_visible(request.user, template_id)
+    found: ChecklistTemplate = policies.templates.get_visible(request.user, template_id)
+    return found
 
 
 @router.get("/rounds", response=list[RoundOut])
@@ -235,7 +236,8 @@ def create_round(request: HttpRequest, payload: RoundIn):  # type: ignore[no-unt
 
 @router.get("/rounds/{round_id}", response=RoundOut)
 def get_round(request: HttpRequest, round_id: int) -> Round:
-    return policies.rounds.get_visible(request.user, round_id, selectors.rounds(request.user))
+    found: Round = policies.rounds.get_visible(request.user, round_id, selectors.rounds(request.user))
+    return found
 
 
 @router.get("/rounds/{round_id}/inspections", response=list[InspectionOut])
@@ -247,7 +249,8 @@ def list_inspections(request: HttpRequest, round_id: int, status: str = ""):  # 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut)
 def get_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
-    return policies.inspections.get_visible(request.user, inspection_id)
+    found: Inspection = policies.inspections.get_visible(request.user, inspection_id)
+    return found
 
 
 @router.patch("/inspections/{inspection_id}", response=InspectionOut)
@@ -273,7 +276,8 @@ def list_findings(request: HttpRequest, severity: str = "", round_id: int | None
 
 @router.get("/findings/{finding_id}", response=FindingOut)
 def get_finding(request: HttpRequest, finding_id: int) -> Finding:
-    return policies.findings.get_visible(request.user, finding_id, selectors.findings(request.user))
+    found: Finding = policies.findings.get_visible(request.user, finding_id, selectors.findings(request.user))
+    return found
 
 
 @router.post("/findings/{finding_id}/leak", response=FindingOut)
@@ -293,7 +297,8 @@ def list_actions(request: HttpRequest, status: str = ""):  # type: ignore[no-unt
 
 @router.get("/actions/{action_id}", response=ActionOut)
 def get_action(request: HttpRequest, action_id: int) -> CorrectiveAction:
-    return policies.actions.get_visible(request.user, action_id)
+    found: CorrectiveAction = policies.actions.get_visible(request.user, action_id)
+    return found
 
 
 @router.post("/actions/{action_id}/answer", response=ActionOut)

@@ -14,6 +14,7 @@ from charset_normalizer import from_bytes
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.directory import services as directory
@@ -173,7 +174,7 @@ def import_targets(*, actor: Any, round_: Round, parent: Unit, data: bytes, good
             # Authorised above by the inspections policy (the round's manager, over the parent unit): the target units
             # are created by the import itself, and the entry below says on whose behalf.
             unit = directory.create_unit(
-                actor=None,
+                actor=Actor.system("inspections.import_targets"),
                 agency=parent.agency,
                 name=row.name,
                 parent=parent,

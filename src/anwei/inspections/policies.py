@@ -61,6 +61,7 @@ class RoundPolicy(Policy):
     def _round(self, obj: Any) -> Round:
         for part in filter(None, self.round_path.split("__")):
             obj = getattr(obj, part)
+        assert isinstance(obj, Round)
         return obj
 
     def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
@@ -70,6 +71,11 @@ class RoundPolicy(Policy):
         prefix = f"{self.round_path}__" if self.round_path else ""
         scope_q = self.scope(user, self.view_action).q(f"{prefix}unit")
         return qs.filter(scope_q | Q(**{f"{prefix}pk__in": inspector_round_ids(user)}))
+
+    def may_run(self, user: Any, round_: Round) -> bool:
+        """Whether `user` is offered to add or import targets and to close the round: it is open and theirs to
+        manage."""
+        return round_.status == Round.Status.OPEN and self.can(user, "inspections.manage", round_)
 
     def is_inspector(self, user: Any, obj: Any) -> bool:
         round_ = self._round(obj)

@@ -20,7 +20,7 @@ def templates(user: Any) -> QuerySet[ChecklistTemplate]:
 
 
 def rounds(user: Any, *, status: str = "") -> QuerySet[Round]:
-    qs = policies.rounds.visible(user).select_related("plan", "unit", "version__template")
+    qs: QuerySet[Round] = policies.rounds.visible(user).select_related("plan", "unit", "version__template")
     if status:
         qs = qs.filter(status=status)
     return qs.annotate(
@@ -103,9 +103,9 @@ def actions(user: Any, *, status: str = "", unit: Unit | None = None) -> QuerySe
 
 
 def target_history(user: Any, unit: Unit) -> QuerySet[Inspection]:
+    visible: QuerySet[Inspection] = policies.inspections.visible(user)
     return (
-        policies.inspections.visible(user)
-        .filter(target=unit)
+        visible.filter(target=unit)
         .select_related("round__version__template")
         .annotate(n_findings=Count("findings"))
         .order_by("-due_on", "-pk")

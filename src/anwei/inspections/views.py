@@ -102,8 +102,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status": status,
         "q": q,
         "statuses": Inspection.Status.choices,
-        "can_manage": policies.rounds.can(request.user, "inspections.manage", round_),
-        "can_inspect": policies.rounds.can(request.user, "inspections.inspect", round_),
+        "may_run": policies.rounds.may_run(request.user, round_),
     }
     template = "inspections/_round_targets.html" if request.htmx else "inspections/round_detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -31,11 +31,12 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 def _action(request: HttpRequest, pk: int) -> CorrectiveAction:
-    return policies.actions.get_visible(
+    found: CorrectiveAction = policies.actions.get_visible(
         request.user,
         pk,
         CorrectiveAction.objects.select_related("unit", "finding__item", "finding__inspection__round__unit"),
     )
+    return found
 
 
 @offline_page

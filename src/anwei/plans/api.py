@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from anwei.accounts.actor import actor_of
 from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDateTime
@@ -121,7 +122,8 @@ class ShiftOut(Schema):
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
-    return policies.plans.get_visible(request.user, plan_id)
+    found: Plan = policies.plans.get_visible(request.user, plan_id)
+    return found
 
 
 @router.get("/plans", response=list[PlanOut])
@@ -160,7 +162,8 @@ def list_tasks(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-d
 
 @router.get("/tasks/{task_id}", response=TaskOut)
 def get_task(request: HttpRequest, task_id: int) -> Task:
-    return policies.tasks.get_visible(request.user, task_id)
+    found: Task = policies.tasks.get_visible(request.user, task_id)
+    return found
 
 
 @router.post("/tasks/{task_id}/progress", response={201: NoteOut})
@@ -168,7 +171,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn): 
     task = policies.tasks.get_visible(request.user, task_id)
     if not policies.tasks.can(request.user, "plans.task_update", task):
         raise NotAllowed()
-    note = services.update_task(actor=request.user, task=task, status=payload.status, note=payload.note)
+    note = services.update_task(actor=actor_of(request), task=task, status=payload.status, note=payload.note)
     return Status(201, note)
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.core.rocdate import ROC_OFFSET, TAIPEI
 from anwei.directory.demo import DemoContext
 
-from . import roster, services
+from . import services
 from .models import Plan, PlanVersion, ProgressNote, Task
 
 SEED_OUTLINE = Path(__file__).parent / "fixtures" / "hualien-103-spring.json"
@@ -29,7 +30,8 @@ ASSIGN = {
 
 
 def _load_outline() -> dict[str, Any]:
-    return json.loads(SEED_OUTLINE.read_text(encoding="utf-8"))
+    outline: dict[str, Any] = json.loads(SEED_OUTLINE.read_text(encoding="utf-8"))
+    return outline
 
 
 def _assign_units(ctx: DemoContext, plan: Plan) -> None:
@@ -38,7 +40,7 @@ def _assign_units(ctx: DemoContext, plan: Plan) -> None:
             if task.text.startswith(start):
                 units = [*task.responsible_units.exclude(pk=ctx.units["ethics"].pk), *(ctx.units[k] for k in keys)]
                 services.set_task_units(
-                    actor=ctx.admin,
+                    actor=Actor.of(ctx.admin),
                     task=task,
                     responsible_units=units,
                     cooperating_units=list(task.cooperating_units.all()),
@@ -46,41 +48,43 @@ def _assign_units(ctx: DemoContext, plan: Plan) -> None:
 
 
 def _roster(ctx: DemoContext, plan: Plan, *, gap: bool = False) -> None:
-    roster.generate_roster(
-        actor=ctx.users["ethics"],
+    services.generate_roster(
+        actor=Actor.of(ctx.users["ethics"]),
         plan=plan,
         kind=ctx.duty_kinds["ethics"],
         people=[ctx.people["shen"], ctx.people["tsai"], ctx.people["ethics_director"]],
     )
-    shifts = roster.generate_roster(
-        actor=ctx.users["ethics"],
+    shifts = services.generate_roster(
+        actor=Actor.of(ctx.users["ethics"]),
         plan=plan,
         kind=ctx.duty_kinds["agency"],
         people=[ctx.people["it_staff"], ctx.people["tsai"]],
     )
     if gap:  # one night nobody has taken yet: the dashboard warns about it
         night = next(s for s in shifts if s.starts_at > timezone.now() + timedelta(days=2))
-        roster.assign_shift(actor=ctx.users["ethics"], shift=night, person=None, substitute=None)
+        services.assign_shift(actor=Actor.of(ctx.users["ethics"]), shift=night, person=None, substitute=None)
 
 
 def load_103_spring(ctx: DemoContext) -> Plan:
     plan = services.create_plan_from_outline(
-        actor=ctx.users["ethics"], agency=ctx.agency, outline=_load_outline(), owning_unit=ctx.units["ethics"]
+        actor=Actor.of(ctx.users["ethics"]), agency=ctx.agency, outline=_load_outline(), owning_unit=ctx.units["ethics"]
     )
     _assign_units(ctx, plan)
-    plan = services.approve_plan(actor=ctx.users["head"], plan=plan)
-    services.activate_plan(actor=ctx.users["ethics"], plan=plan)
+    plan = services.approve_plan(actor=Actor.of(ctx.users["head"]), plan=plan)
+    services.activate_plan(actor=Actor.of(ctx.users["ethics"]), plan=plan)
     liquor = plan.tasks.get(text__startswith="為防範民眾飲用私劣酒")
     services.amend_plan(
-        actor=ctx.users["ethics"],
+        actor=Actor.of(ctx.users["ethics"]),
         plan=plan,
         reason="財政處建議會同警察機關查緝，修正執行重點文字。",
         task_texts={liquor.pk: liquor.text.replace("請本府財政處加強查緝", "請本府財政處會同警察機關加強查緝")},
     )
     _roster(ctx, plan)
     for task in plan.tasks.filter(children__isnull=True):
-        services.update_task(actor=ctx.users["ethics"], task=task, status=Task.Status.DONE, note="已依計畫辦理完畢。")
-    plan = services.close_plan(actor=ctx.users["ethics"], plan=plan)
+        services.update_task(
+            actor=Actor.of(ctx.users["ethics"]), task=task, status=Task.Status.DONE, note="已依計畫辦理完畢。"
+        )
+    plan = services.close_plan(actor=Actor.of(ctx.users["ethics"]), plan=plan)
     _keep_seed_dates(plan)
     return plan
 
@@ -111,9 +115,9 @@ def load_current(ctx: DemoContext, spring: Plan) -> Plan:
     start = datetime.combine(today - timedelta(days=10), time(8), tzinfo=TAIPEI)
     end = datetime.combine(today + timedelta(days=51), time(0), tzinfo=TAIPEI)
     roc = today.year - ROC_OFFSET
-    plan = services.clone_plan(actor=ctx.users["ethics"], plan=spring, years=today.year - 2014)
+    plan = services.clone_plan(actor=Actor.of(ctx.users["ethics"]), plan=spring, years=today.year - 2014)
     services.update_draft(
-        actor=ctx.users["ethics"],
+        actor=Actor.of(ctx.users["ethics"]),
         plan=plan,
         title=f"花蓮縣政府{roc}年度歲末年終暨春節期間公務機密暨機關安全維護執行計畫",
         period_start=start,
@@ -122,13 +126,13 @@ def load_current(ctx: DemoContext, spring: Plan) -> Plan:
     leaves = list(plan.tasks.filter(children__isnull=True).order_by("parent__position", "position"))
     for index, task in enumerate(leaves):
         services.schedule_task(
-            actor=ctx.users["ethics"],
+            actor=Actor.of(ctx.users["ethics"]),
             task=task,
             due_at=start + timedelta(days=5 + 3 * index),
             recurrence=task.recurrence,
         )
-    plan = services.approve_plan(actor=ctx.users["head"], plan=plan)
-    plan = services.activate_plan(actor=ctx.users["ethics"], plan=plan)
+    plan = services.approve_plan(actor=Actor.of(ctx.users["head"]), plan=plan)
+    plan = services.activate_plan(actor=Actor.of(ctx.users["ethics"]), plan=plan)
     _roster(ctx, plan, gap=True)
     updates = [
         ("ethics", leaves[0], Task.Status.DONE, "已於科務會議宣導保密規定，並以電子郵件提醒全體同仁。"),
@@ -146,7 +150,7 @@ def load_current(ctx: DemoContext, spring: Plan) -> Plan:
         ),
     ]
     for user, task, status, note in updates:
-        services.update_task(actor=ctx.users[user], task=task, status=status, note=note)
+        services.update_task(actor=Actor.of(ctx.users[user]), task=task, status=status, note=note)
     return plan
 
 

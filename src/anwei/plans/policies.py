@@ -4,11 +4,14 @@ the units responsible for them or asked to cooperate (協請) — supervisors an
 ethics officers (whose role covers the whole agency). Ethics officers draw up and amend plans; the agency head
 approves them (核定)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor
 from anwei.accounts.roles import ALL_ROLES, Role, grant
+from anwei.accounts.scope import Scope
 from anwei.core.errors import NotAllowed
 from anwei.core.policies import Policy
 from anwei.directory.models import DutyShift
@@ -34,9 +37,35 @@ grant("plans.roster_edit", Role.ADMIN, Role.ETHICS_OFFICER)
 grant("plans.handover", Role.ADMIN, Role.ETHICS_OFFICER, Role.DUTY_OFFICER)
 
 
-def require(actor: Any, policy: Policy, action: str, obj: Any = None) -> None:
-    """Refuse (NotAllowed) unless `actor` may; `actor=None` is the system (demo data, management commands)."""
-    if actor is not None and not policy.can(actor, action, obj):
+@dataclass(frozen=True)
+class Step:
+    """A step of a plan's lifecycle: the action it needs and the statuses it starts from."""
+
+    action: str
+    start: tuple[str, ...]
+
+
+# draft → approved (核定, by the agency head) → active → closed; an approved plan may also be closed unused
+STEPS = {
+    "approve": Step("plans.approve", (Plan.Status.DRAFT,)),
+    "activate": Step("plans.manage", (Plan.Status.APPROVED,)),
+    "close": Step("plans.manage", (Plan.Status.APPROVED, Plan.Status.ACTIVE)),
+}
+
+
+def offered_steps(user: Any, plan: Plan) -> list[str]:
+    """The lifecycle steps offered to `user` on the plan's page: those its status allows and `user` may take."""
+    return [name for name, step in STEPS.items() if plan.status in step.start and plans.can(user, step.action, plan)]
+
+
+def may_amend(user: Any, plan: Plan) -> bool:
+    """A plan is edited (draft) or amended (approved, active) by who manages it; a closed plan is not changed."""
+    return plan.status != Plan.Status.CLOSED and plans.can(user, "plans.manage", plan)
+
+
+def require(actor: Actor, policy: Policy, action: str, obj: Any = None) -> None:
+    """Refuse (NotAllowed) unless `actor` may; the system (demo data, management commands, tasks) may."""
+    if not actor.is_system and not policy.can(actor, action, obj):
         raise NotAllowed()
 
 
@@ -71,7 +100,7 @@ class PlanPolicy(Policy):
         return scope.covers(obj.owning_unit)
 
 
-def _units_q(prefix: str, scope: Any) -> Q:
+def _units_q(prefix: str, scope: Scope) -> Q:
     return scope.q(f"{prefix}responsible_units") | scope.q(f"{prefix}cooperating_units")
 
 

@@ -6,7 +6,7 @@ from django.tasks import task
 from . import services
 
 
-@cron("*/5 * * * *")
+@cron("*/5 * * * *")  # type: ignore[untyped-decorator]  # crontask.cron has no type hints
 @task
 def start_due_plans() -> int:
     return len(services.start_due_plans())

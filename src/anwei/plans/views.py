@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
+from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
@@ -17,10 +19,10 @@ from .forms import AmendForm, NewPlanForm
 from .importer.policy import may_import
 from .models import Plan
 
-TRANSITIONS = {
-    "approve": (services.approve_plan, "plans.approve"),
-    "activate": (services.activate_plan, "plans.manage"),
-    "close": (services.close_plan, "plans.manage"),
+TRANSITIONS = {  # the lifecycle steps (policies.STEPS) and their writes
+    "approve": services.approve_plan,
+    "activate": services.activate_plan,
+    "close": services.close_plan,
 }
 
 
@@ -46,20 +48,20 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     form = NewPlanForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            plan = services.create_plan(
-                actor=request.user,
+        done = entrance.on_form(
+            form,
+            lambda: services.create_plan(
+                actor=actor_of(request),
                 agency=data["owning_unit"].agency,
                 owning_unit=data["owning_unit"],
                 title=data["title"],
                 period_start=data["period_start"],
                 period_end=data["period_end"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("The draft plan was created."))
-            return redirect("plans:amend", pk=plan.pk)
+            return redirect("plans:amend", pk=done.value.pk)
     return render(request, "plans/new.html", {"form": form})
 
 
@@ -76,6 +78,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "nodes": selectors.flatten(selectors.task_tree(request.user, plan)),
         "active": selectors.active_plan(plan.agency) == plan,
+        "steps": policies.offered_steps(request.user, plan),
+        "may_amend": policies.may_amend(request.user, plan),
+        "is_draft": plan.status == Plan.Status.DRAFT,
         **_rights(request.user, plan),
     }
     return render(request, "plans/detail.html", context)
@@ -84,19 +89,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     plan = policies.plans.get_visible(request.user, pk)
-    step = TRANSITIONS.get(request.POST.get("to", ""))
-    if step is None:
+    name = request.POST.get("to", "")
+    service = TRANSITIONS.get(name)
+    if service is None:
         messages.error(request, _("Unknown step."))
         return redirect("plans:detail", pk=plan.pk)
-    service, action = step
-    if not policies.plans.can(request.user, action, plan):
+    if not policies.plans.can(request.user, policies.STEPS[name].action, plan):
         return forbidden(request)
-    try:
-        service(actor=request.user, plan=plan)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The plan's status was changed."))
+    entrance.on_page(
+        request, lambda: service(actor=actor_of(request), plan=plan), success=_("The plan's status was changed.")
+    )
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -127,31 +129,33 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     form = AmendForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
+        actor = actor_of(request)
+
+        def save() -> object:
             if plan.status == Plan.Status.DRAFT:
-                services.update_draft(
-                    actor=request.user,
+                return services.update_draft(
+                    actor=actor,
                     plan=plan,
                     task_texts=form.task_texts(),
                     new_tasks=form.new_tasks(),
                     remove=form.removed(),
                     **form.plan_fields(),
                 )
-            else:
-                services.amend_plan(
-                    actor=request.user,
-                    plan=plan,
-                    reason=form.cleaned_data["reason"],
-                    fields=form.plan_fields(),
-                    task_texts=form.task_texts(),
-                    new_tasks=form.new_tasks(),
-                    remove=form.removed(),
-                )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            return services.amend_plan(
+                actor=actor,
+                plan=plan,
+                reason=form.cleaned_data["reason"],
+                fields=form.plan_fields(),
+                task_texts=form.task_texts(),
+                new_tasks=form.new_tasks(),
+                remove=form.removed(),
+            )
+
+        try:
+            done = entrance.on_form(form, save)
         except NotAllowed:
             return forbidden(request)
-        else:
+        if done:
             messages.success(request, _("The plan was amended."))
             return redirect("plans:versions", pk=plan.pk)
     return render(request, "plans/amend.html", {"plan": plan, "form": form})
@@ -188,6 +192,6 @@ def clone(request: HttpRequest, pk: int) -> HttpResponse:
     plan = policies.plans.get_visible(request.user, pk)
     if not policies.plans.can(request.user, "plans.manage", plan):
         return forbidden(request)
-    copy = services.clone_plan(actor=request.user, plan=plan)
+    copy = services.clone_plan(actor=actor_of(request), plan=plan)
     messages.success(request, _("Next year's plan was drafted from this one."))
     return redirect("plans:detail", pk=copy.pk)

@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from anwei.accounts.actor import actor_of
 from anwei.core import rocdate
 from anwei.core.csvstream import csv_response, model_columns, queryset_csv
 from anwei.directory.models import DutyShift
@@ -24,7 +25,7 @@ def _names(units: Any) -> str:
 def plans_csv(request: HttpRequest) -> HttpResponseBase:
     status = request.GET.get("status", "")
     status = status if status in Plan.Status.values else ""
-    services.record_export(actor=request.user, what="plans", filters={"status": status} if status else None)
+    services.record_export(actor=actor_of(request), what="plans", filters={"status": status} if status else None)
     columns = model_columns(Plan, "title", "status", "version", "period_start", "period_end", "approved_at")
     columns.insert(1, (_("Agency"), "agency.name"))
     columns.insert(2, (_("Owning unit"), "owning_unit.name"))
@@ -35,7 +36,7 @@ def plans_csv(request: HttpRequest) -> HttpResponseBase:
 def tasks_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The tasks of a plan this user may see, as CSV (status and dates included)."""
     plan = policies.plans.get_visible(request.user, pk)
-    services.record_export(actor=request.user, what="tasks", plan=plan)
+    services.record_export(actor=actor_of(request), what="tasks", plan=plan)
     tasks = policies.tasks.visible(request.user, plan.tasks.all()).prefetch_related(
         "responsible_units", "cooperating_units"
     )
@@ -53,7 +54,7 @@ def _on_duty(shift: DutyShift) -> str:
 
 def roster_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     plan = policies.plans.get_visible(request.user, pk)
-    services.record_export(actor=request.user, what="roster", plan=plan)
+    services.record_export(actor=actor_of(request), what="roster", plan=plan)
     columns: list[Any] = [
         (_("Duty kind"), "kind.name"),
         (_("Shift starts"), lambda s: rocdate.format_datetime(s.starts_at)),
@@ -70,7 +71,7 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def contacts_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     plan = policies.plans.get_visible(request.user, pk)
-    services.record_export(actor=request.user, what="contacts", plan=plan)
+    services.record_export(actor=actor_of(request), what="contacts", plan=plan)
     kinds = {"mobile": _("Mobile"), "fax": _("Fax")}
 
     def rows() -> Iterator[list[str]]:
@@ -88,7 +89,7 @@ def contacts_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def versions_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     plan = policies.plans.get_visible(request.user, pk)
-    services.record_export(actor=request.user, what="versions", plan=plan)
+    services.record_export(actor=actor_of(request), what="versions", plan=plan)
     changes = {line.version.pk: "；".join(line.changes) for line in selectors.version_history(plan)}
     columns: list[Any] = [
         (_("Version"), "number"),

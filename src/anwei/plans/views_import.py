@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anwei.core.errors import BusinessRuleError
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
@@ -67,8 +68,8 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
-    agency = getattr(request.user, "agency", None)
-    if not may_import(request.user, agency):
+    agency = actor_of(request).agency
+    if agency is None or not may_import(request.user, agency):
         return forbidden(request)
     form = SaveForm(request.POST)
     payload: dict[str, Any] | None = None
@@ -77,7 +78,7 @@ def save(request: HttpRequest) -> HttpResponse:
             payload = signing.loads(form.cleaned_data["token"], salt=SALT, max_age=TOKEN_MAX_AGE)
         except signing.BadSignature:
             payload = None
-    if not payload or payload.get("user") != request.user.pk or payload.get("agency") != agency.pk:  # type: ignore[union-attr]
+    if not payload or payload.get("user") != request.user.pk or payload.get("agency") != agency.pk:
         messages.error(request, _("The preview has expired or is not valid; upload the document again."))
         return redirect("plans:import")
     already = _saved_from(payload, agency)
@@ -86,13 +87,15 @@ def save(request: HttpRequest) -> HttpResponse:
         return redirect(_plan_url(already))
     unit_id = payload.get("owning_unit")
     owning_unit = Unit.objects.filter(agency=agency, pk=int(unit_id)).first() if unit_id else None
-    try:
-        plan = save_outline(actor=request.user, agency=agency, outline=payload["outline"], owning_unit=owning_unit)  # type: ignore[arg-type]
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
+    outline = payload["outline"]
+    done = entrance.on_page(
+        request,
+        lambda: save_outline(actor=actor_of(request), agency=agency, outline=outline, owning_unit=owning_unit),
+        success=_("The plan was imported as a draft."),
+    )
+    if not done:
         return redirect("plans:import")
-    messages.success(request, _("The plan was imported as a draft."))
-    return redirect(_plan_url(plan))
+    return redirect(_plan_url(done.value))
 
 
 def _saved_from(payload: dict[str, Any], agency: Any) -> Plan | None:

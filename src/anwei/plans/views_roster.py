@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core import entrance
+from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 
-from . import policies, roster, selectors, services
+from . import policies, selectors, services
 from .forms import ContactForm, HandoverForm, RemoveContactForm, RosterForm, ShiftForm
 from .models import PlanContact
 
@@ -28,18 +30,18 @@ def roster_page(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_edit:
             return forbidden(request)
         if form.is_valid():
-            try:
-                shifts = roster.generate_roster(
-                    actor=request.user,
+            done = entrance.on_form(
+                form,
+                lambda: services.generate_roster(
+                    actor=actor_of(request),
                     plan=plan,
                     kind=form.cleaned_data["kind"],
                     people=list(form.cleaned_data["people"]),
                     change_hours=form.cleaned_data["change_hours"],
-                )
-            except BusinessRuleError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("%(count)d shifts were added.") % {"count": len(shifts)})
+                ),
+            )
+            if done:
+                messages.success(request, _("%(count)d shifts were added.") % {"count": len(done.value)})
                 return redirect("plans:roster", pk=plan.pk)
     by_kind = defaultdict(list)
     now = timezone.now()
@@ -80,20 +82,23 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "handover_note" in request.POST:
                 handover = HandoverForm(request.POST)
-                if handover.is_valid():
-                    roster.write_handover(actor=request.user, shift=shift, note=handover.cleaned_data["handover_note"])
+                note = handover.cleaned_data["handover_note"] if handover.is_valid() else None
+                # a broken rule shows on the shift form, as it always has
+                if note is not None and entrance.on_form(
+                    form, lambda: services.write_handover(actor=actor_of(request), shift=shift, note=note)
+                ):
                     messages.success(request, _("Saved."))
                     return redirect("plans:roster", pk=plan.pk)  # type: ignore[union-attr]
             else:
                 form = ShiftForm(request.POST, agency=agency)
-                if form.is_valid():
-                    roster.assign_shift(actor=request.user, shift=shift, **form.cleaned_data)
+                data = form.cleaned_data if form.is_valid() else None
+                if data is not None and entrance.on_form(
+                    form, lambda: services.assign_shift(actor=actor_of(request), shift=shift, **data)
+                ):
                     messages.success(request, _("Saved."))
                     return redirect("plans:roster", pk=plan.pk)  # type: ignore[union-attr]
         except NotAllowed:
             return forbidden(request)
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
     context = {
         "shift": shift,
         "plan": plan,
@@ -109,10 +114,7 @@ def _save_contact(request: HttpRequest, form: ContactForm, save: Any) -> HttpRes
     """Run `save(**details)`; a redirect to the contact list when saved, None when the form shows errors."""
     if not form.is_valid():
         return None
-    try:
-        save(actor=request.user, **form.details())
-    except BusinessRuleError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    if not entrance.on_form(form, lambda: save(actor=actor_of(request), **form.details())):
         return None
     messages.success(request, _("Saved."))
     return redirect("plans:contacts", pk=form.plan.pk)
@@ -166,12 +168,13 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
     removal = RemoveContactForm(request.POST) if plan.is_live else None
     if removal is None or removal.is_valid():
         reason = removal.cleaned_data["reason"] if removal is not None else ""
-        try:
-            services.remove_contact(actor=request.user, contact=contact, reason=reason)
-        except BusinessRuleError as exc:
-            messages.error(request, str(exc.message))
+        done = entrance.on_page(
+            request,
+            lambda: services.remove_contact(actor=actor_of(request), contact=contact, reason=reason),
+            success=_("The contact was removed."),
+        )
+        if not done:
             return redirect("plans:contact_edit", pk=contact.pk)
-        messages.success(request, _("The contact was removed."))
         return redirect("plans:contacts", pk=plan.pk)
     form = ContactForm(plan=plan, contact=contact)
     context = {"plan": plan, "contact": contact, "form": form, "removal": removal}
@@ -182,5 +185,5 @@ def contact_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The one-page printable contact sheet: names and telephone numbers of everyone on it, so a read of it goes on
     the audit log (a printed copy leaves the system)."""
     plan = policies.plans.get_visible(request.user, pk)
-    audit.record(actor=request.user, action=audit.Action.VIEW, obj=plan, changes={"via": "contact sheet"})
+    audit.record(actor=actor_of(request), action=audit.Action.VIEW, obj=plan, changes={"via": "contact sheet"})
     return render(request, "plans/contact_sheet.html", {"plan": plan, "lines": selectors.contact_sheet(plan)})

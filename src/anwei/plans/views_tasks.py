@@ -1,15 +1,14 @@
 """The task page: its units, due date and recurrence (set by the ethics office; a new version when the plan is
 approved), the progress a unit reports, a recurring task's days, and evidence files."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
-from anwei.core.errors import BusinessRuleError
+from anwei.core import entrance
 from anwei.core.views import forbidden
 
 from . import policies, selectors, services
@@ -17,28 +16,23 @@ from .forms import EvidenceForm, OccurrenceForm, TaskPlanningForm, TaskUpdateFor
 from .models import Task
 
 
-def _error(form: Any, exc: BusinessRuleError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-
-
 def _planning(request: HttpRequest, task: Task) -> TaskPlanningForm | None:
     """Save the units and schedule; the bound form back when it has errors, None when saved."""
     form = TaskPlanningForm(request.POST, task=task)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.replan_task(
-                actor=request.user,
+        if entrance.on_form(
+            form,
+            lambda: services.replan_task(
+                actor=actor_of(request),
                 task=task,
                 responsible_units=list(data["responsible_units"]),
                 cooperating_units=list(data["cooperating_units"]),
                 due_at=data["due_at"],
                 recurrence=data["recurrence"] or "",
                 reason=data.get("reason", ""),
-            )
-        except BusinessRuleError as exc:
-            _error(form, exc)
-        else:
+            ),
+        ):
             return None
     return form
 
@@ -52,12 +46,10 @@ def _keep_progress(request: HttpRequest, task: Task) -> TaskUpdateForm:
         return form
     if not form.cleaned_data["note"].strip() and form.cleaned_data["status"] == task.status:
         return TaskUpdateForm(initial={"status": task.status})
-    try:
-        services.update_task(
-            actor=request.user, task=task, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-        )
-    except BusinessRuleError as exc:
-        _error(form, exc)
+    data = form.cleaned_data
+    if not entrance.on_form(
+        form, lambda: services.update_task(actor=actor_of(request), task=task, status=data["status"], note=data["note"])
+    ):
         return form
     task.refresh_from_db()
     return TaskUpdateForm(initial={"status": task.status})
@@ -87,42 +79,32 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         elif "occurrence-day" in request.POST:
             occurrence_form = OccurrenceForm(request.POST, days=open_days)
             if occurrence_form.is_valid():
-                try:
-                    services.report_occurrence(
-                        actor=request.user,
-                        task=task,
-                        day=occurrence_form.cleaned_data["day"],
-                        note=occurrence_form.cleaned_data["note"],
-                    )
-                except BusinessRuleError as exc:
-                    _error(occurrence_form, exc)
-                else:
+                day, note = occurrence_form.cleaned_data["day"], occurrence_form.cleaned_data["note"]
+                if entrance.on_form(
+                    occurrence_form,
+                    lambda: services.report_occurrence(actor=actor_of(request), task=task, day=day, note=note),
+                ):
                     messages.success(request, _("Saved."))
                     return redirect("plans:task", pk=task.pk)
         elif "upload" in request.POST or "file" in request.FILES:
             form = _keep_progress(request, task)  # the progress typed so far came with the file: save it first
             evidence_form = EvidenceForm(request.POST, request.FILES, progress_form="progress")
             if evidence_form.is_valid():
-                try:
-                    services.add_evidence(actor=request.user, task=task, upload=evidence_form.cleaned_data["file"])
-                except BusinessRuleError as exc:
-                    evidence_form.add_error("file", str(exc.message))
-                else:
+                upload = evidence_form.cleaned_data["file"]
+                if entrance.on_form(
+                    evidence_form,
+                    lambda: services.add_evidence(actor=actor_of(request), task=task, upload=upload),
+                    field="file",
+                ):
                     messages.success(request, _("The file was added."))
                     return redirect("plans:task", pk=task.pk)
         else:
             form = TaskUpdateForm(request.POST)
             if form.is_valid():
-                try:
-                    services.update_task(
-                        actor=request.user,
-                        task=task,
-                        status=form.cleaned_data["status"],
-                        note=form.cleaned_data["note"],
-                    )
-                except BusinessRuleError as exc:
-                    _error(form, exc)
-                else:
+                status, note = form.cleaned_data["status"], form.cleaned_data["note"]
+                if entrance.on_form(
+                    form, lambda: services.update_task(actor=actor_of(request), task=task, status=status, note=note)
+                ):
                     messages.success(request, _("Saved."))
                     return redirect("plans:task", pk=task.pk)
     context = {
@@ -146,5 +128,5 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("Not found.")) from exc
-    audit.record(actor=request.user, action=audit.Action.VIEW, obj=evidence, changes={"via": "download"})
+    audit.record(actor=actor_of(request), action=audit.Action.VIEW, obj=evidence, changes={"via": "download"})
     return FileResponse(handle, as_attachment=True, filename=evidence.name)

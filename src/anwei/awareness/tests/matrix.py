@@ -6,7 +6,7 @@ from django.utils import timezone
 from tests.matrix import Case, api, everyone, page
 from tests.personas import PERSONAS, World
 
-from anwei.awareness import activity_services, delegation_services, rules, services
+from anwei.awareness import rules, services
 from anwei.officecalendar.models import OfficeDay
 
 SECRET = "對方詢問本處機密採購案XYZ"
@@ -15,10 +15,10 @@ SECRET = "對方詢問本處機密採購案XYZ"
 def setup_world(world: World) -> None:
     ethics = world.users["ethics"]
     u = world.units
-    world.records["activity"] = activity_services.create_activity(
+    world.records["activity"] = services.create_activity(
         actor=ethics, unit=u["ethics"], topic="fraud", title="反詐騙宣導", held_on=date(2026, 11, 20), form="meeting"
     )
-    alert = activity_services.create_activity(
+    alert = services.create_activity(
         actor=ethics,
         unit=u["ethics"],
         topic="fraud",
@@ -28,7 +28,7 @@ def setup_world(world: World) -> None:
         alert_body="請勿依來電指示轉帳。",
         audience_units=[u["b"]],
     )
-    activity_services.send_alert(actor=ethics, activity=alert)
+    services.send_alert(actor=ethics, activity=alert)
     world.records["alert"] = alert
     today = timezone.localdate()
     own = services.declare_travel(
@@ -64,7 +64,7 @@ def setup_world(world: World) -> None:
         departs_on=today + timedelta(days=40),
         returns_on=today + timedelta(days=45),
     )
-    world.records["delegation"] = delegation_services.create_delegation(
+    world.records["delegation"] = services.create_delegation(
         actor=ethics, unit=u["a"], title="某省參訪團", starts_on=today, ends_on=today + timedelta(days=2)
     )
     world.records["holiday"] = OfficeDay.objects.create(day=date(2030, 1, 1), name="測試假日")

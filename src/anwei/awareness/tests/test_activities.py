@@ -11,7 +11,7 @@ from django.test import Client
 
 from anwei.accounts import services as accounts
 from anwei.audit.models import AuditEntry
-from anwei.awareness import activity_services, selectors
+from anwei.awareness import selectors, services
 from anwei.awareness.models import Attendance
 from anwei.core.errors import NotAllowed
 from anwei.core.rocdate import TAIPEI
@@ -53,7 +53,7 @@ def plan(world: Any) -> Plan:
 
 
 def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(world: Any, plan: Plan) -> None:
-    briefing = activity_services.create_activity(
+    briefing = services.create_activity(
         actor=world.users["ethics"],
         unit=world.units["ethics"],
         topic="fraud",
@@ -75,7 +75,7 @@ def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(worl
     _client(user).post(f"/awareness/activities/{briefing.pk}/sign-in/")
     assert Attendance.objects.filter(activity=briefing, method="phone").count() == 30
     # an activity outside the period does not count
-    activity_services.create_activity(
+    services.create_activity(
         actor=world.users["ethics"],
         unit=world.units["ethics"],
         topic="secrecy",
@@ -100,7 +100,7 @@ def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(worl
 
 
 def test_alert_to_all_staff_counts_read_receipts(world: Any) -> None:
-    alert = activity_services.create_activity(
+    alert = services.create_activity(
         actor=world.users["ethics"],
         unit=world.units["ethics"],
         topic="fraud",
@@ -110,11 +110,11 @@ def test_alert_to_all_staff_counts_read_receipts(world: Any) -> None:
         alert_body="接到自稱健保局來電要求操作ATM，請立即掛斷並撥165。",
     )
     with pytest.raises(NotAllowed):
-        activity_services.send_alert(actor=world.users["staff_a"], activity=alert)
-    sent = activity_services.send_alert(actor=world.users["ethics"], activity=alert)
+        services.send_alert(actor=world.users["staff_a"], activity=alert)
+    sent = services.send_alert(actor=world.users["ethics"], activity=alert)
     staff = Person.objects.filter(agency=world.agency, active=True).count()
     assert sent == staff
-    assert activity_services.send_alert(actor=world.users["ethics"], activity=alert) == 0  # nobody twice
+    assert services.send_alert(actor=world.users["ethics"], activity=alert) == 0  # nobody twice
     assert selectors.receipts(alert).sent == staff and selectors.receipts(alert).read == 0
     note = Notification.objects.get(source_id=str(alert.pk), person=world.people["staff_b"])
     assert note.require_ack
@@ -148,7 +148,7 @@ def test_api_declares_a_late_trip_and_reports_errors_in_the_project_format(world
     body = {"destination": "mainland", "places": "上海", "departs_on": "2026-09-30", "returns_on": "2026-10-02"}
     from unittest import mock
 
-    with mock.patch("anwei.awareness.services._today", return_value=date(2026, 9, 21)):
+    with mock.patch("anwei.awareness.services.common.today", return_value=date(2026, 9, 21)):
         response = c.post("/api/v1/awareness/travel", json.dumps(body), content_type="application/json")
         bad = c.post(
             "/api/v1/awareness/travel",
@@ -187,7 +187,7 @@ def test_pages_render_for_the_ethics_office(world: Any) -> None:
 
 
 def test_organiser_ticks_attendees_from_the_list(world: Any, plan: Plan) -> None:
-    briefing = activity_services.create_activity(
+    briefing = services.create_activity(
         actor=world.users["ethics"],
         unit=world.units["ethics"],
         topic="secrecy",

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
-from anwei.awareness import activity_services, check_services, delegation_services, rules, services
+from anwei.awareness import rules, services
 from anwei.awareness.models import RandomCheckDraw, TravelDeclaration, VisitAnomaly
 from anwei.core.csvstream import BOM
 from anwei.officecalendar import workdays
@@ -108,7 +108,7 @@ def test_random_checks_through_the_api(world: Any) -> None:
     data = response.json()
     draw = RandomCheckDraw.objects.get()
     assert (data["seed"], data["eligible"], data["selected"]) == ("api-seed", 50, draw.selected)
-    assert data["selected"] == check_services.draw_selection(draw.eligible, "api-seed", draw.rate)
+    assert data["selected"] == services.draw_selection(draw.eligible, "api-seed", draw.rate)
     assert {"id": world.people["staff_b"].pk, "name": "staff_b-person", "reason": "no_grade"} in data["excluded"]
     listed = _client(world, "auditor").get("/api/v1/awareness/checks").json()
     assert [d["id"] for d in listed["items"]] == [draw.pk]
@@ -170,7 +170,7 @@ def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:
 
     for n in range(60):
         Person.objects.create(agency=world.agency, unit=world.units["b"], name=f"員{n}", grade="第3職等")
-    draw = check_services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="csv")
+    draw = services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="csv")
     assert _client(world, "staff_a").get("/awareness/checks.csv").status_code == 403
     response = _client(world, "auditor", "en").get("/awareness/checks.csv")
     assert response.streaming
@@ -184,7 +184,7 @@ def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:
 
 
 def test_delegations_csv(world: Any) -> None:
-    delegation = delegation_services.create_delegation(
+    delegation = services.create_delegation(
         actor=world.users["ethics"],
         unit=world.units["a"],
         title="=某省參訪團",
@@ -192,7 +192,7 @@ def test_delegations_csv(world: Any) -> None:
         ends_on=date(2026, 12, 3),
         hosts=[world.people["staff_a"], world.people["in_a1"]],
     )
-    delegation_services.report_anomaly(actor=world.users["staff_a"], delegation=delegation, description="脫隊")
+    services.report_anomaly(actor=world.users["staff_a"], delegation=delegation, description="脫隊")
     response = _client(world, "staff_a").get("/awareness/delegations.csv")
     rows = _csv(response)
     assert rows[1][:4] == ["'=某省參訪團", "建設處", "115年12月1日", "115年12月3日"]
@@ -206,7 +206,7 @@ def test_activities_csv_is_audited_and_reads_the_counts_in_one_query(world: Any)
 
     def make(n: int) -> None:
         for i in range(n):
-            activity = activity_services.create_activity(
+            activity = services.create_activity(
                 actor=world.users["ethics"],
                 unit=world.units["ethics"],
                 topic="secrecy",
@@ -216,7 +216,7 @@ def test_activities_csv_is_audited_and_reads_the_counts_in_one_query(world: Any)
             )
             for k in range(3):
                 person = Person.objects.create(agency=world.agency, unit=world.units["a"], name=f"聽眾{i}-{k}")
-                activity_services.sign_in(actor=world.users["ethics"], activity=activity, person=person)
+                services.sign_in(actor=world.users["ethics"], activity=activity, person=person)
 
     c = _client(world, "staff_a")
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from tests.browser import PHONE, assert_accessible, sign_in
 
-from anwei.awareness import activity_services
+from anwei.awareness import services
 from anwei.awareness.models import Attendance, TravelDeclaration
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def _no_sideways_scroll(page: Any) -> None:
 def test_sign_in_on_a_phone_and_declare_a_late_trip(browser_page: Any, live_server: Any, world: Any) -> None:
     page = browser_page
     page.set_viewport_size(PHONE)
-    briefing = activity_services.create_activity(
+    briefing = services.create_activity(
         actor=world.users["ethics"],
         unit=world.units["ethics"],
         topic="mainland",

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from anwei.audit.models import AuditEntry
-from anwei.awareness import check_services, delegation_services, rules, services
+from anwei.awareness import rules, services
 from anwei.awareness.models import TravelDeclaration
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.notifications.models import Notification
@@ -275,14 +275,14 @@ def test_random_check_is_reproducible_and_audited(world: Any) -> None:
         agency=world.agency, unit=world.units["b"], name="機密", grade="第5職等", national_secret_duty=True
     )
     ungraded = Person.objects.create(agency=world.agency, unit=world.units["b"], name="未填職等者", grade="")
-    draw = check_services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="115-spring")
+    draw = services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="115-spring")
     assert len(draw.eligible) == 120 and len(draw.selected) == 2
     # staff with no grade are not silently dropped: they are listed as left out, with the reason, on the draw
     assert ungraded.pk not in draw.eligible
     assert {"id": ungraded.pk, "name": "未填職等者", "reason": "no_grade"} in draw.excluded
     assert world.people["staff_a"].pk in {row["id"] for row in draw.excluded}  # the personas have no grade either
     assert not {p.pk for p in Person.objects.filter(name__in=["高階", "機密"])} & {r["id"] for r in draw.excluded}
-    again = check_services.draw_selection(draw.eligible, "115-spring", draw.rate)
+    again = services.draw_selection(draw.eligible, "115-spring", draw.rate)
     assert again == draw.selected
     entry = AuditEntry.objects.get(object_type="awareness.randomcheckdraw")
     assert entry.changes["seed"] == "115-spring" and entry.changes["selected"] == draw.selected
@@ -290,14 +290,14 @@ def test_random_check_is_reproducible_and_audited(world: Any) -> None:
     page = _client(world, "ethics").get("/awareness/checks/").content.decode()
     assert "未填職等者 — 人事資料未登錄職等" in page
     with pytest.raises(NotAllowed):
-        check_services.draw_random_check(actor=world.users["auditor"], agency=world.agency)
+        services.draw_random_check(actor=world.users["auditor"], agency=world.agency)
 
 
 def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> None:
     world = roster
     from anwei.incidents.models import Incident
 
-    delegation = delegation_services.create_delegation(
+    delegation = services.create_delegation(
         actor=world.users["ethics"],
         unit=world.units["a"],
         title="某省經貿交流團",
@@ -305,7 +305,7 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
         ends_on=date(2026, 12, 3),
         hosts=[world.people["staff_a"]],
     )
-    anomaly = delegation_services.report_anomaly(
+    anomaly = services.report_anomaly(
         actor=world.users["staff_a"], delegation=delegation, description="團員脫隊拍攝機房"
     )
     incident = Incident.objects.get(pk=anomaly.incident_id)
@@ -314,7 +314,7 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
     assert Notification.objects.filter(source_id=str(incident.pk), contact__organisation__kind="investigation").exists()
     assert Notification.objects.filter(source_id=str(incident.pk), person=world.people["ethics"]).exists()
     with pytest.raises(NotAllowed):
-        delegation_services.report_anomaly(actor=world.users["staff_b"], delegation=delegation, description="x")
+        services.report_anomaly(actor=world.users["staff_b"], delegation=delegation, description="x")
 
 
 def test_return_form_yes_on_the_page_opens_the_incident(roster: Any) -> None:

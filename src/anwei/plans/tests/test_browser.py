@@ -42,11 +42,11 @@ def test_supervisor_reports_progress_on_phone(browser_page: Any, live_server: An
 
 def test_plan_pages_fit_a_phone_and_are_accessible(browser_page: Any, live_server: Any, world: Any) -> None:
     from anwei.directory import services as directory
-    from anwei.plans import feeds, roster, services
+    from anwei.plans import feeds, services
 
     plan = make_plan(world, approve=True)
     kind = directory.create_duty_kind(actor=None, agency=world.agency, code="ethics", name="政風值勤")
-    roster.generate_roster(actor=None, plan=plan, kind=kind, people=[world.people["duty"], world.people["ethics"]])
+    services.generate_roster(actor=None, plan=plan, kind=kind, people=[world.people["duty"], world.people["ethics"]])
     contact = services.add_contact(
         actor=None,
         plan=plan,

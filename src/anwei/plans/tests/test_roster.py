@@ -9,7 +9,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.rocdate import TAIPEI
 from anwei.directory import services as directory
 from anwei.directory.models import DutyShift
-from anwei.plans import roster, selectors
+from anwei.plans import selectors, services
 from anwei.plans.ical import calendar_for
 
 from .factories import END, START, make_plan
@@ -24,7 +24,7 @@ def rostered(world):
     plan = make_plan(world, approve=True)
     kind = directory.create_duty_kind(actor=None, agency=world.agency, code="ethics", name="政風值勤")
     people = [world.people["ethics"], world.people["duty"], world.people["staff_a"]]
-    shifts = roster.generate_roster(actor=world.users["ethics"], plan=plan, kind=kind, people=people)
+    shifts = services.generate_roster(actor=world.users["ethics"], plan=plan, kind=kind, people=people)
     return plan, kind, people, shifts
 
 
@@ -61,12 +61,12 @@ def test_on_duty_at_boundaries(world, rostered):
 def test_substitute_when_unavailable_and_gaps(world, rostered):
     plan, _kind, people, shifts = rostered
     shift = shifts[1]
-    roster.assign_shift(
+    services.assign_shift(
         actor=world.users["ethics"], shift=shift, person=people[1], substitute=people[2], primary_unavailable=True
     )
     answer = selectors.on_duty(world.agency, "ethics", t(22, 9))
     assert answer.person == people[2] and answer.is_substitute
-    roster.assign_shift(actor=world.users["ethics"], shift=shift, person=None, substitute=None)
+    services.assign_shift(actor=world.users["ethics"], shift=shift, person=None, substitute=None)
     DutyShift.objects.filter(pk=shifts[5].pk).delete()
     directory.create_duty_kind(actor=None, agency=world.agency, code="agency", name="機關值勤")
     gaps = selectors.roster_gaps(plan)
@@ -81,16 +81,16 @@ def test_substitute_when_unavailable_and_gaps(world, rostered):
 def test_roster_rights(world, rostered):
     plan, kind, people, shifts = rostered
     with pytest.raises(BusinessRuleError):
-        roster.generate_roster(actor=world.users["ethics"], plan=plan, kind=kind, people=people)
+        services.generate_roster(actor=world.users["ethics"], plan=plan, kind=kind, people=people)
     with pytest.raises(NotAllowed):
-        roster.assign_shift(actor=world.users["duty"], shift=shifts[0], person=people[1])
+        services.assign_shift(actor=world.users["duty"], shift=shifts[0], person=people[1])
     with pytest.raises(BusinessRuleError):
-        roster.assign_shift(actor=world.users["ethics"], shift=shifts[0], person=people[1], substitute=people[1])
-    roster.write_handover(actor=world.users["duty"], shift=shifts[0], note="鑰匙已交接")
+        services.assign_shift(actor=world.users["ethics"], shift=shifts[0], person=people[1], substitute=people[1])
+    services.write_handover(actor=world.users["duty"], shift=shifts[0], note="鑰匙已交接")
     shifts[0].refresh_from_db()
     assert shifts[0].handover_note == "鑰匙已交接"
     with pytest.raises(NotAllowed):
-        roster.write_handover(actor=world.users["staff_a"], shift=shifts[0], note="x")
+        services.write_handover(actor=world.users["staff_a"], shift=shifts[0], note="x")
 
 
 def test_ical_feed(world, rostered):

@@ -2,7 +2,7 @@ from datetime import timedelta
 from typing import Any
 
 from anwei.directory import services as directory
-from anwei.plans import roster, selectors, services
+from anwei.plans import selectors, services
 from anwei.plans.models import Plan, Task
 
 from .factories import START, make_plan
@@ -98,7 +98,7 @@ def test_roster_page_gaps_and_calendar(world, client_for):
     assert response.status_code == 302
     shifts = list(selectors.roster(plan))
     assert len(shifts) == 49
-    roster.assign_shift(actor=None, shift=shifts[3], person=None)
+    services.assign_shift(actor=None, shift=shifts[3], person=None)
     dashboard = client_for("staff_a").get(f"/plans/{plan.pk}/dashboard/")
     assert "Roster gaps" in dashboard.text or "值勤表缺口" in dashboard.text
     duty = client_for("duty")
@@ -114,7 +114,7 @@ def test_roster_page_gaps_and_calendar(world, client_for):
 def test_api_on_duty_now_and_progress(world, client_for):
     plan = make_plan(world, approve=True)
     kind = directory.create_duty_kind(actor=None, agency=world.agency, code="ethics", name="政風值勤")
-    roster.generate_roster(actor=None, plan=plan, kind=kind, people=[world.people["duty"], world.people["ethics"]])
+    services.generate_roster(actor=None, plan=plan, kind=kind, people=[world.people["duty"], world.people["ethics"]])
     client = client_for("staff_b")
     answer = client.get("/api/v1/plans/duty/ethics/now", {"at": "2014-01-22T08:00:00+08:00"}).json()
     assert answer["person"]["id"] == world.people["ethics"].pk and answer["shift_ends_at"].startswith("2014-01-22T12")

@@ -20,8 +20,8 @@ from anwei.officecalendar import services as calendar_services
 from anwei.officecalendar.models import OfficeDay
 from anwei.plans.selectors import active_plan
 
-from . import policies
-from .models import Activity, Attendance
+from .. import policies
+from ..models import Activity, Attendance
 
 
 @transaction.atomic

@@ -6,12 +6,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.directory.models import Person
 
-from . import amendments, policies
-from .models import Plan, PlanContact
+from .. import policies
+from ..models import Plan, PlanContact
+from . import amendments
 
 CONTACT_FIELDS = ["name", "title", "person_id", "organisation_id", "phones", "note"]
 
@@ -37,10 +39,11 @@ def _name(name: str, person: Person | None, organisation: Any) -> str:
     return name
 
 
+@write_service
 @transaction.atomic
 def add_contact(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     name: str,
     title: str = "",
@@ -70,10 +73,11 @@ def add_contact(
     return contact
 
 
+@write_service
 @transaction.atomic
 def update_contact(
     *,
-    actor: Any,
+    actor: Actor,
     contact: PlanContact,
     name: str,
     title: str = "",
@@ -102,8 +106,9 @@ def update_contact(
     return contact
 
 
+@write_service
 @transaction.atomic
-def remove_contact(*, actor: Any, contact: PlanContact, reason: str = "") -> None:
+def remove_contact(*, actor: Actor, contact: PlanContact, reason: str = "") -> None:
     policies.require(actor, policies.plans, "plans.manage", contact.plan)
     plan = amendments.lock(contact.plan)
     versioned = amendments.needs_version(plan, reason)

@@ -1,7 +1,7 @@
 """Writes for plans, each in one transaction with its audit entry: creating a plan (by hand, from an imported
 outline or by cloning last year's), its lifecycle draft → approved (核定, by the agency head) → active → closed,
-amendments as versions, tasks and their progress, evidence and the contact list. `actor=None` is the system
-(demo data, management commands); every other actor is checked against the policies."""
+amendments as versions. `Actor.system()` (or `actor=None`) is the system (demo data, management commands,
+tasks); every other actor is checked against the policies."""
 
 import re
 from datetime import datetime
@@ -11,39 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.core.rocdate import ROC_OFFSET, local
 from anwei.directory.models import Agency, Person, Unit
 
-from . import amendments, policies
-from . import outline as outline_mapping
-from .contact_services import add_contact, remove_contact, update_contact
-from .models import Plan, PlanContact, PlanVersion, Task
-from .task_services import (
-    add_evidence,
-    add_task,
-    create_task,
-    remove_tasks,
-    replan_task,
-    report_occurrence,
-    schedule_task,
-    set_task_units,
-    update_task,
-)
-
-__all__ = [  # the tasks' and contacts' writes live in their own modules; callers may use them from here
-    "add_contact",
-    "add_evidence",
-    "add_task",
-    "remove_contact",
-    "replan_task",
-    "report_occurrence",
-    "schedule_task",
-    "set_task_units",
-    "update_contact",
-    "update_task",
-]
+from .. import outline as outline_mapping
+from .. import policies
+from ..models import Plan, PlanContact, PlanVersion, Task
+from . import amendments
+from .contacts import add_contact
+from .tasks import add_task, create_task, remove_tasks
 
 PLAN_FIELDS = ["title", "basis", "purpose", "missions", "coordination", "period_start", "period_end"]
 _require = policies.require
@@ -69,10 +48,11 @@ def default_owning_unit(agency: Agency) -> Unit:
 # --- plans ---------------------------------------------------------------------------------------------------
 
 
+@write_service
 @transaction.atomic
 def create_plan(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     title: str,
     period_start: datetime,
@@ -106,10 +86,11 @@ def create_plan(
     return plan
 
 
+@write_service
 @transaction.atomic
 def update_draft(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     task_texts: dict[int, str] | None = None,
     new_tasks: list[dict[str, Any]] | None = None,
@@ -127,7 +108,7 @@ def update_draft(
     return plan
 
 
-def _remove_then_reword(actor: Any, plan: Plan, remove: list[int], task_texts: dict[int, str]) -> bool:
+def _remove_then_reword(actor: Actor, plan: Plan, remove: list[int], task_texts: dict[int, str]) -> bool:
     """Remove tasks, then apply the new wording of those that remain (the form sends the wording of every task,
     including those removed with a parent)."""
     before = set(plan.tasks.values_list("pk", flat=True))
@@ -142,7 +123,7 @@ def same_lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _apply_task_texts(actor: Any, plan: Plan, task_texts: dict[int, str]) -> bool:
+def _apply_task_texts(actor: Actor, plan: Plan, task_texts: dict[int, str]) -> bool:
     changed = False
     for task_id, text in task_texts.items():
         task = plan.tasks.filter(pk=task_id).first()
@@ -160,7 +141,7 @@ def _apply_task_texts(actor: Any, plan: Plan, task_texts: dict[int, str]) -> boo
     return changed
 
 
-def _apply_fields(actor: Any, plan: Plan, fields: dict[str, Any]) -> dict[str, list[Any]]:
+def _apply_fields(actor: Actor, plan: Plan, fields: dict[str, Any]) -> dict[str, list[Any]]:
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise BusinessRuleError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -175,16 +156,17 @@ def _apply_fields(actor: Any, plan: Plan, fields: dict[str, Any]) -> dict[str, l
     return audit.changes_between(before, audit.snapshot(plan, PLAN_FIELDS))
 
 
+@write_service
 @transaction.atomic
-def approve_plan(*, actor: Any, plan: Plan) -> Plan:
+def approve_plan(*, actor: Actor, plan: Plan) -> Plan:
     """The agency head approves (核定) a draft; the plan as approved is version 1."""
     _require(actor, policies.plans, "plans.approve", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status != Plan.Status.DRAFT:
+    if plan.status not in policies.STEPS["approve"].start:
         raise BusinessRuleError(_("Only a draft can be approved."), field="status")
     before = audit.snapshot(plan, ["status", "approved_by_id", "approved_at"])
     plan.status = Plan.Status.APPROVED
-    plan.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    plan.approved_by = actor.user
     plan.approved_at = timezone.now()
     plan.version = 1
     plan.save()
@@ -193,10 +175,10 @@ def approve_plan(*, actor: Any, plan: Plan) -> Plan:
     return plan
 
 
-def _transition(actor: Any, plan: Plan, allowed: tuple[str, ...], to: str) -> Plan:
-    _require(actor, policies.plans, "plans.manage", plan)
+def _transition(actor: Actor, plan: Plan, step: str, to: str) -> Plan:
+    _require(actor, policies.plans, policies.STEPS[step].action, plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status not in allowed:
+    if plan.status not in policies.STEPS[step].start:
         raise BusinessRuleError(_("The plan cannot go from this status to that one."), field="status")
     before = audit.snapshot(plan, ["status"])
     plan.status = to
@@ -205,20 +187,23 @@ def _transition(actor: Any, plan: Plan, allowed: tuple[str, ...], to: str) -> Pl
     return plan
 
 
+@write_service
 @transaction.atomic
-def activate_plan(*, actor: Any, plan: Plan) -> Plan:
-    return _transition(actor, plan, (Plan.Status.APPROVED,), Plan.Status.ACTIVE)
+def activate_plan(*, actor: Actor, plan: Plan) -> Plan:
+    return _transition(actor, plan, "activate", Plan.Status.ACTIVE)
 
 
+@write_service
 @transaction.atomic
-def close_plan(*, actor: Any, plan: Plan) -> Plan:
-    return _transition(actor, plan, (Plan.Status.APPROVED, Plan.Status.ACTIVE), Plan.Status.CLOSED)
+def close_plan(*, actor: Actor, plan: Plan) -> Plan:
+    return _transition(actor, plan, "close", Plan.Status.CLOSED)
 
 
+@write_service
 @transaction.atomic
 def amend_plan(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     reason: str,
     fields: dict[str, Any] | None = None,
@@ -257,8 +242,9 @@ def _next_title(title: str, start: datetime, years: int) -> str:
     return re.sub(rf"(?<!\d){old}(?=\s*年)", str(old + years), title)
 
 
+@write_service
 @transaction.atomic
-def clone_plan(*, actor: Any, plan: Plan, years: int = 1, title: str = "") -> Plan:
+def clone_plan(*, actor: Actor, plan: Plan, years: int = 1, title: str = "") -> Plan:
     """Next year's plan from this one (e.g. 104年春安 from 103年): dates shifted, tasks reset, a draft."""
     _require(actor, policies.plans, "plans.manage", plan)
     clone = create_plan(
@@ -323,9 +309,10 @@ def _tree_order(plan: Plan) -> list[Task]:
 # --- import --------------------------------------------------------------------------------------------------
 
 
+@write_service
 @transaction.atomic
 def create_plan_from_outline(
-    *, actor: Any, agency: Agency, outline: dict[str, Any], owning_unit: Unit | None = None
+    *, actor: Actor, agency: Agency, outline: dict[str, Any], owning_unit: Unit | None = None
 ) -> Plan:
     """A draft plan from an imported document's outline (the JSON of `import-plan --json`): 依據/目的/任務/協調配合
     become the plan's sections, the 執行 items its task tree (units named in a task's text are matched to the
@@ -380,11 +367,12 @@ def start_due_plans(at: datetime | None = None) -> list[Plan]:
     """Put into effect every approved plan whose period has begun (the system acts; each change is audited)."""
     at = at or timezone.now()
     due = Plan.objects.filter(status=Plan.Status.APPROVED, period_start__lte=at, period_end__gt=at)
-    return [activate_plan(actor=None, plan=plan) for plan in due]
+    return [activate_plan(actor=Actor.system("plans.start_due_plans"), plan=plan) for plan in due]
 
 
+@write_service
 @transaction.atomic
-def record_export(*, actor: Any, what: str, plan: Plan | None = None, filters: dict[str, Any] | None = None) -> None:
+def record_export(*, actor: Actor, what: str, plan: Plan | None = None, filters: dict[str, Any] | None = None) -> None:
     """A download of a list (CSV) on the audit log: which list, of which plan, with which filters."""
     changes: dict[str, Any] = {"list": what, **({"filters": filters} if filters else {})}
     if plan is not None:

@@ -5,25 +5,25 @@ is in one transaction with its audit entry. Who is on duty at a moment is `direc
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.rocdate import TAIPEI, local
 from anwei.directory import services as directory
 from anwei.directory.models import DutyKind, DutyShift, Person
 
-from . import policies
-from .models import Plan
+from .. import policies
+from ..models import Plan
 
 DAY_AND_NIGHT = (8, 20)  # shifts change at 08:00 and 20:00 Taipei time
 
 
-def _require(actor: Any, action: str, plan: Plan) -> None:
-    if actor is not None and not policies.plans.can(actor, action, plan):
+def _require(actor: Actor, action: str, plan: Plan) -> None:
+    if not actor.is_system and not policies.plans.can(actor, action, plan):
         raise NotAllowed()
 
 
@@ -47,10 +47,11 @@ def shift_bounds(
     return list(pairwise(points))
 
 
+@write_service
 @transaction.atomic
 def generate_roster(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     kind: DutyKind,
     people: Sequence[Person],
@@ -84,18 +85,19 @@ def _plan_of(shift: DutyShift) -> Plan | None:
     )
 
 
-def _check_shift_rights(actor: Any, shift: DutyShift, action: str) -> None:
-    if actor is None:
+def _check_shift_rights(actor: Actor, shift: DutyShift, action: str) -> None:
+    if actor.is_system:
         return
     plan = _plan_of(shift)
     if plan is None or not policies.plans.can(actor, action, plan):
         raise NotAllowed()
 
 
+@write_service
 @transaction.atomic
 def assign_shift(
     *,
-    actor: Any,
+    actor: Actor,
     shift: DutyShift,
     person: Person | None,
     substitute: Person | None = None,
@@ -114,8 +116,9 @@ def assign_shift(
     return shift
 
 
+@write_service
 @transaction.atomic
-def write_handover(*, actor: Any, shift: DutyShift, note: str) -> DutyShift:
+def write_handover(*, actor: Actor, shift: DutyShift, note: str) -> DutyShift:
     """The handover note (交接事項) the person on duty leaves for the next shift."""
     _check_shift_rights(actor, shift, "plans.handover")
     before = audit.snapshot(shift, ["handover_note"])

@@ -10,21 +10,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.core.uploads import inspect_upload
 from anwei.directory.models import Unit
 
-from . import amendments, policies, recurrence
-from .models import Evidence, OccurrenceReport, Plan, ProgressNote, Task
+from .. import policies, recurrence
+from ..models import Evidence, OccurrenceReport, Plan, ProgressNote, Task
+from . import amendments
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # what evidence is (佐證資料): scans and photos, office documents, plain text
 EVIDENCE_KINDS = {"pdf", "png", "jpeg", "odt", "ods", "odp", "docx", "xlsx", "pptx", "text"}
 
 
+@write_service
 @transaction.atomic
-def add_task(*, actor: Any, plan: Plan, **fields: Any) -> Task:
+def add_task(*, actor: Actor, plan: Plan, **fields: Any) -> Task:
     """A task of a draft plan (the fields of `create_task`); an approved plan gets new tasks by amendment."""
     policies.require(actor, policies.plans, "plans.manage", plan)
     if plan.status != Plan.Status.DRAFT:
@@ -43,9 +46,10 @@ def _check_recurrence(value: str) -> None:
         raise BusinessRuleError(_("Choose how often the task recurs."), field="recurrence")
 
 
+@write_service
 def create_task(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     text: str,
     number: str = "",
@@ -80,7 +84,8 @@ def create_task(
     return task
 
 
-def remove_tasks(*, actor: Any, plan: Plan, task_ids: list[int]) -> bool:
+@write_service
+def remove_tasks(*, actor: Actor, plan: Plan, task_ids: list[int]) -> bool:
     """Remove tasks (and the items under them) from the plan, inside an amendment or a draft edit. A task with
     progress reports or evidence is kept: its record stays, and it is marked not applicable instead."""
     changed = False
@@ -116,7 +121,7 @@ def _descendants(task: Task) -> list[int]:
     return out
 
 
-def _set_units(actor: Any, task: Task, responsible: list[Unit], cooperating: list[Unit]) -> bool:
+def _set_units(actor: Actor, task: Task, responsible: list[Unit], cooperating: list[Unit]) -> bool:
     _check_units(task.plan, [*responsible, *cooperating])
     before = {
         "responsible_units": sorted(u.pk for u in task.responsible_units.all()),
@@ -136,7 +141,7 @@ def _set_units(actor: Any, task: Task, responsible: list[Unit], cooperating: lis
     return True
 
 
-def _schedule(actor: Any, task: Task, due_at: datetime | None, recurrence: str) -> bool:
+def _schedule(actor: Actor, task: Task, due_at: datetime | None, recurrence: str) -> bool:
     _check_recurrence(recurrence)
     before = audit.snapshot(task, ["due_at", "recurrence"])
     task.due_at, task.recurrence = due_at, recurrence
@@ -144,7 +149,7 @@ def _schedule(actor: Any, task: Task, due_at: datetime | None, recurrence: str) 
     return audit.record_update(actor=actor, obj=task, before=before) is not None
 
 
-def _planned(actor: Any, task: Task, reason: str, change: Any) -> Task:
+def _planned(actor: Actor, task: Task, reason: str, change: Any) -> Task:
     """Run `change(task) -> changed?` on a task of a plan the actor manages; a new version when the plan is live."""
     policies.require(actor, policies.plans, "plans.manage", task.plan)
     plan = amendments.lock(task.plan)
@@ -158,10 +163,11 @@ def _planned(actor: Any, task: Task, reason: str, change: Any) -> Task:
     return task
 
 
+@write_service
 @transaction.atomic
 def set_task_units(
     *,
-    actor: Any,
+    actor: Actor,
     task: Task,
     responsible_units: list[Unit],
     cooperating_units: list[Unit] | None = None,
@@ -172,16 +178,18 @@ def set_task_units(
     )
 
 
+@write_service
 @transaction.atomic
-def schedule_task(*, actor: Any, task: Task, due_at: datetime | None, recurrence: str = "", reason: str = "") -> Task:
+def schedule_task(*, actor: Actor, task: Task, due_at: datetime | None, recurrence: str = "", reason: str = "") -> Task:
     """Set when a task is due and whether it recurs (e.g. daily during the holidays)."""
     return _planned(actor, task, reason, lambda t: _schedule(actor, t, due_at, recurrence))
 
 
+@write_service
 @transaction.atomic
 def replan_task(
     *,
-    actor: Any,
+    actor: Actor,
     task: Task,
     responsible_units: list[Unit],
     cooperating_units: list[Unit],
@@ -198,8 +206,9 @@ def replan_task(
     return _planned(actor, task, reason, change)
 
 
+@write_service
 @transaction.atomic
-def update_task(*, actor: Any, task: Task, status: str, note: str = "") -> ProgressNote:
+def update_task(*, actor: Actor, task: Task, status: str, note: str = "") -> ProgressNote:
     """A unit reports progress on its task: the new status and what was done (辦理情形)."""
     policies.require(actor, policies.tasks, "plans.task_update", task)
     task = Task.objects.select_for_update().get(pk=task.pk)
@@ -211,7 +220,7 @@ def update_task(*, actor: Any, task: Task, status: str, note: str = "") -> Progr
     previous = task.status
     task.status = status
     task.save()
-    author = actor if getattr(actor, "is_authenticated", False) else None
+    author = actor.user
     progress = ProgressNote.objects.create(
         task=task, author=author, text=note.strip(), status=status, previous_status=previous
     )
@@ -221,9 +230,10 @@ def update_task(*, actor: Any, task: Task, status: str, note: str = "") -> Progr
     return progress
 
 
+@write_service
 @transaction.atomic
 def report_occurrence(
-    *, actor: Any, task: Task, day: date, note: str = "", at: datetime | None = None
+    *, actor: Actor, task: Task, day: date, note: str = "", at: datetime | None = None
 ) -> OccurrenceReport:
     """A recurring task was done on one of its days (the report may come late; it is dated when it is made)."""
     policies.require(actor, policies.tasks, "plans.task_update", task)
@@ -241,14 +251,15 @@ def report_occurrence(
         task=task,
         day=day,
         note=note.strip(),
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=actor.user,
     )
     audit.record_create(actor=actor, obj=report)
     return report
 
 
+@write_service
 @transaction.atomic
-def add_evidence(*, actor: Any, task: Task, upload: UploadedFile) -> Evidence:
+def add_evidence(*, actor: Actor, task: Task, upload: "UploadedFile[bytes]") -> Evidence:
     """An evidence file, judged by its content (anwei.core.uploads): of a kind evidence is, not a ZIP bomb, at most
     20 MB, stored under a safe name."""
     policies.require(actor, policies.tasks, "plans.task_update", task)
@@ -259,7 +270,7 @@ def add_evidence(*, actor: Any, task: Task, upload: UploadedFile) -> Evidence:
         task=task,
         file=upload,
         name=name,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=actor.user,
     )
     audit.record(
         actor=actor,

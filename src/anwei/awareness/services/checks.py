@@ -12,9 +12,10 @@ from anwei.audit import services as audit
 from anwei.core.errors import NotAllowed
 from anwei.directory.models import Agency, Person
 
-from . import policies, rules
-from .models import RandomCheckDraw
-from .services import _today, category_for, grade_of
+from .. import policies, rules
+from ..models import RandomCheckDraw
+from . import common
+from .travel import category_for, grade_of
 
 
 def check_population(agency: Agency | int, on: date) -> tuple[list[Person], list[dict[str, Any]]]:
@@ -47,7 +48,7 @@ def draw_random_check(*, actor: Any, agency: Agency, seed: str = "") -> RandomCh
     """Select about 2 % of eligible junior staff; the seed and the list go on the draw and the audit log."""
     if not policies.checks.can(actor, "awareness.random_check"):
         raise NotAllowed()
-    today = _today()
+    today = common.today()
     seed = (seed or secrets.token_hex(8))[:64]
     people, excluded = check_population(agency, today)
     rate = rules.random_check_rate(today)

@@ -4,16 +4,15 @@ a contact added, edited or removed — becomes a new version with the reason, wh
 the audit log beside the change's own entries); a closed plan is not changed. Called inside the services'
 transactions."""
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 
-from . import versions
-from .models import Plan, PlanVersion
+from .. import versions
+from ..models import Plan, PlanVersion
 
 
 def lock(plan: Plan) -> Plan:
@@ -31,26 +30,22 @@ def needs_version(plan: Plan, reason: str) -> bool:
     return plan.is_live
 
 
-def _who(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def first_version(*, actor: Any, plan: Plan) -> PlanVersion:
+def first_version(*, actor: Actor, plan: Plan) -> PlanVersion:
     return PlanVersion.objects.create(
         plan=plan,
         number=1,
         content=versions.snapshot(plan),
         reason=pgettext("plan", "Approved"),
-        created_by=_who(actor),
+        created_by=actor.user,
     )
 
 
-def new_version(*, actor: Any, plan: Plan, reason: str) -> PlanVersion:
+def new_version(*, actor: Actor, plan: Plan, reason: str) -> PlanVersion:
     """The plan as it now stands, as its next version (call with the plan locked, after the change)."""
     plan.version += 1
     plan.save(update_fields=["version", "updated_at"])
     version = PlanVersion.objects.create(
-        plan=plan, number=plan.version, content=versions.snapshot(plan), reason=reason.strip(), created_by=_who(actor)
+        plan=plan, number=plan.version, content=versions.snapshot(plan), reason=reason.strip(), created_by=actor.user
     )
     audit.record(actor=actor, action="amend", obj=plan, changes={"version": plan.version, "reason": reason.strip()})
     return version

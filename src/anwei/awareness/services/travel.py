@@ -1,6 +1,6 @@
-"""Writes for travel declarations and returns, each in one transaction with its audit entry (and outbox rows
-through `notify()`). The one call into the incidents app is `_open_incident()`. Random checks are in
-`check_services.py`, delegations in `delegation_services.py`, activities and the calendar in `activity_services.py`."""
+"""Travel declarations (赴陸申報): the traveller's category from the directory (or a stricter one with a reason),
+the rule and deadline that apply, exit approval for national-secret duty, the briefing acknowledged — each write in
+one transaction with its audit entry (and outbox rows through `notify()`)."""
 
 import re
 from collections.abc import Iterable
@@ -12,46 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.accounts.models import RoleAssignment
 from anwei.accounts.roles import Role
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
-from anwei.directory.models import Agency, Person
+from anwei.directory.models import Person
 from anwei.notifications.services import notify
 from anwei.officecalendar import workdays
 
-from . import policies, rules
-from .models import ReturnReport, TravelDeclaration
+from .. import policies, rules
+from ..models import TravelDeclaration
+from . import common
 
 GRADE = re.compile(r"第?\s*(\d{1,2})\s*職等")
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-def role_people(agency: Agency | int, *roles: str) -> list[Person]:
-    """Active people holding one of `roles` somewhere in the agency."""
-    rows = RoleAssignment.objects.filter(
-        role__in=roles, unit__agency=agency, user__is_active=True, user__person__isnull=False
-    ).select_related("user__person")
-    out: dict[int, Person] = {}
-    for row in rows:
-        person = row.user.person
-        if person is not None and person.active:
-            out[person.pk] = person
-    return list(out.values())
-
-
-def _open_incident(**kwargs: Any) -> Any:
-    """The single call into the incidents app (anwei.incidents.services.file_report)."""
-    from anwei.incidents.services import file_report
-
-    return file_report(**kwargs)
-
-
-# ---------------------------------------------------------------------------------------------- travel
 
 
 def grade_of(person: Person) -> int | None:
@@ -131,7 +104,7 @@ def declare_travel(
         raise BusinessRuleError(_("Choose a destination."), field="destination")
     if not (places or "").strip():
         raise BusinessRuleError(_("Say where you are going."), field="places")
-    applied_on = applied_on or _today()
+    applied_on = applied_on or common.today()
     if departs_on < applied_on:
         raise BusinessRuleError(_("The departure cannot be before the filing date."), field="departs_on")
     if returns_on < departs_on:
@@ -187,10 +160,10 @@ def declare_travel(
         )
     url = reverse("awareness:travel", args=[declaration.pk])
     if missing:
-        _tell_calendar_missing(declaration, missing, url)
+        tell_calendar_missing(declaration, missing, url)
     if exit_needed:
         notify(
-            people=role_people(traveller.agency, Role.AGENCY_HEAD, Role.ETHICS_OFFICER),
+            people=common.role_people(traveller.agency, Role.AGENCY_HEAD, Role.ETHICS_OFFICER),
             subject=_("Exit approval needed: %(name)s, departing %(day)s")
             % {"name": traveller.name, "day": rocdate.format_date(departs_on)},
             body=_("This traveller handles (or handled) national secrets and needs exit approval before leaving."),
@@ -201,7 +174,7 @@ def declare_travel(
         )
     if verdict["late"]:
         notify(
-            people=role_people(traveller.agency, Role.ETHICS_OFFICER),
+            people=common.role_people(traveller.agency, Role.ETHICS_OFFICER),
             subject=_("Late travel declaration: %(name)s") % {"name": traveller.name},
             body=late_message(declaration),
             source=declaration,
@@ -242,9 +215,9 @@ def calendar_warning(years: Iterable[int]) -> str:
     return " ".join(_("[holidays of 民國%(year)s年 not entered]") % {"year": year - 1911} for year in years)
 
 
-def _tell_calendar_missing(declaration: TravelDeclaration, years: list[int], url: str) -> None:
+def tell_calendar_missing(declaration: TravelDeclaration, years: list[int], url: str) -> None:
     notify(
-        people=role_people(declaration.agency_id, Role.ETHICS_OFFICER),
+        people=common.role_people(declaration.agency_id, Role.ETHICS_OFFICER),
         subject=_("Holiday calendar not entered: %(years)s") % {"years": calendar_warning(years)},
         body=_(
             "The working days of the travel declaration of %(name)s were counted over a year with no holidays in the "
@@ -304,160 +277,3 @@ def decide_exit(*, actor: Any, declaration: TravelDeclaration, approve: bool) ->
     declaration.save(update_fields=["exit_approval", "exit_decided_by", "exit_decided_at"])
     audit.record_update(actor=actor, obj=declaration, before=before)
     return declaration
-
-
-@transaction.atomic
-def file_return_report(
-    *,
-    actor: Any,
-    declaration: TravelDeclaration,
-    probed: bool,
-    contacted: bool,
-    details: str = "",
-    filed_on: date | None = None,
-) -> ReturnReport:
-    """The traveller's 返臺通報表. "Yes" to probing or contact opens a restricted national-security incident for
-    the ethics office; the upward filing clock (7 working days of receipt) starts."""
-    if not policies.travel.can(actor, "awareness.file_return", declaration):
-        raise NotAllowed()
-    if ReturnReport.objects.filter(declaration=declaration).exists():
-        raise BusinessRuleError(_("The return report has already been filed."))
-    filed_on = filed_on or _today()
-    if filed_on < declaration.returns_on:
-        raise BusinessRuleError(_("File the return report after you come back."), field="filed_on")
-    if (probed or contacted) and not details.strip():
-        raise BusinessRuleError(_("Describe what happened."), field="details")
-    report = ReturnReport.objects.create(
-        declaration=declaration,
-        filed_on=filed_on,
-        filed_by=actor,
-        late=filed_on > declaration.return_due_on,
-        probed=probed,
-        contacted=contacted,
-        details=details.strip(),
-        upward_due_on=workdays.add_working_days(filed_on, rules.upward_filing_rule(filed_on).working_days),
-    )
-    missing = workdays.years_without_holidays(filed_on, report.upward_due_on)
-    if set(missing) - set(declaration.calendar_missing_years):
-        declaration.calendar_missing_years = sorted({*declaration.calendar_missing_years, *missing})
-        declaration.save(update_fields=["calendar_missing_years"])
-        _tell_calendar_missing(declaration, missing, reverse("awareness:travel", args=[declaration.pk]))
-    if probed or contacted:
-        traveller = declaration.traveller
-        incident = _open_incident(
-            actor=None,
-            agency=declaration.agency,
-            category="national-security",
-            title=_("Return report: probing or contact during travel to %(place)s")
-            % {"place": declaration.get_destination_display()},
-            description=_("Traveller: %(name)s (%(unit)s). Trip %(from)s – %(to)s, %(places)s.\n\n%(details)s")
-            % {
-                "name": traveller.name,
-                "unit": traveller.unit or "—",
-                "from": rocdate.format_date(declaration.departs_on),
-                "to": rocdate.format_date(declaration.returns_on),
-                "places": declaration.places,
-                "details": report.details,
-            },
-            unit=declaration.unit,
-            source=report,
-        )
-        report.incident_id, report.incident_reference = incident.pk, incident.reference
-        report.save(update_fields=["incident_id", "incident_reference"])
-    audit.record(
-        actor=actor,
-        action=audit.Action.CREATE,
-        obj=report,
-        object_repr=f"{_('Return report')} #{report.pk}",
-        changes={
-            "declaration": declaration.pk,
-            "filed_on": filed_on,
-            "late": report.late,
-            "probed": probed,
-            "contacted": contacted,
-            "incident": report.incident_reference,
-        },
-    )
-    return report
-
-
-@transaction.atomic
-def file_upward(*, actor: Any, report: ReturnReport, filed_on: date | None = None) -> ReturnReport:
-    if not policies.travel.can(actor, "awareness.handle_travel", report.declaration):
-        raise NotAllowed()
-    if report.upward_filed_on is not None:
-        raise BusinessRuleError(_("Already filed upward."))
-    filed_on = filed_on or _today()
-    if filed_on < report.filed_on or filed_on > _today():
-        raise BusinessRuleError(
-            _("The upward filing date lies between the receipt of the return report and today."), field="filed_on"
-        )
-    report.upward_filed_on, report.upward_filed_by = filed_on, actor
-    report.save(update_fields=["upward_filed_on", "upward_filed_by"])
-    audit.record(
-        actor=actor,
-        action=audit.Action.UPDATE,
-        obj=report,
-        object_repr=f"{_('Return report')} #{report.pk}",
-        changes={"upward_filed_on": [None, report.upward_filed_on], "due": report.upward_due_on},
-    )
-    return report
-
-
-def remind_returns(today: date | None = None) -> int:
-    """Daily: remind the traveller as the return report falls due, then the ethics office once it is overdue; and
-    the ethics office when its upward filing is overdue. Idempotent (one notification per key)."""
-    today = today or _today()
-    count = 0
-    pending = TravelDeclaration.objects.filter(returns_on__lt=today, return_report__isnull=True).select_related(
-        "traveller", "agency"
-    )
-    for d in pending:
-        url = reverse("awareness:travel", args=[d.pk])
-        remind_from = d.return_due_on
-        for _n in range(rules.REMIND_TRAVELLER_WORKING_DAYS_BEFORE):
-            remind_from = _previous_working_day(remind_from)
-        if today >= remind_from:
-            count += len(
-                notify(
-                    people=[d.traveller],
-                    subject=_("Your return report is due by %(day)s") % {"day": rocdate.format_date(d.return_due_on)},
-                    body=_("Please file the return report (返臺通報表) for your trip with the ethics office."),
-                    source=d,
-                    key=f"awareness:return:{d.pk}:traveller",
-                    url=url,
-                )
-            )
-        if today > d.return_due_on:
-            count += len(
-                notify(
-                    people=role_people(d.agency_id, Role.ETHICS_OFFICER),
-                    subject=_("Return report overdue: %(name)s") % {"name": d.traveller.name},
-                    body=_("The return report was due on %(day)s.") % {"day": rocdate.format_date(d.return_due_on)},
-                    source=d,
-                    key=f"awareness:return:{d.pk}:overdue",
-                    url=url,
-                )
-            )
-    upward = ReturnReport.objects.filter(upward_filed_on__isnull=True, upward_due_on__lt=today).select_related(
-        "declaration"
-    )
-    for report in upward:
-        count += len(
-            notify(
-                people=role_people(report.declaration.agency_id, Role.ETHICS_OFFICER),
-                subject=_("Upward filing of a return report overdue (due %(day)s)")
-                % {"day": rocdate.format_date(report.upward_due_on)},
-                source=report.declaration,
-                key=f"awareness:upward:{report.pk}:overdue",
-                url=reverse("awareness:travel", args=[report.declaration_id]),
-            )
-        )
-    return count
-
-
-def _previous_working_day(day: date) -> date:
-    day -= timedelta(days=1)
-    while not workdays.is_working_day(day):
-        day -= timedelta(days=1)
-    return day

@@ -12,9 +12,9 @@ from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Person, Unit
 
-from . import policies
-from .models import Delegation, VisitAnomaly
-from .services import _open_incident
+from .. import policies
+from ..models import Delegation, VisitAnomaly
+from . import common
 
 
 @transaction.atomic
@@ -66,7 +66,7 @@ def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> V
         description=description.strip(),
         reported_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    incident = _open_incident(
+    incident = common.open_incident(
         actor=actor,
         agency=delegation.agency,
         category="mainland-visitor",

@@ -1,0 +1,34 @@
+"""What the awareness writes share: today's date (one place to patch in tests), the people holding a role in an
+agency (whom the notices go to) and the single call into the incidents app."""
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from anwei.accounts.models import RoleAssignment
+from anwei.directory.models import Agency, Person
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def role_people(agency: Agency | int, *roles: str) -> list[Person]:
+    """Active people holding one of `roles` somewhere in the agency."""
+    rows = RoleAssignment.objects.filter(
+        role__in=roles, unit__agency=agency, user__is_active=True, user__person__isnull=False
+    ).select_related("user__person")
+    out: dict[int, Person] = {}
+    for row in rows:
+        person = row.user.person
+        if person is not None and person.active:
+            out[person.pk] = person
+    return list(out.values())
+
+
+def open_incident(**kwargs: Any) -> Any:
+    """The single call into the incidents app (anwei.incidents.services.file_report)."""
+    from anwei.incidents.services import file_report
+
+    return file_report(**kwargs)
