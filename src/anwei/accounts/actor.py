@@ -23,6 +23,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from anwei.core.policies import Who as CoreWho
+
 from . import scope as scopes
 
 if TYPE_CHECKING:
@@ -31,8 +33,9 @@ if TYPE_CHECKING:
     from .models import User
 
 type UserLike = AbstractBaseUser | AnonymousUser
-# What policies accept while callers move over: an Actor, or a request's user (wrapped at once).
-type Who = Actor | AbstractBaseUser | AnonymousUser | None
+# What policies accept while callers move over: an Actor, or a request's user (wrapped at once) — whatever says
+# whether it is signed in (core.policies.Principal), so the policy base in core and the apps' policies agree.
+Who = CoreWho
 
 _REQUEST_ATTR = "actor"
 

@@ -4,7 +4,7 @@ it through the hook this app sets at start-up (AccountsConfig.ready)."""
 
 from typing import Any
 
-from anwei.core.policies import Scope
+from anwei.core.policies import Scope as Scope  # re-exported: accounts' callers name it here
 
 from .models import AccessGrant, RoleAssignment
 from .roles import roles_for

@@ -138,7 +138,7 @@ def with_clocks(incident: Incident) -> Incident:
     rows = getattr(incident, "filed_clocks", None)
     if rows is not None:
         prefetched = incident.deadlines.none()
-        prefetched._result_cache = rows  # type: ignore[attr-defined]
+        prefetched._result_cache = rows
         incident._prefetched_objects_cache = {"deadlines": prefetched}  # type: ignore[attr-defined]
     return incident
 

@@ -19,6 +19,7 @@ from odfdo import Document, Paragraph, Style
 from anwei.core import rocdate
 from anwei.core.documents.blocks import RESTRICTED
 from anwei.plans.models import Plan
+from anwei.plans.report_window import Window
 
 from . import builders
 
@@ -69,10 +70,10 @@ def superior_name(plan: Plan) -> str:
     return office.name if office else str(settings.ANWEI_SUPERIOR_OFFICE)
 
 
-def window_for(plan: Plan, kind: str, day: date | None) -> builders.Window:
+def window_for(plan: Plan, kind: str, day: date | None) -> Window:
     if kind == "daily" and day is not None:
         return builders.daily_window(plan, day)
-    return builders.Window(plan, plan.period_start, plan.period_end)
+    return Window(plan, plan.period_start, plan.period_end)
 
 
 def _points(*points: str) -> str:

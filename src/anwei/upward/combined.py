@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.documents.blocks import Para, Report, Table
+from anwei.core.documents.marks import watermark
 from anwei.directory.models import Agency
 from anwei.incidents.rules import CATEGORIES
-from anwei.reports import builders
 from anwei.reports.services import RENDERERS
 
 from . import policies, results
@@ -70,7 +70,7 @@ def report(user: Any, first: date, last: date) -> Report:
         % {"period": rocdate.format_period(start, end), "days": (last - first).days + 1},
         agency="、".join(a.name for a in own),
         generated=_("Prepared %(when)s") % {"when": rocdate.format_datetime(timezone.now())},
-        watermark=builders.watermark(user),
+        watermark=watermark(user),
     )
 
     def count(f: dict[str, Any], code: str, key: str) -> int:

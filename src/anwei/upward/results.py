@@ -20,6 +20,7 @@ from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Agency
 from anwei.incidents.models import Incident
 from anwei.plans.models import Plan
+from anwei.plans.report_window import Window
 from anwei.reports import builders, policies
 from anwei.reports.services import RENDERERS
 
@@ -76,7 +77,7 @@ def payload(plan: Plan, *, viewer: Any, now: datetime | None = None) -> dict[str
         "figures": figures(plan.agency_id, plan.period_start, plan.period_end),
         "rule": rule.source,
     }
-    window = builders.Window(plan, plan.period_start, plan.period_end, viewer)
+    window = Window(plan, plan.period_start, plan.period_end, viewer)
     withheld = sorted(builders.markings("final", window) & set(rule.document_withheld_when))
     if withheld:
         body["withheld"] = withheld[0]

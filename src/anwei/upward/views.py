@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from anwei.accounts.views_mfa import second_factor_exempt
+from anwei.core.decorators import second_factor_exempt
 from anwei.core.views import forbidden
 from anwei.incidents.rules import CATEGORIES
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency
@@ -35,7 +36,7 @@ def links(request: HttpRequest) -> HttpResponse:
         superior = Agency.objects.get(pk=policies.superior_agencies(request.user, "upward.manage_links")[0])
         try:
             _link, token = services.link_subordinate(
-                actor=request.user,
+                actor=actor_of(request),
                 superior=superior,
                 agency_code=form.cleaned_data["agency_code"],
                 name=form.cleaned_data["name"],
@@ -58,7 +59,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_manage_links(request.user):
         return forbidden(request)
     link = get_object_or_404(Link, pk=pk, agency_id__in=policies.managed_links(request.user))
-    services.revoke_link(actor=request.user, link=link)
+    services.revoke_link(actor=actor_of(request), link=link)
     return redirect("upward:links")
 
 
