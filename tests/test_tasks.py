@@ -8,7 +8,7 @@ from crontask import scheduler
 
 from anwei.core.registry import modules
 
-CRON_JOB = re.compile(r"^@cron\(.*\)\n(?:@\w+.*\n)*def (\w+)", re.MULTILINE)
+CRON_JOB = re.compile(r"^@cron\(.*\)[^\n]*\n(?:@\w+.*\n)*def (\w+)", re.MULTILINE)
 
 
 def test_every_periodic_job_in_the_source_is_scheduled() -> None:

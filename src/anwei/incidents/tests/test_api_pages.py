@@ -85,7 +85,7 @@ def test_form_with_attachment_and_field_errors(roster: Any, client_for: Any) -> 
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
     fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image", content_type="image/png")
     bad = staff.post("/incidents/new/", {"category": "theft", "title": "失竊", "attachments": [fake]})
-    assert bad.status_code == 200 and 'id="id_attachments_errors"' in bad.content.decode()
+    assert bad.status_code == 200 and 'id="id_attachments_error"' in bad.content.decode()
     assert not Incident.objects.exists() and not Attachment.objects.exists()
     pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     ok = staff.post("/incidents/new/", {"category": "theft", "title": "失竊", "attachments": [pdf]})

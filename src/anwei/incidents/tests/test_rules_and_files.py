@@ -79,7 +79,7 @@ def test_rule_edit_page_shows_field_errors(roster: Any, client_for: Any) -> None
             "ack_minutes": 30,
         },
     )
-    assert r.status_code == 200 and 'id="id_recipients_errors"' in r.content.decode()
+    assert r.status_code == 200 and 'id="id_recipients_error"' in r.content.decode()
 
 
 def test_attachment_checks(settings: Any) -> None:
