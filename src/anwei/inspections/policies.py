@@ -106,12 +106,12 @@ class RoundPolicy(Policy):
 
 
 class InspectionPolicy(RoundPolicy):
-    model = Inspection  # type: ignore[assignment]
+    model = Inspection  # type: ignore[assignment]  # the round's policy reused for a model under the round
     round_path = "round"
 
 
 class PhotoPolicy(RoundPolicy):
-    model = Photo  # type: ignore[assignment]
+    model = Photo  # type: ignore[assignment]  # the round's policy reused for a model under the round
     round_path = "inspection__round"
 
 
@@ -151,7 +151,7 @@ class ActionPolicy(FindingPolicy):
     """Separation of duties: nobody verifies or closes a corrective action of their own — one they answered, or one
     owed by a unit they belong to or answer for — even when they are an inspector of the round."""
 
-    model = CorrectiveAction  # type: ignore[assignment]
+    model = CorrectiveAction  # type: ignore[assignment]  # the findings' policy reused for their actions
     round_path = "finding__inspection__round"
 
     def is_own(self, user: Who, action: CorrectiveAction) -> bool:

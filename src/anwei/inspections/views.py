@@ -107,7 +107,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": Inspection.Status.choices,
         "may_run": policies.rounds.may_run(actor_of(request), round_),
     }
-    template = "inspections/_round_targets.html" if request.htmx else "inspections/round_detail.html"  # type: ignore[attr-defined]
+    template = "inspections/_round_targets.html" if request.htmx else "inspections/round_detail.html"  # type: ignore[attr-defined]  # django-htmx sets request.htmx
     return render(request, template, context)
 
 
@@ -229,7 +229,7 @@ def inspection_fill(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Inspection submitted."))
             return with_reference(redirect("inspections:round", pk=inspection.round_id), str(inspection))
         inspection.refresh_from_db()
-        if request.htmx and "submit" not in request.POST:  # type: ignore[attr-defined]
+        if request.htmx and "submit" not in request.POST:  # type: ignore[attr-defined]  # django-htmx sets request.htmx
             return render(request, "inspections/_saved.html", {"inspection": inspection, "error": error})
     answers = {a.item_id: a for a in inspection.answers.all()}
     photos = list(inspection.photos.all())
