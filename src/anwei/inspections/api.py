@@ -6,17 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool
 
-from anwei.accounts.models import User
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.accounts.actor import actor_of
+from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate, IsoDateTime
-from anwei.directory.policies import units as unit_policy
-from anwei.plans.models import Plan
 
 from . import corrective, policies, selectors, services
 from .models import ChecklistTemplate, CorrectiveAction, Finding, Inspection, Round
@@ -178,105 +175,86 @@ class VerifyIn(Schema):
 
 
 @router.get("/templates", response=list[TemplateOut])
-def list_templates(request: HttpRequest):  # type: ignore[no-untyped-def]
-    if not policies.templates.can(request.user, "inspections.view"):
+def list_templates(request: HttpRequest) -> list[ChecklistTemplate]:
+    if not policies.templates.can(actor_of(request), "inspections.view"):
         raise NotAllowed()
-    return list(selectors.templates(request.user))
+    return list(selectors.templates(actor_of(request)))
 
 
 @router.get("/templates/{template_id}", response=TemplateOut)
 def get_template(request: HttpRequest, template_id: int) -> ChecklistTemplate:
-    found: ChecklistTemplate = policies.templates.get_visible(request.user, template_id)
+    found: ChecklistTemplate = policies.templates.get_visible(actor_of(request), template_id)
     return found
 
 
 @router.get("/rounds", response=list[RoundOut])
 @paginate(Paginated)
-def list_rounds(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
-    return selectors.rounds(request.user, status=status[:10])
+def list_rounds(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]  # ninja's @paginate takes the queryset
+    return selectors.rounds(actor_of(request), status=status[:10])
 
 
 @router.post("/rounds", response={201: RoundOut})
-def create_round(request: HttpRequest, payload: RoundIn):  # type: ignore[no-untyped-def]
-    if not policies.rounds.can(request.user, "inspections.manage"):
-        raise NotAllowed()
-    unit = unit_policy.get_visible(request.user, payload.unit_id)
-
-    def units(ids: list[int]) -> list[Any]:
-        found = list(unit_policy.visible(request.user).filter(pk__in=ids, agency=unit.agency_id))
-        if len(found) != len(set(ids)):
-            raise BusinessRuleError(_("A unit was not found."), field="target_ids")
-        return found
-
-    plan = Plan.objects.filter(pk=payload.plan_id, agency=unit.agency_id).first()
-    template = ChecklistTemplate.objects.filter(pk=payload.template_id).first()
-    if plan is None or template is None:
-        raise BusinessRuleError(_("The plan or the checklist was not found."), field="plan_id")
-    if payload.recurrence not in Round.Recurrence.values:
-        raise BusinessRuleError(_("Unknown recurrence."), field="recurrence")
-    inspectors = list(User.objects.filter(pk__in=payload.inspector_ids, agency=unit.agency_id, is_active=True))
-    if len(inspectors) != len(set(payload.inspector_ids)):
-        raise BusinessRuleError(_("An inspector was not found."), field="inspector_ids")
-    round_ = services.create_round(
-        actor=request.user,
-        plan=plan,
-        unit=unit,
-        template=template,
+def create_round(request: HttpRequest, payload: RoundIn) -> Status[Round]:
+    round_ = services.create_round_by_ids(
+        actor=actor_of(request),
+        plan_id=payload.plan_id,
+        unit_id=payload.unit_id,
+        template_id=payload.template_id,
         title=payload.title,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
         recurrence=payload.recurrence,
         dates=payload.dates,
-        inspectors=inspectors,
-        joint_units=units(payload.joint_unit_ids),
-        targets=units(payload.target_ids),
+        inspector_ids=payload.inspector_ids,
+        joint_unit_ids=payload.joint_unit_ids,
+        target_ids=payload.target_ids,
     )
-    return Status(201, selectors.rounds(request.user).get(pk=round_.pk))
+    return Status(201, selectors.rounds(actor_of(request)).get(pk=round_.pk))
 
 
 @router.get("/rounds/{round_id}", response=RoundOut)
 def get_round(request: HttpRequest, round_id: int) -> Round:
-    found: Round = policies.rounds.get_visible(request.user, round_id, selectors.rounds(request.user))
+    found: Round = policies.rounds.get_visible(actor_of(request), round_id, selectors.rounds(actor_of(request)))
     return found
 
 
 @router.get("/rounds/{round_id}/inspections", response=list[InspectionOut])
 @paginate(Paginated)
-def list_inspections(request: HttpRequest, round_id: int, status: str = ""):  # type: ignore[no-untyped-def]
-    round_ = policies.rounds.get_visible(request.user, round_id)
+def list_inspections(request: HttpRequest, round_id: int, status: str = ""):  # type: ignore[no-untyped-def]  # ninja's @paginate takes the queryset
+    round_ = policies.rounds.get_visible(actor_of(request), round_id)
     return selectors.round_inspections(round_, status=status[:10])
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut)
 def get_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
-    found: Inspection = policies.inspections.get_visible(request.user, inspection_id)
+    found: Inspection = policies.inspections.get_visible(actor_of(request), inspection_id)
     return found
 
 
 @router.patch("/inspections/{inspection_id}", response=InspectionOut)
 def save_inspection(request: HttpRequest, inspection_id: int, payload: AnswersIn) -> Inspection:
     """Save a draft of some answers (the rest stay as they are)."""
-    inspection = policies.inspections.get_visible(request.user, inspection_id)
     answers = {a.item_id: a.model_dump(exclude={"item_id"}, exclude_unset=True) for a in payload.answers}
-    return services.save_answers(actor=request.user, inspection=inspection, answers=answers, remarks=payload.remarks)
+    return services.save_answers_by_id(
+        actor=actor_of(request), inspection_id=inspection_id, answers=answers, remarks=payload.remarks
+    )
 
 
 @router.post("/inspections/{inspection_id}/submit", response=InspectionOut)
 def submit_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
-    inspection = policies.inspections.get_visible(request.user, inspection_id)
-    return services.submit_inspection(actor=request.user, inspection=inspection)
+    return services.submit_inspection_by_id(actor=actor_of(request), inspection_id=inspection_id)
 
 
 @router.get("/findings", response=list[FindingOut])
 @paginate(Paginated)
-def list_findings(request: HttpRequest, severity: str = "", round_id: int | None = None):  # type: ignore[no-untyped-def]
+def list_findings(request: HttpRequest, severity: str = "", round_id: int | None = None):  # type: ignore[no-untyped-def]  # ninja's @paginate takes the queryset
     """The findings the user may see: the unit its own, inspectors their rounds', the ethics office all."""
-    return selectors.findings(request.user, severity=severity[:10], round_id=round_id)
+    return selectors.findings(actor_of(request), severity=severity[:10], round_id=round_id)
 
 
 @router.get("/findings/{finding_id}", response=FindingOut)
 def get_finding(request: HttpRequest, finding_id: int) -> Finding:
-    found: Finding = policies.findings.get_visible(request.user, finding_id, selectors.findings(request.user))
+    found: Finding = policies.findings.get_visible(actor_of(request), finding_id, selectors.findings(actor_of(request)))
     return found
 
 
@@ -284,32 +262,31 @@ def get_finding(request: HttpRequest, finding_id: int) -> Finding:
 def flag_leak(request: HttpRequest, finding_id: int, payload: LeakIn) -> Finding:
     """Mark (or unmark) a finding as suggesting a leak; marking files a `leak` report linked to it where the user
     may file reports for the unit."""
-    finding = policies.findings.get_visible(request.user, finding_id)
-    corrective.set_leak_suspected(actor=request.user, finding=finding, suspected=payload.suspected)
-    return selectors.findings(request.user).get(pk=finding.pk)
+    finding = corrective.set_leak_suspected_by_id(
+        actor=actor_of(request), finding_id=finding_id, suspected=payload.suspected
+    )
+    return selectors.findings(actor_of(request)).get(pk=finding.pk)
 
 
 @router.get("/actions", response=list[ActionOut])
 @paginate(Paginated)
-def list_actions(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
-    return selectors.actions(request.user, status=status[:10])
+def list_actions(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]  # ninja's @paginate takes the queryset
+    return selectors.actions(actor_of(request), status=status[:10])
 
 
 @router.get("/actions/{action_id}", response=ActionOut)
 def get_action(request: HttpRequest, action_id: int) -> CorrectiveAction:
-    found: CorrectiveAction = policies.actions.get_visible(request.user, action_id)
+    found: CorrectiveAction = policies.actions.get_visible(actor_of(request), action_id)
     return found
 
 
 @router.post("/actions/{action_id}/answer", response=ActionOut)
 def answer_action(request: HttpRequest, action_id: int, payload: ActionAnswerIn) -> CorrectiveAction:
-    action = policies.actions.get_visible(request.user, action_id)
-    return corrective.answer_action(actor=request.user, action=action, response=payload.response)
+    return corrective.answer_action_by_id(actor=actor_of(request), action_id=action_id, response=payload.response)
 
 
 @router.post("/actions/{action_id}/verify", response=ActionOut)
 def verify_action(request: HttpRequest, action_id: int, payload: VerifyIn) -> CorrectiveAction:
-    action = policies.actions.get_visible(request.user, action_id)
-    return corrective.verify_action(
-        actor=request.user, action=action, accept=payload.accept, note=payload.note, due_on=payload.due_on
+    return corrective.verify_action_by_id(
+        actor=actor_of(request), action_id=action_id, accept=payload.accept, note=payload.note, due_on=payload.due_on
     )

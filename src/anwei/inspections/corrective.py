@@ -7,13 +7,15 @@ import importlib.util
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anwei.accounts.models import RoleAssignment
+from anwei.accounts.actor import Actor, write_service
+from anwei.accounts.models import RoleAssignment, User
 from anwei.accounts.roles import Role
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -43,7 +45,7 @@ def supervisors(unit: Unit) -> list[Person]:
     )
 
 
-def _inspector_people(action: CorrectiveAction) -> list[Any]:
+def _inspector_people(action: CorrectiveAction) -> list[User]:
     return list(action.finding.inspection.round.inspectors.filter(person__isnull=False))
 
 
@@ -51,8 +53,9 @@ def _url(action: CorrectiveAction) -> str:
     return reverse("inspections:action", args=[action.pk])
 
 
+@write_service
 @transaction.atomic
-def open_finding(*, actor: Any, inspection: Inspection, item: ChecklistItem, answer: Answer | None) -> Finding:
+def open_finding(*, actor: Actor, inspection: Inspection, item: ChecklistItem, answer: Answer | None) -> Finding:
     rules = rules_on(timezone.localdate())
     description = item.question + (f"\n{answer.note}" if answer and answer.note else "")
     finding = Finding.objects.create(
@@ -87,8 +90,9 @@ def leak_reports_available() -> bool:
     return importlib.util.find_spec("anwei.incidents.services") is not None
 
 
+@write_service
 @transaction.atomic
-def set_leak_suspected(*, actor: Any, finding: Finding, suspected: bool) -> Finding:
+def set_leak_suspected(*, actor: Actor, finding: Finding, suspected: bool) -> Finding:
     """Mark a finding as suggesting a leak (疑似洩密). Where the incidents app can take reports, marking it also
     files a `leak` report linked to the finding (once, if the actor may file reports), routed by the incidents app's
     own rules."""
@@ -118,8 +122,11 @@ def set_leak_suspected(*, actor: Any, finding: Finding, suspected: bool) -> Find
     return finding
 
 
+@write_service
 @transaction.atomic
-def answer_action(*, actor: Any, action: CorrectiveAction, response: str, evidence: Any = None) -> CorrectiveAction:
+def answer_action(
+    *, actor: Actor, action: CorrectiveAction, response: str, evidence: "UploadedFile[bytes] | None" = None
+) -> CorrectiveAction:
     """The owner unit says what it did, with evidence (a photo or a PDF)."""
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
     if not policies.actions.can(actor, "inspections.answer", action):
@@ -139,7 +146,7 @@ def answer_action(*, actor: Any, action: CorrectiveAction, response: str, eviden
         action.evidence.save("evidence", evidence, save=False)
     action.response = response.strip()[:5000]
     action.status = CorrectiveAction.Status.ANSWERED
-    action.answered_by = actor
+    action.answered_by = actor.user
     action.answered_at = timezone.now()
     action.save()
     audit.record_update(actor=actor, obj=action, before=before)
@@ -158,9 +165,10 @@ def answer_action(*, actor: Any, action: CorrectiveAction, response: str, eviden
     return action
 
 
+@write_service
 @transaction.atomic
 def verify_action(
-    *, actor: Any, action: CorrectiveAction, accept: bool, note: str = "", due_on: date | None = None
+    *, actor: Actor, action: CorrectiveAction, accept: bool, note: str = "", due_on: date | None = None
 ) -> CorrectiveAction:
     """The inspector closes the action, or sends it back to the unit (with a new due date if given)."""
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
@@ -182,7 +190,7 @@ def verify_action(
         raise BusinessRuleError(_("The new due date is in the past."), field="due_on")
     before = audit.snapshot(action, ["status", "verification_note", "closed_at", "due_on", "times_returned"])
     action.verification_note = note.strip()[:5000]
-    action.verified_by = actor
+    action.verified_by = actor.user
     if accept:
         action.status = CorrectiveAction.Status.CLOSED
         action.closed_at = timezone.now()
@@ -205,6 +213,31 @@ def verify_action(
         url=_url(action),
     )
     return action
+
+
+# --- by key (the page and the API alike): the record is found among those the actor may see (else 404) ---------
+
+
+@write_service
+def set_leak_suspected_by_id(*, actor: Actor, finding_id: int, suspected: bool) -> Finding:
+    finding: Finding = policies.findings.get_visible(actor, finding_id)
+    return set_leak_suspected(actor=actor, finding=finding, suspected=suspected)
+
+
+@write_service
+def answer_action_by_id(
+    *, actor: Actor, action_id: int, response: str, evidence: "UploadedFile[bytes] | None" = None
+) -> CorrectiveAction:
+    action: CorrectiveAction = policies.actions.get_visible(actor, action_id)
+    return answer_action(actor=actor, action=action, response=response, evidence=evidence)
+
+
+@write_service
+def verify_action_by_id(
+    *, actor: Actor, action_id: int, accept: bool, note: str = "", due_on: date | None = None
+) -> CorrectiveAction:
+    action: CorrectiveAction = policies.actions.get_visible(actor, action_id)
+    return verify_action(actor=actor, action=action, accept=accept, note=note, due_on=due_on)
 
 
 def send_reminders(now: datetime | None = None) -> int:

@@ -4,6 +4,7 @@ finding; and a holiday lock check over the departments. No plan: checklists only
 
 from typing import Any
 
+from anwei.accounts.actor import Actor
 from anwei.directory.demo import DemoContext
 from anwei.plans.models import Plan
 from anwei.plans.selectors import active_plan
@@ -14,14 +15,15 @@ from .models import ChecklistTemplate
 
 def load(ctx: DemoContext) -> None:
     ethics = ctx.users.get("ethics")
-    services.install_standard_templates(actor=ctx.admin or ethics)
+    services.install_standard_templates(actor=Actor.of(ctx.admin or ethics))
     plan = active_plan(ctx.agency) or Plan.objects.filter(agency=ctx.agency).order_by("-period_start").first()
     if plan is None or plan.status == Plan.Status.CLOSED or ethics is None:
         return
     first, _last = services.plan_dates(plan)
     schools = [u for key, u in ctx.units.items() if key.startswith("school_")]
+    actor = Actor.of(ethics)
     round_ = services.create_round(
-        actor=ethics,
+        actor=actor,
         plan=plan,
         unit=ctx.units["ethics"],
         template=ChecklistTemplate.objects.get(code="school-computer"),
@@ -43,13 +45,13 @@ def load(ctx: DemoContext) -> None:
         password_item = round_.version.items.order_by("order").first()
         if password_item is not None:
             answers[password_item.pk] = {"choice": "no", "note": "教務處電腦螢幕旁張貼校務系統密碼"}
-        services.save_answers(actor=ethics, inspection=inspection, answers=answers)
-        services.submit_inspection(actor=ethics, inspection=inspection)
+        services.save_answers(actor=actor, inspection=inspection, answers=answers)
+        services.submit_inspection(actor=actor, inspection=inspection)
     departments = [
         ctx.units[k] for k in ("rd", "construction", "finance", "secretariat", "education") if k in ctx.units
     ]
     services.create_round(
-        actor=ethics,
+        actor=actor,
         plan=plan,
         unit=ctx.units["ethics"],
         template=ChecklistTemplate.objects.get(code="holiday-lock"),

@@ -54,12 +54,12 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args: Any, plans: Any, templates: Any, units: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
-        self.fields["template"].queryset = templates  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["joint_units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["targets"].queryset = units  # type: ignore[attr-defined]
-        self.fields["inspectors"].queryset = users  # type: ignore[attr-defined]
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
+        self.fields["template"].queryset = templates  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
+        self.fields["joint_units"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
+        self.fields["targets"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
+        self.fields["inspectors"].queryset = users  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
 
 
 class TargetsForm(forms.Form):
@@ -67,7 +67,7 @@ class TargetsForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
 
 
 class ImportForm(forms.Form):
@@ -85,7 +85,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = units  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
 
 
 class PhotoForm(forms.Form):
@@ -99,7 +99,7 @@ class PhotoForm(forms.Form):
         """With `answers_form`, the fields belong to that form (the HTML `form` attribute): an upload then carries
         the answers typed so far, and none is lost."""
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = items  # type: ignore[attr-defined]
+        self.fields["item"].queryset = items  # type: ignore[attr-defined]  # a ModelChoiceField (the stubs type fields as Field)
         if answers_form:
             # no `required` in the page: it would make the answers form invalid and stop its draft saves (htmx
             # validates a form before posting it); the photo is still required here, on the server

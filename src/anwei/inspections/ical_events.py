@@ -1,16 +1,15 @@
 """Inspections the user is to carry out and corrective actions due in the units the user may see, for the calendar."""
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Who
 from anwei.core.ical import Event
 
 from . import selectors
 from .models import CorrectiveAction
 
 
-def events(user: Any) -> list[Event]:
+def events(user: Who) -> list[Event]:
     out = [
         Event(
             f"inspection-{i.pk}",

@@ -8,13 +8,12 @@ parent unit chosen for the import."""
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
 
 from charset_normalizer import from_bytes
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from anwei.accounts.actor import Actor
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.directory import services as directory
@@ -147,8 +146,9 @@ def check(data: bytes, *, agency_id: int) -> Checked:
     return Checked(rows)
 
 
+@write_service
 @transaction.atomic
-def import_targets(*, actor: Any, round_: Round, parent: Unit, data: bytes, good_rows_only: bool = False) -> Checked:
+def import_targets(*, actor: Actor, round_: Round, parent: Unit, data: bytes, good_rows_only: bool = False) -> Checked:
     """Check the file; import all rows, or with `good_rows_only` just the good ones. Raises BusinessRuleError
     (importing nothing) when any row is bad and the user did not choose to import the good rows."""
     policies.rounds.require(actor, "inspections.manage", round_)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import Role, grant
 from anwei.core.policies import Policy
 
@@ -28,27 +29,35 @@ grant(
 grant("inspections.answer", Role.UNIT_SUPERVISOR, Role.STAFF)
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+def _signed_in(who: Who) -> bool:
+    return Actor.of(who).is_authenticated
 
 
-def inspector_round_ids(user: Any) -> Any:
-    return Round.objects.filter(inspectors=user.pk).values("pk")
+def _user_id(who: Who) -> int:
+    """The user's key; 0 (nobody's) when signed out — asked only once `_signed_in` said yes."""
+    return Actor.of(who).user_id or 0
+
+
+def inspector_round_ids(who: Who) -> QuerySet[Round, Any]:
+    return Round.objects.filter(inspectors=_user_id(who)).values("pk")
 
 
 class TemplatePolicy(Policy):
     model = ChecklistTemplate
     view_action = "inspections.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else ChecklistTemplate.objects.all()
         return qs if self.can(user, "inspections.view") else qs.none()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _signed_in(user):
             return False
         if action == "inspections.view":
-            return not self.scope(user, "inspections.view").empty or Round.objects.filter(inspectors=user.pk).exists()
+            return (
+                not self.scope(user, "inspections.view").empty
+                or Round.objects.filter(inspectors=_user_id(user)).exists()
+            )
         return not self.scope(user, action).empty
 
 
@@ -64,7 +73,7 @@ class RoundPolicy(Policy):
         assert isinstance(obj, Round)
         return obj
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else self.model._default_manager.all()
         if not _signed_in(user):
             return qs.none()
@@ -72,16 +81,16 @@ class RoundPolicy(Policy):
         scope_q = self.scope(user, self.view_action).q(f"{prefix}unit")
         return qs.filter(scope_q | Q(**{f"{prefix}pk__in": inspector_round_ids(user)}))
 
-    def may_run(self, user: Any, round_: Round) -> bool:
+    def may_run(self, user: Who, round_: Round) -> bool:
         """Whether `user` is offered to add or import targets and to close the round: it is open and theirs to
         manage."""
         return round_.status == Round.Status.OPEN and self.can(user, "inspections.manage", round_)
 
-    def is_inspector(self, user: Any, obj: Any) -> bool:
+    def is_inspector(self, user: Who, obj: Any) -> bool:
         round_ = self._round(obj)
-        return _signed_in(user) and round_.inspectors.filter(pk=user.pk).exists()
+        return _signed_in(user) and round_.inspectors.filter(pk=_user_id(user)).exists()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _signed_in(user):
             return False
         if action == "inspections.inspect":
@@ -97,12 +106,12 @@ class RoundPolicy(Policy):
 
 
 class InspectionPolicy(RoundPolicy):
-    model = Inspection  # type: ignore[assignment]
+    model = Inspection  # type: ignore[assignment]  # the round's policy reused for a model under the round
     round_path = "round"
 
 
 class PhotoPolicy(RoundPolicy):
-    model = Photo  # type: ignore[assignment]
+    model = Photo  # type: ignore[assignment]  # the round's policy reused for a model under the round
     round_path = "inspection__round"
 
 
@@ -118,17 +127,17 @@ class FindingPolicy(Policy):
     def _round(self, obj: Any) -> Round:
         return obj.inspection.round if isinstance(obj, Finding) else obj.finding.inspection.round
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else self.model._default_manager.all()
         if not _signed_in(user):
             return qs.none()
         scope_q = self.scope(user, self.view_action).q(self.unit_field)
         return qs.filter(scope_q | Q(**{f"{self.round_path}__pk__in": inspector_round_ids(user)}))
 
-    def is_inspector(self, user: Any, obj: Any) -> bool:
-        return _signed_in(user) and self._round(obj).inspectors.filter(pk=user.pk).exists()
+    def is_inspector(self, user: Who, obj: Any) -> bool:
+        return _signed_in(user) and self._round(obj).inspectors.filter(pk=_user_id(user)).exists()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _signed_in(user):
             return False
         if action == "inspections.verify":
@@ -142,24 +151,25 @@ class ActionPolicy(FindingPolicy):
     """Separation of duties: nobody verifies or closes a corrective action of their own — one they answered, or one
     owed by a unit they belong to or answer for — even when they are an inspector of the round."""
 
-    model = CorrectiveAction  # type: ignore[assignment]
+    model = CorrectiveAction  # type: ignore[assignment]  # the findings' policy reused for their actions
     round_path = "finding__inspection__round"
 
-    def is_own(self, user: Any, action: CorrectiveAction) -> bool:
+    def is_own(self, user: Who, action: CorrectiveAction) -> bool:
         if not _signed_in(user):
             return False
-        if action.answered_by_id == user.pk:
+        actor = Actor.of(user)
+        if action.answered_by_id == actor.user_id:
             return True
-        person = getattr(user, "person", None)
+        person = actor.person
         if person is not None and person.unit_id == action.unit_id:
             return True
         return self.scope(user, "inspections.answer").covers(action.unit)
 
-    def is_verifier(self, user: Any, action: CorrectiveAction) -> bool:
+    def is_verifier(self, user: Who, action: CorrectiveAction) -> bool:
         """An inspector of the round or the ethics office over it — whether or not the action is their own."""
         return super().can(user, "inspections.verify", action)
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if action == "inspections.verify" and obj is not None and self.is_own(user, obj):
             return False
         return super().can(user, action, obj)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor, Who
 from anwei.directory.models import Unit
 
 from . import policies
@@ -15,11 +16,11 @@ from .models import ChecklistTemplate, CorrectiveAction, Finding, Inspection, Ro
 from .rules import rules_on
 
 
-def templates(user: Any) -> QuerySet[ChecklistTemplate]:
+def templates(user: Who) -> QuerySet[ChecklistTemplate]:
     return policies.templates.visible(user).prefetch_related("versions")
 
 
-def rounds(user: Any, *, status: str = "") -> QuerySet[Round]:
+def rounds(user: Who, *, status: str = "") -> QuerySet[Round]:
     qs: QuerySet[Round] = policies.rounds.visible(user).select_related("plan", "unit", "version__template")
     if status:
         qs = qs.filter(status=status)
@@ -72,17 +73,17 @@ def round_inspections(round_: Round, *, status: str = "", q: str = "") -> QueryS
     return qs.order_by("due_on", "target__path")
 
 
-def my_inspections(user: Any) -> QuerySet[Inspection]:
+def my_inspections(user: Who) -> QuerySet[Inspection]:
     """Inspections the user is named to carry out, not yet done, in open rounds."""
     return (
-        Inspection.objects.filter(round__inspectors=user.pk, round__status=Round.Status.OPEN)
+        Inspection.objects.filter(round__inspectors=Actor.of(user).user_id, round__status=Round.Status.OPEN)
         .exclude(status=Inspection.Status.DONE)
         .select_related("round", "target")
         .order_by("due_on", "round", "target__path")
     )
 
 
-def findings(user: Any, *, severity: str = "", round_id: int | None = None) -> QuerySet[Finding]:
+def findings(user: Who, *, severity: str = "", round_id: int | None = None) -> QuerySet[Finding]:
     qs = policies.findings.visible(user).select_related("unit", "item", "inspection__round", "action")
     if severity:
         qs = qs.filter(severity=severity)
@@ -91,7 +92,7 @@ def findings(user: Any, *, severity: str = "", round_id: int | None = None) -> Q
     return qs
 
 
-def actions(user: Any, *, status: str = "", unit: Unit | None = None) -> QuerySet[CorrectiveAction]:
+def actions(user: Who, *, status: str = "", unit: Unit | None = None) -> QuerySet[CorrectiveAction]:
     qs = policies.actions.visible(user).select_related("unit", "finding__item", "finding__inspection__round")
     if status == "overdue":
         qs = qs.filter(status=CorrectiveAction.Status.OPEN, due_on__lt=timezone.localdate())
@@ -102,7 +103,7 @@ def actions(user: Any, *, status: str = "", unit: Unit | None = None) -> QuerySe
     return qs
 
 
-def target_history(user: Any, unit: Unit) -> QuerySet[Inspection]:
+def target_history(user: Who, unit: Unit) -> QuerySet[Inspection]:
     visible: QuerySet[Inspection] = policies.inspections.visible(user)
     return (
         visible.filter(target=unit)
@@ -130,7 +131,7 @@ class CadenceRow:
         return self.next_due is None or self.next_due < self.today
 
 
-def cadence(user: Any, *, today: date | None = None) -> list[CadenceRow]:
+def cadence(user: Who, *, today: date | None = None) -> list[CadenceRow]:
     """When each department (處) the user may see is next due for its confidentiality inspection (at least every
     six months, DOMAIN §3)."""
     today = today or timezone.localdate()

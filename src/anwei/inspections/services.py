@@ -1,18 +1,23 @@
 """Writes for inspections: templates and their versions, rounds and their targets, answers, photos and submission.
 Each write is one transaction with its audit entry. Findings and corrective actions are in `corrective.py`."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
+from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Unit
+from anwei.directory.policies import units as unit_policy
 from anwei.notifications.services import notify
 from anwei.plans.models import Plan
 
@@ -34,8 +39,9 @@ def _add_items(version: TemplateVersion, items: list[dict[str, Any]]) -> None:
         ChecklistItem.objects.create(version=version, **fields)
 
 
+@write_service
 @transaction.atomic
-def install_standard_templates(*, actor: Any) -> list[ChecklistTemplate]:
+def install_standard_templates(*, actor: Actor) -> list[ChecklistTemplate]:
     """Create the checklists drawn from the seed plan that do not exist yet (by code). Safe to call again."""
     created = []
     for spec in STANDARD_TEMPLATES:
@@ -54,13 +60,15 @@ def install_standard_templates(*, actor: Any) -> list[ChecklistTemplate]:
     return created
 
 
-def _new_version(*, actor: Any, template: ChecklistTemplate, items: list[dict[str, Any]], note: str) -> TemplateVersion:
+def _new_version(
+    *, actor: Actor, template: ChecklistTemplate, items: list[dict[str, Any]], note: str
+) -> TemplateVersion:
     current = template.current
     version = TemplateVersion.objects.create(
         template=template,
         number=(current.number + 1) if current else 1,
         note=note,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     _add_items(version, items)
     audit.record(
@@ -72,9 +80,10 @@ def _new_version(*, actor: Any, template: ChecklistTemplate, items: list[dict[st
     return version
 
 
+@write_service
 @transaction.atomic
 def edit_template(
-    *, actor: Any, template: ChecklistTemplate, items: list[dict[str, Any]], note: str = "", **fields: Any
+    *, actor: Actor, template: ChecklistTemplate, items: list[dict[str, Any]], note: str = "", **fields: Any
 ) -> TemplateVersion:
     """Admins edit a template: its items become a new version. Rounds already started keep theirs."""
     policies.templates.require(actor, "inspections.edit_templates")
@@ -113,21 +122,22 @@ def occurrences(round_: Round) -> list[date]:
     return days
 
 
+@write_service
 @transaction.atomic
 def create_round(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     unit: Unit,
     template: ChecklistTemplate,
     title: str,
     starts_on: date,
     ends_on: date,
-    inspectors: list[Any],
-    joint_units: list[Unit] = (),  # type: ignore[assignment]
+    inspectors: Sequence[User],
+    joint_units: Sequence[Unit] = (),
     recurrence: str = Round.Recurrence.ONCE,
-    targets: list[Unit] = (),  # type: ignore[assignment]
-    dates: list[date] = (),  # type: ignore[assignment]
+    targets: Sequence[Unit] = (),
+    dates: Sequence[date] = (),
 ) -> Round:
     if not policies.rounds.scope(actor, "inspections.manage").covers(unit):
         raise NotAllowed()
@@ -159,7 +169,7 @@ def create_round(
         ends_on=ends_on,
         recurrence=recurrence,
         dates=sorted({d.isoformat() for d in dates}) if recurrence == Round.Recurrence.DATES else [],
-        created_by=actor,
+        created_by=actor.user,
     )
     round_.inspectors.set(inspectors)
     round_.joint_units.set(joint_units)
@@ -187,8 +197,64 @@ def create_round(
     return round_
 
 
+@write_service
 @transaction.atomic
-def add_targets(*, actor: Any, round_: Round, units: list[Unit]) -> int:
+def create_round_by_ids(
+    *,
+    actor: Actor,
+    plan_id: int,
+    unit_id: int,
+    template_id: int,
+    title: str,
+    starts_on: date,
+    ends_on: date,
+    inspector_ids: Sequence[int],
+    joint_unit_ids: Sequence[int] = (),
+    recurrence: str = Round.Recurrence.ONCE,
+    target_ids: Sequence[int] = (),
+    dates: Sequence[date] = (),
+) -> Round:
+    """A round from keys (the page's form and the API alike): the unit, its joint units and targets are found among
+    the units the actor may see in the unit's agency, the plan in that agency, the inspectors among its active users;
+    then `create_round` checks the rest."""
+    if not policies.rounds.can(actor, "inspections.manage"):
+        raise NotAllowed()
+    unit: Unit = unit_policy.get_visible(actor, unit_id)
+
+    def units(ids: Sequence[int]) -> list[Unit]:
+        found = list(unit_policy.visible(actor).filter(pk__in=ids, agency=unit.agency_id))
+        if len(found) != len(set(ids)):
+            raise BusinessRuleError(_("A unit was not found."), field="target_ids")
+        return found
+
+    plan = Plan.objects.filter(pk=plan_id, agency=unit.agency_id).first()
+    template = ChecklistTemplate.objects.filter(pk=template_id).first()
+    if plan is None or template is None:
+        raise BusinessRuleError(_("The plan or the checklist was not found."), field="plan_id")
+    if recurrence not in Round.Recurrence.values:
+        raise BusinessRuleError(_("Unknown recurrence."), field="recurrence")
+    inspectors = list(User.objects.filter(pk__in=inspector_ids, agency=unit.agency_id, is_active=True))
+    if len(inspectors) != len(set(inspector_ids)):
+        raise BusinessRuleError(_("An inspector was not found."), field="inspector_ids")
+    return create_round(
+        actor=actor,
+        plan=plan,
+        unit=unit,
+        template=template,
+        title=title,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        recurrence=recurrence,
+        dates=dates,
+        inspectors=inspectors,
+        joint_units=units(joint_unit_ids),
+        targets=units(target_ids),
+    )
+
+
+@write_service
+@transaction.atomic
+def add_targets(*, actor: Actor, round_: Round, units: list[Unit]) -> int:
     """Add target units (one inspection per unit and occurrence). Units already in the round are skipped."""
     policies.rounds.require(actor, "inspections.manage", round_)
     agency_id = round_.plan.agency_id
@@ -213,8 +279,9 @@ def add_targets(*, actor: Any, round_: Round, units: list[Unit]) -> int:
     return len(new)
 
 
+@write_service
 @transaction.atomic
-def close_round(*, actor: Any, round_: Round) -> Round:
+def close_round(*, actor: Actor, round_: Round) -> Round:
     policies.rounds.require(actor, "inspections.manage", round_)
     before = audit.snapshot(round_, ["status"])
     round_.status = Round.Status.CLOSED
@@ -226,7 +293,7 @@ def close_round(*, actor: Any, round_: Round) -> Round:
 # --- filling an inspection ---------------------------------------------------------------------------------------
 
 
-def _require_fillable(actor: Any, inspection: Inspection) -> None:
+def _require_fillable(actor: Actor, inspection: Inspection) -> None:
     if not policies.inspections.can(actor, "inspections.inspect", inspection):
         raise NotAllowed()
     if inspection.status == Inspection.Status.DONE:
@@ -256,9 +323,10 @@ def _clean_answer(item: ChecklistItem, raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@write_service
 @transaction.atomic
 def save_answers(
-    *, actor: Any, inspection: Inspection, answers: dict[int, dict[str, Any]], remarks: str | None = None
+    *, actor: Actor, inspection: Inspection, answers: dict[int, dict[str, Any]], remarks: str | None = None
 ) -> Inspection:
     """Save a draft: the answers given so far (item id → {choice, number, text, note}). Audited with old/new."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -290,15 +358,21 @@ def save_answers(
     if changes or inspection.status == Inspection.Status.PENDING:
         inspection.status = Inspection.Status.DRAFT
         inspection.saved_at = timezone.now()
-        inspection.inspector = inspection.inspector or actor
+        inspection.inspector = inspection.inspector or actor.user
         inspection.save(update_fields=["status", "saved_at", "inspector", "remarks"])
         audit.record(actor=actor, action=audit.Action.UPDATE, obj=inspection, changes=changes)
     return inspection
 
 
+@write_service
 @transaction.atomic
 def add_photo(
-    *, actor: Any, inspection: Inspection, upload: Any, item: ChecklistItem | None = None, caption: str = ""
+    *,
+    actor: Actor,
+    inspection: Inspection,
+    upload: "UploadedFile[bytes]",
+    item: ChecklistItem | None = None,
+    caption: str = "",
 ) -> Photo:
     _require_fillable(actor, inspection)
     if item is not None and item.version_id != inspection.round.version_id:
@@ -308,9 +382,9 @@ def add_photo(
         inspection=inspection,
         item=item,
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,  # uploads.check refused an empty file
         caption=caption[:200],
-        uploaded_by=actor,
+        uploaded_by=actor.user,
     )
     photo.file.save("photo", upload, save=False)
     photo.save()
@@ -323,6 +397,15 @@ def add_photo(
     return photo
 
 
+@write_service
+def save_answers_by_id(
+    *, actor: Actor, inspection_id: int, answers: dict[int, dict[str, Any]], remarks: str | None = None
+) -> Inspection:
+    """`save_answers` for an inspection the actor may see (else 404)."""
+    inspection: Inspection = policies.inspections.get_visible(actor, inspection_id)
+    return save_answers(actor=actor, inspection=inspection, answers=answers, remarks=remarks)
+
+
 def failed(item: ChecklistItem, answer: Answer | None) -> bool:
     if answer is None:
         return False
@@ -333,8 +416,9 @@ def failed(item: ChecklistItem, answer: Answer | None) -> bool:
     return False
 
 
+@write_service
 @transaction.atomic
-def submit_inspection(*, actor: Any, inspection: Inspection) -> Inspection:
+def submit_inspection(*, actor: Actor, inspection: Inspection) -> Inspection:
     """Finish an inspection: every yes/no and number item must be answered; each failed item becomes a finding
     with a corrective action owed by the inspected unit."""
     inspection = Inspection.objects.select_for_update().select_related("round", "target").get(pk=inspection.pk)
@@ -359,7 +443,7 @@ def submit_inspection(*, actor: Any, inspection: Inspection) -> Inspection:
     before = audit.snapshot(inspection, ["status", "submitted_at"])
     inspection.status = Inspection.Status.DONE
     inspection.submitted_at = timezone.now()
-    inspection.inspector = actor
+    inspection.inspector = actor.user
     inspection.save(update_fields=["status", "submitted_at", "inspector"])
     audit.record_update(actor=actor, obj=inspection, before=before)
     for item in inspection.round.version.items.all():
@@ -368,10 +452,19 @@ def submit_inspection(*, actor: Any, inspection: Inspection) -> Inspection:
     return inspection
 
 
-def record_export(*, actor: Any, round_: Round) -> None:
+@write_service
+def submit_inspection_by_id(*, actor: Actor, inspection_id: int) -> Inspection:
+    """`submit_inspection` for an inspection the actor may see (else 404)."""
+    inspection: Inspection = policies.inspections.get_visible(actor, inspection_id)
+    return submit_inspection(actor=actor, inspection=inspection)
+
+
+@write_service
+def record_export(*, actor: Actor, round_: Round) -> None:
     audit.record(actor=actor, action=audit.Action.EXPORT, obj=round_)
 
 
-def record_list_export(*, actor: Any, model: type[models.Model], filters: dict[str, Any]) -> None:
+@write_service
+def record_list_export(*, actor: Actor, model: type[models.Model], filters: dict[str, Any]) -> None:
     """A list downloaded as CSV: who, which list, with which filters."""
     audit.record(actor=actor, action=audit.Action.EXPORT, object_type=model._meta.label_lower, changes=filters)

@@ -3,11 +3,11 @@ answered ones waiting for this user's verification — never an action of their 
 
 from collections.abc import Iterable
 from datetime import datetime, time
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Who
 from anwei.core.rocdate import TAIPEI
 from anwei.core.todo import TodoItem
 
@@ -20,7 +20,7 @@ def _due_at(action: CorrectiveAction) -> datetime:
     return datetime.combine(action.due_on, time(23, 59), tzinfo=TAIPEI)
 
 
-def items(user: Any, now: datetime) -> Iterable[TodoItem]:
+def items(user: Who, now: datetime) -> Iterable[TodoItem]:
     actions = policies.actions
     visible = actions.visible(user).select_related("unit", "finding__inspection__round")
     to_answer = visible.filter(

@@ -6,7 +6,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from anwei.core.errors import BusinessRuleError
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.idempotency_forms import with_reference
 from anwei.core.offline import offline_page
 from anwei.core.views import forbidden
@@ -18,7 +19,7 @@ from .models import CorrectiveAction
 
 def action_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")[:10]
-    qs = selectors.actions(request.user, status=status)
+    qs = selectors.actions(actor_of(request), status=status)
     return render(
         request,
         "inspections/actions.html",
@@ -32,7 +33,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 def _action(request: HttpRequest, pk: int) -> CorrectiveAction:
     found: CorrectiveAction = policies.actions.get_visible(
-        request.user,
+        actor_of(request),
         pk,
         CorrectiveAction.objects.select_related("unit", "finding__item", "finding__inspection__round__unit"),
     )
@@ -44,21 +45,21 @@ def action_detail(
     request: HttpRequest, pk: int, answer_form: object = None, verify_form: object = None
 ) -> HttpResponse:
     action = _action(request, pk)
-    user = request.user
+    actor = actor_of(request)
     return render(
         request,
         "inspections/action_detail.html",
         {
             "action": action,
             "finding": action.finding,
-            "can_answer": action.status == "open" and policies.actions.can(user, "inspections.answer", action),
-            "can_verify": action.status == "answered" and policies.actions.can(user, "inspections.verify", action),
+            "can_answer": action.status == "open" and policies.actions.can(actor, "inspections.answer", action),
+            "can_verify": action.status == "answered" and policies.actions.can(actor, "inspections.verify", action),
             "own_to_verify": action.status == "answered"
-            and policies.actions.is_verifier(user, action)
-            and policies.actions.is_own(user, action),
-            "can_flag": policies.findings.can(user, "inspections.verify", action.finding),
+            and policies.actions.is_verifier(actor, action)
+            and policies.actions.is_own(actor, action),
+            "can_flag": policies.findings.can(actor, "inspections.verify", action.finding),
             "leak_reports": corrective.leak_reports_available(),
-            "can_see_inspection": policies.inspections.visible(user).filter(pk=action.finding.inspection_id).exists(),
+            "can_see_inspection": policies.inspections.visible(actor).filter(pk=action.finding.inspection_id).exists(),
             "answer_form": answer_form or AnswerActionForm(),
             "verify_form": verify_form or VerifyForm(),
         },
@@ -68,20 +69,20 @@ def action_detail(
 
 def action_answer(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    if request.method != "POST" or not policies.actions.can(request.user, "inspections.answer", action):
+    if request.method != "POST" or not policies.actions.can(actor_of(request), "inspections.answer", action):
         return forbidden(request)
     form = AnswerActionForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            corrective.answer_action(
-                actor=request.user,
-                action=action,
+        done = entrance.on_form(
+            form,
+            lambda: corrective.answer_action_by_id(
+                actor=actor_of(request),
+                action_id=action.pk,
                 response=form.cleaned_data["response"],
                 evidence=form.cleaned_data["evidence"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Answer sent to the inspector."))
             return with_reference(redirect("inspections:action", pk=action.pk), str(action))
     return action_detail(request, pk, answer_form=form)
@@ -89,22 +90,22 @@ def action_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    if request.method != "POST" or not policies.actions.is_verifier(request.user, action):
+    if request.method != "POST" or not policies.actions.is_verifier(actor_of(request), action):
         return forbidden(request)
     form = VerifyForm(request.POST)
     if form.is_valid():
         accept = request.POST.get("decision") == "close"
-        try:
-            corrective.verify_action(
-                actor=request.user,
-                action=action,
+        done = entrance.on_form(
+            form,
+            lambda: corrective.verify_action_by_id(
+                actor=actor_of(request),
+                action_id=action.pk,
                 accept=accept,
                 note=form.cleaned_data["note"],
                 due_on=form.cleaned_data["due_on"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Action closed.") if accept else _("Action sent back to the unit."))
             return redirect("inspections:action", pk=action.pk)
     return action_detail(request, pk, verify_form=form)
@@ -121,37 +122,42 @@ def action_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def finding_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = policies.findings.get_visible(request.user, pk)
-    if request.method != "POST" or not policies.findings.can(request.user, "inspections.verify", finding):
+    finding = policies.findings.get_visible(actor_of(request), pk)
+    if request.method != "POST" or not policies.findings.can(actor_of(request), "inspections.verify", finding):
         return forbidden(request)
-    corrective.set_leak_suspected(actor=request.user, finding=finding, suspected=request.POST.get("leak") == "1")
-    messages.success(request, _("Saved."))
+    entrance.on_page(
+        request,
+        lambda: corrective.set_leak_suspected_by_id(
+            actor=actor_of(request), finding_id=finding.pk, suspected=request.POST.get("leak") == "1"
+        ),
+        success=_("Saved."),
+    )
     return redirect("inspections:action", pk=finding.action.pk)
 
 
 def template_list(request: HttpRequest) -> HttpResponse:
-    if not policies.templates.can(request.user, "inspections.view"):
+    if not policies.templates.can(actor_of(request), "inspections.view"):
         return forbidden(request)
     return render(
         request,
         "inspections/templates.html",
         {
-            "templates": selectors.templates(request.user),
-            "can_edit": policies.templates.can(request.user, "inspections.edit_templates"),
+            "templates": selectors.templates(actor_of(request)),
+            "can_edit": policies.templates.can(actor_of(request), "inspections.edit_templates"),
         },
     )
 
 
 def template_install(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST" or not policies.templates.can(request.user, "inspections.edit_templates"):
+    if request.method != "POST" or not policies.templates.can(actor_of(request), "inspections.edit_templates"):
         return forbidden(request)
-    created = services.install_standard_templates(actor=request.user)
+    created = services.install_standard_templates(actor=actor_of(request))
     messages.success(request, _("%(n)d standard checklists installed.") % {"n": len(created)})
     return redirect("inspections:templates")
 
 
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    template = policies.templates.get_visible(request.user, pk)
+    template = policies.templates.get_visible(actor_of(request), pk)
     version = template.current
     if request.GET.get("version"):
         version = template.versions.filter(number=request.GET["version"][:6]).first() or version
@@ -163,14 +169,14 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "items": version.items.all() if version else [],
             "versions": template.versions.all(),
-            "can_edit": policies.templates.can(request.user, "inspections.edit_templates"),
+            "can_edit": policies.templates.can(actor_of(request), "inspections.edit_templates"),
         },
     )
 
 
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    template = policies.templates.get_visible(request.user, pk)
-    if not policies.templates.can(request.user, "inspections.edit_templates"):
+    template = policies.templates.get_visible(actor_of(request), pk)
+    if not policies.templates.can(actor_of(request), "inspections.edit_templates"):
         return forbidden(request)
     current = template.current
     initial = [
@@ -182,24 +188,24 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         items = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         items = [{k: v for k, v in i.items() if k != "DELETE"} for i in items]
-        try:
-            services.edit_template(
-                actor=request.user,
+        done = entrance.on_form(
+            form,
+            lambda: services.edit_template(
+                actor=actor_of(request),
                 template=template,
                 items=items,
                 note=form.cleaned_data["note"],
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
-            )
-        except BusinessRuleError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Saved as a new version."))
             return redirect("inspections:template", pk=template.pk)
     return render(request, "inspections/template_form.html", {"template": template, "form": form, "formset": formset})
 
 
 def cadence(request: HttpRequest) -> HttpResponse:
-    if not policies.rounds.can(request.user, "inspections.view"):
+    if not policies.rounds.can(actor_of(request), "inspections.view"):
         return forbidden(request)
-    return render(request, "inspections/cadence.html", {"rows": selectors.cadence(request.user)})
+    return render(request, "inspections/cadence.html", {"rows": selectors.cadence(actor_of(request))})

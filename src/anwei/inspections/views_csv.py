@@ -6,6 +6,7 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from anwei.accounts.actor import actor_of
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.views import forbidden
 from anwei.directory.policies import units as unit_policy
@@ -16,7 +17,7 @@ from .models import ChecklistItem, CorrectiveAction, Inspection, Round
 
 def rounds_csv(request: HttpRequest) -> HttpResponseBase:
     """The rounds on the index page, with their progress."""
-    if not policies.templates.can(request.user, "inspections.view"):
+    if not policies.templates.can(actor_of(request), "inspections.view"):
         return forbidden(request)
     status = request.GET.get("status", "")[:10]
     columns: list[Column] = [
@@ -32,9 +33,9 @@ def rounds_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Done"), "done"),
         (_("Targets"), "total"),
     ]
-    services.record_list_export(actor=request.user, model=Round, filters={"status": status})
+    services.record_list_export(actor=actor_of(request), model=Round, filters={"status": status})
     name = _("inspection rounds")
-    return queryset_csv(f"{name}.csv", selectors.rounds(request.user, status=status), columns)
+    return queryset_csv(f"{name}.csv", selectors.rounds(actor_of(request), status=status), columns)
 
 
 def actions_csv(request: HttpRequest) -> HttpResponseBase:
@@ -52,15 +53,15 @@ def actions_csv(request: HttpRequest) -> HttpResponseBase:
         (_("Times sent back"), "times_returned"),
         (_("Closed at"), "closed_at"),
     ]
-    services.record_list_export(actor=request.user, model=CorrectiveAction, filters={"status": status})
+    services.record_list_export(actor=actor_of(request), model=CorrectiveAction, filters={"status": status})
     name = _("corrective actions")
-    return queryset_csv(f"{name}.csv", selectors.actions(request.user, status=status), columns)
+    return queryset_csv(f"{name}.csv", selectors.actions(actor_of(request), status=status), columns)
 
 
 def target_history_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Every inspection of one unit the user may see, newest first."""
-    unit = unit_policy.get_visible(request.user, pk)
-    if not policies.rounds.can(request.user, "inspections.view"):
+    unit = unit_policy.get_visible(actor_of(request), pk)
+    if not policies.rounds.can(actor_of(request), "inspections.view"):
         return forbidden(request)
     columns: list[Column] = [
         (_("Date"), "due_on"),
@@ -70,14 +71,14 @@ def target_history_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
         (_("Submitted at"), "submitted_at"),
         (_("Findings"), "n_findings"),
     ]
-    services.record_list_export(actor=request.user, model=Inspection, filters={"target": unit.pk})
+    services.record_list_export(actor=actor_of(request), model=Inspection, filters={"target": unit.pk})
     name = _("inspection history")
-    return queryset_csv(f"{name} {unit.name}.csv", selectors.target_history(request.user, unit), columns)
+    return queryset_csv(f"{name} {unit.name}.csv", selectors.target_history(actor_of(request), unit), columns)
 
 
 def template_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     """One checklist version's items (the current one, or ?version=N), as the template page lists them."""
-    template = policies.templates.get_visible(request.user, pk)
+    template = policies.templates.get_visible(actor_of(request), pk)
     version = template.current
     if request.GET.get("version"):
         version = template.versions.filter(number=request.GET["version"][:6]).first() or version
@@ -89,7 +90,7 @@ def template_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
         (_("Severity when failed"), "get_severity_display"),
     ]
     services.record_list_export(
-        actor=request.user,
+        actor=actor_of(request),
         model=ChecklistItem,
         filters={"template": template.pk, "version": getattr(version, "number", 0)},
     )
