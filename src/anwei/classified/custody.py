@@ -91,9 +91,6 @@ def require_state(item: ClassifiedItem, action: str) -> None:
         )
 
 
-_locked = locked  # the item's row, locked, as it is now
-
-
 def copy_refusal(item: ClassifiedItem) -> str:
     """The legal reason an item may not be copied, or ""."""
     ruleset = rules.rules_on(item.classified_on)
@@ -168,7 +165,7 @@ def decide(*, actor: Actor, req: CustodyRequest, approve: bool, note: str = "") 
     req = CustodyRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != CustodyRequest.Status.PENDING:
         raise BusinessRuleError(_("This request has already been decided."))
-    item = _locked(req.item)
+    item = locked(req.item)
     made: list[ClassifiedItem] = []
     if approve:
         require_state(item, APPROVE_COPY if req.kind in CustodyRequest.COPYING else APPROVE_TAKE_OUT)
@@ -247,7 +244,7 @@ def _make_copies(*, actor: Actor, req: CustodyRequest) -> list[ClassifiedItem]:
 @transaction.atomic
 def return_copy(*, actor: Actor, copy: ClassifiedItem, storage_location: str = "") -> ClassifiedItem:
     """The custodian of the original records that a copy came back (and where it is kept now)."""
-    copy = _locked(copy)
+    copy = locked(copy)
     original = copy.original
     if original is None or original.custodian_id != actor.user_id:
         raise NotAllowed()
@@ -283,7 +280,7 @@ def return_take_out(*, actor: Actor, req: CustodyRequest) -> CustodyRequest:
     req = CustodyRequest.objects.select_for_update().get(pk=req.pk)
     if req.kind != CustodyRequest.Kind.TAKE_OUT or req.status != CustodyRequest.Status.APPROVED:
         raise BusinessRuleError(_("Nothing is out on this request."))
-    item = _locked(req.item)
+    item = locked(req.item)
     require_state(item, RETURN_TAKE_OUT)
     req.status, req.returned_at = CustodyRequest.Status.RETURNED, timezone.now()
     req.save(update_fields=["status", "returned_at"])
@@ -334,7 +331,7 @@ def start_transfer(
     transfer at a time, and none while the item is out."""
     if not policies.items.can(actor, policies.TRANSFER, item):
         raise NotAllowed()
-    item = _locked(item)
+    item = locked(item)
     if item.custodian_id != actor.user_id:
         raise NotAllowed()
     require_state(item, START_TRANSFER)
@@ -396,7 +393,7 @@ def confirm_sent(*, actor: Actor, transfer: Transfer) -> Transfer:
         raise BusinessRuleError(_("This transfer was cancelled."))
     if transfer.sent_at is not None:
         raise BusinessRuleError(_("Already confirmed as sent."))
-    item = _locked(transfer.item)
+    item = locked(transfer.item)
     if item.custodian_id != transfer.from_user_id:
         raise BusinessRuleError(_("The sender no longer holds this item."), code="item_state")
     require_state(item, CONFIRM_SENT)
@@ -456,7 +453,7 @@ def confirm_received(
         raise BusinessRuleError(_("The sender has not confirmed sending yet."))
     if transfer.received_at is not None:
         raise BusinessRuleError(_("Already confirmed as received."))
-    item = _locked(transfer.item)
+    item = locked(transfer.item)
     require_state(item, CONFIRM_RECEIVED)
     fields = ["received_at", "received_by"]
     if transfer.is_external:
