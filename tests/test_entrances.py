@@ -71,6 +71,68 @@ BOTH_ENTRANCES = {
         "inspections:action_verify",
         "POST /api/v1/inspections/actions/{action_id}/verify",
     ): "anwei.inspections.corrective.verify_action_by_id",
+    ("classified:item_new", "POST /api/v1/classified/items"): "anwei.classified.commands.register_item_in_unit",
+    ("classified:combine", "POST /api/v1/classified/combinations"): "anwei.classified.commands.combine_items_by_id",
+    (
+        "classified:item_decide",
+        "POST /api/v1/classified/items/{item_id}/classification-decision",
+    ): "anwei.classified.commands.decide_classification_by_id",
+    (
+        "classified:item_level",
+        "POST /api/v1/classified/items/{item_id}/level-changes",
+    ): "anwei.classified.commands.change_level_by_id",
+    (
+        "classified:item_destroy",
+        "POST /api/v1/classified/items/{item_id}/destruction",
+    ): "anwei.classified.commands.destroy_by_id",
+    (
+        "classified:item_move",
+        "POST /api/v1/classified/items/{item_id}/storage-location",
+    ): "anwei.classified.commands.move_by_id",
+    (
+        "classified:item_grant",
+        "POST /api/v1/classified/items/{item_id}/grants",
+    ): "anwei.classified.commands.grant_need_to_know_by_id",
+    (
+        "classified:item_revoke",
+        "POST /api/v1/classified/items/{item_id}/grants/{grant_id}/revocation",
+    ): "anwei.classified.commands.revoke_need_to_know_by_id",
+    (
+        "classified:item_request",
+        "POST /api/v1/classified/items/{item_id}/requests",
+    ): "anwei.classified.commands.request_by_id",
+    (
+        "classified:item_transfer",
+        "POST /api/v1/classified/items/{item_id}/transfers",
+    ): "anwei.classified.commands.start_transfer_by_id",
+    (
+        "classified:request_decide",
+        "POST /api/v1/classified/requests/{request_id}/decision",
+    ): "anwei.classified.commands.decide_request_by_id",
+    (
+        "classified:request_return",
+        "POST /api/v1/classified/requests/{request_id}/return",
+    ): "anwei.classified.commands.return_take_out_by_id",
+    (
+        "classified:copy_return",
+        "POST /api/v1/classified/copies/{copy_id}/return",
+    ): "anwei.classified.commands.return_copy_by_id",
+    (
+        "classified:transfer_sent",
+        "POST /api/v1/classified/transfers/{transfer_id}/sent",
+    ): "anwei.classified.commands.confirm_sent_by_id",
+    (
+        "classified:transfer_received",
+        "POST /api/v1/classified/transfers/{transfer_id}/received",
+    ): "anwei.classified.commands.confirm_received_by_id",
+    (
+        "classified:transfer_cancel",
+        "POST /api/v1/classified/transfers/{transfer_id}/cancellation",
+    ): "anwei.classified.commands.cancel_transfer_by_id",
+    (
+        "classified:inventory_check",
+        "POST /api/v1/classified/inventory/checks",
+    ): "anwei.classified.commands.record_inventory_check",
 }
 # the apps whose pages reach their writes only through core.entrance (the others follow app by app)
 ENTRANCE_APPS = [
@@ -82,6 +144,7 @@ ENTRANCE_APPS = [
     "reports",
     "accounts",
     "inspections",
+    "classified",
 ]
 
 
@@ -169,6 +232,7 @@ def test_every_api_operation_of_a_converted_app_calls_registered_services_only()
     for name, view in _operations():
         app = view.__module__.split(".")[1]
         if app in ("incidents", "notifications", "directory", "inspections") and not name.startswith("GET "):
+        if app in ("incidents", "notifications", "directory", "classified") and not name.startswith("GET "):
             assert services_called(view), f"{name} calls no write service"
 
 

@@ -7,19 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.params.functions import Query  # the typed function behind ninja.Query(...)
 
-from anwei.accounts.models import AccessGrant, User
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.accounts.actor import actor_of
+from anwei.accounts.models import AccessGrant
+from anwei.core.errors import NotAllowed
 from anwei.core.schema import IsoDate, IsoDateTime
-from anwei.directory.models import Unit
 
-from . import api_custody, auditing, policies, selectors, services
-from .api_shared import CopyOut, agency_id, agency_user, copy_out, readable_item
-from .models import ClassifiedItem, LevelChange
+from . import api_custody, auditing, commands, policies, selectors, services
+from .api_shared import CopyOut, copy_out, readable_item
+from .models import ClassifiedItem, DestructionRecord, LevelChange
 
 router = Router(tags=["classified"])
 
@@ -113,13 +111,6 @@ class StorageIn(Schema):
     outside_premises: bool = False  # 機關外 (e.g. 承辦人住處): only on an approved take-out
 
 
-def _unit(request: HttpRequest, unit_id: int) -> Unit:
-    unit = Unit.objects.filter(pk=unit_id, agency_id=agency_id(request)).first()
-    if unit is None:
-        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
-    return unit
-
-
 class ItemPage(Schema):
     items: list[ItemOut]
     count: int
@@ -146,7 +137,7 @@ def list_items(
 
 
 @router.get("/items/{item_id}", response=ItemDetailOut)
-def get_item(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
     item, readable = readable_item(request, item_id)
     auditing.record_view(actor=request.user, item=item, how="api")
     data = item_out(item, readable)
@@ -155,40 +146,25 @@ def get_item(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def
 
 
 @router.post("/items", response={201: ItemOut})
-def create_item(request: HttpRequest, payload: ItemIn):  # type: ignore[no-untyped-def]
-    if not policies.items.can(request.user, "classified.register"):
-        raise NotAllowed()
-    data = payload.model_dump()
-    unit = _unit(request, data.pop("unit_id"))
-    custodian = agency_user(request, data.pop("custodian_id"), "custodian_id")
-    item = services.register_item(actor=request.user, unit=unit, custodian=custodian, **data)
+def create_item(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any]]:
+    item = commands.register_item_in_unit(actor=actor_of(request), **payload.model_dump())
     return Status(201, item_out(item, True))
 
 
 @router.post("/combinations", response={201: ItemOut})
-def combine_items(request: HttpRequest, payload: CombineIn):  # type: ignore[no-untyped-def]
+def combine_items(request: HttpRequest, payload: CombineIn) -> Status[dict[str, Any]]:
     """Combine items whose titles the caller may see into a new one, held by the caller: it takes the highest of
     their levels."""
-    if not policies.items.can(request.user, "classified.register"):
-        raise NotAllowed()
-    data = payload.model_dump()
-    ids = set(data.pop("part_ids"))
-    parts = list(selectors.combinable(request.user).filter(pk__in=ids))
-    if len(parts) != len(ids):
-        raise BusinessRuleError(_("Choose items you may combine."), field="part_ids")
-    unit = _unit(request, data.pop("unit_id"))
-    custodian: User = request.user  # type: ignore[assignment]  # signed in: the API requires it
-    item = services.combine_items(actor=request.user, parts=parts, unit=unit, custodian=custodian, **data)
+    item = commands.combine_items_by_id(actor=actor_of(request), **payload.model_dump())
     return Status(201, item_out(item, True))
 
 
 @router.post("/items/{item_id}/storage-location", response=ItemOut)
-def move_item(request: HttpRequest, item_id: int, payload: StorageIn):  # type: ignore[no-untyped-def]
+def move_item(request: HttpRequest, item_id: int, payload: StorageIn) -> dict[str, Any]:
     """The custodian records where the item is kept now, and whether it is outside the agency's premises."""
-    item = policies.items.get_visible(request.user, item_id)
-    item = services.move(
-        actor=request.user,
-        item=item,
+    item = commands.move_by_id(
+        actor=actor_of(request),
+        item_id=item_id,
         storage_location=payload.storage_location,
         outside_premises=payload.outside_premises,
     )
@@ -232,7 +208,7 @@ def grant_out(g: AccessGrant, readable: bool) -> dict[str, Any]:
 
 
 @router.get("/items/{item_id}/grants", response=list[GrantOut])
-def list_grants(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+def list_grants(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
     """The written grants in force, for those who may grant and those with need-to-know (the reasons only for
     the latter)."""
     item, readable = readable_item(request, item_id)
@@ -242,27 +218,27 @@ def list_grants(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-
 
 
 @router.post("/items/{item_id}/grants", response={201: GrantOut})
-def grant_need_to_know(request: HttpRequest, item_id: int, payload: GrantIn):  # type: ignore[no-untyped-def]
+def grant_need_to_know(request: HttpRequest, item_id: int, payload: GrantIn) -> Status[dict[str, Any]]:
     """A written need-to-know grant, by the custodian or an authorised supervisor of the owning unit — to someone
     else, never to oneself; `expires_at` optional."""
-    item = policies.items.get_visible(request.user, item_id)
-    if not policies.items.can(request.user, "classified.grant", item):
-        raise NotAllowed()
-    user = agency_user(request, payload.user_id, "user_id")
-    grant = services.grant_need_to_know(
-        actor=request.user, item=item, user=user, reason=payload.reason, expires_at=payload.expires_at
+    grant = commands.grant_need_to_know_by_id(
+        actor=actor_of(request),
+        item_id=item_id,
+        user_id=payload.user_id,
+        reason=payload.reason,
+        expires_at=payload.expires_at,
     )
+    item = policies.items.get_visible(request.user, item_id)
     return Status(201, grant_out(grant, policies.items.can_read(request.user, item)))
 
 
 @router.post("/items/{item_id}/grants/{grant_id}/revocation", response=GrantOut)
-def revoke_need_to_know(request: HttpRequest, item_id: int, grant_id: int, payload: ReasonIn):  # type: ignore[no-untyped-def]
+def revoke_need_to_know(request: HttpRequest, item_id: int, grant_id: int, payload: ReasonIn) -> dict[str, Any]:
     """Withdraw a written grant in force, with the reason (audited)."""
+    grant = commands.revoke_need_to_know_by_id(
+        actor=actor_of(request), item_id=item_id, grant_id=grant_id, reason=payload.reason
+    )
     item = policies.items.get_visible(request.user, item_id)
-    if not policies.items.can(request.user, "classified.grant", item):
-        raise NotAllowed()
-    grant = get_object_or_404(selectors.grants_of(item), pk=grant_id)
-    grant = services.revoke_need_to_know(actor=request.user, item=item, grant=grant, reason=payload.reason)
     return grant_out(grant, policies.items.can_read(request.user, item))
 
 
@@ -325,16 +301,15 @@ class DestructionOut(Schema):
 
 
 @router.post("/items/{item_id}/classification-decision", response=ItemOut)
-def decide_classification(request: HttpRequest, item_id: int, payload: ClassificationDecisionIn):  # type: ignore[no-untyped-def]
+def decide_classification(request: HttpRequest, item_id: int, payload: ClassificationDecisionIn) -> dict[str, Any]:
     """Decide a proposed classification, within the time the rule set in force on its classification date allows
     (see `decision_due` on the item's page; 國家機密保護法第6條)."""
-    item = policies.items.get_visible(request.user, item_id)
-    item = services.decide_classification(actor=request.user, item=item, approve=payload.approve)
+    item = commands.decide_classification_by_id(actor=actor_of(request), item_id=item_id, approve=payload.approve)
     return item_out(item, policies.items.can_read(request.user, item))
 
 
 @router.get("/items/{item_id}/level-changes", response=list[LevelChangeOut])
-def list_level_changes(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+def list_level_changes(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
     """The item's level changes and declassification; reason and authority only with need-to-know."""
     item, readable = readable_item(request, item_id)
     auditing.record_view(actor=request.user, item=item, how="api:level-changes")
@@ -342,18 +317,16 @@ def list_level_changes(request: HttpRequest, item_id: int):  # type: ignore[no-u
 
 
 @router.post("/items/{item_id}/level-changes", response={201: LevelChangeOut})
-def change_level(request: HttpRequest, item_id: int, payload: LevelChangeIn):  # type: ignore[no-untyped-def]
+def change_level(request: HttpRequest, item_id: int, payload: LevelChangeIn) -> Status[dict[str, Any]]:
     """Change the level or declassify; holders of copies are notified."""
-    item = policies.items.get_visible(request.user, item_id)
-    change = services.change_level(actor=request.user, item=item, **payload.model_dump())
-    return Status(201, level_change_out(change, policies.items.can_read(request.user, item)))
+    change = commands.change_level_by_id(actor=actor_of(request), item_id=item_id, **payload.model_dump())
+    return Status(201, level_change_out(change, policies.items.can_read(request.user, change.item)))
 
 
 @router.post("/items/{item_id}/destruction", response={201: DestructionOut})
-def destroy(request: HttpRequest, item_id: int, payload: DestructionIn):  # type: ignore[no-untyped-def]
+def destroy(request: HttpRequest, item_id: int, payload: DestructionIn) -> Status[DestructionRecord]:
     """Record destruction: originals only after declassification; copies at any time."""
-    item = policies.items.get_visible(request.user, item_id)
-    return Status(201, services.destroy(actor=request.user, item=item, **payload.model_dump()))
+    return Status(201, commands.destroy_by_id(actor=actor_of(request), item_id=item_id, **payload.model_dump()))
 
 
 router.add_router("", api_custody.router)  # custody calls, on the same paths under /api/v1/classified/

@@ -6,17 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.accounts.actor import actor_of
+from anwei.core.errors import NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate, IsoDateTime
 
-from . import auditing, custody, policies, selectors, services
-from .api_shared import CopyOut, agency_user, copy_out, readable_item
-from .models import ClassifiedItem, CustodyRequest, InventoryCheck, Transfer
+from . import auditing, commands, policies, selectors
+from .api_shared import CopyOut, copy_out, readable_item
+from .models import CustodyRequest, InventoryCheck, Transfer
 
 router = Router(tags=["classified"])
 
@@ -106,7 +106,7 @@ class CancelIn(Schema):
 
 
 @router.get("/items/{item_id}/requests", response=list[RequestOut])
-def list_item_requests(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+def list_item_requests(request: HttpRequest, item_id: int) -> list[CustodyRequest]:
     """The item's copy and take-out requests the caller may see (theirs, the custodian's, an approver's)."""
     item, _readable = readable_item(request, item_id)
     auditing.record_view(actor=request.user, item=item, how="api:requests")
@@ -114,47 +114,43 @@ def list_item_requests(request: HttpRequest, item_id: int):  # type: ignore[no-u
 
 
 @router.post("/items/{item_id}/requests", response={201: RequestOut})
-def create_request(request: HttpRequest, item_id: int, payload: RequestIn):  # type: ignore[no-untyped-def]
-    item = policies.items.get_visible(request.user, item_id)
-    return Status(201, custody.request(actor=request.user, item=item, **payload.model_dump()))
+def create_request(request: HttpRequest, item_id: int, payload: RequestIn) -> Status[CustodyRequest]:
+    return Status(201, commands.request_by_id(actor=actor_of(request), item_id=item_id, **payload.model_dump()))
 
 
 @router.get("/approvals", response=list[RequestOut])
 @paginate(Paginated)
-def list_approvals(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_approvals(request: HttpRequest):  # type: ignore[no-untyped-def]  # @paginate fills in the response
     """Requests awaiting the caller's approval, oldest first (never the caller's own). Reference numbers, never
     titles."""
     return selectors.pending_approvals(request.user)
 
 
 @router.post("/requests/{request_id}/decision", response=DecisionOut)
-def decide_request(request: HttpRequest, request_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
-    req: CustodyRequest = policies.requests.get_visible(request.user, request_id)
-    made = custody.decide(actor=request.user, req=req, approve=payload.approve, note=payload.note)
-    req.refresh_from_db()
+def decide_request(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+    made = commands.decide_request_by_id(
+        actor=actor_of(request), request_id=request_id, approve=payload.approve, note=payload.note
+    )
+    req: CustodyRequest = CustodyRequest.objects.select_related("item").get(pk=request_id)
     readable = policies.items.can_read(request.user, req.item)
     return {"request": req, "copies": [copy_out(c, readable) for c in made]}
 
 
 @router.post("/requests/{request_id}/return", response=RequestOut)
-def return_take_out(request: HttpRequest, request_id: int):  # type: ignore[no-untyped-def]
+def return_take_out(request: HttpRequest, request_id: int) -> CustodyRequest:
     """The custodian records that a take-out came back."""
-    req: CustodyRequest = policies.requests.get_visible(request.user, request_id)
-    return custody.return_take_out(actor=request.user, req=req)
+    return commands.return_take_out_by_id(actor=actor_of(request), request_id=request_id)
 
 
 @router.post("/copies/{copy_id}/return", response=CopyOut)
-def return_copy(request: HttpRequest, copy_id: int):  # type: ignore[no-untyped-def]
+def return_copy(request: HttpRequest, copy_id: int) -> dict[str, Any]:
     """The custodian of the original records that a copy came back."""
-    copy = policies.items.get_visible(request.user, copy_id)
-    if copy.original_id is None:
-        raise BusinessRuleError(_("This is not a copy."))
-    copy = custody.return_copy(actor=request.user, copy=copy)
+    copy = commands.return_copy_by_id(actor=actor_of(request), copy_id=copy_id)
     return copy_out(copy, policies.items.can_read(request.user, copy))
 
 
 @router.get("/items/{item_id}/transfers", response=list[TransferOut])
-def list_item_transfers(request: HttpRequest, item_id: int):  # type: ignore[no-untyped-def]
+def list_item_transfers(request: HttpRequest, item_id: int) -> list[Transfer]:
     """The item's transfers the caller may see (both sides, approvers; outside the agency also the receipt
     recorders)."""
     item, _readable = readable_item(request, item_id)
@@ -163,33 +159,26 @@ def list_item_transfers(request: HttpRequest, item_id: int):  # type: ignore[no-
 
 
 @router.post("/items/{item_id}/transfers", response={201: TransferOut})
-def create_transfer(request: HttpRequest, item_id: int, payload: TransferIn):  # type: ignore[no-untyped-def]
-    item = policies.items.get_visible(request.user, item_id)
-    data = payload.model_dump()
-    to_user_id = data.pop("to_user_id")
-    to_user = agency_user(request, to_user_id, "to_user_id") if to_user_id else None
-    return Status(201, custody.start_transfer(actor=request.user, item=item, to_user=to_user, **data))
+def create_transfer(request: HttpRequest, item_id: int, payload: TransferIn) -> Status[Transfer]:
+    return Status(201, commands.start_transfer_by_id(actor=actor_of(request), item_id=item_id, **payload.model_dump()))
 
 
 @router.post("/transfers/{transfer_id}/sent", response=TransferOut)
 def transfer_sent(request: HttpRequest, transfer_id: int) -> Transfer:
-    transfer = policies.transfers.get_visible(request.user, transfer_id)
-    return custody.confirm_sent(actor=request.user, transfer=transfer)
+    return commands.confirm_sent_by_id(actor=actor_of(request), transfer_id=transfer_id)
 
 
 @router.post("/transfers/{transfer_id}/received", response=TransferOut)
 def transfer_received(request: HttpRequest, transfer_id: int, payload: ReceiptIn) -> Transfer:
     """Inside the agency the recipient confirms (an empty body). Outside it, the returned receipt's number, date
     and signatory, recorded by the custodian's supervisor or the ethics office — never by the sender."""
-    transfer = policies.transfers.get_visible(request.user, transfer_id)
-    return custody.confirm_received(actor=request.user, transfer=transfer, **payload.model_dump())
+    return commands.confirm_received_by_id(actor=actor_of(request), transfer_id=transfer_id, **payload.model_dump())
 
 
 @router.post("/transfers/{transfer_id}/cancellation", response=TransferOut)
 def cancel_transfer(request: HttpRequest, transfer_id: int, payload: CancelIn) -> Transfer:
     """The sender withdraws a transfer not yet sent, with the reason."""
-    transfer = policies.transfers.get_visible(request.user, transfer_id)
-    return custody.cancel_transfer(actor=request.user, transfer=transfer, reason=payload.reason)
+    return commands.cancel_transfer_by_id(actor=actor_of(request), transfer_id=transfer_id, reason=payload.reason)
 
 
 class InventoryItemOut(Schema):
@@ -240,7 +229,7 @@ class InventoryCheckIn(Schema):
 
 
 @router.get("/inventory", response=InventoryOut)
-def inventory(request: HttpRequest, location: str = ""):  # type: ignore[no-untyped-def]
+def inventory(request: HttpRequest, location: str = "") -> dict[str, Any]:
     """The storage locations; with `location`, the items kept there (titles only with need-to-know; audited) and
     the checks recorded there in the caller's agency."""
     if not policies.items.can(request.user, "classified.inventory"):
@@ -275,22 +264,9 @@ def inventory(request: HttpRequest, location: str = ""):  # type: ignore[no-unty
 
 
 @router.post("/inventory/checks", response={201: InventoryCheckOut})
-def record_inventory_check(request: HttpRequest, payload: InventoryCheckIn):  # type: ignore[no-untyped-def]
+def record_inventory_check(request: HttpRequest, payload: InventoryCheckIn) -> Status[dict[str, Any]]:
     """Record a physical check of a storage location: the items missing (by id, among those kept there)."""
-    if not policies.items.can(request.user, "classified.inventory"):
-        raise NotAllowed()
-    expected = list(selectors.at_location(request.user, payload.location))
-    if not expected:
-        raise BusinessRuleError(_("Choose a storage location with items."), field="location")
-    by_id: dict[int, ClassifiedItem] = {i.pk: i for i in expected}
-    if any(pk not in by_id for pk in payload.missing_ids):
-        raise BusinessRuleError(_("Only items kept at this location can be missing from it."), field="missing_ids")
-    check = services.record_inventory(
-        actor=request.user,
-        agency_id=expected[0].agency_id,
-        storage_location=payload.location,
-        expected=expected,
-        missing=[by_id[pk] for pk in dict.fromkeys(payload.missing_ids)],
-        note=payload.note,
+    check = commands.record_inventory_check(
+        actor=actor_of(request), storage_location=payload.location, missing_ids=payload.missing_ids, note=payload.note
     )
     return Status(201, check_out(check))

@@ -1,14 +1,11 @@
-"""What the classified API modules share: the copy schema and the loaders that keep to the caller's agency and
-to what the caller may see."""
+"""What the classified API modules share: the copy schema and the loader that keeps to what the caller may see
+(people and units of the caller's agency are resolved in commands.py, for the pages as for the API)."""
 
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Schema
 
-from anwei.accounts.models import User
-from anwei.core.errors import BusinessRuleError
 from anwei.core.schema import IsoDateTime
 
 from . import policies
@@ -37,17 +34,6 @@ def copy_out(c: ClassifiedItem, readable: bool) -> dict[str, Any]:
         "due_back": c.due_back,
         "returned_at": c.returned_at,
     }
-
-
-def agency_id(request: HttpRequest) -> int:
-    return getattr(request.user, "agency_id", None) or 0
-
-
-def agency_user(request: HttpRequest, user_id: int, field: str) -> User:
-    user = User.objects.filter(pk=user_id, agency_id=agency_id(request), is_active=True).first()
-    if user is None:
-        raise BusinessRuleError(_("Unknown person."), field=field)
-    return user
 
 
 def readable_item(request: HttpRequest, item_id: int) -> tuple[ClassifiedItem, bool]:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, UserLike
 from anwei.audit import services as audit
 
 from . import policies
@@ -32,7 +33,7 @@ def snapshot(item: ClassifiedItem, fields: list[str]) -> dict[str, Any]:
     return {k: seal(v) if k in SEALED_FIELDS else v for k, v in audit.snapshot(item, fields).items()}
 
 
-def record_update(*, actor: Any, item: ClassifiedItem, before: dict[str, Any]) -> None:
+def record_update(*, actor: Actor | UserLike, item: ClassifiedItem, before: dict[str, Any]) -> None:
     """An update of an item with field-level old/new values (sealed where they describe it); nothing when nothing
     changed."""
     diff = audit.changes_between(before, snapshot(item, list(before)))
@@ -40,7 +41,7 @@ def record_update(*, actor: Any, item: ClassifiedItem, before: dict[str, Any]) -
         audit.record(actor=actor, action=audit.Action.UPDATE, obj=item, object_repr=item.reference_no, changes=diff)
 
 
-def record_view(*, actor: Any, item: ClassifiedItem, how: str = "page") -> None:
+def record_view(*, actor: Actor | UserLike, item: ClassifiedItem, how: str = "page") -> None:
     """Every view of an item goes on the audit log (with what was shown)."""
     audit.record(
         actor=actor,
@@ -51,7 +52,7 @@ def record_view(*, actor: Any, item: ClassifiedItem, how: str = "page") -> None:
     )
 
 
-def record_listing(*, actor: Any, shown: list[ClassifiedItem], titled: set[int], how: str) -> None:
+def record_listing(*, actor: Actor | UserLike, shown: list[ClassifiedItem], titled: set[int], how: str) -> None:
     """A listing of the register (a page of it, the combine form, an inventory, the API): which items were listed
     and whose titles were shown."""
     if shown:
@@ -66,7 +67,7 @@ def record_listing(*, actor: Any, shown: list[ClassifiedItem], titled: set[int],
 
 def record_export(
     *,
-    actor: Any,
+    actor: Actor | UserLike,
     listing: str,
     filters: dict[str, Any],
     count: int,

@@ -18,13 +18,13 @@ Every such write locks the item's row first and reads its status again, so two r
 (and the database allows one open transfer per item)."""
 
 from datetime import date, datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.accounts.models import User
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -33,7 +33,7 @@ from anwei.notifications.services import notify
 
 from . import approvals, auditing, policies, rules
 from .models import ClassifiedItem, CustodyRequest, Transfer
-from .services import locked
+from .services import locked, signed_in
 
 Status = ClassifiedItem.Status
 
@@ -91,9 +91,6 @@ def require_state(item: ClassifiedItem, action: str) -> None:
         )
 
 
-_locked = locked  # the item's row, locked, as it is now
-
-
 def copy_refusal(item: ClassifiedItem) -> str:
     """The legal reason an item may not be copied, or ""."""
     ruleset = rules.rules_on(item.classified_on)
@@ -105,10 +102,11 @@ def copy_refusal(item: ClassifiedItem) -> str:
     return ""
 
 
+@write_service
 @transaction.atomic
 def request(
     *,
-    actor: Any,
+    actor: Actor,
     item: ClassifiedItem,
     kind: str,
     purpose: str,
@@ -139,7 +137,7 @@ def request(
     req = CustodyRequest.objects.create(
         item=item,
         kind=kind,
-        requester=actor,
+        requester=signed_in(actor),
         purpose=purpose.strip(),
         copies=copies if kind in (CustodyRequest.Kind.COPY, CustodyRequest.Kind.PHOTOCOPY) else 1,
         due_back=due_back,
@@ -155,25 +153,26 @@ def request(
     return req
 
 
+@write_service
 @transaction.atomic
-def decide(*, actor: Any, req: CustodyRequest, approve: bool, note: str = "") -> list[ClassifiedItem]:
+def decide(*, actor: Actor, req: CustodyRequest, approve: bool, note: str = "") -> list[ClassifiedItem]:
     """An authorised supervisor of the owning unit approves or refuses (never their own request). Approving a
     copy makes numbered copies (複製物) listed on the original; approving a take-out puts the item on loan."""
-    if req.requester_id == getattr(actor, "pk", None):
+    if req.requester_id == actor.user_id:
         raise NotAllowed(_("You cannot approve your own request."))
     if not policies.requests.can(actor, "classified.approve", req):
         raise NotAllowed()
     req = CustodyRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != CustodyRequest.Status.PENDING:
         raise BusinessRuleError(_("This request has already been decided."))
-    item = _locked(req.item)
+    item = locked(req.item)
     made: list[ClassifiedItem] = []
     if approve:
         require_state(item, APPROVE_COPY if req.kind in CustodyRequest.COPYING else APPROVE_TAKE_OUT)
         if req.kind in CustodyRequest.COPYING and copy_refusal(item):
             raise BusinessRuleError(copy_refusal(item), code="copy_forbidden")
     req.status = CustodyRequest.Status.APPROVED if approve else CustodyRequest.Status.REFUSED
-    req.decided_by, req.decided_at, req.decision_note = actor, timezone.now(), note.strip()[:300]
+    req.decided_by, req.decided_at, req.decision_note = actor.user, timezone.now(), note.strip()[:300]
     req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit.record(
         actor=actor,
@@ -200,7 +199,7 @@ def decide(*, actor: Any, req: CustodyRequest, approve: bool, note: str = "") ->
     return made
 
 
-def _make_copies(*, actor: Any, req: CustodyRequest) -> list[ClassifiedItem]:
+def _make_copies(*, actor: Actor, req: CustodyRequest) -> list[ClassifiedItem]:
     """Numbered copies with the original's level and period, marked 複製物 (第18條); a fax makes one copy held by
     the requester with no return."""
     original = req.item
@@ -229,7 +228,7 @@ def _make_copies(*, actor: Any, req: CustodyRequest) -> list[ClassifiedItem]:
             copy_number=number,
             copy_request=req,
             due_back=req.due_back if req.kind != CustodyRequest.Kind.FAX else None,
-            created_by=actor,
+            created_by=actor.user,
         )
         audit.record(
             actor=actor,
@@ -241,12 +240,13 @@ def _make_copies(*, actor: Any, req: CustodyRequest) -> list[ClassifiedItem]:
     return made
 
 
+@write_service
 @transaction.atomic
-def return_copy(*, actor: Any, copy: ClassifiedItem, storage_location: str = "") -> ClassifiedItem:
+def return_copy(*, actor: Actor, copy: ClassifiedItem, storage_location: str = "") -> ClassifiedItem:
     """The custodian of the original records that a copy came back (and where it is kept now)."""
-    copy = _locked(copy)
+    copy = locked(copy)
     original = copy.original
-    if original is None or original.custodian_id != getattr(actor, "pk", None):
+    if original is None or original.custodian_id != actor.user_id:
         raise NotAllowed()
     if copy.returned_at is not None or copy.status == Status.DESTROYED:
         raise BusinessRuleError(_("This copy is already back."))
@@ -272,14 +272,15 @@ def _close_if_all_back(req: CustodyRequest | None) -> None:
         )
 
 
+@write_service
 @transaction.atomic
-def return_take_out(*, actor: Any, req: CustodyRequest) -> CustodyRequest:
+def return_take_out(*, actor: Actor, req: CustodyRequest) -> CustodyRequest:
     if not policies.requests.can(actor, "classified.return", req):
         raise NotAllowed()
     req = CustodyRequest.objects.select_for_update().get(pk=req.pk)
     if req.kind != CustodyRequest.Kind.TAKE_OUT or req.status != CustodyRequest.Status.APPROVED:
         raise BusinessRuleError(_("Nothing is out on this request."))
-    item = _locked(req.item)
+    item = locked(req.item)
     require_state(item, RETURN_TAKE_OUT)
     req.status, req.returned_at = CustodyRequest.Status.RETURNED, timezone.now()
     req.save(update_fields=["status", "returned_at"])
@@ -297,7 +298,7 @@ def allowed_methods(item: ClassifiedItem, *, external: bool) -> tuple[str, ...]:
 
 
 def _check_recipient(
-    item: ClassifiedItem, actor: Any, to_user: User | None, to_unit: Unit | None, outside: str
+    item: ClassifiedItem, actor: Actor, to_user: User | None, to_unit: Unit | None, outside: str
 ) -> None:
     if not outside and to_user is None:
         raise BusinessRuleError(_("Choose the recipient."), field="to_user")
@@ -306,7 +307,7 @@ def _check_recipient(
     if outside and to_unit is not None:
         raise BusinessRuleError(_("A recipient outside the agency has no unit of ours."), field="to_unit")
     if to_user is not None:
-        if to_user.pk == actor.pk:
+        if to_user.pk == actor.user_id:
             raise BusinessRuleError(_("You already hold this item."), field="to_user")
         if to_user.agency_id != item.agency_id or not to_user.is_active:
             raise BusinessRuleError(_("Unknown person."), field="to_user")
@@ -314,10 +315,11 @@ def _check_recipient(
         raise BusinessRuleError(_("Unknown unit."), field="to_unit")
 
 
+@write_service
 @transaction.atomic
 def start_transfer(
     *,
-    actor: Any,
+    actor: Actor,
     item: ClassifiedItem,
     method: str,
     expected_by: datetime,
@@ -329,8 +331,8 @@ def start_transfer(
     transfer at a time, and none while the item is out."""
     if not policies.items.can(actor, policies.TRANSFER, item):
         raise NotAllowed()
-    item = _locked(item)
-    if item.custodian_id != actor.pk:
+    item = locked(item)
+    if item.custodian_id != actor.user_id:
         raise NotAllowed()
     require_state(item, START_TRANSFER)
     outside = outside_recipient.strip()
@@ -351,10 +353,11 @@ def start_transfer(
     if expected_by <= timezone.now():
         raise BusinessRuleError(_("The expected time must be in the future."), field="expected_by")
     if to_unit is None and to_user is not None:
-        to_unit = getattr(getattr(to_user, "person", None), "unit", None)
+        person = to_user.person if to_user.person_id else None
+        to_unit = person.unit if person is not None and person.unit_id else None
     transfer = Transfer.objects.create(
         item=item,
-        from_user=actor,
+        from_user=signed_in(actor),
         to_user=to_user,
         to_unit=to_unit,
         outside_recipient=outside,
@@ -379,8 +382,9 @@ def _locked_transfer(transfer: Transfer) -> Transfer:
     return Transfer.objects.select_for_update().get(pk=transfer.pk)
 
 
+@write_service
 @transaction.atomic
-def confirm_sent(*, actor: Any, transfer: Transfer) -> Transfer:
+def confirm_sent(*, actor: Actor, transfer: Transfer) -> Transfer:
     """The sender confirms it left: only while the item is still in their custody and not out on a take-out."""
     if not policies.transfers.can(actor, "classified.confirm_sent", transfer):
         raise NotAllowed()
@@ -389,7 +393,7 @@ def confirm_sent(*, actor: Any, transfer: Transfer) -> Transfer:
         raise BusinessRuleError(_("This transfer was cancelled."))
     if transfer.sent_at is not None:
         raise BusinessRuleError(_("Already confirmed as sent."))
-    item = _locked(transfer.item)
+    item = locked(transfer.item)
     if item.custodian_id != transfer.from_user_id:
         raise BusinessRuleError(_("The sender no longer holds this item."), code="item_state")
     require_state(item, CONFIRM_SENT)
@@ -427,10 +431,11 @@ def _check_receipt(transfer: Transfer, receipt_no: str, receipt_date: date | Non
         )
 
 
+@write_service
 @transaction.atomic
 def confirm_received(
     *,
-    actor: Any,
+    actor: Actor,
     transfer: Transfer,
     receipt_no: str = "",
     receipt_date: date | None = None,
@@ -448,7 +453,7 @@ def confirm_received(
         raise BusinessRuleError(_("The sender has not confirmed sending yet."))
     if transfer.received_at is not None:
         raise BusinessRuleError(_("Already confirmed as received."))
-    item = _locked(transfer.item)
+    item = locked(transfer.item)
     require_state(item, CONFIRM_RECEIVED)
     fields = ["received_at", "received_by"]
     if transfer.is_external:
@@ -456,14 +461,14 @@ def confirm_received(
         transfer.receipt_no, transfer.receipt_date = receipt_no.strip()[:60], receipt_date
         transfer.receipt_signed_by = receipt_signed_by.strip()[:80]
         fields += ["receipt_no", "receipt_date", "receipt_signed_by"]
-    transfer.received_at, transfer.received_by = timezone.now(), actor
+    transfer.received_at, transfer.received_by = timezone.now(), actor.user
     transfer.save(update_fields=fields)
     before = auditing.snapshot(item, ["status", "custodian_id", "storage_location"])
     if transfer.is_external:
         item.status = Status.TRANSFERRED
     else:
         item.status = Status.IN_CUSTODY
-        item.custodian = transfer.to_user  # type: ignore[assignment]
+        item.custodian = transfer.to_user  # type: ignore[assignment]  # a transfer inside the agency names its recipient
         item.storage_location = transfer.to_user.display_name  # type: ignore[union-attr]  # until they file it
     item.save(update_fields=["status", "custodian", "storage_location"])
     audit.record(
@@ -476,8 +481,9 @@ def confirm_received(
     return transfer
 
 
+@write_service
 @transaction.atomic
-def cancel_transfer(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
+def cancel_transfer(*, actor: Actor, transfer: Transfer, reason: str) -> Transfer:
     """The sender withdraws a transfer that has not left yet (a wrong recipient or method), with the reason."""
     if not policies.transfers.can(actor, "classified.confirm_sent", transfer):
         raise NotAllowed()

@@ -52,8 +52,8 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["custodian"].queryset = users  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["custodian"].queryset = users  # type: ignore[attr-defined]  # a ModelChoiceField
         days = rules_on(timezone.localdate()).decision_days
         self.fields["proposed"].label = gettext(
             "Proposed classification (擬訂), to be decided within %(days)s days"
@@ -80,7 +80,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = users  # type: ignore[attr-defined]
+        self.fields["to_user"].queryset = users  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class LevelChangeForm(forms.Form):
@@ -104,7 +104,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users  # type: ignore[attr-defined]
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class ReasonForm(forms.Form):
@@ -139,9 +139,9 @@ class CombineForm(forms.Form):
 
     def __init__(self, *args: Any, items: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parts"].queryset = items  # type: ignore[attr-defined]
-        self.fields["parts"].label_from_instance = lambda i: f"{i.reference_no} · {i.mark} · {i.title}"  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["parts"].queryset = items  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["parts"].label_from_instance = lambda i: f"{i.reference_no} · {i.mark} · {i.title}"  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class InventoryForm(forms.Form):
@@ -156,8 +156,8 @@ class InventoryForm(forms.Form):
 
     def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["missing"].queryset = items  # type: ignore[attr-defined]
-        self.fields["missing"].label_from_instance = lambda i: f"{i.reference_no} · {i.mark}"  # type: ignore[attr-defined]
+        self.fields["missing"].queryset = items  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["missing"].label_from_instance = lambda i: f"{i.reference_no} · {i.mark}"  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 def agency_users(agency_id: int, *, besides: Any = None) -> Any:

@@ -50,7 +50,7 @@ class ClassifiedItem(models.Model):
     decided_at = models.DateTimeField(_("classification decided"), null=True, blank=True)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     custodian = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("custodian"))
-    handlers = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name=_("handled by"))  # type: ignore[var-annotated]
+    handlers = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name=_("handled by"))  # type: ignore[var-annotated]  # the stubs cannot type an M2M to the user model
     storage_location = models.CharField(_("storage location"), max_length=120)
     # 機關外: kept outside the agency's premises (e.g. 承辦人住處) — only on an approved take-out (storage.py)
     storage_outside_premises = models.BooleanField(_("kept outside the agency's premises"), default=False)

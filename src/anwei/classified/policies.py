@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.models import AccessGrant
 from anwei.accounts.roles import Role, grant, roles_for
 from anwei.accounts.scope import has_need_to_know
@@ -40,44 +41,49 @@ REQUEST = "classified.request"  # ask for a copy or take-out: need-to-know
 TRANSFER = "classified.transfer"  # hand over: the custodian
 
 
-def _is_authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+def _is_authenticated(user: Who) -> bool:
+    return user is not None and bool(user.is_authenticated)
+
+
+def _uid(user: Who) -> int | None:
+    """The key of the signed-in user behind `user` (an Actor or a request's user)."""
+    return Actor.of(user).user_id
 
 
 class ItemPolicy(Policy):
     model = ClassifiedItem
     view_action = "classified.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else ClassifiedItem.objects.all()
         if not _is_authenticated(user):
             return qs.none()
         return qs.filter(self.scope(user, self.view_action).q(self.unit_field) | self.need_to_know_q(user))
 
-    def need_to_know_q(self, user: Any) -> Q:
+    def need_to_know_q(self, user: Who) -> Q:
         """Items whose title and content `user` may see."""
         if not _is_authenticated(user):
             return Q(pk__in=[])
-        handled = ClassifiedItem.handlers.through.objects.filter(user_id=user.pk).values("classifieditem_id")
+        handled = ClassifiedItem.handlers.through.objects.filter(user_id=_uid(user)).values("classifieditem_id")
         granted = (
             AccessGrant.objects.active()
-            .filter(user_id=user.pk, content_type=ContentType.objects.get_for_model(ClassifiedItem))
+            .filter(user_id=_uid(user) or 0, content_type=ContentType.objects.get_for_model(ClassifiedItem))
             .annotate(item_id=Cast("object_id", IntegerField()))
             .values("item_id")
         )
-        return Q(custodian_id=user.pk) | Q(pk__in=handled) | Q(pk__in=granted)
+        return Q(custodian_id=_uid(user)) | Q(pk__in=handled) | Q(pk__in=granted)
 
-    def need_to_know_pks(self, user: Any, queryset: QuerySet[Any]) -> set[int]:
+    def need_to_know_pks(self, user: Who, queryset: QuerySet[Any]) -> set[int]:
         return set(queryset.filter(self.need_to_know_q(user)).values_list("pk", flat=True))
 
-    def can_read(self, user: Any, item: ClassifiedItem) -> bool:
+    def can_read(self, user: Who, item: ClassifiedItem) -> bool:
         if not _is_authenticated(user):
             return False
-        if item.custodian_id == user.pk or item.handlers.filter(pk=user.pk).exists():
+        if item.custodian_id == _uid(user) or item.handlers.filter(pk=_uid(user)).exists():
             return True
         return has_need_to_know(user, item)
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _is_authenticated(user):
             return False
         if action == READ:
@@ -85,19 +91,19 @@ class ItemPolicy(Policy):
         if action == REQUEST:
             return obj is None or self.can_read(user, obj)
         if action == TRANSFER:
-            return obj is None or obj.custodian_id == user.pk
-        if action == "classified.grant" and obj is not None and obj.custodian_id == user.pk:
+            return obj is None or obj.custodian_id == _uid(user)
+        if action == "classified.grant" and obj is not None and obj.custodian_id == _uid(user):
             return True
         return super().can(user, action, obj)
 
-    def may_record_copy_return(self, user: Any, copy: ClassifiedItem) -> bool:
+    def may_record_copy_return(self, user: Who, copy: ClassifiedItem) -> bool:
         """Whether `user` is offered to record that a copy came back: it is out, and they keep the original."""
         original = copy.original
         return (
             _is_authenticated(user)
             and copy.status == ClassifiedItem.Status.ON_LOAN
             and original is not None
-            and original.custodian_id == user.pk
+            and original.custodian_id == _uid(user)
         )
 
 
@@ -108,14 +114,14 @@ class RequestPolicy(Policy):
     unit_field = "item__unit"
     view_action = "classified.approve"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else CustodyRequest.objects.all()
         if not _is_authenticated(user):
             return qs.none()
         return qs.filter(
             self.scope(user, "classified.approve").q(self.unit_field)
-            | Q(requester_id=user.pk)
-            | Q(item__custodian_id=user.pk)
+            | Q(requester_id=_uid(user))
+            | Q(item__custodian_id=_uid(user))
         )
 
     def unit_of(self, obj: Any) -> Any:
@@ -131,18 +137,18 @@ class RequestPolicy(Policy):
                 return found
         return []
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        if action == "classified.approve" and obj is not None and obj.requester_id == user.pk:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
+        if action == "classified.approve" and obj is not None and obj.requester_id == _uid(user):
             return False  # never one's own request
         if action == "classified.return":  # the custodian records returns
-            return _is_authenticated(user) and (obj is None or obj.item.custodian_id == user.pk)
+            return _is_authenticated(user) and (obj is None or obj.item.custodian_id == _uid(user))
         return super().can(user, action, obj)
 
-    def may_decide(self, user: Any, req: CustodyRequest) -> bool:
+    def may_decide(self, user: Who, req: CustodyRequest) -> bool:
         """Whether `user` is offered to decide the request now: pending, theirs to approve, never their own."""
         return req.status == CustodyRequest.Status.PENDING and self.can(user, "classified.approve", req)
 
-    def may_record_take_out_return(self, user: Any, req: CustodyRequest) -> bool:
+    def may_record_take_out_return(self, user: Who, req: CustodyRequest) -> bool:
         """Whether `user` is offered to record the return of a take-out: approved, out, and they keep the item."""
         return (
             req.kind == CustodyRequest.Kind.TAKE_OUT
@@ -160,7 +166,7 @@ class TransferPolicy(Policy):
     view_action = "classified.approve"
     RECEIPT = "classified.record_receipt"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Transfer.objects.all()
         if not _is_authenticated(user):
             return qs.none()
@@ -168,25 +174,25 @@ class TransferPolicy(Policy):
         return qs.filter(
             self.scope(user, self.view_action).q(self.unit_field)
             | external
-            | Q(from_user_id=user.pk)
-            | Q(to_user_id=user.pk)
+            | Q(from_user_id=_uid(user))
+            | Q(to_user_id=_uid(user))
         )
 
     def unit_of(self, obj: Any) -> Any:
         return obj.item.unit
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _is_authenticated(user):
             return False
         if action == "classified.confirm_sent":  # also: cancel before it is sent
-            return obj is not None and obj.from_user_id == user.pk
+            return obj is not None and obj.from_user_id == _uid(user)
         if action == "classified.confirm_received":
             if obj is None:
                 return False
             if obj.to_user_id:
-                return bool(obj.to_user_id == user.pk)
+                return bool(obj.to_user_id == _uid(user))
             # outside the agency: the returned receipt, recorded by someone other than the sender (both sides)
-            return obj.from_user_id != user.pk and self.scope(user, self.RECEIPT).covers(self.unit_of(obj))
+            return obj.from_user_id != _uid(user) and self.scope(user, self.RECEIPT).covers(self.unit_of(obj))
         return super().can(user, action, obj)
 
 
@@ -196,16 +202,16 @@ class InventoryPolicy(Policy):
     model = InventoryCheck
     view_action = "classified.inventory"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else InventoryCheck.objects.all()
         if not _is_authenticated(user) or self.scope(user, self.view_action).empty:
             return qs.none()
-        return qs.filter(agency_id=getattr(user, "agency_id", None) or 0)
+        return qs.filter(agency_id=Actor.of(user).agency_id or 0)
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _is_authenticated(user) or self.scope(user, action).empty:
             return False
-        return obj is None or obj.agency_id == getattr(user, "agency_id", None)
+        return obj is None or obj.agency_id == Actor.of(user).agency_id
 
 
 items = ItemPolicy()

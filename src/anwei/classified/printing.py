@@ -38,4 +38,4 @@ def pdf_html(item: ClassifiedItem, *, viewer: str, now: datetime) -> str:
 def pdf(item: ClassifiedItem, *, viewer: str, now: datetime) -> bytes:
     from weasyprint import HTML  # imported late: loading its fonts is not free
 
-    return HTML(string=pdf_html(item, viewer=viewer, now=now)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=pdf_html(item, viewer=viewer, now=now)).write_pdf()  # type: ignore[no-any-return]  # WeasyPrint is untyped

@@ -44,7 +44,7 @@ def final(window: Window) -> list[Block]:
                 ).count(),
             ]
         )
-    totals: list[object] = [_("Total"), *(sum(int(row[i]) for row in rows) for i in range(1, 7))]  # type: ignore[call-overload]
+    totals: list[object] = [_("Total"), *(sum(int(row[i]) for row in rows) for i in range(1, 7))]  # type: ignore[call-overload]  # the rows are typed as objects
     return [
         Heading(_("Classified-document register (機密文書)")),
         Table(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.models import AccessGrant
 
 from . import policies
@@ -14,7 +15,7 @@ from .models import ClassifiedItem, CustodyRequest, InventoryCheck, LevelChange,
 
 
 def register(
-    user: Any, *, q: str = "", level: str = "", status: str = "", copies: bool = False
+    user: Who, *, q: str = "", level: str = "", status: str = "", copies: bool = False
 ) -> QuerySet[ClassifiedItem]:
     qs = policies.items.visible(user).select_related("unit", "custodian__person")
     if not copies:
@@ -43,12 +44,12 @@ class Row:
         return self.title is not None
 
 
-def rows(user: Any, items: list[ClassifiedItem]) -> list[Row]:
+def rows(user: Who, items: list[ClassifiedItem]) -> list[Row]:
     readable = policies.items.need_to_know_pks(user, ClassifiedItem.objects.filter(pk__in=[i.pk for i in items]))
     return [Row(i, i.title if i.pk in readable else None) for i in items]
 
 
-def with_readable(user: Any, qs: QuerySet[ClassifiedItem]) -> QuerySet[ClassifiedItem]:
+def with_readable(user: Who, qs: QuerySet[ClassifiedItem]) -> QuerySet[ClassifiedItem]:
     """Each item annotated `readable`: whether `user` has need-to-know for it (one query, for streamed lists)."""
     return qs.annotate(
         readable=Case(
@@ -59,18 +60,18 @@ def with_readable(user: Any, qs: QuerySet[ClassifiedItem]) -> QuerySet[Classifie
     )
 
 
-def streamed_rows(user: Any, qs: QuerySet[ClassifiedItem], chunk: int = 2000) -> Any:
+def streamed_rows(user: Who, qs: QuerySet[ClassifiedItem], chunk: int = 2000) -> Any:
     """Rows of a whole listing, read in chunks: the title only where `readable`."""
     for item in with_readable(user, qs).iterator(chunk_size=chunk):
-        yield Row(item, item.title if item.readable else None)  # type: ignore[attr-defined]
+        yield Row(item, item.title if item.readable else None)  # type: ignore[attr-defined]  # annotated by with_readable()
 
 
-def titled_references(user: Any, qs: QuerySet[ClassifiedItem]) -> list[str]:
+def titled_references(user: Who, qs: QuerySet[ClassifiedItem]) -> list[str]:
     """Reference numbers of the listing's rows whose titles `user` may see (for the audit entry of an export)."""
     return list(qs.filter(policies.items.need_to_know_q(user)).values_list("reference_no", flat=True))
 
 
-def combinable(user: Any) -> QuerySet[ClassifiedItem]:
+def combinable(user: Who) -> QuerySet[ClassifiedItem]:
     """Originals still here whose titles `user` may see: the parts the combine form offers."""
     return (
         policies.items.visible(user)
@@ -95,7 +96,7 @@ class CopyLine:
     may_record_return: bool
 
 
-def copy_lines(user: Any, item: ClassifiedItem, now: datetime) -> list[CopyLine]:
+def copy_lines(user: Who, item: ClassifiedItem, now: datetime) -> list[CopyLine]:
     lines = []
     for copy in copies_of(item):
         due, returned = copy.due_back, copy.returned_at
@@ -118,7 +119,7 @@ def grants_of(item: ClassifiedItem) -> QuerySet[AccessGrant]:
     return AccessGrant.objects.active().for_object(item).select_related("user__person", "granted_by__person")
 
 
-def requests_of(user: Any, item: ClassifiedItem) -> QuerySet[CustodyRequest]:
+def requests_of(user: Who, item: ClassifiedItem) -> QuerySet[CustodyRequest]:
     return policies.requests.visible(user, item.requests.select_related("requester__person", "decided_by__person"))
 
 
@@ -131,7 +132,7 @@ class RequestLine:
     may_record_return: bool
 
 
-def request_lines(user: Any, item: ClassifiedItem) -> list[RequestLine]:
+def request_lines(user: Who, item: ClassifiedItem) -> list[RequestLine]:
     lines = []
     for req in requests_of(user, item):
         req.item = item  # the page's item: no query per request for the policy
@@ -145,7 +146,7 @@ def request_lines(user: Any, item: ClassifiedItem) -> list[RequestLine]:
     return lines
 
 
-def transfers_of(user: Any, item: ClassifiedItem) -> QuerySet[Transfer]:
+def transfers_of(user: Who, item: ClassifiedItem) -> QuerySet[Transfer]:
     return policies.transfers.visible(
         user, item.transfers.select_related("from_user__person", "to_user__person", "received_by__person")
     )
@@ -155,23 +156,23 @@ def level_changes_of(item: ClassifiedItem) -> QuerySet[LevelChange]:
     return item.level_changes.select_related("decided_by__person")
 
 
-def pending_approvals(user: Any) -> QuerySet[CustodyRequest]:
+def pending_approvals(user: Who) -> QuerySet[CustodyRequest]:
     scope = policies.requests.scope(user, "classified.approve")
     if scope.empty:
         return CustodyRequest.objects.none()
     return (
         CustodyRequest.objects.filter(scope.q("item__unit"), status=CustodyRequest.Status.PENDING)
-        .exclude(requester_id=user.pk)
+        .exclude(requester_id=Actor.of(user).user_id)
         .select_related("item", "requester__person")
         .order_by("requested_at", "pk")
     )
 
 
-def my_requests(user: Any) -> QuerySet[CustodyRequest]:
-    return CustodyRequest.objects.filter(requester_id=user.pk).select_related("item")[:50]
+def my_requests(user: Who) -> QuerySet[CustodyRequest]:
+    return CustodyRequest.objects.filter(requester_id=Actor.of(user).user_id).select_related("item")[:50]
 
 
-def open_transfers(user: Any) -> QuerySet[Transfer]:
+def open_transfers(user: Who) -> QuerySet[Transfer]:
     return (
         policies.transfers.visible(user)
         .filter(received_at__isnull=True, cancelled_at__isnull=True)
@@ -188,7 +189,7 @@ class TransferRow:
     may_receive: bool
 
 
-def transfers_to_confirm(user: Any) -> list[TransferRow]:
+def transfers_to_confirm(user: Who) -> list[TransferRow]:
     return [
         TransferRow(
             t,
@@ -199,7 +200,7 @@ def transfers_to_confirm(user: Any) -> list[TransferRow]:
     ]
 
 
-def undecided(user: Any) -> QuerySet[ClassifiedItem]:
+def undecided(user: Who) -> QuerySet[ClassifiedItem]:
     scope = policies.items.scope(user, "classified.decide")
     if scope.empty:
         return ClassifiedItem.objects.none()
@@ -208,14 +209,14 @@ def undecided(user: Any) -> QuerySet[ClassifiedItem]:
     )
 
 
-def storage_locations(user: Any) -> list[str]:
+def storage_locations(user: Who) -> list[str]:
     qs = policies.items.visible(user).exclude(
         status__in=[ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED]
     )
     return sorted(set(qs.values_list("storage_location", flat=True)))
 
 
-def at_location(user: Any, location: str) -> QuerySet[ClassifiedItem]:
+def at_location(user: Who, location: str) -> QuerySet[ClassifiedItem]:
     return (
         policies.items.visible(user)
         .filter(storage_location=location)
@@ -225,7 +226,7 @@ def at_location(user: Any, location: str) -> QuerySet[ClassifiedItem]:
     )
 
 
-def inventory_checks(user: Any, location: str) -> QuerySet[InventoryCheck]:
+def inventory_checks(user: Who, location: str) -> QuerySet[InventoryCheck]:
     """Checks recorded at a storage location, in the viewer's own agency only."""
     return (
         policies.inventory.visible(user)

@@ -4,13 +4,13 @@ Each in one transaction with its audit entry. Audit entries name items by refere
 Copy/take-out requests and transfers are in custody.py."""
 
 from datetime import date, datetime
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.accounts.models import AccessGrant, User
 from anwei.accounts.roles import Role
 from anwei.audit import services as audit
@@ -37,6 +37,13 @@ ITEM_FIELDS = [
 ]
 GONE = (ClassifiedItem.Status.DESTROYED, ClassifiedItem.Status.TRANSFERRED)
 OUT = (ClassifiedItem.Status.ON_LOAN, ClassifiedItem.Status.IN_TRANSIT)  # not in the custodian's hands
+
+
+def signed_in(actor: Actor) -> User:
+    """The user behind an actor the policy let through (signed in: the system holds no role here)."""
+    if actor.user is None:
+        raise NotAllowed()
+    return actor.user
 
 
 def locked(item: ClassifiedItem) -> ClassifiedItem:
@@ -93,10 +100,11 @@ def next_reference(agency_id: int, classified_on: date) -> str:
     return f"{prefix}{count + 1:04d}"
 
 
+@write_service
 @transaction.atomic
 def register_item(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     title: str,
     level: str,
@@ -147,12 +155,12 @@ def register_item(
         classifying_authority=classifying_authority,
         proposed=proposed,
         decided_at=None if proposed else timezone.now(),
-        decided_by=None if proposed else (actor if getattr(actor, "pk", None) else None),
+        decided_by=None if proposed else actor.user,
         custodian=custodian,
         storage_location=storage_location,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor.user,
     )
-    people = {u.pk: u for u in [*(handlers or []), *([actor] if getattr(actor, "pk", None) else [])]}
+    people = {u.pk: u for u in [*(handlers or []), *([actor.user] if actor.user is not None else [])]}
     item.handlers.set(people.values())
     audit.record(
         actor=actor,
@@ -164,8 +172,11 @@ def register_item(
     return item
 
 
+@write_service
 @transaction.atomic
-def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = True, note: str = "") -> ClassifiedItem:
+def decide_classification(
+    *, actor: Actor, item: ClassifiedItem, approve: bool = True, note: str = ""
+) -> ClassifiedItem:
     """The authorised official decides a proposed classification: confirmed, or not classified."""
     if not policies.items.can(actor, "classified.decide", item):
         raise NotAllowed()
@@ -176,7 +187,7 @@ def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = T
         _refuse_while_out(item)
     before = auditing.snapshot(item, ITEM_FIELDS)
     item.proposed = False
-    item.decided_at, item.decided_by = timezone.now(), actor
+    item.decided_at, item.decided_by = timezone.now(), actor.user
     if not approve:
         item.status = ClassifiedItem.Status.DECLASSIFIED
     item.save(update_fields=["proposed", "decided_at", "decided_by", "status"])
@@ -184,12 +195,15 @@ def decide_classification(*, actor: Any, item: ClassifiedItem, approve: bool = T
     return item
 
 
+@write_service
 @transaction.atomic
-def move(*, actor: Any, item: ClassifiedItem, storage_location: str, outside_premises: bool = False) -> ClassifiedItem:
+def move(
+    *, actor: Actor, item: ClassifiedItem, storage_location: str, outside_premises: bool = False
+) -> ClassifiedItem:
     """The custodian records where the item is kept now, and whether that is outside the agency's premises (only on
     an approved take-out). The custodian's supervisors and the ethics office are told of every change."""
     item = locked(item)
-    if item.custodian_id != getattr(actor, "pk", None):
+    if item.custodian_id != actor.user_id:
         raise NotAllowed()
     if item.status in GONE:
         raise BusinessRuleError(_("This item is no longer classified here."))
@@ -216,10 +230,11 @@ def copy_holders(item: ClassifiedItem) -> list[User]:
     ]
 
 
+@write_service
 @transaction.atomic
 def change_level(
     *,
-    actor: Any,
+    actor: Actor,
     item: ClassifiedItem,
     reason: str,
     authority: str,
@@ -260,7 +275,7 @@ def change_level(
         declassified=declassify,
         reason=reason.strip(),
         authority=authority.strip(),
-        decided_by=actor,
+        decided_by=signed_in(actor),
     )
     family = [item, *item.copies.exclude(status=ClassifiedItem.Status.DESTROYED)]
     for member in family:
@@ -292,10 +307,11 @@ def change_level(
     return change
 
 
+@write_service
 @transaction.atomic
 def combine_items(
     *,
-    actor: Any,
+    actor: Actor,
     parts: list[ClassifiedItem],
     unit: Unit,
     title: str,
@@ -336,15 +352,16 @@ def combine_items(
     return combined
 
 
+@write_service
 @transaction.atomic
 def grant_need_to_know(
-    *, actor: Any, item: ClassifiedItem, user: User, reason: str, expires_at: datetime | None = None
+    *, actor: Actor, item: ClassifiedItem, user: User, reason: str, expires_at: datetime | None = None
 ) -> AccessGrant:
     """A written, recorded need-to-know grant (第14條) by the custodian or an authorised supervisor — never to
     oneself: whoever may grant does not thereby see the item. An optional end (`expires_at`)."""
     if not policies.items.can(actor, "classified.grant", item):
         raise NotAllowed()
-    if user.pk == getattr(actor, "pk", None):
+    if user.pk == actor.user_id:
         raise BusinessRuleError(
             _("You cannot grant need-to-know to yourself; another authorised person must grant it."), field="user"
         )
@@ -362,7 +379,7 @@ def grant_need_to_know(
         content_type=ContentType.objects.get_for_model(ClassifiedItem),
         object_id=str(item.pk),
         reason=reason.strip()[:300],
-        granted_by=actor,
+        granted_by=signed_in(actor),
         expires_at=expires_at,
     )
     audit.record(
@@ -380,8 +397,9 @@ def grant_need_to_know(
     return grant
 
 
+@write_service
 @transaction.atomic
-def revoke_need_to_know(*, actor: Any, item: ClassifiedItem, grant: AccessGrant, reason: str) -> AccessGrant:
+def revoke_need_to_know(*, actor: Actor, item: ClassifiedItem, grant: AccessGrant, reason: str) -> AccessGrant:
     """Withdraw a written grant, with the reason; recorded on the audit log like the grant."""
     if not policies.items.can(actor, "classified.grant", item):
         raise NotAllowed()
@@ -404,8 +422,9 @@ def revoke_need_to_know(*, actor: Any, item: ClassifiedItem, grant: AccessGrant,
     return grant
 
 
+@write_service
 @transaction.atomic
-def destroy(*, actor: Any, item: ClassifiedItem, method: str, reason: str, witness: str = "") -> DestructionRecord:
+def destroy(*, actor: Actor, item: ClassifiedItem, method: str, reason: str, witness: str = "") -> DestructionRecord:
     """Originals only after declassification (第15條第2項); copies at any time, with a record attached to the
     original (第18條)."""
     if not policies.items.can(actor, "classified.destroy", item):
@@ -428,7 +447,7 @@ def destroy(*, actor: Any, item: ClassifiedItem, method: str, reason: str, witne
         method=method.strip(),
         reason=reason.strip(),
         witness=witness.strip(),
-        destroyed_by=actor,
+        destroyed_by=signed_in(actor),
     )
     before = auditing.snapshot(item, ITEM_FIELDS)
     item.status = ClassifiedItem.Status.DESTROYED
@@ -437,10 +456,11 @@ def destroy(*, actor: Any, item: ClassifiedItem, method: str, reason: str, witne
     return record
 
 
+@write_service
 @transaction.atomic
 def record_inventory(
     *,
-    actor: Any,
+    actor: Actor,
     agency_id: int,
     storage_location: str,
     expected: list[ClassifiedItem],
@@ -452,7 +472,7 @@ def record_inventory(
     check = InventoryCheck.objects.create(
         agency_id=agency_id,
         storage_location=storage_location,
-        checked_by=actor,
+        checked_by=signed_in(actor),
         expected=len(expected),
         note=note,
     )

@@ -58,10 +58,11 @@ def check_place(item: ClassifiedItem, *, outside_premises: bool) -> None:
 
 def supervisors_of(user: User) -> list[User]:
     """The unit supervisors (單位主管) whose role covers the user's unit (on it or above it)."""
-    person = getattr(user, "person", None)
-    if person is None or person.unit_id is None:
+    person = user.person if user.person_id else None
+    unit = person.unit if person is not None and person.unit_id is not None else None
+    if unit is None:
         return []
-    ancestors = [int(p) for p in person.unit.path.split("/") if p]
+    ancestors = [int(p) for p in unit.path.split("/") if p]
     return list(
         User.objects.filter(
             Q(role_assignments__role=Role.UNIT_SUPERVISOR, role_assignments__unit_id__in=ancestors), is_active=True

@@ -6,18 +6,18 @@ user may decide."""
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, Who
 from anwei.core.todo import TodoItem
 
 from . import policies, selectors
 from .models import ClassifiedItem, CustodyRequest
 
 
-def asked_to_decide(user: Any) -> list[CustodyRequest]:
+def asked_to_decide(user: Who) -> list[CustodyRequest]:
     """Pending requests this user is asked to decide (policies.requests.approvers; one lookup per unit and
     requester)."""
     asked: dict[tuple[int, int], bool] = {}
@@ -25,13 +25,13 @@ def asked_to_decide(user: Any) -> list[CustodyRequest]:
     for req in selectors.pending_approvals(user):
         key = (req.item.unit_id, req.requester_id)
         if key not in asked:
-            asked[key] = any(u.pk == user.pk for u in policies.requests.approvers(req))
+            asked[key] = any(u.pk == Actor.of(user).user_id for u in policies.requests.approvers(req))
         if asked[key]:
             out.append(req)
     return out
 
 
-def items(user: Any, now: datetime) -> Iterator[TodoItem]:
+def items(user: Who, now: datetime) -> Iterator[TodoItem]:
     queue = reverse("classified:queue")
     for req in asked_to_decide(user):
         yield TodoItem(
@@ -47,7 +47,7 @@ def items(user: Any, now: datetime) -> Iterator[TodoItem]:
             detail=req.purpose,
         )
     take_outs = CustodyRequest.objects.filter(
-        requester_id=user.pk, kind=CustodyRequest.Kind.TAKE_OUT, status=CustodyRequest.Status.APPROVED
+        requester_id=Actor.of(user).user_id, kind=CustodyRequest.Kind.TAKE_OUT, status=CustodyRequest.Status.APPROVED
     ).select_related("item")
     for req in take_outs:
         yield TodoItem(
@@ -57,7 +57,7 @@ def items(user: Any, now: datetime) -> Iterator[TodoItem]:
             due_at=req.due_back,
         )
     copies = ClassifiedItem.objects.filter(
-        custodian_id=user.pk,
+        custodian_id=Actor.of(user).user_id,
         original__isnull=False,
         returned_at__isnull=True,
         due_back__isnull=False,

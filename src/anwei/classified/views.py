@@ -2,24 +2,25 @@
 changes, destruction, need-to-know grants and the printable view. Custody pages are in views_custody.py.
 Titles reach a template only through `selectors.rows` / `can_read`; every item view goes on the audit log."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Who, actor_of, signed_in_user
 from anwei.accounts.models import User
+from anwei.core import entrance
 from anwei.core.csvstream import csv_response
-from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import auditing, custody, policies, printing, rules, selectors, services, storage
+from . import auditing, commands, custody, policies, printing, rules, selectors, services, storage
 from .forms import (
     CombineForm,
     DestroyForm,
@@ -34,30 +35,8 @@ from .forms import (
 )
 
 
-def apply(form: Any, action: Callable[[], Any]) -> Any:
-    """Run a service; a broken rule becomes an error on its field (or the form). Returns the result or None."""
-    try:
-        return action()
-    except BusinessRuleError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        return None
-
-
-def act(request: HttpRequest, action: Callable[[], Any], done: str) -> HttpResponse | None:
-    """Run a POST-only service: a message, or a refusal. None when it worked."""
-    try:
-        action()
-    except NotAllowed as exc:
-        return forbidden(request, str(exc.message))
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
-        return None
-    messages.success(request, done)
-    return None
-
-
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login is required on every page
+    return signed_in_user(request)  # login is required on every page
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -66,7 +45,7 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-def _units(user: Any, action: str) -> Any:
+def _units(user: Who, action: str) -> QuerySet[Unit]:
     return Unit.objects.filter(policies.items.scope(user, action).q(""), active=True).order_by("path")
 
 
@@ -87,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "query": _without_page(request),
         "can_register": policies.items.can(request.user, "classified.register"),
     }
-    template = "classified/_rows.html" if request.htmx else "classified/index.html"  # type: ignore[attr-defined]
+    template = "classified/_rows.html" if request.htmx else "classified/index.html"  # type: ignore[attr-defined]  # django-htmx sets it
     return render(request, template, context)
 
 
@@ -212,8 +191,16 @@ def item_new(request: HttpRequest) -> HttpResponse:
         request.POST or None, units=_units(request.user, "classified.register"), users=agency_users(agency_id)
     )
     if request.method == "POST" and form.is_valid():
-        item = apply(form, lambda: services.register_item(actor=request.user, **form.cleaned_data))
-        if item is not None:
+        data = dict(form.cleaned_data)
+        unit, custodian = data.pop("unit"), data.pop("custodian")
+        done = entrance.on_form(
+            form,
+            lambda: commands.register_item_in_unit(
+                actor=actor_of(request), unit_id=unit.pk, custodian_id=custodian.pk, **data
+            ),
+        )
+        if done is not None:
+            item = done.value
             messages.success(request, _("Registered as %(ref)s.") % {"ref": item.reference_no})
             return redirect("classified:item", pk=item.pk)
     return render(request, "classified/form.html", {"form": form, "title": _("Register a classified item")})
@@ -227,9 +214,14 @@ def combine(request: HttpRequest) -> HttpResponse:
     form = CombineForm(request.POST or None, items=readable, units=_units(request.user, "classified.register"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data["parts"] = list(data["parts"])
-        item = apply(form, lambda: services.combine_items(actor=request.user, custodian=_user(request), **data))
-        if item is not None:
+        part_ids = [p.pk for p in data.pop("parts")]
+        unit = data.pop("unit")
+        done = entrance.on_form(
+            form,
+            lambda: commands.combine_items_by_id(actor=actor_of(request), part_ids=part_ids, unit_id=unit.pk, **data),
+        )
+        if done is not None:
+            item = done.value
             messages.success(
                 request, _("Combined as %(ref)s (%(mark)s).") % {"ref": item.reference_no, "mark": item.mark}
             )
@@ -252,12 +244,12 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST" or not policies.items.can(request.user, "classified.decide", item):
         return forbidden(request)
     approve = request.POST.get("approve") == "1"
-    refused = act(
+    entrance.on_page(
         request,
-        lambda: services.decide_classification(actor=request.user, item=item, approve=approve),
-        _("Classification decided."),
+        lambda: commands.decide_classification_by_id(actor=actor_of(request), item_id=item.pk, approve=approve),
+        success=_("Classification decided."),
     )
-    return refused or redirect("classified:item", pk=item.pk)
+    return redirect("classified:item", pk=item.pk)
 
 
 def item_level(request: HttpRequest, pk: int) -> HttpResponse:
@@ -267,11 +259,11 @@ def item_level(request: HttpRequest, pk: int) -> HttpResponse:
     form = LevelChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        change = apply(
+        change = entrance.on_form(
             form,
-            lambda: services.change_level(
-                actor=request.user,
-                item=item,
+            lambda: commands.change_level_by_id(
+                actor=actor_of(request),
+                item_id=item.pk,
                 reason=d["reason"],
                 authority=d["authority"],
                 to_level=d["to_level"],
@@ -293,7 +285,9 @@ def item_destroy(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     form = DestroyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = apply(form, lambda: services.destroy(actor=request.user, item=item, **form.cleaned_data))
+        done = entrance.on_form(
+            form, lambda: commands.destroy_by_id(actor=actor_of(request), item_id=item.pk, **form.cleaned_data)
+        )
         if done is not None:
             messages.success(request, _("Destruction recorded."))
             return redirect("classified:item", pk=item.original_id or item.pk)
@@ -307,15 +301,17 @@ def item_grant(request: HttpRequest, pk: int) -> HttpResponse:
     form = GrantForm(request.POST, users=agency_users(item.agency_id, besides=request.user))
     if form.is_valid():
         d = form.cleaned_data
-        refused = act(
+        entrance.on_page(
             request,
-            lambda: services.grant_need_to_know(
-                actor=request.user, item=item, user=d["user"], reason=d["reason"], expires_at=d["expires_at"]
+            lambda: commands.grant_need_to_know_by_id(
+                actor=actor_of(request),
+                item_id=item.pk,
+                user_id=d["user"].pk,
+                reason=d["reason"],
+                expires_at=d["expires_at"],
             ),
-            _("Need-to-know granted in writing."),
+            success=_("Need-to-know granted in writing."),
         )
-        if refused:
-            return refused
     else:
         messages.error(request, _("Choose a person and give the reason."))
     return redirect("classified:item", pk=item.pk)
@@ -329,15 +325,13 @@ def item_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     grant = get_object_or_404(selectors.grants_of(item), pk=grant_pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        refused = act(
+        entrance.on_page(
             request,
-            lambda: services.revoke_need_to_know(
-                actor=request.user, item=item, grant=grant, reason=form.cleaned_data["reason"]
+            lambda: commands.revoke_need_to_know_by_id(
+                actor=actor_of(request), item_id=item.pk, grant_id=grant.pk, reason=form.cleaned_data["reason"]
             ),
-            _("Need-to-know withdrawn."),
+            success=_("Need-to-know withdrawn."),
         )
-        if refused:
-            return refused
     else:
         messages.error(request, _("Give the reason."))
     return redirect("classified:item", pk=item.pk)
@@ -347,17 +341,17 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
     item = policies.items.get_visible(request.user, pk)
     if request.method != "POST":
         return forbidden(request)
-    refused = act(
+    entrance.on_page(
         request,
-        lambda: services.move(
-            actor=request.user,
-            item=item,
+        lambda: commands.move_by_id(
+            actor=actor_of(request),
+            item_id=item.pk,
             storage_location=request.POST.get("storage_location", ""),
             outside_premises=request.POST.get("storage_outside_premises") == "1",
         ),
-        _("Storage location recorded."),
+        success=_("Storage location recorded."),
     )
-    return refused or redirect("classified:item", pk=item.pk)
+    return redirect("classified:item", pk=item.pk)
 
 
 def item_request(request: HttpRequest, pk: int) -> HttpResponse:
@@ -366,7 +360,9 @@ def item_request(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        req = apply(form, lambda: custody.request(actor=request.user, item=item, **form.cleaned_data))
+        req = entrance.on_form(
+            form, lambda: commands.request_by_id(actor=actor_of(request), item_id=item.pk, **form.cleaned_data)
+        )
         if req is not None:
             messages.success(request, _("Request sent for approval."))
             return redirect("classified:item", pk=item.pk)
@@ -384,7 +380,14 @@ def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request)
     form = TransferForm(request.POST or None, users=agency_users(item.agency_id, besides=request.user))
     if request.method == "POST" and form.is_valid():
-        transfer = apply(form, lambda: custody.start_transfer(actor=request.user, item=item, **form.cleaned_data))
+        data = dict(form.cleaned_data)
+        to_user = data.pop("to_user")
+        transfer = entrance.on_form(
+            form,
+            lambda: commands.start_transfer_by_id(
+                actor=actor_of(request), item_id=item.pk, to_user_id=to_user.pk if to_user else None, **data
+            ),
+        )
         if transfer is not None:
             messages.success(request, _("Transfer recorded. Confirm when you have sent it."))
             return redirect("classified:item", pk=item.pk)

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import actor_of
+from anwei.core import entrance
 from anwei.core.csvstream import csv_response
 from anwei.core.rocdate import format_datetime
 from anwei.core.views import forbidden
 
-from . import auditing, custody, policies, selectors, services
+from . import auditing, commands, policies, selectors
 from .forms import InventoryForm, ReasonForm, ReceiptForm
-from .models import ClassifiedItem, CustodyRequest
-from .views import act, apply
+from .models import CustodyRequest
 
 
 def queue(request: HttpRequest) -> HttpResponse:
@@ -46,42 +47,50 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return forbidden(request)
     approve = request.POST.get("approve") == "1"
-    refused = act(
+    note = request.POST.get("note", "")
+    entrance.on_page(
         request,
-        lambda: custody.decide(actor=request.user, req=req, approve=approve, note=request.POST.get("note", "")),
-        _("Approved.") if approve else _("Refused."),
+        lambda: commands.decide_request_by_id(actor=actor_of(request), request_id=req.pk, approve=approve, note=note),
+        success=_("Approved.") if approve else _("Refused."),
     )
-    return refused or _back(request, req.item_id)
+    return _back(request, req.item_id)
 
 
 def request_return(request: HttpRequest, pk: int) -> HttpResponse:
     req = policies.requests.get_visible(request.user, pk)
     if request.method != "POST":
         return forbidden(request)
-    refused = act(request, lambda: custody.return_take_out(actor=request.user, req=req), _("Return recorded."))
-    return refused or _back(request, req.item_id)
+    entrance.on_page(
+        request,
+        lambda: commands.return_take_out_by_id(actor=actor_of(request), request_id=req.pk),
+        success=_("Return recorded."),
+    )
+    return _back(request, req.item_id)
 
 
 def copy_return(request: HttpRequest, pk: int) -> HttpResponse:
     copy = policies.items.get_visible(request.user, pk)
     if request.method != "POST" or copy.original_id is None:
         return forbidden(request)
-    refused = act(
+    storage_location = request.POST.get("storage_location", "")
+    entrance.on_page(
         request,
-        lambda: custody.return_copy(
-            actor=request.user, copy=copy, storage_location=request.POST.get("storage_location", "")
-        ),
-        _("Return recorded."),
+        lambda: commands.return_copy_by_id(actor=actor_of(request), copy_id=copy.pk, storage_location=storage_location),
+        success=_("Return recorded."),
     )
-    return refused or redirect("classified:item", pk=copy.original_id)
+    return redirect("classified:item", pk=copy.original_id)
 
 
 def transfer_sent(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = policies.transfers.get_visible(request.user, pk)
     if request.method != "POST":
         return forbidden(request)
-    refused = act(request, lambda: custody.confirm_sent(actor=request.user, transfer=transfer), _("Confirmed as sent."))
-    return refused or redirect("classified:queue")
+    entrance.on_page(
+        request,
+        lambda: commands.confirm_sent_by_id(actor=actor_of(request), transfer_id=transfer.pk),
+        success=_("Confirmed as sent."),
+    )
+    return redirect("classified:queue")
 
 
 def transfer_received(request: HttpRequest, pk: int) -> HttpResponse:
@@ -91,17 +100,22 @@ def transfer_received(request: HttpRequest, pk: int) -> HttpResponse:
     if not transfer.is_external:
         if request.method != "POST":
             return forbidden(request)
-        refused = act(
+        entrance.on_page(
             request,
-            lambda: custody.confirm_received(actor=request.user, transfer=transfer),
-            _("Confirmed as received."),
+            lambda: commands.confirm_received_by_id(actor=actor_of(request), transfer_id=transfer.pk),
+            success=_("Confirmed as received."),
         )
-        return refused or redirect("classified:queue")
+        return redirect("classified:queue")
     if not policies.transfers.can(request.user, "classified.confirm_received", transfer):
         return forbidden(request)
     form = ReceiptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = apply(form, lambda: custody.confirm_received(actor=request.user, transfer=transfer, **form.cleaned_data))
+        done = entrance.on_form(
+            form,
+            lambda: commands.confirm_received_by_id(
+                actor=actor_of(request), transfer_id=transfer.pk, **form.cleaned_data
+            ),
+        )
         if done is not None:
             messages.success(request, _("Returned receipt recorded; the item has left the register."))
             return redirect("classified:queue")
@@ -127,12 +141,13 @@ def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason."))
         return redirect("classified:queue")
-    refused = act(
+    reason = form.cleaned_data["reason"]
+    entrance.on_page(
         request,
-        lambda: custody.cancel_transfer(actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"]),
-        _("Transfer cancelled."),
+        lambda: commands.cancel_transfer_by_id(actor=actor_of(request), transfer_id=transfer.pk, reason=reason),
+        success=_("Transfer cancelled."),
     )
-    return refused or redirect("classified:queue")
+    return redirect("classified:queue")
 
 
 def inventory(request: HttpRequest) -> HttpResponse:
@@ -226,14 +241,12 @@ def inventory_check(request: HttpRequest) -> HttpResponse:
     if not location or not form.is_valid() or not expected.exists():
         messages.error(request, _("Choose a storage location with items."))
         return redirect("classified:inventory")
-    item: ClassifiedItem = expected.first()  # type: ignore[assignment]
-    services.record_inventory(
-        actor=request.user,
-        agency_id=item.agency_id,
-        storage_location=location,
-        expected=list(expected),
-        missing=list(form.cleaned_data["missing"]),
-        note=form.cleaned_data["note"],
+    missing_ids = [m.pk for m in form.cleaned_data["missing"]]
+    entrance.on_page(
+        request,
+        lambda: commands.record_inventory_check(
+            actor=actor_of(request), storage_location=location, missing_ids=missing_ids, note=form.cleaned_data["note"]
+        ),
+        success=_("Inventory check recorded."),
     )
-    messages.success(request, _("Inventory check recorded."))
     return redirect(reverse("classified:inventory") + "?" + urlencode({"location": location}))
