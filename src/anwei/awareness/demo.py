@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.directory.demo import DemoContext
 
 from . import rules, services
@@ -13,7 +14,7 @@ from . import rules, services
 
 def load(ctx: DemoContext) -> None:
     today = timezone.localdate()
-    ethics = ctx.users["ethics"]
+    ethics = Actor.of(ctx.users["ethics"])
     units = ctx.units
     briefing = services.create_activity(
         actor=ethics,
@@ -26,7 +27,7 @@ def load(ctx: DemoContext) -> None:
         materials="法務部調查局反詐騙宣導簡報\nhttps://165.npa.gov.tw/",
     )
     for key in ("construction_chief", "construction_staff", "finance_staff", "it_staff"):
-        services.sign_in(actor=ethics, activity=briefing, person=ctx.people[key])
+        services.sign_in(actor=ethics, activity_id=briefing.pk, person=ctx.people[key])
     services.create_activity(
         actor=ethics,
         unit=units["ethics"],
@@ -47,7 +48,7 @@ def load(ctx: DemoContext) -> None:
     )
     services.send_alert(actor=ethics, activity=alert)
 
-    staff = ctx.users["staff"]
+    staff = Actor.of(ctx.users["staff"])
     services.declare_travel(
         actor=staff,
         traveller=ctx.people["it_staff"],
@@ -76,11 +77,11 @@ def load(ctx: DemoContext) -> None:
         departs_on=today - timedelta(days=25),
         returns_on=today - timedelta(days=20),
     )
-    services.acknowledge_briefing(actor=staff, declaration=returned)
+    services.acknowledge_briefing(actor=staff, declaration_id=returned.pk)
     services.file_return_report(
-        actor=staff, declaration=returned, probed=False, contacted=False, filed_on=today - timedelta(days=18)
+        actor=staff, declaration_id=returned.pk, probed=False, contacted=False, filed_on=today - timedelta(days=18)
     )
-    services.draw_random_check(actor=ethics, agency=ctx.agency, seed="demo-115")
+    services.draw_random_check(actor=ethics, seed="demo-115")
     services.create_delegation(
         actor=ethics,
         unit=units["construction"],

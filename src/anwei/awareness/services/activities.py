@@ -3,7 +3,6 @@ transaction with its audit entry."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -24,10 +24,11 @@ from .. import policies
 from ..models import Activity, Attendance
 
 
+@write_service
 @transaction.atomic
 def create_activity(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     topic: str,
     title: str,
@@ -63,18 +64,20 @@ def create_activity(
         attendee_count=attendee_count,
         materials=materials,
         alert_body=alert_body,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     activity.audience_units.set(audience)
     audit.record_create(actor=actor, obj=activity)
     return activity
 
 
+@write_service
 @transaction.atomic
-def sign_in(*, actor: Any, activity: Activity, person: Person | None = None) -> Attendance:
+def sign_in(*, actor: Actor, activity_id: int, person: Person | None = None) -> Attendance:
     """The actor signs in (on a phone); an organiser may tick someone else from the list. Signing twice is fine."""
+    activity: Activity = policies.activities.get_visible(actor, activity_id)
     method = Attendance.Method.PHONE
-    if person is None or person.pk == getattr(actor, "person_id", None):
+    if person is None or person.pk == actor.person_id:
         if not policies.activities.can(actor, "awareness.sign_in", activity):
             raise NotAllowed()
         person = actor.person
@@ -99,8 +102,9 @@ def sign_in(*, actor: Any, activity: Activity, person: Person | None = None) -> 
     return attendance
 
 
+@write_service
 @transaction.atomic
-def send_alert(*, actor: Any, activity: Activity) -> int:
+def send_alert(*, actor: Actor, activity: Activity) -> int:
     """Send an alert activity to all staff (or its audience units) through the notification channels, asking each
     to acknowledge; read receipts are counted from the notifications. Sending again reaches only newcomers."""
     if not policies.activities.can(actor, "awareness.manage", activity):
@@ -138,16 +142,18 @@ def send_alert(*, actor: Any, activity: Activity) -> int:
 # ---------------------------------------------------------------------------------------------- calendar
 
 
+@write_service
 @transaction.atomic
-def set_calendar_day(*, actor: Any, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
+def set_calendar_day(*, actor: Actor, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
     """A day of the office calendar entered from the awareness pages (the calendar itself is officecalendar's)."""
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
     return calendar_services.set_day(actor=actor, day=day, name=name, is_workday=is_workday, source=source)
 
 
+@write_service
 @transaction.atomic
-def remove_calendar_day(*, actor: Any, holiday: OfficeDay) -> None:
+def remove_calendar_day(*, actor: Actor, holiday: OfficeDay) -> None:
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
     calendar_services.remove_day(actor=actor, office_day=holiday)

@@ -3,11 +3,11 @@ incidents app as `mainland-visitor` reports routed to the investigation authorit
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Person, Unit
@@ -17,10 +17,11 @@ from ..models import Delegation, VisitAnomaly
 from . import common
 
 
+@write_service
 @transaction.atomic
 def create_delegation(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     title: str,
     starts_on: date,
@@ -46,17 +47,19 @@ def create_delegation(
         ends_on=ends_on,
         itinerary=itinerary,
         visitors=visitors,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     delegation.hosts.set(host_list)
     audit.record_create(actor=actor, obj=delegation)
     return delegation
 
 
+@write_service
 @transaction.atomic
-def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> VisitAnomaly:
+def report_anomaly(*, actor: Actor, delegation_id: int, description: str) -> VisitAnomaly:
     """An anomaly during a visit goes to the incidents app as a `mainland-visitor` report, which its routing
     sends to the investigation authority."""
+    delegation: Delegation = policies.delegations.get_visible(actor, delegation_id)
     if not policies.delegations.can(actor, "awareness.view_delegations", delegation):
         raise NotAllowed()
     if not description.strip():
@@ -64,7 +67,7 @@ def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> V
     anomaly = VisitAnomaly.objects.create(
         delegation=delegation,
         description=description.strip(),
-        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reported_by=actor.user,
     )
     incident = common.open_incident(
         actor=actor,

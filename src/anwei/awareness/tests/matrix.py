@@ -41,7 +41,7 @@ def setup_world(world: World) -> None:
         returns_on=today - timedelta(days=15),
     )
     services.file_return_report(
-        actor=world.users["staff_a"], declaration=own, probed=False, contacted=False, details=SECRET
+        actor=world.users["staff_a"], declaration_id=own.pk, probed=False, contacted=False, details=SECRET
     )
     world.records["travel"] = own
     world.records["travel_open"] = services.declare_travel(

@@ -194,7 +194,7 @@ def test_a_trip_within_entered_years_is_not_flagged_but_its_upward_count_can_be(
     assert not Notification.objects.filter(key__contains=":calendar:").exists()
     # received 28 Dec 2027: the ethics office's 7 working days run into 2028
     services.file_return_report(
-        actor=world.users["staff_a"], declaration=d, probed=False, contacted=False, filed_on=date(2027, 12, 28)
+        actor=world.users["staff_a"], declaration_id=d.pk, probed=False, contacted=False, filed_on=date(2027, 12, 28)
     )
     d.refresh_from_db()
     assert d.calendar_missing_years == [2028]
