@@ -17,7 +17,7 @@ from anwei.accounts.actor import actor_of
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
-from anwei.directory.models import Person, Unit
+from anwei.directory.models import Person
 from anwei.officecalendar.models import OfficeDay
 
 from . import auditing, policies, selectors, services
@@ -247,16 +247,7 @@ def list_activities(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.post("/activities", response={201: ActivityOut})
 def create_activity(request: HttpRequest, payload: ActivityIn):  # type: ignore[no-untyped-def]
-    if not policies.activities.can(actor_of(request), "awareness.manage"):
-        raise NotAllowed()
-    data = payload.model_dump()
-    units = Unit.objects.filter(agency_id=(actor_of(request).agency_id or 0))
-    unit = units.filter(pk=data.pop("unit_id")).first()
-    if unit is None:
-        raise BusinessRuleError("Unknown unit.", field="unit_id")
-    audience = list(units.filter(pk__in=data.pop("audience_unit_ids")))
-    activity = services.create_activity(actor=actor_of(request), unit=unit, audience_units=audience, **data)
-    return Status(201, activity)
+    return Status(201, services.create_activity(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/activities/{activity_id}/attendance", response={201: AttendanceOut})
@@ -385,19 +376,7 @@ def delegations(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.post("/delegations", response={201: DelegationOut})
 def create_delegation(request: HttpRequest, payload: DelegationIn):  # type: ignore[no-untyped-def]
-    scope = policies.delegations.scope(actor_of(request), "awareness.manage")
-    if scope.empty:
-        raise NotAllowed()
-    agency = actor_of(request).agency_id or 0
-    unit = Unit.objects.filter(scope.q(""), pk=payload.unit_id, agency_id=agency, active=True).first()
-    if unit is None:
-        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
-    hosts = list(Person.objects.filter(pk__in=payload.host_ids, agency_id=agency, active=True))
-    if len(hosts) != len(set(payload.host_ids)):
-        raise BusinessRuleError(_("A host was not found."), field="host_ids")
-    data = payload.model_dump(exclude={"unit_id", "host_ids"})
-    delegation = services.create_delegation(actor=actor_of(request), unit=unit, hosts=hosts, **data)
-    return Status(201, delegation)
+    return Status(201, services.create_delegation(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/delegations/{delegation_id}/anomalies", response={201: AnomalyOut})

@@ -18,19 +18,19 @@ def load(ctx: DemoContext) -> None:
     units = ctx.units
     briefing = services.create_activity(
         actor=ethics,
-        unit=units["ethics"],
+        unit_id=units["ethics"].pk,
         topic="fraud",
         title="反詐騙暨公務機密維護宣導（處務會議）",
         held_on=today - timedelta(days=3),
         form="staff_meeting",
-        audience_units=[units["construction"], units["finance"], units["rd"]],
+        audience_unit_ids=[units["construction"].pk, units["finance"].pk, units["rd"].pk],
         materials="法務部調查局反詐騙宣導簡報\nhttps://165.npa.gov.tw/",
     )
     for key in ("construction_chief", "construction_staff", "finance_staff", "it_staff"):
         services.sign_in(actor=ethics, activity_id=briefing.pk, person=ctx.people[key])
     services.create_activity(
         actor=ethics,
-        unit=units["ethics"],
+        unit_id=units["ethics"].pk,
         topic="mainland",
         title="赴陸風險宣導海報",
         held_on=today - timedelta(days=10),
@@ -39,7 +39,7 @@ def load(ctx: DemoContext) -> None:
     )
     alert = services.create_activity(
         actor=ethics,
-        unit=units["ethics"],
+        unit_id=units["ethics"].pk,
         topic="fraud",
         title="新型假冒檢警詐騙手法提醒",
         held_on=today,
@@ -84,11 +84,11 @@ def load(ctx: DemoContext) -> None:
     services.draw_random_check(actor=ethics, seed="demo-115")
     services.create_delegation(
         actor=ethics,
-        unit=units["construction"],
+        unit_id=units["construction"].pk,
         title="大陸某省城市建設交流參訪團",
         starts_on=today + timedelta(days=14),
         ends_on=today + timedelta(days=16),
-        hosts=[ctx.people["construction_chief"]],
+        host_ids=[ctx.people["construction_chief"].pk],
         itinerary="第1日：縣府簡報\n第2日：參觀建設工地\n第3日：離花",
         visitors="團長 王○○（某市住建局）\n團員 8 人",
     )

@@ -286,7 +286,19 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     form = DelegationForm(request.POST or None, units=units, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = entrance.on_form(form, lambda: services.create_delegation(actor=user, **data))
+        done = entrance.on_form(
+            form,
+            lambda: services.create_delegation(
+                actor=user,
+                unit_id=data["unit"].pk,
+                title=data["title"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                host_ids=[p.pk for p in data["hosts"]],
+                itinerary=data["itinerary"],
+                visitors=data["visitors"],
+            ),
+        )
         if done:
             messages.success(request, _("Saved."))
             return redirect("awareness:delegation", pk=done.value.pk)

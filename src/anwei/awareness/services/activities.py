@@ -29,18 +29,24 @@ from ..models import Activity, Attendance
 def create_activity(
     *,
     actor: Actor,
-    unit: Unit,
+    unit_id: int,
     topic: str,
     title: str,
     held_on: date,
     form: str,
-    audience_units: Iterable[Unit] = (),
+    audience_unit_ids: Iterable[int] = (),
     attendee_count: int | None = None,
     materials: str = "",
     alert_body: str = "",
 ) -> Activity:
+    """An activity held by a unit of the actor's agency, for the whole agency or the audience units (of it)."""
     if not policies.activities.can(actor, "awareness.manage"):
         raise NotAllowed()
+    units = Unit.objects.filter(agency_id=actor.agency_id or 0)
+    unit = units.filter(pk=unit_id).first()
+    if unit is None:
+        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    audience = list(units.filter(pk__in=list(audience_unit_ids)))
     if topic not in Activity.Topic.values:
         raise BusinessRuleError(_("Choose a topic."), field="topic")
     if form not in Activity.Form.values:
@@ -49,9 +55,6 @@ def create_activity(
         raise BusinessRuleError(_("Give the activity a title."), field="title")
     if form == Activity.Form.ALERT and not alert_body.strip():
         raise BusinessRuleError(_("Write the alert that staff will receive."), field="alert_body")
-    audience = list(audience_units)
-    if any(u.agency_id != unit.agency_id for u in audience):
-        raise BusinessRuleError(_("The unit belongs to another agency."), field="audience_units")
     moment = timezone.make_aware(datetime.combine(held_on, time(12)), rocdate.TAIPEI)
     activity = Activity.objects.create(
         agency=unit.agency,

@@ -22,23 +22,30 @@ from . import common
 def create_delegation(
     *,
     actor: Actor,
-    unit: Unit,
+    unit_id: int,
     title: str,
     starts_on: date,
     ends_on: date,
-    hosts: Iterable[Person] = (),
+    host_ids: Iterable[int] = (),
     itinerary: str = "",
     visitors: str = "",
 ) -> Delegation:
-    if not policies.delegations.scope(actor, "awareness.manage").covers(unit):
+    """A visiting delegation hosted by a unit within the actor's scope (and agency), with hosts of that agency."""
+    scope = policies.delegations.scope(actor, "awareness.manage")
+    if scope.empty:
         raise NotAllowed()
+    agency = actor.agency_id or 0
+    unit = Unit.objects.filter(scope.q(""), pk=unit_id, agency_id=agency, active=True).first()
+    if unit is None:
+        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    wanted = set(host_ids)
+    host_list = list(Person.objects.filter(pk__in=wanted, agency_id=agency, active=True))
+    if len(host_list) != len(wanted):
+        raise BusinessRuleError(_("A host was not found."), field="host_ids")
     if not (title or "").strip():
         raise BusinessRuleError(_("Name the delegation."), field="title")
     if ends_on < starts_on:
         raise BusinessRuleError(_("The visit cannot end before it starts."), field="ends_on")
-    host_list = list(hosts)
-    if any(p.agency_id != unit.agency_id for p in host_list):
-        raise BusinessRuleError(_("This person belongs to another agency."), field="hosts")
     delegation = Delegation.objects.create(
         agency=unit.agency,
         unit=unit,

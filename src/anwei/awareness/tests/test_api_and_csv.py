@@ -186,11 +186,11 @@ def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:
 def test_delegations_csv(world: Any) -> None:
     delegation = services.create_delegation(
         actor=world.users["ethics"],
-        unit=world.units["a"],
+        unit_id=world.units["a"].pk,
         title="=某省參訪團",
         starts_on=date(2026, 12, 1),
         ends_on=date(2026, 12, 3),
-        hosts=[world.people["staff_a"], world.people["in_a1"]],
+        host_ids=[world.people["staff_a"].pk, world.people["in_a1"].pk],
     )
     services.report_anomaly(actor=world.users["staff_a"], delegation_id=delegation.pk, description="脫隊")
     response = _client(world, "staff_a").get("/awareness/delegations.csv")
@@ -208,7 +208,7 @@ def test_activities_csv_is_audited_and_reads_the_counts_in_one_query(world: Any)
         for i in range(n):
             activity = services.create_activity(
                 actor=world.users["ethics"],
-                unit=world.units["ethics"],
+                unit_id=world.units["ethics"].pk,
                 topic="secrecy",
                 title=f"保密宣導{i}",
                 held_on=date(2026, 11, 2),

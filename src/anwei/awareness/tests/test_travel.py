@@ -300,11 +300,11 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
 
     delegation = services.create_delegation(
         actor=world.users["ethics"],
-        unit=world.units["a"],
+        unit_id=world.units["a"].pk,
         title="某省經貿交流團",
         starts_on=date(2026, 12, 1),
         ends_on=date(2026, 12, 3),
-        hosts=[world.people["staff_a"]],
+        host_ids=[world.people["staff_a"].pk],
     )
     anomaly = services.report_anomaly(
         actor=world.users["staff_a"], delegation_id=delegation.pk, description="團員脫隊拍攝機房"
