@@ -5,7 +5,7 @@ anomalies. The same services and policies as the pages."""
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -17,7 +17,6 @@ from anwei.accounts.actor import actor_of
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
-from anwei.directory.models import Person
 from anwei.officecalendar.models import OfficeDay
 
 from . import auditing, policies, selectors, services
@@ -279,15 +278,7 @@ def get_travel(request: HttpRequest, declaration_id: int):  # type: ignore[no-un
 
 @router.post("/travel", response={201: DeclarationOut})
 def declare(request: HttpRequest, payload: DeclarationIn):  # type: ignore[no-untyped-def]
-    data = payload.model_dump()
-    traveller_id = data.pop("traveller_id")
-    actor = actor_of(request)
-    traveller = actor.person
-    if traveller_id and traveller_id != actor.person_id:
-        traveller = Person.objects.filter(pk=traveller_id, agency_id=(actor.agency_id or 0)).first()
-    if traveller is None:
-        raise NotAllowed()
-    return Status(201, services.declare_travel(actor=actor_of(request), traveller=traveller, **data))
+    return Status(201, services.declare_travel(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/travel/{declaration_id}/return", response={201: ReturnOut})
@@ -360,12 +351,7 @@ def remove_holiday(request: HttpRequest, day: str):  # type: ignore[no-untyped-d
         parsed = _calendar_day(date.fromisoformat(day))
     except ValueError as exc:
         raise BusinessRuleError(_("Give the date as YYYY-MM-DD."), field="day") from exc
-    if not policies.calendar.can(actor_of(request), "awareness.manage_calendar"):
-        raise NotAllowed()
-    holiday = policies.calendar.visible(actor_of(request)).filter(day=parsed).first()
-    if holiday is None:
-        raise Http404(_("Not found."))
-    services.remove_calendar_day(actor=actor_of(request), holiday=holiday)
+    services.remove_calendar_day(actor=actor_of(request), day=parsed)
     return Status(204, None)
 
 

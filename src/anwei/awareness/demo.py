@@ -51,7 +51,7 @@ def load(ctx: DemoContext) -> None:
     staff = Actor.of(ctx.users["staff"])
     services.declare_travel(
         actor=staff,
-        traveller=ctx.people["it_staff"],
+        traveller_id=ctx.people["it_staff"].pk,
         destination=rules.MAINLAND,
         places="上海市（探親）",
         purpose="探親",
@@ -61,7 +61,7 @@ def load(ctx: DemoContext) -> None:
     )
     services.declare_travel(
         actor=ethics,
-        traveller=ctx.people["it_chief"],
+        traveller_id=ctx.people["it_chief"].pk,
         destination=rules.HONG_KONG,
         places="香港（旅遊）",
         applied_on=today,
@@ -70,7 +70,7 @@ def load(ctx: DemoContext) -> None:
     )
     returned = services.declare_travel(
         actor=staff,
-        traveller=ctx.people["it_staff"],
+        traveller_id=ctx.people["it_staff"].pk,
         destination=rules.MAINLAND,
         places="廈門市（旅遊）",
         applied_on=today - timedelta(days=40),

@@ -14,7 +14,6 @@ from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
 from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 from anwei.notifications import services as notifications
@@ -122,10 +121,11 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
         person = Person.objects.filter(pk=request.POST["person"], agency_id=activity.agency_id).first()
         if person is None:
             return forbidden(request)
-    try:
-        services.sign_in(actor=actor_of(request), activity_id=activity.pk, person=person)
-    except NotAllowed:
-        return forbidden(request)
+    done = entrance.on_page(
+        request, lambda: services.sign_in(actor=actor_of(request), activity_id=activity.pk, person=person)
+    )
+    if done is None:
+        return redirect("awareness:activity", pk=activity.pk)
     if person is not None:
         messages.success(request, _("Signed in: %(name)s") % {"name": person.name})
         return redirect("awareness:activity", pk=activity.pk)
@@ -138,10 +138,7 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
     activity = policies.activities.get_visible(actor_of(request), pk)
-    try:
-        done = entrance.on_page(request, lambda: services.send_alert(actor=actor_of(request), activity=activity))
-    except NotAllowed:
-        return forbidden(request)
+    done = entrance.on_page(request, lambda: services.send_alert(actor=actor_of(request), activity=activity))
     if done:
         messages.success(request, _("Sent to %(n)s people.") % {"n": done.value})
     return redirect("awareness:activity", pk=activity.pk)
@@ -222,10 +219,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     holiday = policies.calendar.get_visible(actor_of(request), pk)
-    if not policies.calendar.can(actor_of(request), "awareness.manage_calendar"):
-        return forbidden(request)
-    year = holiday.day.year
     entrance.on_page(
-        request, lambda: services.remove_calendar_day(actor=actor_of(request), holiday=holiday), success=_("Removed.")
+        request, lambda: services.remove_calendar_day(actor=actor_of(request), day=holiday.day), success=_("Removed.")
     )
-    return redirect(f"/awareness/calendar/?year={year}")
+    return redirect(f"/awareness/calendar/?year={holiday.day.year}")

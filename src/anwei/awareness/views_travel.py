@@ -15,7 +15,6 @@ from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
 from anwei.core import entrance, rocdate
 from anwei.core.csvstream import csv_response, model_columns, queryset_csv
-from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 
@@ -94,28 +93,25 @@ def travel_new(request: HttpRequest) -> HttpResponse:
     form = TravelForm(request.POST or None, travellers=travellers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        traveller = data.get("traveller") or actor.person
-        if traveller is None:
+        chosen = data.get("traveller")
+        if chosen is None and actor.person is None:
             form.add_error("traveller", _("Choose the traveller."))
         else:
-            try:
-                done = entrance.on_form(
-                    form,
-                    lambda: services.declare_travel(
-                        actor=actor,
-                        traveller=traveller,
-                        destination=data["destination"],
-                        places=data["places"],
-                        purpose=data["purpose"],
-                        departs_on=data["departs_on"],
-                        returns_on=data["returns_on"],
-                        category=data["category"] or None,
-                        category_reason=data["category_reason"],
-                        meets_specified_persons=data["meets_specified_persons"],
-                    ),
-                )
-            except NotAllowed:
-                return forbidden(request)
+            done = entrance.on_form(
+                form,
+                lambda: services.declare_travel(
+                    actor=actor,
+                    traveller_id=chosen.pk if chosen is not None else None,
+                    destination=data["destination"],
+                    places=data["places"],
+                    purpose=data["purpose"],
+                    departs_on=data["departs_on"],
+                    returns_on=data["returns_on"],
+                    category=data["category"] or None,
+                    category_reason=data["category_reason"],
+                    meets_specified_persons=data["meets_specified_persons"],
+                ),
+            )
             if done:
                 declaration = done.value
                 if declaration.late:
@@ -163,11 +159,11 @@ def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = policies.travel.get_visible(actor_of(request), pk)
-    try:
-        services.acknowledge_briefing(actor=actor_of(request), declaration_id=declaration.pk)
-    except NotAllowed:
-        return forbidden(request)
-    messages.success(request, _("Risk briefing acknowledged."))
+    entrance.on_page(
+        request,
+        lambda: services.acknowledge_briefing(actor=actor_of(request), declaration_id=declaration.pk),
+        success=_("Risk briefing acknowledged."),
+    )
     return redirect("awareness:travel", pk=pk)
 
 
@@ -175,13 +171,9 @@ def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
 def travel_exit(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = policies.travel.get_visible(actor_of(request), pk)
     approve = request.POST.get("decision") == "approve"
-    try:
-        entrance.on_page(
-            request,
-            lambda: services.decide_exit(actor=actor_of(request), declaration_id=declaration.pk, approve=approve),
-        )
-    except NotAllowed:
-        return forbidden(request)
+    entrance.on_page(
+        request, lambda: services.decide_exit(actor=actor_of(request), declaration_id=declaration.pk, approve=approve)
+    )
     return redirect("awareness:travel", pk=pk)
 
 
@@ -310,16 +302,13 @@ def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnomalyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         description = form.cleaned_data["description"]
-        try:
-            done = entrance.on_form(
-                form,
-                lambda: services.report_anomaly(
-                    actor=actor_of(request), delegation_id=delegation.pk, description=description
-                ),
-                field="description",
-            )
-        except NotAllowed:
-            return forbidden(request)
+        done = entrance.on_form(
+            form,
+            lambda: services.report_anomaly(
+                actor=actor_of(request), delegation_id=delegation.pk, description=description
+            ),
+            field="description",
+        )
         if done:
             messages.success(request, _("Reported as %(ref)s.") % {"ref": done.value.incident_reference})
             return redirect("awareness:delegation", pk=pk)

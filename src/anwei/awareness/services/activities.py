@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,7 +157,11 @@ def set_calendar_day(*, actor: Actor, day: date, name: str, is_workday: bool = F
 
 @write_service
 @transaction.atomic
-def remove_calendar_day(*, actor: Actor, holiday: OfficeDay) -> None:
+def remove_calendar_day(*, actor: Actor, day: date) -> None:
+    """Remove the entry of the office calendar for `day` (404 if there is none)."""
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
+    holiday = policies.calendar.visible(actor).filter(day=day).first()
+    if holiday is None:
+        raise Http404(_("Not found."))
     calendar_services.remove_day(actor=actor, office_day=holiday)

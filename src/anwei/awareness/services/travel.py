@@ -84,7 +84,6 @@ def judge(
 def declare_travel(
     *,
     actor: Actor,
-    traveller: Person,
     destination: str,
     places: str,
     departs_on: date,
@@ -94,11 +93,14 @@ def declare_travel(
     category: str | None = None,
     category_reason: str = "",
     meets_specified_persons: bool = False,
+    traveller_id: int | None = None,
 ) -> TravelDeclaration:
     """File a declaration. The directory decides the traveller's category; a stricter one may be chosen with a
     reason (recorded), a laxer one is refused. A late declaration is accepted and flagged with the rule it breaks;
     a person with national-secret duty (or within 3 years of it) is routed for exit approval; a count over a year
-    with no holidays entered is flagged and the ethics office told."""
+    with no holidays entered is flagged and the ethics office told. The traveller is the actor's own person unless
+    `traveller_id` names someone of the actor's agency, whom the ethics office declares for."""
+    traveller = _traveller(actor, traveller_id)
     own = traveller.pk == actor.person_id
     if not own and not policies.travel.scope(actor, "awareness.handle_travel").covers(traveller.unit):
         raise NotAllowed()
@@ -184,6 +186,16 @@ def declare_travel(
             url=url,
         )
     return declaration
+
+
+def _traveller(actor: Actor, traveller_id: int | None) -> Person:
+    """The actor's own person, or the person of the actor's agency `traveller_id` names; NotAllowed if none."""
+    found = actor.person
+    if traveller_id and traveller_id != actor.person_id:
+        found = Person.objects.filter(pk=traveller_id, agency_id=actor.agency_id or 0).first()
+    if found is None:
+        raise NotAllowed()
+    return found
 
 
 def _check_category_choice(

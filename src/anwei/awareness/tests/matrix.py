@@ -38,7 +38,7 @@ def setup_world(world: World) -> None:
     today = timezone.localdate()
     own = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="上海",
         applied_on=today - timedelta(days=30),
@@ -51,7 +51,7 @@ def setup_world(world: World) -> None:
     world.records["travel"] = own
     world.records["travel_open"] = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.HONG_KONG,
         places="香港",
         applied_on=today - timedelta(days=10),
@@ -63,7 +63,7 @@ def setup_world(world: World) -> None:
     secret_holder.save()
     world.records["travel_exit"] = services.declare_travel(
         actor=ethics,
-        traveller=secret_holder,
+        traveller_id=secret_holder.pk,
         destination=rules.MAINLAND,
         places="北京",
         departs_on=today + timedelta(days=40),

@@ -53,7 +53,7 @@ def test_briefing_exit_and_upward_filing_through_the_api(world: Any) -> None:
     today = timezone.localdate()
     trip = services.declare_travel(
         actor=world.users["ethics"],
-        traveller=holder,
+        traveller_id=holder.pk,
         destination=rules.MAINLAND,
         places="北京",
         departs_on=today + timedelta(days=30),
@@ -71,7 +71,7 @@ def test_briefing_exit_and_upward_filing_through_the_api(world: Any) -> None:
 
     own = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="上海",
         applied_on=today - timedelta(days=30),

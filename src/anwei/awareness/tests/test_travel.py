@@ -46,7 +46,7 @@ def test_grade_10_officer_four_working_days_ahead_is_flagged_late(world: Any) ->
     person.save()
     declaration = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=person,
+        traveller_id=person.pk,
         destination=rules.MAINLAND,
         places="上海",
         applied_on=date(2026, 9, 21),
@@ -78,7 +78,7 @@ def test_grade_10_officer_four_working_days_ahead_is_flagged_late(world: Any) ->
 def test_on_time_declaration_is_not_late(world: Any) -> None:
     d = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="廈門",
         applied_on=date(2026, 9, 18),
@@ -94,7 +94,7 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
     person.save()
     d = services.declare_travel(
         actor=world.users["ethics"],
-        traveller=person,
+        traveller_id=person.pk,
         destination=rules.MAINLAND,
         places="北京",
         applied_on=date(2026, 11, 2),
@@ -106,7 +106,7 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
     person.save()
     trip = {
         "actor": world.users["ethics"],
-        "traveller": person,
+        "traveller_id": person.pk,
         "destination": rules.HONG_KONG,
         "places": "香港",
         "applied_on": date(2026, 11, 2),
@@ -134,7 +134,7 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
 def test_hong_kong_three_days(world: Any) -> None:
     d = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MACAU,
         places="澳門",
         applied_on=date(2026, 11, 2),
@@ -147,7 +147,7 @@ def test_hong_kong_three_days(world: Any) -> None:
 def test_hong_kong_meeting_with_specified_persons_needs_a_week(world: Any) -> None:
     d = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.HONG_KONG,
         places="香港",
         applied_on=date(2026, 11, 2),
@@ -169,7 +169,7 @@ def test_staff_cannot_declare_for_someone_else(world: Any) -> None:
     with pytest.raises(NotAllowed):
         services.declare_travel(
             actor=world.users["staff_a"],
-            traveller=world.people["in_b"],
+            traveller_id=world.people["in_b"].pk,
             destination=rules.MAINLAND,
             places="上海",
             departs_on=date(2027, 1, 20),
@@ -187,7 +187,7 @@ def _client(world: Any, persona: str) -> Client:
 def _trip(world: Any) -> TravelDeclaration:
     return services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="深圳",
         applied_on=date(2026, 10, 1),
