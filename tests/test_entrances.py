@@ -133,6 +133,45 @@ BOTH_ENTRANCES = {
         "classified:inventory_check",
         "POST /api/v1/classified/inventory/checks",
     ): "anwei.classified.commands.record_inventory_check",
+    (
+        "awareness:activity_new",
+        "POST /api/v1/awareness/activities",
+    ): "anwei.awareness.services.activities.create_activity",
+    (
+        "awareness:activity_sign_in",
+        "POST /api/v1/awareness/activities/{activity_id}/attendance",
+    ): "anwei.awareness.services.activities.sign_in",
+    ("awareness:travel_new", "POST /api/v1/awareness/travel"): "anwei.awareness.services.travel.declare_travel",
+    (
+        "awareness:travel_briefing",
+        "POST /api/v1/awareness/travel/{declaration_id}/briefing",
+    ): "anwei.awareness.services.travel.acknowledge_briefing",
+    (
+        "awareness:travel_exit",
+        "POST /api/v1/awareness/travel/{declaration_id}/exit",
+    ): "anwei.awareness.services.travel.decide_exit",
+    (
+        "awareness:travel_return",
+        "POST /api/v1/awareness/travel/{declaration_id}/return",
+    ): "anwei.awareness.services.returns.file_return_report",
+    (
+        "awareness:travel_upward",
+        "POST /api/v1/awareness/travel/{declaration_id}/upward",
+    ): "anwei.awareness.services.returns.file_upward",
+    ("awareness:checks", "POST /api/v1/awareness/checks"): "anwei.awareness.services.checks.draw_random_check",
+    ("awareness:calendar", "POST /api/v1/awareness/holidays"): "anwei.awareness.services.activities.set_calendar_day",
+    (
+        "awareness:calendar_delete",
+        "DELETE /api/v1/awareness/holidays/{day}",
+    ): "anwei.awareness.services.activities.remove_calendar_day",
+    (
+        "awareness:delegation_new",
+        "POST /api/v1/awareness/delegations",
+    ): "anwei.awareness.services.delegations.create_delegation",
+    (
+        "awareness:delegation",
+        "POST /api/v1/awareness/delegations/{delegation_id}/anomalies",
+    ): "anwei.awareness.services.delegations.report_anomaly",
 }
 # the apps whose pages reach their writes only through core.entrance (the others follow app by app)
 ENTRANCE_APPS = [
@@ -145,6 +184,7 @@ ENTRANCE_APPS = [
     "accounts",
     "inspections",
     "classified",
+    "awareness",
 ]
 
 
@@ -231,8 +271,14 @@ def test_every_api_operation_of_a_converted_app_calls_registered_services_only()
     """An API write operation of the converted apps calls a write service (no write of its own)."""
     for name, view in _operations():
         app = view.__module__.split(".")[1]
-        if app in ("incidents", "notifications", "directory", "inspections") and not name.startswith("GET "):
-        if app in ("incidents", "notifications", "directory", "classified") and not name.startswith("GET "):
+        if app in (
+            "incidents",
+            "notifications",
+            "directory",
+            "inspections",
+            "classified",
+            "awareness",
+        ) and not name.startswith("GET "):
             assert services_called(view), f"{name} calls no write service"
 
 

@@ -235,7 +235,7 @@ def play() -> None:
     facts["items"] = {"secret": secret.reference_no, "roster": roster.reference_no}
     trip = awareness.declare_travel(
         actor=users["staff"],
-        traveller=ctx.people["it_staff"],
+        traveller_id=ctx.people["it_staff"].pk,
         destination="mainland",
         places="上海",
         departs_on=today + timedelta(days=40),

@@ -5,7 +5,7 @@ anomalies. The same services and policies as the pages."""
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -13,10 +13,10 @@ from ninja.pagination import paginate
 from ninja.params.functions import Query  # the typed function behind ninja.Query(...)
 from pydantic import StrictBool
 
+from anwei.accounts.actor import actor_of
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.pagination import Paginated
 from anwei.core.schema import IsoDate
-from anwei.directory.models import Person, Unit
 from anwei.officecalendar.models import OfficeDay
 
 from . import auditing, policies, selectors, services
@@ -106,12 +106,12 @@ class DeclarationOut(Schema):
         return [text] if text else []
 
     @staticmethod
-    def resolve_briefing_acknowledged(obj: object) -> bool:
-        return getattr(obj, "briefing_acknowledged_at", None) is not None
+    def resolve_briefing_acknowledged(obj: TravelDeclaration) -> bool:
+        return obj.briefing_acknowledged_at is not None
 
     @staticmethod
-    def resolve_returned(obj: object) -> bool:
-        return ReturnReport.objects.filter(declaration_id=getattr(obj, "pk", None)).exists()
+    def resolve_returned(obj: TravelDeclaration) -> bool:
+        return ReturnReport.objects.filter(declaration_id=obj.pk).exists()
 
 
 class DeclarationIn(Schema):
@@ -239,116 +239,86 @@ class DrawIn(Schema):
 @router.get("/activities", response=list[ActivityOut])
 @paginate(Paginated)
 def list_activities(request: HttpRequest):  # type: ignore[no-untyped-def]
-    if not policies.activities.can(request.user, "awareness.view"):
+    if not policies.activities.can(actor_of(request), "awareness.view"):
         raise NotAllowed()
-    return selectors.activities(request.user)
+    return selectors.activities(actor_of(request))
 
 
 @router.post("/activities", response={201: ActivityOut})
 def create_activity(request: HttpRequest, payload: ActivityIn):  # type: ignore[no-untyped-def]
-    if not policies.activities.can(request.user, "awareness.manage"):
-        raise NotAllowed()
-    data = payload.model_dump()
-    units = Unit.objects.filter(agency_id=(getattr(request.user, "agency_id", None) or 0))
-    unit = units.filter(pk=data.pop("unit_id")).first()
-    if unit is None:
-        raise BusinessRuleError("Unknown unit.", field="unit_id")
-    audience = list(units.filter(pk__in=data.pop("audience_unit_ids")))
-    activity = services.create_activity(actor=request.user, unit=unit, audience_units=audience, **data)
-    return Status(201, activity)
+    return Status(201, services.create_activity(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/activities/{activity_id}/attendance", response={201: AttendanceOut})
 def sign_in(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-def]
-    activity = policies.activities.get_visible(request.user, activity_id)
-    return Status(201, services.sign_in(actor=request.user, activity=activity))
+    return Status(201, services.sign_in(actor=actor_of(request), activity_id=activity_id))
 
 
 @router.get("/statistics", response=StatisticsOut)
 def statistics(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None):  # type: ignore[no-untyped-def]
-    if not policies.activities.can(request.user, "awareness.view"):
+    if not policies.activities.can(actor_of(request), "awareness.view"):
         raise NotAllowed()
     today = timezone.localdate()
-    return selectors.statistics(request.user, start or today.replace(month=1, day=1), end or today)
+    return selectors.statistics(actor_of(request), start or today.replace(month=1, day=1), end or today)
 
 
 @router.get("/travel", response=list[DeclarationOut])
 @paginate(Paginated)
 def list_travel(request: HttpRequest):  # type: ignore[no-untyped-def]
-    auditing.record_listing(actor=request.user, via="api")
-    return selectors.declarations(request.user)
+    auditing.record_listing(actor=actor_of(request), via="api")
+    return selectors.declarations(actor_of(request))
 
 
 @router.get("/travel/{declaration_id}", response=DeclarationOut)
 def get_travel(request: HttpRequest, declaration_id: int):  # type: ignore[no-untyped-def]
-    declaration = policies.travel.get_visible(request.user, declaration_id)
-    auditing.record_view(actor=request.user, declaration=declaration, via="api")
+    declaration = policies.travel.get_visible(actor_of(request), declaration_id)
+    auditing.record_view(actor=actor_of(request), declaration=declaration, via="api")
     return declaration
 
 
 @router.post("/travel", response={201: DeclarationOut})
 def declare(request: HttpRequest, payload: DeclarationIn):  # type: ignore[no-untyped-def]
-    data = payload.model_dump()
-    traveller_id = data.pop("traveller_id")
-    traveller = getattr(request.user, "person", None)
-    if traveller_id and traveller_id != getattr(traveller, "pk", None):
-        from anwei.directory.models import Person
-
-        traveller = Person.objects.filter(
-            pk=traveller_id, agency_id=(getattr(request.user, "agency_id", None) or 0)
-        ).first()
-    if traveller is None:
-        raise NotAllowed()
-    return Status(201, services.declare_travel(actor=request.user, traveller=traveller, **data))
+    return Status(201, services.declare_travel(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/travel/{declaration_id}/return", response={201: ReturnOut})
 def file_return(request: HttpRequest, declaration_id: int, payload: ReturnIn):  # type: ignore[no-untyped-def]
-    declaration = policies.travel.get_visible(request.user, declaration_id)
-    return Status(201, services.file_return_report(actor=request.user, declaration=declaration, **payload.model_dump()))
+    return Status(
+        201,
+        services.file_return_report(actor=actor_of(request), declaration_id=declaration_id, **payload.model_dump()),
+    )
 
 
 @router.post("/travel/{declaration_id}/briefing", response=DeclarationOut)
 def acknowledge_briefing(request: HttpRequest, declaration_id: int):  # type: ignore[no-untyped-def]
     """The traveller acknowledges the pre-trip risk briefing (once; again changes nothing)."""
-    declaration = policies.travel.get_visible(request.user, declaration_id)
-    return services.acknowledge_briefing(actor=request.user, declaration=declaration)
+    return services.acknowledge_briefing(actor=actor_of(request), declaration_id=declaration_id)
 
 
 @router.post("/travel/{declaration_id}/exit", response=DeclarationOut)
 def decide_exit(request: HttpRequest, declaration_id: int, payload: ExitDecisionIn):  # type: ignore[no-untyped-def]
     """Approve or refuse the exit of a traveller with national-secret duties (the agency head or ethics office)."""
-    declaration = policies.travel.get_visible(request.user, declaration_id)
-    return services.decide_exit(actor=request.user, declaration=declaration, approve=payload.approve)
+    return services.decide_exit(actor=actor_of(request), declaration_id=declaration_id, approve=payload.approve)
 
 
 @router.post("/travel/{declaration_id}/upward", response=ReturnOut)
 def file_upward(request: HttpRequest, declaration_id: int, payload: UpwardIn):  # type: ignore[no-untyped-def]
     """The ethics office records that it filed the return report upward (today unless `filed_on` says)."""
-    declaration = policies.travel.get_visible(request.user, declaration_id)
-    if not policies.travel.can(request.user, "awareness.handle_travel", declaration):
-        raise NotAllowed()
-    report = ReturnReport.objects.filter(declaration=declaration).first()
-    if report is None:
-        raise BusinessRuleError(_("The return report has not been filed yet."))
-    return services.file_upward(actor=request.user, report=report, filed_on=payload.filed_on)
+    return services.file_upward(actor=actor_of(request), declaration_id=declaration_id, filed_on=payload.filed_on)
 
 
 @router.get("/checks", response=list[DrawOut])
 @paginate(Paginated)
 def list_checks(request: HttpRequest):  # type: ignore[no-untyped-def]
-    if not policies.checks.can(request.user, "awareness.view_checks"):
+    if not policies.checks.can(actor_of(request), "awareness.view_checks"):
         raise NotAllowed()
-    return selectors.draws(request.user)
+    return selectors.draws(actor_of(request))
 
 
 @router.post("/checks", response={201: DrawOut})
 def draw_check(request: HttpRequest, payload: DrawIn):  # type: ignore[no-untyped-def]
     """Draw about 2 % of eligible junior staff of the user's agency; give a seed to make the draw reproducible."""
-    agency = getattr(request.user, "agency", None)
-    if agency is None or not policies.checks.can(request.user, "awareness.random_check"):
-        raise NotAllowed()
-    draw = services.draw_random_check(actor=request.user, agency=agency, seed=payload.seed.strip())
+    draw = services.draw_random_check(actor=actor_of(request), seed=payload.seed.strip())
     return Status(201, draw)
 
 
@@ -367,7 +337,7 @@ def _calendar_day(day: date) -> date:
 def set_holiday(request: HttpRequest, payload: HolidayIn):  # type: ignore[no-untyped-def]
     """Enter or change a day of the office calendar (a holiday, or a make-up working day)."""
     return services.set_calendar_day(
-        actor=request.user,
+        actor=actor_of(request),
         day=_calendar_day(payload.day),
         name=payload.name,
         is_workday=payload.is_workday,
@@ -381,40 +351,24 @@ def remove_holiday(request: HttpRequest, day: str):  # type: ignore[no-untyped-d
         parsed = _calendar_day(date.fromisoformat(day))
     except ValueError as exc:
         raise BusinessRuleError(_("Give the date as YYYY-MM-DD."), field="day") from exc
-    if not policies.calendar.can(request.user, "awareness.manage_calendar"):
-        raise NotAllowed()
-    holiday = policies.calendar.visible(request.user).filter(day=parsed).first()
-    if holiday is None:
-        raise Http404(_("Not found."))
-    services.remove_calendar_day(actor=request.user, holiday=holiday)
+    services.remove_calendar_day(actor=actor_of(request), day=parsed)
     return Status(204, None)
 
 
 @router.get("/delegations", response=list[DelegationOut])
 def delegations(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return list(selectors.delegations(request.user))
+    return list(selectors.delegations(actor_of(request)))
 
 
 @router.post("/delegations", response={201: DelegationOut})
 def create_delegation(request: HttpRequest, payload: DelegationIn):  # type: ignore[no-untyped-def]
-    scope = policies.delegations.scope(request.user, "awareness.manage")
-    if scope.empty:
-        raise NotAllowed()
-    agency = getattr(request.user, "agency_id", None) or 0
-    unit = Unit.objects.filter(scope.q(""), pk=payload.unit_id, agency_id=agency, active=True).first()
-    if unit is None:
-        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
-    hosts = list(Person.objects.filter(pk__in=payload.host_ids, agency_id=agency, active=True))
-    if len(hosts) != len(set(payload.host_ids)):
-        raise BusinessRuleError(_("A host was not found."), field="host_ids")
-    data = payload.model_dump(exclude={"unit_id", "host_ids"})
-    delegation = services.create_delegation(actor=request.user, unit=unit, hosts=hosts, **data)
-    return Status(201, delegation)
+    return Status(201, services.create_delegation(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/delegations/{delegation_id}/anomalies", response={201: AnomalyOut})
 def report_anomaly(request: HttpRequest, delegation_id: int, payload: AnomalyIn):  # type: ignore[no-untyped-def]
     """An anomaly observed during the visit: filed as a `mainland-visitor` report to the investigation authority."""
-    delegation = policies.delegations.get_visible(request.user, delegation_id)
-    anomaly = services.report_anomaly(actor=request.user, delegation=delegation, description=payload.description)
+    anomaly = services.report_anomaly(
+        actor=actor_of(request), delegation_id=delegation_id, description=payload.description
+    )
     return Status(201, anomaly)

@@ -36,8 +36,8 @@ class ActivityForm(forms.ModelForm[Activity]):
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         queryset = units if units is not None else Unit.objects.none()
-        self.fields["unit"].queryset = queryset  # type: ignore[attr-defined]
-        self.fields["audience_units"].queryset = queryset  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = queryset  # type: ignore[attr-defined]  # a ModelChoiceField (fields are typed as Field)
+        self.fields["audience_units"].queryset = queryset  # type: ignore[attr-defined]  # a ModelChoiceField (fields are typed as Field)
 
 
 class TravelForm(forms.Form):
@@ -76,7 +76,7 @@ class TravelForm(forms.Form):
         if travellers is None:
             del self.fields["traveller"]
         else:
-            self.fields["traveller"].queryset = travellers  # type: ignore[attr-defined]
+            self.fields["traveller"].queryset = travellers  # type: ignore[attr-defined]  # a ModelChoiceField (fields are typed as Field)
 
 
 class ReturnForm(forms.Form):
@@ -119,6 +119,7 @@ class DelegationForm(forms.ModelForm[Delegation]):
 
     def __init__(self, *args: Any, units: Any = None, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # a ModelChoiceField's queryset (form fields are typed as Field)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
         self.fields["hosts"].queryset = people if people is not None else Person.objects.none()  # type: ignore[attr-defined]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import assignments
 from anwei.core.policies import Policy
@@ -37,72 +38,73 @@ grant(
 )
 
 
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
 class ActivityPolicy(Policy):
     model = Activity
     view_action = "awareness.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, who: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Activity.objects.all()
-        if not _authenticated(user):
+        actor = Actor.of(who)
+        if not actor.is_authenticated:
             return qs.none()
-        agencies = agency_ids(user)
-        person = getattr(user, "person", None)
+        agencies = agency_ids(actor)
+        person = actor.person
         if person is not None:
             agencies.add(person.agency_id)
         return qs.filter(agency_id__in=agencies)
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        if not _authenticated(user):
+    def can(self, who: Who, action: str, obj: Any = None) -> bool:
+        actor = Actor.of(who)
+        if not actor.is_authenticated:
             return False
         if action == "awareness.sign_in":
-            person = getattr(user, "person", None)
+            person = actor.person
             return person is not None and (obj is None or obj.agency_id == person.agency_id)
         if action == "awareness.view":
             if obj is None:
-                return bool(assignments(user)) or getattr(user, "person", None) is not None
-            return self.visible(user).filter(pk=obj.pk).exists()
+                return bool(assignments(actor)) or actor.person is not None
+            return self.visible(actor).filter(pk=obj.pk).exists()
         if action == "awareness.manage" and obj is not None:
-            return obj.agency_id in agency_ids(user) and not self.scope(user, action).empty
-        return super().can(user, action, None if action == "awareness.manage" else obj)
+            return obj.agency_id in agency_ids(actor) and not self.scope(actor, action).empty
+        return super().can(actor, action, None if action == "awareness.manage" else obj)
 
 
 class TravelPolicy(Policy):
     model = TravelDeclaration
     view_action = "awareness.view_travel"
 
-    def _own(self, user: Any) -> Q:
-        own = Q(filed_by_id=user.pk)
-        if getattr(user, "person_id", None):
-            own |= Q(traveller_id=user.person_id)
+    def _own(self, actor: Actor) -> Q:
+        own = Q(filed_by_id=actor.user_id)
+        if actor.person_id:
+            own |= Q(traveller_id=actor.person_id)
         return own
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, who: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else TravelDeclaration.objects.all()
-        if not _authenticated(user):
+        actor = Actor.of(who)
+        if not actor.is_authenticated:
             return qs.none()
-        return qs.filter(self.scope(user, self.view_action).q("unit") | self._own(user))
+        return qs.filter(self.scope(actor, self.view_action).q("unit") | self._own(actor))
 
-    def is_traveller(self, user: Any, obj: TravelDeclaration) -> bool:
-        return bool(getattr(user, "person_id", None)) and obj.traveller_id == user.person_id
+    def is_traveller(self, who: Who, obj: TravelDeclaration) -> bool:
+        person_id = Actor.of(who).person_id
+        return bool(person_id) and obj.traveller_id == person_id
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        if not _authenticated(user):
+    def can(self, who: Who, action: str, obj: Any = None) -> bool:
+        actor = Actor.of(who)
+        if not actor.is_authenticated:
             return False
         if action == "awareness.declare":
-            return getattr(user, "person", None) is not None or not self.scope(user, "awareness.handle_travel").empty
+            return actor.person is not None or not self.scope(actor, "awareness.handle_travel").empty
         if action in ("awareness.file_return", "awareness.acknowledge_briefing"):
-            return obj is not None and self.is_traveller(user, obj)
+            return obj is not None and self.is_traveller(actor, obj)
         if action == "awareness.read_return":
             return obj is not None and (
-                self.is_traveller(user, obj) or self.scope(user, "awareness.handle_travel").covers(obj.unit)
+                self.is_traveller(actor, obj) or self.scope(actor, "awareness.handle_travel").covers(obj.unit)
             )
-        return super().can(user, action, obj)
+        return super().can(actor, action, obj)
 
-    def may_decide_exit(self, user: Any, obj: TravelDeclaration) -> bool:
+    def may_decide_exit(self, user: Who, obj: TravelDeclaration) -> bool:
         """Whether `user` is offered to approve or refuse the exit: it is pending, theirs to decide, not their own."""
         return (
             obj.exit_approval == TravelDeclaration.ExitApproval.PENDING
@@ -110,7 +112,7 @@ class TravelPolicy(Policy):
             and self.can(user, "awareness.approve_exit", obj)
         )
 
-    def may_file_upward(self, user: Any, report: ReturnReport) -> bool:
+    def may_file_upward(self, user: Who, report: ReturnReport) -> bool:
         """Whether `user` is offered to mark a return report as filed upward: not filed yet, and they handle it."""
         return report.upward_filed_on is None and self.can(user, "awareness.handle_travel", report.declaration)
 
@@ -120,12 +122,12 @@ class CalendarPolicy(Policy):
     view_action = "awareness.view"
     unit_field = ""
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, who: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else OfficeDay.objects.all()
-        return qs if _authenticated(user) else qs.none()
+        return qs if Actor.of(who).is_authenticated else qs.none()
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        return super().can(user, action, None)
+    def can(self, who: Who, action: str, obj: Any = None) -> bool:
+        return super().can(who, action, None)
 
 
 class RandomCheckPolicy(Policy):
@@ -133,14 +135,14 @@ class RandomCheckPolicy(Policy):
     view_action = "awareness.view_checks"
     unit_field = ""
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, who: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else RandomCheckDraw.objects.all()
-        if not super().can(user, self.view_action):
+        if not super().can(who, self.view_action):
             return qs.none()
-        return qs.filter(agency_id__in=agency_ids(user))
+        return qs.filter(agency_id__in=agency_ids(who))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        return super().can(user, action, None)
+    def can(self, who: Who, action: str, obj: Any = None) -> bool:
+        return super().can(who, action, None)
 
 
 class DelegationPolicy(Policy):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from anwei.accounts.actor import Who
 from anwei.core import rocdate
 from anwei.directory.models import Person
 from anwei.notifications.models import Notification
@@ -19,7 +20,7 @@ from . import policies
 from .models import Activity, Attendance, Delegation, RandomCheckDraw, ReturnReport, TravelDeclaration
 
 
-def activities(user: Any, *, start: date | None = None, end: date | None = None) -> QuerySet[Activity]:
+def activities(user: Who, *, start: date | None = None, end: date | None = None) -> QuerySet[Activity]:
     qs: QuerySet[Activity] = policies.activities.visible(user).select_related("unit", "plan")
     if start is not None:
         qs = qs.filter(held_on__gte=start)
@@ -74,7 +75,7 @@ class Statistics:
     head_count_only: int = 0  # attendance counted by head, not attributable to a unit
 
 
-def statistics(user: Any, start: date, end: date) -> Statistics:
+def statistics(user: Who, start: date, end: date) -> Statistics:
     """Activities and attendance per topic, and per unit: named attendees by their unit, activities by the units
     they were addressed to."""
     stats = Statistics(start=start, end=end)
@@ -90,12 +91,12 @@ def statistics(user: Any, start: date, end: date) -> Statistics:
         uid = item["unit_id"] or 0
         units.setdefault(uid, Row(str(uid), item["unit__name"] or "—")).attendance += item["n"]
     for a in rows:
-        count = a.signed_in if a.signed_in else (a.attendee_count or 0)  # type: ignore[attr-defined]
+        count = a.signed_in if a.signed_in else (a.attendee_count or 0)  # type: ignore[attr-defined]  # annotated by activities()
         topics[a.topic].activities += 1
         topics[a.topic].attendance += count
         stats.activities += 1
         stats.attendance += count
-        if not a.signed_in:  # type: ignore[attr-defined]
+        if not a.signed_in:  # type: ignore[attr-defined]  # annotated by activities()
             stats.head_count_only += count
         for unit in a.audience_units.all():
             units.setdefault(unit.pk, Row(str(unit.pk), unit.name)).activities += 1
@@ -128,11 +129,11 @@ def my_alert(activity: Activity, person_id: int | None) -> Notification | None:
     ).first()
 
 
-def declarations(user: Any) -> QuerySet[TravelDeclaration]:
+def declarations(user: Who) -> QuerySet[TravelDeclaration]:
     return policies.travel.visible(user).select_related("traveller", "unit", "return_report")
 
 
-def due_for_ethics(user: Any) -> dict[str, Any]:
+def due_for_ethics(user: Who) -> dict[str, Any]:
     """For the ethics office: return reports not yet filed (by due date) and upward filings not yet made."""
     scope = policies.travel.scope(user, "awareness.handle_travel")
     if scope.empty:
@@ -152,13 +153,13 @@ def calendar_year(year: int) -> QuerySet[OfficeDay]:
     return calendar_selectors.year_days(year)
 
 
-def delegations(user: Any) -> QuerySet[Delegation]:
+def delegations(user: Who) -> QuerySet[Delegation]:
     return policies.delegations.visible(user).select_related("unit").prefetch_related("hosts")
 
 
-def delegations_for_export(user: Any) -> QuerySet[Delegation]:
+def delegations_for_export(user: Who) -> QuerySet[Delegation]:
     return delegations(user).annotate(n_anomalies=Count("anomalies"))
 
 
-def draws(user: Any) -> QuerySet[RandomCheckDraw]:
+def draws(user: Who) -> QuerySet[RandomCheckDraw]:
     return policies.checks.visible(user).select_related("drawn_by")

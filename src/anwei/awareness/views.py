@@ -14,7 +14,6 @@ from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
 from anwei.core import entrance
 from anwei.core.csvstream import model_columns, queryset_csv
-from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 from anwei.notifications import services as notifications
@@ -28,40 +27,41 @@ from .models import Activity
 
 
 def _units(request: HttpRequest, action: str) -> object:
-    scope = policies.activities.scope(request.user, action)
-    agency = getattr(request.user, "agency_id", None) or 0
+    actor = actor_of(request)
+    scope = policies.activities.scope(actor, action)
+    agency = actor.agency_id or 0
     qs = Unit.objects.filter(scope.q(""), active=True)
     return qs.filter(agency_id=agency) if agency else qs
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not policies.activities.can(user, "awareness.view"):
+    actor = actor_of(request)
+    if not policies.activities.can(actor, "awareness.view"):
         return forbidden(request)
     return render(
         request,
         "awareness/index.html",
         {
-            "activities": selectors.activities(user)[:50],
-            "can_manage": policies.activities.can(user, "awareness.manage"),
-            "can_calendar": policies.calendar.can(user, "awareness.manage_calendar"),
-            "can_checks": policies.checks.can(user, "awareness.view_checks"),
+            "activities": selectors.activities(actor)[:50],
+            "can_manage": policies.activities.can(actor, "awareness.manage"),
+            "can_calendar": policies.calendar.can(actor, "awareness.manage_calendar"),
+            "can_checks": policies.checks.can(actor, "awareness.view_checks"),
         },
     )
 
 
 def activities_csv(request: HttpRequest) -> HttpResponseBase:
-    if not policies.activities.can(request.user, "awareness.view"):
+    if not policies.activities.can(actor_of(request), "awareness.view"):
         return forbidden(request)
-    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.activity")
+    audit.record(actor=actor_of(request), action=audit.Action.EXPORT, object_type="awareness.activity")
     columns = model_columns(Activity, "held_on", "topic", "title", "form", "unit", "attendee_count")
     columns.append((_("Signed in by name"), "signed_in"))  # annotated by the selector: no query per row
     name = _("awareness activities")
-    return queryset_csv(f"{name}.csv", selectors.activities(request.user), columns)
+    return queryset_csv(f"{name}.csv", selectors.activities(actor_of(request)), columns)
 
 
 def activity_new(request: HttpRequest) -> HttpResponse:
-    if not policies.activities.can(request.user, "awareness.manage"):
+    if not policies.activities.can(actor_of(request), "awareness.manage"):
         return forbidden(request)
     form = ActivityForm(
         request.POST or None, units=_units(request, "awareness.manage"), initial={"held_on": timezone.localdate()}
@@ -71,13 +71,13 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         done = entrance.on_form(
             form,
             lambda: services.create_activity(
-                actor=request.user,
-                unit=data["unit"],
+                actor=actor_of(request),
+                unit_id=data["unit"].pk,
                 topic=data["topic"],
                 title=data["title"],
                 held_on=data["held_on"],
                 form=data["form"],
-                audience_units=data["audience_units"],
+                audience_unit_ids=[u.pk for u in data["audience_units"]],
                 attendee_count=data["attendee_count"],
                 materials=data["materials"],
                 alert_body=data["alert_body"],
@@ -90,14 +90,14 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 
 def _activity_context(request: HttpRequest, activity: Activity) -> dict[str, object]:
-    person_id = getattr(request.user, "person_id", None)
-    can_manage = policies.activities.can(request.user, "awareness.manage", activity)
+    person_id = actor_of(request).person_id
+    can_manage = policies.activities.can(actor_of(request), "awareness.manage", activity)
     return {
         "activity": activity,
         "attendances": activity.attendances.select_related("person", "unit") if can_manage else None,
         "attendance": selectors.attendance_of(activity),
         "signed_in": bool(person_id) and activity.attendances.filter(person_id=person_id or 0).exists(),
-        "can_sign_in": policies.activities.can(request.user, "awareness.sign_in", activity),
+        "can_sign_in": policies.activities.can(actor_of(request), "awareness.sign_in", activity),
         "can_manage": can_manage,
         "receipts": selectors.receipts(activity) if activity.is_alert else None,
         "my_alert": selectors.my_alert(activity, person_id),
@@ -106,8 +106,8 @@ def _activity_context(request: HttpRequest, activity: Activity) -> dict[str, obj
 
 
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = policies.activities.get_visible(request.user, pk)
-    note = selectors.my_alert(activity, getattr(request.user, "person_id", None))
+    activity = policies.activities.get_visible(actor_of(request), pk)
+    note = selectors.my_alert(activity, actor_of(request).person_id)
     if note is not None:
         notifications.mark_read(note)
     return render(request, "awareness/activity_detail.html", _activity_context(request, activity))
@@ -115,20 +115,21 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = policies.activities.get_visible(request.user, pk)
+    activity = policies.activities.get_visible(actor_of(request), pk)
     person = None
     if request.POST.get("person"):  # an organiser ticking someone from the list
         person = Person.objects.filter(pk=request.POST["person"], agency_id=activity.agency_id).first()
         if person is None:
             return forbidden(request)
-    try:
-        services.sign_in(actor=request.user, activity=activity, person=person)
-    except NotAllowed:
-        return forbidden(request)
+    done = entrance.on_page(
+        request, lambda: services.sign_in(actor=actor_of(request), activity_id=activity.pk, person=person)
+    )
+    if done is None:
+        return redirect("awareness:activity", pk=activity.pk)
     if person is not None:
         messages.success(request, _("Signed in: %(name)s") % {"name": person.name})
         return redirect("awareness:activity", pk=activity.pk)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's middleware, not on HttpRequest
         return render(request, "awareness/_sign_in.html", _activity_context(request, activity))
     messages.success(request, _("You are signed in."))
     return redirect("awareness:activity", pk=activity.pk)
@@ -136,11 +137,8 @@ def activity_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = policies.activities.get_visible(request.user, pk)
-    try:
-        done = entrance.on_page(request, lambda: services.send_alert(actor=request.user, activity=activity))
-    except NotAllowed:
-        return forbidden(request)
+    activity = policies.activities.get_visible(actor_of(request), pk)
+    done = entrance.on_page(request, lambda: services.send_alert(actor=actor_of(request), activity=activity))
     if done:
         messages.success(request, _("Sent to %(n)s people.") % {"n": done.value})
     return redirect("awareness:activity", pk=activity.pk)
@@ -148,8 +146,8 @@ def activity_alert(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = policies.activities.get_visible(request.user, pk)
-    note = selectors.my_alert(activity, getattr(request.user, "person_id", None))
+    activity = policies.activities.get_visible(actor_of(request), pk)
+    note = selectors.my_alert(activity, actor_of(request).person_id)
     if note is None:
         return forbidden(request)
     notifications.acknowledge(note, actor=actor_of(request))
@@ -158,9 +156,9 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def statistics(request: HttpRequest) -> HttpResponse:
-    if not policies.activities.can(request.user, "awareness.view"):
+    if not policies.activities.can(actor_of(request), "awareness.view"):
         return forbidden(request)
-    agency = getattr(request.user, "agency_id", None) or 0
+    agency = actor_of(request).agency_id or 0
     plans = Plan.objects.filter(agency_id=agency) if agency else Plan.objects.none()
     plan = None
     if request.GET.get("plan"):
@@ -176,7 +174,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             end = date.fromisoformat(request.GET.get("end", ""))
         except ValueError:
             start, end = today.replace(month=1, day=1), today
-    stats = selectors.statistics(request.user, start, end)
+    stats = selectors.statistics(actor_of(request), start, end)
     return render(request, "awareness/statistics.html", {"stats": stats, "plans": plans, "plan": plan})
 
 
@@ -185,22 +183,26 @@ def calendar(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
-    can_edit = policies.calendar.can(request.user, "awareness.manage_calendar")
+    can_edit = policies.calendar.can(actor_of(request), "awareness.manage_calendar")
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
             return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
-            services.set_calendar_day(
-                actor=request.user,
-                day=data["day"],
-                name=data["name"],
-                is_workday=data["is_workday"],
-                source=_("edited"),
+            done = entrance.on_form(
+                form,
+                lambda: services.set_calendar_day(
+                    actor=actor_of(request),
+                    day=data["day"],
+                    name=data["name"],
+                    is_workday=data["is_workday"],
+                    source=_("edited"),
+                ),
             )
-            messages.success(request, _("Saved."))
-            return redirect(f"{request.path}?year={data['day'].year}")
+            if done:
+                messages.success(request, _("Saved."))
+                return redirect(f"{request.path}?year={data['day'].year}")
     return render(
         request,
         "awareness/calendar.html",
@@ -209,17 +211,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "days": selectors.calendar_year(year),
             "form": form,
             "can_edit": can_edit,
-            "can_import": calendar_policies.calendar.can(request.user, "officecalendar.import"),
+            "can_import": calendar_policies.calendar.can(actor_of(request), "officecalendar.import"),
         },
     )
 
 
 @require_POST
 def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    holiday = policies.calendar.get_visible(request.user, pk)
-    if not policies.calendar.can(request.user, "awareness.manage_calendar"):
-        return forbidden(request)
-    year = holiday.day.year
-    services.remove_calendar_day(actor=request.user, holiday=holiday)
-    messages.success(request, _("Removed."))
-    return redirect(f"/awareness/calendar/?year={year}")
+    holiday = policies.calendar.get_visible(actor_of(request), pk)
+    entrance.on_page(
+        request, lambda: services.remove_calendar_day(actor=actor_of(request), day=holiday.day), success=_("Removed.")
+    )
+    return redirect(f"/awareness/calendar/?year={holiday.day.year}")

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
 from anwei.core import entrance, rocdate
 from anwei.core.csvstream import csv_response, model_columns, queryset_csv
-from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.core.views import forbidden
 from anwei.directory.models import Person, Unit
 
@@ -39,19 +39,19 @@ BRIEFING = [
 
 
 def travel_list(request: HttpRequest) -> HttpResponse:
-    if not policies.travel.can(request.user, "awareness.declare") and not policies.travel.can(
-        request.user, "awareness.view_travel"
+    if not policies.travel.can(actor_of(request), "awareness.declare") and not policies.travel.can(
+        actor_of(request), "awareness.view_travel"
     ):
         return forbidden(request)
-    declarations = list(selectors.declarations(request.user)[:200])
-    auditing.record_listing(actor=request.user, shown=declarations)
+    declarations = list(selectors.declarations(actor_of(request))[:200])
+    auditing.record_listing(actor=actor_of(request), shown=declarations)
     return render(
         request,
         "awareness/travel_list.html",
         {
             "declarations": declarations,
-            "can_declare": policies.travel.can(request.user, "awareness.declare"),
-            "due": selectors.due_for_ethics(request.user),
+            "can_declare": policies.travel.can(actor_of(request), "awareness.declare"),
+            "due": selectors.due_for_ethics(actor_of(request)),
             "today": timezone.localdate(),
         },
     )
@@ -59,11 +59,11 @@ def travel_list(request: HttpRequest) -> HttpResponse:
 
 def travel_csv(request: HttpRequest) -> HttpResponseBase:
     """The declarations this user may see, as CSV; personal data, so the download is audited."""
-    if not policies.travel.can(request.user, "awareness.declare") and not policies.travel.can(
-        request.user, "awareness.view_travel"
+    if not policies.travel.can(actor_of(request), "awareness.declare") and not policies.travel.can(
+        actor_of(request), "awareness.view_travel"
     ):
         return forbidden(request)
-    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.traveldeclaration")
+    audit.record(actor=actor_of(request), action=audit.Action.EXPORT, object_type="awareness.traveldeclaration")
     columns = model_columns(
         TravelDeclaration,
         "traveller",
@@ -79,44 +79,39 @@ def travel_csv(request: HttpRequest) -> HttpResponseBase:
         "return_due_on",
     )
     name = _("travel declarations")
-    return queryset_csv(f"{name}.csv", selectors.declarations(request.user), columns)
+    return queryset_csv(f"{name}.csv", selectors.declarations(actor_of(request)), columns)
 
 
 def travel_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not policies.travel.can(user, "awareness.declare"):
+    actor = actor_of(request)
+    if not policies.travel.can(actor, "awareness.declare"):
         return forbidden(request)
-    scope = policies.travel.scope(user, "awareness.handle_travel")
+    scope = policies.travel.scope(actor, "awareness.handle_travel")
     travellers = None
     if not scope.empty:
-        travellers = Person.objects.filter(
-            scope.q("unit"), active=True, agency_id=(getattr(user, "agency_id", None) or 0)
-        )
+        travellers = Person.objects.filter(scope.q("unit"), active=True, agency_id=(actor.agency_id or 0))
     form = TravelForm(request.POST or None, travellers=travellers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        traveller = data.get("traveller") or getattr(user, "person", None)
-        if traveller is None:
+        chosen = data.get("traveller")
+        if chosen is None and actor.person is None:
             form.add_error("traveller", _("Choose the traveller."))
         else:
-            try:
-                done = entrance.on_form(
-                    form,
-                    lambda: services.declare_travel(
-                        actor=user,
-                        traveller=traveller,
-                        destination=data["destination"],
-                        places=data["places"],
-                        purpose=data["purpose"],
-                        departs_on=data["departs_on"],
-                        returns_on=data["returns_on"],
-                        category=data["category"] or None,
-                        category_reason=data["category_reason"],
-                        meets_specified_persons=data["meets_specified_persons"],
-                    ),
-                )
-            except NotAllowed:
-                return forbidden(request)
+            done = entrance.on_form(
+                form,
+                lambda: services.declare_travel(
+                    actor=actor,
+                    traveller_id=chosen.pk if chosen is not None else None,
+                    destination=data["destination"],
+                    places=data["places"],
+                    purpose=data["purpose"],
+                    departs_on=data["departs_on"],
+                    returns_on=data["returns_on"],
+                    category=data["category"] or None,
+                    category_reason=data["category_reason"],
+                    meets_specified_persons=data["meets_specified_persons"],
+                ),
+            )
             if done:
                 declaration = done.value
                 if declaration.late:
@@ -137,9 +132,9 @@ def _report(declaration: TravelDeclaration) -> ReturnReport | None:
 
 
 def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = policies.travel.get_visible(request.user, pk)
-    auditing.record_view(actor=request.user, declaration=declaration)
-    user = request.user
+    declaration = policies.travel.get_visible(actor_of(request), pk)
+    user = actor_of(request)
+    auditing.record_view(actor=user, declaration=declaration)
     report = _report(declaration)
     return render(
         request,
@@ -163,31 +158,28 @@ def travel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def travel_briefing(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = policies.travel.get_visible(request.user, pk)
-    try:
-        services.acknowledge_briefing(actor=request.user, declaration=declaration)
-    except NotAllowed:
-        return forbidden(request)
-    messages.success(request, _("Risk briefing acknowledged."))
+    declaration = policies.travel.get_visible(actor_of(request), pk)
+    entrance.on_page(
+        request,
+        lambda: services.acknowledge_briefing(actor=actor_of(request), declaration_id=declaration.pk),
+        success=_("Risk briefing acknowledged."),
+    )
     return redirect("awareness:travel", pk=pk)
 
 
 @require_POST
 def travel_exit(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = policies.travel.get_visible(request.user, pk)
+    declaration = policies.travel.get_visible(actor_of(request), pk)
     approve = request.POST.get("decision") == "approve"
-    try:
-        entrance.on_page(
-            request, lambda: services.decide_exit(actor=request.user, declaration=declaration, approve=approve)
-        )
-    except NotAllowed:
-        return forbidden(request)
+    entrance.on_page(
+        request, lambda: services.decide_exit(actor=actor_of(request), declaration_id=declaration.pk, approve=approve)
+    )
     return redirect("awareness:travel", pk=pk)
 
 
 def travel_return(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = policies.travel.get_visible(request.user, pk)
-    if not policies.travel.can(request.user, "awareness.file_return", declaration):
+    declaration = policies.travel.get_visible(actor_of(request), pk)
+    if not policies.travel.can(actor_of(request), "awareness.file_return", declaration):
         return forbidden(request)
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -195,8 +187,8 @@ def travel_return(request: HttpRequest, pk: int) -> HttpResponse:
         if entrance.on_form(
             form,
             lambda: services.file_return_report(
-                actor=request.user,
-                declaration=declaration,
+                actor=actor_of(request),
+                declaration_id=declaration.pk,
                 probed=data["probed"],
                 contacted=data["contacted"],
                 details=data["details"],
@@ -209,42 +201,38 @@ def travel_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def travel_upward(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = policies.travel.get_visible(request.user, pk)
+    declaration = policies.travel.get_visible(actor_of(request), pk)
     report = _report(declaration)
-    if report is None or not policies.travel.can(request.user, "awareness.handle_travel", declaration):
+    if report is None or not policies.travel.can(actor_of(request), "awareness.handle_travel", declaration):
         return forbidden(request)
-    try:
-        services.file_upward(actor=request.user, report=report)
-    except BusinessRuleError as exc:
-        messages.error(request, str(exc.message))
+    entrance.on_page(request, lambda: services.file_upward(actor=actor_of(request), declaration_id=declaration.pk))
     return redirect("awareness:travel", pk=pk)
 
 
 def checks(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = actor_of(request)
     if not policies.checks.can(user, "awareness.view_checks"):
         return forbidden(request)
     can_draw = policies.checks.can(user, "awareness.random_check")
     if request.method == "POST":
-        agency = getattr(user, "agency", None)
-        if not can_draw or agency is None:
-            return forbidden(request)
         seed = request.POST.get("seed", "").strip()
-        draw = services.draw_random_check(actor=user, agency=agency, seed=seed)
-        messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
+        done = entrance.on_page(request, lambda: services.draw_random_check(actor=user, seed=seed))
+        if done:
+            draw = done.value
+            messages.success(request, _("Drawn: %(n)s of %(m)s.") % {"n": len(draw.selected), "m": len(draw.eligible)})
         return redirect("awareness:checks")
     return render(request, "awareness/checks.html", {"draws": selectors.draws(user)[:20], "can_draw": can_draw})
 
 
 def checks_csv(request: HttpRequest) -> HttpResponseBase:
     """Every draw the user may see, one line per person selected or left out (with the reason); audited."""
-    if not policies.checks.can(request.user, "awareness.view_checks"):
+    if not policies.checks.can(actor_of(request), "awareness.view_checks"):
         return forbidden(request)
-    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.randomcheckdraw")
+    audit.record(actor=actor_of(request), action=audit.Action.EXPORT, object_type="awareness.randomcheckdraw")
     header = [_("Drawn at"), _("Seed"), _("Rate"), _("Eligible"), _("Person"), pgettext("sampling", "Outcome")]
 
     def rows() -> Iterator[list[object]]:
-        for draw in selectors.draws(request.user).iterator(chunk_size=200):
+        for draw in selectors.draws(actor_of(request)).iterator(chunk_size=200):
             head = [rocdate.format_datetime(draw.drawn_at), draw.seed, draw.rate, len(draw.eligible)]
             for name in draw.selected_names:
                 yield [*head, name, _("selected")]
@@ -256,41 +244,53 @@ def checks_csv(request: HttpRequest) -> HttpResponseBase:
 
 
 def delegations(request: HttpRequest) -> HttpResponse:
-    if not policies.delegations.can(request.user, "awareness.view_delegations"):
+    if not policies.delegations.can(actor_of(request), "awareness.view_delegations"):
         return forbidden(request)
     return render(
         request,
         "awareness/delegations.html",
         {
-            "delegations": selectors.delegations(request.user),
-            "can_add": policies.delegations.can(request.user, "awareness.manage"),
+            "delegations": selectors.delegations(actor_of(request)),
+            "can_add": policies.delegations.can(actor_of(request), "awareness.manage"),
         },
     )
 
 
 def delegations_csv(request: HttpRequest) -> HttpResponseBase:
-    if not policies.delegations.can(request.user, "awareness.view_delegations"):
+    if not policies.delegations.can(actor_of(request), "awareness.view_delegations"):
         return forbidden(request)
-    audit.record(actor=request.user, action=audit.Action.EXPORT, object_type="awareness.delegation")
+    audit.record(actor=actor_of(request), action=audit.Action.EXPORT, object_type="awareness.delegation")
     columns = model_columns(Delegation, "title", "unit", "starts_on", "ends_on", "itinerary", "visitors")
     columns.append((_("Hosts"), lambda d: "、".join(p.name for p in d.hosts.all())))
     columns.append((_("Anomalies reported"), "n_anomalies"))
     name = _("visiting delegations")
-    return queryset_csv(f"{name}.csv", selectors.delegations_for_export(request.user), columns)
+    return queryset_csv(f"{name}.csv", selectors.delegations_for_export(actor_of(request)), columns)
 
 
 def delegation_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = actor_of(request)
     scope = policies.delegations.scope(user, "awareness.manage")
     if scope.empty:
         return forbidden(request)
-    agency = getattr(user, "agency_id", None) or 0
+    agency = user.agency_id or 0
     units = Unit.objects.filter(scope.q(""), active=True, agency_id=agency)
     people = Person.objects.filter(active=True, agency_id=agency)
     form = DelegationForm(request.POST or None, units=units, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = entrance.on_form(form, lambda: services.create_delegation(actor=user, **data))
+        done = entrance.on_form(
+            form,
+            lambda: services.create_delegation(
+                actor=user,
+                unit_id=data["unit"].pk,
+                title=data["title"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                host_ids=[p.pk for p in data["hosts"]],
+                itinerary=data["itinerary"],
+                visitors=data["visitors"],
+            ),
+        )
         if done:
             messages.success(request, _("Saved."))
             return redirect("awareness:delegation", pk=done.value.pk)
@@ -298,18 +298,17 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
 
 
 def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    delegation = policies.delegations.get_visible(request.user, pk)
+    delegation = policies.delegations.get_visible(actor_of(request), pk)
     form = AnomalyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         description = form.cleaned_data["description"]
-        try:
-            done = entrance.on_form(
-                form,
-                lambda: services.report_anomaly(actor=request.user, delegation=delegation, description=description),
-                field="description",
-            )
-        except NotAllowed:
-            return forbidden(request)
+        done = entrance.on_form(
+            form,
+            lambda: services.report_anomaly(
+                actor=actor_of(request), delegation_id=delegation.pk, description=description
+            ),
+            field="description",
+        )
         if done:
             messages.success(request, _("Reported as %(ref)s.") % {"ref": done.value.incident_reference})
             return redirect("awareness:delegation", pk=pk)

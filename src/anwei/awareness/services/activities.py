@@ -3,14 +3,15 @@ transaction with its audit entry."""
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -24,22 +25,29 @@ from .. import policies
 from ..models import Activity, Attendance
 
 
+@write_service
 @transaction.atomic
 def create_activity(
     *,
-    actor: Any,
-    unit: Unit,
+    actor: Actor,
+    unit_id: int,
     topic: str,
     title: str,
     held_on: date,
     form: str,
-    audience_units: Iterable[Unit] = (),
+    audience_unit_ids: Iterable[int] = (),
     attendee_count: int | None = None,
     materials: str = "",
     alert_body: str = "",
 ) -> Activity:
+    """An activity held by a unit of the actor's agency, for the whole agency or the audience units (of it)."""
     if not policies.activities.can(actor, "awareness.manage"):
         raise NotAllowed()
+    units = Unit.objects.filter(agency_id=actor.agency_id or 0)
+    unit = units.filter(pk=unit_id).first()
+    if unit is None:
+        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    audience = list(units.filter(pk__in=list(audience_unit_ids)))
     if topic not in Activity.Topic.values:
         raise BusinessRuleError(_("Choose a topic."), field="topic")
     if form not in Activity.Form.values:
@@ -48,9 +56,6 @@ def create_activity(
         raise BusinessRuleError(_("Give the activity a title."), field="title")
     if form == Activity.Form.ALERT and not alert_body.strip():
         raise BusinessRuleError(_("Write the alert that staff will receive."), field="alert_body")
-    audience = list(audience_units)
-    if any(u.agency_id != unit.agency_id for u in audience):
-        raise BusinessRuleError(_("The unit belongs to another agency."), field="audience_units")
     moment = timezone.make_aware(datetime.combine(held_on, time(12)), rocdate.TAIPEI)
     activity = Activity.objects.create(
         agency=unit.agency,
@@ -63,18 +68,20 @@ def create_activity(
         attendee_count=attendee_count,
         materials=materials,
         alert_body=alert_body,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     activity.audience_units.set(audience)
     audit.record_create(actor=actor, obj=activity)
     return activity
 
 
+@write_service
 @transaction.atomic
-def sign_in(*, actor: Any, activity: Activity, person: Person | None = None) -> Attendance:
+def sign_in(*, actor: Actor, activity_id: int, person: Person | None = None) -> Attendance:
     """The actor signs in (on a phone); an organiser may tick someone else from the list. Signing twice is fine."""
+    activity: Activity = policies.activities.get_visible(actor, activity_id)
     method = Attendance.Method.PHONE
-    if person is None or person.pk == getattr(actor, "person_id", None):
+    if person is None or person.pk == actor.person_id:
         if not policies.activities.can(actor, "awareness.sign_in", activity):
             raise NotAllowed()
         person = actor.person
@@ -99,8 +106,9 @@ def sign_in(*, actor: Any, activity: Activity, person: Person | None = None) -> 
     return attendance
 
 
+@write_service
 @transaction.atomic
-def send_alert(*, actor: Any, activity: Activity) -> int:
+def send_alert(*, actor: Actor, activity: Activity) -> int:
     """Send an alert activity to all staff (or its audience units) through the notification channels, asking each
     to acknowledge; read receipts are counted from the notifications. Sending again reaches only newcomers."""
     if not policies.activities.can(actor, "awareness.manage", activity):
@@ -138,16 +146,22 @@ def send_alert(*, actor: Any, activity: Activity) -> int:
 # ---------------------------------------------------------------------------------------------- calendar
 
 
+@write_service
 @transaction.atomic
-def set_calendar_day(*, actor: Any, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
+def set_calendar_day(*, actor: Actor, day: date, name: str, is_workday: bool = False, source: str = "") -> OfficeDay:
     """A day of the office calendar entered from the awareness pages (the calendar itself is officecalendar's)."""
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
     return calendar_services.set_day(actor=actor, day=day, name=name, is_workday=is_workday, source=source)
 
 
+@write_service
 @transaction.atomic
-def remove_calendar_day(*, actor: Any, holiday: OfficeDay) -> None:
+def remove_calendar_day(*, actor: Actor, day: date) -> None:
+    """Remove the entry of the office calendar for `day` (404 if there is none)."""
     if not policies.calendar.can(actor, "awareness.manage_calendar"):
         raise NotAllowed()
+    holiday = policies.calendar.visible(actor).filter(day=day).first()
+    if holiday is None:
+        raise Http404(_("Not found."))
     calendar_services.remove_day(actor=actor, office_day=holiday)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import NotAllowed
 from anwei.directory.models import Agency, Person
@@ -43,10 +44,13 @@ def draw_selection(eligible_ids: list[int], seed: str, rate: float) -> list[int]
     return sorted(random.Random(seed).sample(sorted(eligible_ids), size))  # noqa: S311 - reproducible, not secret
 
 
+@write_service
 @transaction.atomic
-def draw_random_check(*, actor: Any, agency: Agency, seed: str = "") -> RandomCheckDraw:
-    """Select about 2 % of eligible junior staff; the seed and the list go on the draw and the audit log."""
-    if not policies.checks.can(actor, "awareness.random_check"):
+def draw_random_check(*, actor: Actor, seed: str = "") -> RandomCheckDraw:
+    """Select about 2 % of eligible junior staff of the actor's agency; the seed and the list go on the draw and
+    the audit log."""
+    agency = actor.agency
+    if agency is None or not policies.checks.can(actor, "awareness.random_check"):
         raise NotAllowed()
     today = common.today()
     seed = (seed or secrets.token_hex(8))[:64]
@@ -56,7 +60,7 @@ def draw_random_check(*, actor: Any, agency: Agency, seed: str = "") -> RandomCh
     names = {p.pk: p.name for p in people}
     draw = RandomCheckDraw.objects.create(
         agency=agency,
-        drawn_by=actor if getattr(actor, "is_authenticated", False) else None,
+        drawn_by=actor.user,
         seed=seed,
         rate=rate,
         rule_source=rules.RANDOM_CHECK_RATE[-1][2],

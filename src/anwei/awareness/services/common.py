@@ -2,12 +2,17 @@
 agency (whom the notices go to) and the single call into the incidents app."""
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
+from django.db.models import Model
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.accounts.models import RoleAssignment
-from anwei.directory.models import Agency, Person
+from anwei.directory.models import Agency, Person, Unit
+
+if TYPE_CHECKING:
+    from anwei.incidents.models import Incident
 
 
 def today() -> date:
@@ -27,8 +32,12 @@ def role_people(agency: Agency | int, *roles: str) -> list[Person]:
     return list(out.values())
 
 
-def open_incident(**kwargs: Any) -> Any:
+def open_incident(
+    *, actor: Actor, agency: Agency, category: str, title: str, description: str, unit: Unit | None, source: Model
+) -> "Incident":
     """The single call into the incidents app (anwei.incidents.services.file_report)."""
     from anwei.incidents.services import file_report
 
-    return file_report(**kwargs)
+    return file_report(
+        actor=actor, agency=agency, category=category, title=title, description=description, unit=unit, source=source
+    )

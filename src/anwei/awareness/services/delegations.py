@@ -3,11 +3,11 @@ incidents app as `mainland-visitor` reports routed to the investigation authorit
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Person, Unit
@@ -17,27 +17,35 @@ from ..models import Delegation, VisitAnomaly
 from . import common
 
 
+@write_service
 @transaction.atomic
 def create_delegation(
     *,
-    actor: Any,
-    unit: Unit,
+    actor: Actor,
+    unit_id: int,
     title: str,
     starts_on: date,
     ends_on: date,
-    hosts: Iterable[Person] = (),
+    host_ids: Iterable[int] = (),
     itinerary: str = "",
     visitors: str = "",
 ) -> Delegation:
-    if not policies.delegations.scope(actor, "awareness.manage").covers(unit):
+    """A visiting delegation hosted by a unit within the actor's scope (and agency), with hosts of that agency."""
+    scope = policies.delegations.scope(actor, "awareness.manage")
+    if scope.empty:
         raise NotAllowed()
+    agency = actor.agency_id or 0
+    unit = Unit.objects.filter(scope.q(""), pk=unit_id, agency_id=agency, active=True).first()
+    if unit is None:
+        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    wanted = set(host_ids)
+    host_list = list(Person.objects.filter(pk__in=wanted, agency_id=agency, active=True))
+    if len(host_list) != len(wanted):
+        raise BusinessRuleError(_("A host was not found."), field="host_ids")
     if not (title or "").strip():
         raise BusinessRuleError(_("Name the delegation."), field="title")
     if ends_on < starts_on:
         raise BusinessRuleError(_("The visit cannot end before it starts."), field="ends_on")
-    host_list = list(hosts)
-    if any(p.agency_id != unit.agency_id for p in host_list):
-        raise BusinessRuleError(_("This person belongs to another agency."), field="hosts")
     delegation = Delegation.objects.create(
         agency=unit.agency,
         unit=unit,
@@ -46,17 +54,19 @@ def create_delegation(
         ends_on=ends_on,
         itinerary=itinerary,
         visitors=visitors,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user,
     )
     delegation.hosts.set(host_list)
     audit.record_create(actor=actor, obj=delegation)
     return delegation
 
 
+@write_service
 @transaction.atomic
-def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> VisitAnomaly:
+def report_anomaly(*, actor: Actor, delegation_id: int, description: str) -> VisitAnomaly:
     """An anomaly during a visit goes to the incidents app as a `mainland-visitor` report, which its routing
     sends to the investigation authority."""
+    delegation: Delegation = policies.delegations.get_visible(actor, delegation_id)
     if not policies.delegations.can(actor, "awareness.view_delegations", delegation):
         raise NotAllowed()
     if not description.strip():
@@ -64,7 +74,7 @@ def report_anomaly(*, actor: Any, delegation: Delegation, description: str) -> V
     anomaly = VisitAnomaly.objects.create(
         delegation=delegation,
         description=description.strip(),
-        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reported_by=actor.user,
     )
     incident = common.open_incident(
         actor=actor,

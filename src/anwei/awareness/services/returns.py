@@ -2,12 +2,12 @@
 transaction with its audit entry. "Yes" to probing or contact opens an incident through `common.open_incident`."""
 
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.accounts.roles import Role
 from anwei.audit import services as audit
 from anwei.core import rocdate
@@ -20,11 +20,12 @@ from ..models import ReturnReport, TravelDeclaration
 from . import common, travel
 
 
+@write_service
 @transaction.atomic
 def file_return_report(
     *,
-    actor: Any,
-    declaration: TravelDeclaration,
+    actor: Actor,
+    declaration_id: int,
     probed: bool,
     contacted: bool,
     details: str = "",
@@ -32,6 +33,7 @@ def file_return_report(
 ) -> ReturnReport:
     """The traveller's 返臺通報表. "Yes" to probing or contact opens a restricted national-security incident for
     the ethics office; the upward filing clock (7 working days of receipt) starts."""
+    declaration: TravelDeclaration = policies.travel.get_visible(actor, declaration_id)
     if not policies.travel.can(actor, "awareness.file_return", declaration):
         raise NotAllowed()
     if ReturnReport.objects.filter(declaration=declaration).exists():
@@ -44,7 +46,7 @@ def file_return_report(
     report = ReturnReport.objects.create(
         declaration=declaration,
         filed_on=filed_on,
-        filed_by=actor,
+        filed_by=actor.user,
         late=filed_on > declaration.return_due_on,
         probed=probed,
         contacted=contacted,
@@ -59,7 +61,7 @@ def file_return_report(
     if probed or contacted:
         traveller = declaration.traveller
         incident = common.open_incident(
-            actor=None,
+            actor=Actor.system(),
             agency=declaration.agency,
             category="national-security",
             title=_("Return report: probing or contact during travel to %(place)s")
@@ -95,10 +97,16 @@ def file_return_report(
     return report
 
 
+@write_service
 @transaction.atomic
-def file_upward(*, actor: Any, report: ReturnReport, filed_on: date | None = None) -> ReturnReport:
-    if not policies.travel.can(actor, "awareness.handle_travel", report.declaration):
+def file_upward(*, actor: Actor, declaration_id: int, filed_on: date | None = None) -> ReturnReport:
+    """The ethics office records that it filed the declaration's return report upward (today unless `filed_on`)."""
+    declaration: TravelDeclaration = policies.travel.get_visible(actor, declaration_id)
+    if not policies.travel.can(actor, "awareness.handle_travel", declaration):
         raise NotAllowed()
+    report = ReturnReport.objects.filter(declaration=declaration).first()
+    if report is None:
+        raise BusinessRuleError(_("The return report has not been filed yet."))
     if report.upward_filed_on is not None:
         raise BusinessRuleError(_("Already filed upward."))
     filed_on = filed_on or common.today()
@@ -106,7 +114,7 @@ def file_upward(*, actor: Any, report: ReturnReport, filed_on: date | None = Non
         raise BusinessRuleError(
             _("The upward filing date lies between the receipt of the return report and today."), field="filed_on"
         )
-    report.upward_filed_on, report.upward_filed_by = filed_on, actor
+    report.upward_filed_on, report.upward_filed_by = filed_on, actor.user
     report.save(update_fields=["upward_filed_on", "upward_filed_by"])
     audit.record(
         actor=actor,

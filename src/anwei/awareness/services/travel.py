@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.accounts.roles import Role
 from anwei.audit import services as audit
 from anwei.core import rocdate
@@ -78,11 +79,11 @@ def judge(
     return {"rule": rule, "days_ahead": ahead, "latest": latest, "late": ahead < rule.working_days}
 
 
+@write_service
 @transaction.atomic
 def declare_travel(
     *,
-    actor: Any,
-    traveller: Person,
+    actor: Actor,
     destination: str,
     places: str,
     departs_on: date,
@@ -92,12 +93,15 @@ def declare_travel(
     category: str | None = None,
     category_reason: str = "",
     meets_specified_persons: bool = False,
+    traveller_id: int | None = None,
 ) -> TravelDeclaration:
     """File a declaration. The directory decides the traveller's category; a stricter one may be chosen with a
     reason (recorded), a laxer one is refused. A late declaration is accepted and flagged with the rule it breaks;
     a person with national-secret duty (or within 3 years of it) is routed for exit approval; a count over a year
-    with no holidays entered is flagged and the ethics office told."""
-    own = traveller.pk == getattr(actor, "person_id", None)
+    with no holidays entered is flagged and the ethics office told. The traveller is the actor's own person unless
+    `traveller_id` names someone of the actor's agency, whom the ethics office declares for."""
+    traveller = _traveller(actor, traveller_id)
+    own = traveller.pk == actor.person_id
     if not own and not policies.travel.scope(actor, "awareness.handle_travel").covers(traveller.unit):
         raise NotAllowed()
     if destination not in rules.DESTINATION_NAMES:
@@ -125,12 +129,12 @@ def declare_travel(
         agency=traveller.agency,
         traveller=traveller,
         unit=traveller.unit,
-        filed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        filed_by=actor.user,
         destination=destination,
         category=category,
         derived_category=derived,
         category_reason=category_reason.strip() if overridden else "",
-        category_chosen_by=actor if overridden and getattr(actor, "is_authenticated", False) else None,
+        category_chosen_by=actor.user if overridden else None,
         places=places.strip(),
         purpose=purpose,
         meets_specified_persons=meets_specified_persons,
@@ -182,6 +186,16 @@ def declare_travel(
             url=url,
         )
     return declaration
+
+
+def _traveller(actor: Actor, traveller_id: int | None) -> Person:
+    """The actor's own person, or the person of the actor's agency `traveller_id` names; NotAllowed if none."""
+    found = actor.person
+    if traveller_id and traveller_id != actor.person_id:
+        found = Person.objects.filter(pk=traveller_id, agency_id=actor.agency_id or 0).first()
+    if found is None:
+        raise NotAllowed()
+    return found
 
 
 def _check_category_choice(
@@ -248,8 +262,10 @@ def late_message(declaration: TravelDeclaration) -> str:
     }
 
 
+@write_service
 @transaction.atomic
-def acknowledge_briefing(*, actor: Any, declaration: TravelDeclaration) -> TravelDeclaration:
+def acknowledge_briefing(*, actor: Actor, declaration_id: int) -> TravelDeclaration:
+    declaration: TravelDeclaration = policies.travel.get_visible(actor, declaration_id)
     if not policies.travel.can(actor, "awareness.acknowledge_briefing", declaration):
         raise NotAllowed()
     if declaration.briefing_acknowledged_at is None:
@@ -261,19 +277,21 @@ def acknowledge_briefing(*, actor: Any, declaration: TravelDeclaration) -> Trave
     return declaration
 
 
+@write_service
 @transaction.atomic
-def decide_exit(*, actor: Any, declaration: TravelDeclaration, approve: bool) -> TravelDeclaration:
+def decide_exit(*, actor: Actor, declaration_id: int, approve: bool) -> TravelDeclaration:
+    declaration: TravelDeclaration = policies.travel.get_visible(actor, declaration_id)
     if not policies.travel.can(actor, "awareness.approve_exit", declaration):
         raise NotAllowed()
     if declaration.exit_approval == TravelDeclaration.ExitApproval.NOT_NEEDED:
         raise BusinessRuleError(_("This trip needs no exit approval."))
-    if declaration.traveller_id == getattr(actor, "person_id", None):
+    if declaration.traveller_id == actor.person_id:
         raise BusinessRuleError(_("You cannot approve your own trip."))
     before = audit.snapshot(declaration, ["exit_approval"])
     declaration.exit_approval = (
         TravelDeclaration.ExitApproval.APPROVED if approve else TravelDeclaration.ExitApproval.REFUSED
     )
-    declaration.exit_decided_by, declaration.exit_decided_at = actor, timezone.now()
+    declaration.exit_decided_by, declaration.exit_decided_at = actor.user, timezone.now()
     declaration.save(update_fields=["exit_approval", "exit_decided_by", "exit_decided_at"])
     audit.record_update(actor=actor, obj=declaration, before=before)
     return declaration

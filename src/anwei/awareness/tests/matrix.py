@@ -16,24 +16,29 @@ def setup_world(world: World) -> None:
     ethics = world.users["ethics"]
     u = world.units
     world.records["activity"] = services.create_activity(
-        actor=ethics, unit=u["ethics"], topic="fraud", title="反詐騙宣導", held_on=date(2026, 11, 20), form="meeting"
+        actor=ethics,
+        unit_id=u["ethics"].pk,
+        topic="fraud",
+        title="反詐騙宣導",
+        held_on=date(2026, 11, 20),
+        form="meeting",
     )
     alert = services.create_activity(
         actor=ethics,
-        unit=u["ethics"],
+        unit_id=u["ethics"].pk,
         topic="fraud",
         title="新型假冒檢察官詐騙",
         held_on=date(2026, 11, 20),
         form="alert",
         alert_body="請勿依來電指示轉帳。",
-        audience_units=[u["b"]],
+        audience_unit_ids=[u["b"].pk],
     )
     services.send_alert(actor=ethics, activity=alert)
     world.records["alert"] = alert
     today = timezone.localdate()
     own = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="上海",
         applied_on=today - timedelta(days=30),
@@ -41,12 +46,12 @@ def setup_world(world: World) -> None:
         returns_on=today - timedelta(days=15),
     )
     services.file_return_report(
-        actor=world.users["staff_a"], declaration=own, probed=False, contacted=False, details=SECRET
+        actor=world.users["staff_a"], declaration_id=own.pk, probed=False, contacted=False, details=SECRET
     )
     world.records["travel"] = own
     world.records["travel_open"] = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.HONG_KONG,
         places="香港",
         applied_on=today - timedelta(days=10),
@@ -58,14 +63,14 @@ def setup_world(world: World) -> None:
     secret_holder.save()
     world.records["travel_exit"] = services.declare_travel(
         actor=ethics,
-        traveller=secret_holder,
+        traveller_id=secret_holder.pk,
         destination=rules.MAINLAND,
         places="北京",
         departs_on=today + timedelta(days=40),
         returns_on=today + timedelta(days=45),
     )
     world.records["delegation"] = services.create_delegation(
-        actor=ethics, unit=u["a"], title="某省參訪團", starts_on=today, ends_on=today + timedelta(days=2)
+        actor=ethics, unit_id=u["a"].pk, title="某省參訪團", starts_on=today, ends_on=today + timedelta(days=2)
     )
     world.records["holiday"] = OfficeDay.objects.create(day=date(2030, 1, 1), name="測試假日")
 

@@ -55,12 +55,12 @@ def plan(world: Any) -> Plan:
 def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(world: Any, plan: Plan) -> None:
     briefing = services.create_activity(
         actor=world.users["ethics"],
-        unit=world.units["ethics"],
+        unit_id=world.units["ethics"].pk,
         topic="fraud",
         title="反詐騙宣導（處務會議）",
         held_on=date(2026, 2, 11),
         form="staff_meeting",
-        audience_units=[world.units["a"], world.units["b"]],
+        audience_unit_ids=[world.units["a"].pk, world.units["b"].pk],
     )
     assert briefing.plan == plan
     for n in range(30):
@@ -77,7 +77,7 @@ def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(worl
     # an activity outside the period does not count
     services.create_activity(
         actor=world.users["ethics"],
-        unit=world.units["ethics"],
+        unit_id=world.units["ethics"].pk,
         topic="secrecy",
         title="保密",
         held_on=date(2026, 3, 2),
@@ -102,7 +102,7 @@ def test_thirty_people_signing_in_on_phones_appear_in_the_period_statistics(worl
 def test_alert_to_all_staff_counts_read_receipts(world: Any) -> None:
     alert = services.create_activity(
         actor=world.users["ethics"],
-        unit=world.units["ethics"],
+        unit_id=world.units["ethics"].pk,
         topic="fraud",
         title="假冒健保局詐騙新手法",
         held_on=date(2026, 11, 25),
@@ -189,12 +189,12 @@ def test_pages_render_for_the_ethics_office(world: Any) -> None:
 def test_organiser_ticks_attendees_from_the_list(world: Any, plan: Plan) -> None:
     briefing = services.create_activity(
         actor=world.users["ethics"],
-        unit=world.units["ethics"],
+        unit_id=world.units["ethics"].pk,
         topic="secrecy",
         title="保密宣導（科務會議）",
         held_on=date(2026, 2, 12),
         form="staff_meeting",
-        audience_units=[world.units["a"]],
+        audience_unit_ids=[world.units["a"].pk],
     )
     organiser = _client(world.users["ethics"])
     url = f"/awareness/activities/{briefing.pk}/"

@@ -53,7 +53,7 @@ def test_briefing_exit_and_upward_filing_through_the_api(world: Any) -> None:
     today = timezone.localdate()
     trip = services.declare_travel(
         actor=world.users["ethics"],
-        traveller=holder,
+        traveller_id=holder.pk,
         destination=rules.MAINLAND,
         places="北京",
         departs_on=today + timedelta(days=30),
@@ -71,7 +71,7 @@ def test_briefing_exit_and_upward_filing_through_the_api(world: Any) -> None:
 
     own = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="上海",
         applied_on=today - timedelta(days=30),
@@ -87,7 +87,7 @@ def test_briefing_exit_and_upward_filing_through_the_api(world: Any) -> None:
     assert response.status_code == 422  # no return report yet
     received = today - timedelta(days=10)
     services.file_return_report(
-        actor=world.users["staff_a"], declaration=own, probed=False, contacted=False, filed_on=received
+        actor=world.users["staff_a"], declaration_id=own.pk, probed=False, contacted=False, filed_on=received
     )
     assert _post(staff, f"/api/v1/awareness/travel/{own.pk}/upward").status_code == 403
     too_early = _post(ethics, f"/api/v1/awareness/travel/{own.pk}/upward", {"filed_on": str(received - timedelta(1))})
@@ -170,7 +170,7 @@ def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:
 
     for n in range(60):
         Person.objects.create(agency=world.agency, unit=world.units["b"], name=f"員{n}", grade="第3職等")
-    draw = services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="csv")
+    draw = services.draw_random_check(actor=world.users["ethics"], seed="csv")
     assert _client(world, "staff_a").get("/awareness/checks.csv").status_code == 403
     response = _client(world, "auditor", "en").get("/awareness/checks.csv")
     assert response.streaming
@@ -186,13 +186,13 @@ def test_random_checks_csv_lists_selected_and_left_out(world: Any) -> None:
 def test_delegations_csv(world: Any) -> None:
     delegation = services.create_delegation(
         actor=world.users["ethics"],
-        unit=world.units["a"],
+        unit_id=world.units["a"].pk,
         title="=某省參訪團",
         starts_on=date(2026, 12, 1),
         ends_on=date(2026, 12, 3),
-        hosts=[world.people["staff_a"], world.people["in_a1"]],
+        host_ids=[world.people["staff_a"].pk, world.people["in_a1"].pk],
     )
-    services.report_anomaly(actor=world.users["staff_a"], delegation=delegation, description="脫隊")
+    services.report_anomaly(actor=world.users["staff_a"], delegation_id=delegation.pk, description="脫隊")
     response = _client(world, "staff_a").get("/awareness/delegations.csv")
     rows = _csv(response)
     assert rows[1][:4] == ["'=某省參訪團", "建設處", "115年12月1日", "115年12月3日"]
@@ -208,7 +208,7 @@ def test_activities_csv_is_audited_and_reads_the_counts_in_one_query(world: Any)
         for i in range(n):
             activity = services.create_activity(
                 actor=world.users["ethics"],
-                unit=world.units["ethics"],
+                unit_id=world.units["ethics"].pk,
                 topic="secrecy",
                 title=f"保密宣導{i}",
                 held_on=date(2026, 11, 2),
@@ -216,7 +216,7 @@ def test_activities_csv_is_audited_and_reads_the_counts_in_one_query(world: Any)
             )
             for k in range(3):
                 person = Person.objects.create(agency=world.agency, unit=world.units["a"], name=f"聽眾{i}-{k}")
-                services.sign_in(actor=world.users["ethics"], activity=activity, person=person)
+                services.sign_in(actor=world.users["ethics"], activity_id=activity.pk, person=person)
 
     c = _client(world, "staff_a")
 

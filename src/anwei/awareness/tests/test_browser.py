@@ -23,7 +23,7 @@ def test_sign_in_on_a_phone_and_declare_a_late_trip(browser_page: Any, live_serv
     page.set_viewport_size(PHONE)
     briefing = services.create_activity(
         actor=world.users["ethics"],
-        unit=world.units["ethics"],
+        unit_id=world.units["ethics"].pk,
         topic="mainland",
         title="赴陸風險宣導",
         held_on=date.today(),

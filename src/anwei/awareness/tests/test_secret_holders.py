@@ -46,15 +46,15 @@ def test_custodian_of_a_national_secret_is_security_sensitive(world: Any) -> Non
     person = world.people["staff_a"]
     person.grade, person.national_secret_duty = "第7職等", False
     person.save()
-    plain = services.declare_travel(actor=world.users["staff_a"], traveller=person, **TRIP)
+    plain = services.declare_travel(actor=world.users["staff_a"], traveller_id=person.pk, **TRIP)
     assert (plain.category, plain.exit_approval) == (rules.JUNIOR, TravelDeclaration.ExitApproval.NOT_NEEDED)
 
     _register(world, Level.RESTRICTED, world.users["staff_a"], "115機0001")  # 密: not a national secret
-    still = services.declare_travel(actor=world.users["staff_a"], traveller=person, **TRIP)
+    still = services.declare_travel(actor=world.users["staff_a"], traveller_id=person.pk, **TRIP)
     assert still.category == rules.JUNIOR
 
     _register(world, Level.SECRET, world.users["staff_a"], "115機0002")  # 極機密 in his custody
-    d = services.declare_travel(actor=world.users["staff_a"], traveller=person, **TRIP)
+    d = services.declare_travel(actor=world.users["staff_a"], traveller_id=person.pk, **TRIP)
     assert (d.category, d.derived_category, d.authority) == (
         rules.SENSITIVE,
         rules.SENSITIVE,

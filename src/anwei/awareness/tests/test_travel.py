@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.http import Http404
 from django.test import Client
 from django.utils import translation
 
@@ -45,7 +46,7 @@ def test_grade_10_officer_four_working_days_ahead_is_flagged_late(world: Any) ->
     person.save()
     declaration = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=person,
+        traveller_id=person.pk,
         destination=rules.MAINLAND,
         places="上海",
         applied_on=date(2026, 9, 21),
@@ -77,7 +78,7 @@ def test_grade_10_officer_four_working_days_ahead_is_flagged_late(world: Any) ->
 def test_on_time_declaration_is_not_late(world: Any) -> None:
     d = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="廈門",
         applied_on=date(2026, 9, 18),
@@ -93,7 +94,7 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
     person.save()
     d = services.declare_travel(
         actor=world.users["ethics"],
-        traveller=person,
+        traveller_id=person.pk,
         destination=rules.MAINLAND,
         places="北京",
         applied_on=date(2026, 11, 2),
@@ -105,7 +106,7 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
     person.save()
     trip = {
         "actor": world.users["ethics"],
-        "traveller": person,
+        "traveller_id": person.pk,
         "destination": rules.HONG_KONG,
         "places": "香港",
         "applied_on": date(2026, 11, 2),
@@ -120,9 +121,9 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
     assert d2.category == rules.SENSITIVE and d2.authority == rules.AUTHORITY_MOI_JOINT and d2.late
     assert d2.exit_approval == TravelDeclaration.ExitApproval.PENDING
     assert Notification.objects.filter(key=f"awareness:travel:{d2.pk}:exit", person=world.people["head"]).exists()
-    with pytest.raises(NotAllowed):
-        services.decide_exit(actor=world.users["staff_a"], declaration=d2, approve=True)
-    services.decide_exit(actor=world.users["head"], declaration=d2, approve=True)
+    with pytest.raises(Http404):  # not theirs to see: 404 alike for missing and not visible (page, API, service)
+        services.decide_exit(actor=world.users["staff_a"], declaration_id=d2.pk, approve=True)
+    services.decide_exit(actor=world.users["head"], declaration_id=d2.pk, approve=True)
     d2.refresh_from_db()
     assert d2.exit_approval == TravelDeclaration.ExitApproval.APPROVED
     person.national_secret_duty_until = date(2023, 11, 1)  # more than 3 years before departure
@@ -133,7 +134,7 @@ def test_senior_and_sensitive_rules(world: Any) -> None:
 def test_hong_kong_three_days(world: Any) -> None:
     d = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MACAU,
         places="澳門",
         applied_on=date(2026, 11, 2),
@@ -146,7 +147,7 @@ def test_hong_kong_three_days(world: Any) -> None:
 def test_hong_kong_meeting_with_specified_persons_needs_a_week(world: Any) -> None:
     d = services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.HONG_KONG,
         places="香港",
         applied_on=date(2026, 11, 2),
@@ -168,7 +169,7 @@ def test_staff_cannot_declare_for_someone_else(world: Any) -> None:
     with pytest.raises(NotAllowed):
         services.declare_travel(
             actor=world.users["staff_a"],
-            traveller=world.people["in_b"],
+            traveller_id=world.people["in_b"].pk,
             destination=rules.MAINLAND,
             places="上海",
             departs_on=date(2027, 1, 20),
@@ -186,7 +187,7 @@ def _client(world: Any, persona: str) -> Client:
 def _trip(world: Any) -> TravelDeclaration:
     return services.declare_travel(
         actor=world.users["staff_a"],
-        traveller=world.people["staff_a"],
+        traveller_id=world.people["staff_a"].pk,
         destination=rules.MAINLAND,
         places="深圳",
         applied_on=date(2026, 10, 1),
@@ -200,12 +201,12 @@ def test_probed_yes_opens_a_restricted_incident_for_the_ethics_office(roster: An
     from anwei.incidents.models import Incident
 
     d = _trip(world)
-    services.acknowledge_briefing(actor=world.users["staff_a"], declaration=d)
+    services.acknowledge_briefing(actor=world.users["staff_a"], declaration_id=d.pk)
     with pytest.raises(BusinessRuleError):
-        services.file_return_report(actor=world.users["staff_a"], declaration=d, probed=True, contacted=False)
+        services.file_return_report(actor=world.users["staff_a"], declaration_id=d.pk, probed=True, contacted=False)
     report = services.file_return_report(
         actor=world.users["staff_a"],
-        declaration=d,
+        declaration_id=d.pk,
         probed=True,
         contacted=False,
         details="對方詢問本處採購案承辦人員名單",
@@ -238,12 +239,12 @@ def test_probed_yes_opens_a_restricted_incident_for_the_ethics_office(roster: An
 def test_probed_no_opens_nothing_and_upward_filing(world: Any) -> None:
     d = _trip(world)
     report = services.file_return_report(
-        actor=world.users["staff_a"], declaration=d, probed=False, contacted=False, filed_on=date(2026, 11, 5)
+        actor=world.users["staff_a"], declaration_id=d.pk, probed=False, contacted=False, filed_on=date(2026, 11, 5)
     )
     assert report.incident_id is None and report.late  # due 4 Nov
     with pytest.raises(NotAllowed):
-        services.file_upward(actor=world.users["supervisor_a"], report=report)
-    services.file_upward(actor=world.users["ethics"], report=report, filed_on=date(2026, 11, 10))
+        services.file_upward(actor=world.users["supervisor_a"], declaration_id=report.declaration_id)
+    services.file_upward(actor=world.users["ethics"], declaration_id=report.declaration_id, filed_on=date(2026, 11, 10))
     report.refresh_from_db()
     assert report.upward_filed_on == date(2026, 11, 10)
 
@@ -258,7 +259,7 @@ def test_reminders_go_to_the_traveller_then_the_ethics_office(world: Any) -> Non
     assert services.remind_returns(date(2026, 11, 5)) >= 1  # overdue: the ethics office
     assert Notification.objects.filter(person=world.people["ethics"], key__endswith=":overdue").exists()
     report = services.file_return_report(
-        actor=world.users["staff_a"], declaration=d, probed=False, contacted=False, filed_on=date(2026, 11, 5)
+        actor=world.users["staff_a"], declaration_id=d.pk, probed=False, contacted=False, filed_on=date(2026, 11, 5)
     )
     assert report.upward_due_on == date(2026, 11, 16)
     services.remind_returns(date(2026, 11, 17))
@@ -275,7 +276,7 @@ def test_random_check_is_reproducible_and_audited(world: Any) -> None:
         agency=world.agency, unit=world.units["b"], name="機密", grade="第5職等", national_secret_duty=True
     )
     ungraded = Person.objects.create(agency=world.agency, unit=world.units["b"], name="未填職等者", grade="")
-    draw = services.draw_random_check(actor=world.users["ethics"], agency=world.agency, seed="115-spring")
+    draw = services.draw_random_check(actor=world.users["ethics"], seed="115-spring")
     assert len(draw.eligible) == 120 and len(draw.selected) == 2
     # staff with no grade are not silently dropped: they are listed as left out, with the reason, on the draw
     assert ungraded.pk not in draw.eligible
@@ -290,7 +291,7 @@ def test_random_check_is_reproducible_and_audited(world: Any) -> None:
     page = _client(world, "ethics").get("/awareness/checks/").content.decode()
     assert "未填職等者 — 人事資料未登錄職等" in page
     with pytest.raises(NotAllowed):
-        services.draw_random_check(actor=world.users["auditor"], agency=world.agency)
+        services.draw_random_check(actor=world.users["auditor"])
 
 
 def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> None:
@@ -299,22 +300,22 @@ def test_delegation_anomaly_becomes_a_mainland_visitor_incident(roster: Any) -> 
 
     delegation = services.create_delegation(
         actor=world.users["ethics"],
-        unit=world.units["a"],
+        unit_id=world.units["a"].pk,
         title="某省經貿交流團",
         starts_on=date(2026, 12, 1),
         ends_on=date(2026, 12, 3),
-        hosts=[world.people["staff_a"]],
+        host_ids=[world.people["staff_a"].pk],
     )
     anomaly = services.report_anomaly(
-        actor=world.users["staff_a"], delegation=delegation, description="團員脫隊拍攝機房"
+        actor=world.users["staff_a"], delegation_id=delegation.pk, description="團員脫隊拍攝機房"
     )
     incident = Incident.objects.get(pk=anomaly.incident_id)
     assert incident.category == "mainland-visitor" and incident.unit == world.units["a"]
     # routed to the investigation authority (調查處站) and the ethics office
     assert Notification.objects.filter(source_id=str(incident.pk), contact__organisation__kind="investigation").exists()
     assert Notification.objects.filter(source_id=str(incident.pk), person=world.people["ethics"]).exists()
-    with pytest.raises(NotAllowed):
-        services.report_anomaly(actor=world.users["staff_b"], delegation=delegation, description="x")
+    with pytest.raises(Http404):  # not theirs to see: 404 alike for missing and not visible (page, API, service)
+        services.report_anomaly(actor=world.users["staff_b"], delegation_id=delegation.pk, description="x")
 
 
 def test_return_form_yes_on_the_page_opens_the_incident(roster: Any) -> None:
