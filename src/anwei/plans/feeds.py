@@ -12,7 +12,7 @@ For any app's feed (the reports app's deadlines calendar uses FEEDS["reports.cal
   user only."""
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -20,10 +20,14 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 
 from .models import FeedKey
+
+if TYPE_CHECKING:
+    from anwei.accounts.models import User
 
 DUTY = "plans.duty"
 REPORTS_CALENDAR = "reports.calendar"
@@ -48,16 +52,17 @@ def link_token(user: Any, feed: str) -> str | None:
     return _token(key) if key else None
 
 
+@write_service
 @transaction.atomic
-def reset(*, actor: Any, feed: str) -> str:
+def reset(*, actor: Actor, feed: str) -> str:
     """A new secret link to `feed` for the signed-in `actor` (the first one, or one replacing the old)."""
     if feed not in FEEDS:
         raise BusinessRuleError(_("There is no such calendar."), field="feed")
-    if not getattr(actor, "is_authenticated", False):
+    if actor.user is None:
         raise BusinessRuleError(_("Sign in to make a calendar link."))
     nonce = secrets.token_urlsafe(24)
     key, created = FeedKey.objects.select_for_update().get_or_create(
-        user=actor, purpose=feed, defaults={"nonce": nonce}
+        user=actor.user, purpose=feed, defaults={"nonce": nonce}
     )
     if not created:
         key.nonce = nonce
@@ -87,8 +92,9 @@ def user_for(token: str, feed: str) -> Any:
     return user
 
 
+@write_service
 @transaction.atomic
-def revoke_all(*, actor: Any, user: Any, reason: str) -> int:
+def revoke_all(*, actor: Actor, user: "User", reason: str) -> int:
     """Every calendar link of `user` stops working (a password change, "sign out everywhere"); the user makes a new
     one on their page. Returns how many there were."""
     keys = list(FeedKey.objects.select_for_update().filter(user=user))

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anwei.accounts.actor import actor_of
 from anwei.core.views import forbidden
 from anwei.directory import policies as directory_policies
 from anwei.directory.models import Person
@@ -58,7 +59,7 @@ def feed_reset(request: HttpRequest, feed: str) -> HttpResponse:
     """Make or reset the signed-in user's secret link to a calendar; back to the page that asked (`next`)."""
     if feed not in feeds.FEEDS:
         raise Http404
-    feeds.reset(actor=request.user, feed=feed)
+    feeds.reset(actor=actor_of(request), feed=feed)
     messages.success(request, _("A new calendar link was made; links given out before no longer work."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

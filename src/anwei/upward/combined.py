@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, Who, write_service
 from anwei.audit import services as audit
 from anwei.core import rocdate
 from anwei.core.documents.blocks import Para, Report, Table
@@ -23,7 +24,7 @@ from .models import RollupResults
 TRAVEL_FIGURES = ("declarations", "returns", "probed_or_contacted", "delegations")
 
 
-def filed(user: Any) -> list[RollupResults]:
+def filed(user: Who) -> list[RollupResults]:
     return list(
         RollupResults.objects.filter(agency_id__in=policies.rollup_agencies(user))
         .select_related("agency")
@@ -52,7 +53,7 @@ def _category(code: str) -> str:
     return str(CATEGORIES[code]) if code in CATEGORIES else code
 
 
-def report(user: Any, first: date, last: date) -> Report:
+def report(user: Who, first: date, last: date) -> Report:
     """Figures of the user's own agencies over the period and of each subordinate whose results report overlaps
     it; the subordinates of the user's scope that have not filed one are named."""
     start, end = window(first, last)
@@ -111,8 +112,9 @@ def report(user: Any, first: date, last: date) -> Report:
     return doc
 
 
+@write_service
 @transaction.atomic
-def render(*, actor: Any, first: date, last: date, fmt: str) -> bytes:
+def render(*, actor: Actor, first: date, last: date, fmt: str) -> bytes:
     """The combined report as PDF, ODT or ODS; the download is audited."""
     content = RENDERERS[fmt](report(actor, first, last))
     audit.record(
@@ -125,8 +127,9 @@ def render(*, actor: Any, first: date, last: date, fmt: str) -> bytes:
     return content
 
 
+@write_service
 @transaction.atomic
-def download_document(*, actor: Any, results_id: int) -> RollupResults | None:
+def download_document(*, actor: Actor, results_id: int) -> RollupResults | None:
     """A subordinate's own results document, for those whose roll-up scope covers it; the download is audited."""
     found = RollupResults.objects.filter(
         pk=results_id, agency_id__in=policies.rollup_agencies(actor), document__isnull=False

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.awareness.models import Delegation, ReturnReport, TravelDeclaration
 from anwei.core import rocdate
@@ -95,16 +96,17 @@ def payload(plan: Plan, *, viewer: Any, now: datetime | None = None) -> dict[str
 
 
 @transaction.atomic
-def file_results(*, actor: Any, plan: Plan, now: datetime | None = None) -> OutboundFiling | RollupResults:
+@write_service
+def file_results(*, actor: Actor, plan: Plan, now: datetime | None = None) -> OutboundFiling | RollupResults:
     """The ethics office files the period's results report upward once the period has ended: into the outbox when
     this instance is linked to its superior, straight into the roll-up when the superior is on this deployment.
-    `actor` None: the command line (`upward results --plan ID`)."""
-    if actor is not None and not policies.reports.can(actor, "upward.file_results", plan):
+    The command line (`upward results --plan ID`) files as `Actor.system()`."""
+    if not actor.is_system and not policies.reports.can(actor, "upward.file_results", plan):
         raise NotAllowed()
     now = now or timezone.now()
     if plan.period_end > now:
         raise BusinessRuleError(_("The results report goes up once the period has ended."))
-    body = payload(plan, viewer=actor, now=now)
+    body = payload(plan, viewer=actor.user, now=now)
     filed: OutboundFiling | RollupResults | None = None
     if outbox.upstream_agency_code() == plan.agency.code:
         filed = outbox.queue(agency=plan.agency, kind="results", source_key=f"results:{plan.pk}", payload=body)

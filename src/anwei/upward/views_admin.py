@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anwei.accounts.actor import actor_of
-from anwei.core.errors import BusinessRuleError, NotAllowed
+from anwei.core import entrance
 from anwei.core.views import forbidden
 from anwei.directory.models import Agency
 from anwei.incidents.rules import CATEGORIES
@@ -34,16 +34,18 @@ def links(request: HttpRequest) -> HttpResponse:
     token, form = None, LinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         superior = Agency.objects.get(pk=policies.superior_agencies(request.user, "upward.manage_links")[0])
-        try:
-            _link, token = services.link_subordinate(
+        done = entrance.on_form(
+            form,
+            lambda: services.link_subordinate(
                 actor=actor_of(request),
                 superior=superior,
                 agency_code=form.cleaned_data["agency_code"],
                 name=form.cleaned_data["name"],
-            )
+            ),
+        )
+        if done is not None:
+            _link, token = done.value
             form = LinkForm()
-        except BusinessRuleError as exc:
-            form.add_error(exc.field or None, str(exc.message))
     rows = (
         Link.objects.filter(agency_id__in=policies.managed_links(request.user))
         .select_related("agency")
@@ -75,7 +77,7 @@ def combined_report(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404 from exc
     if last < first or (last - first).days > 366:
         raise Http404
-    content = combined.render(actor=request.user, first=first, last=last, fmt=fmt)
+    content = combined.render(actor=actor_of(request), first=first, last=last, fmt=fmt)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     name = f"combined-results-{first.isoformat()}-{last.isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -85,7 +87,7 @@ def combined_report(request: HttpRequest, fmt: str) -> HttpResponse:
 def results_document(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_view_rollup(request.user):
         return forbidden(request)
-    found = combined.download_document(actor=request.user, results_id=pk)
+    found = combined.download_document(actor=actor_of(request), results_id=pk)
     if found is None or found.document is None:
         raise Http404
     content_type = CONTENT_TYPES.get(found.document_format, "application/octet-stream")
@@ -102,13 +104,11 @@ def file_results(request: HttpRequest, plan_id: int) -> HttpResponse:
         return forbidden(request)
     error, done = "", False
     if request.method == "POST":
-        try:
-            results.file_results(actor=request.user, plan=plan)
+        outcome = entrance.run(lambda: results.file_results(actor=actor_of(request), plan=plan))
+        if isinstance(outcome, entrance.Refused):
+            error = outcome.message
+        else:
             done = True
-        except NotAllowed:
-            return forbidden(request)
-        except BusinessRuleError as exc:
-            error = str(exc.message)
     figures = results.figures(plan.agency_id, plan.period_start, plan.period_end)
     linked = outbox.upstream_agency_code() == plan.agency.code or plan.agency.superior_id is not None
     context = {

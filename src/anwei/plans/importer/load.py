@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor
 from anwei.directory.models import Agency, Organisation, Unit
 
 from .plan import PlanDocumentError, PlanOutline, parse_plan
@@ -84,7 +85,7 @@ def owning_unit_of(reading: Reading) -> Unit | None:
     return None
 
 
-def save(reading: Reading, *, actor: Any) -> Any:
+def save(reading: Reading, *, actor: Actor) -> Any:
     """Create the plan (draft) with its tasks from the outline; raises PlanDocumentError without an agency."""
     if reading.agency is None:
         raise PlanDocumentError([_("The agency of this plan is not known: choose one.")])
@@ -93,7 +94,7 @@ def save(reading: Reading, *, actor: Any) -> Any:
     )
 
 
-def save_outline(*, actor: Any, agency: Agency, outline: dict[str, Any], owning_unit: Unit | None) -> Any:
+def save_outline(*, actor: Actor, agency: Agency, outline: dict[str, Any], owning_unit: Unit | None) -> Any:
     from anwei.plans import services
 
     return services.create_plan_from_outline(actor=actor, agency=agency, outline=outline, owning_unit=owning_unit)

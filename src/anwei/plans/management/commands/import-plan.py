@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from anwei.accounts.actor import Actor
 from anwei.core import rocdate
 from anwei.directory.models import Agency
 from anwei.plans.importer import PlanDocumentError, UnreadableDocument
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         if dry_run:
             return
         try:
-            plan = save(reading, actor=None)
+            plan = save(reading, actor=Actor.system("import-plan"))
         except PlanDocumentError as exc:
             raise CommandError("\n".join(exc.problems) + " (use --agency CODE)") from exc
         self.stderr.write(f"saved: plan {plan.pk} «{plan}» (draft)")

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from anwei.accounts.actor import Actor
 from anwei.upward import outbox, rules
 
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             if plan is None:
                 raise CommandError(f"No plan {options['plan']}.")
             try:
-                results_filing.file_results(actor=None, plan=plan)
+                results_filing.file_results(actor=Actor.system("upward results"), plan=plan)
             except BusinessRuleError as exc:
                 raise CommandError(str(exc.message)) from exc
             self.stdout.write("queued 1")
