@@ -14,7 +14,9 @@ def _public(patterns: list[Any]) -> list[Any]:
     redirect (a session that has not passed a required second factor does not authenticate there)."""
     for item in patterns:
         if isinstance(item, URLPattern):
+            # the ignore below: a mark the middleware reads on the view function
             item.callback.login_required = False  # type: ignore[attr-defined]
+            # the ignore below: a mark the middleware reads on the view function
             item.callback.second_factor_exempt = True  # type: ignore[attr-defined]
         elif isinstance(item, URLResolver):
             _public(item.url_patterns)

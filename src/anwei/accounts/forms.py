@@ -17,6 +17,7 @@ class RoleAssignmentForm(StrictFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
@@ -32,6 +33,7 @@ class NewUserForm(StrictFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
     def clean_password(self) -> str:

@@ -18,6 +18,7 @@ from anwei.directory.models import Agency, Person, Unit
 from .roles import Role
 
 
+# the ignore below: django-stubs wants a typed manager; the default UserManager serves
 class User(AbstractUser):  # type: ignore[django-manager-missing]
     person = models.OneToOneField(
         Person,
@@ -52,6 +53,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     @property
     def display_name(self) -> str:
         if self.person_id:
+            # the ignore below: person_id is set (checked on the line above)
             return self.person.name  # type: ignore[union-attr]
         return self.get_full_name() or self.username
 

@@ -105,6 +105,7 @@ def who_serves_each(units: Iterable[Unit]) -> dict[int, Served]:
         .select_related("person")
         .order_by("pk")
     ):
+        # the ignore below: the query filters on person__unit, so every user here has a person
         members.setdefault(user.person.unit_id or 0, []).append(user)  # type: ignore[union-attr]
     supervisors: dict[str, list[User]] = {}
     for a in (

@@ -43,7 +43,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/profile.html",
         {
+            # the ignore below: request.user is signed in here (the page requires it); stubs say User | AnonymousUser
             "assignments": request.user.role_assignments.select_related("unit"),  # type: ignore[union-attr]
+            # the ignore below: request.user is signed in here (the page requires it); stubs say User | AnonymousUser
             "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),  # type: ignore[union-attr]
             "new_token": new_token,
             "two_factor": mfa.enrolled(request.user),

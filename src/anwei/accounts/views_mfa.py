@@ -55,6 +55,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return locked_out(request)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # the ignore below: user is the signed-in User (the page requires the password step)
         device = services.check_second_factor(user=user, token=form.cleaned_data["token"])  # type: ignore[arg-type]
         if device is not None:
             django_otp.login(request, device)
@@ -90,6 +91,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if pk := request.session.get(ENROLMENT_SESSION_KEY):
         device = TOTPDevice.objects.filter(pk=pk, user_id=user.pk, confirmed=False).first()
     if device is None or request.method == "GET":
+        # the ignore below: user is the signed-in User (the page requires the password step)
         device = services.start_enrolment(user=user)  # type: ignore[arg-type]
         request.session[ENROLMENT_SESSION_KEY] = device.pk
     form = EnrolmentForm(request.POST or None)
@@ -148,6 +150,7 @@ def remove(request: HttpRequest) -> HttpResponse:
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
+    # the ignore below: request.user is signed in here (the page requires it); stubs say User | AnonymousUser
     form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         services.change_password(
@@ -161,6 +164,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    # the ignore below: request.user is signed in here (the page requires it); stubs say User | AnonymousUser
     services.sign_out_everywhere(actor=actor_of(request), user=request.user)  # type: ignore[arg-type]
     logout(request)
     return redirect("accounts:login")

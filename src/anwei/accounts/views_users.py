@@ -20,6 +20,7 @@ from .forms import NewUserForm, RoleAssignmentForm
 from .policies import users as policy
 
 
+# the ignore below: ninja serialises what this returns by the route's response schema
 def _managed_units(request: HttpRequest):  # type: ignore[no-untyped-def]
     scope = policy.scope(request.user, "accounts.manage")
     return directory_policies.units.visible(request.user).filter(scope.q(""), active=True)

@@ -46,7 +46,9 @@ def grant(app_role: str, password: str | None = None, using: object = None) -> l
     """Run the statements on the configured database (connected as its owner); returns them. With a password, the
     role's password is set too (bound by the client, never in the returned text)."""
     conn = using or connection
+    # the ignore below: `using` is a Django connection (typed object to keep this module free of backends)
     statements = grant_statements(app_role, conn.settings_dict["NAME"])  # type: ignore[attr-defined]
+    # the ignore below: `using` is a Django connection (typed object to keep this module free of backends)
     with conn.cursor() as cursor:  # type: ignore[attr-defined]
         for sql in statements:
             cursor.execute(sql)

@@ -48,6 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
         changes={"filters": filters, "page": request.GET.get("page") or "1"},
     )
     page = UncountedPage(selectors.entries(request.user, filters), 50, request.GET.get("page"))  # no COUNT over the log
+    # the ignore below: request.htmx is set by django-htmx's middleware; HttpRequest's stubs do not know it
     template = "audit/_entries.html" if request.htmx else "audit/index.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page": page, "checkpoints": selectors.checkpoints()[:7]})
 

@@ -238,6 +238,7 @@ class DrawIn(Schema):
 
 @router.get("/activities", response=list[ActivityOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_activities(request: HttpRequest):  # type: ignore[no-untyped-def]
     if not policies.activities.can(actor_of(request), "awareness.view"):
         raise NotAllowed()
@@ -245,16 +246,19 @@ def list_activities(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/activities", response={201: ActivityOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def create_activity(request: HttpRequest, payload: ActivityIn):  # type: ignore[no-untyped-def]
     return Status(201, services.create_activity(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/activities/{activity_id}/attendance", response={201: AttendanceOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def sign_in(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-def]
     return Status(201, services.sign_in(actor=actor_of(request), activity_id=activity_id))
 
 
 @router.get("/statistics", response=StatisticsOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def statistics(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None):  # type: ignore[no-untyped-def]
     if not policies.activities.can(actor_of(request), "awareness.view"):
         raise NotAllowed()
@@ -264,12 +268,14 @@ def statistics(request: HttpRequest, start: IsoDate | None = None, end: IsoDate 
 
 @router.get("/travel", response=list[DeclarationOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_travel(request: HttpRequest):  # type: ignore[no-untyped-def]
     auditing.record_listing(actor=actor_of(request), via="api")
     return selectors.declarations(actor_of(request))
 
 
 @router.get("/travel/{declaration_id}", response=DeclarationOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def get_travel(request: HttpRequest, declaration_id: int):  # type: ignore[no-untyped-def]
     declaration = policies.travel.get_visible(actor_of(request), declaration_id)
     auditing.record_view(actor=actor_of(request), declaration=declaration, via="api")
@@ -277,11 +283,13 @@ def get_travel(request: HttpRequest, declaration_id: int):  # type: ignore[no-un
 
 
 @router.post("/travel", response={201: DeclarationOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def declare(request: HttpRequest, payload: DeclarationIn):  # type: ignore[no-untyped-def]
     return Status(201, services.declare_travel(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/travel/{declaration_id}/return", response={201: ReturnOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def file_return(request: HttpRequest, declaration_id: int, payload: ReturnIn):  # type: ignore[no-untyped-def]
     return Status(
         201,
@@ -290,18 +298,21 @@ def file_return(request: HttpRequest, declaration_id: int, payload: ReturnIn):  
 
 
 @router.post("/travel/{declaration_id}/briefing", response=DeclarationOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def acknowledge_briefing(request: HttpRequest, declaration_id: int):  # type: ignore[no-untyped-def]
     """The traveller acknowledges the pre-trip risk briefing (once; again changes nothing)."""
     return services.acknowledge_briefing(actor=actor_of(request), declaration_id=declaration_id)
 
 
 @router.post("/travel/{declaration_id}/exit", response=DeclarationOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def decide_exit(request: HttpRequest, declaration_id: int, payload: ExitDecisionIn):  # type: ignore[no-untyped-def]
     """Approve or refuse the exit of a traveller with national-secret duties (the agency head or ethics office)."""
     return services.decide_exit(actor=actor_of(request), declaration_id=declaration_id, approve=payload.approve)
 
 
 @router.post("/travel/{declaration_id}/upward", response=ReturnOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def file_upward(request: HttpRequest, declaration_id: int, payload: UpwardIn):  # type: ignore[no-untyped-def]
     """The ethics office records that it filed the return report upward (today unless `filed_on` says)."""
     return services.file_upward(actor=actor_of(request), declaration_id=declaration_id, filed_on=payload.filed_on)
@@ -309,6 +320,7 @@ def file_upward(request: HttpRequest, declaration_id: int, payload: UpwardIn):  
 
 @router.get("/checks", response=list[DrawOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_checks(request: HttpRequest):  # type: ignore[no-untyped-def]
     if not policies.checks.can(actor_of(request), "awareness.view_checks"):
         raise NotAllowed()
@@ -316,6 +328,7 @@ def list_checks(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/checks", response={201: DrawOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def draw_check(request: HttpRequest, payload: DrawIn):  # type: ignore[no-untyped-def]
     """Draw about 2 % of eligible junior staff of the user's agency; give a seed to make the draw reproducible."""
     draw = services.draw_random_check(actor=actor_of(request), seed=payload.seed.strip())
@@ -334,6 +347,7 @@ def _calendar_day(day: date) -> date:
 
 
 @router.post("/holidays", response=HolidayOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def set_holiday(request: HttpRequest, payload: HolidayIn):  # type: ignore[no-untyped-def]
     """Enter or change a day of the office calendar (a holiday, or a make-up working day)."""
     return services.set_calendar_day(
@@ -346,6 +360,7 @@ def set_holiday(request: HttpRequest, payload: HolidayIn):  # type: ignore[no-un
 
 
 @router.delete("/holidays/{day}", response={204: None})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def remove_holiday(request: HttpRequest, day: str):  # type: ignore[no-untyped-def]
     try:
         parsed = _calendar_day(date.fromisoformat(day))
@@ -356,16 +371,19 @@ def remove_holiday(request: HttpRequest, day: str):  # type: ignore[no-untyped-d
 
 
 @router.get("/delegations", response=list[DelegationOut])
+# the ignore below: ninja serialises what this returns by the route's response schema
 def delegations(request: HttpRequest):  # type: ignore[no-untyped-def]
     return list(selectors.delegations(actor_of(request)))
 
 
 @router.post("/delegations", response={201: DelegationOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def create_delegation(request: HttpRequest, payload: DelegationIn):  # type: ignore[no-untyped-def]
     return Status(201, services.create_delegation(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.post("/delegations/{delegation_id}/anomalies", response={201: AnomalyOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def report_anomaly(request: HttpRequest, delegation_id: int, payload: AnomalyIn):  # type: ignore[no-untyped-def]
     """An anomaly observed during the visit: filed as a `mainland-visitor` report to the investigation authority."""
     anomaly = services.report_anomaly(

@@ -120,7 +120,9 @@ class DelegationForm(forms.ModelForm[Delegation]):
     def __init__(self, *args: Any, units: Any = None, people: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # a ModelChoiceField's queryset (form fields are typed as Field)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["hosts"].queryset = people if people is not None else Person.objects.none()  # type: ignore[attr-defined]
 
 

@@ -195,7 +195,9 @@ def queryset_csv(filename: str, queryset: QuerySet[Any], columns: Sequence[Colum
     header = [str(h) for h, _a in columns]
     paths = [_database_path(queryset.model, accessor) for _h, accessor in columns]
     query = queryset.query
+    # the ignore below: a private QuerySet attribute: prefetching needs the ORM's rows
     if all(paths) and not (query.distinct or query.combinator or queryset._prefetch_related_lookups):  # type: ignore[attr-defined]
+        # the ignore below: database rows are lists of cell values, as csv_response writes them
         return csv_response(filename, header, _database_rows(queryset, paths))  # type: ignore[arg-type]
     getters = [_getter(queryset.model, accessor) for _h, accessor in columns]
     rows = ([get(obj) for get in getters] for obj in queryset.iterator(chunk_size=2000))

@@ -19,9 +19,13 @@ class StrictFieldsMixin:
     unknown_message = _("This form has no field named: %(names)s.")
 
     def clean(self) -> Any:
+        # the ignore below: a mixin for Form classes: super() is the Form's clean
         cleaned = super().clean()  # type: ignore[misc]
+        # the ignore below: a mixin for Form classes: is_bound, fields, data are the Form's
         if self.is_bound:  # type: ignore[attr-defined]
+            # the ignore below: a mixin for Form classes: is_bound, fields, data are the Form's
             known = {self.add_prefix(name) for name in self.fields} | ALWAYS_ALLOWED | self.extra_fields  # type: ignore[attr-defined]
+            # the ignore below: a mixin for Form classes: is_bound, fields, data are the Form's
             unknown = sorted(set(self.data) - known)  # type: ignore[attr-defined]
             if unknown:
                 names = "、".join(name[:40] for name in unknown[:10])

@@ -200,6 +200,7 @@ class ApiErrorMiddleware:
         ):
             status = response.status_code
             body = {"error": {"code": _API_ERROR_CODES.get(status, "error"), "message": _api_error_message(status)}}
+            # the ignore below: not a streaming response (checked above), so it has content
             response.content = json.dumps(body, ensure_ascii=False).encode()  # type: ignore[attr-defined]
             response["Content-Type"] = "application/json; charset=utf-8"
         return response

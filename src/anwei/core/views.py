@@ -12,6 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "core/home.html",
         {
+            # the ignore below: request.user is signed in here (the page requires it); stubs say User | AnonymousUser
             "assignments": request.user.role_assignments.select_related("unit"),  # type: ignore[union-attr]
             "todo_items": todo.for_request(request),
         },

@@ -146,6 +146,7 @@ class OrganisationOut(Schema):
 
 @router.get("/units", response=list[UnitOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_units(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.unit_tree(request.user)
 
@@ -158,6 +159,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 @router.get("/people", response=list[PersonOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_people(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     q: str = Query("", max_length=80),  # type: ignore[type-arg]  # ninja's Query marker, not a generic alias
@@ -168,17 +170,20 @@ def list_people(  # type: ignore[no-untyped-def]
 
 
 @router.get("/people/{person_id}", response=PersonOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
     return policies.people.get_visible(request.user, person_id)
 
 
 @router.post("/people", response={201: PersonOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def create_person(request: HttpRequest, payload: PersonIn):  # type: ignore[no-untyped-def]
     person = services.create_person_in_unit(actor=actor_of(request), **payload.model_dump())
     return Status(201, person)
 
 
 @router.patch("/people/{person_id}", response=PersonOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):  # type: ignore[no-untyped-def]
     data = payload.model_dump(exclude_unset=True)
     data = {k: v for k, v in data.items() if v is not None or k in ("unit_id", "national_secret_duty_until")}
@@ -186,6 +191,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):  
 
 
 @router.get("/organisations", response=list[OrganisationOut])
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_organisations(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     kind: Organisation.Kind | None = None,
@@ -196,22 +202,26 @@ def list_organisations(  # type: ignore[no-untyped-def]
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def get_organisation(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
     return get_object_or_404(selectors.organisations(request.user), pk=org_id)
 
 
 @router.post("/units", response={201: UnitOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def create_unit(request: HttpRequest, payload: UnitIn):  # type: ignore[no-untyped-def]
     return Status(201, services.create_unit_under(actor=actor_of(request), **payload.model_dump()))
 
 
 @router.patch("/units/{unit_id}", response=UnitOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch):  # type: ignore[no-untyped-def]
     data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     return services.update_unit_by_id(actor=actor_of(request), unit_id=unit_id, **data)
 
 
 @router.post("/organisations/{org_id}/contacts", response={201: OrganisationContactOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def add_contact(request: HttpRequest, org_id: int, payload: OrganisationContactIn):  # type: ignore[no-untyped-def]
     contact = services.add_contact_by_id(actor=actor_of(request), organisation_id=org_id, **payload.model_dump())
     return Status(201, contact)
@@ -224,6 +234,7 @@ def update_contact(request: HttpRequest, contact_id: int, payload: OrganisationC
 
 
 @router.delete("/contacts/{contact_id}", response={204: None})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def remove_contact(request: HttpRequest, contact_id: int):  # type: ignore[no-untyped-def]
     services.remove_contact_by_id(actor=actor_of(request), contact_id=contact_id)
     return Status(204, None)

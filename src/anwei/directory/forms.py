@@ -38,6 +38,7 @@ class PersonForm(StrictFieldsMixin, forms.ModelForm[Person]):
 
     def __init__(self, *args: Any, units: Any = None, may_change_protected: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
         self.fields["unit"].required = True
         if not may_change_protected:  # shown, but kept as they are (policies.PROTECTED_PERSON_FIELDS)
@@ -90,6 +91,7 @@ class UnitForm(StrictFieldsMixin, forms.ModelForm[Unit]):
         if top:
             del self.fields["parent"]  # the agency's top unit stays where it is
         else:
+            # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
             self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
             self.fields["parent"].required = True
             self.fields["parent"].label = _("Under")

@@ -91,6 +91,7 @@ class OrganisationPolicy(_AgencyWide):
 
 
 class ExternalContactPolicy(OrganisationPolicy):
+    # the ignore below: OrganisationPolicy types its model as Organisation; these rules serve ExternalContact too
     model = ExternalContact  # type: ignore[assignment]
     agency_field = "organisation__agency"
 

@@ -32,6 +32,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "can_add": policies.people.can(request.user, "directory.edit"),
         "can_manage_units": policies.units.can(request.user, "directory.manage_units"),
     }
+    # the ignore below: request.htmx is set by django-htmx's middleware; HttpRequest's stubs do not know it
     template = "directory/_people.html" if request.htmx else "directory/index.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -116,6 +117,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "organisations": organisations,
         "can_manage": policies.organisations.can(request.user, "directory.manage_external"),
     }
+    # the ignore below: request.htmx is set by django-htmx's middleware; HttpRequest's stubs do not know it
     template = "directory/_organisations.html" if request.htmx else "directory/organisations.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -166,6 +168,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if org is None:
+            # the ignore below: request.user is signed in here (the page requires it); stubs say User | AnonymousUser
             agency = request.user.agency or policies.units.visible(request.user).first().agency  # type: ignore[union-attr]
             org = services.create_organisation(actor=actor_of(request), agency=agency, **fields)
         else:

@@ -36,6 +36,7 @@ class ExerciseForm(StrictFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, plans: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["plan"].queryset = plans if plans is not None else Plan.objects.none()  # type: ignore[attr-defined]
 
 

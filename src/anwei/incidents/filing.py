@@ -130,6 +130,7 @@ def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> None:
             row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
         rows.append(row)
     Deadline.objects.bulk_create(rows)
+    # the ignore below: the clocks just written ride on the instance for the API answer (not a model field)
     incident.filed_clocks = rows  # type: ignore[attr-defined]
 
 
@@ -139,6 +140,7 @@ def with_clocks(incident: Incident) -> Incident:
     if rows is not None:
         prefetched = incident.deadlines.none()
         prefetched._result_cache = rows
+        # the ignore below: Django's prefetch cache, filled by hand with the rows just written (no read back)
         incident._prefetched_objects_cache = {"deadlines": prefetched}  # type: ignore[attr-defined]
     return incident
 

@@ -94,6 +94,7 @@ class IncidentForm(forms.Form):
         _choices(self, "category", [("", "—"), *[(c.code, c.name) for c in rules.CATEGORIES.values()]])
         _choices(self, "cyber_level", level_choices())
         _choices(self, "severity", [("", _("the category's default")), *rules.SEVERITY_NAMES.items()])
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
         self.fields["attachments"].help_text = _("PDF, images, plain text or ODF/Office documents.")
 
@@ -145,6 +146,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
 
 
@@ -197,6 +199,7 @@ class BoardFilter(forms.Form):
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "category", [("", _("All categories")), *[(c.code, c.name) for c in rules.CATEGORIES.values()]])
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
 
 

@@ -22,6 +22,7 @@ class InvestigationReportForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        # the ignore below: the form's own (*args, **kwargs) are passed through unchanged to Django's Form
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["occurred_at"].help_text = TIMES_HEADING
         for section in SECTIONS:

@@ -16,6 +16,7 @@ def events(user: Who) -> list[Event]:
     return [
         Event(
             f"incident-deadline-{d.pk}",
+            # the ignore below: the query keeps due_at__isnull=False, so due_at is a datetime here
             d.due_at,  # type: ignore[arg-type]
             _("Report %(reference)s: %(deadline)s") % {"reference": d.incident.reference, "deadline": d.name},
         )

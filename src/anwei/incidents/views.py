@@ -99,6 +99,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "can_rules": policies.routing_rules.can(actor_of(request), "incidents.view_rules"),
         "refresh_seconds": max(1, int(getattr(settings, "ANWEI_BOARD_REFRESH_SECONDS", 30))),
     }
+    # the ignore below: request.htmx is set by django-htmx's middleware; HttpRequest's stubs do not know it
     template = "incidents/_board.html" if request.htmx else "incidents/board.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

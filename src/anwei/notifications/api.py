@@ -33,6 +33,7 @@ class UnreadOut(Schema):
 
 @router.get("/inbox", response=list[NotificationOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def my_inbox(request: HttpRequest, unread: bool = False):  # type: ignore[no-untyped-def]
     """The signed-in user's notifications, newest first."""
     return selectors.inbox(actor_of(request), unread_only=unread)

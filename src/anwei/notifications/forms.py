@@ -29,7 +29,9 @@ class ContactChannelForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["person"].queryset = Person.objects.filter(agency__in=agencies, active=True)  # type: ignore[attr-defined]
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["contact"].queryset = ExternalContact.objects.filter(  # type: ignore[attr-defined]
             organisation__agency__in=agencies
         ).select_related("organisation")

@@ -34,6 +34,7 @@ def contact_channels() -> dict[tuple[str, int], list[ContactChannel]]:
         out: dict[tuple[str, int], list[ContactChannel]] = {}
         for entry in ContactChannel.objects.filter(active=True).order_by("pk"):
             key = ("person", entry.person_id) if entry.person_id else ("contact", entry.contact_id)
+            # the ignore below: a channel row has a person or a contact, so the key's id is an int
             out.setdefault(key, []).append(entry)  # type: ignore[arg-type]
         return out
 
@@ -85,6 +86,7 @@ def tell_new(
                 **source_fields,
                 **recipient,
             )
+            # the ignore below: the channels ride on the instance for the delivery rows written next (not a model field)
             notification.preloaded_channels = channels.get((kind, target.pk), [])  # type: ignore[attr-defined]
             batch.notifications.append(notification)
             created.append(notification)
@@ -95,6 +97,7 @@ def tell_new(
     deliveries, now = [], timezone.now()
     for notification in created:
         codes = list(settings.ANWEI_NOTIFY_CHANNELS)
+        # the ignore below: set on the instance just before (not a model field)
         extra = [entry.channel for entry in notification.preloaded_channels]  # type: ignore[attr-defined]
         for code in [*add_channels, *extra]:
             if code not in codes:

@@ -63,6 +63,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     notification = services.acknowledge_own(
         actor=actor_of(request), notification_id=pk, via="inapp", required_only=True
     )
+    # the ignore below: request.htmx is set by django-htmx's middleware; HttpRequest's stubs do not know it
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "notifications/_ack.html", {"n": notification})
     messages.success(request, _("Acknowledged."))

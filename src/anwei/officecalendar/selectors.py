@@ -1,6 +1,7 @@
 """Reads of the office calendar: a year's days, the differences a file would make, the imports and closures."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
 
@@ -16,7 +17,8 @@ class Difference:
     after: Entry | None
 
     @property
-    def day(self):  # type: ignore[no-untyped-def]
+    def day(self) -> date:
+        # the ignore below: one of the two entries is always set (a change has a before or an after)
         return (self.after or self.before).day  # type: ignore[union-attr]
 
     @property

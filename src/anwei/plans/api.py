@@ -128,6 +128,7 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
 
 @router.get("/plans", response=list[PlanOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_plans(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
     return selectors.plans_for(request.user, status=status if status in Plan.Status.values else "")
 
@@ -152,6 +153,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> Plan:
 
 @router.get("/plans/{plan_id}/tasks", response=list[TaskOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_tasks(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
     """The tasks of the plan that you may see (those of your units; all of them for ethics officers)."""
     plan = _plan(request, plan_id)
@@ -167,6 +169,7 @@ def get_task(request: HttpRequest, task_id: int) -> Task:
 
 
 @router.post("/tasks/{task_id}/progress", response={201: NoteOut})
+# the ignore below: ninja serialises what this returns by the route's response schema
 def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn):  # type: ignore[no-untyped-def]
     task = policies.tasks.get_visible(request.user, task_id)
     if not policies.tasks.can(request.user, "plans.task_update", task):
@@ -177,6 +180,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: TaskUpdateIn): 
 
 @router.get("/plans/{plan_id}/contacts", response=list[ContactOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_contacts(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
     plan = _plan(request, plan_id)
     return [
@@ -194,6 +198,7 @@ def list_contacts(request: HttpRequest, plan_id: int):  # type: ignore[no-untype
 
 @router.get("/plans/{plan_id}/roster", response=list[ShiftOut])
 @paginate(Paginated)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def list_roster(request: HttpRequest, plan_id: int, kind: str = ""):  # type: ignore[no-untyped-def]
     plan = _plan(request, plan_id)
     shifts = selectors.roster(plan)
@@ -201,6 +206,7 @@ def list_roster(request: HttpRequest, plan_id: int, kind: str = ""):  # type: ig
 
 
 @router.get("/duty/{kind_code}/now", response=OnDutyOut)
+# the ignore below: ninja serialises what this returns by the route's response schema
 def on_duty_now(request: HttpRequest, kind_code: str, agency_id: int | None = None, at: IsoDateTime | None = None):  # type: ignore[no-untyped-def]
     """Who is on duty for a duty kind now (or at `at`): the roster's person, or the substitute when the person is
     unavailable; `person` is null when nobody is (a gap)."""

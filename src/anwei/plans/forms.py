@@ -194,7 +194,9 @@ class RosterForm(forms.Form):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["kind"].queryset = DutyKind.objects.filter(agency=plan.agency)  # type: ignore[attr-defined]
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["people"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             agency=plan.agency, active=True, duty_eligible=True
         )
@@ -218,7 +220,9 @@ class ShiftForm(forms.Form):
     def __init__(self, *args: Any, agency: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(agency=agency, active=True)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["substitute"].queryset = people  # type: ignore[attr-defined]
 
 
@@ -251,7 +255,9 @@ class ContactForm(forms.Form):
             kwargs.setdefault("initial", self.initial_from(contact))
         super().__init__(*args, **kwargs)
         self.plan = plan
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["person"].queryset = Person.objects.filter(agency=plan.agency, active=True)  # type: ignore[attr-defined]
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["organisation"].queryset = Organisation.objects.filter(agency=plan.agency)  # type: ignore[attr-defined]
         self.fields["note"] = forms.CharField(label=_("Note"), max_length=200, required=False)
         if plan.is_live:
@@ -327,7 +333,9 @@ class TaskPlanningForm(forms.Form):
         kwargs["prefix"] = "planning"
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(agency=task.plan.agency_id, active=True).order_by("path")
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["responsible_units"].queryset = units  # type: ignore[attr-defined]
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["cooperating_units"].queryset = units  # type: ignore[attr-defined]
         if task.plan.is_live:
             self.fields["reason"] = reason_field()
@@ -349,6 +357,7 @@ class OccurrenceForm(forms.Form):
     def __init__(self, *args: Any, days: list[Any], **kwargs: Any) -> None:
         kwargs["prefix"] = "occurrence"
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["day"].choices = [(d.isoformat(), format_date(d, weekday=True)) for d in days]  # type: ignore[attr-defined]
 
 
@@ -360,4 +369,5 @@ class NewPlanForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # the ignore below: a ModelChoiceField/ChoiceField, which form.fields types as a plain Field
         self.fields["owning_unit"].queryset = units  # type: ignore[attr-defined]

@@ -47,6 +47,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             token = signing.dumps(
                 {
                     "user": request.user.pk,
+                    # the ignore below: read_plan refuses a document without an agency, so `agency` is set here
                     "agency": agency.pk,  # type: ignore[union-attr]
                     "owning_unit": owning_unit.pk if owning_unit else None,
                     "outline": reading.as_json(),

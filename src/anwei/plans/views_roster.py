@@ -88,6 +88,7 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     form, lambda: services.write_handover(actor=actor_of(request), shift=shift, note=note)
                 ):
                     messages.success(request, _("Saved."))
+                    # the ignore below: `plan` is not None here (can_hand_over/can_assign required a plan above)
                     return redirect("plans:roster", pk=plan.pk)  # type: ignore[union-attr]
             else:
                 form = ShiftForm(request.POST, agency=agency)
@@ -96,6 +97,7 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     form, lambda: services.assign_shift(actor=actor_of(request), shift=shift, **data)
                 ):
                     messages.success(request, _("Saved."))
+                    # the ignore below: `plan` is not None here (can_hand_over/can_assign required a plan above)
                     return redirect("plans:roster", pk=plan.pk)  # type: ignore[union-attr]
         except NotAllowed:
             return forbidden(request)
@@ -147,7 +149,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a line of the contact list, or remove it (both with a reason once the plan is approved)."""
     contact, refused = _managed_contact(request, pk)
     if contact is None:
-        return refused  # type: ignore[return-value]
+        return refused  # type: ignore[return-value]  # _managed_contact gives the refusal whenever no contact
     plan = contact.plan
     form = ContactForm(request.POST or None, plan=plan, contact=contact)
     if request.method == "POST":
@@ -163,7 +165,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
     contact, refused = _managed_contact(request, pk)
     if contact is None:
-        return refused  # type: ignore[return-value]
+        return refused  # type: ignore[return-value]  # _managed_contact gives the refusal whenever no contact
     plan = contact.plan
     removal = RemoveContactForm(request.POST) if plan.is_live else None
     if removal is None or removal.is_valid():

@@ -18,6 +18,7 @@ from anwei.core.documents import render as formats
 from anwei.core.registry import modules
 from anwei.core.views import forbidden
 from anwei.plans import feeds
+from anwei.plans.models import Plan
 
 from . import builders, letters, policies, selectors, services
 from .forms import DayForm, ExportForm, LetterForm
@@ -55,10 +56,10 @@ def exports_csv(request: HttpRequest) -> HttpResponseBase:
     return queryset_csv(f"{_('exports')}.csv", jobs, columns)
 
 
-def _default_day(plan: object) -> date:
+def _default_day(plan: Plan) -> date:
     today = rocdate.today()
-    last = rocdate.local(plan.period_end - timedelta(microseconds=1)).date()  # type: ignore[attr-defined]
-    first = rocdate.local(plan.period_start).date()  # type: ignore[attr-defined]
+    last = rocdate.local(plan.period_end - timedelta(microseconds=1)).date()
+    first = rocdate.local(plan.period_start).date()
     return min(max(today, first), last)
 
 
@@ -154,6 +155,7 @@ def letter(request: HttpRequest, plan_id: int, kind: str, paper: str) -> HttpRes
 
 def job(request: HttpRequest, pk: str) -> HttpResponse:
     item = policies.jobs.get_visible(request.user, pk)
+    # the ignore below: request.htmx is set by django-htmx's middleware; HttpRequest's stubs do not know it
     template = "reports/_job.html" if request.htmx else "reports/job.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": item, "now": timezone.now()})
 
