@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,14 +15,14 @@ from anwei.core import entrance, rocdate
 from anwei.core.csvstream import Column, queryset_csv
 from anwei.core.views import forbidden
 from anwei.directory import policies as directory_policies
+from anwei.directory.models import Unit
 
 from . import mfa, services
 from .forms import NewUserForm, RoleAssignmentForm
 from .policies import users as policy
 
 
-# the ignore below: ninja serialises what this returns by the route's response schema
-def _managed_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _managed_units(request: HttpRequest) -> QuerySet[Unit]:
     scope = policy.scope(request.user, "accounts.manage")
     return directory_policies.units.visible(request.user).filter(scope.q(""), active=True)
 
