@@ -185,6 +185,8 @@ ENTRANCE_APPS = [
     "inspections",
     "classified",
     "awareness",
+    "plans",
+    "upward",
 ]
 
 
