@@ -2,17 +2,17 @@
 from a month back onwards."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.utils import timezone
 
+from anwei.accounts.actor import Who
 from anwei.core.ical import Event
 
 from .ical import shift_events
 from .selectors import shifts_of
 
 
-def events(user: Any) -> list[Event]:
+def events(user: Who) -> list[Event]:
     person = getattr(user, "person", None)
     if person is None:
         return []

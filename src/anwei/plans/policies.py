@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from anwei.accounts.actor import Actor
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.roles import ALL_ROLES, Role, grant
 from anwei.accounts.scope import Scope
 from anwei.core.errors import NotAllowed
@@ -53,12 +53,12 @@ STEPS = {
 }
 
 
-def offered_steps(user: Any, plan: Plan) -> list[str]:
+def offered_steps(user: Who, plan: Plan) -> list[str]:
     """The lifecycle steps offered to `user` on the plan's page: those its status allows and `user` may take."""
     return [name for name, step in STEPS.items() if plan.status in step.start and plans.can(user, step.action, plan)]
 
 
-def may_amend(user: Any, plan: Plan) -> bool:
+def may_amend(user: Who, plan: Plan) -> bool:
     """A plan is edited (draft) or amended (approved, active) by who manages it; a closed plan is not changed."""
     return plan.status != Plan.Status.CLOSED and plans.can(user, "plans.manage", plan)
 
@@ -69,7 +69,7 @@ def require(actor: Actor, policy: Policy, action: str, obj: Any = None) -> None:
         raise NotAllowed()
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: Who) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
@@ -81,13 +81,13 @@ class PlanPolicy(Policy):
     view_action = "plans.view"
     unit_field = "owning_unit"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Plan.objects.all()
         if not _signed_in(user):
             return qs.none()
         return qs.filter(agency__in=agency_ids(user))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _signed_in(user):
             return False
         if obj is not None and obj.agency_id not in agency_ids(user):
@@ -111,7 +111,7 @@ class TaskPolicy(Policy):
     model = Task
     view_action = "plans.task_view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Task.objects.all()
         if not _signed_in(user):
             return qs.none()
@@ -123,7 +123,7 @@ class TaskPolicy(Policy):
         ).values("pk")
         return qs.filter(pk__in=ids)
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: Who, action: str, obj: Any = None) -> bool:
         if not _signed_in(user):
             return False
         scope = self.scope(user, action)
@@ -141,7 +141,7 @@ class EvidencePolicy(Policy):
     model = Evidence
     view_action = "plans.task_view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else Evidence.objects.all()
         return qs.filter(task__in=tasks.visible(user))
 
@@ -157,7 +157,7 @@ class ShiftPolicy(Policy):
     model = DutyShift
     view_action = "plans.view"
 
-    def visible(self, user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    def visible(self, user: Who, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
         qs = queryset if queryset is not None else DutyShift.objects.all()
         if not _signed_in(user):
             return qs.none()

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from anwei.accounts.actor import Who
 from anwei.directory.models import Agency, DutyKind, DutyShift, Person, Unit
 from anwei.directory.selectors import OnDuty
 from anwei.directory.selectors import on_duty as directory_on_duty
@@ -33,7 +34,7 @@ def plans_of(agency: Agency | int) -> QuerySet[Plan]:
     return Plan.objects.filter(agency=agency)
 
 
-def plans_for(user: Any, *, status: str = "") -> QuerySet[Plan]:
+def plans_for(user: Who, *, status: str = "") -> QuerySet[Plan]:
     qs = policies.plans.visible(user).select_related("agency", "owning_unit")
     return qs.filter(status=status) if status else qs
 
@@ -54,7 +55,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
-def task_tree(user: Any, plan: Plan) -> list[Node]:
+def task_tree(user: Who, plan: Plan) -> list[Node]:
     """The whole 執行重點 tree (its wording is the plan's, seen by everyone who sees the plan); `visible` marks the
     tasks whose status, notes and evidence this user may see."""
     visible_ids = set(policies.tasks.visible(user, plan.tasks.all()).values_list("pk", flat=True))
@@ -93,7 +94,7 @@ class UnitProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def progress_by_unit(user: Any, plan: Plan) -> list[UnitProgress]:
+def progress_by_unit(user: Who, plan: Plan) -> list[UnitProgress]:
     tasks = policies.tasks.visible(user, leaf_tasks(plan)).prefetch_related("responsible_units")
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     units: dict[int, Unit] = {}
@@ -105,7 +106,7 @@ def progress_by_unit(user: Any, plan: Plan) -> list[UnitProgress]:
     return [UnitProgress(units[pk], *counts[pk]) for pk in sorted(units, key=lambda pk: units[pk].path)]
 
 
-def overdue_tasks(user: Any, plan: Plan, at: datetime | None = None) -> QuerySet[Task]:
+def overdue_tasks(user: Who, plan: Plan, at: datetime | None = None) -> QuerySet[Task]:
     at = at or timezone.now()
     return (
         policies.tasks.visible(user, plan.tasks.all())
@@ -115,7 +116,7 @@ def overdue_tasks(user: Any, plan: Plan, at: datetime | None = None) -> QuerySet
     )
 
 
-def recent_updates(user: Any, plan: Plan, limit: int = 10) -> QuerySet[ProgressNote]:
+def recent_updates(user: Who, plan: Plan, limit: int = 10) -> QuerySet[ProgressNote]:
     tasks = policies.tasks.visible(user, plan.tasks.all())
     return ProgressNote.objects.filter(task__in=tasks).select_related("task", "author")[:limit]
 
@@ -163,7 +164,7 @@ class MissedOccurrence:
     occurrence: recurrence.Occurrence
 
 
-def overdue_occurrences(user: Any, plan: Plan, at: datetime | None = None) -> list[MissedOccurrence]:
+def overdue_occurrences(user: Who, plan: Plan, at: datetime | None = None) -> list[MissedOccurrence]:
     """The days of recurring tasks (not finished) that were due by `at` and nobody reported, oldest first."""
     at = at or timezone.now()
     tasks = (
@@ -201,7 +202,7 @@ def version_history(plan: Plan) -> list[VersionLine]:
     return lines[::-1]
 
 
-def progress_history(user: Any, plan: Plan, limit: int = 200) -> QuerySet[ProgressNote]:
+def progress_history(user: Who, plan: Plan, limit: int = 200) -> QuerySet[ProgressNote]:
     """Who reported what on the tasks this user may see (status before → after, and the note), newest first."""
     return recent_updates(user, plan, limit)
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from anwei.accounts.actor import Actor, Who
 from anwei.accounts.models import RoleAssignment
 from anwei.accounts.roles import Role
 from anwei.core import rocdate
@@ -22,16 +23,19 @@ from .models import OccurrenceReport, Plan, Task
 SOON = timedelta(days=7)  # a one-off task shows this long before it is due [assumed]
 
 
-def unit_paths(user: Any) -> list[str]:
+def unit_paths(user: Who) -> list[str]:
     """The unit-tree paths of the user's own units."""
-    person = getattr(user, "person", None)
-    paths = [person.unit.path] if person is not None and person.unit_id else []
-    held = RoleAssignment.objects.filter(user=user, role__in=(Role.STAFF, Role.UNIT_SUPERVISOR))
+    actor = Actor.of(user)
+    person = actor.person
+    paths = [person.unit.path] if person is not None and person.unit is not None else []
+    if actor.user_id is None:
+        return paths
+    held = RoleAssignment.objects.filter(user_id=actor.user_id, role__in=(Role.STAFF, Role.UNIT_SUPERVISOR))
     paths += [path for path in held.values_list("unit__path", flat=True) if path]
     return sorted(set(paths))
 
 
-def _tasks_of_my_units(user: Any) -> Any:
+def _tasks_of_my_units(user: Who) -> Any:
     paths = unit_paths(user)
     if not paths or not policies.tasks.can(user, "plans.task_update"):  # only those who may report are asked to
         return Task.objects.none()
@@ -52,7 +56,7 @@ def _title(task: Task) -> str:
     return f"{task.number} {task.text[:40]}".strip()
 
 
-def items(user: Any, now: datetime) -> Iterable[TodoItem]:
+def items(user: Who, now: datetime) -> Iterable[TodoItem]:
     tasks = list(_tasks_of_my_units(user))
     reported = set(
         OccurrenceReport.objects.filter(task__in=[t.pk for t in tasks if t.recurrence]).values_list("task_id", "day")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anwei.accounts.actor import actor_of
+from anwei.accounts.actor import Who, actor_of
 from anwei.core import entrance
 from anwei.core.errors import NotAllowed
 from anwei.core.views import forbidden
@@ -65,7 +65,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/new.html", {"form": form})
 
 
-def _rights(user: object, plan: Plan) -> dict[str, bool]:
+def _rights(user: Who, plan: Plan) -> dict[str, bool]:
     return {
         "can_manage": policies.plans.can(user, "plans.manage", plan),
         "can_approve": policies.plans.can(user, "plans.approve", plan),

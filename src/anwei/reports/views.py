@@ -1,5 +1,4 @@
 from datetime import date, timedelta
-from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from anwei.accounts.actor import actor_of
+from anwei.accounts.actor import Who, actor_of
 from anwei.core import entrance, ical, rocdate
 from anwei.core.csvstream import model_columns, queryset_csv
 from anwei.core.documents import render as formats
@@ -168,7 +167,7 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
 
 
-def _calendar(user: Any) -> HttpResponse:
+def _calendar(user: Who) -> HttpResponse:
     events = [event for module in modules("ical_events") for event in module.events(user)]
     response = HttpResponse(ical.calendar(_("Anwei deadlines"), events), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="anwei.ics"'
