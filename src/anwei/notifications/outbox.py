@@ -1,27 +1,27 @@
 """The outbox written in bulk for a key nobody has been told under yet (a new report: issue 20). The same rows as
 `services.notify()` — a notification per recipient, a delivery per channel, in-app deliveries written as sent, the
-others left pending for the worker — but without reading who was told already (nobody can have been: the key is
-new), without savepoints, with the registered contact channels from a per-process cache (valid under the cache
-generation, anwei.core.generation) and ONE worker task for all the pending deliveries, queued after commit (robust:
-a failure to queue leaves them to the sweeper, as notify's)."""
+others left pending for the worker; the deliveries by the same `services._write_deliveries` — but without reading
+who was told already (nobody can have been: the key is new), without savepoints, with the registered contact
+channels from a per-process cache (valid under the cache generation, anwei.core.generation) and ONE worker task for
+all the pending deliveries, queued after commit (robust: a failure to queue leaves them to the sweeper, as
+notify's)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import prefetch_related_objects
-from django.utils import timezone, translation
+from django.utils import translation
 
 from anwei.core import generation
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
-from .channels import CHANNELS
-from .models import ContactChannel, Delivery, Notification
-from .services import _recipients
+from .models import ContactChannel, Notification
+from .services import _recipients, _write_deliveries
 
 _cache = generation.Cache()
 generation.watch(ContactChannel)
@@ -94,26 +94,14 @@ def tell_new(
         return []
     prefetch_related_objects([n.person for n in created if isinstance(n.person, Person)], "user")
     Notification.objects.bulk_create(created)
-    deliveries, now = [], timezone.now()
-    for notification in created:
-        codes = list(settings.ANWEI_NOTIFY_CHANNELS)
-        # the ignore below: set on the instance just before (not a model field)
-        extra = [entry.channel for entry in notification.preloaded_channels]  # type: ignore[attr-defined]
-        for code in [*add_channels, *extra]:
-            if code not in codes:
-                codes.append(code)
-        for code in codes:
-            channel = CHANNELS[code]
-            if address := channel.address_for(notification):
-                delivery = Delivery(notification=notification, channel=code, address=address)
-                if channel.delivered_on_commit:
-                    delivery.status, delivery.sent_at = Delivery.Status.SENT, now
-                deliveries.append(delivery)
-    Delivery.objects.bulk_create(deliveries)
-    pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
-    if pending:
-        transaction.on_commit(lambda: _enqueue_one(pending), robust=True)
+    _write_deliveries(created, registered=_preloaded, add_channels=add_channels, enqueue=_enqueue_one)
     return created
+
+
+def _preloaded(notification: Notification) -> list[str]:
+    """The recipient's registered channels, from the cache (set on the instance by `tell_new`: no statement)."""
+    # the ignore below: set on the instance by tell_new (not a model field)
+    return [entry.channel for entry in notification.preloaded_channels]  # type: ignore[attr-defined]
 
 
 def _enqueue_one(delivery_ids: list[int]) -> None:

@@ -12,7 +12,7 @@ delivery it left pending. Every message carries the delivery id
 import os
 import secrets
 import socket
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 from typing import Any
@@ -127,10 +127,33 @@ def notify(
             Notification.objects.bulk_create(created)
     except IntegrityError:  # a recipient was told under the same key concurrently: write the others one by one
         created = _create_each(created)
+    _write_deliveries(
+        created,
+        registered=lambda notification: extra.get(_ident_of(notification), []),
+        add_channels=add_channels,
+        channels=channels,
+        enqueue=_enqueue,
+    )
+    return created
+
+
+def _write_deliveries(
+    notifications: Sequence[Notification],
+    *,
+    registered: Callable[[Notification], Iterable[str]],
+    add_channels: Sequence[str] = (),
+    channels: Sequence[str] | None = None,
+    enqueue: Callable[[list[int]], None],
+) -> list[Delivery]:
+    """The deliveries of notifications just written (`notify()` and notifications.outbox), in one INSERT: a delivery
+    per channel with an address, the channels being `channels` or else ANWEI_NOTIFY_CHANNELS, then `add_channels`,
+    then the recipient's `registered` ones, each once. A channel delivered on commit (the in-app inbox) is written as
+    sent; the ids of the pending ones go to `enqueue` after commit (robust: a failure to queue leaves them to the
+    sweeper). Returns the deliveries."""
     deliveries, now = [], timezone.now()
-    for notification in created:
+    for notification in notifications:
         codes = list(channels) if channels is not None else list(settings.ANWEI_NOTIFY_CHANNELS)
-        for code in [*add_channels, *extra.get(_ident_of(notification), [])]:
+        for code in [*add_channels, *registered(notification)]:
             if code not in codes:
                 codes.append(code)
         for code in codes:
@@ -141,10 +164,10 @@ def notify(
                     delivery.status, delivery.sent_at = Delivery.Status.SENT, now
                 deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
-    ids = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
-    if ids:
-        transaction.on_commit(lambda: _enqueue(ids), robust=True)
-    return created
+    pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
+    if pending:
+        transaction.on_commit(lambda: enqueue(pending), robust=True)
+    return deliveries
 
 
 def _create_each(notifications: list[Notification]) -> list[Notification]:
