@@ -6,7 +6,6 @@ The fields are filled from the plan, its agency and the superior office; the off
 (forms.LetterForm) before the download. The 密等 line is not an input: it follows the markings of the report
 it covers."""
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.translation import pgettext
 from odfdo import Document, Paragraph, Style
 
 from anwei.core import rocdate
+from anwei.core.documents import render
 from anwei.core.documents.blocks import RESTRICTED
 from anwei.plans.models import Plan
 from anwei.plans.report_window import Window
@@ -27,7 +27,6 @@ LETTER = "letter"  # 函
 MEMO = "memo"  # 簽
 PAPERS = (LETTER, MEMO)
 SPEEDS = ("普通件", "速件", "最速件")
-CJK = "Noto Sans CJK TC"
 
 
 @dataclass
@@ -126,18 +125,7 @@ def defaults(plan: Plan, kind: str, paper: str, day: date | None, today: date) -
 
 
 def _style(name: str, size: str, *, bold: bool = False, align: str = "start", indent: str = "") -> Style:
-    style = Style("paragraph", name=name, display_name=name, align=align)
-    props = {
-        "fo:font-family": CJK,
-        "style:font-family-asian": CJK,
-        "style:font-family-complex": CJK,
-        "fo:font-size": size,
-        "style:font-size-asian": size,
-        "style:font-size-complex": size,
-    }
-    if bold:
-        props |= {"fo:font-weight": "bold", "style:font-weight-asian": "bold", "style:font-weight-complex": "bold"}
-    style.set_properties(props, area="text")
+    style = render.text_style(name, size=size, bold=bold, align=align)
     if indent:  # a hanging indent, as 主旨 and 說明 are set
         style.set_properties({"fo:margin-left": indent, "fo:text-indent": f"-{indent}"}, area="paragraph")
     return style
@@ -187,9 +175,7 @@ def odt(letter: Letter) -> bytes:
     else:
         field(_("Original to (正本)"), letter.copies_to, "LetterSmall")
         field(_("Copy to (副本)"), letter.cc, "LetterSmall")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return render.saved(doc)
 
 
 def _roc_date(day: date) -> str:

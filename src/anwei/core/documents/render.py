@@ -30,10 +30,18 @@ def pdf(report: Report) -> bytes:
     return pdf
 
 
+def saved(doc: Document) -> bytes:
+    """The document (text or spreadsheet) as the bytes of its file."""
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 # ODT -----------------------------------------------------------------------------------------------------------
 
 
-def _text_style(name: str, *, size: str, bold: bool = False, family: str = "paragraph", **kwargs: Any) -> Style:
+def text_style(name: str, *, size: str, bold: bool = False, family: str = "paragraph", **kwargs: Any) -> Style:
+    """A named style in the CJK font at `size` (bold if asked), with `kwargs` for the Style itself (align, color)."""
     style = Style(family, name=name, display_name=name, **kwargs)
     props = {
         "fo:font-family": CJK,
@@ -51,16 +59,16 @@ def _text_style(name: str, *, size: str, bold: bool = False, family: str = "para
 
 def _odt_styles(doc: Document) -> None:
     for style in (
-        _text_style("AnweiBody", size="11pt"),
-        _text_style("AnweiBold", size="11pt", bold=True),
-        _text_style("AnweiTitle", size="18pt", bold=True, align="center"),
-        _text_style("AnweiSubtitle", size="12pt", align="center"),
-        _text_style("AnweiH2", size="14pt", bold=True),
-        _text_style("AnweiH3", size="12pt", bold=True),
-        _text_style("AnweiBanner", size="12pt", bold=True, align="center", color="#b00000"),
-        _text_style("AnweiWatermark", size="9pt", align="center", color="#b00000"),
-        _text_style("AnweiCell", size="10pt"),
-        _text_style("AnweiCellBold", size="10pt", bold=True),
+        text_style("AnweiBody", size="11pt"),
+        text_style("AnweiBold", size="11pt", bold=True),
+        text_style("AnweiTitle", size="18pt", bold=True, align="center"),
+        text_style("AnweiSubtitle", size="12pt", align="center"),
+        text_style("AnweiH2", size="14pt", bold=True),
+        text_style("AnweiH3", size="12pt", bold=True),
+        text_style("AnweiBanner", size="12pt", bold=True, align="center", color="#b00000"),
+        text_style("AnweiWatermark", size="9pt", align="center", color="#b00000"),
+        text_style("AnweiCell", size="10pt"),
+        text_style("AnweiCellBold", size="10pt", bold=True),
     ):
         doc.insert_style(style, automatic=False)
     cell = Style("table-cell", name="AnweiGrid", border="0.5pt solid #000000", padding="0.08cm")
@@ -137,9 +145,7 @@ def odt(report: Report) -> bytes:
         elif isinstance(block, SignOff):
             body.append(_odt_table(f"T{n}", [block.roles, [""] * len(block.roles)]))
     _odt_page_marks(doc, report)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return saved(doc)
 
 
 # ODS -----------------------------------------------------------------------------------------------------------
@@ -170,6 +176,4 @@ def ods(report: Report) -> bytes:
         body.append(sheet)
     if not used:
         body.append(OdfTable("Report"))
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return saved(doc)
