@@ -164,6 +164,7 @@ if MIGRATE_DATABASE_URL and set(sys.argv[1:2]) & OWNER_COMMANDS:
     DATABASE_URL = MIGRATE_DATABASE_URL
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "anwei.core.sqlite"  # Django's, with a writers' gate (core/sqlite/base.py)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",
@@ -276,7 +277,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANWEI_MAX_UPLOAD_BYTES = env_int("ANWEI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 # Background work: django.tasks with the database backend (worker: `python -m anwei worker`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "anwei.core.taskqueue.DatabaseBackend"}}  # django-tasks-db's, its row written faster
 CRONTASK = {"REDIS_URL": os.environ.get("ANWEI_REDIS_URL") or None}
 
 # E-mail (Django 6.1 mailers)

@@ -1,12 +1,15 @@
 """The write of a new report at the speed of the database (issue 20): a typical filing routed to five people is a
 dozen statements. Validation and routing happen before (services.file_report; the rules and the roster come from
-the per-process cache, incidents.roster). In ONE transaction, in this order:
+the per-process cache, incidents.roster), and every row is built before the transaction begins (the report, its
+clocks, timeline entries, notifications and deliveries), so the locks are held for the statements only. In ONE
+transaction, in this order:
 
 - the reference number: one upsert of the agency's counter for the year (`… ON CONFLICT … DO UPDATE … RETURNING`),
   taken first and held to the commit, so numbers have no gaps and no repeats — the work between is only the
   INSERTs below, every row built beforehand;
 - the report; its clocks (one multi-row INSERT); the outbox (one INSERT of notifications, one of deliveries, and
-  ONE worker task for the pending deliveries, queued after commit); its timeline entries (one INSERT);
+  ONE worker task for the pending deliveries, written in the same transaction — the queue is a table of the same
+  database — so the filing needs no second write after its commit); its timeline entries (one INSERT);
 - the audit entries, appended together last (`audit.deferred`: the chain's head is locked for the append only).
 
 Everything commits or rolls back together: the outbox is in the filing's transaction, and so are the audit entries."""
@@ -21,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
+from anwei.core import fastinsert
 from anwei.notifications import outbox
 from anwei.notifications.models import Notification
 
@@ -91,12 +95,17 @@ def write(
     checked: list[Any],
     limit: Limit | None = None,
 ) -> Incident:
-    """Number, store and route a validated new report in one transaction (see the module's text)."""
+    """Number, store and route a validated new report in one transaction (see the module's text). Every row is
+    built before the transaction begins; inside it, only the number is taken and the rows written."""
     level = incident.cyber_level
+    created = [_timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)]
+    notes: list[TimelineEntry] = []
+    deadlines = _clocks(incident, route, actor)
+    planned = _plan_tell(incident, route, actor, notes)
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
         incident.number = take_number(incident.agency_id, incident.year, limit)
         incident.reference = f"{incident.year}-{incident.number:04d}"
-        incident.save(force_insert=True)
+        fastinsert.save_new(incident)
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,
@@ -104,34 +113,31 @@ def write(
             object_repr=_repr(incident),
             changes={"category": incident.category, "reference": incident.reference, "cyber_level": level},
         )
-        entries = [
-            _timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)
-        ]
         if uploads:  # the files' own timeline entries come after the one that says it was filed
-            TimelineEntry.objects.bulk_create(entries)
-            entries = []
+            fastinsert.insert(created)
+            created = []
             for upload, info in zip(uploads, checked, strict=True):
                 files.store(incident, upload, info, actor=actor)
-        _clocks(incident, route, actor)
-        _tell(incident, route, actor, entries)
-        TimelineEntry.objects.bulk_create(entries)
+        fastinsert.insert(deadlines)
+        _tell(incident, route, planned, actor)
+        fastinsert.insert([*created, *notes])
         for unit, title, due in route.tasks:
             unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
         access.grant_to_reporter(incident, actor=actor)
     return incident
 
 
-def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> None:
-    """The report's clocks in one INSERT; those of a body the filer belongs to are met at filing."""
+def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> list[Deadline]:
+    """The report's clocks (written in one INSERT); those of a body the filer belongs to are met at filing."""
     filed, rows = clocks.filed_reach(incident, actor), []
     for d in route.deadlines:
         row = Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
         if d.body in route.filer_bodies and d.code in clocks.NOTIFY_CODES:
             row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
         rows.append(row)
-    Deadline.objects.bulk_create(rows)
-    # the ignore below: the clocks just written ride on the instance for the API answer (not a model field)
+    # the ignore below: the clocks ride on the instance for the API answer (not a model field)
     incident.filed_clocks = rows  # type: ignore[attr-defined]
+    return rows
 
 
 def with_clocks(incident: Incident) -> Incident:
@@ -145,31 +151,32 @@ def with_clocks(incident: Incident) -> Incident:
     return incident
 
 
-def _tell(incident: Incident, route: routing.Route, actor: Actor, entries: list[TimelineEntry]) -> list[Notification]:
+def _plan_tell(incident: Incident, route: routing.Route, actor: Actor, notes: list[TimelineEntry]) -> outbox.NewOutbox:
     """The outbox for everyone the route names (the filer sees his own report in his inbox but is not asked to
-    acknowledge it), need-to-know grants for a restricted report, a note of whom nobody could be found for."""
-    subject, body = message(incident, _("New report"))
+    acknowledge it), built before the transaction; a note of whom nobody could be found for."""
     filer = actor.person_id
     people = route.recipients.people
     told = not incident.drill or incident.drill_tells_outside
     others = outbox.Batch([p for p in people if p.pk != filer], route.recipients.contacts if told else [], True)
     own = outbox.Batch([p for p in people if p.pk == filer])
-    sent = outbox.tell_new(
-        [others, own],
-        subject=subject,
-        body=body,
-        source=incident,
-        key=f"incident:{incident.pk}:filed",
-        url=url_of(incident),
-        add_channels=route.channels or (),
-    )
+    planned = outbox.plan_new([others, own], key="", add_channels=route.channels or ())
+    if route.recipients.unresolved:
+        names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
+        text = _("No one to notify for: %(names)s") % {"names": names}
+        notes.append(_timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved))
+    return planned
+
+
+def _tell(incident: Incident, route: routing.Route, planned: outbox.NewOutbox, actor: Actor) -> list[Notification]:
+    """Write the planned outbox now the report has its number (the message names it), and the need-to-know grants
+    of a restricted report."""
+    for notification in planned.notifications:
+        notification.key = f"incident:{incident.pk}:filed"
+    subject, body = message(incident, _("New report"))
+    sent = outbox.write_new(planned, subject=subject, body=body, source=incident, url=url_of(incident))
     if incident.restricted:
         named = {
             pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()
         }
         access.grant_to_notified(incident, sent, reasons=named, actor=actor)
-    if route.recipients.unresolved:
-        names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
-        text = _("No one to notify for: %(names)s") % {"names": names}
-        entries.append(_timeline(incident, TimelineEntry.Kind.NOTE, None, text, unresolved=route.recipients.unresolved))
     return sent

@@ -1,10 +1,12 @@
 """The outbox written in bulk for a key nobody has been told under yet (a new report: issue 20). The same rows as
-`services.notify()` — a notification per recipient, a delivery per channel, in-app deliveries written as sent, the
-others left pending for the worker; the deliveries by the same `services._write_deliveries` — but without reading
-who was told already (nobody can have been: the key is new), without savepoints, with the registered contact
-channels from a per-process cache (valid under the cache generation, anwei.core.generation) and ONE worker task for
-all the pending deliveries, queued after commit (robust: a failure to queue leaves them to the sweeper, as
-notify's)."""
+`services.notify()` — a notification per recipient, a delivery per channel (planned and written by the same
+`services._plan_deliveries`/`_write_deliveries`), in-app deliveries written as sent, the others left pending for the
+worker — but without reading who was told already (nobody can have been: the key is new), without savepoints, with
+the registered contact channels from a per-process cache (valid under the cache generation, anwei.core.generation).
+In two steps, so a filing holds its locks for the INSERTs only: `plan_new` builds every row before the transaction,
+`write_new` fills in the message and the source and writes them inside it, with ONE worker task for all the pending
+deliveries — written in the same transaction when the queue is a table of the same database (`queue_in_database`),
+else queued after commit (robust: a failure to queue leaves them to the sweeper, as notify's)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,15 +15,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import prefetch_related_objects
+from django.tasks import task_backends
 from django.utils import translation
+from django_tasks_db import DatabaseBackend
 
-from anwei.core import generation
+from anwei.core import fastinsert, generation
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
-from .models import ContactChannel, Notification
-from .services import _recipients, _write_deliveries
+from .models import ContactChannel, Delivery, Notification
+from .services import _plan_deliveries, _recipients, _write_deliveries
 
 _cache = generation.Cache()
 generation.watch(ContactChannel)
@@ -52,23 +56,20 @@ class Batch:
     notifications: list[Notification] = field(default_factory=list)
 
 
-def tell_new(
-    batches: Sequence[Batch],
-    *,
-    subject: str,
-    body: str = "",
-    source: models.Model | None = None,
-    key: str,
-    url: str = "",
-    add_channels: Sequence[str] = (),
-) -> list[Notification]:
-    """Tell every batch (a recipient named in two is told once, by the first) in one INSERT of notifications and
-    one of deliveries; the pending deliveries go to one worker task after commit. Returns the new notifications,
-    each batch's also in `batch.notifications`."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
+@dataclass
+class NewOutbox:
+    """The notifications and deliveries for a new key, built before the transaction (`plan_new`), written inside it
+    by `write_new` once the source exists and its message is known."""
+
+    notifications: list[Notification]
+    deliveries: list[Delivery]
+
+
+def plan_new(batches: Sequence[Batch], *, key: str, add_channels: Sequence[str] = ()) -> NewOutbox:
+    """The rows that tell every batch (a recipient named in two is told once, by the first), without a statement:
+    built before the write transaction, so the locks it takes are held for the INSERTs only. Each batch's
+    notifications are also in `batch.notifications`."""
     channels = contact_channels()
-    source_fields = {"source_type": source._meta.label_lower, "source_id": str(source.pk)} if source else {}
     seen: set[tuple[str, int]] = set()
     created: list[Notification] = []
     for batch in batches:
@@ -77,31 +78,47 @@ def tell_new(
             if (kind, target.pk) in seen:
                 continue
             seen.add((kind, target.pk))
-            notification = Notification(
-                subject=single_line(subject)[:200],
-                body=body,
-                url=url,
-                key=key,
-                require_ack=batch.require_ack,
-                **source_fields,
-                **recipient,
-            )
-            # the ignore below: the channels ride on the instance for the delivery rows written next (not a model field)
+            notification = Notification(key=key, require_ack=batch.require_ack, **recipient)
+            # the ignore below: the channels ride on the instance for the delivery rows (not a model field)
             notification.preloaded_channels = channels.get((kind, target.pk), [])  # type: ignore[attr-defined]
             batch.notifications.append(notification)
             created.append(notification)
-    if not created:
-        return []
     prefetch_related_objects([n.person for n in created if isinstance(n.person, Person)], "user")
-    Notification.objects.bulk_create(created)
-    _write_deliveries(created, registered=_preloaded, add_channels=add_channels, enqueue=_enqueue_one)
-    return created
+    deliveries = _plan_deliveries(created, registered=_preloaded, add_channels=add_channels)
+    return NewOutbox(created, deliveries)
+
+
+def write_new(
+    outbox: NewOutbox, *, subject: str, body: str = "", source: models.Model | None = None, url: str = ""
+) -> list[Notification]:
+    """Write a planned outbox (inside the caller's transaction): one INSERT of notifications, one of deliveries,
+    and ONE worker task for the pending ones (`queue_in_database`). Returns the notifications."""
+    if not outbox.notifications:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
+    subject = single_line(subject)[:200]
+    source_type, source_id = (source._meta.label_lower, str(source.pk)) if source is not None else ("", "")
+    for notification in outbox.notifications:
+        notification.subject, notification.body, notification.url = subject, body, url
+        if source is not None:
+            notification.source_type, notification.source_id = source_type, source_id
+    fastinsert.insert(outbox.notifications)
+    _write_deliveries(outbox.deliveries, enqueue=_enqueue_one, queue_now=queue_in_database())
+    return outbox.notifications
 
 
 def _preloaded(notification: Notification) -> list[str]:
     """The recipient's registered channels, from the cache (set on the instance by `tell_new`: no statement)."""
     # the ignore below: set on the instance by tell_new (not a model field)
     return [entry.channel for entry in notification.preloaded_channels]  # type: ignore[attr-defined]
+
+
+def queue_in_database() -> bool:
+    """Whether the worker's queue is a table of the same database (django-tasks-db, the default): then the filing's
+    one task is written inside its transaction — it commits or rolls back with the deliveries, the worker cannot see
+    it before they are committed, and the filing needs no second write transaction after its commit."""
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def _enqueue_one(delivery_ids: list[int]) -> None:

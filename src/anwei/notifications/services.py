@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
+from anwei.core import fastinsert
 from anwei.core.errors import NotAllowed
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
@@ -127,29 +128,27 @@ def notify(
             Notification.objects.bulk_create(created)
     except IntegrityError:  # a recipient was told under the same key concurrently: write the others one by one
         created = _create_each(created)
-    _write_deliveries(
+    deliveries = _plan_deliveries(
         created,
         registered=lambda notification: extra.get(_ident_of(notification), []),
         add_channels=add_channels,
         channels=channels,
-        enqueue=_enqueue,
     )
+    _write_deliveries(deliveries, enqueue=_enqueue)
     return created
 
 
-def _write_deliveries(
+def _plan_deliveries(
     notifications: Sequence[Notification],
     *,
     registered: Callable[[Notification], Iterable[str]],
     add_channels: Sequence[str] = (),
     channels: Sequence[str] | None = None,
-    enqueue: Callable[[list[int]], None],
 ) -> list[Delivery]:
-    """The deliveries of notifications just written (`notify()` and notifications.outbox), in one INSERT: a delivery
-    per channel with an address, the channels being `channels` or else ANWEI_NOTIFY_CHANNELS, then `add_channels`,
-    then the recipient's `registered` ones, each once. A channel delivered on commit (the in-app inbox) is written as
-    sent; the ids of the pending ones go to `enqueue` after commit (robust: a failure to queue leaves them to the
-    sweeper). Returns the deliveries."""
+    """The deliveries of `notifications` (`notify()` and notifications.outbox), not yet written: one per channel with
+    an address, the channels being `channels` or else ANWEI_NOTIFY_CHANNELS, then `add_channels`, then the
+    recipient's `registered` ones, each once. A channel delivered on commit (the in-app inbox) is written as sent.
+    No statement: the notifications need not be written yet (their ids are taken when the deliveries are)."""
     deliveries, now = [], timezone.now()
     for notification in notifications:
         codes = list(channels) if channels is not None else list(settings.ANWEI_NOTIFY_CHANNELS)
@@ -163,11 +162,21 @@ def _write_deliveries(
                 if channel.delivered_on_commit:
                     delivery.status, delivery.sent_at = Delivery.Status.SENT, now
                 deliveries.append(delivery)
-    Delivery.objects.bulk_create(deliveries)
-    pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
-    if pending:
-        transaction.on_commit(lambda: enqueue(pending), robust=True)
     return deliveries
+
+
+def _write_deliveries(
+    deliveries: list[Delivery], *, enqueue: Callable[[list[int]], None], queue_now: bool = False
+) -> None:
+    """Write planned deliveries in one INSERT (their notifications written before). The ids of the pending ones go
+    to `enqueue` after commit (robust: a failure to queue leaves them to the sweeper), or at once with `queue_now`
+    (a queue in the same database: the task row commits with the deliveries, in the same transaction)."""
+    fastinsert.insert(deliveries)
+    pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
+    if pending and queue_now:
+        enqueue(pending)
+    elif pending:
+        transaction.on_commit(lambda: enqueue(pending), robust=True)
 
 
 def _create_each(notifications: list[Notification]) -> list[Notification]:

@@ -74,7 +74,7 @@ def test_a_filing_that_rolls_back_leaves_no_file(roster: Any, monkeypatch: Any) 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the outbox is down")
 
-    monkeypatch.setattr(filing.outbox, "tell_new", broken)  # the filing's outbox write fails after the files
+    monkeypatch.setattr(filing.outbox, "write_new", broken)  # the filing's outbox write fails after the files
     with pytest.raises(RuntimeError):
         services.file_report(
             actor=roster.users["staff_a"],

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from anwei.incidents.models import Attachment, Incident
+from anwei.notifications import outbox
 from anwei.notifications import services as notifications
 from anwei.notifications import tasks as notification_tasks
 from anwei.notifications.models import Delivery
@@ -88,9 +89,30 @@ class _FullDisk:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_task_is_queued_in_the_filing_transaction_so_a_failed_queue_saves_nothing(
+    roster: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    """The queue is a table of the same database (django-tasks-db): the filing's task is written in its
+    transaction, so there is no moment when the report is committed but its e-mails are not queued."""
+    assert outbox.queue_in_database()
+    monkeypatch.setattr(notification_tasks, "deliver", _FullDisk())
+    response = _post(client_for("staff_a"), REPORT, key="full-disk-0")
+    assert response.status_code == 503  # "nothing was saved, send it again" — and nothing was
+    assert not Incident.objects.exists() and not Delivery.objects.exists() and not DBTaskResult.objects.exists()
+    monkeypatch.undo()
+    again = _post(client_for("staff_a"), REPORT, key="full-disk-0")
+    assert again.status_code == 201, again.content
+    pending = set(Delivery.objects.filter(status=Delivery.Status.PENDING).values_list("pk", flat=True))
+    assert pending
+    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.all()] == [sorted(pending)]  # one task, all of them
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_enqueue_after_commit_is_not_an_error_and_the_sweeper_sends(
     roster: Any, client_for: Any, monkeypatch: Any, settings: Any
 ) -> None:
+    """With a queue elsewhere than the database, the task is queued after commit; failing to, the filing stands."""
+    monkeypatch.setattr(outbox, "queue_in_database", lambda: False)
     monkeypatch.setattr(notification_tasks, "deliver", _FullDisk())
     response = _post(client_for("staff_a"), REPORT, key="full-disk-1")
     assert response.status_code == 201, response.content  # not 503 "nothing was saved": it was

@@ -1,0 +1,115 @@
+"""Many rows of one model in one INSERT, without the ORM's SQL compiler (issue 20: on the filing path, building the
+statements cost more CPU than the database spent running them).
+
+`insert(rows)` writes what `Model.objects.bulk_create(rows)` writes — the same columns, each value prepared by its
+field (`pre_save`, then `get_db_prep_save`: time stamps, JSON, dates as the database wants them), automatic ids
+read back with RETURNING and set on the rows (other keys written as given) — but the statement's text is made once
+per model and row count and kept. Like bulk_create it sends no signals and calls no `save()`. Where the shortcut
+does not fit (a model with a parent table, an automatic key given in advance or another key missing, a value that
+is an SQL expression, more parameters than one statement may carry) it hands the rows to bulk_create, so the
+result is the same either way."""
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.db.models.fields import AutoFieldMixin
+from django.db.models.signals import post_save, pre_save
+
+MAX_PARAMS = 999  # the lowest limit of the databases we run on (SQLite before 3.32)
+
+
+_TEXT = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+_WHOLE = {"IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField"}
+_WHOLE |= {"PositiveSmallIntegerField", "AutoField", "BigAutoField", "SmallAutoField"}
+
+
+def _plain(field: Field[Any, Any]) -> frozenset[type]:
+    """The types of value that the field would hand to the database unchanged (a str for a text column, an int for
+    a whole number or a key to one, None where NULL is NULL): those skip the field's preparation."""
+    kind = field.get_internal_type()
+    if kind == "ForeignKey":
+        kind = field.target_field.get_internal_type()  # type: ignore[attr-defined]  # a relation: its target's
+    types = {str} if kind in _TEXT else {int} if kind in _WHOLE else {bool} if kind == "BooleanField" else set()
+    return frozenset({*types, type(None)}) if types else frozenset()
+
+
+@cache
+def _shape(model: type[Model]) -> tuple[tuple[tuple[Field[Any, Any], frozenset[type]], ...], bool] | None:
+    """The fields written, in order, each with its plain types, and whether the database gives the key (an automatic
+    key is left out and read back; any other key is written with the rows); None for a model with a parent table
+    (bulk_create's work)."""
+    opts = model._meta
+    if opts.parents:
+        return None
+    automatic = isinstance(opts.pk, AutoFieldMixin)
+    return tuple((f, _plain(f)) for f in opts.concrete_fields if not (automatic and f is opts.pk)), automatic
+
+
+_statements: dict[tuple[type[Model], int, str], str] = {}
+
+
+def _statement(model: type[Model], rows: int, connection: BaseDatabaseWrapper) -> str:
+    """`INSERT INTO t (a, b) VALUES (%s, %s), … [RETURNING id]`, made once per model, row count and database."""
+    key = (model, rows, connection.vendor)
+    if (known := _statements.get(key)) is not None:
+        return known
+    shape, opts, quote = _shape(model), model._meta, connection.ops.quote_name
+    assert shape is not None  # concrete fields have their column: str() only for the type checker
+    fields, automatic = shape
+    names = ", ".join(quote(str(f.column)) for f, _plain_types in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES {', '.join([one] * rows)}"  # noqa: S608 - the model's names
+    if automatic:
+        sql += f" RETURNING {quote(str(opts.pk.column))}"
+    _statements[key] = sql
+    return sql
+
+
+def insert(rows: Sequence[Model], using: str = "default") -> None:
+    """Write `rows` (new instances of one model) in one statement; each gets its id."""
+    if not rows:
+        return
+    model, connection = type(rows[0]), connections[using]
+    shape = _shape(model)
+    if (
+        shape is None
+        or not connection.features.can_return_rows_from_bulk_insert
+        or len(rows) * len(shape[0]) > MAX_PARAMS
+        or any((row.pk is not None) == shape[1] for row in rows)  # an automatic key given, or a key missing
+    ):
+        model._default_manager.using(using).bulk_create(rows)
+        return
+    fields, automatic = shape
+    params: list[Any] = []
+    for row in rows:
+        # the ignore below: Django's own step of bulk_create (ids of related rows saved after assignment), untyped
+        row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        for field, plain in fields:
+            value = field.pre_save(row, True)
+            if type(value) in plain:
+                params.append(value)
+                continue
+            if hasattr(value, "resolve_expression"):  # an SQL expression: the compiler's work
+                model._default_manager.using(using).bulk_create(rows)
+                return
+            params.append(field.get_db_prep_save(value, connection))
+    sql = _statement(model, len(rows), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall() if automatic else [(row.pk,) for row in rows]
+    for row, (pk,) in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding, row._state.db = False, using
+
+
+def save_new(row: Model, using: str = "default") -> None:
+    """`row.save(force_insert=True)` for a model without a `save()` of its own: the same signals (pre_save,
+    post_save with created=True), the row written by `insert`."""
+    model = type(row)
+    pre_save.send(sender=model, instance=row, raw=False, using=using, update_fields=None)
+    insert([row], using=using)
+    post_save.send(sender=model, instance=row, created=True, raw=False, using=using, update_fields=None)

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with a writers' gate (see base.py)."""

@@ -1,0 +1,28 @@
+"""The worker's queue: django-tasks-db's backend (a table of the same database), its row written by
+`core.fastinsert` — the same row `DBTaskResult.objects.create` writes, with the same signals (the library's
+pre_save fills in `run_after`), without the ORM's compiler (issue 20: a
+filing queues one task inside its transaction, so the cost is paid while its locks are held)."""
+
+from typing import Any
+
+from django.db import router
+from django_tasks_db import DatabaseBackend as DjangoTasksDatabaseBackend
+from django_tasks_db.compat import normalize_json
+from django_tasks_db.models import DBTaskResult
+
+from . import fastinsert
+
+
+class DatabaseBackend(DjangoTasksDatabaseBackend):
+    def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult[Any, Any]:
+        row: DBTaskResult[Any, Any] = DBTaskResult(
+            id=self._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=self.alias,
+        )
+        fastinsert.save_new(row, using=router.db_for_write(DBTaskResult))
+        return row

@@ -1,0 +1,94 @@
+"""core.fastinsert writes what bulk_create writes (issue 20), and the worker queue's row is the library's."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models.functions import Now
+from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from anwei.core import fastinsert
+from anwei.core.models import IdempotencyKey
+from anwei.notifications import tasks
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2027, 1, 22, 1, 30, tzinfo=UTC)
+
+
+def _keys(user: Any, prefix: str) -> list[IdempotencyKey]:
+    plain = [
+        IdempotencyKey(user=user, key=f"{prefix}-{i}", method="POST", path="/api/v1/incidents", fingerprint="f" * 64)
+        for i in range(3)
+    ]
+    full = IdempotencyKey(user=user, key=f"{prefix}-x", method="POST", path="/p", fingerprint="", status=201)
+    full.body, full.content_type, full.created_at = b"\x00{}", "application/json", AT
+    return [*plain, full]
+
+
+def _stored(prefix: str) -> list[dict[str, Any]]:
+    rows = IdempotencyKey.objects.filter(key__startswith=f"{prefix}-").order_by("key").values()
+    return [{**r, "id": None, "key": r["key"].split("-", 1)[1], "body": bytes(r["body"])} for r in rows]
+
+
+def test_the_rows_are_those_bulk_create_writes_and_get_their_ids(django_user_model: Any) -> None:
+    user = django_user_model.objects.create(username="fast")
+    fast, slow = _keys(user, "fast"), _keys(user, "slow")
+    with CaptureQueriesContext(connection) as queries:
+        fastinsert.insert(fast)
+    assert len(queries) == 1 and "RETURNING" in queries[0]["sql"]
+    IdempotencyKey.objects.bulk_create(slow)
+    for a, b in zip(_stored("fast"), _stored("slow"), strict=True):  # created_at defaults differ by microseconds
+        assert {**a, "created_at": None} == {**b, "created_at": None}
+    assert _stored("fast")[-1]["created_at"] == AT and _stored("fast")[-1]["body"] == b"\x00{}"
+    assert [r.pk for r in fast] == list(
+        IdempotencyKey.objects.filter(key__startswith="fast-").order_by("pk").values_list("pk", flat=True)
+    )
+    assert all(not r._state.adding and r._state.db == "default" for r in fast)
+
+
+def test_the_statement_is_made_once_per_shape(django_user_model: Any) -> None:
+    user = get_user_model().objects.create(username="shape")
+    fastinsert.insert(_keys(user, "a"))
+    known = dict(fastinsert._statements)
+    fastinsert.insert(_keys(user, "b"))
+    assert fastinsert._statements == known
+    assert IdempotencyKey.objects.filter(user=user).count() == 8
+
+
+def test_what_does_not_fit_goes_to_bulk_create(django_user_model: Any) -> None:
+    user = get_user_model().objects.create(username="expr")
+    with_expression = IdempotencyKey(user=user, key="now", method="POST", path="/", fingerprint="", created_at=Now())
+    given_id = IdempotencyKey(id=987654, user=user, key="given", method="POST", path="/", fingerprint="")
+    fastinsert.insert([with_expression])
+    fastinsert.insert([given_id])
+    assert IdempotencyKey.objects.get(key="now").created_at is not None
+    assert IdempotencyKey.objects.get(key="given").pk == 987654
+
+
+def test_save_new_sends_the_signals_of_save_and_the_queue_row_is_the_librarys() -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def before(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(("pre", instance.pk is not None))
+
+    def after(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        seen.append(("post", created))
+
+    pre_save.connect(before, sender=DBTaskResult)
+    post_save.connect(after, sender=DBTaskResult)
+    try:
+        result = tasks.deliver.enqueue(1, 2, 3)  # through anwei.core.taskqueue → fastinsert.save_new
+    finally:
+        pre_save.disconnect(before, sender=DBTaskResult)
+        post_save.disconnect(after, sender=DBTaskResult)
+    assert seen == [("pre", True), ("post", True)]  # a UUID key given in advance, created
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.args_kwargs == {"args": [1, 2, 3], "kwargs": {}}
+    assert row.run_after == get_date_max()  # filled in by the library's own pre_save receiver
+    assert row.status == "READY" and row.backend_name == "default" and row.task_path.endswith("tasks.deliver")
+    assert row.enqueued_at is not None

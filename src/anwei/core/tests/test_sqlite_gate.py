@@ -1,0 +1,125 @@
+"""The SQLite backend's writers' gate (anwei.core.sqlite, issue 20): a transaction on a database file holds an
+exclusive lock on the file beside it from BEGIN to COMMIT or ROLLBACK, so the next writer is woken by the kernel
+instead of polling in SQLite's busy handler. Runs in both passes: it makes its own database file."""
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from anwei.core.sqlite.base import DatabaseWrapper
+
+pytestmark = pytest.mark.django_db  # pytest-django lets a test open connections only with it (these are its own)
+
+
+def _connection(path: Path, alias: str) -> DatabaseWrapper:
+    settings_dict: dict[str, Any] = {
+        "ENGINE": "anwei.core.sqlite",
+        "NAME": str(path),
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        "TIME_ZONE": None,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "TEST": {},
+    }
+    return DatabaseWrapper(settings_dict, alias=alias)
+
+
+def _gate_is_free(path: Path) -> bool:
+    fd = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing drops a lock taken here
+    return True
+
+
+def test_a_transaction_holds_the_gate_and_the_next_writer_waits_for_it(tmp_path: Path) -> None:
+    path = tmp_path / "gate.sqlite3"
+    first = _connection(path, "first")
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+    assert _gate_is_free(path)
+    first.set_autocommit(
+        False, force_begin_transaction_with_broken_autocommit=True
+    )  # as atomic() begins: BEGIN IMMEDIATE, after the gate
+    with first.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    assert not _gate_is_free(path)
+    order: list[str] = []
+    started = threading.Event()
+
+    def write_second() -> None:
+        second = _connection(path, "second")  # a connection is used in the thread that made it
+        second.ensure_connection()
+        started.set()
+        second.set_autocommit(
+            False, force_begin_transaction_with_broken_autocommit=True
+        )  # blocks on the gate until the first commits
+        order.append("second began")
+        with second.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (2)")
+        second.commit()
+        second.set_autocommit(True)
+        second.close()
+
+    thread = threading.Thread(target=write_second)
+    thread.start()
+    started.wait(5)
+    thread.join(0.3)
+    assert thread.is_alive() and order == []  # waiting at the gate
+    order.append("first committed")
+    first.commit()
+    first.set_autocommit(True)
+    thread.join(10)
+    assert order == ["first committed", "second began"]
+    assert _gate_is_free(path)
+    with first.cursor() as cursor:
+        cursor.execute("SELECT n FROM t ORDER BY n")
+        assert cursor.fetchall() == [(1,), (2,)]
+    first.close()
+
+
+def test_a_rollback_opens_the_gate(tmp_path: Path) -> None:
+    path = tmp_path / "gate.sqlite3"
+    conn = _connection(path, "only")
+    conn.ensure_connection()
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    assert not _gate_is_free(path)
+    conn.rollback()
+    conn.set_autocommit(True)
+    assert _gate_is_free(path)
+    conn.close()
+    assert _gate_is_free(path)
+
+
+def test_an_in_memory_database_has_no_gate(tmp_path: Path) -> None:
+    conn = _connection(Path(":memory:"), "memory")
+    conn.ensure_connection()
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    assert conn._gate is None
+    conn.rollback()
+    conn.set_autocommit(True)
+    conn.close()
+    assert not (tmp_path / ":memory:-writers.lock").exists()
+
+
+def test_closing_a_connection_in_a_transaction_opens_the_gate(tmp_path: Path) -> None:
+    path = tmp_path / "gate.sqlite3"
+    conn = _connection(path, "closing")
+    conn.ensure_connection()
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    assert not _gate_is_free(path)
+    conn._close()  # the connection dropped (e.g. after an error): the gate with it
+    assert _gate_is_free(path) and conn._gate is None
