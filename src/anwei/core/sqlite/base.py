@@ -41,8 +41,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
-        if not self.is_in_memory_db() and self._gate is None:
-            self._gate = os.open(f"{self.settings_dict['NAME']}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        if self._gate is None and (file := connection.execute("PRAGMA database_list").fetchone()[2]):
+            self._gate = os.open(f"{file}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)  # "" in memory: none
         return connection
 
     def _start_transaction_under_autocommit(self) -> None:
