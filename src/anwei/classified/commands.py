@@ -1,8 +1,9 @@
 """The register's writes as a page and the API both ask for them: by key. Each loads what the keys name — items,
 requests and transfers through the policies' `get_visible` (404 alike for "does not exist" and "not yours"),
-people and units within the caller's agency — and hands them to the write in services.py or custody.py, where
-the rules and the permission checks live. Pages and API operations call these, with `actor_of(request)`; a form's
-choice is passed by its key, as the API passes it."""
+people and units within the caller's agency — and hands them to the write in its topic's module (services.py,
+declassification.py, grants.py, storage.py, custody.py, transfers.py), where the rules and the permission checks
+live. Pages and API operations call these, with `actor_of(request)`; a form's choice is passed by its key, as the
+API passes it."""
 
 from datetime import date, datetime
 
@@ -15,7 +16,7 @@ from anwei.accounts.models import AccessGrant, User
 from anwei.core.errors import BusinessRuleError, NotAllowed
 from anwei.directory.models import Unit
 
-from . import custody, policies, selectors, services
+from . import custody, declassification, grants, policies, selectors, services, storage, transfers
 from .models import ClassifiedItem, CustodyRequest, DestructionRecord, InventoryCheck, LevelChange, Transfer
 
 
@@ -124,7 +125,7 @@ def decide_classification_by_id(*, actor: Actor, item_id: int, approve: bool, no
 
 @write_service
 def move_by_id(*, actor: Actor, item_id: int, storage_location: str, outside_premises: bool = False) -> ClassifiedItem:
-    return services.move(
+    return storage.move(
         actor=actor, item=_item(actor, item_id), storage_location=storage_location, outside_premises=outside_premises
     )
 
@@ -140,7 +141,7 @@ def change_level_by_id(
     declassify: bool = False,
     protection_until: date | None = None,
 ) -> LevelChange:
-    return services.change_level(
+    return declassification.change_level(
         actor=actor,
         item=_item(actor, item_id),
         reason=reason,
@@ -153,7 +154,9 @@ def change_level_by_id(
 
 @write_service
 def destroy_by_id(*, actor: Actor, item_id: int, method: str, reason: str, witness: str = "") -> DestructionRecord:
-    return services.destroy(actor=actor, item=_item(actor, item_id), method=method, reason=reason, witness=witness)
+    return declassification.destroy(
+        actor=actor, item=_item(actor, item_id), method=method, reason=reason, witness=witness
+    )
 
 
 @write_service
@@ -165,7 +168,7 @@ def grant_need_to_know_by_id(
     if not policies.items.can(actor, "classified.grant", item):
         raise NotAllowed()  # before saying anything of the person named
     user = agency_user(actor, user_id, "user_id")
-    return services.grant_need_to_know(actor=actor, item=item, user=user, reason=reason, expires_at=expires_at)
+    return grants.grant_need_to_know(actor=actor, item=item, user=user, reason=reason, expires_at=expires_at)
 
 
 @write_service
@@ -177,7 +180,7 @@ def revoke_need_to_know_by_id(*, actor: Actor, item_id: int, grant_id: int, reas
     grant = selectors.grants_of(item).filter(pk=grant_id).first()
     if grant is None:
         raise Http404(_("Not found."))
-    return services.revoke_need_to_know(actor=actor, item=item, grant=grant, reason=reason)
+    return grants.revoke_need_to_know(actor=actor, item=item, grant=grant, reason=reason)
 
 
 @write_service
@@ -194,7 +197,7 @@ def record_inventory_check(
     by_id: dict[int, ClassifiedItem] = {i.pk: i for i in expected}
     if any(pk not in by_id for pk in missing_ids):
         raise BusinessRuleError(_("Only items kept at this location can be missing from it."), field="missing_ids")
-    return services.record_inventory(
+    return storage.record_inventory(
         actor=actor,
         agency_id=expected[0].agency_id,
         storage_location=storage_location,
@@ -249,7 +252,7 @@ def start_transfer_by_id(
 ) -> Transfer:
     item = _item(actor, item_id)
     to_user = agency_user(actor, to_user_id, "to_user_id") if to_user_id else None
-    return custody.start_transfer(
+    return transfers.start_transfer(
         actor=actor,
         item=item,
         method=method,
@@ -266,7 +269,7 @@ def _transfer(actor: Actor, transfer_id: int) -> Transfer:
 
 @write_service
 def confirm_sent_by_id(*, actor: Actor, transfer_id: int) -> Transfer:
-    return custody.confirm_sent(actor=actor, transfer=_transfer(actor, transfer_id))
+    return transfers.confirm_sent(actor=actor, transfer=_transfer(actor, transfer_id))
 
 
 @write_service
@@ -278,7 +281,7 @@ def confirm_received_by_id(
     receipt_date: date | None = None,
     receipt_signed_by: str = "",
 ) -> Transfer:
-    return custody.confirm_received(
+    return transfers.confirm_received(
         actor=actor,
         transfer=_transfer(actor, transfer_id),
         receipt_no=receipt_no,
@@ -289,4 +292,4 @@ def confirm_received_by_id(
 
 @write_service
 def cancel_transfer_by_id(*, actor: Actor, transfer_id: int, reason: str) -> Transfer:
-    return custody.cancel_transfer(actor=actor, transfer=_transfer(actor, transfer_id), reason=reason)
+    return transfers.cancel_transfer(actor=actor, transfer=_transfer(actor, transfer_id), reason=reason)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from anwei.core.rocdate import today
 
-from . import custody, services
+from . import custody, services, transfers
 from .rules import Level, TransferMethod
 
 
@@ -79,7 +79,7 @@ def load(ctx: Any) -> None:
         purpose="赴中央主管機關簡報",
         due_back=timezone.now() + timedelta(days=1),
     )
-    transfer = custody.start_transfer(
+    transfer = transfers.start_transfer(
         actor=supervisor,
         item=services.register_item(
             actor=supervisor,
@@ -96,4 +96,4 @@ def load(ctx: Any) -> None:
         expected_by=timezone.now() + timedelta(hours=4),
         to_user=ctx.users["ethics"],
     )
-    custody.confirm_sent(actor=supervisor, transfer=transfer)
+    transfers.confirm_sent(actor=supervisor, transfer=transfer)

@@ -20,7 +20,7 @@ from anwei.core.csvstream import csv_response
 from anwei.core.views import forbidden
 from anwei.directory.models import Unit
 
-from . import auditing, commands, custody, policies, printing, rules, selectors, services, storage
+from . import auditing, commands, custody, policies, printing, rules, selectors, services, storage, transfers
 from .forms import (
     CombineForm,
     DestroyForm,
@@ -392,8 +392,8 @@ def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Transfer recorded. Confirm when you have sent it."))
             return redirect("classified:item", pk=item.pk)
     allowed = {
-        "inside": [rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=False)],
-        "outside": [rules.TransferMethod(m).label for m in custody.allowed_methods(item, external=True)],
+        "inside": [rules.TransferMethod(m).label for m in transfers.allowed_methods(item, external=False)],
+        "outside": [rules.TransferMethod(m).label for m in transfers.allowed_methods(item, external=True)],
     }
     return render(
         request, "classified/form.html", {"form": form, "item": item, "title": _("Transfer"), "allowed": allowed}

@@ -23,6 +23,7 @@ from anwei.plans.selectors import active_plan
 
 from .. import policies
 from ..models import Activity, Attendance
+from . import common
 
 
 @write_service
@@ -43,11 +44,8 @@ def create_activity(
     """An activity held by a unit of the actor's agency, for the whole agency or the audience units (of it)."""
     if not policies.activities.can(actor, "awareness.manage"):
         raise NotAllowed()
-    units = Unit.objects.filter(agency_id=actor.agency_id or 0)
-    unit = units.filter(pk=unit_id).first()
-    if unit is None:
-        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
-    audience = list(units.filter(pk__in=list(audience_unit_ids)))
+    unit = common.agency_unit(actor, unit_id)
+    audience = list(Unit.objects.filter(agency_id=unit.agency_id, pk__in=list(audience_unit_ids)))
     if topic not in Activity.Topic.values:
         raise BusinessRuleError(_("Choose a topic."), field="topic")
     if form not in Activity.Form.values:

@@ -5,12 +5,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError, NotAllowed
-from anwei.directory.models import Person, Unit
+from anwei.directory.models import Person
 
 from .. import policies
 from ..models import Delegation, VisitAnomaly
@@ -34,12 +35,9 @@ def create_delegation(
     scope = policies.delegations.scope(actor, "awareness.manage")
     if scope.empty:
         raise NotAllowed()
-    agency = actor.agency_id or 0
-    unit = Unit.objects.filter(scope.q(""), pk=unit_id, agency_id=agency, active=True).first()
-    if unit is None:
-        raise BusinessRuleError(_("Unknown unit."), field="unit_id")
+    unit = common.agency_unit(actor, unit_id, within=scope.q("") & Q(active=True))
     wanted = set(host_ids)
-    host_list = list(Person.objects.filter(pk__in=wanted, agency_id=agency, active=True))
+    host_list = list(Person.objects.filter(pk__in=wanted, agency_id=unit.agency_id, active=True))
     if len(host_list) != len(wanted):
         raise BusinessRuleError(_("A host was not found."), field="host_ids")
     if not (title or "").strip():

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from anwei.awareness import rules, services
 from anwei.awareness.models import TravelDeclaration
-from anwei.classified import custody
+from anwei.classified import custody, grants
 from anwei.classified import services as register
 from anwei.classified.rules import Level
 from anwei.notifications.models import Notification
@@ -69,7 +69,7 @@ def test_holder_on_an_approved_take_out_is_security_sensitive(world: Any) -> Non
     person.grade, person.national_secret_duty = "第9職等", False
     person.save()
     item = _register(world, Level.CONFIDENTIAL, world.users["staff_a"], "115機0003")
-    register.grant_need_to_know(actor=world.users["staff_a"], item=item, user=world.users["staff_b"], reason="會辦")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=item, user=world.users["staff_b"], reason="會辦")
     req = custody.request(
         actor=world.users["staff_b"],
         item=item,

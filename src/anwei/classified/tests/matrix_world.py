@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests.matrix import Case, everyone, page, restricted_text
 from tests.personas import World
 
-from anwei.classified import custody, services
+from anwei.classified import custody, declassification, grants, transfers
 from anwei.classified.rules import Level, TransferMethod
 
 from .factories import SECRET_TITLE, item, soon
@@ -43,14 +43,14 @@ def setup_world(world: World) -> None:
     world.records["taken_out"] = out
     moving = item(world, protection_until=date(2028, 1, 1))
     world.records["moving"] = moving
-    world.records["transfer"] = custody.start_transfer(
+    world.records["transfer"] = transfers.start_transfer(
         actor=staff_a, item=moving, method=TransferMethod.SEALED_ENVELOPE, expected_by=soon(), to_user=staff_b
     )
     sent_item = item(world, protection_until=date(2029, 1, 1))
-    world.records["sent"] = custody.start_transfer(
+    world.records["sent"] = transfers.start_transfer(
         actor=staff_a, item=sent_item, method=TransferMethod.LOCKED_BOX, expected_by=soon(), to_user=staff_b
     )
-    custody.confirm_sent(actor=staff_a, transfer=world.records["sent"])
+    transfers.confirm_sent(actor=staff_a, transfer=world.records["sent"])
 
     # what nobody without need-to-know may see, on any page or call of any app
     restricted_text(world, SECRET_TITLE, may_see=ONLY_CUSTODIAN)
@@ -62,7 +62,7 @@ def setup_world(world: World) -> None:
 
     granted = item(world, title=GRANTED_TITLE, protection_until=date(2027, 6, 30))
     world.records["classified_granted"] = granted
-    world.records["classified_grant"] = services.grant_need_to_know(
+    world.records["classified_grant"] = grants.grant_need_to_know(
         actor=sup, item=granted, user=staff_b, reason=GRANT_REASON
     )
     changed = item(
@@ -72,17 +72,19 @@ def setup_world(world: World) -> None:
         classifying_authority=AUTHORITY,
         storage_location=STORAGE,
     )
-    services.change_level(actor=sup, item=changed, reason=LEVEL_REASON, authority=AUTHORITY, to_level=Level.RESTRICTED)
+    declassification.change_level(
+        actor=sup, item=changed, reason=LEVEL_REASON, authority=AUTHORITY, to_level=Level.RESTRICTED
+    )
     world.records["classified_changed"] = changed
     abroad = item(world, protection_until=date(2031, 1, 1))
-    world.records["classified_external"] = custody.start_transfer(
+    world.records["classified_external"] = transfers.start_transfer(
         actor=staff_a,
         item=abroad,
         method=TransferMethod.DOUBLE_ENVELOPE_REGISTERED,
         expected_by=soon(),
         outside_recipient="法務部廉政署",
     )
-    custody.confirm_sent(actor=staff_a, transfer=world.records["classified_external"])
+    transfers.confirm_sent(actor=staff_a, transfer=world.records["classified_external"])
 
 
 def _secret(world: World) -> str:

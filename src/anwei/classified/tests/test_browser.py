@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from tests.browser import PHONE, assert_accessible, sign_in
 
-from anwei.classified import services
+from anwei.classified import grants
 from anwei.classified.rules import Level
 
 from .factories import SECRET_TITLE, item
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_copy_request_and_approval_at_phone_width(chromium: Any, live_server: Any, world: Any) -> None:
     original = item(world)
-    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
 
     staff = chromium.new_context(viewport=PHONE).new_page()
     staff.set_default_timeout(15000)

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from anwei.classified import custody, services
+from anwei.classified import custody, declassification, storage, transfers
 from anwei.classified.models import ClassifiedItem, CustodyRequest, Transfer
 from anwei.classified.rules import TransferMethod
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -26,7 +26,7 @@ def _english() -> Any:
 
 
 def _transfer(world: Any, it: ClassifiedItem, to: str = "staff_b") -> Transfer:
-    return custody.start_transfer(
+    return transfers.start_transfer(
         actor=world.users["staff_a"],
         item=it,
         method=TransferMethod.SEALED_ENVELOPE,
@@ -71,14 +71,16 @@ def test_cancelled_transfer_frees_the_item_and_cannot_be_sent(world: Any) -> Non
     it = item(world)
     first = _transfer(world, it)
     with pytest.raises(NotAllowed):
-        custody.cancel_transfer(actor=world.users["staff_b"], transfer=first, reason="x")
-    _refused(lambda: custody.cancel_transfer(actor=world.users["staff_a"], transfer=first, reason=" "), "reason")
-    custody.cancel_transfer(actor=world.users["staff_a"], transfer=first, reason="收件人有誤")
-    _refused(lambda: custody.confirm_sent(actor=world.users["staff_a"], transfer=first), "cancelled")
+        transfers.cancel_transfer(actor=world.users["staff_b"], transfer=first, reason="x")
+    _refused(lambda: transfers.cancel_transfer(actor=world.users["staff_a"], transfer=first, reason=" "), "reason")
+    transfers.cancel_transfer(actor=world.users["staff_a"], transfer=first, reason="收件人有誤")
+    _refused(lambda: transfers.confirm_sent(actor=world.users["staff_a"], transfer=first), "cancelled")
     second = _transfer(world, it, to="supervisor_a")
-    custody.confirm_sent(actor=world.users["staff_a"], transfer=second)
-    _refused(lambda: custody.cancel_transfer(actor=world.users["staff_a"], transfer=second, reason="x"), "sent already")
-    custody.confirm_received(actor=world.users["supervisor_a"], transfer=second)
+    transfers.confirm_sent(actor=world.users["staff_a"], transfer=second)
+    _refused(
+        lambda: transfers.cancel_transfer(actor=world.users["staff_a"], transfer=second, reason="x"), "sent already"
+    )
+    transfers.confirm_received(actor=world.users["supervisor_a"], transfer=second)
     it.refresh_from_db()
     assert it.custodian == world.users["supervisor_a"] and it.status == Status.IN_CUSTODY
 
@@ -97,7 +99,7 @@ def test_no_take_out_approval_while_a_transfer_is_open_nor_sending_while_on_loan
     assert req.status == CustodyRequest.Status.PENDING and _status(it) == Status.IN_CUSTODY
     # an item that is out (however it got there) is never sent: confirming reads its status again
     ClassifiedItem.objects.filter(pk=it.pk).update(status=Status.ON_LOAN)
-    _refused(lambda: custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer), "out on loan")
+    _refused(lambda: transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer), "out on loan")
     transfer.refresh_from_db()
     assert transfer.sent_at is None and _status(it) == Status.ON_LOAN
 
@@ -139,7 +141,7 @@ def test_no_copy_or_take_out_approval_while_in_transit(world: Any) -> None:
     out = _take_out(world, it)
     copy = custody.request(actor=world.users["staff_a"], item=it, kind="fax", purpose="函送")
     transfer = _transfer(world, it)
-    custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
+    transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
     for req in (out, copy):
         _refused(lambda req=req: custody.decide(actor=world.users["supervisor_a"], req=req, approve=True), "in transit")
     assert _status(it) == Status.IN_TRANSIT and not it.copies.exists()
@@ -156,9 +158,9 @@ def test_copy_approval_is_fine_while_a_transfer_waits_to_be_sent(world: Any) -> 
 def test_receiving_needs_the_item_in_transit_and_a_return_needs_it_out(world: Any) -> None:
     it = item(world)
     transfer = _transfer(world, it)
-    custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
+    transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
     ClassifiedItem.objects.filter(pk=it.pk).update(status=Status.DECLASSIFIED)
-    _refused(lambda: custody.confirm_received(actor=world.users["staff_b"], transfer=transfer), "declassified")
+    _refused(lambda: transfers.confirm_received(actor=world.users["staff_b"], transfer=transfer), "declassified")
     transfer.refresh_from_db()
     assert transfer.received_at is None
     other = item(world, protection_until=date(2028, 1, 1))
@@ -174,16 +176,16 @@ def test_sent_only_while_the_sender_still_holds_it(world: Any) -> None:
     it = item(world)
     transfer = _transfer(world, it)
     ClassifiedItem.objects.filter(pk=it.pk).update(custodian=world.users["supervisor_a"])
-    _refused(lambda: custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer), "no longer holds")
+    _refused(lambda: transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer), "no longer holds")
 
 
 def test_confirming_twice_is_refused(world: Any) -> None:
     it = item(world)
     transfer = _transfer(world, it)
-    custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
-    _refused(lambda: custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer), "Already confirmed")
-    custody.confirm_received(actor=world.users["staff_b"], transfer=transfer)
-    _refused(lambda: custody.confirm_received(actor=world.users["staff_b"], transfer=transfer), "Already confirmed")
+    transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
+    _refused(lambda: transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer), "Already confirmed")
+    transfers.confirm_received(actor=world.users["staff_b"], transfer=transfer)
+    _refused(lambda: transfers.confirm_received(actor=world.users["staff_b"], transfer=transfer), "Already confirmed")
 
 
 def test_no_declassification_or_move_while_out(world: Any) -> None:
@@ -191,12 +193,12 @@ def test_no_declassification_or_move_while_out(world: Any) -> None:
     req = _take_out(world, it)
     custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     _refused(
-        lambda: services.change_level(
+        lambda: declassification.change_level(
             actor=world.users["supervisor_a"], item=it, reason="解密", authority="縣長", declassify=True
         ),
         "out on loan",
     )
-    _refused(lambda: services.move(actor=world.users["staff_a"], item=it, storage_location="別處"), "out on loan")
+    _refused(lambda: storage.move(actor=world.users["staff_a"], item=it, storage_location="別處"), "out on loan")
     assert _status(it) == Status.ON_LOAN and not it.level_changes.exists()
 
 
@@ -204,7 +206,9 @@ def test_a_copy_declassified_while_out_stays_declassified_when_returned(world: A
     it = item(world)
     req = custody.request(actor=world.users["staff_a"], item=it, kind="copy", purpose="會辦", copies=1, due_back=soon())
     (copy,) = custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
-    services.change_level(actor=world.users["supervisor_a"], item=it, reason="解密", authority="縣長", declassify=True)
+    declassification.change_level(
+        actor=world.users["supervisor_a"], item=it, reason="解密", authority="縣長", declassify=True
+    )
     custody.return_copy(actor=world.users["staff_a"], copy=copy)
     copy.refresh_from_db()
     assert copy.status == Status.DECLASSIFIED and copy.returned_at <= timezone.now()

@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from anwei.audit.models import AuditEntry
-from anwei.classified import custody, services
+from anwei.classified import custody, declassification, grants, services, storage
 from anwei.classified.models import ClassifiedItem, InventoryCheck
 from anwei.classified.rules import Level
 
@@ -36,7 +36,7 @@ def _described(world: Any) -> ClassifiedItem:
         classifying_authority=AUTHORITY,
         storage_location=PLACE,
     )
-    services.change_level(
+    declassification.change_level(
         actor=world.users["supervisor_a"], item=it, reason=REASON, authority=AUTHORITY, to_level=Level.RESTRICTED
     )
     req = custody.request(actor=world.users["staff_a"], item=it, kind="copy", purpose="會辦", copies=1, due_back=soon())
@@ -108,7 +108,7 @@ def test_inventory_shows_checks_of_ones_own_agency_only(world: Any, client_for: 
         storage_location=place,  # the same name of a cabinet, in another county
         reference_no="鄰縣115機0001",
     )
-    services.record_inventory(
+    storage.record_inventory(
         actor=other["other_ethics"],
         agency_id=other["agency"].pk,
         storage_location=place,
@@ -116,7 +116,7 @@ def test_inventory_shows_checks_of_ones_own_agency_only(world: Any, client_for: 
         missing=[theirs],
         note="鄰縣清點備註",
     )
-    services.record_inventory(
+    storage.record_inventory(
         actor=world.users["ethics"], agency_id=world.agency.pk, storage_location=place, expected=[it], missing=[]
     )
     ours = client_for("ethics").get("/classified/inventory/", {"location": place}).content.decode()
@@ -165,7 +165,7 @@ def test_every_listing_is_audited(world: Any, client_for: Any) -> None:
 
 def test_register_csv_is_streamed_whole_titles_only_with_need_to_know(world: Any, client_for: Any) -> None:
     readable = item(world, title="可讀文件標題")
-    services.grant_need_to_know(
+    grants.grant_need_to_know(
         actor=world.users["staff_a"], item=readable, user=world.users["supervisor_a"], reason="會辦"
     )
     base = item(world)

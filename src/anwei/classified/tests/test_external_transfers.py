@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone, translation
 
 from anwei.audit.models import AuditEntry
-from anwei.classified import custody
+from anwei.classified import transfers
 from anwei.classified.models import ClassifiedItem, Transfer
 from anwei.classified.rules import Level, TransferMethod
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -30,10 +30,10 @@ def _english() -> Any:
 
 def _sent(world: Any, method: str, it: ClassifiedItem | None = None) -> Transfer:
     it = it or item(world)
-    transfer = custody.start_transfer(
+    transfer = transfers.start_transfer(
         actor=world.users["staff_a"], item=it, method=method, expected_by=soon(), outside_recipient=OUTSIDE
     )
-    custody.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
+    transfers.confirm_sent(actor=world.users["staff_a"], transfer=transfer)
     return transfer
 
 
@@ -53,28 +53,28 @@ def test_outside_recipient_needs_the_returned_receipt_recorded_by_someone_else(w
     # the sender cannot confirm their own transfer, nor can someone without scope over the unit
     for persona in ("staff_a", "staff_b", "auditor"):
         with pytest.raises(NotAllowed):
-            custody.confirm_received(actor=world.users[persona], transfer=transfer, **_receipt())
+            transfers.confirm_received(actor=world.users[persona], transfer=transfer, **_receipt())
     sup = world.users["supervisor_a"]
     for missing, field in (("receipt_no", "receipt_no"), ("receipt_signed_by", "receipt_signed_by")):
         with pytest.raises(BusinessRuleError) as exc:
-            custody.confirm_received(actor=sup, transfer=transfer, **_receipt(**{missing: " "}))
+            transfers.confirm_received(actor=sup, transfer=transfer, **_receipt(**{missing: " "}))
         assert exc.value.field == field
     with pytest.raises(BusinessRuleError) as exc:
-        custody.confirm_received(actor=sup, transfer=transfer, **_receipt(receipt_date=None))
+        transfers.confirm_received(actor=sup, transfer=transfer, **_receipt(receipt_date=None))
     assert exc.value.field == "receipt_date"
     with pytest.raises(BusinessRuleError) as exc:  # signed in the future
-        custody.confirm_received(
+        transfers.confirm_received(
             actor=sup, transfer=transfer, **_receipt(receipt_date=timezone.localdate() + timedelta(days=1))
         )
     assert exc.value.field == "receipt_date"
     with pytest.raises(BusinessRuleError):  # signed before it was sent
-        custody.confirm_received(
+        transfers.confirm_received(
             actor=sup, transfer=transfer, **_receipt(receipt_date=timezone.localdate() - timedelta(days=1))
         )
     transfer.refresh_from_db()
     assert transfer.received_at is None
 
-    custody.confirm_received(actor=world.users["ethics"], transfer=transfer, **_receipt())
+    transfers.confirm_received(actor=world.users["ethics"], transfer=transfer, **_receipt())
     transfer.refresh_from_db()
     it = transfer.item
     assert transfer.received_by == world.users["ethics"] != transfer.from_user
@@ -121,7 +121,7 @@ def test_receipt_through_the_page_and_the_api(world: Any, client_for: Any, metho
 def test_methods_for_outside_are_those_of_the_level(world: Any) -> None:
     it = item(world)
     with pytest.raises(BusinessRuleError) as exc:  # a sealed envelope is for inside the agency
-        custody.start_transfer(
+        transfers.start_transfer(
             actor=world.users["staff_a"],
             item=it,
             method=TransferMethod.SEALED_ENVELOPE,
@@ -139,7 +139,7 @@ def test_recipient_and_unit_must_belong_to_the_agency(world: Any) -> None:
     other = second_agency(world)
     it = item(world)
     staff_a = world.users["staff_a"]
-    start = lambda **kw: custody.start_transfer(  # noqa: E731
+    start = lambda **kw: transfers.start_transfer(  # noqa: E731
         actor=staff_a, item=it, method=TransferMethod.SEALED_ENVELOPE, expected_by=soon(), **kw
     )
     with pytest.raises(BusinessRuleError) as exc:
@@ -149,7 +149,7 @@ def test_recipient_and_unit_must_belong_to_the_agency(world: Any) -> None:
         start(to_user=other["other_staff"])
     assert exc.value.field == "to_user"
     with pytest.raises(BusinessRuleError) as exc:
-        custody.start_transfer(
+        transfers.start_transfer(
             actor=staff_a,
             item=it,
             method=TransferMethod.DOUBLE_ENVELOPE_REGISTERED,
@@ -163,4 +163,4 @@ def test_recipient_and_unit_must_belong_to_the_agency(world: Any) -> None:
     assert transfer.to_unit == world.units["b"]
     abroad = _sent(world, TransferMethod.DOUBLE_ENVELOPE_REGISTERED)
     with pytest.raises(NotAllowed):  # the other agency's ethics office records no receipt of ours
-        custody.confirm_received(actor=other["other_ethics"], transfer=abroad, **_receipt())
+        transfers.confirm_received(actor=other["other_ethics"], transfer=abroad, **_receipt())

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from anwei.accounts.models import AccessGrant
 from anwei.audit.models import AuditEntry
-from anwei.classified import policies, selectors, services
+from anwei.classified import grants, policies, selectors
 from anwei.core.errors import BusinessRuleError, NotAllowed
 
 from .factories import SECRET_TITLE, item
@@ -35,7 +35,7 @@ def test_whoever_may_grant_cannot_grant_to_themselves(world: Any, persona: str) 
     assert policies.items.can(granter, "classified.grant", it) and not policies.items.can_read(granter, it)
     before = AuditEntry.objects.count()
     with pytest.raises(BusinessRuleError) as exc:
-        services.grant_need_to_know(actor=granter, item=it, user=granter, reason="自行調閱")
+        grants.grant_need_to_know(actor=granter, item=it, user=granter, reason="自行調閱")
     assert exc.value.field == "user" and "yourself" in str(exc.value.message)
     assert not AccessGrant.objects.exists() and AuditEntry.objects.count() == before
     assert not policies.items.can_read(granter, it)
@@ -72,14 +72,14 @@ def test_a_grant_ends_when_it_expires(world: Any, client_for: Any) -> None:
     it = item(world)
     staff_b = world.users["staff_b"]
     with pytest.raises(BusinessRuleError):  # an end in the past is no grant
-        services.grant_need_to_know(
+        grants.grant_need_to_know(
             actor=world.users["supervisor_a"],
             item=it,
             user=staff_b,
             reason="會辦",
             expires_at=timezone.now() - timedelta(minutes=1),
         )
-    grant = services.grant_need_to_know(
+    grant = grants.grant_need_to_know(
         actor=world.users["supervisor_a"],
         item=it,
         user=staff_b,
@@ -96,8 +96,8 @@ def test_a_grant_ends_when_it_expires(world: Any, client_for: Any) -> None:
     assert client.get(f"/api/v1/classified/items/{it.pk}").status_code == 404
     # a grant that has run out cannot be withdrawn, and a new one may be given
     with pytest.raises(BusinessRuleError):
-        services.revoke_need_to_know(actor=world.users["supervisor_a"], item=it, grant=grant, reason="x")
-    services.grant_need_to_know(actor=world.users["supervisor_a"], item=it, user=staff_b, reason="再會辦")
+        grants.revoke_need_to_know(actor=world.users["supervisor_a"], item=it, grant=grant, reason="x")
+    grants.grant_need_to_know(actor=world.users["supervisor_a"], item=it, user=staff_b, reason="再會辦")
 
 
 def test_grant_with_an_end_through_the_form(world: Any, client_for: Any) -> None:
@@ -113,7 +113,7 @@ def test_grant_with_an_end_through_the_form(world: Any, client_for: Any) -> None
 def test_revoking_a_grant_on_the_page_with_its_reason(world: Any, client_for: Any) -> None:
     it = item(world)
     staff_b = world.users["staff_b"]
-    grant = services.grant_need_to_know(actor=world.users["supervisor_a"], item=it, user=staff_b, reason="會辦財政處")
+    grant = grants.grant_need_to_know(actor=world.users["supervisor_a"], item=it, user=staff_b, reason="會辦財政處")
     url = f"/classified/items/{it.pk}/grants/{grant.pk}/revoke/"
     assert client_for("staff_b").post(url, {"reason": "x"}).status_code == 403  # the grantee cannot
     assert client_for("auditor").post(url, {"reason": "x"}).status_code == 403
@@ -141,9 +141,7 @@ def test_revoking_a_grant_on_the_page_with_its_reason(world: Any, client_for: An
 
 def test_revoking_over_the_api(world: Any, client_for: Any) -> None:
     it = item(world)
-    grant = services.grant_need_to_know(
-        actor=world.users["staff_a"], item=it, user=world.users["staff_b"], reason="會辦"
-    )
+    grant = grants.grant_need_to_know(actor=world.users["staff_a"], item=it, user=world.users["staff_b"], reason="會辦")
     url = f"/api/v1/classified/items/{it.pk}/grants/{grant.pk}/revocation"
     listed = client_for("head").get(f"/api/v1/classified/items/{it.pk}/grants").json()
     assert [(g["id"], g["reason"]) for g in listed] == [(grant.pk, None)]  # may grant, no need-to-know
@@ -155,4 +153,4 @@ def test_revoking_over_the_api(world: Any, client_for: Any) -> None:
     assert not policies.items.can_read(world.users["staff_b"], it)
     assert client_for("head").get(f"/api/v1/classified/items/{it.pk}/grants").json() == []
     with pytest.raises(NotAllowed):
-        services.revoke_need_to_know(actor=world.users["staff_b"], item=it, grant=grant, reason="x")
+        grants.revoke_need_to_know(actor=world.users["staff_b"], item=it, grant=grant, reason="x")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from anwei.classified import custody, selectors, services
+from anwei.classified import custody, grants, selectors
 from anwei.classified.models import ClassifiedItem
 
 from .factories import item, soon
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_requests_offer_a_decision_to_the_approver_only_and_the_return_to_the_custodian(world: Any) -> None:
     original = item(world)
-    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
     req = custody.request(actor=world.users["staff_b"], item=original, kind="take_out", purpose="出差", due_back=soon())
     (line,) = selectors.request_lines(world.users["supervisor_a"], original)
     assert (line.request, line.may_decide, line.may_record_return) == (req, True, False)
@@ -32,7 +32,7 @@ def test_requests_offer_a_decision_to_the_approver_only_and_the_return_to_the_cu
 
 def test_copies_show_lateness_and_offer_the_return_to_the_custodian_of_the_original(world: Any) -> None:
     original = item(world)
-    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
     req = custody.request(
         actor=world.users["staff_b"], item=original, kind="copy", purpose="會辦", copies=2, due_back=soon()
     )

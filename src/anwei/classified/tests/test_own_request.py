@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from anwei.classified import custody, services
+from anwei.classified import custody, grants
 from anwei.classified.models import CustodyRequest
 
 from .factories import item, soon
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_approver_cannot_approve_his_own_take_out(world: Any, client_for: Any) -> None:
     it = item(world)
     supervisor = world.users["supervisor_a"]
-    services.grant_need_to_know(actor=world.users["staff_a"], item=it, user=supervisor, reason="主管核閱")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=it, user=supervisor, reason="主管核閱")
     req = custody.request(actor=supervisor, item=it, kind="take_out", purpose="出席會議", due_back=soon())
     decide = f"/classified/requests/{req.pk}/decide/"
 

@@ -7,7 +7,19 @@ import pytest
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
-from anwei.classified import alerts, auditing, custody, policies, rules, selectors, services
+from anwei.classified import (
+    alerts,
+    auditing,
+    custody,
+    declassification,
+    grants,
+    policies,
+    rules,
+    selectors,
+    services,
+    storage,
+    transfers,
+)
 from anwei.classified.models import ClassifiedItem, CustodyRequest
 from anwei.classified.rules import Level, TransferMethod
 from anwei.core.errors import BusinessRuleError, NotAllowed
@@ -21,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def test_two_copies_approved_listed_on_original_and_late_return_alerts_custodian(world: Any) -> None:
     original = item(world)
     staff_b = world.users["staff_b"]
-    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=staff_b, reason="會辦財政處")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=original, user=staff_b, reason="會辦財政處")
     req = custody.request(actor=staff_b, item=original, kind="photocopy", purpose="會辦", copies=2, due_back=soon())
     with pytest.raises(NotAllowed):  # never one's own request
         custody.decide(actor=staff_b, req=req, approve=True)
@@ -157,7 +169,7 @@ def test_sealed_envelope_transfer_sent_and_received(world: Any) -> None:
     it = item(world)
     staff_a, staff_b = world.users["staff_a"], world.users["staff_b"]
     with pytest.raises(BusinessRuleError) as exc:
-        custody.start_transfer(
+        transfers.start_transfer(
             actor=staff_a,
             item=it,
             method=TransferMethod.DOUBLE_ENVELOPE_REGISTERED,
@@ -165,17 +177,17 @@ def test_sealed_envelope_transfer_sent_and_received(world: Any) -> None:
             to_user=staff_b,
         )
     assert exc.value.field == "method"
-    transfer = custody.start_transfer(
+    transfer = transfers.start_transfer(
         actor=staff_a, item=it, method=TransferMethod.SEALED_ENVELOPE, expected_by=soon(4), to_user=staff_b
     )
     with pytest.raises(BusinessRuleError):
-        custody.confirm_received(actor=staff_b, transfer=transfer)  # not sent yet
+        transfers.confirm_received(actor=staff_b, transfer=transfer)  # not sent yet
     with pytest.raises(NotAllowed):
-        custody.confirm_sent(actor=staff_b, transfer=transfer)
-    custody.confirm_sent(actor=staff_a, transfer=transfer)
+        transfers.confirm_sent(actor=staff_b, transfer=transfer)
+    transfers.confirm_sent(actor=staff_a, transfer=transfer)
     it.refresh_from_db()
     assert it.status == ClassifiedItem.Status.IN_TRANSIT
-    custody.confirm_received(actor=staff_b, transfer=transfer)
+    transfers.confirm_received(actor=staff_b, transfer=transfer)
     transfer.refresh_from_db()
     it.refresh_from_db()
     assert transfer.sent_at and transfer.received_at and transfer.received_by == staff_b
@@ -187,14 +199,14 @@ def test_top_secret_must_be_hand_carried_and_late_transfer_alerts(world: Any) ->
     top = item(world, level=Level.TOP_SECRET, protection_until=date(2040, 1, 1))
     staff_b = world.users["staff_b"]
     with pytest.raises(BusinessRuleError):
-        custody.start_transfer(
+        transfers.start_transfer(
             actor=world.users["staff_a"],
             item=top,
             method=TransferMethod.SEALED_ENVELOPE,
             expected_by=soon(),
             to_user=staff_b,
         )
-    transfer = custody.start_transfer(
+    transfer = transfers.start_transfer(
         actor=world.users["staff_a"], item=top, method=TransferMethod.HAND_CARRIED, expected_by=soon(1), to_user=staff_b
     )
     assert alerts.alert_unconfirmed_transfers(now=timezone.now()) == 0
@@ -208,8 +220,8 @@ def test_declassify_notifies_copy_holders_then_destruction(world: Any) -> None:
     )
     (copy,) = custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     with pytest.raises(BusinessRuleError):  # originals only after declassification
-        services.destroy(actor=world.users["supervisor_a"], item=original, method="碎紙", reason="逾期")
-    record = services.destroy(actor=world.users["supervisor_a"], item=copy, method="碎紙", reason="無需使用")
+        declassification.destroy(actor=world.users["supervisor_a"], item=original, method="碎紙", reason="逾期")
+    record = declassification.destroy(actor=world.users["supervisor_a"], item=copy, method="碎紙", reason="無需使用")
     assert record.original == original
     req2 = custody.request(
         actor=world.users["staff_a"], item=original, kind="copy", purpose="y", copies=1, due_back=soon()
@@ -217,7 +229,7 @@ def test_declassify_notifies_copy_holders_then_destruction(world: Any) -> None:
     (copy2,) = custody.decide(actor=world.users["supervisor_a"], req=req2, approve=True)
     assert copy2.copy_number == 2
     custody.return_copy(actor=world.users["staff_a"], copy=copy2)
-    change = services.change_level(
+    change = declassification.change_level(
         actor=world.users["supervisor_a"],
         item=original,
         reason="工程完工",
@@ -227,10 +239,12 @@ def test_declassify_notifies_copy_holders_then_destruction(world: Any) -> None:
     copy2.refresh_from_db()
     assert copy2.level == Level.RESTRICTED
     assert Notification.objects.filter(key=f"classified-level-change-{change.pk}").exists()
-    services.change_level(
+    declassification.change_level(
         actor=world.users["supervisor_a"], item=original, reason="解密", authority="測試縣長", declassify=True
     )
-    services.destroy(actor=world.users["ethics"], item=original, method="碎紙", reason="解密後銷毀", witness="政風處")
+    declassification.destroy(
+        actor=world.users["ethics"], item=original, method="碎紙", reason="解密後銷毀", witness="政風處"
+    )
     original.refresh_from_db()
     assert original.status == ClassifiedItem.Status.DESTROYED
 
@@ -245,10 +259,10 @@ def test_need_to_know_listing_and_search(world: Any) -> None:
     assert row.title is None
     assert list(selectors.register(world.users["staff_a"], q="反滲透")) == [it]
     assert list(selectors.register(world.users["staff_b"])) == []  # no scope over unit A, no grant
-    services.grant_need_to_know(actor=sup, item=it, user=world.users["staff_b"], reason="書面授權")
+    grants.grant_need_to_know(actor=sup, item=it, user=world.users["staff_b"], reason="書面授權")
     assert list(selectors.register(world.users["staff_b"], q="反滲透")) == [it]
     with pytest.raises(NotAllowed):
-        services.grant_need_to_know(actor=world.users["staff_b"], item=it, user=world.users["auditor"], reason="x")
+        grants.grant_need_to_know(actor=world.users["staff_b"], item=it, user=world.users["auditor"], reason="x")
 
 
 def test_audit_never_names_the_title(world: Any) -> None:
@@ -283,8 +297,8 @@ def test_ended_protection_reminds_custodian_and_ethics(world: Any) -> None:
 def test_custodian_records_storage_location(world: Any) -> None:
     it = item(world)
     with pytest.raises(NotAllowed):
-        services.move(actor=world.users["supervisor_a"], item=it, storage_location="別處")
-    services.move(actor=world.users["staff_a"], item=it, storage_location="建設處保密櫃 2")
+        storage.move(actor=world.users["supervisor_a"], item=it, storage_location="別處")
+    storage.move(actor=world.users["staff_a"], item=it, storage_location="建設處保密櫃 2")
     it.refresh_from_db()
     assert it.storage_location == "建設處保密櫃 2"
 
@@ -308,11 +322,11 @@ def test_late_proposed_classification_is_reminded_once_after_the_deadline(world:
 def test_level_change_notifies_the_holder_of_a_copy_still_out(world: Any) -> None:
     original = item(world)
     staff_b = world.users["staff_b"]
-    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=staff_b, reason="會辦")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=original, user=staff_b, reason="會辦")
     req = custody.request(actor=staff_b, item=original, kind="photocopy", purpose="會辦", copies=1, due_back=soon())
     (copy,) = custody.decide(actor=world.users["supervisor_a"], req=req, approve=True)
     assert copy.custodian == staff_b and copy.status == ClassifiedItem.Status.ON_LOAN
-    change = services.change_level(
+    change = declassification.change_level(
         actor=world.users["supervisor_a"], item=original, reason="調降", authority="縣長", to_level=Level.RESTRICTED
     )
     note = Notification.objects.get(key=f"classified-level-change-{change.pk}", person=world.people["staff_b"])

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from anwei.classified import custody, services
+from anwei.classified import custody, storage
 from anwei.classified.models import ClassifiedItem
 from anwei.classified.rules import Level
 from anwei.core.errors import BusinessRuleError
@@ -33,7 +33,7 @@ def test_residence_needs_an_approved_take_out_and_every_move_is_told(world: Any,
 
     # a pending take-out does not allow it: refused in the service, on the page and in the API
     with pytest.raises(BusinessRuleError) as refused:
-        services.move(actor=staff, item=secret, storage_location="承辦人住處", outside_premises=True)
+        storage.move(actor=staff, item=secret, storage_location="承辦人住處", outside_premises=True)
     assert refused.value.code == "take_out_needed"
     client = client_for("staff_a")
     page = client.post(
@@ -58,7 +58,7 @@ def test_residence_needs_an_approved_take_out_and_every_move_is_told(world: Any,
     assert 'name="storage_outside_premises"' in form and "承辦人住處" in form
 
     # a move inside the premises is allowed and told to the supervisor and the ethics office
-    services.move(actor=staff, item=secret, storage_location="建設處機密櫃 2")
+    storage.move(actor=staff, item=secret, storage_location="建設處機密櫃 2")
     assert _told(world, secret.pk) == {"supervisor_a-person", "ethics-person"}
     note = Notification.objects.filter(source_id=secret.pk, person=world.people["ethics"]).latest("pk")
     assert "建設處機密櫃 2" not in note.subject + note.body
@@ -82,6 +82,6 @@ def test_residence_needs_an_approved_take_out_and_every_move_is_told(world: Any,
     custody.return_take_out(actor=staff, req=req)
     page = client.get(f"/classified/items/{secret.pk}/").content.decode()
     assert "攜出已歸還：請登記本件現在於機關內的存放處所" in page
-    services.move(actor=staff, item=secret, storage_location="建設處機密櫃 1")
+    storage.move(actor=staff, item=secret, storage_location="建設處機密櫃 1")
     secret.refresh_from_db()
     assert (secret.storage_location, secret.storage_outside_premises) == ("建設處機密櫃 1", False)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from anwei.audit.models import AuditEntry
-from anwei.classified import services
+from anwei.classified import grants
 from anwei.classified.models import ClassifiedItem, CustodyRequest, InventoryCheck, Transfer
 from anwei.classified.rules import Level
 from anwei.notifications.models import Notification
@@ -24,7 +24,7 @@ def _local(dt: Any) -> str:
 
 def test_copy_journey_through_pages(world: Any, client_for: Any) -> None:
     original = item(world)
-    services.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
+    grants.grant_need_to_know(actor=world.users["staff_a"], item=original, user=world.users["staff_b"], reason="會辦")
     staff_b = client_for("staff_b")
     due = timezone.now() + timedelta(days=2)
     response = staff_b.post(

@@ -26,17 +26,43 @@ def _clean_phone(phone: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _check_links(plan: Plan, person: Person | None, organisation: Any) -> None:
-    for linked, field in ((person, "person"), (organisation, "organisation")):
-        if linked is not None and linked.agency_id != plan.agency_id:
-            raise BusinessRuleError(_("This belongs to another agency."), field=field)
-
-
 def _name(name: str, person: Person | None, organisation: Any) -> str:
     name = name.strip() or (person.name if person else "") or (organisation.name if organisation else "")
     if not name:
         raise BusinessRuleError(_("Give a name, or choose a person or an organisation."), field="name")
     return name
+
+
+def _open_line(
+    *,
+    actor: Actor,
+    plan: Plan,
+    reason: str,
+    name: str,
+    title: str,
+    phones: list[dict[str, str]] | None,
+    person: Person | None,
+    organisation: Any,
+    note: str,
+) -> tuple[Plan, bool, dict[str, Any]]:
+    """What adding and editing a line share: the actor may manage the plan; the plan locked, and whether the change
+    makes a new version (amendments.py); the line's fields checked and cleaned — a person and an organisation of the
+    plan's agency, a name (or theirs), trimmed text, clean phones."""
+    policies.require(actor, policies.plans, "plans.manage", plan)
+    plan = amendments.lock(plan)
+    versioned = amendments.needs_version(plan, reason)
+    for linked, field in ((person, "person"), (organisation, "organisation")):
+        if linked is not None and linked.agency_id != plan.agency_id:
+            raise BusinessRuleError(_("This belongs to another agency."), field=field)
+    fields = {
+        "name": _name(name, person, organisation),
+        "title": title.strip(),
+        "person": person,
+        "organisation": organisation,
+        "phones": [_clean_phone(p) for p in phones or []],
+        "note": note.strip(),
+    }
+    return plan, versioned, fields
 
 
 @write_service
@@ -53,20 +79,18 @@ def add_contact(
     note: str = "",
     reason: str = "",
 ) -> PlanContact:
-    policies.require(actor, policies.plans, "plans.manage", plan)
-    plan = amendments.lock(plan)
-    versioned = amendments.needs_version(plan, reason)
-    _check_links(plan, person, organisation)
-    contact = PlanContact.objects.create(
+    plan, versioned, fields = _open_line(
+        actor=actor,
         plan=plan,
-        position=plan.contacts.count() + 1,
-        name=_name(name, person, organisation),
-        title=title.strip(),
+        reason=reason,
+        name=name,
+        title=title,
+        phones=phones,
         person=person,
         organisation=organisation,
-        phones=[_clean_phone(p) for p in phones or []],
-        note=note.strip(),
+        note=note,
     )
+    contact = PlanContact.objects.create(plan=plan, position=plan.contacts.count() + 1, **fields)
     audit.record_create(actor=actor, obj=contact)
     if versioned:
         amendments.new_version(actor=actor, plan=plan, reason=reason)
@@ -87,16 +111,21 @@ def update_contact(
     note: str = "",
     reason: str = "",
 ) -> PlanContact:
-    policies.require(actor, policies.plans, "plans.manage", contact.plan)
-    plan = amendments.lock(contact.plan)
-    versioned = amendments.needs_version(plan, reason)
-    _check_links(plan, person, organisation)
+    plan, versioned, fields = _open_line(
+        actor=actor,
+        plan=contact.plan,
+        reason=reason,
+        name=name,
+        title=title,
+        phones=phones,
+        person=person,
+        organisation=organisation,
+        note=note,
+    )
     contact = PlanContact.objects.get(pk=contact.pk)
     before = audit.snapshot(contact, CONTACT_FIELDS)
-    contact.name = _name(name, person, organisation)
-    contact.title, contact.person, contact.organisation = title.strip(), person, organisation
-    contact.phones = [_clean_phone(p) for p in phones or []]
-    contact.note = note.strip()
+    for field, value in fields.items():
+        setattr(contact, field, value)
     contact.save()
     entry = audit.record_update(actor=actor, obj=contact, before=before)
     if versioned:
