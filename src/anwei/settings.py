@@ -171,6 +171,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+# PostgreSQL: statements bound and prepared on the server (issue 20: psycopg prepares a statement the second time it
+# runs, so the filing's dozen statements are parsed and planned once per connection); ANWEI_PG_SERVER_BINDING=false
+# for client-side binding.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("ANWEI_PG_SERVER_BINDING", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 # National scale (docs/operations.md): roll-up reads from a PostgreSQL streaming replica, with read-your-writes
 # (anwei.core.dbrouter); a browser that wrote reads the primary for ANWEI_REPLICA_PIN_SECONDS.
 REPLICA_DATABASE_URL = os.environ.get("ANWEI_REPLICA_DATABASE_URL", "")
@@ -183,6 +188,7 @@ if REPLICA_DATABASE_URL:
 if os.environ.get("ANWEI_PGBOUNCER", "") == "transaction":
     for _database in DATABASES.values():
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.get("OPTIONS", {}).pop("prepare_threshold", None)  # prepared statements live on one server session
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -7,6 +7,7 @@ checkpoint forward, which the triggers of audit migrations 0002–0005 keep appe
 every `migrate` (new tables): `python -m anwei pg-roles --app-role anwei_app`."""
 
 from django.db import connection
+from psycopg import sql as psycopg_sql
 
 from .models import AuditCheckpoint, AuditEntry, AuditHead
 
@@ -44,7 +45,7 @@ def grant_statements(app_role: str, database: str) -> list[str]:
 
 def grant(app_role: str, password: str | None = None, using: object = None) -> list[str]:
     """Run the statements on the configured database (connected as its owner); returns them. With a password, the
-    role's password is set too (bound by the client, never in the returned text)."""
+    role's password is set too (quoted by the client, never in the returned text)."""
     conn = using or connection
     # the ignore below: `using` is a Django connection (typed object to keep this module free of backends)
     statements = grant_statements(app_role, conn.settings_dict["NAME"])  # type: ignore[attr-defined]
@@ -52,6 +53,7 @@ def grant(app_role: str, password: str | None = None, using: object = None) -> l
     with conn.cursor() as cursor:  # type: ignore[attr-defined]
         for sql in statements:
             cursor.execute(sql)
-        if password:
-            cursor.execute(f"ALTER ROLE {_ident(app_role)} PASSWORD %s", [password])
+        if password:  # a utility statement takes no server-side parameter: the client quotes the literal
+            literal = psycopg_sql.Literal(password).as_string(cursor.connection)
+            cursor.execute(f"ALTER ROLE {_ident(app_role)} PASSWORD {literal}")
     return statements
