@@ -11,7 +11,7 @@ result is the same either way."""
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -29,24 +29,34 @@ _WHOLE |= {"PositiveSmallIntegerField", "AutoField", "BigAutoField", "SmallAutoF
 
 def _plain(field: Field[Any, Any]) -> frozenset[type]:
     """The types of value that the field would hand to the database unchanged (a str for a text column, an int for
-    a whole number or a key to one, None where NULL is NULL): those skip the field's preparation."""
+    a whole number or a key to one, None — NULL — for any but JSON): those skip the field's preparation."""
     kind = field.get_internal_type()
     if kind == "ForeignKey":
         kind = field.target_field.get_internal_type()  # type: ignore[attr-defined]  # a relation: its target's
     types = {str} if kind in _TEXT else {int} if kind in _WHOLE else {bool} if kind == "BooleanField" else set()
-    return frozenset({*types, type(None)}) if types else frozenset()
+    return frozenset(types if kind == "JSONField" else {*types, type(None)})
+
+
+class Column(NamedTuple):
+    field: Field[Any, Any]
+    plain: frozenset[type]  # values written as they are (see _plain)
+    attname: str | None  # read the value straight from the instance: the field's pre_save is Field's own
 
 
 @cache
-def _shape(model: type[Model]) -> tuple[tuple[tuple[Field[Any, Any], frozenset[type]], ...], bool] | None:
-    """The fields written, in order, each with its plain types, and whether the database gives the key (an automatic
-    key is left out and read back; any other key is written with the rows); None for a model with a parent table
-    (bulk_create's work)."""
+def _shape(model: type[Model]) -> tuple[tuple[Column, ...], bool] | None:
+    """The columns written, in order, and whether the database gives the key (an automatic key is left out and read
+    back; any other key is written with the rows); None for a model with a parent table (bulk_create's work)."""
     opts = model._meta
     if opts.parents:
         return None
     automatic = isinstance(opts.pk, AutoFieldMixin)
-    return tuple((f, _plain(f)) for f in opts.concrete_fields if not (automatic and f is opts.pk)), automatic
+    columns = tuple(
+        Column(f, _plain(f), f.attname if type(f).pre_save is Field.pre_save else None)
+        for f in opts.concrete_fields
+        if not (automatic and f is opts.pk)
+    )
+    return columns, automatic
 
 
 _statements: dict[tuple[type[Model], int, str], str] = {}
@@ -60,7 +70,7 @@ def _statement(model: type[Model], rows: int, connection: BaseDatabaseWrapper) -
     shape, opts, quote = _shape(model), model._meta, connection.ops.quote_name
     assert shape is not None  # concrete fields have their column: str() only for the type checker
     fields, automatic = shape
-    names = ", ".join(quote(str(f.column)) for f, _plain_types in fields)
+    names = ", ".join(quote(str(c.field.column)) for c in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES {', '.join([one] * rows)}"  # noqa: S608 - the model's names
     if automatic:
@@ -88,8 +98,8 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
     for row in rows:
         # the ignore below: Django's own step of bulk_create (ids of related rows saved after assignment), untyped
         row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-        for field, plain in fields:
-            value = field.pre_save(row, True)
+        for field, plain, attname in fields:
+            value = getattr(row, attname) if attname is not None else field.pre_save(row, True)
             if type(value) in plain:
                 params.append(value)
                 continue
