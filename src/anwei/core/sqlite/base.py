@@ -9,8 +9,10 @@ commits or rolls back, so writers queue instead of polling. The lock is released
 the kernel if the process dies. Single statements outside a transaction do not take it (SQLite's own locking and
 busy handler still apply to them), nor does an in-memory database (one process).
 
-Also: the conversion of a statement's `%s` placeholders to SQLite's `?` (a regular expression over the whole text,
-on every execution) is kept per statement text."""
+SQLite's automatic WAL checkpoint runs inside a commit, so it ran with the gate held; it is turned off for these
+connections and run after the gate opens instead (`_checkpoint`). Also: the conversion of a statement's `%s`
+placeholders to SQLite's `?` (a regular expression over the whole text, on every execution) is kept per statement
+text."""
 
 import fcntl
 import os
@@ -32,9 +34,13 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
         return known
 
 
+CHECKPOINT_ROWS = 1000  # rows a connection changes between its checkpoints (SQLite's own: every 1,000 WAL pages)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _gate: int | None = None
     _gate_held = False
+    _checkpointed = 0  # the connection's total_changes at its last checkpoint
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
@@ -43,6 +49,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = super().get_new_connection(conn_params)
         if self._gate is None and (file := connection.execute("PRAGMA database_list").fetchone()[2]):
             self._gate = os.open(f"{file}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)  # "" in memory: none
+            connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints after the gate opens (_checkpoint)
+            self._checkpointed = 0
         return connection
 
     def _start_transaction_under_autocommit(self) -> None:
@@ -65,6 +73,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._commit()  # type: ignore[misc]  # Django's private step, not in the type stubs
         finally:
             self._open_gate()
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """SQLite's automatic checkpoint would copy the WAL into the database inside the commit, the gate still
+        held, every other writer waiting; here the same PASSIVE checkpoint runs after the gate has opened, once the
+        connection has changed CHECKPOINT_ROWS rows since its last (other writers go on meanwhile)."""
+        connection = self.connection
+        due = connection is not None and connection.total_changes - self._checkpointed >= CHECKPOINT_ROWS
+        if self._gate is not None and due:
+            self._checkpointed = connection.total_changes
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _rollback(self) -> None:
         try:

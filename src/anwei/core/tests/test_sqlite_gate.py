@@ -2,14 +2,17 @@
 exclusive lock on the file beside it from BEGIN to COMMIT or ROLLBACK, so the next writer is woken by the kernel
 instead of polling in SQLite's busy handler. Runs in both passes: it makes its own database file."""
 
+import contextlib
 import fcntl
 import os
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from anwei.core.sqlite import base as gate
 from anwei.core.sqlite.base import DatabaseWrapper
 
 pytestmark = pytest.mark.django_db  # pytest-django lets a test open connections only with it (these are its own)
@@ -123,3 +126,32 @@ def test_closing_a_connection_in_a_transaction_opens_the_gate(tmp_path: Path) ->
     assert not _gate_is_free(path)
     conn._close()  # the connection dropped (e.g. after an error): the gate with it
     assert _gate_is_free(path) and conn._gate is None
+
+
+def test_the_wal_is_copied_into_the_database_after_the_gate_opens(tmp_path: Path, monkeypatch: Any) -> None:
+    """SQLite's own checkpoint (inside the commit, the gate held) is off; the backend's runs after the commit."""
+    monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 3)
+    path = tmp_path / "wal.sqlite3"
+    conn = _connection(path, "wal")
+    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("CREATE TABLE t (n integer)")
+
+    def in_the_file() -> int:
+        """Rows in the database file itself (immutable: the WAL is not read)."""
+        with contextlib.closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as reader:
+            try:
+                return int(reader.execute("SELECT count(*) FROM t").fetchone()[0])
+            except sqlite3.OperationalError:  # the table itself still only in the WAL
+                return -1
+
+    for n in range(3):
+        conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (%s)", [n])
+        conn.commit()
+        conn.set_autocommit(True)
+        assert in_the_file() == (-1 if n < 2 else 3)  # the third commit reaches CHECKPOINT_ROWS
+    conn.close()
