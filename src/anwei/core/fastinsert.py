@@ -5,9 +5,9 @@ statements cost more CPU than the database spent running them).
 field (`pre_save`, then `get_db_prep_save`: time stamps, JSON, dates as the database wants them), automatic ids
 read back with RETURNING and set on the rows (other keys written as given) — but the statement's text is made once
 per model and row count and kept. Like bulk_create it sends no signals and calls no `save()`. Where the shortcut
-does not fit (a model with a parent table, an automatic key given in advance or another key missing, a value that
-is an SQL expression, more parameters than one statement may carry) it hands the rows to bulk_create, so the
-result is the same either way."""
+does not fit (a model with a parent table or a generated column, an automatic key given in advance or another key
+missing, a value that is an SQL expression, more parameters than one statement may carry) it hands the rows to
+bulk_create, so the result is the same either way."""
 
 from collections.abc import Sequence
 from functools import cache
@@ -46,10 +46,11 @@ class Column(NamedTuple):
 @cache
 def _shape(model: type[Model]) -> tuple[tuple[Column, ...], bool] | None:
     """The columns written, in order, and whether the database gives the key (an automatic key is left out and read
-    back; any other key is written with the rows); None for a model with a parent table (bulk_create's work)."""
+    back; any other key is written with the rows); None for a model with a parent table or a generated column
+    (bulk_create's work)."""
     opts = model._meta
-    if opts.parents:
-        return None
+    if opts.parents or any(getattr(f, "generated", False) for f in opts.concrete_fields):
+        return None  # a parent table, or a column the database computes: bulk_create knows them
     automatic = isinstance(opts.pk, AutoFieldMixin)
     columns = tuple(
         Column(f, _plain(f), f.attname if type(f).pre_save is Field.pre_save else None)

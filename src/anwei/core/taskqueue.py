@@ -1,7 +1,7 @@
 """The worker's queue: django-tasks-db's backend (a table of the same database), its row written by
 `core.fastinsert` — the same row `DBTaskResult.objects.create` writes, with the same signals (the library's
-pre_save fills in `run_after`), without the ORM's compiler (issue 20: a
-filing queues one task inside its transaction, so the cost is paid while its locks are held)."""
+pre_save fills in `run_after`), without the ORM's compiler (issue 20: a filing queues one task inside its
+transaction, so the cost is paid while its locks are held)."""
 
 from typing import Any
 

@@ -159,7 +159,7 @@ def _plan_tell(incident: Incident, route: routing.Route, actor: Actor, notes: li
     told = not incident.drill or incident.drill_tells_outside
     others = outbox.Batch([p for p in people if p.pk != filer], route.recipients.contacts if told else [], True)
     own = outbox.Batch([p for p in people if p.pk == filer])
-    planned = outbox.plan_new([others, own], key="", add_channels=route.channels or ())
+    planned = outbox.plan_new([others, own], add_channels=route.channels or ())
     if route.recipients.unresolved:
         names = "、".join(str(rules.RECIPIENT_NAMES.get(c, c)) for c in route.recipients.unresolved)
         text = _("No one to notify for: %(names)s") % {"names": names}
@@ -170,10 +170,9 @@ def _plan_tell(incident: Incident, route: routing.Route, actor: Actor, notes: li
 def _tell(incident: Incident, route: routing.Route, planned: outbox.NewOutbox, actor: Actor) -> list[Notification]:
     """Write the planned outbox now the report has its number (the message names it), and the need-to-know grants
     of a restricted report."""
-    for notification in planned.notifications:
-        notification.key = f"incident:{incident.pk}:filed"
     subject, body = message(incident, _("New report"))
-    sent = outbox.write_new(planned, subject=subject, body=body, source=incident, url=url_of(incident))
+    key = f"incident:{incident.pk}:filed"
+    sent = outbox.write_new(planned, key=key, subject=subject, body=body, source=incident, url=url_of(incident))
     if incident.restricted:
         named = {
             pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()

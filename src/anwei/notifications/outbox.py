@@ -65,7 +65,7 @@ class NewOutbox:
     deliveries: list[Delivery]
 
 
-def plan_new(batches: Sequence[Batch], *, key: str, add_channels: Sequence[str] = ()) -> NewOutbox:
+def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> NewOutbox:
     """The rows that tell every batch (a recipient named in two is told once, by the first), without a statement:
     built before the write transaction, so the locks it takes are held for the INSERTs only. Each batch's
     notifications are also in `batch.notifications`."""
@@ -78,7 +78,7 @@ def plan_new(batches: Sequence[Batch], *, key: str, add_channels: Sequence[str] 
             if (kind, target.pk) in seen:
                 continue
             seen.add((kind, target.pk))
-            notification = Notification(key=key, require_ack=batch.require_ack, **recipient)
+            notification = Notification(require_ack=batch.require_ack, **recipient)
             # the ignore below: the channels ride on the instance for the delivery rows (not a model field)
             notification.preloaded_channels = channels.get((kind, target.pk), [])  # type: ignore[attr-defined]
             batch.notifications.append(notification)
@@ -89,7 +89,7 @@ def plan_new(batches: Sequence[Batch], *, key: str, add_channels: Sequence[str] 
 
 
 def write_new(
-    outbox: NewOutbox, *, subject: str, body: str = "", source: models.Model | None = None, url: str = ""
+    outbox: NewOutbox, *, key: str, subject: str, body: str = "", source: models.Model | None = None, url: str = ""
 ) -> list[Notification]:
     """Write a planned outbox (inside the caller's transaction): one INSERT of notifications, one of deliveries,
     and ONE worker task for the pending ones (`queue_in_database`). Returns the notifications."""
@@ -100,7 +100,7 @@ def write_new(
     subject = single_line(subject)[:200]
     source_type, source_id = (source._meta.label_lower, str(source.pk)) if source is not None else ("", "")
     for notification in outbox.notifications:
-        notification.subject, notification.body, notification.url = subject, body, url
+        notification.key, notification.subject, notification.body, notification.url = key, subject, body, url
         if source is not None:
             notification.source_type, notification.source_id = source_type, source_id
     fastinsert.insert(outbox.notifications)
@@ -109,8 +109,8 @@ def write_new(
 
 
 def _preloaded(notification: Notification) -> list[str]:
-    """The recipient's registered channels, from the cache (set on the instance by `tell_new`: no statement)."""
-    # the ignore below: set on the instance by tell_new (not a model field)
+    """The recipient's registered channels, from the cache (set on the instance by `plan_new`: no statement)."""
+    # the ignore below: set on the instance by plan_new (not a model field)
     return [entry.channel for entry in notification.preloaded_channels]  # type: ignore[attr-defined]
 
 
