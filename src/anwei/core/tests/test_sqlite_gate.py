@@ -7,10 +7,12 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 
 from anwei.core.sqlite import base as gate
 from anwei.core.sqlite.base import DatabaseWrapper
@@ -155,3 +157,26 @@ def test_the_wal_is_copied_into_the_database_after_the_gate_opens(tmp_path: Path
         conn.set_autocommit(True)
         assert in_the_file() == (-1 if n < 2 else 3)  # the third commit reaches CHECKPOINT_ROWS
     conn.close()
+
+
+def test_a_writer_gives_up_at_the_gate_after_the_timeout_as_sqlite_would(tmp_path: Path) -> None:
+    """Behind a long transaction (an import, a restore) a writer gets "database is locked" — answered as "nothing
+    was saved, send it again" — after the `timeout` option's seconds, instead of hanging."""
+    path = tmp_path / "gate.sqlite3"
+    holder, waiter = _connection(path, "holder"), _connection(path, "waiter")
+    waiter.settings_dict["OPTIONS"]["timeout"] = 0.2
+    holder.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    waiter.ensure_connection()
+    began = time.monotonic()
+    with pytest.raises(OperationalError, match="database is locked"):
+        waiter.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    assert 0.2 <= time.monotonic() - began < 5
+    assert not waiter._gate_held and not _gate_is_free(path)  # still the holder's
+    holder.rollback()
+    holder.set_autocommit(True)
+    waiter.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)  # now it passes at once
+    assert not _gate_is_free(path)
+    waiter.rollback()
+    waiter.set_autocommit(True)
+    holder.close()
+    waiter.close()
