@@ -60,6 +60,37 @@ def _shape(model: type[Model]) -> tuple[tuple[Column, ...], bool] | None:
     return columns, automatic
 
 
+@cache
+def _relations(model: type[Model]) -> tuple[Field[Any, Any], ...] | None:
+    """The concrete relation fields (the only ones `Model._prepare_related_fields_for_save` acts on); None for a
+    model with a generic relation (Django's own step then)."""
+    opts = model._meta
+    if any(f.is_relation for f in opts.private_fields):
+        return None
+    return tuple(f for f in opts.concrete_fields if f.is_relation)
+
+
+def _relate(row: Model, relations: tuple[Field[Any, Any], ...]) -> None:
+    """`row._prepare_related_fields_for_save("bulk_create")` over the relation fields only (the ORM walks every
+    field): an assigned instance saved since gives its key; an unsaved one is refused, as bulk_create refuses it."""
+    cached = row._state.fields_cache
+    for field in relations:
+        obj = cached.get(field.cache_name)  # type: ignore[attr-defined]  # a relation field's cache key
+        if not obj:
+            continue
+        if not obj._is_pk_set():
+            remote: Any = field.remote_field  # a relation field's: never None here
+            if not remote.multiple:
+                remote.delete_cached_value(obj)  # Django's own step
+            raise ValueError(
+                f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+            )
+        if getattr(row, field.attname) in field.empty_values:
+            setattr(row, field.name, obj)
+        if getattr(obj, field.target_field.attname) != getattr(row, field.attname):  # type: ignore[attr-defined]
+            field.delete_cached_value(row)  # type: ignore[attr-defined]  # Django's own step
+
+
 _statements: dict[tuple[type[Model], int, str], str] = {}
 
 
@@ -95,10 +126,14 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
         model._default_manager.using(using).bulk_create(rows)
         return
     fields, automatic = shape
+    relations = _relations(model)
     params: list[Any] = []
     for row in rows:
-        # the ignore below: Django's own step of bulk_create (ids of related rows saved after assignment), untyped
-        row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        if relations is None:
+            # the ignore below: Django's own step of bulk_create (ids of related rows saved after assignment)
+            row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        else:
+            _relate(row, relations)
         for field, plain, attname in fields:
             value = getattr(row, attname) if attname is not None else field.pre_save(row, True)
             if type(value) in plain:

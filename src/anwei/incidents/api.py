@@ -13,7 +13,7 @@ from anwei.accounts.actor import actor_of
 from anwei.audit import services as audit
 from anwei.core.errors import BusinessRuleError
 from anwei.core.pagination import Paginated
-from anwei.core.schema import IsoDateTime, SingleLine
+from anwei.core.schema import IsoDateTime, PlainSchema, SingleLine
 
 from . import api_tasks, contacts, filing, policies, rules, selectors, services
 from .models import Attachment, Contact, Incident
@@ -22,7 +22,7 @@ router = Router(tags=["incidents"])
 router.add_router("/tasks", api_tasks.router)  # the tasks given to units: /api/v1/incidents/tasks/{task_id}
 
 
-class ClockOut(Schema):
+class ClockOut(PlainSchema):
     id: int
     code: str
     name: str
@@ -34,7 +34,7 @@ class ClockOut(Schema):
     state: str
 
 
-class IncidentOut(Schema):
+class IncidentOut(PlainSchema):
     id: int
     reference: str
     category: str
@@ -85,8 +85,21 @@ class IncidentOut(Schema):
             for c in selectors.clocks(obj)
         ]
 
+    @classmethod
+    def of(cls, incident: Incident) -> dict[str, object]:
+        """The answer for a report as one dict — the fields read from the report, the resolvers above for the rest —
+        validated without ninja's per-field getter (PlainSchema; the filing's answer, issue 20)."""
+        out = {name: getattr(incident, name) for name in _READ_FIELDS}
+        out["category_name"] = cls.resolve_category_name(incident)
+        out["reporter_name"] = cls.resolve_reporter_name(incident)
+        out["clocks"] = cls.resolve_clocks(incident)
+        return out
 
-class IncidentIn(Schema):
+
+_READ_FIELDS = tuple(name for name in IncidentOut.model_fields if not hasattr(IncidentOut, f"resolve_{name}"))
+
+
+class IncidentIn(PlainSchema):
     model_config = {"extra": "forbid"}
 
     category: str = Field(max_length=30)
@@ -169,7 +182,7 @@ def list_incidents(request: HttpRequest, category: str = "", status: str = "open
 
 
 @router.post("", response={201: IncidentOut})
-def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]:
+def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, object]]:
     """File a report: the same service, checks and rules as the page (unit and reporter by key, checked there)."""
     with _fields_as_keys():
         incident = services.file_report(
@@ -187,7 +200,7 @@ def file_incident(request: HttpRequest, payload: IncidentIn) -> Status[Incident]
             measures_taken=payload.measures_taken,
             support_needed=payload.support_needed,
         )
-    return Status(201, filing.with_clocks(incident))
+    return Status(201, IncidentOut.of(filing.with_clocks(incident)))
 
 
 @contextmanager

@@ -92,3 +92,36 @@ def test_save_new_sends_the_signals_of_save_and_the_queue_row_is_the_librarys() 
     assert row.run_after == get_date_max()  # filled in by the library's own pre_save receiver
     assert row.status == "READY" and row.backend_name == "default" and row.task_path.endswith("tasks.deliver")
     assert row.enqueued_at is not None
+
+
+def test_a_related_row_saved_after_assignment_gives_its_key_and_an_unsaved_one_is_refused() -> None:
+    from anwei.directory.models import Agency, Unit
+
+    agency = Agency(name="後存機關", code="later")
+    unit = Unit(agency=agency, name="後存單位")
+    unsaved = Unit(agency=Agency(name="未存機關", code="never"), name="孤兒單位")
+    agency.save()  # saved after it was assigned: the unit's agency_id is still None until the insert
+    assert unit.agency_id is None
+    fastinsert.insert([unit])
+    assert Unit.objects.get(pk=unit.pk).agency_id == agency.pk
+    with pytest.raises(ValueError, match="unsaved related object 'agency'") as fast:
+        fastinsert.insert([unsaved])
+    with pytest.raises(ValueError, match="unsaved related object 'agency'") as slow:
+        Unit.objects.bulk_create([unsaved])
+    assert str(fast.value) == str(slow.value)
+
+
+def test_the_queue_announces_each_task_once() -> None:
+    from django.tasks.signals import task_enqueued
+
+    seen: list[Any] = []
+
+    def heard(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        seen.append(task_result)
+
+    task_enqueued.connect(heard)
+    try:
+        result = tasks.deliver.enqueue(7)
+    finally:
+        task_enqueued.disconnect(heard)
+    assert [r.id for r in seen] == [result.id] and result.args == [7]

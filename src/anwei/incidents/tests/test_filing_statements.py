@@ -73,3 +73,17 @@ def test_a_filing_routed_to_five_recipients_costs_at_most_twelve_statements(
     tasks = [r for r in DBTaskResult.objects.all() if set(r.args_kwargs["args"]) & {pk for (pk,) in pending}]
     assert len(tasks) == 1 and sorted(tasks[0].args_kwargs["args"]) == sorted(pk for (pk,) in pending)
     assert verify().ok  # the audit chain holds with the filing's entries appended together
+
+
+def test_the_filing_answers_what_reading_the_report_answers(roster: Any) -> None:
+    """The filing's answer is built as a dict from the rows just written (IncidentOut.of, no read back); reading
+    the report builds it from the database through the schema's resolvers: the two agree, field for field."""
+    _token, raw = accounts.create_token(actor=None, user=roster.users["staff_a"], name="answer")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {"category": "cyber", "cyber_level": 2, "title": "網站遭置換", "location": "機房", "support_needed": "支援"}
+    filed = client.post("/api/v1/incidents", json.dumps(body, ensure_ascii=False), content_type="application/json")
+    assert filed.status_code == 201, filed.content
+    read = client.get(f"/api/v1/incidents/{filed.json()['id']}")
+    assert read.status_code == 200
+    assert filed.json() == read.json()
+    assert len(filed.json()["clocks"]) >= 2 and filed.json()["reporter_name"] and filed.json()["category_name"]
