@@ -27,10 +27,11 @@ api_patterns, api_app, api_namespace = api.urls
 # the catch-all comes last: any other /api/v1/ path answers 404 in the API's JSON error format
 api_patterns = [*api_patterns, re_path(r"^.*$", not_found, name="not-found")]
 
+# The API first: its callers (reports filed by the thousand, issue 20) are matched before the pages' patterns.
 urlpatterns = [
+    path("api/v1/", include((_public(api_patterns), api_app), namespace=api_namespace)),
     *(path(url_prefix(config), include(f"{config.name}.urls")) for config in with_module("urls")),
     path("i18n/setlang/", second_factor_exempt(login_not_required(set_language)), name="set_language"),
-    path("api/v1/", include((_public(api_patterns), api_app), namespace=api_namespace)),
 ]
 
 handler403 = "anwei.core.views.error_403"

@@ -80,15 +80,16 @@ _cache: dict[str, tuple[float, int, list[MacKey]]] = {}
 
 def keyring() -> list[MacKey]:
     """Every MAC key, oldest first (the last is the current one). Generated for the embedded default."""
-    path = Path(settings.AUDIT_KEY_FILE)
+    name = os.fspath(settings.AUDIT_KEY_FILE)  # os.stat on the text: this runs in every audited write
+    path = Path(name)
     try:
-        stat = path.stat()
+        stat = os.stat(name)
     except FileNotFoundError:
         if not settings.AUDIT_KEYS_GENERATE:
             raise KeyMissing(f"the audit key file {path} is missing (ANWEI_AUDIT_KEY_FILE)") from None
         _create_once(path, (_line(_new_key()) + "\n").encode())
-        stat = path.stat()
-    cached = _cache.get(str(path))
+        stat = os.stat(name)
+    cached = _cache.get(name)
     if cached and cached[:2] == (stat.st_mtime, stat.st_size):
         return cached[2]
     try:
@@ -104,7 +105,7 @@ def keyring() -> list[MacKey]:
     for key in ring:
         if key_id(key.secret) != key.id:
             raise KeyMissing(f"the audit key file {path}: key {key.id} does not match its id")
-    _cache[str(path)] = (stat.st_mtime, stat.st_size, ring)
+    _cache[name] = (stat.st_mtime, stat.st_size, ring)
     return ring
 
 

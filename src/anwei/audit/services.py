@@ -124,7 +124,8 @@ def _append(entries: list[AuditEntry]) -> None:
     each MACed with the current key; a new current key is first handed the chain by a key entry. No savepoint of
     its own: a failed append fails the caller's transaction, whose change must not commit without its entries."""
     head = _locked_head()
-    ring, key = keys.mac_keys(), keys.mac_key()
+    keyring = keys.keyring()  # read once: oldest first, the current key last
+    ring, key = {k.id: k for k in keyring}, keyring[-1]
     if head.key_id and head.key_id not in ring:
         raise keys.KeyMissing(f"the audit key {head.key_id} that MACs the chain is not in the key file")
     if head.key_id != key.id and head.seq > 0:

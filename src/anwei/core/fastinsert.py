@@ -9,14 +9,15 @@ does not fit (a model with a parent table or a generated column, an automatic ke
 missing, a value that is an SQL expression, more parameters than one statement may carry) it hands the rows to
 bulk_create, so the result is the same either way."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
-from django.db.models.fields import AutoFieldMixin
+from django.db.models.fields import AutoFieldMixin, DateTimeField
 from django.db.models.signals import post_save, pre_save
 
 MAX_PARAMS = 999  # the lowest limit of the databases we run on (SQLite before 3.32)
@@ -41,6 +42,26 @@ class Column(NamedTuple):
     field: Field[Any, Any]
     plain: frozenset[type]  # values written as they are (see _plain)
     attname: str | None  # read the value straight from the instance: the field's pre_save is Field's own
+    moment: bool  # a DateTimeField: an aware UTC time is written as `_utc_writer` says
+
+
+def _utc_writer(connection: BaseDatabaseWrapper) -> Callable[[datetime], Any] | None:
+    """How the database's Django backend writes an aware UTC time to a DateTimeField column (what its
+    `adapt_datetimefield_value` returns for one): SQLite's naive UTC text when the connection's time zone is UTC,
+    PostgreSQL's time as it is; None elsewhere (the field prepares it)."""
+    if connection.vendor == "postgresql":
+        return _as_it_is
+    if connection.vendor == "sqlite" and connection.timezone is UTC:
+        return _utc_text
+    return None
+
+
+def _as_it_is(value: datetime) -> datetime:
+    return value
+
+
+def _utc_text(value: datetime) -> str:
+    return str(value.replace(tzinfo=None))
 
 
 @cache
@@ -53,7 +74,7 @@ def _shape(model: type[Model]) -> tuple[tuple[Column, ...], bool] | None:
         return None  # a parent table, or a column the database computes: bulk_create knows them
     automatic = isinstance(opts.pk, AutoFieldMixin)
     columns = tuple(
-        Column(f, _plain(f), f.attname if type(f).pre_save is Field.pre_save else None)
+        Column(f, _plain(f), f.attname if type(f).pre_save is Field.pre_save else None, isinstance(f, DateTimeField))
         for f in opts.concrete_fields
         if not (automatic and f is opts.pk)
     )
@@ -126,7 +147,7 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
         model._default_manager.using(using).bulk_create(rows)
         return
     fields, automatic = shape
-    relations = _relations(model)
+    relations, utc = _relations(model), _utc_writer(connection)
     params: list[Any] = []
     for row in rows:
         if relations is None:
@@ -134,10 +155,13 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
             row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         else:
             _relate(row, relations)
-        for field, plain, attname in fields:
+        for field, plain, attname, moment in fields:
             value = getattr(row, attname) if attname is not None else field.pre_save(row, True)
             if type(value) in plain:
                 params.append(value)
+                continue
+            if moment and utc is not None and type(value) is datetime and value.tzinfo is UTC:
+                params.append(utc(value))
                 continue
             if hasattr(value, "resolve_expression"):  # an SQL expression: the compiler's work
                 model._default_manager.using(using).bulk_create(rows)

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -45,6 +46,15 @@ def test_the_rows_are_those_bulk_create_writes_and_get_their_ids(django_user_mod
     for a, b in zip(_stored("fast"), _stored("slow"), strict=True):  # created_at defaults differ by microseconds
         assert {**a, "created_at": None} == {**b, "created_at": None}
     assert _stored("fast")[-1]["created_at"] == AT and _stored("fast")[-1]["body"] == b"\x00{}"
+    with connection.cursor() as cursor:  # the same stored form, not only the same moment read back (SQLite: text)
+        table = IdempotencyKey._meta.db_table
+        cursor.execute(f"SELECT key, created_at FROM {table} WHERE key IN ('fast-x', 'slow-x') ORDER BY key")  # noqa: S608
+        (_, fast_at), (_, slow_at) = cursor.fetchall()
+    assert fast_at == slow_at
+    taipei = IdempotencyKey(user=user, key="tpe", method="POST", path="/p", fingerprint="")
+    taipei.created_at = AT.astimezone(ZoneInfo("Asia/Taipei"))  # not UTC: prepared by the field, the same moment
+    fastinsert.insert([taipei])
+    assert IdempotencyKey.objects.get(key="tpe").created_at == AT
     assert [r.pk for r in fast] == list(
         IdempotencyKey.objects.filter(key__startswith="fast-").order_by("pk").values_list("pk", flat=True)
     )
