@@ -2,12 +2,14 @@
 statements cost more CPU than the database spent running them).
 
 `insert(rows)` writes what `Model.objects.bulk_create(rows)` writes — the same columns, each value prepared by its
-field (`pre_save`, then `get_db_prep_save`: time stamps, JSON, dates as the database wants them), automatic ids
-read back with RETURNING and set on the rows (other keys written as given) — but the statement's text is made once
-per model and row count and kept. Like bulk_create it sends no signals and calls no `save()`. Where the shortcut
-does not fit (a model with a parent table or a generated column, an automatic key given in advance or another key
-missing, a value that is an SQL expression, more parameters than one statement may carry) it hands the rows to
-bulk_create, so the result is the same either way."""
+field (`pre_save`, then `get_db_prep_save`: time stamps, JSON, dates as the database wants them), automatic ids read
+back with RETURNING and set on the rows (other keys written as given) — but the statement's text is made once per
+model and row count and kept, a plain value (text, a whole number, an aware UTC time) is written as the field would
+have prepared it without its steps, and only relation fields are checked for related rows saved since. Like
+bulk_create it sends no signals and calls no `save()`. Where the shortcut does not fit (a model with a parent table
+or a generated column, an automatic key given in advance or another key missing, a value that is an SQL expression,
+more parameters than one statement may carry) it hands the rows to bulk_create, so the result is the same either
+way."""
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
