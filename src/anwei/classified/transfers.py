@@ -113,17 +113,23 @@ def _locked_transfer(transfer: Transfer) -> Transfer:
     return Transfer.objects.select_for_update().get(pk=transfer.pk)
 
 
-@write_service
-@transaction.atomic
-def confirm_sent(*, actor: Actor, transfer: Transfer) -> Transfer:
-    """The sender confirms it left: only while the item is still in their custody and not out on a take-out."""
+def _unsent(actor: Actor, transfer: Transfer, *, sent: str) -> Transfer:
+    """The transfer locked, for its sender, while it is neither cancelled nor sent (`sent`: the refusal after)."""
     if not policies.transfers.can(actor, "classified.confirm_sent", transfer):
         raise NotAllowed()
     transfer = _locked_transfer(transfer)
     if transfer.cancelled_at is not None:
         raise BusinessRuleError(_("This transfer was cancelled."))
     if transfer.sent_at is not None:
-        raise BusinessRuleError(_("Already confirmed as sent."))
+        raise BusinessRuleError(sent)
+    return transfer
+
+
+@write_service
+@transaction.atomic
+def confirm_sent(*, actor: Actor, transfer: Transfer) -> Transfer:
+    """The sender confirms it left: only while the item is still in their custody and not out on a take-out."""
+    transfer = _unsent(actor, transfer, sent=_("Already confirmed as sent."))
     item = locked(transfer.item)
     if item.custodian_id != transfer.from_user_id:
         raise BusinessRuleError(_("The sender no longer holds this item."), code="item_state")
@@ -216,13 +222,9 @@ def confirm_received(
 @transaction.atomic
 def cancel_transfer(*, actor: Actor, transfer: Transfer, reason: str) -> Transfer:
     """The sender withdraws a transfer that has not left yet (a wrong recipient or method), with the reason."""
-    if not policies.transfers.can(actor, "classified.confirm_sent", transfer):
-        raise NotAllowed()
-    transfer = _locked_transfer(transfer)
-    if transfer.cancelled_at is not None:
-        raise BusinessRuleError(_("This transfer was cancelled."))
-    if transfer.sent_at is not None:
-        raise BusinessRuleError(_("It has been sent already; only a transfer not yet sent can be cancelled."))
+    transfer = _unsent(
+        actor, transfer, sent=_("It has been sent already; only a transfer not yet sent can be cancelled.")
+    )
     if not reason.strip():
         raise BusinessRuleError(_("Give the reason."), field="reason")
     transfer.cancelled_at, transfer.cancel_reason = timezone.now(), reason.strip()[:300]
