@@ -51,8 +51,8 @@ class Incident(models.Model):
         related_name="+",
         verbose_name=_("reporter"),
     )
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    filed_by = models.ForeignKey(  # indexed with created_at (Meta.indexes: the filer's recent reports)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
     aware_at = models.DateTimeField(_("became aware at (知悉時間)"))
@@ -99,6 +99,10 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["-aware_at", "-id"], name="incident_newest_first"),
+            # the filing rate counts the filer's reports since a moment, in the statement that takes the number:
+            # read from here it costs the same for the 10th report of a filer as for the 10,000th (with an index on
+            # the filer alone, every earlier report of his was read on every filing)
+            models.Index(fields=["filed_by", "created_at"], name="incident_filer_recent"),
         ]
 
     def __str__(self) -> str:

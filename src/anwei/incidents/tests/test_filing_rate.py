@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anwei.incidents.models import Incident
@@ -47,3 +49,18 @@ def test_the_default_rate_is_thirty_in_ten_minutes(roster: Any, client_for: Any)
     from django.conf import settings
 
     assert settings.ANWEI_FILING_RATE == "30/10min"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's planner reads a small table whole")
+def test_the_count_reads_the_filers_recent_reports_only(roster: Any, client_for: Any, settings: Any) -> None:
+    """Issue 20: the count runs in the statement that takes the number, on every filing — through the index on the
+    filer and the time, so it does not read every report the filer ever filed (the filer's own index did)."""
+    settings.ANWEI_FILING_RATE = "30/10min"
+    staff = client_for("staff_a")
+    with CaptureQueriesContext(connection) as queries:
+        assert _file(staff, "計數").status_code == 201
+    (taking,) = [q["sql"] for q in queries.captured_queries if "SELECT COUNT(*)" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {taking}")
+        plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING COVERING INDEX incident_filer_recent (filed_by_id=? AND created_at>?)" in plan, plan
