@@ -178,7 +178,8 @@ def record(
         object_repr = str(obj) if object_repr is None else object_repr
     ctx = context.get()
     actor_id, label = _who(actor)
-    entry = AuditEntry(
+    entry = fastinsert.new(
+        AuditEntry,
         actor_id=actor_id,
         actor_label=(actor_label if actor_label is not None else label)[:150],
         action=str(action),

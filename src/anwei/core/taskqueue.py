@@ -16,7 +16,8 @@ from . import fastinsert
 
 class DatabaseBackend(DjangoTasksDatabaseBackend):
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult[Any, Any]:
-        row: DBTaskResult[Any, Any] = DBTaskResult(
+        row: DBTaskResult[Any, Any] = fastinsert.new(
+            DBTaskResult,
             id=self._get_id(),
             args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
             priority=task.priority,

@@ -77,7 +77,8 @@ def _repr(incident: Incident) -> str:
 
 
 def _timeline(incident: Incident, kind: str, actor: Actor | None = None, text: str = "", **data: Any) -> TimelineEntry:
-    return TimelineEntry(
+    return fastinsert.new(
+        TimelineEntry,
         incident=incident,
         kind=kind,
         actor=actor.user if actor is not None else None,
@@ -131,7 +132,7 @@ def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> list[Dead
     """The report's clocks (written in one INSERT); those of a body the filer belongs to are met at filing."""
     filed, rows = clocks.filed_reach(incident, actor), []
     for d in route.deadlines:
-        row = Deadline(incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
+        row = fastinsert.new(Deadline, incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
         if d.body in route.filer_bodies and d.code in clocks.NOTIFY_CODES:
             row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
         rows.append(row)

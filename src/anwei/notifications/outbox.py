@@ -78,7 +78,7 @@ def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> N
             if (kind, target.pk) in seen:
                 continue
             seen.add((kind, target.pk))
-            notification = Notification(require_ack=batch.require_ack, **recipient)
+            notification = fastinsert.new(Notification, require_ack=batch.require_ack, **recipient)
             # the ignore below: the channels ride on the instance for the delivery rows (not a model field)
             notification.preloaded_channels = channels.get((kind, target.pk), [])  # type: ignore[attr-defined]
             batch.notifications.append(notification)

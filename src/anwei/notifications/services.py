@@ -158,7 +158,7 @@ def _plan_deliveries(
         for code in codes:
             channel = CHANNELS[code]
             if address := channel.address_for(notification):
-                delivery = Delivery(notification=notification, channel=code, address=address)
+                delivery = fastinsert.new(Delivery, notification=notification, channel=code, address=address)
                 if channel.delivered_on_commit:
                     delivery.status, delivery.sent_at = Delivery.Status.SENT, now
                 deliveries.append(delivery)

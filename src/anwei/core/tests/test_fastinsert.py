@@ -135,3 +135,56 @@ def test_the_queue_announces_each_task_once() -> None:
     finally:
         task_enqueued.disconnect(heard)
     assert [r.id for r in seen] == [result.id] and result.args == [7]
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    """The row's values, a time default (the moment of each call) as a mark of its presence."""
+    return {k: "a time" if isinstance(v, datetime) and v != AT else v for k, v in row.__dict__.items() if k != "_state"}
+
+
+def test_new_builds_the_row_the_model_builds() -> None:
+    from anwei.audit.models import AuditEntry
+    from anwei.directory.models import Agency, Person, Unit
+    from anwei.incidents.models import Deadline, Incident
+    from anwei.notifications.models import Delivery, Notification
+
+    agency = Agency(pk=3, name="機關", code="a")
+    person = Person(pk=5, name="王")
+    incident = Incident(agency=agency, title="t")
+    cases: list[tuple[Any, dict[str, Any]]] = [
+        (Unit, {"agency": agency, "name": "單位"}),
+        (Unit, {"agency_id": 3, "name": "單位", "code": "u"}),
+        (Notification, {"person": person, "require_ack": True}),
+        (Delivery, {"notification": Notification(person=person), "channel": "email", "address": "a@b.tw"}),
+        (Deadline, {"incident": incident, "code": "report", "body": "ethics", "due_at": AT, "source": "s"}),
+        (Incident, {"agency": agency, "title": "失竊", "category": "theft", "aware_at": AT, "unit": None}),
+    ]
+    for model, values in cases:
+        made, built = model(**values), fastinsert.new(model, **values)
+        assert type(built) is model and _fields(built) == _fields(made), model
+        assert built._state.fields_cache == made._state.fields_cache
+        assert (built._state.adding, built._state.db) == (made._state.adding, made._state.db)
+    one, two = fastinsert.new(AuditEntry), fastinsert.new(AuditEntry)
+    assert one.changes == two.changes == {} and one.changes is not two.changes  # a made default is not shared
+
+
+def test_new_does_what_the_model_does_where_it_does_not_fit() -> None:
+    from django.db.models.signals import post_init
+
+    from anwei.directory.models import Agency, Unit
+
+    with pytest.raises(TypeError, match="unexpected keyword arguments: 'colour'"):
+        fastinsert.new(Unit, name="單位", colour="red")
+    with pytest.raises(ValueError, match='must be a "Agency" instance'):
+        fastinsert.new(Unit, agency=Unit(name="不是機關"))
+    seen: list[Any] = []
+
+    def heard(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(heard, sender=Unit)
+    try:
+        row = fastinsert.new(Unit, agency=Agency(pk=1, name="機關"), name="單位")
+    finally:
+        post_init.disconnect(heard, sender=Unit)
+    assert seen == [row]  # a model with init receivers is built by the model, so they are told
