@@ -13,9 +13,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -78,6 +79,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class MailEnv(TypedDict):
+    """The settings that send the e-mail of `python -m anwei` to a local SMTP server (as keywords of `env_for` and
+    `server`: the keys are known, so a type checker matches them to `**extra`, never to `workers` or `kind`)."""
+
+    ANWEI_EMAIL_HOST: str
+    ANWEI_EMAIL_PORT: str
 
 
 WEB_SERVER = os.environ.get("BENCH_WEB_SERVER", "gunicorn")
@@ -157,7 +166,7 @@ async def one(port: int, method: str, path: str, body: bytes, headers: dict[str,
     return status, data.partition(b"\r\n\r\n")[2]
 
 
-async def drive(port: int, requests: list[Request], concurrency: int = 32, keep: bool = False) -> Result:
+async def drive(port: int, requests: Sequence[Request], concurrency: int = 32, keep: bool = False) -> Result:
     """Send the requests over `concurrency` concurrent connections; latency per request."""
     result = Result()
     queue = iter(requests)

@@ -13,7 +13,19 @@ import time
 from typing import Any
 
 from bench import Figure
-from bench.harness import ROOT, Result, anwei, drive, env_for, free_port, pg_available, prepare, scratch_db, server
+from bench.harness import (
+    ROOT,
+    MailEnv,
+    Result,
+    anwei,
+    drive,
+    env_for,
+    free_port,
+    pg_available,
+    prepare,
+    scratch_db,
+    server,
+)
 from bench.p1_intake import filings
 
 REPORTS = int(os.environ.get("BENCH_P2_REPORTS", "1000"))
@@ -75,7 +87,7 @@ def run() -> list[Figure]:
     port = free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
-    mail = {"ANWEI_EMAIL_HOST": "127.0.0.1", "ANWEI_EMAIL_PORT": str(port)}
+    mail: MailEnv = {"ANWEI_EMAIL_HOST": "127.0.0.1", "ANWEI_EMAIL_PORT": str(port)}
     try:
         with scratch_db(DATABASE) as url:
             token = prepare(url)

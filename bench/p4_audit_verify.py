@@ -5,6 +5,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench import Figure
 
@@ -54,7 +55,7 @@ def run() -> list[Figure]:
         mac = mac_function(key.secret)
         prev, batch = GENESIS, []
         for seq in range(1, ENTRIES + 1):
-            values = dict.fromkeys(FIELDS, "")
+            values: dict[str, Any] = dict.fromkeys(FIELDS, "")  # filled in below with the columns' own types
             values.update(
                 seq=seq,
                 at=start + timedelta(seconds=seq),

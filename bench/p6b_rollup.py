@@ -73,7 +73,8 @@ def measure(url: str) -> dict[str, dict[str, float]]:
     )
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures: dict[str, dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def run() -> list[Figure]:
