@@ -37,3 +37,8 @@ class CoreConfig(AppConfig):
         from .generation import bump_after_migrate
 
         post_migrate.connect(bump_after_migrate, sender=self, dispatch_uid="anwei-generation-migrate")
+
+        # PostgreSQL: the driver keeps its conversion of the few many-row INSERT shapes a filing writes.
+        from .fastinsert import let_psycopg_keep_the_shapes
+
+        let_psycopg_keep_the_shapes()

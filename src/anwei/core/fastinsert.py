@@ -121,6 +121,18 @@ def _relate(row: Model, relations: tuple[Field[Any, Any], ...]) -> None:
 _statements: dict[tuple[type[Model], int, str], str] = {}
 
 
+def let_psycopg_keep_the_shapes() -> None:
+    """psycopg keeps its conversion of a statement (`%s` → `$1`, split at each placeholder) for statements of at
+    most 50 parameters, so that the many row counts an ORM's bulk inserts come in do not fill its cache; ours come
+    in a few shapes (a filing's notifications and deliveries: some 60 to 100 parameters), and converting them anew
+    was a seventh of a filing's time on PostgreSQL. Raised to MAX_PARAMS (the cache keeps its 128 entries)."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # PostgreSQL's driver is not installed: nothing to do
+        return
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, MAX_PARAMS)
+
+
 def _statement(model: type[Model], rows: int, connection: BaseDatabaseWrapper) -> str:
     """`INSERT INTO t (a, b) VALUES (%s, %s), … [RETURNING id]`, made once per model, row count and database."""
     key = (model, rows, connection.vendor)

@@ -188,3 +188,18 @@ def test_new_does_what_the_model_does_where_it_does_not_fit() -> None:
     finally:
         post_init.disconnect(heard, sender=Unit)
     assert seen == [row]  # a model with init receivers is built by the model, so they are told
+
+
+def test_psycopg_keeps_the_conversion_of_a_many_row_insert(django_user_model: Any) -> None:
+    from psycopg import _queries
+
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS >= fastinsert.MAX_PARAMS
+    user = django_user_model.objects.create(username="shapes")
+    keys = [[*_keys(user, f"a{i}"), *_keys(user, f"b{i}")] for i in range(2)]  # twice one shape: 8 rows
+    assert 8 * (len(IdempotencyKey._meta.concrete_fields) - 1) > 50  # over psycopg's own limit
+    if connection.vendor != "postgresql":
+        return  # SQLite's own conversion is kept per statement text (core.sqlite)
+    fastinsert.insert(keys[0])
+    before = _queries._query2pg.cache_info().hits
+    fastinsert.insert(keys[1])
+    assert _queries._query2pg.cache_info().hits > before
