@@ -85,7 +85,7 @@ _last: dict[str, tuple[float, int, int]] = {}
 def last_seq() -> int:
     """The highest entry number ever witnessed (0 when none): the chain's head may never be below it. Read from the
     file's last line (cached while the file is unchanged); signatures are checked by `read()`, not here."""
-    target = os.fspath(path())  # os.stat on the text: this runs in every audited write
+    target = os.fspath(settings.AUDIT_WITNESS)  # path()'s file, without making a Path: this runs in every audited write
     try:
         stat = os.stat(target)
     except FileNotFoundError:
