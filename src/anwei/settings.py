@@ -109,21 +109,21 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "anwei.core.dbrouter.ReadYourWritesMiddleware",  # with a replica: pins a browser that just wrote to the primary
     "anwei.core.middleware.ApiErrorMiddleware",  # every error under /api/v1/ in the API's JSON shape
-    "anwei.accounts.tokencalls.WhiteNoiseMiddleware",  # anwei.core.tokencalls: passed over by a token call
-    "anwei.accounts.tokencalls.SessionMiddleware",  # Django's, but background polling does not extend the session
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "anwei.core.middleware.SessionMiddleware",  # Django's, but background polling does not extend the session
     "anwei.core.middleware.LocaleMiddleware",
     "anwei.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "anwei.accounts.tokencalls.AuthenticationMiddleware",
-    "anwei.accounts.tokencalls.OTPMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "anwei.accounts.middleware.TwoFactorMiddleware",
-    "anwei.accounts.tokencalls.ActorMiddleware",  # request.actor, once per request (anwei.accounts.actor)
-    "anwei.accounts.tokencalls.MessageMiddleware",
+    "anwei.accounts.middleware.ActorMiddleware",  # request.actor, once per request (anwei.accounts.actor)
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "anwei.accounts.tokencalls.HtmxMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "anwei.core.middleware.RequestContextMiddleware",
     "anwei.core.middleware.TransientFailureMiddleware",
     "anwei.core.middleware.DomainErrorMiddleware",  # NotAllowed → 403, BusinessRuleError → 400, in page views
