@@ -130,8 +130,8 @@ def test_closing_a_connection_in_a_transaction_opens_the_gate(tmp_path: Path) ->
     assert _gate_is_free(path) and conn._gate is None
 
 
-def test_the_wal_is_copied_into_the_database_after_the_gate_opens(tmp_path: Path, monkeypatch: Any) -> None:
-    """SQLite's own checkpoint (inside the commit, the gate held) is off; the backend's runs after the commit."""
+def test_the_wal_is_copied_into_the_database_every_checkpoint_rows(tmp_path: Path, monkeypatch: Any) -> None:
+    """SQLite's own checkpoint (every 1,000 pages) is off; the backend's runs after every CHECKPOINT_ROWS rows."""
     monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 3)
     path = tmp_path / "wal.sqlite3"
     conn = _connection(path, "wal")
@@ -156,6 +156,31 @@ def test_the_wal_is_copied_into_the_database_after_the_gate_opens(tmp_path: Path
         conn.commit()
         conn.set_autocommit(True)
         assert in_the_file() == (-1 if n < 2 else 3)  # the third commit reaches CHECKPOINT_ROWS
+    conn.close()
+
+
+def test_the_checkpoint_runs_before_the_gate_opens(tmp_path: Path, monkeypatch: Any) -> None:
+    """Run after the gate had opened, a checkpoint was overtaken by the other process's next commit, never complete,
+    and SQLite never started the WAL anew: under a steady stream of filings it grew without end. With the gate
+    held, no other writer can add to the WAL while it is copied."""
+    monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 1)
+    path = tmp_path / "wal.sqlite3"
+    conn = _connection(path, "wal")
+    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+    gate_free_at_checkpoint: list[bool] = []
+    conn.connection.set_trace_callback(
+        lambda sql: gate_free_at_checkpoint.append(_gate_is_free(path)) if "wal_checkpoint" in sql else None
+    )
+    for n in range(2):
+        conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (%s)", [n])
+        conn.commit()
+        conn.set_autocommit(True)
+    assert gate_free_at_checkpoint == [False, False]  # both commits checkpointed, each with the gate still held
+    assert _gate_is_free(path)  # and opened after it
     conn.close()
 
 
