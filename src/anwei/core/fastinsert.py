@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -87,35 +88,70 @@ def _shape(model: type[Model]) -> tuple[tuple[Column, ...], bool] | None:
     return columns, automatic
 
 
+class Relation(NamedTuple):
+    field: Field[Any, Any]
+    cache_name: str  # the row's cache of the related instance
+    attname: str  # the key's column attribute (`unit_id`)
+    name: str  # the relation's attribute (`unit`)
+    model: type[Model]  # the related model
+    pk_attname: str  # its key's attribute
+    target_attname: str  # the attribute of the related row the key points at (mostly its key)
+
+
 @cache
-def _relations(model: type[Model]) -> tuple[Field[Any, Any], ...] | None:
-    """The concrete relation fields (the only ones `Model._prepare_related_fields_for_save` acts on); None for a
-    model with a generic relation (Django's own step then)."""
+def _relations(model: type[Model]) -> tuple[Relation, ...] | None:
+    """The concrete relation fields (the only ones `Model._prepare_related_fields_for_save` acts on), with what
+    `_relate` reads of each worked out once; None for a model with a generic relation (Django's own step then)."""
     opts = model._meta
     if any(f.is_relation for f in opts.private_fields):
         return None
-    return tuple(f for f in opts.concrete_fields if f.is_relation)
+    return tuple(
+        Relation(
+            f,
+            f.cache_name,  # type: ignore[attr-defined]  # a relation field's cache key
+            f.attname,
+            f.name,
+            f.remote_field.model,  # type: ignore[union-attr]  # a concrete relation: never None
+            f.remote_field.model._meta.pk.attname,  # type: ignore[union-attr]
+            f.target_field.attname,  # type: ignore[attr-defined]
+        )
+        for f in opts.concrete_fields
+        if f.is_relation
+    )
 
 
-def _relate(row: Model, relations: tuple[Field[Any, Any], ...]) -> None:
+_SET_KEYS = frozenset({int, str, UUID})  # a related row's key of these types is set (None, an expression: not)
+
+
+def _relate(row: Model, relations: tuple[Relation, ...]) -> None:
     """`row._prepare_related_fields_for_save("bulk_create")` over the relation fields only (the ORM walks every
-    field): an assigned instance saved since gives its key; an unsaved one is refused, as bulk_create refuses it."""
-    cached = row._state.fields_cache
-    for field in relations:
-        obj = cached.get(field.cache_name)  # type: ignore[attr-defined]  # a relation field's cache key
+    field): an assigned instance saved since gives its key; an unsaved one is refused, as bulk_create refuses it.
+    An instance of the related model itself is read from its dictionary; any other (a subclass) as Django reads it."""
+    cached, data = row._state.fields_cache, row.__dict__
+    for field, cache_name, attname, name, model, pk_attname, target_attname in relations:
+        obj = cached.get(cache_name)
         if not obj:
             continue
-        if not obj._is_pk_set():
-            remote: Any = field.remote_field  # a relation field's: never None here
-            if not remote.multiple:
-                remote.delete_cached_value(obj)  # Django's own step
-            raise ValueError(
-                f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'."
-            )
-        if getattr(row, field.attname) in field.empty_values:
-            setattr(row, field.name, obj)
-        if getattr(obj, field.target_field.attname) != getattr(row, field.attname):  # type: ignore[attr-defined]
+        if type(obj) is not model or type(obj.__dict__.get(pk_attname)) not in _SET_KEYS:
+            _relate_as_django(row, field, obj)
+            continue
+        if data.get(attname) in field.empty_values:
+            setattr(row, name, obj)
+        if obj.__dict__.get(target_attname) != data.get(attname):
             field.delete_cached_value(row)  # type: ignore[attr-defined]  # Django's own step
+
+
+def _relate_as_django(row: Model, field: Field[Any, Any], obj: Model) -> None:
+    """One relation of `_relate` as Django's `_prepare_related_fields_for_save` does it."""
+    if not obj._is_pk_set():  # type: ignore[attr-defined]  # Django's own check, not in the type stubs
+        remote: Any = field.remote_field  # a relation field's: never None here
+        if not remote.multiple:
+            remote.delete_cached_value(obj)  # Django's own step
+        raise ValueError(f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'.")
+    if getattr(row, field.attname) in field.empty_values:
+        setattr(row, field.name, obj)
+    if getattr(obj, field.target_field.attname) != getattr(row, field.attname):  # type: ignore[attr-defined]
+        field.delete_cached_value(row)  # type: ignore[attr-defined]  # Django's own step
 
 
 _statements: dict[tuple[type[Model], int, str], str] = {}
@@ -173,8 +209,12 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
             row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         else:
             _relate(row, relations)
+        data = row.__dict__
         for field, plain, attname, moment in fields:
-            value = getattr(row, attname) if attname is not None else field.pre_save(row, True)
+            if attname is None:
+                value = field.pre_save(row, True)
+            else:
+                value = data[attname] if attname in data else getattr(row, attname)
             if type(value) in plain:
                 params.append(value)
                 continue

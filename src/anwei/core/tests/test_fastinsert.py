@@ -119,6 +119,11 @@ def test_a_related_row_saved_after_assignment_gives_its_key_and_an_unsaved_one_i
     with pytest.raises(ValueError, match="unsaved related object 'agency'") as slow:
         Unit.objects.bulk_create([unsaved])
     assert str(fast.value) == str(slow.value)
+    other = Agency.objects.create(name="另一機關", code="other")
+    moved = Unit(agency=agency, name="改隸單位")
+    moved.agency_id = other.pk  # the key changed after the row was assigned: the key is written, the cache dropped
+    fastinsert.insert([moved])
+    assert Unit.objects.get(pk=moved.pk).agency_id == other.pk and moved.agency == other
 
 
 def test_the_queue_announces_each_task_once() -> None:
