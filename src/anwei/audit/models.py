@@ -32,12 +32,13 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # indexed with seq (Meta.indexes), which serves the actor alone too
         related_name="+",
         verbose_name=_("who"),
     )
     actor_label = models.CharField(_("who"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
-    object_type = models.CharField(_("record type"), max_length=80, blank=True, db_index=True)
+    object_type = models.CharField(_("record type"), max_length=80, blank=True)  # indexed with object_id (Meta)
     object_id = models.CharField(_("record id"), max_length=64, blank=True)
     object_repr = models.CharField(_("record"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=CanonicalEncoder)

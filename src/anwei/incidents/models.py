@@ -29,7 +29,8 @@ class Incident(models.Model):
         RECOVERED = "recovered", _("recovered")
         CLOSED = "closed", _("closed")
 
-    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="incidents")
+    # indexed with the status (Meta.indexes), which serves the agency alone too
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="incidents", db_index=False)
     plan = models.ForeignKey(
         "plans.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents", verbose_name=_("plan")
     )

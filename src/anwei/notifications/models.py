@@ -9,8 +9,13 @@ from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
-    person = models.ForeignKey(
-        "directory.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    person = models.ForeignKey(  # indexed with read_at (Meta.indexes), which serves the person alone too
+        "directory.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     contact = models.ForeignKey(
         "directory.ExternalContact", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
