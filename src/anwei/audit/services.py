@@ -141,9 +141,9 @@ def _append(entries: list[AuditEntry]) -> None:
         if entry.object_type == KEY_ENTRY:
             head.key_id = entry.object_id
             mac = mac_function(ring[head.key_id].secret)
-    fastinsert.insert(entries)
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with fastinsert.together() as batch:  # PostgreSQL: one round trip, the head's lock held for less
+        batch.insert(entries)
+        batch.execute(
             f"UPDATE {_HEAD} SET seq = %s, hash = %s, key_id = %s WHERE id = 1",  # noqa: S608 - the model's table
             [head.seq, head.hash, head.key_id],
         )

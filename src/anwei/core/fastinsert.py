@@ -12,7 +12,8 @@ or a generated column, an automatic key given in advance or another key missing,
 more parameters than one statement may carry) it hands the rows to bulk_create, so the result is the same either
 way."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -186,11 +187,10 @@ def _statement(model: type[Model], rows: int, connection: BaseDatabaseWrapper) -
     return sql
 
 
-def insert(rows: Sequence[Model], using: str = "default") -> None:
-    """Write `rows` (new instances of one model) in one statement; each gets its id."""
-    if not rows:
-        return
-    model, connection = type(rows[0]), connections[using]
+def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> list[Any] | None:
+    """The statement's parameters, row after row, each value as its field prepares it; None where the shortcut
+    does not fit (see the module's text: bulk_create's work)."""
+    model = type(rows[0])
     shape = _shape(model)
     if (
         shape is None
@@ -198,10 +198,8 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
         or len(rows) * len(shape[0]) > MAX_PARAMS
         or any((row.pk is not None) == shape[1] for row in rows)  # an automatic key given, or a key missing
     ):
-        model._default_manager.using(using).bulk_create(rows)
-        return
-    fields, automatic = shape
-    relations, utc = _relations(model), _utc_writer(connection)
+        return None
+    fields, relations, utc = shape[0], _relations(model), _utc_writer(connection)
     params: list[Any] = []
     for row in rows:
         if relations is None:
@@ -222,16 +220,114 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
                 params.append(utc(value))
                 continue
             if hasattr(value, "resolve_expression"):  # an SQL expression: the compiler's work
-                model._default_manager.using(using).bulk_create(rows)
-                return
+                return None
             params.append(field.get_db_prep_save(value, connection))
-    sql = _statement(model, len(rows), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = cursor.fetchall() if automatic else [(row.pk,) for row in rows]
-    for row, (pk,) in zip(rows, ids, strict=True):
-        row.pk = pk
-        row._state.adding, row._state.db = False, using
+    return params
+
+
+class _Part(NamedTuple):
+    sql: str
+    params: Sequence[Any]
+    rows: Sequence[Model] | None  # the rows an INSERT writes; None for another statement
+    key: str | None  # the quoted key column an INSERT returns (an automatic key), else None
+
+
+class Together:
+    """The statements of a `together` block (see there)."""
+
+    def __init__(self, using: str) -> None:
+        self.using, self.connection = using, connections[using]
+        self.one_statement = self.connection.vendor == "postgresql"
+        self._parts: list[_Part] = []
+        self._sent: list[tuple[Any, _Part]] = []  # (its cursor, the statement) once executed
+
+    def insert(self, rows: Sequence[Model]) -> None:
+        """Write `rows` (new instances of one model) in one statement; each gets its id when the block ends."""
+        if not rows:
+            return
+        model = type(rows[0])
+        if (params := _params(rows, self.connection)) is None:
+            model._default_manager.using(self.using).bulk_create(rows)  # its own statement: ids at once
+            return
+        shape = _shape(model)
+        key = self.connection.ops.quote_name(str(model._meta.pk.column)) if shape is not None and shape[1] else None
+        self._add(_Part(_statement(model, len(rows), self.connection), params, rows, key))
+
+    def execute(self, sql: str, params: Sequence[Any]) -> None:
+        """A statement whose result is not read (an UPDATE of a known row, say)."""
+        self._add(_Part(sql, params, None, None))
+
+    def _add(self, part: _Part) -> None:
+        if self.one_statement:
+            self._parts.append(part)
+        else:
+            self._run(part)
+
+    def _run(self, part: _Part) -> None:
+        cursor = self.connection.cursor()
+        self._sent.append((cursor, part))
+        cursor.execute(part.sql, part.params)
+
+    def finish(self) -> None:
+        """Send what is still to send, then give each INSERT's rows their ids."""
+        if len(self._parts) > 1:
+            self._run_as_one(self._parts)
+        elif self._parts:
+            self._run(self._parts[0])
+        self._parts = []
+        for cursor, part in self._sent:
+            if part.rows is not None:
+                self._set_ids(part, cursor.fetchall() if part.key else [(row.pk,) for row in part.rows])
+
+    def _run_as_one(self, parts: list[_Part]) -> None:
+        """PostgreSQL: the statements as the data-modifying WITH queries of one statement; the keys the INSERTs
+        return, numbered by statement and in key order (a multi-row INSERT takes its keys in the rows' order)."""
+        ctes = ", ".join(f"s{i} AS ({part.sql})" for i, part in enumerate(parts))
+        keys = [
+            f"SELECT {i} AS part, {part.key} AS pk FROM s{i}"  # noqa: S608 - the model's own key column
+            for i, part in enumerate(parts)
+            if part.key
+        ]
+        answer = " UNION ALL ".join(keys) + " ORDER BY 1, 2" if keys else "SELECT NULL, NULL WHERE FALSE"
+        params = [value for part in parts for value in part.params]
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"WITH {ctes} {answer}", params)
+            returned = cursor.fetchall()
+        for i, part in enumerate(parts):
+            if part.rows is not None:
+                self._set_ids(part, [(pk,) for n, pk in returned if n == i] if part.key else None)
+
+    def _set_ids(self, part: _Part, ids: list[tuple[Any]] | None) -> None:
+        assert part.rows is not None
+        for row, (pk,) in zip(part.rows, ids if ids is not None else [(row.pk,) for row in part.rows], strict=True):
+            row.pk = pk
+            row._state.adding, row._state.db = False, self.using
+
+    def close(self) -> None:
+        for cursor, _part in self._sent:
+            cursor.close()
+        self._sent = []
+
+
+@contextmanager
+def together(using: str = "default") -> Iterator[Together]:
+    """Independent statements sent together: on PostgreSQL as ONE statement when the block ends (each a WITH query
+    of it: one round trip, one plan), elsewhere one after another as they are made. Inside a transaction that holds
+    a lock every other writer waits for, each round trip saved is time the lock is held less. An INSERT's rows get
+    their ids when the block ends, so nothing in the block may need them, and no statement may depend on another's
+    effect (PostgreSQL runs WITH queries on one snapshot): INSERTs of new rows, an UPDATE of a row none touches."""
+    batch = Together(using)
+    try:
+        yield batch
+        batch.finish()
+    finally:
+        batch.close()
+
+
+def insert(rows: Sequence[Model], using: str = "default") -> None:
+    """Write `rows` (new instances of one model) in one statement; each gets its id."""
+    with together(using) as batch:
+        batch.insert(rows)
 
 
 def save_new(row: Model, using: str = "default") -> None:

@@ -7,19 +7,21 @@ transaction, in this order:
 - the reference number: one upsert of the agency's counter for the year (`… ON CONFLICT … DO UPDATE … RETURNING`),
   taken first and held to the commit, so numbers have no gaps and no repeats — the work between is only the
   INSERTs below, every row built beforehand;
-- the report; its clocks (one multi-row INSERT); the outbox (one INSERT of notifications, one of deliveries, and
-  ONE worker task for the pending deliveries, written in the same transaction — the queue is a table of the same
-  database — so the filing needs no second write after its commit); its timeline entries (one INSERT);
+- the report; its clocks, its timeline entries and the notifications (one multi-row INSERT each, sent together:
+  on PostgreSQL one round trip, `fastinsert.together`); the deliveries (one INSERT) and ONE worker task for the
+  pending ones, written in the same transaction — the queue is a table of the same database — so the filing needs
+  no second write after its commit;
 - the audit entries, appended together last (`audit.deferred`: the chain's head is locked for the append only).
 
 Everything commits or rolls back together: the outbox is in the filing's transaction, and so are the audit entries."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor
@@ -119,9 +121,7 @@ def write(
             created = []
             for upload, info in zip(uploads, checked, strict=True):
                 files.store(incident, upload, info, actor=actor)
-        fastinsert.insert(deadlines)
-        _tell(incident, route, planned, actor)
-        fastinsert.insert([*created, *notes])
+        _tell(incident, route, planned, actor, alongside=[deadlines, [*created, *notes]])
         for unit, title, due in route.tasks:
             unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
         access.grant_to_reporter(incident, actor=actor)
@@ -169,12 +169,20 @@ def _plan_tell(incident: Incident, route: routing.Route, actor: Actor, notes: li
     return planned
 
 
-def _tell(incident: Incident, route: routing.Route, planned: outbox.NewOutbox, actor: Actor) -> list[Notification]:
-    """Write the planned outbox now the report has its number (the message names it), and the need-to-know grants
-    of a restricted report."""
+def _tell(
+    incident: Incident,
+    route: routing.Route,
+    planned: outbox.NewOutbox,
+    actor: Actor,
+    alongside: Sequence[Sequence[Model]],
+) -> list[Notification]:
+    """Write the planned outbox now the report has its number (the message names it), the report's other rows
+    `alongside` its notifications, and the need-to-know grants of a restricted report."""
     subject, body = message(incident, _("New report"))
     key = f"incident:{incident.pk}:filed"
-    sent = outbox.write_new(planned, key=key, subject=subject, body=body, source=incident, url=url_of(incident))
+    sent = outbox.write_new(
+        planned, key=key, subject=subject, body=body, source=incident, url=url_of(incident), alongside=alongside
+    )
     if incident.restricted:
         named = {
             pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()

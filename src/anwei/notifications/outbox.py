@@ -89,11 +89,22 @@ def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> N
 
 
 def write_new(
-    outbox: NewOutbox, *, key: str, subject: str, body: str = "", source: models.Model | None = None, url: str = ""
+    outbox: NewOutbox,
+    *,
+    key: str,
+    subject: str,
+    body: str = "",
+    source: models.Model | None = None,
+    url: str = "",
+    alongside: Sequence[Sequence[models.Model]] = (),
 ) -> list[Notification]:
     """Write a planned outbox (inside the caller's transaction): one INSERT of notifications, one of deliveries,
-    and ONE worker task for the pending ones (`queue_in_database`). Returns the notifications."""
+    and ONE worker task for the pending ones (`queue_in_database`). Returns the notifications. `alongside`: the
+    caller's other new rows (a report's clocks and timeline), written in the same round trip as the notifications
+    (`fastinsert.together`)."""
     if not outbox.notifications:
+        for rows in alongside:
+            fastinsert.insert(rows)
         return []
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
@@ -103,7 +114,9 @@ def write_new(
         notification.key, notification.subject, notification.body, notification.url = key, subject, body, url
         if source is not None:
             notification.source_type, notification.source_id = source_type, source_id
-    fastinsert.insert(outbox.notifications)
+    with fastinsert.together() as batch:
+        for rows in [*alongside, outbox.notifications]:
+            batch.insert(rows)
     _write_deliveries(outbox.deliveries, enqueue=_enqueue_one, queue_now=queue_in_database())
     return outbox.notifications
 
