@@ -10,9 +10,11 @@ the commit or rollback, and by the kernel if the process dies. Single statements
 it (SQLite's own locking and busy handler still apply to them), nor does an in-memory database (one process).
 
 The WAL is copied into the database (`_checkpoint`, every CHECKPOINT_ROWS rows a connection changes, instead of
-SQLite's own every 1,000 pages) before the gate opens: a checkpoint that another writer's commit overtakes is never
-complete, SQLite starts the WAL anew only after a complete one, and under a steady stream of filings from two
-processes the WAL grew without end (800 MB after 3,600 filings, every read of a page searching it).
+SQLite's own every 1,000 pages) after the gate has opened, so other writers go on meanwhile. But a checkpoint that
+another writer's commit overtakes is not complete, SQLite starts the WAL anew only after a complete one, and under a
+steady stream of filings from two processes the WAL grew without end (800 MB after 3,600 filings, every read of a
+page searching it): a checkpoint that leaves more than WAL_FRAMES_MAX pages in the WAL makes the connection's next
+one run before the gate opens, where nothing overtakes it.
 
 Also: the conversion of a statement's `%s` placeholders to SQLite's `?` (a regular expression over the whole text,
 on every execution) is kept per statement text."""
@@ -41,12 +43,14 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 
 GATE_POLL_MAX = 0.0005  # seconds between tries at a taken gate, at most
 CHECKPOINT_ROWS = 1000  # rows a connection changes between its checkpoints (SQLite's own: every 1,000 WAL pages)
+WAL_FRAMES_MAX = 16384  # pages (64 MB of 4 KB pages) in the WAL past which a checkpoint holds the gate
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _gate: int | None = None
     _gate_held = False
     _checkpointed = 0  # the connection's total_changes at its last checkpoint
+    _wal_long = False  # the last checkpoint left more than WAL_FRAMES_MAX frames: the next runs with the gate held
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
@@ -95,19 +99,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self) -> None:
         try:
             super()._commit()  # type: ignore[misc]  # Django's private step, not in the type stubs
-            self._checkpoint()
+            if self._wal_long:
+                self._checkpoint()  # with the gate held: nothing overtakes it, and the WAL starts anew
         finally:
             self._open_gate()
+        self._checkpoint()
 
     def _checkpoint(self) -> None:
-        """A PASSIVE checkpoint once the connection has changed CHECKPOINT_ROWS rows since its last, run after the
-        commit with the gate still held: no other writer adds to the WAL meanwhile, so the checkpoint copies all of
-        it and the next transaction starts the WAL from its beginning (see the module's text)."""
+        """A PASSIVE checkpoint once the connection has changed CHECKPOINT_ROWS rows since its last, after the gate
+        has opened (other writers go on meanwhile) — unless the last one left more than WAL_FRAMES_MAX frames in the
+        WAL: then this one runs before the gate opens (see the module's text)."""
         connection = self.connection
         due = connection is not None and connection.total_changes - self._checkpointed >= CHECKPOINT_ROWS
         if self._gate is not None and due:
             self._checkpointed = connection.total_changes
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            self._wal_long = frames > WAL_FRAMES_MAX
 
     def _rollback(self) -> None:
         try:

@@ -159,10 +159,11 @@ def test_the_wal_is_copied_into_the_database_every_checkpoint_rows(tmp_path: Pat
     conn.close()
 
 
-def test_the_checkpoint_runs_before_the_gate_opens(tmp_path: Path, monkeypatch: Any) -> None:
-    """Run after the gate had opened, a checkpoint was overtaken by the other process's next commit, never complete,
-    and SQLite never started the WAL anew: under a steady stream of filings it grew without end. With the gate
-    held, no other writer can add to the WAL while it is copied."""
+def test_a_checkpoint_runs_after_the_gate_opens_unless_the_wal_has_grown_long(tmp_path: Path, monkeypatch: Any) -> None:
+    """After the gate opens, a checkpoint can be overtaken by another process's next commit, is then not complete,
+    and SQLite does not start the WAL anew: under a steady stream of filings it grew without end. Once a checkpoint
+    leaves more than WAL_FRAMES_MAX pages in the WAL, the next one runs with the gate held, where nothing overtakes
+    it."""
     monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 1)
     path = tmp_path / "wal.sqlite3"
     conn = _connection(path, "wal")
@@ -173,14 +174,23 @@ def test_the_checkpoint_runs_before_the_gate_opens(tmp_path: Path, monkeypatch: 
     conn.connection.set_trace_callback(
         lambda sql: gate_free_at_checkpoint.append(_gate_is_free(path)) if "wal_checkpoint" in sql else None
     )
-    for n in range(2):
+
+    def commit_one(n: int) -> None:
         conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
         with conn.cursor() as cursor:
             cursor.execute("INSERT INTO t VALUES (%s)", [n])
         conn.commit()
         conn.set_autocommit(True)
-    assert gate_free_at_checkpoint == [False, False]  # both commits checkpointed, each with the gate still held
-    assert _gate_is_free(path)  # and opened after it
+
+    for n in range(2):
+        commit_one(n)
+    assert gate_free_at_checkpoint == [True, True]  # a short WAL: each checkpoint after the gate opened
+    monkeypatch.setattr(gate, "WAL_FRAMES_MAX", 0)  # now every WAL is long
+    for n in range(2, 5):
+        commit_one(n)
+    # the first finds the WAL long (still after the gate), the next ones run before it opens
+    assert gate_free_at_checkpoint[2:] == [True, False, False]
+    assert _gate_is_free(path)  # and it opened after them
     conn.close()
 
 
