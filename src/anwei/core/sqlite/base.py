@@ -20,13 +20,16 @@ Also: the conversion of a statement's `%s` placeholders to SQLite's `?` (a regul
 on every execution) is kept per statement text."""
 
 import fcntl
+import logging
 import os
+import sqlite3
 import time
 from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+log = logging.getLogger(__name__)
 _converted: dict[str, str] = {}  # statements in Django's %s style → SQLite's ?, kept (the same few hundred repeat)
 
 
@@ -113,7 +116,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         due = connection is not None and connection.total_changes - self._checkpointed >= CHECKPOINT_ROWS
         if self._gate is not None and due:
             self._checkpointed = connection.total_changes
-            _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            try:
+                _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            except sqlite3.Error:  # the commit before it stands: the next checkpoint tries again
+                log.warning("SQLite WAL checkpoint failed", exc_info=True)
+                return
             self._wal_long = frames > WAL_FRAMES_MAX
 
     def _rollback(self) -> None:

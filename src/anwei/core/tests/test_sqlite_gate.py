@@ -194,6 +194,39 @@ def test_a_checkpoint_runs_after_the_gate_opens_unless_the_wal_has_grown_long(tm
     conn.close()
 
 
+def test_a_failed_checkpoint_leaves_the_commit_standing(tmp_path: Path, monkeypatch: Any) -> None:
+    """The checkpoint runs after the commit: its failure (a full disk, say) must not turn a saved change into an
+    error the caller would send again."""
+    monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 1)
+    path = tmp_path / "wal.sqlite3"
+    conn = _connection(path, "wal")
+    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+    real = conn.connection
+
+    class FailingCheckpoints:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if "wal_checkpoint" in sql:
+                raise sqlite3.OperationalError("disk I/O error")
+            return real.execute(sql, *args)
+
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with conn.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    monkeypatch.setattr(conn, "connection", FailingCheckpoints())
+    conn.commit()  # no error: the row is saved
+    monkeypatch.setattr(conn, "connection", real)
+    conn.set_autocommit(True)
+    assert _gate_is_free(path)
+    with contextlib.closing(sqlite3.connect(path)) as reader:
+        assert reader.execute("SELECT n FROM t").fetchall() == [(1,)]
+    conn.close()
+
+
 def test_a_writer_gives_up_at_the_gate_after_the_timeout_as_sqlite_would(tmp_path: Path) -> None:
     """Behind a long transaction (an import, a restore) a writer gets "database is locked" — answered as "nothing
     was saved, send it again" — after the `timeout` option's seconds, instead of hanging."""
