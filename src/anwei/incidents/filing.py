@@ -105,6 +105,7 @@ def write(
     notes: list[TimelineEntry] = []
     deadlines = _clocks(incident, route, actor)
     planned = _plan_tell(incident, route, actor, notes)
+    words = _words_before_the_number(incident)
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
         incident.number = take_number(incident.agency_id, incident.year, limit)
         incident.reference = f"{incident.year}-{incident.number:04d}"
@@ -121,7 +122,7 @@ def write(
             created = []
             for upload, info in zip(uploads, checked, strict=True):
                 files.store(incident, upload, info, actor=actor)
-        _tell(incident, route, planned, actor, alongside=[deadlines, [*created, *notes]])
+        _tell(incident, route, planned, actor, words, alongside=[deadlines, [*created, *notes]])
         for unit, title, due in route.tasks:
             unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
         access.grant_to_reporter(incident, actor=actor)
@@ -169,16 +170,31 @@ def _plan_tell(incident: Incident, route: routing.Route, actor: Actor, notes: li
     return planned
 
 
+_NUMBER_LATER = "\x00reference\x00"  # the reference number's place in the subject until it is taken
+
+
+def _words_before_the_number(incident: Incident) -> tuple[str, str]:
+    """The message of the new report, composed before the transaction: the reference number is put in once taken
+    (composing it — the language, ROC dates — is no work to do while every other filer waits)."""
+    incident.reference = _NUMBER_LATER
+    try:
+        return message(incident, _("New report"))
+    finally:
+        incident.reference = ""
+
+
 def _tell(
     incident: Incident,
     route: routing.Route,
     planned: outbox.NewOutbox,
     actor: Actor,
+    words: tuple[str, str],
     alongside: Sequence[Sequence[Model]],
 ) -> list[Notification]:
     """Write the planned outbox now the report has its number (the message names it), the report's other rows
     `alongside` its notifications, and the need-to-know grants of a restricted report."""
-    subject, body = message(incident, _("New report"))
+    subject, body = words
+    subject = subject.replace(_NUMBER_LATER, incident.reference, 1)  # the first: it comes before the title
     key = f"incident:{incident.pk}:filed"
     sent = outbox.write_new(
         planned, key=key, subject=subject, body=body, source=incident, url=url_of(incident), alongside=alongside

@@ -1,8 +1,10 @@
 """The messages about a report: in the office's language with ROC dates, restricted reports without their text,
 drill reports marked 【演練】 first (subject and body, whoever composes them), and the link to the report."""
 
+from functools import cache
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -55,4 +57,13 @@ def message_words(incident: Incident, reason: str) -> tuple[str, str]:
 
 
 def url_of(incident: Incident) -> str:
-    return reverse("incidents:detail", args=[incident.pk])
+    """The report's page (its address worked out once per URL configuration and script prefix, the key put in)."""
+    return _detail_url(get_urlconf(), get_script_prefix()).replace(str(_ANY_KEY), str(incident.pk))
+
+
+_ANY_KEY = 987654321987  # a key no report has, replaced by the report's
+
+
+@cache
+def _detail_url(urlconf: str | None, prefix: str) -> str:
+    return reverse("incidents:detail", urlconf=urlconf, args=[_ANY_KEY])
