@@ -7,7 +7,8 @@ back with RETURNING and set on the rows (other keys written as given) — but th
 model and row count and kept, a plain value (text, a whole number, an aware UTC time) is written as the field would
 have prepared it without its steps, and only relation fields are checked for related rows saved since. Like
 bulk_create it sends no signals and calls no `save()`. `new(Model, **values)` builds such a row as `Model(**values)`
-would, from defaults worked out once per model. Where the shortcut does not fit (a model with a parent table
+would, from defaults worked out once per model. `together()` sends independent statements at once (on PostgreSQL as
+one statement: one round trip). Where the shortcut does not fit (a model with a parent table
 or a generated column, an automatic key given in advance or another key missing, a value that is an SQL expression,
 more parameters than one statement may carry) it hands the rows to bulk_create, so the result is the same either
 way."""
@@ -277,7 +278,7 @@ class Together:
         self._parts = []
         for cursor, part in self._sent:
             if part.rows is not None:
-                self._set_ids(part, cursor.fetchall() if part.key else [(row.pk,) for row in part.rows])
+                self._set_ids(part, cursor.fetchall() if part.key else None)
 
     def _run_as_one(self, parts: list[_Part]) -> None:
         """PostgreSQL: the statements as the data-modifying WITH queries of one statement; the keys the INSERTs
@@ -298,6 +299,7 @@ class Together:
                 self._set_ids(part, [(pk,) for n, pk in returned if n == i] if part.key else None)
 
     def _set_ids(self, part: _Part, ids: list[tuple[Any]] | None) -> None:
+        """The rows are written: each its key from `ids` (the database gave them) or its own (None)."""
         assert part.rows is not None
         for row, (pk,) in zip(part.rows, ids if ids is not None else [(row.pk,) for row in part.rows], strict=True):
             row.pk = pk
