@@ -6,7 +6,7 @@ builds it twice: for the `task_enqueued` signal and for the caller)."""
 
 from typing import Any
 
-from django.db import router
+from django.db import router, transaction
 from django_tasks_db import DatabaseBackend as DjangoTasksDatabaseBackend
 from django_tasks_db.compat import normalize_json, task_enqueued
 from django_tasks_db.models import DBTaskResult
@@ -15,7 +15,7 @@ from . import fastinsert
 
 
 class DatabaseBackend(DjangoTasksDatabaseBackend):
-    def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult[Any, Any]:
+    def _new_row(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult[Any, Any]:
         row: DBTaskResult[Any, Any] = fastinsert.new(
             DBTaskResult,
             id=self._get_id(),
@@ -26,6 +26,10 @@ class DatabaseBackend(DjangoTasksDatabaseBackend):
             run_after=task.run_after,
             backend_name=self.alias,
         )
+        return row
+
+    def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult[Any, Any]:
+        row = self._new_row(task, args, kwargs)
         fastinsert.save_new(row, using=router.db_for_write(DBTaskResult))
         return row
 
@@ -34,3 +38,30 @@ class DatabaseBackend(DjangoTasksDatabaseBackend):
         result = self._task_to_db_task(task, args, kwargs).task_result
         task_enqueued.send(type(self), task_result=result)
         return result
+
+
+class Planned:
+    """A task's queue row made before the caller's transaction — its key, its task, checked — so that
+    `enqueue(*args)` inside only puts the arguments in and writes it, and announces it (`task_enqueued`) once the
+    transaction has committed (issue 20: a filing's one task, made while no other filer waits for its lock). The
+    same row as `task.enqueue(*args)`; enqueued once."""
+
+    def __init__(self, backend: DatabaseBackend, task: Any) -> None:
+        backend.validate_task(task)
+        self.backend, self.row = backend, backend._new_row(task, (), {})
+        self.enqueued = False
+
+    def enqueue(self, *args: Any) -> None:
+        if self.enqueued:
+            raise RuntimeError("a planned task is enqueued once")
+        self.enqueued, row = True, self.row
+        row.args_kwargs = normalize_json({"args": args, "kwargs": {}})
+        fastinsert.save_new(row, using=router.db_for_write(DBTaskResult))
+        sender = type(self.backend)
+        transaction.on_commit(lambda: task_enqueued.send(sender, task_result=row.task_result), robust=True)
+
+
+def plan(task: Any) -> Planned | None:
+    """The task's row made now, to be written later (`Planned`); None when its queue is not this backend's."""
+    backend = task.get_backend()
+    return Planned(backend, task) if isinstance(backend, DatabaseBackend) else None

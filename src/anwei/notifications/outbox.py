@@ -19,7 +19,7 @@ from django.tasks import task_backends
 from django.utils import translation
 from django_tasks_db import DatabaseBackend
 
-from anwei.core import fastinsert, generation
+from anwei.core import fastinsert, generation, taskqueue
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
@@ -63,6 +63,7 @@ class NewOutbox:
 
     notifications: list[Notification]
     deliveries: list[Delivery]
+    task: taskqueue.Planned | None = None  # the worker's task, made beforehand (a queue in the same database)
 
 
 def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> NewOutbox:
@@ -85,7 +86,7 @@ def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> N
             created.append(notification)
     prefetch_related_objects([n.person for n in created if isinstance(n.person, Person)], "user")
     deliveries = _plan_deliveries(created, registered=_preloaded, add_channels=add_channels)
-    return NewOutbox(created, deliveries)
+    return NewOutbox(created, deliveries, _plan_task() if queue_in_database() else None)
 
 
 def write_new(
@@ -117,7 +118,9 @@ def write_new(
     with fastinsert.together() as batch:
         for rows in [*alongside, outbox.notifications]:
             batch.insert(rows)
-    _write_deliveries(outbox.deliveries, enqueue=_enqueue_one, queue_now=queue_in_database())
+    task = outbox.task
+    enqueue = (lambda ids: task.enqueue(*ids)) if task is not None else _enqueue_one
+    _write_deliveries(outbox.deliveries, enqueue=enqueue, queue_now=task is not None)
     return outbox.notifications
 
 
@@ -132,6 +135,12 @@ def queue_in_database() -> bool:
     one task is written inside its transaction — it commits or rolls back with the deliveries, the worker cannot see
     it before they are committed, and the filing needs no second write transaction after its commit."""
     return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def _plan_task() -> taskqueue.Planned | None:
+    from .tasks import deliver
+
+    return taskqueue.plan(deliver)
 
 
 def _enqueue_one(delivery_ids: list[int]) -> None:

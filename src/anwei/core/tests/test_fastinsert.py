@@ -177,6 +177,38 @@ def test_the_queue_announces_each_task_once() -> None:
     assert [r.id for r in seen] == [result.id] and result.args == [7]
 
 
+def test_a_planned_task_writes_the_row_enqueue_writes_and_is_announced_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """taskqueue.plan: the row made before the transaction, written by `enqueue` inside it — the same columns as
+    `task.enqueue` writes — and announced once the transaction commits (not before: a rolled-back one never ran)."""
+    from django.tasks.signals import task_enqueued
+
+    from anwei.core import taskqueue
+
+    seen: list[Any] = []
+
+    def heard(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        seen.append(task_result)
+
+    planned = taskqueue.plan(tasks.deliver)
+    assert planned is not None
+    task_enqueued.connect(heard)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            planned.enqueue(5, 6)
+            assert seen == []  # not yet: the transaction has not committed
+        reference = tasks.deliver.enqueue(5, 6)
+    finally:
+        task_enqueued.disconnect(heard)
+    assert len(callbacks) == 1 and [r.id for r in seen] == [str(planned.row.pk), reference.id]
+    columns = ["args_kwargs", "priority", "task_path", "queue_name", "run_after", "backend_name", "status"]
+    planned_row = DBTaskResult.objects.values(*columns).get(pk=planned.row.pk)
+    assert planned_row == DBTaskResult.objects.values(*columns).get(pk=reference.id)
+    with pytest.raises(RuntimeError, match="once"):
+        planned.enqueue(7)
+
+
 def _fields(row: Any) -> dict[str, Any]:
     """The row's values, a time default (the moment of each call) as a mark of its presence."""
     return {k: "a time" if isinstance(v, datetime) and v != AT else v for k, v in row.__dict__.items() if k != "_state"}
