@@ -12,6 +12,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from anwei.core import taskqueue
 from anwei.incidents.models import Attachment, Incident
 from anwei.notifications import outbox
 from anwei.notifications import services as notifications
@@ -95,7 +96,7 @@ def test_the_task_is_queued_in_the_filing_transaction_so_a_failed_queue_saves_no
     """The queue is a table of the same database (django-tasks-db): the filing's task is written in its
     transaction, so there is no moment when the report is committed but its e-mails are not queued."""
     assert outbox.queue_in_database()
-    monkeypatch.setattr(notification_tasks, "deliver", _FullDisk())
+    monkeypatch.setattr(taskqueue.Planned, "enqueue", _FullDisk.enqueue)  # the task row made beforehand, written then
     response = _post(client_for("staff_a"), REPORT, key="full-disk-0")
     assert response.status_code == 503  # "nothing was saved, send it again" — and nothing was
     assert not Incident.objects.exists() and not Delivery.objects.exists() and not DBTaskResult.objects.exists()
