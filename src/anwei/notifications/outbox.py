@@ -103,10 +103,6 @@ def write_new(
     and ONE worker task for the pending ones (`queue_in_database`). Returns the notifications. `alongside`: the
     caller's other new rows (a report's clocks and timeline), written in the same round trip as the notifications
     (`fastinsert.together`)."""
-    if not outbox.notifications:
-        for rows in alongside:
-            fastinsert.insert(rows)
-        return []
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
     subject = single_line(subject)[:200]

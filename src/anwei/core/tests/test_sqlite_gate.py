@@ -130,16 +130,32 @@ def test_closing_a_connection_in_a_transaction_opens_the_gate(tmp_path: Path) ->
     assert _gate_is_free(path) and conn._gate is None
 
 
+def _wal_table(path: Path) -> DatabaseWrapper:
+    """A connection to a WAL database at `path` with an empty table t (n)."""
+    conn = _connection(path, "wal")
+    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+    return conn
+
+
+def _commit_row(conn: DatabaseWrapper, n: int) -> None:
+    """One transaction (through the gate) that adds the row n to t."""
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with conn.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (%s)", [n])
+    conn.commit()
+    conn.set_autocommit(True)
+
+
 def test_the_wal_is_copied_into_the_database_every_checkpoint_rows(tmp_path: Path, monkeypatch: Any) -> None:
     """SQLite's own checkpoint (every 1,000 pages) is off; the backend's runs after every CHECKPOINT_ROWS rows."""
     monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 3)
     path = tmp_path / "wal.sqlite3"
-    conn = _connection(path, "wal")
-    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    conn = _wal_table(path)
     with conn.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone() == (0,)
-        cursor.execute("CREATE TABLE t (n integer)")
 
     def in_the_file() -> int:
         """Rows in the database file itself (immutable: the WAL is not read)."""
@@ -150,11 +166,7 @@ def test_the_wal_is_copied_into_the_database_every_checkpoint_rows(tmp_path: Pat
                 return -1
 
     for n in range(3):
-        conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
-        with conn.cursor() as cursor:
-            cursor.execute("INSERT INTO t VALUES (%s)", [n])
-        conn.commit()
-        conn.set_autocommit(True)
+        _commit_row(conn, n)
         assert in_the_file() == (-1 if n < 2 else 3)  # the third commit reaches CHECKPOINT_ROWS
     conn.close()
 
@@ -166,28 +178,17 @@ def test_a_checkpoint_runs_after_the_gate_opens_unless_the_wal_has_grown_long(tm
     it."""
     monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 1)
     path = tmp_path / "wal.sqlite3"
-    conn = _connection(path, "wal")
-    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
-    with conn.cursor() as cursor:
-        cursor.execute("CREATE TABLE t (n integer)")
+    conn = _wal_table(path)
     gate_free_at_checkpoint: list[bool] = []
     conn.connection.set_trace_callback(
         lambda sql: gate_free_at_checkpoint.append(_gate_is_free(path)) if "wal_checkpoint" in sql else None
     )
-
-    def commit_one(n: int) -> None:
-        conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
-        with conn.cursor() as cursor:
-            cursor.execute("INSERT INTO t VALUES (%s)", [n])
-        conn.commit()
-        conn.set_autocommit(True)
-
     for n in range(2):
-        commit_one(n)
+        _commit_row(conn, n)
     assert gate_free_at_checkpoint == [True, True]  # a short WAL: each checkpoint after the gate opened
     monkeypatch.setattr(gate, "WAL_FRAMES_MAX", 0)  # now every WAL is long
     for n in range(2, 5):
-        commit_one(n)
+        _commit_row(conn, n)
     # the first finds the WAL long (still after the gate), the next ones run before it opens
     assert gate_free_at_checkpoint[2:] == [True, False, False]
     assert _gate_is_free(path)  # and it opened after them
@@ -199,10 +200,7 @@ def test_a_failed_checkpoint_leaves_the_commit_standing(tmp_path: Path, monkeypa
     error the caller would send again."""
     monkeypatch.setattr(gate, "CHECKPOINT_ROWS", 1)
     path = tmp_path / "wal.sqlite3"
-    conn = _connection(path, "wal")
-    conn.settings_dict["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
-    with conn.cursor() as cursor:
-        cursor.execute("CREATE TABLE t (n integer)")
+    conn = _wal_table(path)
     real = conn.connection
 
     class FailingCheckpoints:
