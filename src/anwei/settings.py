@@ -162,14 +162,20 @@ OWNER_COMMANDS = {"migrate", "pg-roles", "createcachetable"}
 MIGRATE_DATABASE_URL = os.environ.get("ANWEI_MIGRATE_DATABASE_URL", "")
 if MIGRATE_DATABASE_URL and set(sys.argv[1:2]) & OWNER_COMMANDS:
     DATABASE_URL = MIGRATE_DATABASE_URL
+# SQLite's connection options. temp_store=MEMORY: a statement's rollback journal stays in memory — in a file it was
+# a temporary file made, written and removed by every filing while the writers' gate was held (issue 20: −0.6 ms of
+# a filing's 4.5 ms of CPU).
+SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "anwei.core.sqlite"  # Django's, with a writers' gate (core/sqlite/base.py)
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 # PostgreSQL: statements bound and prepared on the server (issue 20: psycopg prepares a statement the second time it
 # runs, so the filing's dozen statements are parsed and planned once per connection); ANWEI_PG_SERVER_BINDING=false

@@ -246,3 +246,37 @@ def test_a_writer_gives_up_at_the_gate_after_the_timeout_as_sqlite_would(tmp_pat
     waiter.set_autocommit(True)
     holder.close()
     waiter.close()
+
+
+def _open_temporary_files() -> list[str]:
+    """SQLite's temporary files this process has open (named etilqs_…, removed at once, open until closed)."""
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if "etilqs_" in (target := os.readlink(f"/proc/self/fd/{fd}")):
+                names.append(target)
+    return names
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads the process's open files from /proc")
+def test_a_statements_rollback_journal_stays_in_memory(tmp_path: Path) -> None:
+    """Many-row INSERTs inside a transaction need a statement journal (to undo one statement that fails half-way);
+    with the project's options it is kept in memory, not written to a temporary file at every filing."""
+    from django.conf import settings
+
+    conn = _connection(tmp_path / "journal.sqlite3", "journal")
+    conn.settings_dict["OPTIONS"] = dict(settings.SQLITE_OPTIONS)
+    fifty = "INSERT INTO t (v, w) VALUES " + ", ".join(["(%s, %s)"] * 50)  # noqa: S608 - placeholders only
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (id integer PRIMARY KEY AUTOINCREMENT, v text UNIQUE, w text)")
+        cursor.execute("CREATE INDEX t_w ON t (w)")
+    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    try:
+        with conn.cursor() as cursor:
+            for _ in range(40):  # each statement journals the pages it changes that the transaction changed before
+                rows = [(os.urandom(60).hex(), os.urandom(60).hex()) for _ in range(50)]
+                cursor.execute(fifty, [value for row in rows for value in row])
+            assert _open_temporary_files() == []
+    finally:
+        conn.rollback()
+        conn.close()
