@@ -8,10 +8,11 @@ model and row count and kept, a plain value (text, a whole number, an aware UTC 
 have prepared it without its steps, and only relation fields are checked for related rows saved since. Like
 bulk_create it sends no signals and calls no `save()`. `new(Model, **values)` builds such a row as `Model(**values)`
 would, from defaults worked out once per model. `together()` sends independent statements at once (on PostgreSQL as
-one statement: one round trip). Where the shortcut does not fit (a model with a parent table
-or a generated column, an automatic key given in advance or another key missing, a value that is an SQL expression,
-more parameters than one statement may carry) it hands the rows to bulk_create, so the result is the same either
-way."""
+one statement: one round trip). `KeysAhead` takes the automatic keys of rows not yet written in a statement the
+caller runs anyway, so rows that point at each other can go together (rows whose keys are all given are written with
+them, without RETURNING). Where the shortcut does not fit (a model with a parent table or a generated column, some
+rows with a key and some without, a value that is an SQL expression, more parameters than one statement may carry)
+it hands the rows to bulk_create, so the result is the same either way."""
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -73,21 +74,27 @@ def _utc_text(value: datetime) -> str:
     return str(value.replace(tzinfo=None))
 
 
+class Shape(NamedTuple):
+    columns: tuple[Column, ...]  # written, in order
+    automatic: bool  # the model's key is an automatic one (the database gives it unless given)
+    returns_key: bool  # the key is left out and read back (RETURNING): an automatic key not given
+
+
 @cache
-def _shape(model: type[Model]) -> tuple[tuple[Column, ...], bool] | None:
-    """The columns written, in order, and whether the database gives the key (an automatic key is left out and read
-    back; any other key is written with the rows); None for a model with a parent table or a generated column
-    (bulk_create's work)."""
+def _shape(model: type[Model], keys_given: bool) -> Shape | None:
+    """The columns written, in order: every concrete one, but an automatic key the rows do not give (read back);
+    None for a model with a parent table or a generated column (bulk_create's work)."""
     opts = model._meta
     if opts.parents or any(getattr(f, "generated", False) for f in opts.concrete_fields):
         return None  # a parent table, or a column the database computes: bulk_create knows them
     automatic = isinstance(opts.pk, AutoFieldMixin)
+    returns_key = automatic and not keys_given
     columns = tuple(
         Column(f, _plain(f), f.attname if type(f).pre_save is Field.pre_save else None, isinstance(f, DateTimeField))
         for f in opts.concrete_fields
-        if not (automatic and f is opts.pk)
+        if not (returns_key and f is opts.pk)
     )
-    return columns, automatic
+    return Shape(columns, automatic, returns_key)
 
 
 class Relation(NamedTuple):
@@ -156,7 +163,7 @@ def _relate_as_django(row: Model, field: Field[Any, Any], obj: Model) -> None:
         field.delete_cached_value(row)  # type: ignore[attr-defined]  # Django's own step
 
 
-_statements: dict[tuple[type[Model], int, str], str] = {}
+_statements: dict[tuple[type[Model], int, str, bool], str] = {}
 
 
 def let_psycopg_keep_the_shapes() -> None:
@@ -171,36 +178,35 @@ def let_psycopg_keep_the_shapes() -> None:
     _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, MAX_PARAMS)
 
 
-def _statement(model: type[Model], rows: int, connection: BaseDatabaseWrapper) -> str:
-    """`INSERT INTO t (a, b) VALUES (%s, %s), … [RETURNING id]`, made once per model, row count and database."""
-    key = (model, rows, connection.vendor)
+def _statement(model: type[Model], shape: Shape, rows: int, connection: BaseDatabaseWrapper) -> str:
+    """`INSERT INTO t (a, b) VALUES (%s, %s), … [RETURNING id]`, made once per model, shape, row count and database."""
+    key = (model, rows, connection.vendor, shape.returns_key)
     if (known := _statements.get(key)) is not None:
         return known
-    shape, opts, quote = _shape(model), model._meta, connection.ops.quote_name
-    assert shape is not None  # concrete fields have their column: str() only for the type checker
-    fields, automatic = shape
-    names = ", ".join(quote(str(c.field.column)) for c in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    opts, quote = model._meta, connection.ops.quote_name
+    names = ", ".join(quote(str(c.field.column)) for c in shape.columns)
+    one = "(" + ", ".join(["%s"] * len(shape.columns)) + ")"
     sql = f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES {', '.join([one] * rows)}"  # noqa: S608 - the model's names
-    if automatic:
+    if shape.returns_key:
         sql += f" RETURNING {quote(str(opts.pk.column))}"
     _statements[key] = sql
     return sql
 
 
-def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> list[Any] | None:
-    """The statement's parameters, row after row, each value as its field prepares it; None where the shortcut
-    does not fit (see the module's text: bulk_create's work)."""
-    model = type(rows[0])
-    shape = _shape(model)
+def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[Shape, list[Any]] | None:
+    """The rows' shape and the statement's parameters, row after row, each value as its field prepares it; None
+    where the shortcut does not fit (see the module's text: bulk_create's work)."""
+    model, keys_given = type(rows[0]), rows[0].pk is not None
+    shape = _shape(model, keys_given)
     if (
         shape is None
-        or not connection.features.can_return_rows_from_bulk_insert
-        or len(rows) * len(shape[0]) > MAX_PARAMS
-        or any((row.pk is not None) == shape[1] for row in rows)  # an automatic key given, or a key missing
+        or (shape.returns_key and not connection.features.can_return_rows_from_bulk_insert)
+        or not (keys_given or shape.automatic)  # a key the database does not give, missing
+        or len(rows) * len(shape.columns) > MAX_PARAMS
+        or any((row.pk is not None) != keys_given for row in rows)  # some rows with a key, some without
     ):
         return None
-    fields, relations, utc = shape[0], _relations(model), _utc_writer(connection)
+    fields, relations, utc = shape.columns, _relations(model), _utc_writer(connection)
     params: list[Any] = []
     for row in rows:
         if relations is None:
@@ -223,7 +229,7 @@ def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> list[Any]
             if hasattr(value, "resolve_expression"):  # an SQL expression: the compiler's work
                 return None
             params.append(field.get_db_prep_save(value, connection))
-    return params
+    return shape, params
 
 
 class _Part(NamedTuple):
@@ -241,18 +247,27 @@ class Together:
         self.one_statement = self.connection.vendor == "postgresql"
         self._parts: list[_Part] = []
         self._sent: list[tuple[Any, _Part]] = []  # (its cursor, the statement) once executed
+        self._saved: list[Model] = []  # rows of save_new: post_save once the block has written them
 
     def insert(self, rows: Sequence[Model]) -> None:
         """Write `rows` (new instances of one model) in one statement; each gets its id when the block ends."""
         if not rows:
             return
         model = type(rows[0])
-        if (params := _params(rows, self.connection)) is None:
+        if (prepared := _params(rows, self.connection)) is None:
             model._default_manager.using(self.using).bulk_create(rows)  # its own statement: ids at once
             return
-        shape = _shape(model)
-        key = self.connection.ops.quote_name(str(model._meta.pk.column)) if shape is not None and shape[1] else None
-        self._add(_Part(_statement(model, len(rows), self.connection), params, rows, key))
+        shape, params = prepared
+        key = self.connection.ops.quote_name(str(model._meta.pk.column)) if shape.returns_key else None
+        self._add(_Part(_statement(model, shape, len(rows), self.connection), params, rows, key))
+
+    def save_new(self, row: Model) -> None:
+        """`row.save(force_insert=True)` in the block, for a model without a `save()` of its own: pre_save now,
+        post_save (created=True) when the block ends and the row has its id."""
+        model = type(row)
+        pre_save.send(sender=model, instance=row, raw=False, using=self.using, update_fields=None)
+        self.insert([row])
+        self._saved.append(row)
 
     def execute(self, sql: str, params: Sequence[Any]) -> None:
         """A statement whose result is not read (an UPDATE of a known row, say)."""
@@ -279,6 +294,10 @@ class Together:
         for cursor, part in self._sent:
             if part.rows is not None:
                 self._set_ids(part, cursor.fetchall() if part.key else None)
+        for row in self._saved:
+            model, using = type(row), self.using
+            post_save.send(sender=model, instance=row, created=True, raw=False, using=using, update_fields=None)
+        self._saved = []
 
     def _run_as_one(self, parts: list[_Part]) -> None:
         """PostgreSQL: the statements as the data-modifying WITH queries of one statement; the keys the INSERTs
@@ -335,10 +354,61 @@ def insert(rows: Sequence[Model], using: str = "default") -> None:
 def save_new(row: Model, using: str = "default") -> None:
     """`row.save(force_insert=True)` for a model without a `save()` of its own: the same signals (pre_save,
     post_save with created=True), the row written by `insert`."""
-    model = type(row)
-    pre_save.send(sender=model, instance=row, raw=False, using=using, update_fields=None)
-    insert([row], using=using)
-    post_save.send(sender=model, instance=row, created=True, raw=False, using=using, update_fields=None)
+    with together(using) as batch:
+        batch.save_new(row)
+
+
+class KeysAhead:
+    """The automatic keys of new rows — `(model, how many)` each — taken in a statement the caller runs anyway
+    inside its transaction (`columns()` added to what it returns, `take()` reading them back), so that rows pointing
+    at rows not yet written can be built and written together (issue 20: a report, its notifications and their
+    deliveries in one round trip instead of one each). The keys are those the database would give, in order:
+    PostgreSQL's sequence (`nextval`: never given twice, as for any insert); on SQLite, past the highest key the
+    table has had (its AUTOINCREMENT counter) — sound because the transaction holds the write lock from its
+    BEGIN IMMEDIATE until it commits, so nobody else can write a row meanwhile."""
+
+    def __init__(self, wanted: Sequence[tuple[type[Model], int]], using: str = "default") -> None:
+        self.wanted, self.connection = list(wanted), connections[using]
+        if self.connection.vendor not in ("postgresql", "sqlite"):
+            raise NotImplementedError(f"keys ahead on {self.connection.vendor}")
+
+    def columns(self) -> tuple[str, list[Any]]:
+        """`, <expression>, …` (one per model asked for at least one key) for a RETURNING or SELECT list, and its
+        parameters."""
+        sql, params, quote = "", [], self.connection.ops.quote_name
+        for model, count in self.wanted:
+            if not count:
+                continue
+            table, key = model._meta.db_table, str(model._meta.pk.column)
+            if self.connection.vendor == "postgresql":
+                sql += ", ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1)"
+                params += [table, key, count]
+            else:  # the highest key it has had: its AUTOINCREMENT counter, or the highest key there (none: 0)
+                counter = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
+                highest = f"COALESCE((SELECT MAX({quote(key)}) FROM {quote(table)}), 0)"  # noqa: S608 - the model's names
+                sql += f", MAX({counter}, {highest})"
+                params.append(table)
+        return sql, params
+
+    def take(self, values: Sequence[Any]) -> list[list[int]]:
+        """The keys of each model asked for, in the order asked (an empty list for none), from the values that
+        `columns()` returned."""
+        found, keys = iter(values), list[list[int]]()
+        for _model, count in self.wanted:
+            if not count:
+                keys.append([])
+            elif self.connection.vendor == "postgresql":
+                keys.append(list(next(found)))
+            else:
+                highest = next(found)
+                keys.append(list(range(highest + 1, highest + count + 1)))
+        return keys
+
+
+def give_keys(rows: Sequence[Model], keys: Sequence[int]) -> None:
+    """Each row its key (taken ahead: `KeysAhead`), in order."""
+    for row, key in zip(rows, keys, strict=True):
+        row.pk = key
 
 
 _CONSTANT = (str, int, float, bool, type(None))  # a default of these types is the same value for every row

@@ -51,12 +51,16 @@ class Planned:
         self.backend, self.row = backend, backend._new_row(task, (), {})
         self.enqueued = False
 
-    def enqueue(self, *args: Any) -> None:
+    def enqueue(self, *args: Any, batch: fastinsert.Together | None = None) -> None:
+        """Put the arguments in and write the row — in the caller's `fastinsert.together` block when given one."""
         if self.enqueued:
             raise RuntimeError("a planned task is enqueued once")
         self.enqueued, row = True, self.row
         row.args_kwargs = normalize_json({"args": args, "kwargs": {}})
-        fastinsert.save_new(row, using=router.db_for_write(DBTaskResult))
+        if batch is not None:
+            batch.save_new(row)
+        else:
+            fastinsert.save_new(row, using=router.db_for_write(DBTaskResult))
         sender = type(self.backend)
         transaction.on_commit(lambda: task_enqueued.send(sender, task_result=row.task_result), robust=True)
 

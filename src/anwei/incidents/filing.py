@@ -6,22 +6,22 @@ transaction, in this order:
 
 - the reference number: one upsert of the agency's counter for the year (`… ON CONFLICT … DO UPDATE … RETURNING`),
   taken first and held to the commit, so numbers have no gaps and no repeats — the work between is only the
-  INSERTs below, every row built beforehand;
-- the report; its clocks, its timeline entries and the notifications (one multi-row INSERT each, sent together:
-  on PostgreSQL one round trip, `fastinsert.together`); the deliveries (one INSERT) and ONE worker task for the
-  pending ones, written in the same transaction — the queue is a table of the same database — so the filing needs
-  no second write after its commit;
+  INSERTs below, every row built beforehand. The same statement takes the keys of the report, its notifications
+  and their deliveries (`fastinsert.KeysAhead`), so rows that point at each other need not wait for each other;
+- the report, its clocks, its timeline entries, the notifications, their deliveries and ONE worker task for the
+  pending ones (one multi-row INSERT each, sent together: on PostgreSQL one round trip, `fastinsert.together`),
+  the task written in the same transaction — the queue is a table of the same database — so the filing needs no
+  second write after its commit;
 - the audit entries, appended together last (`audit.deferred`: the chain's head is locked for the append only).
 
 Everything commits or rolls back together: the outbox is in the filing's transaction, and so are the audit entries."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor
@@ -46,9 +46,12 @@ class Limit:
     refuse: Callable[[], None]
 
 
-def take_number(agency_id: int, year: int, limit: Limit | None = None) -> int:
+def take_number(
+    agency_id: int, year: int, limit: Limit | None = None, ahead: fastinsert.KeysAhead | None = None
+) -> tuple[int, list[list[int]]]:
     """The next number of the agency's year, in one statement; the counter row stays locked to the commit. With a
-    `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused)."""
+    `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused). With
+    `ahead`, it also takes the keys of the filing's new rows (`fastinsert.KeysAhead`); returned after the number."""
     table, reports = ReferenceCounter._meta.db_table, Incident._meta.db_table
     params: list[Any] = [agency_id, year]
     within = ""
@@ -60,18 +63,19 @@ def take_number(agency_id: int, year: int, limit: Limit | None = None) -> int:
         params += [limit.filer_id, connection.ops.adapt_datetimefield_value(limit.since), limit.count, limit.count]
     else:
         within = "WHERE 1 = 1"  # SQLite reads ON CONFLICT after a SELECT only after a WHERE
+    keys, keys_params = ahead.columns() if ahead is not None else ("", [])
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (agency_id, year, last) SELECT %s, %s, 1 {within} "
-            f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            params,
+            f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last{keys}",
+            params + keys_params,
         )
         row = cursor.fetchone()
     if row is None:
         assert limit is not None  # without a limit the statement always answers the number
         limit.refuse()  # raises TooManyRequests with when to try again
-        return take_number(agency_id, year)  # an older report has just left the period meanwhile
-    return int(row[0])
+        return take_number(agency_id, year, ahead=ahead)  # an older report has just left the period meanwhile
+    return int(row[0]), ahead.take(row[1:]) if ahead is not None else []
 
 
 def _repr(incident: Incident) -> str:
@@ -99,17 +103,20 @@ def write(
     limit: Limit | None = None,
 ) -> Incident:
     """Number, store and route a validated new report in one transaction (see the module's text). Every row is
-    built before the transaction begins; inside it, only the number is taken and the rows written."""
+    built before the transaction begins; inside it, the number and the keys are taken and the rows written."""
     level = incident.cyber_level
     created = [_timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)]
     notes: list[TimelineEntry] = []
     deadlines = _clocks(incident, route, actor)
     planned = _plan_tell(incident, route, actor, notes)
     words = _words_before_the_number(incident)
+    ahead = fastinsert.KeysAhead([(Incident, 1), *planned.keys_wanted()])
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
-        incident.number = take_number(incident.agency_id, incident.year, limit)
+        incident.number, ([incident.pk], notified, delivered) = take_number(
+            incident.agency_id, incident.year, limit, ahead
+        )
         incident.reference = f"{incident.year}-{incident.number:04d}"
-        fastinsert.save_new(incident)
+        planned.give_keys(notified, delivered)
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,
@@ -118,11 +125,23 @@ def write(
             changes={"category": incident.category, "reference": incident.reference, "cyber_level": level},
         )
         if uploads:  # the files' own timeline entries come after the one that says it was filed
-            fastinsert.insert(created)
-            created = []
+            with fastinsert.together() as batch:
+                batch.save_new(incident)
+                batch.insert(created)
             for upload, info in zip(uploads, checked, strict=True):
                 files.store(incident, upload, info, actor=actor)
-        _tell(incident, route, planned, actor, words, alongside=[deadlines, [*created, *notes]])
+        with fastinsert.together() as batch:  # PostgreSQL: the report and all it brings in one round trip
+            if not uploads:
+                batch.save_new(incident)
+            batch.insert(deadlines)
+            batch.insert(notes if uploads else [*created, *notes])
+            sent = _tell(incident, planned, words, batch)
+        if incident.restricted:
+            named = {
+                pk: _("named by routing rule %(name)s") % {"name": name}
+                for pk, name in route.recipients.named_by.items()
+            }
+            access.grant_to_notified(incident, sent, reasons=named, actor=actor)
         for unit, title, due in route.tasks:
             unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
         access.grant_to_reporter(incident, actor=actor)
@@ -184,24 +203,12 @@ def _words_before_the_number(incident: Incident) -> tuple[str, str]:
 
 
 def _tell(
-    incident: Incident,
-    route: routing.Route,
-    planned: outbox.NewOutbox,
-    actor: Actor,
-    words: tuple[str, str],
-    alongside: Sequence[Sequence[Model]],
+    incident: Incident, planned: outbox.NewOutbox, words: tuple[str, str], batch: fastinsert.Together
 ) -> list[Notification]:
-    """Write the planned outbox now the report has its number (the message names it), the report's other rows
-    `alongside` its notifications, and the need-to-know grants of a restricted report."""
+    """Write the planned outbox in `batch` now the report has its number (the message names it)."""
     subject, body = words
     subject = subject.replace(_NUMBER_LATER, incident.reference, 1)  # the first: it comes before the title
     key = f"incident:{incident.pk}:filed"
-    sent = outbox.write_new(
-        planned, key=key, subject=subject, body=body, source=incident, url=url_of(incident), alongside=alongside
+    return outbox.write_new(
+        planned, batch=batch, key=key, subject=subject, body=body, source=incident, url=url_of(incident)
     )
-    if incident.restricted:
-        named = {
-            pk: _("named by routing rule %(name)s") % {"name": name} for pk, name in route.recipients.named_by.items()
-        }
-        access.grant_to_notified(incident, sent, reasons=named, actor=actor)
-    return sent

@@ -1,19 +1,20 @@
 """The outbox written in bulk for a key nobody has been told under yet (a new report: issue 20). The same rows as
-`services.notify()` — a notification per recipient, a delivery per channel (planned and written by the same
-`services._plan_deliveries`/`_write_deliveries`), in-app deliveries written as sent, the others left pending for the
-worker — but without reading who was told already (nobody can have been: the key is new), without savepoints, with
-the registered contact channels from a per-process cache (valid under the cache generation, anwei.core.generation).
-In two steps, so a filing holds its locks for the INSERTs only: `plan_new` builds every row before the transaction,
-`write_new` fills in the message and the source and writes them inside it, with ONE worker task for all the pending
-deliveries — written in the same transaction when the queue is a table of the same database (`queue_in_database`),
-else queued after commit (robust: a failure to queue leaves them to the sweeper, as notify's)."""
+`services.notify()` — a notification per recipient, a delivery per channel (planned by the same
+`services._plan_deliveries`), in-app deliveries written as sent, the others left pending for the worker — but
+without reading who was told already (nobody can have been: the key is new), without savepoints, with the
+registered contact channels from a per-process cache (valid under the cache generation, anwei.core.generation).
+In steps, so a filing holds its locks for the INSERTs only: `plan_new` builds every row before the transaction;
+inside it the rows are given the keys taken ahead (`keys_wanted`, `give_keys`) and `write_new` fills in the message
+and the source and writes them with the caller's rows, with ONE worker task for all the pending deliveries — written
+in the same transaction when the queue is a table of the same database (`queue_in_database`), else queued after
+commit (robust: a failure to queue leaves them to the sweeper, as notify's)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import prefetch_related_objects
 from django.tasks import task_backends
 from django.utils import translation
@@ -25,7 +26,7 @@ from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
 
 from .models import ContactChannel, Delivery, Notification
-from .services import _plan_deliveries, _recipients, _write_deliveries
+from .services import _plan_deliveries, _recipients
 
 _cache = generation.Cache()
 generation.watch(ContactChannel)
@@ -65,6 +66,15 @@ class NewOutbox:
     deliveries: list[Delivery]
     task: taskqueue.Planned | None = None  # the worker's task, made beforehand (a queue in the same database)
 
+    def keys_wanted(self) -> list[tuple[type[models.Model], int]]:
+        """What to ask `fastinsert.KeysAhead` for: a key per notification and per delivery."""
+        return [(Notification, len(self.notifications)), (Delivery, len(self.deliveries))]
+
+    def give_keys(self, notifications: list[int], deliveries: list[int]) -> None:
+        """The keys taken ahead (`keys_wanted`): each delivery then points at its notification's."""
+        fastinsert.give_keys(self.notifications, notifications)
+        fastinsert.give_keys(self.deliveries, deliveries)
+
 
 def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> NewOutbox:
     """The rows that tell every batch (a recipient named in two is told once, by the first), without a statement:
@@ -92,17 +102,17 @@ def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> N
 def write_new(
     outbox: NewOutbox,
     *,
+    batch: fastinsert.Together,
     key: str,
     subject: str,
     body: str = "",
     source: models.Model | None = None,
     url: str = "",
-    alongside: Sequence[Sequence[models.Model]] = (),
 ) -> list[Notification]:
-    """Write a planned outbox (inside the caller's transaction): one INSERT of notifications, one of deliveries,
-    and ONE worker task for the pending ones (`queue_in_database`). Returns the notifications. `alongside`: the
-    caller's other new rows (a report's clocks and timeline), written in the same round trip as the notifications
-    (`fastinsert.together`)."""
+    """Write a planned outbox in the caller's `fastinsert.together` block, inside its transaction (on PostgreSQL one
+    round trip with the caller's other rows): the notifications, their deliveries and ONE worker task for the
+    pending ones (`queue_in_database`). The rows must have their keys (`give_keys`): the deliveries point at the
+    notifications and the task names the deliveries before any of them is written. Returns the notifications."""
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
     subject = single_line(subject)[:200]
@@ -111,12 +121,13 @@ def write_new(
         notification.key, notification.subject, notification.body, notification.url = key, subject, body, url
         if source is not None:
             notification.source_type, notification.source_id = source_type, source_id
-    with fastinsert.together() as batch:
-        for rows in [*alongside, outbox.notifications]:
-            batch.insert(rows)
-    task = outbox.task
-    enqueue = (lambda ids: task.enqueue(*ids)) if task is not None else _enqueue_one
-    _write_deliveries(outbox.deliveries, enqueue=enqueue, queue_now=task is not None)
+    batch.insert(outbox.notifications)
+    batch.insert(outbox.deliveries)
+    pending = [d.pk for d in outbox.deliveries if d.status == Delivery.Status.PENDING]
+    if pending and outbox.task is not None:
+        outbox.task.enqueue(*pending, batch=batch)
+    elif pending:  # a queue elsewhere: after commit (robust: a failure to queue leaves them to the sweeper)
+        transaction.on_commit(lambda: _enqueue_one(pending), robust=True)
     return outbox.notifications
 
 

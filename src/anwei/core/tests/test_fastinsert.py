@@ -74,10 +74,53 @@ def test_what_does_not_fit_goes_to_bulk_create(django_user_model: Any) -> None:
     user = get_user_model().objects.create(username="expr")
     with_expression = IdempotencyKey(user=user, key="now", method="POST", path="/", fingerprint="", created_at=Now())
     given_id = IdempotencyKey(id=987654, user=user, key="given", method="POST", path="/", fingerprint="")
+    without = IdempotencyKey(user=user, key="without", method="POST", path="/", fingerprint="")
     fastinsert.insert([with_expression])
-    fastinsert.insert([given_id])
+    fastinsert.insert([given_id, without])  # some keys given, some not
     assert IdempotencyKey.objects.get(key="now").created_at is not None
     assert IdempotencyKey.objects.get(key="given").pk == 987654
+    assert IdempotencyKey.objects.get(key="without").pk == without.pk is not None
+
+
+def _keys_ahead(wanted: list[tuple[Any, int]]) -> list[list[int]]:
+    """The keys `KeysAhead` takes, in a statement of their own (the filing adds them to its number's)."""
+    ahead = fastinsert.KeysAhead(wanted)
+    columns, params = ahead.columns()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1{columns}", params)
+        return ahead.take(cursor.fetchone()[1:])
+
+
+def test_keys_taken_ahead_let_rows_that_point_at_each_other_go_in_one_statement() -> None:
+    """`KeysAhead`: the keys the database would give next, in order (an empty list for none asked); rows given
+    them are written with them (no RETURNING) in one round trip on PostgreSQL, the units before their agency; the
+    next row the ORM writes gets a key after them."""
+    from django.db import transaction
+
+    from anwei.directory.models import Agency, Unit
+
+    before = Agency.objects.create(name="先有機關", code="ahead-0")
+    Agency.objects.filter(pk=before.pk).delete()  # its key is not given again
+    with transaction.atomic():
+        agencies, none, units = _keys_ahead([(Agency, 1), (Unit, 0), (Unit, 3)])
+        assert none == [] and len(units) == 3 and units == sorted(units) and agencies[0] > before.pk
+        agency = Agency(name="預取機關", code="ahead-1")
+        new_units = [Unit(agency=agency, name=f"預取單位{i}") for i in range(3)]
+        fastinsert.give_keys([agency], agencies)
+        fastinsert.give_keys(new_units, units)
+        with CaptureQueriesContext(connection) as queries, fastinsert.together() as batch:
+            batch.insert(new_units)  # before the agency they point at: the key is known
+            batch.insert([agency])
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+        assert not any("RETURNING" in q["sql"] for q in queries.captured_queries)
+    assert [u.pk for u in new_units] == units and not agency._state.adding
+    assert list(Unit.objects.filter(agency=agency).order_by("pk").values_list("pk", "name")) == [
+        (pk, f"預取單位{i}") for i, pk in enumerate(units)
+    ]
+    after = Agency.objects.create(name="後來機關", code="ahead-2")
+    assert after.pk > agencies[0]
+    with pytest.raises(ValueError, match="unsaved related object 'agency'"):  # a key not taken is still refused
+        fastinsert.insert([Unit(agency=Agency(name="未存機關", code="never"), name="孤兒單位")])
 
 
 def test_statements_together_write_their_rows_with_their_ids_in_one_round_trip_on_postgresql() -> None:

@@ -82,7 +82,7 @@ def test_an_invalid_key_is_refused(roster: Any, client_for: Any) -> None:
 
 
 class _FullDisk:
-    def enqueue(self, *args: Any) -> None:
+    def enqueue(self, *args: Any, **kwargs: Any) -> None:
         raise OperationalError("database or disk is full")
 
     def using(self, **kwargs: Any) -> "_FullDisk":
