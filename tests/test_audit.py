@@ -44,6 +44,33 @@ def test_chain_links_each_entry_to_the_one_before() -> None:
     assert AuditHead.objects.get(pk=1).hash == entries[2].hash
 
 
+def test_a_head_taken_ahead_is_not_read_again_and_entries_after_append_now_follow_it() -> None:
+    """`HeadAhead`: the head locked and read by the caller's own statement; `append_now` writes the entries so far
+    with the caller's rows (no read of the head of its own), those recorded later are chained after them when the
+    block ends — one chain, verified."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from anwei.core import fastinsert
+
+    _append(2)
+    head = services.HeadAhead()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), services.deferred(head):
+        columns, params = fastinsert.returning([head])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1{columns}", params)
+            fastinsert.take_ahead([head], cursor.fetchone()[1:])
+        first = _append(2)
+        with fastinsert.together() as batch:
+            services.append_now(batch)
+            assert all(e.pk is None for e in first)  # written with the batch, when it ends
+        later = _append(1)
+    assert [e.seq for e in [*first, *later]] == [3, 4, 5] and later[0].prev_hash == first[-1].hash
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT id, seq, hash")]
+    assert reads == []  # the head was read by the caller's statement only
+    assert selectors.verify().ok and AuditHead.objects.get(pk=1).seq == 5
+
+
 def test_verify_command_ok(capsys: Any) -> None:
     _append(2)
     call_command("audit", "verify")

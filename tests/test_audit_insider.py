@@ -330,6 +330,18 @@ def test_the_application_role_reads_and_appends(app_role: Any) -> None:
             " ip, request_id, prev_hash, hash) VALUES (999999, now(), '', 'other', '', '', '', '{}', '', '', '', 'x')"
         )
         app_role.execute("DELETE FROM django_session")
+    # a filing takes its keys ahead from the sequences (core.fastinsert.KeysAhead) and locks the chain's head
+    from anwei.audit.services import HeadAhead
+    from anwei.core import fastinsert
+    from anwei.incidents.models import Incident
+    from anwei.notifications.models import Delivery, Notification
+
+    keys = fastinsert.KeysAhead([(Incident, 1), (Notification, 2), (Delivery, 3)])
+    columns, params = fastinsert.returning([keys, HeadAhead()])
+    with app_role.transaction(force_rollback=True):
+        row = app_role.execute(f"SELECT 1{columns}", params).fetchone()  # type: ignore[call-overload]
+    assert row is not None
+    assert [len(taken) for taken in keys.take(row[1:4])] == [1, 2, 3]
 
 
 @pytest.mark.postgres

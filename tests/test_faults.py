@@ -48,7 +48,7 @@ def test_database_connection_dropped_while_filing_gives_a_retryable_503_and_no_l
     dropped: list[int] = []
 
     def drop_before_insert(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if not dropped and sql.startswith('INSERT INTO "incidents_incident"'):
+        if not dropped and 'INSERT INTO "incidents_incident"' in sql:  # alone, or one part of a WITH statement
             pid = connection.connection.info.backend_pid
             with psycopg.connect(**dsn, autocommit=True) as admin:  # the server ends our session mid-transaction
                 admin.execute("SELECT pg_terminate_backend(%s)", [pid])

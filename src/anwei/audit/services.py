@@ -1,10 +1,12 @@
 """Writing to the audit log. `record()` is called by every service that changes something that matters, inside
 the service's own transaction, so the change and its audit entry commit or fail together."""
 
+import contextlib
 import contextvars
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -62,27 +64,69 @@ def _who(actor: AuditActor) -> tuple[int | None, str]:
     return actor.audit_id, actor.audit_label
 
 
-_pending: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar("anwei_audit_pending", default=None)
+class HeadAhead:
+    """The chain's head, locked and read by a statement the caller runs anyway inside its transaction (`columns()`
+    added to what that statement returns, `take()` reading them back; see `fastinsert.KeysAhead`), so the append
+    reads it with no statement of its own (issue 20: a filing takes its reference number, its keys and the head in
+    one statement). Give it to `deferred()`. Locked from that statement to the commit."""
+
+    width = 3  # seq, hash, key_id
+
+    def __init__(self) -> None:
+        self.head: AuditHead | None = None
+
+    def columns(self) -> tuple[str, list[Any]]:
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the write lock is held
+        return "".join(f", (SELECT {c} FROM {_HEAD} WHERE id = 1{lock})" for c in ("seq", "hash", "key_id")), []  # noqa: S608
+
+    def take(self, values: Sequence[Any]) -> None:
+        seq, hash_, key_id = values
+        if seq is not None:  # none before the first entry ever: the append makes it
+            self.head = AuditHead.from_db(connection.alias, ["id", "seq", "hash", "key_id"], [1, seq, hash_, key_id])
+
+
+@dataclass
+class _Deferred:
+    """The entries recorded in a `deferred()` block not yet appended, and the head when it is already locked and
+    read (taken ahead, or left by an earlier append of the block)."""
+
+    entries: list[AuditEntry] = field(default_factory=list)
+    ahead: HeadAhead | None = None
+
+
+_pending: contextvars.ContextVar[_Deferred | None] = contextvars.ContextVar("anwei_audit_pending", default=None)
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
+def deferred(ahead: HeadAhead | None = None) -> Iterator[None]:
     """Entries recorded inside are appended together when the block ends, still inside the caller's transaction.
     The chain's head is locked from that moment to the commit, not from the first entry: a service that does a lot
     of work after its first entry (filing a report: routing, outbox) no longer makes every other writer wait for
     all of it. Use it only around code whose entries commit or roll back as one (no savepoint that is rolled back
-    and caught inside). Nested blocks append with the outermost one."""
+    and caught inside). Nested blocks append with the outermost one. `ahead`: the head locked and read by the
+    caller's own statement (`HeadAhead`); `append_now` appends what is recorded so far with the caller's rows."""
     if _pending.get() is not None:
         yield
         return
-    token = _pending.set([])
+    state = _Deferred(ahead=ahead)
+    token = _pending.set(state)
     try:
         yield
-        entries = _pending.get() or []
     finally:
         _pending.reset(token)
-    if entries:
-        _append(entries)
+    if state.entries:
+        _append(state.entries, state.ahead.head if state.ahead else None)
+
+
+def append_now(batch: fastinsert.Together) -> None:
+    """Inside `deferred()`: append the entries recorded so far in the caller's `fastinsert.together` block (written
+    with its rows: on PostgreSQL in its one statement); any recorded later are appended when the block ends."""
+    state = _pending.get()
+    assert state is not None, "append_now belongs in a deferred() block"
+    if state.entries:
+        head = _append(state.entries, state.ahead.head if state.ahead else None, batch)
+        state.entries, state.ahead = [], state.ahead or HeadAhead()
+        state.ahead.head = head
 
 
 _HEAD = AuditHead._meta.db_table
@@ -99,6 +143,11 @@ def _locked_head() -> AuditHead:
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     else:
         head = AuditHead.from_db(connection.alias, ["id", "seq", "hash", "key_id"], row)
+    return _witnessed(head)
+
+
+def _witnessed(head: AuditHead) -> AuditHead:
+    """The head, unless it is behind the witness file (the log wiped, cut short or restored from an older copy)."""
     if head.seq < (witnessed := witness.last_seq()):
         raise AuditLogBehind(f"the audit head #{head.seq} is behind entry #{witnessed} of the witness file")
     return head
@@ -119,11 +168,14 @@ def _handover(head: AuditHead, key: keys.MacKey) -> AuditEntry:
 
 
 @transaction.atomic(savepoint=False)
-def _append(entries: list[AuditEntry]) -> None:
-    """Chain the entries after the head (locked until the caller's transaction commits) and write them at once,
-    each MACed with the current key; a new current key is first handed the chain by a key entry. No savepoint of
-    its own: a failed append fails the caller's transaction, whose change must not commit without its entries."""
-    head = _locked_head()
+def _append(
+    entries: list[AuditEntry], head: AuditHead | None = None, batch: fastinsert.Together | None = None
+) -> AuditHead:
+    """Chain the entries after the head (locked until the caller's transaction commits; `head`: already locked and
+    read) and write them at once — in `batch` when given — each MACed with the current key; a new current key is
+    first handed the chain by a key entry. Returns the head as moved. No savepoint of its own: a failed append
+    fails the caller's transaction, whose change must not commit without its entries."""
+    head = _locked_head() if head is None else _witnessed(head)
     keyring = keys.keyring()  # read once: oldest first, the current key last
     ring, key = {k.id: k for k in keyring}, keyring[-1]
     if head.key_id and head.key_id not in ring:
@@ -141,12 +193,13 @@ def _append(entries: list[AuditEntry]) -> None:
         if entry.object_type == KEY_ENTRY:
             head.key_id = entry.object_id
             mac = mac_function(ring[head.key_id].secret)
-    with fastinsert.together() as batch:  # PostgreSQL: one round trip, the head's lock held for less
-        batch.insert(entries)
-        batch.execute(
+    with contextlib.nullcontext(batch) if batch is not None else fastinsert.together() as writing:
+        writing.insert(entries)  # PostgreSQL: one round trip with the head's move, the head's lock held for less
+        writing.execute(
             f"UPDATE {_HEAD} SET seq = %s, hash = %s, key_id = %s WHERE id = 1",  # noqa: S608 - the model's table
             [head.seq, head.hash, head.key_id],
         )
+    return head
 
 
 def rotate_key() -> keys.MacKey:
@@ -192,7 +245,7 @@ def record(
     )
     pending = _pending.get()
     if pending is not None:
-        pending.append(entry)
+        pending.entries.append(entry)
     else:
         _append([entry])
     return entry

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from django.db import connections
@@ -371,6 +371,8 @@ class KeysAhead:
         self.wanted, self.connection = list(wanted), connections[using]
         if self.connection.vendor not in ("postgresql", "sqlite"):
             raise NotImplementedError(f"keys ahead on {self.connection.vendor}")
+        self.width = sum(1 for _model, count in self.wanted if count)  # the columns it adds
+        self.keys: list[list[int]] = []  # once taken: each model's, in the order asked
 
     def columns(self) -> tuple[str, list[Any]]:
         """`, <expression>, …` (one per model asked for at least one key) for a RETURNING or SELECT list, and its
@@ -392,7 +394,7 @@ class KeysAhead:
 
     def take(self, values: Sequence[Any]) -> list[list[int]]:
         """The keys of each model asked for, in the order asked (an empty list for none), from the values that
-        `columns()` returned."""
+        `columns()` returned; also kept in `keys`."""
         found, keys = iter(values), list[list[int]]()
         for _model, count in self.wanted:
             if not count:
@@ -402,7 +404,32 @@ class KeysAhead:
             else:
                 highest = next(found)
                 keys.append(list(range(highest + 1, highest + count + 1)))
+        self.keys = keys
         return keys
+
+
+class Ahead(Protocol):
+    """What a caller's statement also returns (`KeysAhead`; the audit chain's head): `width` more columns, made by
+    `columns()` (SQL, parameters) and read back by `take()`."""
+
+    width: int
+
+    def columns(self) -> tuple[str, list[Any]]: ...
+
+    def take(self, values: Sequence[Any]) -> object: ...
+
+
+def returning(ahead: Sequence[Ahead]) -> tuple[str, list[Any]]:
+    """The columns of every `ahead`, one after the other, and their parameters."""
+    made = [a.columns() for a in ahead]
+    return "".join(sql for sql, _params in made), [p for _sql, params in made for p in params]
+
+
+def take_ahead(ahead: Sequence[Ahead], values: Sequence[Any]) -> None:
+    """Each `ahead` its columns of `values` (the ones `returning` added), in order."""
+    for a in ahead:
+        a.take(values[: a.width])
+        values = values[a.width :]
 
 
 def give_keys(rows: Sequence[Model], keys: Sequence[int]) -> None:

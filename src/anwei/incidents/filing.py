@@ -7,16 +7,16 @@ transaction, in this order:
 - the reference number: one upsert of the agency's counter for the year (`… ON CONFLICT … DO UPDATE … RETURNING`),
   taken first and held to the commit, so numbers have no gaps and no repeats — the work between is only the
   INSERTs below, every row built beforehand. The same statement takes the keys of the report, its notifications
-  and their deliveries (`fastinsert.KeysAhead`), so rows that point at each other need not wait for each other;
-- the report, its clocks, its timeline entries, the notifications, their deliveries and ONE worker task for the
-  pending ones (one multi-row INSERT each, sent together: on PostgreSQL one round trip, `fastinsert.together`),
-  the task written in the same transaction — the queue is a table of the same database — so the filing needs no
-  second write after its commit;
-- the audit entries, appended together last (`audit.deferred`: the chain's head is locked for the append only).
+  and their deliveries (`fastinsert.KeysAhead`), so rows that point at each other need not wait for each other,
+  and locks and reads the audit chain's head (`audit.HeadAhead`);
+- the report, its clocks, its timeline entries, the notifications, their deliveries, ONE worker task for the
+  pending ones and the audit entries with the head's move (one INSERT each, sent together: on PostgreSQL one
+  round trip, `fastinsert.together`), the task written in the same transaction — the queue is a table of the same
+  database — so the filing needs no second write after its commit.
 
 Everything commits or rolls back together: the outbox is in the filing's transaction, and so are the audit entries."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,12 +46,10 @@ class Limit:
     refuse: Callable[[], None]
 
 
-def take_number(
-    agency_id: int, year: int, limit: Limit | None = None, ahead: fastinsert.KeysAhead | None = None
-) -> tuple[int, list[list[int]]]:
+def take_number(agency_id: int, year: int, limit: Limit | None = None, ahead: Sequence[fastinsert.Ahead] = ()) -> int:
     """The next number of the agency's year, in one statement; the counter row stays locked to the commit. With a
-    `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused). With
-    `ahead`, it also takes the keys of the filing's new rows (`fastinsert.KeysAhead`); returned after the number."""
+    `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused). The
+    same statement also takes what `ahead` asks for: the keys of the filing's new rows, the audit chain's head."""
     table, reports = ReferenceCounter._meta.db_table, Incident._meta.db_table
     params: list[Any] = [agency_id, year]
     within = ""
@@ -63,19 +61,20 @@ def take_number(
         params += [limit.filer_id, connection.ops.adapt_datetimefield_value(limit.since), limit.count, limit.count]
     else:
         within = "WHERE 1 = 1"  # SQLite reads ON CONFLICT after a SELECT only after a WHERE
-    keys, keys_params = ahead.columns() if ahead is not None else ("", [])
+    more, more_params = fastinsert.returning(ahead)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (agency_id, year, last) SELECT %s, %s, 1 {within} "
-            f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last{keys}",
-            params + keys_params,
+            f"ON CONFLICT (agency_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last{more}",
+            params + more_params,
         )
         row = cursor.fetchone()
     if row is None:
         assert limit is not None  # without a limit the statement always answers the number
         limit.refuse()  # raises TooManyRequests with when to try again
         return take_number(agency_id, year, ahead=ahead)  # an older report has just left the period meanwhile
-    return int(row[0]), ahead.take(row[1:]) if ahead is not None else []
+    fastinsert.take_ahead(ahead, row[1:])
+    return int(row[0])
 
 
 def _repr(incident: Incident) -> str:
@@ -110,12 +109,11 @@ def write(
     deadlines = _clocks(incident, route, actor)
     planned = _plan_tell(incident, route, actor, notes)
     words = _words_before_the_number(incident)
-    ahead = fastinsert.KeysAhead([(Incident, 1), *planned.keys_wanted()])
-    with files.removed_on_rollback(), transaction.atomic(), audit.deferred():
-        incident.number, ([incident.pk], notified, delivered) = take_number(
-            incident.agency_id, incident.year, limit, ahead
-        )
+    keys, head = fastinsert.KeysAhead([(Incident, 1), *planned.keys_wanted()]), audit.HeadAhead()
+    with files.removed_on_rollback(), transaction.atomic(), audit.deferred(head):
+        incident.number = take_number(incident.agency_id, incident.year, limit, ahead=[keys, head])
         incident.reference = f"{incident.year}-{incident.number:04d}"
+        [incident.pk], notified, delivered = keys.keys
         planned.give_keys(notified, delivered)
         audit.record(
             actor=actor,
@@ -136,6 +134,7 @@ def write(
             batch.insert(deadlines)
             batch.insert(notes if uploads else [*created, *notes])
             sent = _tell(incident, planned, words, batch)
+            audit.append_now(batch)  # the filing's entry with its rows (later ones, if any, when the block ends)
         if incident.restricted:
             named = {
                 pk: _("named by routing rule %(name)s") % {"name": name}
