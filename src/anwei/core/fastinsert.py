@@ -25,7 +25,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignKey, Model
 from django.db.models.base import ModelState
-from django.db.models.fields import AutoFieldMixin, DateTimeField
+from django.db.models.fields import AutoFieldMixin, DateField, DateTimeField
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
@@ -51,8 +51,19 @@ def _plain(field: Field[Any, Any]) -> frozenset[type]:
 class Column(NamedTuple):
     field: Field[Any, Any]
     plain: frozenset[type]  # values written as they are (see _plain)
-    attname: str | None  # read the value straight from the instance: the field's pre_save is Field's own
+    attname: str | None  # read the value straight from the instance: its pre_save would only read it
     moment: bool  # a DateTimeField: an aware UTC time is written as `_utc_writer` says
+
+
+_READ_ONLY = {Field.pre_save, DateField.pre_save, DateTimeField.pre_save}  # a date's: unless auto_now(_add)
+
+
+def _read_straight(field: Field[Any, Any]) -> str | None:
+    """The attribute the value is read from, where the field's pre_save only reads it (Field's own; a date or a
+    time without auto_now or auto_now_add); None where pre_save does more (sets the time of the save, …)."""
+    if type(field).pre_save not in _READ_ONLY or getattr(field, "auto_now", False):
+        return None
+    return None if getattr(field, "auto_now_add", False) else field.attname
 
 
 def _utc_writer(connection: BaseDatabaseWrapper) -> Callable[[datetime], Any] | None:
@@ -90,7 +101,7 @@ def _shape(model: type[Model], keys_given: bool) -> Shape | None:
     automatic = isinstance(opts.pk, AutoFieldMixin)
     returns_key = automatic and not keys_given
     columns = tuple(
-        Column(f, _plain(f), f.attname if type(f).pre_save is Field.pre_save else None, isinstance(f, DateTimeField))
+        Column(f, _plain(f), _read_straight(f), isinstance(f, DateTimeField))
         for f in opts.concrete_fields
         if not (returns_key and f is opts.pk)
     )
@@ -105,6 +116,7 @@ class Relation(NamedTuple):
     model: type[Model]  # the related model
     pk_attname: str  # its key's attribute
     target_attname: str  # the attribute of the related row the key points at (mostly its key)
+    many_to_one: bool  # a ForeignKey of one column: assigning the row sets the key and caches it, nothing more
 
 
 @cache
@@ -123,13 +135,11 @@ def _relations(model: type[Model]) -> tuple[Relation, ...] | None:
             f.remote_field.model,  # type: ignore[union-attr]  # a concrete relation: never None
             f.remote_field.model._meta.pk.attname,  # type: ignore[union-attr]
             f.target_field.attname,  # type: ignore[attr-defined]
+            f.many_to_one is True and len(f.related_fields) == 1,  # type: ignore[attr-defined]
         )
         for f in opts.concrete_fields
         if f.is_relation
     )
-
-
-_SET_KEYS = frozenset({int, str, UUID})  # a related row's key of these types is set (None, an expression: not)
 
 
 def _relate(row: Model, relations: tuple[Relation, ...]) -> None:
@@ -137,7 +147,7 @@ def _relate(row: Model, relations: tuple[Relation, ...]) -> None:
     field): an assigned instance saved since gives its key; an unsaved one is refused, as bulk_create refuses it.
     An instance of the related model itself is read from its dictionary; any other (a subclass) as Django reads it."""
     cached, data = row._state.fields_cache, row.__dict__
-    for field, cache_name, attname, name, model, pk_attname, target_attname in relations:
+    for field, cache_name, attname, name, model, pk_attname, target_attname, many_to_one in relations:
         obj = cached.get(cache_name)
         if not obj:
             continue
@@ -145,7 +155,10 @@ def _relate(row: Model, relations: tuple[Relation, ...]) -> None:
             _relate_as_django(row, field, obj)
             continue
         if data.get(attname) in field.empty_values:
-            setattr(row, name, obj)
+            if many_to_one:  # what the descriptor does: the key put in (the row is cached already)
+                data[attname] = getattr(obj, target_attname)
+            else:
+                setattr(row, name, obj)
         if obj.__dict__.get(target_attname) != data.get(attname):
             field.delete_cached_value(row)  # type: ignore[attr-defined]  # Django's own step
 
@@ -193,9 +206,73 @@ def _statement(model: type[Model], shape: Shape, rows: int, connection: BaseData
     return sql
 
 
-def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[Shape, list[Any]] | None:
+class Later:
+    """A column's value known only inside the transaction — a key taken ahead (`KeysAhead`), the reference number,
+    a text made from them — held by a row while its statement is made before the transaction (`prepare`): set with
+    `set`, or made by `make` from other Later values when first read. `Together.write` puts the values in the
+    statement and the rows; a row written by `insert` has them put in as it is written."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Any] | None = None) -> None:
+        self._make, self._value = make, _NOT_YET
+
+    def set(self, value: Any) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> Any:
+        if self._value is _NOT_YET:
+            if self._make is None:
+                raise LookupError("a Later value read before it was set")
+            self._value = self._make()
+        return self._value
+
+
+def set_later(row: Model, **values: Any) -> None:
+    """Give the row's columns values that may be `Later` (a model's attribute is typed for its plain value)."""
+    row.__dict__.update(values)
+
+
+def later_of(row: Model, attname: str) -> Later:
+    """The `Later` value the row holds for a column (its key taken ahead, say)."""
+    value = row.__dict__[attname]
+    if type(value) is not Later:
+        raise TypeError(f"{attname} of {type(row).__name__} is not a Later value")
+    return value
+
+
+def put_in(row: Model, *attnames: str) -> None:
+    """The row's `Later` values of these columns replaced by their values, now known."""
+    data = row.__dict__
+    for attname in attnames:
+        if type(value := data[attname]) is Later:
+            data[attname] = value.value
+
+
+_NOT_YET = object()
+_SET_KEYS = frozenset({int, str, UUID, Later})  # a related row's key of these types is set (None, an expression: not)
+_EXPRESSION = object()  # `_db_value`'s answer for an SQL expression (the compiler's work)
+
+LaterAt = tuple[int, Model, Column]  # a Later value's place: its parameter, its row, its column
+
+
+def _db_value(value: Any, column: Column, connection: BaseDatabaseWrapper) -> Any:
+    """A value that is not `plain` as its field prepares it for the database (an aware UTC time written as
+    `_utc_writer` says); `_EXPRESSION` for an SQL expression."""
+    if column.moment and type(value) is datetime and value.tzinfo is UTC and (utc := _utc_writer(connection)):
+        return utc(value)
+    if hasattr(value, "resolve_expression"):
+        return _EXPRESSION
+    return column.field.get_db_prep_save(value, connection)
+
+
+def _params(
+    rows: Sequence[Model], connection: BaseDatabaseWrapper, later: list[LaterAt] | None = None
+) -> tuple[Shape, list[Any]] | None:
     """The rows' shape and the statement's parameters, row after row, each value as its field prepares it; None
-    where the shortcut does not fit (see the module's text: bulk_create's work)."""
+    where the shortcut does not fit (see the module's text: bulk_create's work). A `Later` value: its place noted
+    in `later` (its parameter left to `Together.write`), or without `later` its value put in the row and written."""
     model, keys_given = type(rows[0]), rows[0].pk is not None
     shape = _shape(model, keys_given)
     if (
@@ -206,7 +283,7 @@ def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[Sha
         or any((row.pk is not None) != keys_given for row in rows)  # some rows with a key, some without
     ):
         return None
-    fields, relations, utc = shape.columns, _relations(model), _utc_writer(connection)
+    columns, relations = shape.columns, _relations(model)
     params: list[Any] = []
     for row in rows:
         if relations is None:
@@ -215,7 +292,8 @@ def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[Sha
         else:
             _relate(row, relations)
         data = row.__dict__
-        for field, plain, attname, moment in fields:
+        for column in columns:
+            field, plain, attname, _moment = column
             if attname is None:
                 value = field.pre_save(row, True)
             else:
@@ -223,13 +301,47 @@ def _params(rows: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[Sha
             if type(value) in plain:
                 params.append(value)
                 continue
-            if moment and utc is not None and type(value) is datetime and value.tzinfo is UTC:
-                params.append(utc(value))
-                continue
-            if hasattr(value, "resolve_expression"):  # an SQL expression: the compiler's work
+            if type(value) is Later:
+                if later is not None:
+                    later.append((len(params), row, column))
+                    params.append(value)
+                    continue
+                value = data[field.attname] = value.value
+                if type(value) in plain:
+                    params.append(value)
+                    continue
+            if (prepared := _db_value(value, column, connection)) is _EXPRESSION:
                 return None
-            params.append(field.get_db_prep_save(value, connection))
+            params.append(prepared)
     return shape, params
+
+
+class Prepared(NamedTuple):
+    """The INSERT of `rows`, made before the transaction (`prepare`), written inside it by `Together.write`."""
+
+    rows: Sequence[Model]
+    sql: str | None  # None: bulk_create's work (the Later values put in the rows first)
+    params: list[Any]
+    later: list[LaterAt]
+    key: str | None  # the quoted key column read back (an automatic key not given), else None
+    saved: bool  # save()'s signals: pre_save sent when prepared, post_save once written
+
+
+def prepare(rows: Sequence[Model], *, save: bool = False, using: str = "default") -> Prepared:
+    """The statement that writes `rows` (new instances of one model), made now — before the transaction, where no
+    other writer waits for it (issue 20) — with their `Later` values left to `Together.write`. `save`: a single
+    row of a model without a `save()` of its own, with save()'s signals (pre_save now, post_save once written)."""
+    if save:
+        for row in rows:
+            pre_save.send(sender=type(row), instance=row, raw=False, using=using, update_fields=None)
+    later: list[LaterAt] = []
+    connection = connections[using]
+    if not rows or (made := _params(rows, connection, later)) is None:
+        return Prepared(rows, None, [], [], None, save)
+    shape, params = made
+    model = type(rows[0])
+    key = connection.ops.quote_name(str(model._meta.pk.column)) if shape.returns_key else None
+    return Prepared(rows, _statement(model, shape, len(rows), connection), params, later, key, save)
 
 
 class _Part(NamedTuple):
@@ -260,6 +372,24 @@ class Together:
         shape, params = prepared
         key = self.connection.ops.quote_name(str(model._meta.pk.column)) if shape.returns_key else None
         self._add(_Part(_statement(model, shape, len(rows), self.connection), params, rows, key))
+
+    def write(self, prepared: Prepared) -> None:
+        """Write rows prepared before the transaction (`prepare`), their `Later` values put in the statement and in
+        the rows now; each row gets its id when the block ends."""
+        rows = prepared.rows
+        if prepared.sql is None:  # bulk_create's work: the rows as they are now
+            for row in rows:
+                data = row.__dict__
+                data.update({name: value.value for name, value in data.items() if type(value) is Later})
+            self.insert(rows)
+        elif rows:
+            params = prepared.params
+            for i, row, column in prepared.later:
+                value = row.__dict__[column.field.attname] = params[i].value
+                params[i] = value if type(value) in column.plain else _db_value(value, column, self.connection)
+            self._add(_Part(prepared.sql, params, rows, prepared.key))
+        if prepared.saved:
+            self._saved.extend(rows)
 
     def save_new(self, row: Model) -> None:
         """`row.save(force_insert=True)` in the block, for a model without a `save()` of its own: pre_save now,
@@ -320,8 +450,10 @@ class Together:
     def _set_ids(self, part: _Part, ids: list[tuple[Any]] | None) -> None:
         """The rows are written: each its key from `ids` (the database gave them) or its own (None)."""
         assert part.rows is not None
-        for row, (pk,) in zip(part.rows, ids if ids is not None else [(row.pk,) for row in part.rows], strict=True):
-            row.pk = pk
+        if ids is not None:
+            for row, (pk,) in zip(part.rows, ids, strict=True):
+                row.pk = pk
+        for row in part.rows:
             row._state.adding, row._state.db = False, self.using
 
     def close(self) -> None:
@@ -359,32 +491,32 @@ def save_new(row: Model, using: str = "default") -> None:
 
 
 class KeysAhead:
-    """The automatic keys of new rows — `(model, how many)` each — taken in a statement the caller runs anyway
-    inside its transaction (`columns()` added to what it returns, `take()` reading them back), so that rows pointing
-    at rows not yet written can be built and written together (issue 20: a report, its notifications and their
-    deliveries in one round trip instead of one each). The keys are those the database would give, in order:
-    PostgreSQL's sequence (`nextval`: never given twice, as for any insert); on SQLite, past the highest key the
-    table has had (its AUTOINCREMENT counter) — sound because the transaction holds the write lock from its
-    BEGIN IMMEDIATE until it commits, so nobody else can write a row meanwhile."""
+    """The automatic keys of new rows, taken in a statement the caller runs anyway inside its transaction
+    (`columns()` added to what it returns, `take()` reading them back), so that rows pointing at rows not yet
+    written can be built, prepared and written together (issue 20: a report, its notifications and their deliveries
+    in one round trip instead of one each). Each row gets a `Later` key at once (rows pointing at it take it
+    along), its value when taken. The keys are those the database would give, in order: PostgreSQL's sequence
+    (`nextval`: never given twice, as for any insert); on SQLite, past the highest key the table has had (its
+    AUTOINCREMENT counter) — sound because the transaction holds the write lock from its BEGIN IMMEDIATE until it
+    commits, so nobody else can write a row meanwhile."""
 
-    def __init__(self, wanted: Sequence[tuple[type[Model], int]], using: str = "default") -> None:
-        self.wanted, self.connection = list(wanted), connections[using]
+    def __init__(self, rows: Sequence[Sequence[Model]], using: str = "default") -> None:
+        self.rows, self.connection = [list(r) for r in rows if r], connections[using]
         if self.connection.vendor not in ("postgresql", "sqlite"):
             raise NotImplementedError(f"keys ahead on {self.connection.vendor}")
-        self.width = sum(1 for _model, count in self.wanted if count)  # the columns it adds
-        self.keys: list[list[int]] = []  # once taken: each model's, in the order asked
+        self.width = len(self.rows)  # the columns it adds: one for each model's rows
+        for row in (row for some in self.rows for row in some):
+            row.pk = Later()
 
     def columns(self) -> tuple[str, list[Any]]:
-        """`, <expression>, …` (one per model asked for at least one key) for a RETURNING or SELECT list, and its
-        parameters."""
+        """`, <expression>, …` (one for each list of rows) for a RETURNING or SELECT list, and its parameters."""
         sql, params, quote = "", [], self.connection.ops.quote_name
-        for model, count in self.wanted:
-            if not count:
-                continue
+        for rows in self.rows:
+            model = type(rows[0])
             table, key = model._meta.db_table, str(model._meta.pk.column)
             if self.connection.vendor == "postgresql":
                 sql += ", ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1)"
-                params += [table, key, count]
+                params += [table, key, len(rows)]
             else:  # the highest key it has had: its AUTOINCREMENT counter, or the highest key there (none: 0)
                 counter = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
                 highest = f"COALESCE((SELECT MAX({quote(key)}) FROM {quote(table)}), 0)"  # noqa: S608 - the model's names
@@ -392,20 +524,12 @@ class KeysAhead:
                 params.append(table)
         return sql, params
 
-    def take(self, values: Sequence[Any]) -> list[list[int]]:
-        """The keys of each model asked for, in the order asked (an empty list for none), from the values that
-        `columns()` returned; also kept in `keys`."""
-        found, keys = iter(values), list[list[int]]()
-        for _model, count in self.wanted:
-            if not count:
-                keys.append([])
-            elif self.connection.vendor == "postgresql":
-                keys.append(list(next(found)))
-            else:
-                highest = next(found)
-                keys.append(list(range(highest + 1, highest + count + 1)))
-        self.keys = keys
-        return keys
+    def take(self, values: Sequence[Any]) -> None:
+        """Each row its key, in order, from the values that `columns()` returned."""
+        for rows, value in zip(self.rows, values, strict=True):
+            keys = value if self.connection.vendor == "postgresql" else range(value + 1, value + len(rows) + 1)
+            for row, key in zip(rows, keys, strict=True):
+                row.pk.set(key)
 
 
 class Ahead(Protocol):
@@ -430,12 +554,6 @@ def take_ahead(ahead: Sequence[Ahead], values: Sequence[Any]) -> None:
     for a in ahead:
         a.take(values[: a.width])
         values = values[a.width :]
-
-
-def give_keys(rows: Sequence[Model], keys: Sequence[int]) -> None:
-    """Each row its key (taken ahead: `KeysAhead`), in order."""
-    for row, key in zip(rows, keys, strict=True):
-        row.pk = key
 
 
 _CONSTANT = (str, int, float, bool, type(None))  # a default of these types is the same value for every row

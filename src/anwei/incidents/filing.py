@@ -28,11 +28,10 @@ from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
 from anwei.core import fastinsert
 from anwei.notifications import outbox
-from anwei.notifications.models import Notification
 
 from . import access, clocks, routing, rules, unit_tasks
 from . import attachments as files
-from .messages import message, url_of
+from .messages import message, url_of_key
 from .models import Deadline, Incident, ReferenceCounter, TimelineEntry
 
 
@@ -102,19 +101,19 @@ def write(
     limit: Limit | None = None,
 ) -> Incident:
     """Number, store and route a validated new report in one transaction (see the module's text). Every row is
-    built before the transaction begins; inside it, the number and the keys are taken and the rows written."""
+    built and every statement made before the transaction begins; inside it, the number, the keys and the audit
+    chain's head are taken and the rows written."""
     level = incident.cyber_level
     created = [_timeline(incident, TimelineEntry.Kind.CREATED, actor, cyber_level=level, severity=incident.severity)]
     notes: list[TimelineEntry] = []
     deadlines = _clocks(incident, route, actor)
     planned = _plan_tell(incident, route, actor, notes)
     words = _words_before_the_number(incident)
-    keys, head = fastinsert.KeysAhead([(Incident, 1), *planned.keys_wanted()]), audit.HeadAhead()
+    keys, head = fastinsert.KeysAhead([[incident], *planned.rows_to_key()]), audit.HeadAhead()
+    number, first, rest = _prepare(incident, planned, words, deadlines, created, notes, uploads)
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred(head):
-        incident.number = take_number(incident.agency_id, incident.year, limit, ahead=[keys, head])
-        incident.reference = f"{incident.year}-{incident.number:04d}"
-        [incident.pk], notified, delivered = keys.keys
-        planned.give_keys(notified, delivered)
+        number.set(take_number(incident.agency_id, incident.year, limit, ahead=[keys, head]))
+        fastinsert.put_in(incident, "id", "number", "reference")  # known now: the audit entry names them
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,
@@ -122,18 +121,16 @@ def write(
             object_repr=_repr(incident),
             changes={"category": incident.category, "reference": incident.reference, "cyber_level": level},
         )
-        if uploads:  # the files' own timeline entries come after the one that says it was filed
+        if uploads:
             with fastinsert.together() as batch:
-                batch.save_new(incident)
-                batch.insert(created)
+                for prepared in first:
+                    batch.write(prepared)
             for upload, info in zip(uploads, checked, strict=True):
                 files.store(incident, upload, info, actor=actor)
         with fastinsert.together() as batch:  # PostgreSQL: the report and all it brings in one round trip
-            if not uploads:
-                batch.save_new(incident)
-            batch.insert(deadlines)
-            batch.insert(notes if uploads else [*created, *notes])
-            sent = _tell(incident, planned, words, batch)
+            for prepared in rest:
+                batch.write(prepared)
+            sent = outbox.write_new(planned, batch)
             audit.append_now(batch)  # the filing's entry with its rows (later ones, if any, when the block ends)
         if incident.restricted:
             named = {
@@ -145,6 +142,40 @@ def write(
             unit_tasks.give_task(incident=incident, unit=unit, title=title, due_at=due)
         access.grant_to_reporter(incident, actor=actor)
     return incident
+
+
+def _prepare(
+    incident: Incident,
+    planned: outbox.NewOutbox,
+    words: tuple[str, str],
+    deadlines: list[Deadline],
+    created: list[TimelineEntry],
+    notes: list[TimelineEntry],
+    uploads: list[Any],
+) -> tuple[fastinsert.Later, list[fastinsert.Prepared], list[fastinsert.Prepared]]:
+    """Before the transaction: the statements of the report and its rows (the outbox's too), with what is known only
+    inside it — the report's key (given by `KeysAhead`), its number and what is made of them: the reference, the
+    outbox's key, subject, source and address — as `fastinsert.Later` values. Returns the number to set, the
+    statements to write before the uploaded files (with uploads: the report and the timeline entry that says it was
+    filed, before the files' own) and the others (one INSERT of the timeline entries keeps their order)."""
+    key, number = fastinsert.later_of(incident, "id"), fastinsert.Later()
+    reference = fastinsert.Later(lambda: f"{incident.year}-{number.value:04d}")
+    fastinsert.set_later(incident, number=number, reference=reference)
+    subject, body = outbox.message_of(*words)
+    outbox.prepare_new(
+        planned,
+        key=fastinsert.Later(lambda: f"incident:{key.value}:filed"),
+        # the first: the reference comes before the title
+        subject=fastinsert.Later(lambda: subject.replace(_NUMBER_LATER, reference.value, 1)[: outbox.SUBJECT_MAX]),
+        body=body,
+        source_type=Incident._meta.label_lower,
+        source_id=fastinsert.Later(lambda: str(key.value)),
+        url=fastinsert.Later(lambda: url_of_key(key.value)),
+    )
+    report = fastinsert.prepare([incident], save=True)
+    if uploads:  # the files' own timeline entries (written between) come after the one that says it was filed
+        return number, [report, fastinsert.prepare(created)], [fastinsert.prepare(deadlines), fastinsert.prepare(notes)]
+    return number, [], [report, fastinsert.prepare([*created, *notes]), fastinsert.prepare(deadlines)]
 
 
 def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> list[Deadline]:
@@ -188,7 +219,8 @@ def _plan_tell(incident: Incident, route: routing.Route, actor: Actor, notes: li
     return planned
 
 
-_NUMBER_LATER = "\x00reference\x00"  # the reference number's place in the subject until it is taken
+_NUMBER_LATER = "\ue000reference\ue000"  # the reference number's place in the subject until it is taken (a mark
+# of private-use characters: not a control character that `single_line` would make a space)
 
 
 def _words_before_the_number(incident: Incident) -> tuple[str, str]:
@@ -199,15 +231,3 @@ def _words_before_the_number(incident: Incident) -> tuple[str, str]:
         return message(incident, _("New report"))
     finally:
         incident.reference = ""
-
-
-def _tell(
-    incident: Incident, planned: outbox.NewOutbox, words: tuple[str, str], batch: fastinsert.Together
-) -> list[Notification]:
-    """Write the planned outbox in `batch` now the report has its number (the message names it)."""
-    subject, body = words
-    subject = subject.replace(_NUMBER_LATER, incident.reference, 1)  # the first: it comes before the title
-    key = f"incident:{incident.pk}:filed"
-    return outbox.write_new(
-        planned, batch=batch, key=key, subject=subject, body=body, source=incident, url=url_of(incident)
-    )

@@ -58,7 +58,12 @@ def message_words(incident: Incident, reason: str) -> tuple[str, str]:
 
 def url_of(incident: Incident) -> str:
     """The report's page (its address worked out once per URL configuration and script prefix, the key put in)."""
-    return _detail_url(get_urlconf(), get_script_prefix()).replace(str(_ANY_KEY), str(incident.pk))
+    return url_of_key(incident.pk)
+
+
+def url_of_key(key: int) -> str:
+    """The page of the report with this key (see `url_of`)."""
+    return _detail_url(get_urlconf(), get_script_prefix()).replace(str(_ANY_KEY), str(key))
 
 
 _ANY_KEY = 987654321987  # a key no report has, replaced by the report's

@@ -3,11 +3,12 @@
 `services._plan_deliveries`), in-app deliveries written as sent, the others left pending for the worker — but
 without reading who was told already (nobody can have been: the key is new), without savepoints, with the
 registered contact channels from a per-process cache (valid under the cache generation, anwei.core.generation).
-In steps, so a filing holds its locks for the INSERTs only: `plan_new` builds every row before the transaction;
-inside it the rows are given the keys taken ahead (`keys_wanted`, `give_keys`) and `write_new` fills in the message
-and the source and writes them with the caller's rows, with ONE worker task for all the pending deliveries — written
-in the same transaction when the queue is a table of the same database (`queue_in_database`), else queued after
-commit (robust: a failure to queue leaves them to the sweeper, as notify's)."""
+In steps, so a filing holds its locks for the INSERTs only: `plan_new` builds every row and `prepare_new` puts the
+message in and makes their statements, both before the transaction (the keys, taken ahead inside it, and the values
+made from the caller's report number are `fastinsert.Later`); inside it `write_new` writes them with the caller's
+rows, with ONE worker task for all the pending deliveries — written in the same transaction when the queue is a
+table of the same database (`queue_in_database`), else queued after commit (robust: a failure to queue leaves them
+to the sweeper, as notify's)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,21 +60,18 @@ class Batch:
 
 @dataclass
 class NewOutbox:
-    """The notifications and deliveries for a new key, built before the transaction (`plan_new`), written inside it
-    by `write_new` once the source exists and its message is known."""
+    """The notifications and deliveries for a new key, built before the transaction (`plan_new`), their message and
+    statements made before it too (`prepare_new`), written inside it by `write_new`."""
 
     notifications: list[Notification]
     deliveries: list[Delivery]
     task: taskqueue.Planned | None = None  # the worker's task, made beforehand (a queue in the same database)
+    prepared: list[fastinsert.Prepared] = field(default_factory=list)
 
-    def keys_wanted(self) -> list[tuple[type[models.Model], int]]:
-        """What to ask `fastinsert.KeysAhead` for: a key per notification and per delivery."""
-        return [(Notification, len(self.notifications)), (Delivery, len(self.deliveries))]
-
-    def give_keys(self, notifications: list[int], deliveries: list[int]) -> None:
-        """The keys taken ahead (`keys_wanted`): each delivery then points at its notification's."""
-        fastinsert.give_keys(self.notifications, notifications)
-        fastinsert.give_keys(self.deliveries, deliveries)
+    def rows_to_key(self) -> list[list[models.Model]]:
+        """The rows whose keys the caller takes ahead (`fastinsert.KeysAhead`): the deliveries point at the
+        notifications, and the task names the deliveries."""
+        return [list(self.notifications), list(self.deliveries)]
 
 
 def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> NewOutbox:
@@ -99,30 +97,45 @@ def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> N
     return NewOutbox(created, deliveries, _plan_task() if queue_in_database() else None)
 
 
-def write_new(
-    outbox: NewOutbox,
-    *,
-    batch: fastinsert.Together,
-    key: str,
-    subject: str,
-    body: str = "",
-    source: models.Model | None = None,
-    url: str = "",
-) -> list[Notification]:
-    """Write a planned outbox in the caller's `fastinsert.together` block, inside its transaction (on PostgreSQL one
-    round trip with the caller's other rows): the notifications, their deliveries and ONE worker task for the
-    pending ones (`queue_in_database`). The rows must have their keys (`give_keys`): the deliveries point at the
-    notifications and the task names the deliveries before any of them is written. Returns the notifications."""
+SUBJECT_MAX = 200  # characters of a notification's subject
+
+
+def message_of(subject: str, body: str = "") -> tuple[str, str]:
+    """A message as its notifications carry it: dates as ROC dates in the office's language, the subject on one
+    line (cut at SUBJECT_MAX characters once complete: by `prepare_new`, or by a caller that puts a reference in)."""
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = roc_dates_in(str(subject)), roc_dates_in(str(body))
-    subject = single_line(subject)[:200]
-    source_type, source_id = (source._meta.label_lower, str(source.pk)) if source is not None else ("", "")
+    return single_line(subject), body
+
+
+def prepare_new(
+    outbox: NewOutbox,
+    *,
+    key: str | fastinsert.Later,
+    subject: str | fastinsert.Later,
+    body: str = "",
+    source_type: str = "",
+    source_id: str | fastinsert.Later = "",
+    url: str | fastinsert.Later = "",
+) -> None:
+    """Before the transaction: the message (`message_of`) and its source on every notification, and the statements
+    of the notifications and deliveries made, so that the transaction only writes them (`write_new`). The key, the
+    subject, the source's id and the address may be `fastinsert.Later` — made from the caller's report, numbered
+    inside the transaction — and so may the rows' keys (`rows_to_key`)."""
+    if isinstance(subject, str):
+        subject = subject[:SUBJECT_MAX]
+    message = {"key": key, "subject": subject, "body": body, "url": url}
     for notification in outbox.notifications:
-        notification.key, notification.subject, notification.body, notification.url = key, subject, body, url
-        if source is not None:
-            notification.source_type, notification.source_id = source_type, source_id
-    batch.insert(outbox.notifications)
-    batch.insert(outbox.deliveries)
+        fastinsert.set_later(notification, **message, source_type=source_type, source_id=source_id)
+    outbox.prepared = [fastinsert.prepare(outbox.notifications), fastinsert.prepare(outbox.deliveries)]
+
+
+def write_new(outbox: NewOutbox, batch: fastinsert.Together) -> list[Notification]:
+    """Write a prepared outbox (`prepare_new`) in the caller's `fastinsert.together` block, inside its transaction
+    (on PostgreSQL one round trip with the caller's other rows): the notifications, their deliveries and ONE worker
+    task for the pending ones (`queue_in_database`). Returns the notifications."""
+    for prepared in outbox.prepared:
+        batch.write(prepared)
     pending = [d.pk for d in outbox.deliveries if d.status == Delivery.Status.PENDING]
     if pending and outbox.task is not None:
         outbox.task.enqueue(*pending, batch=batch)

@@ -82,80 +82,68 @@ def test_what_does_not_fit_goes_to_bulk_create(django_user_model: Any) -> None:
     assert IdempotencyKey.objects.get(key="without").pk == without.pk is not None
 
 
-def _keys_ahead(wanted: list[tuple[Any, int]]) -> list[list[int]]:
-    """The keys `KeysAhead` takes, in a statement of their own (the filing adds them to its number's)."""
-    ahead = fastinsert.KeysAhead(wanted)
+def _take(ahead: fastinsert.KeysAhead) -> None:
+    """The rows' keys taken (`KeysAhead`), in a statement of their own (the filing adds them to its number's)."""
     columns, params = ahead.columns()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1{columns}", params)
-        return ahead.take(cursor.fetchone()[1:])
+        ahead.take(cursor.fetchone()[1:])
 
 
 def test_keys_taken_ahead_let_rows_that_point_at_each_other_go_in_one_statement() -> None:
-    """`KeysAhead`: the keys the database would give next, in order (an empty list for none asked); rows given
-    them are written with them (no RETURNING) in one round trip on PostgreSQL, the units before their agency; the
-    next row the ORM writes gets a key after them."""
+    """`KeysAhead`: the keys the database would give next, in order, as `Later` values the rows pointing at them
+    take along; the statements made before the keys are known (`prepare`), written with them (no RETURNING) in one
+    round trip on PostgreSQL, the units before their agency; the next row the ORM writes gets a key after them."""
     from django.db import transaction
 
     from anwei.directory.models import Agency, Unit
 
     before = Agency.objects.create(name="先有機關", code="ahead-0")
     Agency.objects.filter(pk=before.pk).delete()  # its key is not given again
+    agency = Agency(name="預取機關", code="ahead-1")
+    units = [Unit(agency=agency, name=f"預取單位{i}") for i in range(3)]
+    ahead = fastinsert.KeysAhead([[agency], [], units])
+    assert ahead.width == 2 and all(type(row.__dict__["id"]) is fastinsert.Later for row in [agency, *units])
+    prepared = [fastinsert.prepare(units), fastinsert.prepare([agency])]  # the keys not known yet
     with transaction.atomic():
-        agencies, none, units = _keys_ahead([(Agency, 1), (Unit, 0), (Unit, 3)])
-        assert none == [] and len(units) == 3 and units == sorted(units) and agencies[0] > before.pk
-        agency = Agency(name="預取機關", code="ahead-1")
-        new_units = [Unit(agency=agency, name=f"預取單位{i}") for i in range(3)]
-        fastinsert.give_keys([agency], agencies)
-        fastinsert.give_keys(new_units, units)
+        _take(ahead)
         with CaptureQueriesContext(connection) as queries, fastinsert.together() as batch:
-            batch.insert(new_units)  # before the agency they point at: the key is known
-            batch.insert([agency])
+            for statement in prepared:  # the units before the agency they point at: its key is known
+                batch.write(statement)
         assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
         assert not any("RETURNING" in q["sql"] for q in queries.captured_queries)
-    assert [u.pk for u in new_units] == units and not agency._state.adding
+    keys = [u.pk for u in units]
+    assert type(agency.pk) is int and agency.pk > before.pk and keys == sorted(keys) and len(set(keys)) == 3
+    assert all(u.agency_id == agency.pk and not u._state.adding for u in units) and not agency._state.adding
     assert list(Unit.objects.filter(agency=agency).order_by("pk").values_list("pk", "name")) == [
-        (pk, f"預取單位{i}") for i, pk in enumerate(units)
+        (pk, f"預取單位{i}") for i, pk in enumerate(keys)
     ]
     after = Agency.objects.create(name="後來機關", code="ahead-2")
-    assert after.pk > agencies[0]
+    assert after.pk > agency.pk
+    more = [Unit(agency=after, name="直接寫入")]  # written by insert: its Later key put in as it is written
+    _take(fastinsert.KeysAhead([more]))
+    fastinsert.insert(more)
+    assert type(more[0].pk) is int and Unit.objects.get(pk=more[0].pk).name == "直接寫入"
     with pytest.raises(ValueError, match="unsaved related object 'agency'"):  # a key not taken is still refused
         fastinsert.insert([Unit(agency=Agency(name="未存機關", code="never"), name="孤兒單位")])
 
 
-def test_statements_together_write_their_rows_with_their_ids_in_one_round_trip_on_postgresql() -> None:
-    """`together`: the rows of two models, a row given its own key and an UPDATE; each row gets the id the
-    database gave it (the rows' order kept), the UPDATE is done — on PostgreSQL in one statement."""
-    from anwei.directory.models import Agency, Unit
-
-    agency = Agency.objects.create(name="同送機關", code="together")
-    units = [Unit(agency=agency, name=f"同送單位{i}") for i in range(3)]
-    others = [Agency(name=f"同送他機關{i}", code=f"together-{i}") for i in range(2)]
-    task = fastinsert.new(DBTaskResult, id="7c1f2b1e-0000-4000-8000-000000000001", args_kwargs={}, task_path="x.y")
-    task.queue_name, task.backend_name, task.run_after = "default", "default", get_date_max()
-    with CaptureQueriesContext(connection) as queries, fastinsert.together() as batch:
-        batch.insert(units)
-        batch.insert([task])
-        batch.insert(others)
-        batch.execute("UPDATE directory_agency SET name = %s WHERE id = %s", ["同送機關（改）", agency.pk])
-        assert all(u.pk is None for u in units)  # the ids come when the block ends
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
-    assert [Unit.objects.get(pk=u.pk).name for u in units] == [u.name for u in units]
-    assert [Agency.objects.get(pk=a.pk).code for a in others] == ["together-0", "together-1"]
-    assert DBTaskResult.objects.filter(pk=task.pk).exists() and not task._state.adding
-    assert Agency.objects.get(pk=agency.pk).name == "同送機關（改）"
-
-
-def test_a_refused_statement_together_refuses_the_block() -> None:
-    from django.db import IntegrityError, transaction
-
+def test_a_later_value_made_from_others_is_written_where_it_stands() -> None:
+    """A `Later` value made from another (the reference from the number) goes into the prepared statement and the
+    row once the other is set; read before, it is refused."""
     from anwei.directory.models import Agency
 
-    Agency.objects.create(name="既有機關", code="taken")
-    with pytest.raises(IntegrityError), transaction.atomic(), fastinsert.together() as batch:
-        batch.insert([Agency(name="新機關", code="fresh")])
-        batch.insert([Agency(name="重號機關", code="taken")])  # the code is unique
-    assert not Agency.objects.filter(code="fresh").exists()
+    number = fastinsert.Later()
+    code = fastinsert.Later(lambda: f"later-{number.value:04d}")
+    agency = Agency(name="後定機關")
+    fastinsert.set_later(agency, code=code)
+    prepared = fastinsert.prepare([agency])
+    with pytest.raises(LookupError):
+        _ = code.value
+    number.set(7)
+    with fastinsert.together() as batch:
+        batch.write(prepared)
+    assert agency.code == "later-0007" and Agency.objects.get(pk=agency.pk).code == "later-0007"
 
 
 def test_save_new_sends_the_signals_of_save_and_the_queue_row_is_the_librarys() -> None:
