@@ -51,15 +51,15 @@ def test_a_head_taken_ahead_is_not_read_again_and_entries_after_append_now_follo
     from django.db import transaction
     from django.test.utils import CaptureQueriesContext
 
-    from anwei.core import fastinsert
+    from anwei.core import ahead, fastinsert
 
     _append(2)
     head = services.HeadAhead()
     with CaptureQueriesContext(connection) as queries, transaction.atomic(), services.deferred(head):
-        columns, params = fastinsert.returning([head])
+        columns, params = ahead.returning([head])
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1{columns}", params)
-            fastinsert.take_ahead([head], cursor.fetchone()[1:])
+            ahead.take_ahead([head], cursor.fetchone()[1:])
         first = _append(2)
         with fastinsert.together() as batch:
             services.append_now(batch)

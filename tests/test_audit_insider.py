@@ -330,20 +330,20 @@ def test_the_application_role_reads_and_appends(app_role: Any) -> None:
             " ip, request_id, prev_hash, hash) VALUES (999999, now(), '', 'other', '', '', '', '{}', '', '', '', 'x')"
         )
         app_role.execute("DELETE FROM django_session")
-    # a filing takes its keys ahead from the sequences (core.fastinsert.KeysAhead) and locks the chain's head
+    # a filing takes its keys ahead from the sequences (core.ahead.KeysAhead) and locks the chain's head
     from anwei.audit.services import HeadAhead
-    from anwei.core import fastinsert
+    from anwei.core import ahead
     from anwei.incidents.models import Incident
     from anwei.notifications.models import Delivery, Notification
 
     rows = [[Incident()], [Notification(), Notification()], [Delivery() for _ in range(3)]]
-    keys = fastinsert.KeysAhead(rows)
-    columns, params = fastinsert.returning([keys, HeadAhead()])
+    keys = ahead.KeysAhead(rows)
+    columns, params = ahead.returning([keys, HeadAhead()])
     with app_role.transaction(force_rollback=True):
         row = app_role.execute(f"SELECT 1{columns}", params).fetchone()  # type: ignore[call-overload]
     assert row is not None
     keys.take(row[1:4])
-    assert all(type(fastinsert.later_of(r, "id").value) is int for some in rows for r in some)
+    assert all(type(ahead.later_of(r, "id").value) is int for some in rows for r in some)
 
 
 @pytest.mark.postgres

@@ -66,7 +66,7 @@ def _who(actor: AuditActor) -> tuple[int | None, str]:
 
 class HeadAhead:
     """The chain's head, locked and read by a statement the caller runs anyway inside its transaction (`columns()`
-    added to what that statement returns, `take()` reading them back; see `fastinsert.KeysAhead`), so the append
+    added to what that statement returns, `take()` reading them back; see `core.ahead.KeysAhead`), so the append
     reads it with no statement of its own (issue 20: a filing takes its reference number, its keys and the head in
     one statement). Give it to `deferred()`. Locked from that statement to the commit."""
 

@@ -7,7 +7,7 @@ transaction, in this order:
 - the reference number: one upsert of the agency's counter for the year (`… ON CONFLICT … DO UPDATE … RETURNING`),
   taken first and held to the commit, so numbers have no gaps and no repeats — the work between is only the
   INSERTs below, every row built beforehand. The same statement takes the keys of the report, its notifications
-  and their deliveries (`fastinsert.KeysAhead`), so rows that point at each other need not wait for each other,
+  and their deliveries (`ahead.KeysAhead`), so rows that point at each other need not wait for each other,
   and locks and reads the audit chain's head (`audit.HeadAhead`);
 - the report, its clocks, its timeline entries, the notifications, their deliveries, ONE worker task for the
   pending ones and the audit entries with the head's move (one INSERT each, sent together: on PostgreSQL one
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
-from anwei.core import fastinsert
+from anwei.core import ahead, fastinsert
 from anwei.notifications import outbox
 
 from . import access, clocks, routing, rules, unit_tasks
@@ -45,7 +45,7 @@ class Limit:
     refuse: Callable[[], None]
 
 
-def take_number(agency_id: int, year: int, limit: Limit | None = None, ahead: Sequence[fastinsert.Ahead] = ()) -> int:
+def take_number(agency_id: int, year: int, limit: Limit | None = None, also: Sequence[ahead.Ahead] = ()) -> int:
     """The next number of the agency's year, in one statement; the counter row stays locked to the commit. With a
     `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused). The
     same statement also takes what `ahead` asks for: the keys of the filing's new rows, the audit chain's head."""
@@ -60,7 +60,7 @@ def take_number(agency_id: int, year: int, limit: Limit | None = None, ahead: Se
         params += [limit.filer_id, connection.ops.adapt_datetimefield_value(limit.since), limit.count, limit.count]
     else:
         within = "WHERE 1 = 1"  # SQLite reads ON CONFLICT after a SELECT only after a WHERE
-    more, more_params = fastinsert.returning(ahead)
+    more, more_params = ahead.returning(also)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (agency_id, year, last) SELECT %s, %s, 1 {within} "
@@ -71,8 +71,8 @@ def take_number(agency_id: int, year: int, limit: Limit | None = None, ahead: Se
     if row is None:
         assert limit is not None  # without a limit the statement always answers the number
         limit.refuse()  # raises TooManyRequests with when to try again
-        return take_number(agency_id, year, ahead=ahead)  # an older report has just left the period meanwhile
-    fastinsert.take_ahead(ahead, row[1:])
+        return take_number(agency_id, year, also=also)  # an older report has just left the period meanwhile
+    ahead.take_ahead(also, row[1:])
     return int(row[0])
 
 
@@ -109,11 +109,11 @@ def write(
     deadlines = _clocks(incident, route, actor)
     planned = _plan_tell(incident, route, actor, notes)
     words = _words_before_the_number(incident)
-    keys, head = fastinsert.KeysAhead([[incident], *planned.rows_to_key()]), audit.HeadAhead()
+    keys, head = ahead.KeysAhead([[incident], *planned.rows_to_key()]), audit.HeadAhead()
     number, first, rest = _prepare(incident, planned, words, deadlines, created, notes, uploads)
     with files.removed_on_rollback(), transaction.atomic(), audit.deferred(head):
-        number.set(take_number(incident.agency_id, incident.year, limit, ahead=[keys, head]))
-        fastinsert.put_in(incident, "id", "number", "reference")  # known now: the audit entry names them
+        number.set(take_number(incident.agency_id, incident.year, limit, also=[keys, head]))
+        ahead.put_in(incident, "id", "number", "reference")  # known now: the audit entry names them
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,
@@ -152,25 +152,25 @@ def _prepare(
     created: list[TimelineEntry],
     notes: list[TimelineEntry],
     uploads: list[Any],
-) -> tuple[fastinsert.Later, list[fastinsert.Prepared], list[fastinsert.Prepared]]:
+) -> tuple[ahead.Later, list[fastinsert.Prepared], list[fastinsert.Prepared]]:
     """Before the transaction: the statements of the report and its rows (the outbox's too), with what is known only
     inside it — the report's key (given by `KeysAhead`), its number and what is made of them: the reference, the
-    outbox's key, subject, source and address — as `fastinsert.Later` values. Returns the number to set, the
+    outbox's key, subject, source and address — as `ahead.Later` values. Returns the number to set, the
     statements to write before the uploaded files (with uploads: the report and the timeline entry that says it was
     filed, before the files' own) and the others (one INSERT of the timeline entries keeps their order)."""
-    key, number = fastinsert.later_of(incident, "id"), fastinsert.Later()
-    reference = fastinsert.Later(lambda: f"{incident.year}-{number.value:04d}")
-    fastinsert.set_later(incident, number=number, reference=reference)
+    key, number = ahead.later_of(incident, "id"), ahead.Later()
+    reference = ahead.Later(lambda: f"{incident.year}-{number.value:04d}")
+    ahead.set_later(incident, number=number, reference=reference)
     subject, body = outbox.message_of(*words)
     outbox.prepare_new(
         planned,
-        key=fastinsert.Later(lambda: f"incident:{key.value}:filed"),
+        key=ahead.Later(lambda: f"incident:{key.value}:filed"),
         # the first: the reference comes before the title
-        subject=fastinsert.Later(lambda: subject.replace(_NUMBER_LATER, reference.value, 1)[: outbox.SUBJECT_MAX]),
+        subject=ahead.Later(lambda: subject.replace(_NUMBER_LATER, reference.value, 1)[: outbox.SUBJECT_MAX]),
         body=body,
         source_type=Incident._meta.label_lower,
-        source_id=fastinsert.Later(lambda: str(key.value)),
-        url=fastinsert.Later(lambda: url_of_key(key.value)),
+        source_id=ahead.Later(lambda: str(key.value)),
+        url=ahead.Later(lambda: url_of_key(key.value)),
     )
     report = fastinsert.prepare([incident], save=True)
     if uploads:  # the files' own timeline entries (written between) come after the one that says it was filed

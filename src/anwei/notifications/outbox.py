@@ -5,7 +5,7 @@ without reading who was told already (nobody can have been: the key is new), wit
 registered contact channels from a per-process cache (valid under the cache generation, anwei.core.generation).
 In steps, so a filing holds its locks for the INSERTs only: `plan_new` builds every row and `prepare_new` puts the
 message in and makes their statements, both before the transaction (the keys, taken ahead inside it, and the values
-made from the caller's report number are `fastinsert.Later`); inside it `write_new` writes them with the caller's
+made from the caller's report number are `ahead.Later`); inside it `write_new` writes them with the caller's
 rows, with ONE worker task for all the pending deliveries — written in the same transaction when the queue is a
 table of the same database (`queue_in_database`), else queued after commit (robust: a failure to queue leaves them
 to the sweeper, as notify's)."""
@@ -21,7 +21,7 @@ from django.tasks import task_backends
 from django.utils import translation
 from django_tasks_db import DatabaseBackend
 
-from anwei.core import fastinsert, generation, taskqueue
+from anwei.core import ahead, fastinsert, generation, taskqueue
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
@@ -69,7 +69,7 @@ class NewOutbox:
     prepared: list[fastinsert.Prepared] = field(default_factory=list)
 
     def rows_to_key(self) -> list[list[models.Model]]:
-        """The rows whose keys the caller takes ahead (`fastinsert.KeysAhead`): the deliveries point at the
+        """The rows whose keys the caller takes ahead (`core.ahead.KeysAhead`): the deliveries point at the
         notifications, and the task names the deliveries."""
         return [list(self.notifications), list(self.deliveries)]
 
@@ -111,22 +111,22 @@ def message_of(subject: str, body: str = "") -> tuple[str, str]:
 def prepare_new(
     outbox: NewOutbox,
     *,
-    key: str | fastinsert.Later,
-    subject: str | fastinsert.Later,
+    key: str | ahead.Later,
+    subject: str | ahead.Later,
     body: str = "",
     source_type: str = "",
-    source_id: str | fastinsert.Later = "",
-    url: str | fastinsert.Later = "",
+    source_id: str | ahead.Later = "",
+    url: str | ahead.Later = "",
 ) -> None:
     """Before the transaction: the message (`message_of`) and its source on every notification, and the statements
     of the notifications and deliveries made, so that the transaction only writes them (`write_new`). The key, the
-    subject, the source's id and the address may be `fastinsert.Later` — made from the caller's report, numbered
+    subject, the source's id and the address may be `ahead.Later` — made from the caller's report, numbered
     inside the transaction — and so may the rows' keys (`rows_to_key`)."""
     if isinstance(subject, str):
         subject = subject[:SUBJECT_MAX]
     message = {"key": key, "subject": subject, "body": body, "url": url}
     for notification in outbox.notifications:
-        fastinsert.set_later(notification, **message, source_type=source_type, source_id=source_id)
+        ahead.set_later(notification, **message, source_type=source_type, source_id=source_id)
     outbox.prepared = [fastinsert.prepare(outbox.notifications), fastinsert.prepare(outbox.deliveries)]
 
 

@@ -12,7 +12,7 @@ from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from anwei.core import fastinsert
+from anwei.core import ahead, fastinsert
 from anwei.core.models import IdempotencyKey
 from anwei.notifications import tasks
 
@@ -82,12 +82,12 @@ def test_what_does_not_fit_goes_to_bulk_create(django_user_model: Any) -> None:
     assert IdempotencyKey.objects.get(key="without").pk == without.pk is not None
 
 
-def _take(ahead: fastinsert.KeysAhead) -> None:
+def _take(keys: ahead.KeysAhead) -> None:
     """The rows' keys taken (`KeysAhead`), in a statement of their own (the filing adds them to its number's)."""
-    columns, params = ahead.columns()
+    columns, params = keys.columns()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1{columns}", params)
-        ahead.take(cursor.fetchone()[1:])
+        keys.take(cursor.fetchone()[1:])
 
 
 def test_keys_taken_ahead_let_rows_that_point_at_each_other_go_in_one_statement() -> None:
@@ -102,11 +102,11 @@ def test_keys_taken_ahead_let_rows_that_point_at_each_other_go_in_one_statement(
     Agency.objects.filter(pk=before.pk).delete()  # its key is not given again
     agency = Agency(name="預取機關", code="ahead-1")
     units = [Unit(agency=agency, name=f"預取單位{i}") for i in range(3)]
-    ahead = fastinsert.KeysAhead([[agency], [], units])
-    assert ahead.width == 2 and all(type(row.__dict__["id"]) is fastinsert.Later for row in [agency, *units])
+    keys = ahead.KeysAhead([[agency], [], units])
+    assert keys.width == 2 and all(type(row.__dict__["id"]) is ahead.Later for row in [agency, *units])
     prepared = [fastinsert.prepare(units), fastinsert.prepare([agency])]  # the keys not known yet
     with transaction.atomic():
-        _take(ahead)
+        _take(keys)
         with CaptureQueriesContext(connection) as queries, fastinsert.together() as batch:
             for statement in prepared:  # the units before the agency they point at: its key is known
                 batch.write(statement)
@@ -121,7 +121,7 @@ def test_keys_taken_ahead_let_rows_that_point_at_each_other_go_in_one_statement(
     after = Agency.objects.create(name="後來機關", code="ahead-2")
     assert after.pk > agency.pk
     more = [Unit(agency=after, name="直接寫入")]  # written by insert: its Later key put in as it is written
-    _take(fastinsert.KeysAhead([more]))
+    _take(ahead.KeysAhead([more]))
     fastinsert.insert(more)
     assert type(more[0].pk) is int and Unit.objects.get(pk=more[0].pk).name == "直接寫入"
     with pytest.raises(ValueError, match="unsaved related object 'agency'"):  # a key not taken is still refused
@@ -133,10 +133,10 @@ def test_a_later_value_made_from_others_is_written_where_it_stands() -> None:
     row once the other is set; read before, it is refused."""
     from anwei.directory.models import Agency
 
-    number = fastinsert.Later()
-    code = fastinsert.Later(lambda: f"later-{number.value:04d}")
+    number = ahead.Later()
+    code = ahead.Later(lambda: f"later-{number.value:04d}")
     agency = Agency(name="後定機關")
-    fastinsert.set_later(agency, code=code)
+    ahead.set_later(agency, code=code)
     prepared = fastinsert.prepare([agency])
     with pytest.raises(LookupError):
         _ = code.value
