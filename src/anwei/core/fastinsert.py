@@ -8,10 +8,11 @@ model and row count and kept, a plain value (text, a whole number, an aware UTC 
 have prepared it without its steps, and only relation fields are checked for related rows saved since. Like
 bulk_create it sends no signals and calls no `save()`. `new(Model, **values)` builds such a row as `Model(**values)`
 would, from defaults worked out once per model. `together()` sends independent statements at once (on PostgreSQL as
-one statement: one round trip). `KeysAhead` takes the automatic keys of rows not yet written in a statement the
-caller runs anyway, so rows that point at each other can go together (rows whose keys are all given are written with
-them, without RETURNING). Where the shortcut does not fit (a model with a parent table or a generated column, some
-rows with a key and some without, a value that is an SQL expression, more parameters than one statement may carry)
+one statement: one round trip). `prepare(rows)` makes a statement before the transaction, its values known only
+inside it left as `ahead.Later` values that `Together.write` puts in; with keys taken ahead (`ahead.KeysAhead`), rows
+that point at each other go together (rows whose keys are all given are written with them, without RETURNING).
+Where the shortcut does not fit (a model with a parent table or a generated column, some rows with a key and some
+without, a value that is an SQL expression, more parameters than one statement may carry)
 it hands the rows to bulk_create, so the result is the same either way."""
 
 from collections.abc import Callable, Iterator, Sequence
@@ -351,10 +352,7 @@ class Together:
     def save_new(self, row: Model) -> None:
         """`row.save(force_insert=True)` in the block, for a model without a `save()` of its own: pre_save now,
         post_save (created=True) when the block ends and the row has its id."""
-        model = type(row)
-        pre_save.send(sender=model, instance=row, raw=False, using=self.using, update_fields=None)
-        self.insert([row])
-        self._saved.append(row)
+        self.write(prepare([row], save=True, using=self.using))
 
     def execute(self, sql: str, params: Sequence[Any]) -> None:
         """A statement whose result is not read (an UPDATE of a known row, say)."""

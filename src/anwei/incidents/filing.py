@@ -48,7 +48,7 @@ class Limit:
 def take_number(agency_id: int, year: int, limit: Limit | None = None, also: Sequence[ahead.Ahead] = ()) -> int:
     """The next number of the agency's year, in one statement; the counter row stays locked to the commit. With a
     `limit`, the same statement counts the filer's recent reports and takes no number past it (then refused). The
-    same statement also takes what `ahead` asks for: the keys of the filing's new rows, the audit chain's head."""
+    same statement also takes what `also` asks for: the keys of the filing's new rows, the audit chain's head."""
     table, reports = ReferenceCounter._meta.db_table, Incident._meta.db_table
     params: list[Any] = [agency_id, year]
     within = ""
