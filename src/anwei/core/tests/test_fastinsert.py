@@ -146,6 +146,41 @@ def test_a_later_value_made_from_others_is_written_where_it_stands() -> None:
     assert agency.code == "later-0007" and Agency.objects.get(pk=agency.pk).code == "later-0007"
 
 
+def test_statements_together_write_their_rows_with_their_ids_in_one_round_trip_on_postgresql() -> None:
+    """`together`: the rows of two models, a row given its own key and an UPDATE; each row gets the id the
+    database gave it (the rows' order kept), the UPDATE is done — on PostgreSQL in one statement."""
+    from anwei.directory.models import Agency, Unit
+
+    agency = Agency.objects.create(name="同送機關", code="together")
+    units = [Unit(agency=agency, name=f"同送單位{i}") for i in range(3)]
+    others = [Agency(name=f"同送他機關{i}", code=f"together-{i}") for i in range(2)]
+    task = fastinsert.new(DBTaskResult, id="7c1f2b1e-0000-4000-8000-000000000001", args_kwargs={}, task_path="x.y")
+    task.queue_name, task.backend_name, task.run_after = "default", "default", get_date_max()
+    with CaptureQueriesContext(connection) as queries, fastinsert.together() as batch:
+        batch.insert(units)
+        batch.insert([task])
+        batch.insert(others)
+        batch.execute("UPDATE directory_agency SET name = %s WHERE id = %s", ["同送機關（改）", agency.pk])
+        assert all(u.pk is None for u in units)  # the ids come when the block ends
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert [Unit.objects.get(pk=u.pk).name for u in units] == [u.name for u in units]
+    assert [Agency.objects.get(pk=a.pk).code for a in others] == ["together-0", "together-1"]
+    assert DBTaskResult.objects.filter(pk=task.pk).exists() and not task._state.adding
+    assert Agency.objects.get(pk=agency.pk).name == "同送機關（改）"
+
+
+def test_a_refused_statement_together_refuses_the_block() -> None:
+    from django.db import IntegrityError, transaction
+
+    from anwei.directory.models import Agency
+
+    Agency.objects.create(name="既有機關", code="taken")
+    with pytest.raises(IntegrityError), transaction.atomic(), fastinsert.together() as batch:
+        batch.insert([Agency(name="新機關", code="fresh")])
+        batch.insert([Agency(name="重號機關", code="taken")])  # the code is unique
+    assert not Agency.objects.filter(code="fresh").exists()
+
+
 def test_save_new_sends_the_signals_of_save_and_the_queue_row_is_the_librarys() -> None:
     seen: list[tuple[str, bool]] = []
 
