@@ -20,7 +20,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from anwei.core import context, fastinsert
+from anwei.core import context, fastinsert, newrow
 from anwei.core.rocdate import format_date
 
 from . import keys, witness
@@ -231,7 +231,7 @@ def record(
         object_repr = str(obj) if object_repr is None else object_repr
     ctx = context.get()
     actor_id, label = _who(actor)
-    entry = fastinsert.new(
+    entry = newrow.new(
         AuditEntry,
         actor_id=actor_id,
         actor_label=(actor_label if actor_label is not None else label)[:150],

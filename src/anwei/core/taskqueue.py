@@ -11,12 +11,12 @@ from django_tasks_db import DatabaseBackend as DjangoTasksDatabaseBackend
 from django_tasks_db.compat import normalize_json, task_enqueued
 from django_tasks_db.models import DBTaskResult
 
-from . import fastinsert
+from . import fastinsert, newrow
 
 
 class DatabaseBackend(DjangoTasksDatabaseBackend):
     def _new_row(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult[Any, Any]:
-        row: DBTaskResult[Any, Any] = fastinsert.new(
+        row: DBTaskResult[Any, Any] = newrow.new(
             DBTaskResult,
             id=self._get_id(),
             args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),

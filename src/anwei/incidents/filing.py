@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor
 from anwei.audit import services as audit
-from anwei.core import ahead, fastinsert
+from anwei.core import ahead, fastinsert, newrow
 from anwei.notifications import outbox
 
 from . import access, clocks, routing, rules, unit_tasks
@@ -81,7 +81,7 @@ def _repr(incident: Incident) -> str:
 
 
 def _timeline(incident: Incident, kind: str, actor: Actor | None = None, text: str = "", **data: Any) -> TimelineEntry:
-    return fastinsert.new(
+    return newrow.new(
         TimelineEntry,
         incident=incident,
         kind=kind,
@@ -182,7 +182,7 @@ def _clocks(incident: Incident, route: routing.Route, actor: Actor) -> list[Dead
     """The report's clocks (written in one INSERT); those of a body the filer belongs to are met at filing."""
     filed, rows = clocks.filed_reach(incident, actor), []
     for d in route.deadlines:
-        row = fastinsert.new(Deadline, incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
+        row = newrow.new(Deadline, incident=incident, code=d.code, body=d.body, due_at=d.due_at, source=d.source)
         if d.body in route.filer_bodies and d.code in clocks.NOTIFY_CODES:
             row.met_at, row.met_by, row.met_how = filed.at, filed.by, filed.how
         rows.append(row)

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from anwei.accounts.actor import Actor, Who, write_service
 from anwei.audit import services as audit
-from anwei.core import fastinsert, rates
+from anwei.core import newrow, rates
 from anwei.core.errors import BusinessRuleError, NotAllowed, TooManyRequests
 from anwei.core.rocdate import roc_year
 from anwei.core.text import single_line
@@ -197,7 +197,7 @@ def file_report(
     checked = [files.check(upload) for upload in uploads]  # before anything is written
 
     year = roc_year(timezone.localtime(aware_at).date())
-    incident = fastinsert.new(
+    incident = newrow.new(
         Incident,
         agency=agency,
         plan=roster.active_plan(agency),

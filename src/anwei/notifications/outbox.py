@@ -21,7 +21,7 @@ from django.tasks import task_backends
 from django.utils import translation
 from django_tasks_db import DatabaseBackend
 
-from anwei.core import ahead, fastinsert, generation, taskqueue
+from anwei.core import ahead, fastinsert, generation, newrow, taskqueue
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
 from anwei.directory.models import ExternalContact, Person
@@ -87,7 +87,7 @@ def plan_new(batches: Sequence[Batch], *, add_channels: Sequence[str] = ()) -> N
             if (kind, target.pk) in seen:
                 continue
             seen.add((kind, target.pk))
-            notification = fastinsert.new(Notification, require_ack=batch.require_ack, **recipient)
+            notification = newrow.new(Notification, require_ack=batch.require_ack, **recipient)
             # the ignore below: the channels ride on the instance for the delivery rows (not a model field)
             notification.preloaded_channels = channels.get((kind, target.pk), [])  # type: ignore[attr-defined]
             batch.notifications.append(notification)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from anwei.accounts.actor import Actor, write_service
 from anwei.audit import services as audit
-from anwei.core import fastinsert
+from anwei.core import fastinsert, newrow
 from anwei.core.errors import NotAllowed
 from anwei.core.text import single_line
 from anwei.core.wording import roc_dates_in
@@ -158,7 +158,7 @@ def _plan_deliveries(
         for code in codes:
             channel = CHANNELS[code]
             if address := channel.address_for(notification):
-                delivery = fastinsert.new(Delivery, notification=notification, channel=code, address=address)
+                delivery = newrow.new(Delivery, notification=notification, channel=code, address=address)
                 if channel.delivered_on_commit:
                     delivery.status, delivery.sent_at = Delivery.Status.SENT, now
                 deliveries.append(delivery)

@@ -12,7 +12,7 @@ from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from anwei.core import ahead, fastinsert
+from anwei.core import ahead, fastinsert, newrow
 from anwei.core.models import IdempotencyKey
 from anwei.notifications import tasks
 
@@ -154,7 +154,7 @@ def test_statements_together_write_their_rows_with_their_ids_in_one_round_trip_o
     agency = Agency.objects.create(name="同送機關", code="together")
     units = [Unit(agency=agency, name=f"同送單位{i}") for i in range(3)]
     others = [Agency(name=f"同送他機關{i}", code=f"together-{i}") for i in range(2)]
-    task = fastinsert.new(DBTaskResult, id="7c1f2b1e-0000-4000-8000-000000000001", args_kwargs={}, task_path="x.y")
+    task = newrow.new(DBTaskResult, id="7c1f2b1e-0000-4000-8000-000000000001", args_kwargs={}, task_path="x.y")
     task.queue_name, task.backend_name, task.run_after = "default", "default", get_date_max()
     with CaptureQueriesContext(connection) as queries, fastinsert.together() as batch:
         batch.insert(units)
@@ -298,11 +298,11 @@ def test_new_builds_the_row_the_model_builds() -> None:
         (Incident, {"agency": agency, "title": "失竊", "category": "theft", "aware_at": AT, "unit": None}),
     ]
     for model, values in cases:
-        made, built = model(**values), fastinsert.new(model, **values)
+        made, built = model(**values), newrow.new(model, **values)
         assert type(built) is model and _fields(built) == _fields(made), model
         assert built._state.fields_cache == made._state.fields_cache
         assert (built._state.adding, built._state.db) == (made._state.adding, made._state.db)
-    one, two = fastinsert.new(AuditEntry), fastinsert.new(AuditEntry)
+    one, two = newrow.new(AuditEntry), newrow.new(AuditEntry)
     assert one.changes == two.changes == {} and one.changes is not two.changes  # a made default is not shared
 
 
@@ -312,9 +312,9 @@ def test_new_does_what_the_model_does_where_it_does_not_fit() -> None:
     from anwei.directory.models import Agency, Unit
 
     with pytest.raises(TypeError, match="unexpected keyword arguments: 'colour'"):
-        fastinsert.new(Unit, name="單位", colour="red")
+        newrow.new(Unit, name="單位", colour="red")
     with pytest.raises(ValueError, match='must be a "Agency" instance'):
-        fastinsert.new(Unit, agency=Unit(name="不是機關"))
+        newrow.new(Unit, agency=Unit(name="不是機關"))
     seen: list[Any] = []
 
     def heard(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -322,7 +322,7 @@ def test_new_does_what_the_model_does_where_it_does_not_fit() -> None:
 
     post_init.connect(heard, sender=Unit)
     try:
-        row = fastinsert.new(Unit, agency=Agency(pk=1, name="機關"), name="單位")
+        row = newrow.new(Unit, agency=Agency(pk=1, name="機關"), name="單位")
     finally:
         post_init.disconnect(heard, sender=Unit)
     assert seen == [row]  # a model with init receivers is built by the model, so they are told
